@@ -1,0 +1,77 @@
+"""The only module that touches moto's internals (moto 5.2.x, pinned in pyproject.toml).
+
+Everything else in the sandbox asks this module. tests/integration/test_moto_glue.py checks each
+assumption, so a moto upgrade that breaks one fails loudly there rather than somewhere obscure.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import moto
+from moto.core import DEFAULT_ACCOUNT_ID
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+SUPPORTED_MOTO = "5.2."
+ACCOUNT_ID: str = DEFAULT_ACCOUNT_ID
+
+
+def check_moto_version() -> None:
+    if not moto.__version__.startswith(SUPPORTED_MOTO):
+        raise RuntimeError(
+            f"batchtui's sandbox supports moto {SUPPORTED_MOTO}x, found {moto.__version__}"
+        )
+
+
+def moto_wsgi_app() -> Any:
+    """moto's own WSGI application, which serves every service moto implements."""
+    check_moto_version()
+    return DomainDispatcherApplication(create_backend_app)
+
+
+def logs_backend(region: str) -> Any:
+    from moto.logs.models import logs_backends
+
+    return logs_backends[ACCOUNT_ID][region]
+
+
+def s3_backend() -> Any:
+    from moto.s3.models import s3_backends
+
+    return s3_backends[ACCOUNT_ID]["aws"]
+
+
+def ec2_backend(region: str) -> Any:
+    from moto.ec2.models import ec2_backends
+
+    return ec2_backends[ACCOUNT_ID][region]
+
+
+def iam_backend() -> Any:
+    from moto.iam.models import iam_backends
+
+    return iam_backends[ACCOUNT_ID]["global"]
+
+
+def dynamodb_backend(region: str) -> Any:
+    from moto.dynamodb.models import dynamodb_backends
+
+    return dynamodb_backends[ACCOUNT_ID][region]
+
+
+def instance_type_catalog() -> dict[str, dict[str, Any]]:
+    """moto's EC2 instance-type data: name -> DescribeInstanceTypes entry."""
+    from moto.ec2.models.instance_types import INSTANCE_TYPES
+
+    return dict(INSTANCE_TYPES)
+
+
+def reset_all_backends() -> None:
+    """Forget every resource moto holds (used between sandbox sessions in one process)."""
+    from moto.core.base_backend import BackendDict  # noqa: F401  (import proves the API exists)
+    from moto.backends import get_backend
+
+    for name in ("s3", "ec2", "iam", "logs", "dynamodb"):
+        for account in get_backend(name).values():  # type: ignore[arg-type]
+            for backend in account.values():
+                backend.reset()
