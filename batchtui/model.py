@@ -93,7 +93,9 @@ class Quota:
 
 # Service Quotas codes for the EC2 vCPU quotas Batch draws on.
 ON_DEMAND_STANDARD_QUOTA = "L-1216C47A"  # Running On-Demand Standard (A, C, D, H, I, M, R, T, Z)
-SPOT_STANDARD_QUOTA = "L-34B43A08"  # All Standard (A, C, D, H, I, M, R, T, Z) Spot Instance Requests
+SPOT_STANDARD_QUOTA = (
+    "L-34B43A08"  # All Standard (A, C, D, H, I, M, R, T, Z) Spot Instance Requests
+)
 
 
 @dataclass(frozen=True)

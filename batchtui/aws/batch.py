@@ -1,0 +1,114 @@
+"""AWS Batch reads with the fewest calls: per-status ListJobs at 1,000 a page, DescribeJobs by 100."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from batchtui.aws.session import Aws
+from batchtui.errors import NotFound
+from batchtui.model import JOB_STATUSES, ComputeEnvironment, JobQueue, JobSummary
+
+LIST_PAGE = 1000  # ListJobs maxResults with a jobStatus (AWS's upper bound)
+DESCRIBE_BATCH = 100  # DescribeJobs' limit of job ids per call
+
+
+def describe_compute_environments(aws: Aws, names: Sequence[str] = ()) -> list[ComputeEnvironment]:
+    out: list[ComputeEnvironment] = []
+    token: str | None = None
+    while True:
+        params: dict[str, Any] = {"maxResults": 100}
+        if names:
+            params["computeEnvironments"] = list(names)
+        if token:
+            params["nextToken"] = token
+        page = aws.call("batch", "DescribeComputeEnvironments", **params)
+        out.extend(ComputeEnvironment.from_api(d) for d in page.get("computeEnvironments", []))
+        token = page.get("nextToken")
+        if not token:
+            return out
+
+
+def describe_job_queues(aws: Aws, names: Sequence[str] = ()) -> list[JobQueue]:
+    out: list[JobQueue] = []
+    token: str | None = None
+    while True:
+        params: dict[str, Any] = {"maxResults": 100}
+        if names:
+            params["jobQueues"] = list(names)
+        if token:
+            params["nextToken"] = token
+        page = aws.call("batch", "DescribeJobQueues", **params)
+        out.extend(JobQueue.from_api(d) for d in page.get("jobQueues", []))
+        token = page.get("nextToken")
+        if not token:
+            return out
+
+
+def require_job_queue(aws: Aws, name: str) -> JobQueue:
+    """The queue named (name or ARN), or NotFound naming it and the queues that exist."""
+    queues = describe_job_queues(aws, [name])
+    if queues:
+        return queues[0]
+    known = ", ".join(q.name for q in describe_job_queues(aws)) or "none"
+    raise NotFound(f"job queue {name!r} not found", hint=f"queues in this region: {known}")
+
+
+def iter_job_pages(
+    aws: Aws,
+    queue: str,
+    status: str,
+    *,
+    array_job_id: str | None = None,
+) -> Iterator[list[dict[str, Any]]]:
+    """Pages of raw ListJobs summaries for one status, 1,000 a page."""
+    token: str | None = None
+    while True:
+        params: dict[str, Any] = {"jobStatus": status, "maxResults": LIST_PAGE}
+        if array_job_id:
+            params["arrayJobId"] = array_job_id
+        else:
+            params["jobQueue"] = queue
+        if token:
+            params["nextToken"] = token
+        page = aws.call("batch", "ListJobs", **params)
+        yield page.get("jobSummaryList", [])
+        token = page.get("nextToken")
+        if not token:
+            return
+
+
+def list_jobs(
+    aws: Aws,
+    queue: str,
+    statuses: Iterable[str] = JOB_STATUSES,
+    *,
+    array_job_id: str | None = None,
+    limit: int | None = None,
+) -> list[JobSummary]:
+    """Every job of a queue (or of an array parent) in the given statuses, newest first."""
+    out: list[JobSummary] = []
+    for status in statuses:
+        for page in iter_job_pages(aws, queue, status, array_job_id=array_job_id):
+            out.extend(JobSummary.from_api(d) for d in page)
+            if limit is not None and len(out) >= limit:
+                break
+    out.sort(key=lambda j: j.created_at, reverse=True)
+    return out[:limit] if limit is not None else out
+
+
+def describe_jobs(aws: Aws, job_ids: Sequence[str]) -> list[dict[str, Any]]:
+    """DescribeJobs for any number of ids, in batches of 100; order follows ``job_ids``."""
+    found: dict[str, dict[str, Any]] = {}
+    for i in range(0, len(job_ids), DESCRIBE_BATCH):
+        batch = list(job_ids[i : i + DESCRIBE_BATCH])
+        for d in aws.call("batch", "DescribeJobs", jobs=batch).get("jobs", []):
+            found[d["jobId"]] = d
+    return [found[j] for j in job_ids if j in found]
+
+
+def describe_job(aws: Aws, job_id: str) -> dict[str, Any]:
+    jobs = describe_jobs(aws, [job_id])
+    if not jobs:
+        raise NotFound(f"job {job_id!r} not found", hint="jobs are kept by AWS for about 7 days")
+    return jobs[0]

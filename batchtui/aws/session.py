@@ -1,0 +1,201 @@
+"""The one place that builds boto3 clients.
+
+:class:`Aws` resolves region and endpoint the way the aws CLI does, gives every client adaptive
+retries, short connect timeouts and a ``batchtui/<version>`` user-agent suffix, counts the API
+calls each client makes (the TUI's status bar and the benchmarks read :class:`CallCounter`), and
+with ``read_only`` refuses every operation that is not a read before any request is built.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+import botocore.config
+import botocore.session
+
+from batchtui import __version__
+from batchtui.aws.errors import translate
+from batchtui.aws.operations import is_read_operation
+from batchtui.errors import ReadOnlyRefused, UsageError
+
+DEFAULT_REGION = "us-east-1"
+CONNECT_TIMEOUT_S = 3
+READ_TIMEOUT_S = 30
+MAX_ATTEMPTS = 4
+
+
+@dataclass(frozen=True)
+class AwsTarget:
+    """Where batchtui talks to: an AWS account and region, or the sandbox."""
+
+    region: str = DEFAULT_REGION
+    aws_profile: str | None = None
+    endpoint_url: str | None = None
+    read_only: bool = False
+    sandbox: bool = False
+    #: Explicit credentials (the sandbox's fake ones); None uses the standard credential chain.
+    credentials: tuple[str, str] | None = None
+
+    @classmethod
+    def resolve(
+        cls,
+        *,
+        region: str | None = None,
+        aws_profile: str | None = None,
+        endpoint_url: str | None = None,
+        read_only: bool = False,
+        environ: dict[str, str] | None = None,
+    ) -> AwsTarget:
+        """Resolve options the way the aws CLI does: flag, then environment, then profile."""
+        env = os.environ if environ is None else environ
+        profile = aws_profile or env.get("AWS_PROFILE") or None
+        endpoint = endpoint_url or env.get("AWS_ENDPOINT_URL") or None
+        reg = region or env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION")
+        if not reg:
+            reg = _profile_region(profile) or DEFAULT_REGION
+        _check_region(reg)
+        if endpoint is not None and not endpoint.startswith(("http://", "https://")):
+            raise UsageError(f"--endpoint-url {endpoint!r}: must start with http:// or https://")
+        return cls(region=reg, aws_profile=profile, endpoint_url=endpoint, read_only=read_only)
+
+    @property
+    def describe(self) -> str:
+        where = (
+            "SANDBOX " + (self.endpoint_url or "") if self.sandbox else (self.endpoint_url or "AWS")
+        )
+        prof = f" profile {self.aws_profile}" if self.aws_profile else ""
+        return f"{where} {self.region}{prof}".strip()
+
+
+def _profile_region(profile: str | None) -> str | None:
+    try:
+        session = botocore.session.Session(profile=profile)
+        region = session.get_config_variable("region")
+        return str(region) if region else None
+    except Exception:  # an unknown profile is reported when a client is built
+        return None
+
+
+def _check_region(region: str) -> None:
+    import re
+
+    if not re.fullmatch(r"[a-z]{2}(-[a-z]+)+-\d{1,2}", region):
+        known = boto3.session.Session().get_available_regions("batch")
+        import difflib
+
+        close = difflib.get_close_matches(region, known, n=1)
+        hint = f"did you mean {close[0]}?" if close else "e.g. us-east-1"
+        raise UsageError(f"unknown region {region!r}", hint=hint)
+
+
+class CallCounter:
+    """Thread-safe count of API calls per (service, operation)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._counts: Counter[tuple[str, str]] = Counter()
+
+    def add(self, service: str, operation: str) -> None:
+        with self._lock:
+            self._counts[(service, operation)] += 1
+
+    def get(self, service: str, operation: str) -> int:
+        with self._lock:
+            return self._counts[(service, operation)]
+
+    @property
+    def total(self) -> int:
+        with self._lock:
+            return sum(self._counts.values())
+
+    def snapshot(self) -> dict[tuple[str, str], int]:
+        with self._lock:
+            return dict(self._counts)
+
+    def reset(self) -> None:
+        with self._lock:
+            self._counts.clear()
+
+
+@dataclass
+class Aws:
+    """Clients for one :class:`AwsTarget`; cached per service, safe to share across threads."""
+
+    target: AwsTarget
+    counter: CallCounter = field(default_factory=CallCounter)
+
+    def __post_init__(self) -> None:
+        self._lock = threading.Lock()
+        self._clients: dict[str, Any] = {}
+        self._session: boto3.session.Session | None = None
+
+    def _boto_session(self) -> boto3.session.Session:
+        if self._session is None:
+            kwargs: dict[str, Any] = {"region_name": self.target.region}
+            if self.target.credentials is not None:
+                kwargs["aws_access_key_id"], kwargs["aws_secret_access_key"] = (
+                    self.target.credentials
+                )
+            elif self.target.aws_profile:
+                kwargs["profile_name"] = self.target.aws_profile
+            with translate("session", "CreateSession"):
+                self._session = boto3.session.Session(**kwargs)
+        return self._session
+
+    def client(self, service: str) -> Any:
+        """A boto3 client for ``service`` (botocore name, e.g. ``batch``, ``service-quotas``)."""
+        with self._lock:
+            client = self._clients.get(service)
+            if client is None:
+                client = self._make_client(service)
+                self._clients[service] = client
+            return client
+
+    def _make_client(self, service: str) -> Any:
+        config = botocore.config.Config(
+            region_name=self.target.region,
+            retries={"mode": "adaptive", "max_attempts": MAX_ATTEMPTS},
+            connect_timeout=CONNECT_TIMEOUT_S,
+            read_timeout=READ_TIMEOUT_S,
+            user_agent_extra=f"batchtui/{__version__}",
+            max_pool_connections=20,
+        )
+        endpoint = self.target.endpoint_url
+        # The Pricing API only lives in a few regions; AWS's answer is the same from any.
+        region = "us-east-1" if service == "pricing" and endpoint is None else self.target.region
+        with translate(service, "CreateClient"):
+            client = self._boto_session().client(
+                service, region_name=region, endpoint_url=endpoint, config=config
+            )
+        events = client.meta.events
+        events.register("before-parameter-build", self._before_call)
+        return client
+
+    def _before_call(self, model: Any, **_: Any) -> None:
+        service = model.service_model.service_name
+        operation = model.name
+        if self.target.read_only and not is_read_operation(operation):
+            raise ReadOnlyRefused(
+                f"read-only mode: refused {service}:{operation} (nothing was sent)",
+                hint="restart without --read-only to change the account",
+            )
+        self.counter.add(service, operation)
+
+    def call(self, service: str, operation: str, **params: Any) -> dict[str, Any]:
+        """Call one operation (botocore's snake_case method name is derived), translating errors."""
+        client = self.client(service)
+        method = getattr(client, _snake(operation))
+        with translate(service, operation, endpoint=self.target.endpoint_url):
+            result: dict[str, Any] = method(**params)
+            return result
+
+
+def _snake(operation: str) -> str:
+    import re
+
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", operation).lower()

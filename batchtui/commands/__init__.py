@@ -1,0 +1,104 @@
+"""Headless commands. Each module has NAME, HELP, add_arguments(parser) and run(args, ctx).
+
+A command module's top level imports only the standard library, so ``batchtui --help`` stays
+fast; it imports boto3, the planner or the sandbox inside ``run``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    from batchtui.aws.session import Aws, AwsTarget
+
+#: Command modules, in the order ``batchtui --help`` lists them.
+COMMAND_MODULES: tuple[str, ...] = (
+    "plan",
+    "apply",
+    "submit",
+    "jobs",
+    "logs",
+    "diagnose",
+    "sandbox",
+)
+
+SANDBOX_CREDENTIALS = ("testing", "testing")
+
+
+def add_output_option(
+    parser: argparse.ArgumentParser, choices: tuple[str, ...] = ("table", "json")
+) -> None:
+    parser.add_argument(
+        "--output",
+        "-o",
+        choices=choices,
+        default=choices[0],
+        help=f"output format (default: {choices[0]}); data goes to stdout, messages to stderr",
+    )
+
+
+@dataclass
+class CommandContext:
+    """What a command needs from the outside world, built once by the CLI."""
+
+    args: argparse.Namespace
+    stdout: TextIO = field(default_factory=lambda: sys.stdout)
+    stderr: TextIO = field(default_factory=lambda: sys.stderr)
+    _aws: Aws | None = None
+    _sandbox: Any = None
+
+    @property
+    def wants_sandbox(self) -> bool:
+        return bool(getattr(self.args, "sandbox", False))
+
+    def note(self, message: str) -> None:
+        """A diagnostic line for the user, on stderr (stdout carries data only)."""
+        print(message, file=self.stderr, flush=True)
+
+    def target(self) -> AwsTarget:
+        return self.aws().target
+
+    def aws(self) -> Aws:
+        """Clients for the account the user chose; starts an in-process sandbox for --sandbox."""
+        if self._aws is None:
+            from batchtui.aws.session import Aws, AwsTarget
+
+            if self.wants_sandbox:
+                sandbox = self.start_sandbox()
+                target = AwsTarget(
+                    region=sandbox.region,
+                    endpoint_url=sandbox.url,
+                    read_only=bool(getattr(self.args, "read_only", False)),
+                    sandbox=True,
+                    credentials=SANDBOX_CREDENTIALS,
+                )
+            else:
+                target = AwsTarget.resolve(
+                    region=getattr(self.args, "region", None),
+                    aws_profile=getattr(self.args, "aws_profile", None),
+                    endpoint_url=getattr(self.args, "endpoint_url", None),
+                    read_only=bool(getattr(self.args, "read_only", False)),
+                )
+            self._aws = Aws(target)
+        return self._aws
+
+    def start_sandbox(self, **overrides: Any) -> Any:
+        if self._sandbox is None:
+            from batchtui.sandbox import Sandbox, SandboxConfig
+
+            config = SandboxConfig(**({"seed": "demo", "speed": 60.0} | overrides))
+            self._sandbox = Sandbox(config)
+            self._sandbox.start()
+        return self._sandbox
+
+    @property
+    def sandbox(self) -> Any:
+        return self._sandbox
+
+    def close(self) -> None:
+        if self._sandbox is not None:
+            self._sandbox.stop()
+            self._sandbox = None

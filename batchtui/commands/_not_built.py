@@ -1,0 +1,15 @@
+"""Commands whose issue has not landed yet say so plainly."""
+
+from __future__ import annotations
+
+import argparse
+
+from batchtui.errors import BatchtuiError
+
+
+def refuse(name: str) -> int:
+    raise BatchtuiError(f"`batchtui {name}` is not built yet")
+
+
+def add_no_arguments(parser: argparse.ArgumentParser) -> None:
+    del parser

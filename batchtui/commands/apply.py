@@ -1,0 +1,18 @@
+"""`batchtui apply`: not built yet."""
+
+from __future__ import annotations
+
+import argparse
+
+from batchtui.commands._not_built import add_no_arguments, refuse
+
+NAME = "apply"
+HELP = "Show the diff of a planned configuration against the account, then apply it"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_no_arguments(parser)
+
+
+def run(args: argparse.Namespace, ctx: object) -> int:
+    return refuse(NAME)

@@ -1,0 +1,83 @@
+"""`batchtui jobs`: list a queue's jobs with the fewest ListJobs calls."""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import asdict
+
+from batchtui.commands import CommandContext, add_output_option
+from batchtui.errors import UsageError
+from batchtui.model import JOB_STATUSES
+
+NAME = "jobs"
+HELP = "List a job queue's jobs (per-status ListJobs, 1,000 a page)"
+DESCRIPTION = """\
+List the jobs of a job queue, or the children of an array job, in every status or the ones
+named. One ListJobs call per 1,000 jobs per status; nothing else is called."""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--queue", "-q", required=True, metavar="Q", help="job queue name or ARN")
+    parser.add_argument(
+        "--status",
+        "-s",
+        action="append",
+        metavar="S",
+        help=f"only these statuses (repeat, or comma-separate): {', '.join(JOB_STATUSES)}",
+    )
+    parser.add_argument("--array-job", metavar="ID", help="list the children of this array job")
+    parser.add_argument("--limit", type=int, metavar="N", help="at most N jobs, newest first")
+    add_output_option(parser)
+
+
+def parse_statuses(values: list[str] | None) -> tuple[str, ...]:
+    if not values:
+        return JOB_STATUSES
+    wanted: list[str] = []
+    for v in values:
+        for s in v.split(","):
+            s = s.strip().upper()
+            if not s:
+                continue
+            if s not in JOB_STATUSES:
+                raise UsageError(f"--status {s}: not a job status", hint=", ".join(JOB_STATUSES))
+            if s not in wanted:
+                wanted.append(s)
+    return tuple(wanted)
+
+
+def run(args: argparse.Namespace, ctx: CommandContext) -> int:
+    from batchtui.aws import batch
+    from batchtui.render.text import epoch_ms, table, to_json
+
+    statuses = parse_statuses(args.status)
+    if args.limit is not None and args.limit < 1:
+        raise UsageError(f"--limit {args.limit}: must be at least 1")
+    aws = ctx.aws()
+    queue = batch.require_job_queue(aws, args.queue)
+    jobs = batch.list_jobs(
+        aws, queue.arn or queue.name, statuses, array_job_id=args.array_job, limit=args.limit
+    )
+    if args.output == "json":
+        print(to_json({"jobQueue": queue.name, "jobs": [asdict(j) for j in jobs]}), file=ctx.stdout)
+    else:
+        rows = (
+            (
+                j.job_id,
+                j.job_name,
+                j.status,
+                f"[{j.array_size}]"
+                if j.array_size
+                else (j.array_index if j.array_index is not None else ""),
+                epoch_ms(j.created_at),
+                j.exit_code,
+                j.status_reason,
+            )
+            for j in jobs
+        )
+        print(
+            table(("JOB ID", "NAME", "STATUS", "ARRAY", "CREATED", "EXIT", "STATUS REASON"), rows),
+            file=ctx.stdout,
+        )
+        ctx.note(f"{len(jobs)} jobs in {queue.name} ({', '.join(statuses)})")
+    return 0
