@@ -56,7 +56,7 @@ def is_read_operation(operation_name: str) -> bool:
     if operation_name.startswith(READ_PREFIXES):
         return True
     m = _VERB.match(operation_name)
-    return bool(m) and m.group(0) in READ_VERBS
+    return m is not None and m.group(0) in READ_VERBS
 
 
 @functools.cache

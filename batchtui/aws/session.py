@@ -196,6 +196,6 @@ class Aws:
 
 
 def _snake(operation: str) -> str:
-    import re
+    from botocore import xform_name
 
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", operation).lower()
+    return str(xform_name(operation))

@@ -1,0 +1,136 @@
+"""The CLI's contracts: help, version, exit codes, one-line errors."""
+
+import subprocess
+import sys
+
+import pytest
+
+from batchtui import __version__
+from batchtui.aws.session import AwsTarget
+from batchtui.cli import main
+from batchtui.commands.jobs import parse_statuses
+from batchtui.errors import UsageError
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as e:
+        main(["--version"])
+    assert e.value.code == 0
+    assert capsys.readouterr().out.strip() == f"batchtui {__version__}"
+
+
+def test_unknown_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as e:
+        main(["frobnicate"])
+    assert e.value.code == 2
+    assert "invalid choice" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", ["apply", "submit", "diagnose"])
+def test_unbuilt_commands_say_so(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([command]) == 1
+    err = capsys.readouterr().err
+    assert err.strip() == f"batchtui: `batchtui {command}` is not built yet"
+
+
+def test_global_options_after_the_subcommand() -> None:
+    from batchtui.cli import build_parser
+
+    args = build_parser().parse_args(
+        ["jobs", "--queue", "q", "--region", "eu-west-1", "--read-only"]
+    )
+    assert args.region == "eu-west-1"
+    assert args.read_only is True
+    args = build_parser().parse_args(["--region", "eu-west-1", "jobs", "--queue", "q"])
+    assert args.region == "eu-west-1"
+
+
+def test_status_parsing() -> None:
+    assert parse_statuses(None)[0] == "SUBMITTED"
+    assert parse_statuses(["runnable,RUNNING", "RUNNABLE"]) == ("RUNNABLE", "RUNNING")
+    with pytest.raises(UsageError, match="RUNING"):
+        parse_statuses(["RUNING"])
+
+
+def test_bad_status_exits_2_with_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    rc = main(
+        [
+            "jobs",
+            "--queue",
+            "q",
+            "--status",
+            "DONE",
+            "--endpoint-url",
+            "http://127.0.0.1:1",
+            "--region",
+            "us-east-1",
+        ]
+    )
+    assert rc == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "DONE" in err[0]
+
+
+class TestTargetResolution:
+    def test_flags_win_over_environment(self) -> None:
+        t = AwsTarget.resolve(region="eu-west-1", environ={"AWS_REGION": "us-west-2"})
+        assert t.region == "eu-west-1"
+
+    def test_environment_like_the_aws_cli(self) -> None:
+        env = {
+            "AWS_DEFAULT_REGION": "us-west-2",
+            "AWS_ENDPOINT_URL": "http://127.0.0.1:9",
+            "AWS_PROFILE": "ops",
+        }
+        t = AwsTarget.resolve(environ=env)
+        assert (t.region, t.endpoint_url, t.aws_profile) == (
+            "us-west-2",
+            "http://127.0.0.1:9",
+            "ops",
+        )
+        assert (
+            AwsTarget.resolve(environ={"AWS_REGION": "eu-west-1", "AWS_DEFAULT_REGION": "x"}).region
+            == "eu-west-1"
+        )
+
+    def test_unknown_region_suggests(self) -> None:
+        with pytest.raises(UsageError, match="did you mean us-east-1"):
+            AwsTarget.resolve(region="us-east1", environ={})
+
+    def test_endpoint_must_be_a_url(self) -> None:
+        with pytest.raises(UsageError, match="http"):
+            AwsTarget.resolve(region="us-east-1", endpoint_url="127.0.0.1:4566", environ={})
+
+
+def test_unreachable_endpoint_is_one_line_exit_1() -> None:
+    env = {
+        "PATH": "",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_CONFIG_FILE": "/dev/null",
+        "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
+    }
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "batchtui",
+            "jobs",
+            "--queue",
+            "q",
+            "--region",
+            "us-east-1",
+            "--endpoint-url",
+            "http://127.0.0.1:1",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert proc.returncode == 1
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert "http://127.0.0.1:1" in lines[0]
+    assert "Traceback" not in proc.stderr
+    assert proc.stdout == ""
