@@ -68,10 +68,31 @@ def instance_type_catalog() -> dict[str, dict[str, Any]]:
 
 def reset_all_backends() -> None:
     """Forget every resource moto holds (used between sandbox sessions in one process)."""
-    from moto.core.base_backend import BackendDict  # noqa: F401  (import proves the API exists)
     from moto.backends import get_backend
+    from moto.core.base_backend import BackendDict  # noqa: F401  (import proves the API exists)
 
     for name in ("s3", "ec2", "iam", "logs", "dynamodb"):
         for account in get_backend(name).values():  # type: ignore[arg-type]
             for backend in account.values():
                 backend.reset()
+
+
+def append_log_events(region: str, group: str, stream: str, events: list[dict[str, Any]]) -> None:
+    """Append events (``timestamp`` ms, ``message``) to a stream, creating group and stream.
+
+    Goes below LogsBackend.put_log_events on purpose: that one drops events more than two hours
+    from the real clock, and the sandbox's clock is simulated (it runs ahead at --speed).
+    """
+    backend = logs_backend(region)
+    backend.ensure_log_group(group)
+    log_group = backend.groups[group]
+    if stream not in log_group.streams:
+        backend.ensure_log_stream(group, stream)
+    log_group.put_log_events(stream, events)
+
+
+def instance_profile_exists(name: str) -> bool:
+    """Whether IAM holds an instance profile of this name (CE instanceRole: name or ARN)."""
+    profiles = iam_backend().instance_profiles
+    tail = name.rsplit("/", 1)[-1]
+    return any(p.name == tail for p in profiles.values())

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import re
 import threading
 from collections.abc import Callable, Iterable
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
 
-from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from batchtui.sandbox import moto_glue
 
@@ -62,14 +63,23 @@ class ServiceResponse:
     headers: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def json(cls, status: int, payload: Any, content_type: str = "application/json") -> ServiceResponse:
+    def json(
+        cls, status: int, payload: Any, content_type: str = "application/json"
+    ) -> ServiceResponse:
         return cls(status, json.dumps(payload).encode(), {"Content-Type": content_type})
 
 
 Handler = Callable[[ServiceRequest], "ServiceResponse | None"]
 
-_REASONS = {200: "OK", 400: "Bad Request", 403: "Forbidden", 404: "Not Found",
-            409: "Conflict", 429: "Too Many Requests", 500: "Internal Server Error"}
+_REASONS = {
+    200: "OK",
+    400: "Bad Request",
+    403: "Forbidden",
+    404: "Not Found",
+    409: "Conflict",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+}
 
 
 class FrontApp:
@@ -112,12 +122,25 @@ class FrontApp:
         return result
 
 
+class QuietRequestHandler(WSGIRequestHandler):
+    """No per-request log line on stderr: the sandbox shares a terminal with the TUI and CLI."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        pass
+
+    def log(self, type: str, message: str, *args: Any) -> None:
+        if type == "error":
+            logging.getLogger("batchtui.sandbox.http").debug(message, *args)
+
+
 class LoopbackServer:
     """A threaded HTTP server on 127.0.0.1 serving :class:`FrontApp`."""
 
     def __init__(self, handlers: dict[str, Handler], port: int = 0) -> None:
         self.app = FrontApp(handlers)
-        self._server: BaseWSGIServer = make_server("127.0.0.1", port, self.app, threaded=True)
+        self._server: BaseWSGIServer = make_server(
+            "127.0.0.1", port, self.app, threaded=True, request_handler=QuietRequestHandler
+        )
         self._thread: threading.Thread | None = None
 
     @property

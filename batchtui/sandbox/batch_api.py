@@ -1,0 +1,453 @@
+"""AWS Batch over HTTP (REST-JSON): routing, AWS's error shape, and the resource operations.
+
+Every ``POST /v1/<operation>`` lands here (the SigV4 signing name is ``batch``). Bad input gets
+AWS's answer, HTTP 400 with ``{"__type": "ClientException", "message": ...}`` and the header
+``x-amzn-ErrorType``, which boto3 raises as ``ClientError`` with Code ``ClientException``. Job
+operations are in :mod:`batch_jobs_api`; records are rendered by :mod:`batch_views`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import unquote
+
+from batchtui.capacity import expand_instance_types
+from batchtui.model import InstanceType, PurchaseModel
+from batchtui.sandbox import batch_views as views
+from batchtui.sandbox import moto_glue
+from batchtui.sandbox.batch_errors import (
+    BatchApiError,
+    check_name,
+    error_response,
+    optional_int,
+    page,
+    require,
+)
+from batchtui.sandbox.batch_store import (
+    BatchStore,
+    ComputeEnvironmentRecord,
+    JobDefinitionRecord,
+    JobQueueRecord,
+)
+from batchtui.sandbox.job_specs import check_container, check_retry, check_timeout
+from batchtui.sandbox.scheduler import Scheduler
+from batchtui.sandbox.server import ServiceRequest, ServiceResponse
+
+log = logging.getLogger(__name__)
+
+SCALING_KEYS = {"minvCpus", "maxvCpus", "desiredvCpus"}
+SCALE_DOWN_REFUSED = (
+    "Manually scaling down compute environment is not supported.  Disconnecting job queues "
+    "from compute environment will cause it to scale-down to minvCpus."
+)
+
+
+class BatchApi:
+    """The handler the sandbox's HTTP front calls for ``batch`` requests."""
+
+    def __init__(self, store: BatchStore, scheduler: Scheduler, catalog: dict[str, InstanceType]):
+        from batchtui.sandbox.batch_jobs_api import JobOperations
+
+        self.store = store
+        self.scheduler = scheduler
+        self.catalog = catalog
+        self.jobs = JobOperations(store, scheduler)
+        self.routes: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+            "createcomputeenvironment": self.create_compute_environment,
+            "describecomputeenvironments": self.describe_compute_environments,
+            "updatecomputeenvironment": self.update_compute_environment,
+            "deletecomputeenvironment": self.delete_compute_environment,
+            "createjobqueue": self.create_job_queue,
+            "describejobqueues": self.describe_job_queues,
+            "updatejobqueue": self.update_job_queue,
+            "deletejobqueue": self.delete_job_queue,
+            "registerjobdefinition": self.register_job_definition,
+            "describejobdefinitions": self.describe_job_definitions,
+            "deregisterjobdefinition": self.deregister_job_definition,
+            "submitjob": self.jobs.submit_job,
+            "listjobs": self.jobs.list_jobs,
+            "describejobs": self.jobs.describe_jobs,
+            "canceljob": self.jobs.cancel_job,
+            "terminatejob": self.jobs.terminate_job,
+            "getjobqueuesnapshot": self.jobs.get_job_queue_snapshot,
+        }
+
+    def __call__(self, request: ServiceRequest) -> ServiceResponse:
+        try:
+            with self.scheduler.lock:
+                self.scheduler.catch_up()
+                return ServiceResponse.json(200, self._route(request))
+        except BatchApiError as e:
+            return error_response(e)
+        except Exception as e:  # never a traceback on the wire: AWS's 500 shape instead
+            log.exception("batch %s failed", request.path)
+            return error_response(BatchApiError(f"{type(e).__name__}: {e}", "ServerException", 500))
+
+    def _route(self, request: ServiceRequest) -> dict[str, Any]:
+        path = request.path
+        if path.startswith("/v1/tags/"):
+            return self.tags(request.method, unquote(path[len("/v1/tags/") :]), request)
+        op = path.rstrip("/").rsplit("/", 1)[-1].lower()
+        handler = self.routes.get(op)
+        if handler is None or request.method != "POST":
+            raise BatchApiError(
+                f"Unknown operation {request.method} {path}", "ClientException", 404
+            )
+        try:
+            body = request.json()
+        except ValueError as e:
+            raise BatchApiError("The request body is not valid JSON") from e
+        if len(request.body) > 30 * 1024 and op == "submitjob":
+            raise BatchApiError(
+                f"Job size must be less than 30 KiB, got {len(request.body) // 1024} KiB"
+            )
+        return handler(body)
+
+    # -- compute environments --------------------------------------------------------------
+    def create_compute_environment(self, body: dict[str, Any]) -> dict[str, Any]:
+        name = require(body, "computeEnvironmentName")
+        check_name("Compute environment", name)
+        if name in self.store.compute_environments:
+            raise BatchApiError(f"Object already exists: compute environment {name}")
+        ce_type = require(body, "type")
+        if ce_type not in ("MANAGED", "UNMANAGED"):
+            raise BatchApiError(f"type must be MANAGED or UNMANAGED, not {ce_type}")
+        ce = ComputeEnvironmentRecord(name, self.store.arn("compute-environment", name), ce_type)
+        ce.state = self._state(body.get("state", "ENABLED"))
+        ce.service_role = body.get("serviceRole") or ""
+        ce.tags = dict(body.get("tags") or {})
+        ce.uuid = self.store.new_uuid()
+        ce.created_at = self.scheduler.now
+        ce.ecs_cluster_arn = (
+            f"arn:aws:ecs:{self.store.region}:{self.store.account}:cluster/"
+            f"AWSBatch-{name}-{ce.uuid}"
+        )
+        invalid_reason = None
+        if ce_type == "MANAGED":
+            invalid_reason = self._apply_compute_resources(ce, body.get("computeResources"))
+        self.store.compute_environments[name] = ce
+        if invalid_reason:
+            ce.status, ce.status_reason = "INVALID", invalid_reason
+            self.scheduler.queue_changed()
+        else:
+            self.scheduler.set_valid_later("ce", name)
+        return {"computeEnvironmentName": name, "computeEnvironmentArn": ce.arn}
+
+    def _apply_compute_resources(self, ce: ComputeEnvironmentRecord, cr: Any) -> str | None:
+        """Validate and store computeResources; returns an INVALID statusReason, if any."""
+        if not isinstance(cr, dict):
+            raise BatchApiError("computeResources is required for a MANAGED compute environment")
+        try:
+            purchase = PurchaseModel(str(cr.get("type", "")))
+        except ValueError as e:
+            raise BatchApiError(
+                f"computeResources.type must be EC2, SPOT, FARGATE or FARGATE_SPOT, not "
+                f"{cr.get('type')!r}"
+            ) from e
+        max_v = optional_int(cr, "maxvCpus")
+        if max_v is None or max_v < 0:
+            raise BatchApiError("computeResources.maxvCpus is required and must be >= 0")
+        min_v = optional_int(cr, "minvCpus", 0) or 0
+        desired = optional_int(cr, "desiredvCpus", min_v)
+        assert desired is not None
+        if min_v < 0 or min_v > max_v:
+            raise BatchApiError(f"minvCpus ({min_v}) must be between 0 and maxvCpus ({max_v})")
+        if not min_v <= desired <= max_v:
+            raise BatchApiError(
+                f"desiredvCpus ({desired}) must be between minvCpus ({min_v}) and maxvCpus "
+                f"({max_v})"
+            )
+        if not cr.get("subnets"):
+            raise BatchApiError("computeResources.subnets is required")
+        ce.purchase = purchase
+        ce.min_vcpus, ce.max_vcpus = min_v, max_v
+        ce.allocation_strategy = cr.get("allocationStrategy") or "BEST_FIT"
+        stored = {k: v for k, v in cr.items() if k not in SCALING_KEYS}
+        stored.setdefault("allocationStrategy", ce.allocation_strategy)
+        ce.compute_resources = stored
+        if purchase.is_fargate:
+            if cr.get("instanceTypes"):
+                raise BatchApiError("instanceTypes is not valid for a Fargate compute environment")
+            return None
+        types = cr.get("instanceTypes")
+        if not isinstance(types, list) or not types:
+            raise BatchApiError("computeResources.instanceTypes is required for EC2 and SPOT")
+        unknown = [t for t in types if not self._known_instance_type(str(t))]
+        if unknown:
+            raise BatchApiError(f"Instance type(s) {', '.join(map(str, unknown))} not supported")
+        ce.instance_types = expand_instance_types([str(t) for t in types], self.catalog)
+        role = cr.get("instanceRole")
+        if not role:
+            raise BatchApiError("computeResources.instanceRole is required for EC2 and SPOT")
+        if not moto_glue.instance_profile_exists(str(role)):
+            return (
+                f"CLIENT_ERROR - Value ({role}) for parameter iamInstanceProfile.name is invalid. "
+                "Invalid IAM Instance Profile name"
+            )
+        return None
+
+    def _known_instance_type(self, name: str) -> bool:
+        if name in ("optimal", "default_x86_64", "default_arm64") or name in self.catalog:
+            return True
+        return "." not in name and any(it.family == name for it in self.catalog.values())
+
+    @staticmethod
+    def _state(state: Any) -> str:
+        if state not in ("ENABLED", "DISABLED"):
+            raise BatchApiError(f"state must be ENABLED or DISABLED, not {state!r}")
+        return str(state)
+
+    def _ce(self, ref: Any) -> ComputeEnvironmentRecord:
+        ce = self.store.find_compute_environment(str(ref or ""))
+        if ce is None:
+            raise BatchApiError(f"Compute environment {ref} does not exist")
+        return ce
+
+    def describe_compute_environments(self, body: dict[str, Any]) -> dict[str, Any]:
+        refs = body.get("computeEnvironments")
+        if refs:
+            ces = [ce for r in refs if (ce := self.store.find_compute_environment(str(r)))]
+        else:
+            ces = list(self.store.compute_environments.values())
+        chunk, token = page(ces, body)
+        out: dict[str, Any] = {"computeEnvironments": [views.compute_environment(c) for c in chunk]}
+        if token:
+            out["nextToken"] = token
+        return out
+
+    def update_compute_environment(self, body: dict[str, Any]) -> dict[str, Any]:
+        ce = self._ce(require(body, "computeEnvironment"))
+        cr = body.get("computeResources") or {}
+        if not isinstance(cr, dict):
+            raise BatchApiError("computeResources must be an object")
+        new_min = optional_int(cr, "minvCpus", ce.min_vcpus)
+        new_max = optional_int(cr, "maxvCpus", ce.max_vcpus)
+        desired = optional_int(cr, "desiredvCpus")
+        assert new_min is not None and new_max is not None
+        if new_min < 0 or new_min > new_max:
+            raise BatchApiError(f"minvCpus ({new_min}) must be between 0 and maxvCpus ({new_max})")
+        if desired is not None:
+            if desired < ce.desired_vcpus:
+                raise BatchApiError(SCALE_DOWN_REFUSED)
+            if not new_min <= desired <= new_max:
+                raise BatchApiError(
+                    f"desiredvCpus ({desired}) must be between minvCpus ({new_min}) and "
+                    f"maxvCpus ({new_max})"
+                )
+        if "state" in body:
+            ce.state = self._state(body["state"])
+        if body.get("serviceRole"):
+            ce.service_role = body["serviceRole"]
+        ce.min_vcpus, ce.max_vcpus = new_min, new_max
+        other = {k: v for k, v in cr.items() if k not in SCALING_KEYS}
+        if other:  # an infrastructure update: AWS replaces instances; re-validate
+            merged = {**ce.compute_resources, **other, "minvCpus": new_min, "maxvCpus": new_max}
+            reason = self._apply_compute_resources(ce, merged)
+            if reason:
+                ce.status, ce.status_reason = "INVALID", reason
+            else:
+                ce.status, ce.status_reason = "UPDATING", "Compute environment is being updated"
+                self.scheduler.set_valid_later("ce", ce.name)
+        self.scheduler.compute_environment_changed(ce, floor=desired or 0)
+        return {"computeEnvironmentName": ce.name, "computeEnvironmentArn": ce.arn}
+
+    def delete_compute_environment(self, body: dict[str, Any]) -> dict[str, Any]:
+        ce = self._ce(require(body, "computeEnvironment"))
+        if ce.state != "DISABLED":
+            raise BatchApiError(f"Cannot delete compute environment {ce.name}: it is ENABLED")
+        for q in self.store.job_queues.values():
+            if any(n == ce.name for _, n in q.ce_order):
+                raise BatchApiError("Cannot delete, found existing JobQueue relationship")
+        self.scheduler.delete_compute_environment(ce)
+        return {}
+
+    # -- job queues ------------------------------------------------------------------------
+    def _queue(self, ref: Any) -> JobQueueRecord:
+        q = self.store.find_job_queue(str(ref or ""))
+        if q is None:
+            raise BatchApiError(f"Job queue {ref} does not exist")
+        return q
+
+    def _ce_order(self, order: Any) -> list[tuple[int, str]]:
+        if not isinstance(order, list) or not 1 <= len(order) <= 3:
+            raise BatchApiError("computeEnvironmentOrder must list 1 to 3 compute environments")
+        out: list[tuple[int, str]] = []
+        for item in order:
+            if not isinstance(item, dict):
+                raise BatchApiError("computeEnvironmentOrder entries must be objects")
+            ce = self._ce(item.get("computeEnvironment"))
+            n = optional_int(item, "order")
+            if n is None:
+                raise BatchApiError("computeEnvironmentOrder.order is required")
+            out.append((n, ce.name))
+        if len({n for n, _ in out}) != len(out):
+            raise BatchApiError("computeEnvironmentOrder orders must be unique")
+        kinds = {self.store.compute_environments[n].purchase.is_fargate for _, n in out}
+        if len(kinds) > 1:
+            raise BatchApiError("A job queue cannot mix EC2 and Fargate compute environments")
+        return sorted(out)
+
+    @staticmethod
+    def _time_limit_actions(actions: Any) -> list[dict[str, Any]]:
+        if not isinstance(actions, list) or len(actions) > 5:
+            raise BatchApiError("jobStateTimeLimitActions must list at most 5 actions")
+        for a in actions:
+            if not isinstance(a, dict) or not a.get("reason"):
+                raise BatchApiError("jobStateTimeLimitActions.reason is required")
+            if a.get("state") != "RUNNABLE":
+                raise BatchApiError("jobStateTimeLimitActions.state must be RUNNABLE")
+            if a.get("action") != "CANCEL":
+                raise BatchApiError("jobStateTimeLimitActions.action must be CANCEL")
+            secs = a.get("maxTimeSeconds")
+            if not isinstance(secs, int) or not 600 <= secs <= 86400:
+                raise BatchApiError("jobStateTimeLimitActions.maxTimeSeconds must be 600 to 86400")
+        return [dict(a) for a in actions]
+
+    def create_job_queue(self, body: dict[str, Any]) -> dict[str, Any]:
+        name = require(body, "jobQueueName")
+        check_name("Job queue", name)
+        if name in self.store.job_queues:
+            raise BatchApiError(f"Object already exists: job queue {name}")
+        priority = optional_int(body, "priority")
+        if priority is None or not 0 <= priority <= 1000:
+            raise BatchApiError("priority is required and must be 0 to 1000")
+        q = JobQueueRecord(name, self.store.arn("job-queue", name))
+        q.ce_order = self._ce_order(body.get("computeEnvironmentOrder"))
+        q.priority = priority
+        q.state = self._state(body.get("state", "ENABLED"))
+        q.time_limit_actions = self._time_limit_actions(body.get("jobStateTimeLimitActions") or [])
+        q.scheduling_policy_arn = body.get("schedulingPolicyArn") or ""
+        q.tags = dict(body.get("tags") or {})
+        q.created_at = self.scheduler.now
+        self.store.job_queues[name] = q
+        self.scheduler.set_valid_later("queue", name)
+        return {"jobQueueName": name, "jobQueueArn": q.arn}
+
+    def describe_job_queues(self, body: dict[str, Any]) -> dict[str, Any]:
+        refs = body.get("jobQueues")
+        if refs:
+            qs = [q for r in refs if (q := self.store.find_job_queue(str(r)))]
+        else:
+            qs = list(self.store.job_queues.values())
+        chunk, token = page(qs, body)
+        out: dict[str, Any] = {"jobQueues": [views.job_queue(q) for q in chunk]}
+        if token:
+            out["nextToken"] = token
+        return out
+
+    def update_job_queue(self, body: dict[str, Any]) -> dict[str, Any]:
+        q = self._queue(require(body, "jobQueue"))
+        if "state" in body:
+            q.state = self._state(body["state"])
+        if "priority" in body:
+            p = optional_int(body, "priority")
+            if p is None or not 0 <= p <= 1000:
+                raise BatchApiError("priority must be 0 to 1000")
+            q.priority = p
+        if "computeEnvironmentOrder" in body:
+            q.ce_order = self._ce_order(body["computeEnvironmentOrder"])
+        if "jobStateTimeLimitActions" in body:
+            q.time_limit_actions = self._time_limit_actions(body["jobStateTimeLimitActions"])
+        self.scheduler.queue_changed()
+        return {"jobQueueName": q.name, "jobQueueArn": q.arn}
+
+    def delete_job_queue(self, body: dict[str, Any]) -> dict[str, Any]:
+        q = self._queue(require(body, "jobQueue"))
+        if q.state != "DISABLED":
+            raise BatchApiError(f"Cannot delete job queue {q.name}: it is ENABLED")
+        for job in list(self.store.queue_jobs.get(q.name, ())):
+            self.scheduler.terminate(job, "Job queue deleted")
+        del self.store.job_queues[q.name]
+        self.scheduler.queue_changed()
+        return {}
+
+    # -- job definitions -------------------------------------------------------------------
+    def register_job_definition(self, body: dict[str, Any]) -> dict[str, Any]:
+        name = require(body, "jobDefinitionName")
+        check_name("Job definition", name)
+        jd_type = require(body, "type")
+        if jd_type != "container":
+            raise BatchApiError(f"The sandbox supports container job definitions, not {jd_type}")
+        container = body.get("containerProperties")
+        if not isinstance(container, dict):
+            raise BatchApiError("containerProperties is required for a container job definition")
+        check_container(container, need_resources=True)
+        revisions = self.store.job_definitions.setdefault(name, [])
+        rev = len(revisions) + 1
+        d = JobDefinitionRecord(name, rev, self.store.arn("job-definition", f"{name}:{rev}"))
+        d.container_properties = container
+        d.retry_strategy = check_retry(body.get("retryStrategy"))
+        d.timeout = check_timeout(body.get("timeout"))
+        d.parameters = dict(body.get("parameters") or {})
+        d.tags = dict(body.get("tags") or {})
+        d.propagate_tags = bool(body.get("propagateTags", False))
+        d.platform_capabilities = list(body.get("platformCapabilities") or ["EC2"])
+        d.scheduling_priority = optional_int(body, "schedulingPriority")
+        revisions.append(d)
+        return {"jobDefinitionName": name, "jobDefinitionArn": d.arn, "revision": rev}
+
+    def describe_job_definitions(self, body: dict[str, Any]) -> dict[str, Any]:
+        refs = body.get("jobDefinitions")
+        name = body.get("jobDefinitionName")
+        status = body.get("status")
+        defs: list[JobDefinitionRecord]
+        if refs:
+            defs = [d for r in refs if (d := self.store.find_job_definition(str(r)))]
+        elif name:
+            defs = list(self.store.job_definitions.get(name, ()))
+        else:
+            defs = [d for revs in self.store.job_definitions.values() for d in revs]
+        if status:
+            defs = [d for d in defs if d.status == status]
+        chunk, token = page(defs, body)
+        out: dict[str, Any] = {"jobDefinitions": [views.job_definition(d) for d in chunk]}
+        if token:
+            out["nextToken"] = token
+        return out
+
+    def deregister_job_definition(self, body: dict[str, Any]) -> dict[str, Any]:
+        ref = require(body, "jobDefinition")
+        d = self.store.find_job_definition(ref)
+        if d is None:
+            raise BatchApiError(f"Job definition {ref} does not exist")
+        d.status = "INACTIVE"
+        return {}
+
+    # -- tags ------------------------------------------------------------------------------
+    def tags(self, method: str, arn: str, request: ServiceRequest) -> dict[str, Any]:
+        target = self._tagged(arn)
+        if method == "GET":
+            return {"tags": dict(target)}
+        if method == "POST":
+            target.update(request.json().get("tags") or {})
+            return {}
+        if method == "DELETE":
+            for key in request.query.get("tagKeys", []):
+                target.pop(key, None)
+            return {}
+        raise BatchApiError(f"Unknown operation {method} tags")
+
+    def _tagged(self, arn: str) -> dict[str, str]:
+        kind, _, name = arn.rsplit(":", 1)[-1].partition("/") if "/" in arn else ("", "", "")
+        if kind == "compute-environment" and (ce := self.store.compute_environments.get(name)):
+            return ce.tags
+        if kind == "job-queue" and (q := self.store.job_queues.get(name)):
+            return q.tags
+        if arn.split(":")[-2:-1] and "job-definition/" in arn:
+            d = self.store.find_job_definition(arn)
+            if d is not None:
+                return d.tags
+        if "/" in arn and ":job/" in arn:
+            job = self.store.jobs.get(arn.split(":job/", 1)[1])
+            if job is not None:
+                if job.tags is None:
+                    job.tags = {}
+                return job.tags
+        raise BatchApiError(f"Resource {arn} does not exist")
+
+
+def handler(sandbox: Any) -> BatchApi:
+    """The services.py factory: Batch served from the sandbox's own store and scheduler."""
+    return BatchApi(sandbox.store, sandbox.scheduler, sandbox.catalog)

@@ -1,0 +1,68 @@
+"""AWS Batch's error shape and the small parsing helpers every operation shares."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from batchtui.sandbox.server import ServiceResponse
+from batchtui.sandbox.tokens import decode_token, encode_token
+
+NAME = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
+
+
+class BatchApiError(Exception):
+    def __init__(self, message: str, code: str = "ClientException", status: int = 400) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.status = status
+
+
+def error_response(e: BatchApiError) -> ServiceResponse:
+    return ServiceResponse(
+        e.status,
+        json.dumps({"__type": e.code, "message": e.message}).encode(),
+        {"Content-Type": "application/json", "x-amzn-ErrorType": e.code},
+    )
+
+
+def require(body: dict[str, Any], key: str, kind: type = str) -> Any:
+    value = body.get(key)
+    if value is None or value == "":
+        raise BatchApiError(f"{key} is required")
+    if not isinstance(value, kind):
+        raise BatchApiError(f"{key} must be a {kind.__name__}")
+    return value
+
+
+def optional_int(body: dict[str, Any], key: str, default: int | None = None) -> int | None:
+    value = body.get(key, default)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise BatchApiError(f"{key} must be an integer")
+    return value
+
+
+def check_name(what: str, name: str) -> None:
+    if not NAME.match(name):
+        raise BatchApiError(
+            f"{what} name {name!r} is not valid: use 1 to 128 letters, numbers, hyphens (-) "
+            "and underscores (_)"
+        )
+
+
+def page(
+    items: Sequence[Any], body: dict[str, Any], limit: int = 100
+) -> tuple[list[Any], str | None]:
+    """Offset paging for the Describe operations (their lists are small)."""
+    start = decode_token(body.get("nextToken")) or 0
+    size = optional_int(body, "maxResults") or limit
+    if not isinstance(start, int) or size < 1:
+        raise BatchApiError("The nextToken or maxResults is not valid")
+    chunk = list(items[start : start + size])
+    more = start + size < len(items)
+    return chunk, encode_token(start + size) if more else None

@@ -1,0 +1,250 @@
+"""Batch's job operations: SubmitJob, ListJobs, DescribeJobs, Cancel/TerminateJob, and
+GetJobQueueSnapshot, with AWS's limits and paging rules.
+
+ListJobs pages as AWS does: up to 1,000 a page by status (RUNNING when no status and no filter),
+up to 100 with a filter (which ignores jobStatus and never reaches array children), children only
+through arrayJobId. Its nextToken is an opaque cursor into the store's per-(queue, status) index,
+so a page costs O(page), and a listing of n jobs takes exactly ceil(n / page size) requests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from batchtui.sandbox import batch_views as views
+from batchtui.sandbox.batch_errors import BatchApiError, optional_int, require
+from batchtui.sandbox.batch_store import BatchStore, Job, JobQueueRecord
+from batchtui.sandbox.job_specs import check_retry, check_timeout, override_container
+from batchtui.sandbox.job_specs import resource_request as request_of
+from batchtui.sandbox.scheduler import Scheduler
+from batchtui.sandbox.tokens import decode_token, encode_token
+
+JOB_NAME = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$"
+FILTERS = ("JOB_NAME", "JOB_DEFINITION", "BEFORE_CREATED_AT", "AFTER_CREATED_AT")
+STATUSES = ("SUBMITTED", "PENDING", "RUNNABLE", "STARTING", "RUNNING", "SUCCEEDED", "FAILED")
+MAX_DEPENDENCIES = 20
+MAX_DESCRIBE = 100
+
+
+class JobOperations:
+    def __init__(self, store: BatchStore, scheduler: Scheduler) -> None:
+        self.store = store
+        self.scheduler = scheduler
+
+    def _queue(self, ref: Any) -> JobQueueRecord:
+        q = self.store.find_job_queue(str(ref or ""))
+        if q is None:
+            raise BatchApiError(f"Job queue {ref} does not exist")
+        return q
+
+    # -- SubmitJob -------------------------------------------------------------------------
+    def submit_job(self, body: dict[str, Any]) -> dict[str, Any]:
+        import re
+
+        name = require(body, "jobName")
+        if not re.match(JOB_NAME, name):
+            raise BatchApiError(
+                f"Job name {name!r} is not valid: 1 to 128 letters, numbers, hyphens and "
+                "underscores, starting with a letter or number"
+            )
+        queue = self._queue(require(body, "jobQueue"))
+        if queue.state != "ENABLED":
+            raise BatchApiError(f"Job queue {queue.arn} is DISABLED and accepts no new jobs")
+        ref = require(body, "jobDefinition")
+        job_def = self.store.find_job_definition(ref)
+        if job_def is None or job_def.status != "ACTIVE":
+            raise BatchApiError(f"Job definition {ref} does not exist or is not ACTIVE")
+        array_size = None
+        if body.get("arrayProperties"):
+            array_size = optional_int(body["arrayProperties"], "size")
+            if array_size is None or not 2 <= array_size <= 10_000:
+                raise BatchApiError(f"Array size must be between 2 and 10000, got {array_size}")
+        depends_on = self._dependencies(body.get("dependsOn") or [], array_size)
+
+        job = Job(self.store.new_uuid(), name, queue.name, job_def)
+        job.container = override_container(
+            job_def.container_properties, body.get("containerOverrides")
+        )
+        job.request = request_of(job.container)
+        if job.request.vcpus <= 0 or job.request.memory_mib <= 0:
+            raise BatchApiError("Container vCPUs and memory must be greater than 0")
+        if body.get("retryStrategy") is not None:
+            job.retry_strategy = check_retry(body["retryStrategy"])
+        if body.get("timeout") is not None:
+            job.timeout = check_timeout(body["timeout"])
+        if body.get("parameters"):
+            job.parameters = {**job_def.parameters, **body["parameters"]}
+        tags = dict(body.get("tags") or {})
+        if body.get("propagateTags", job_def.propagate_tags):
+            tags = {**job_def.tags, **tags}
+        job.tags = tags or None
+        job.array_size = array_size
+        if array_size is not None:
+            job.status_counts = {}
+        job.depends_on = depends_on
+        self.scheduler.submit(job)
+        return {"jobArn": self.store.job_arn(job.job_id), "jobName": name, "jobId": job.job_id}
+
+    def _dependencies(self, deps: Any, array_size: int | None) -> list[dict[str, str]]:
+        if not isinstance(deps, list):
+            raise BatchApiError("dependsOn must be a list")
+        if len(deps) > MAX_DEPENDENCIES:
+            raise BatchApiError(f"Job cannot have more than {MAX_DEPENDENCIES} dependencies")
+        out: list[dict[str, str]] = []
+        for d in deps:
+            if not isinstance(d, dict):
+                raise BatchApiError("dependsOn entries must be objects")
+            kind = d.get("type")
+            if kind == "SEQUENTIAL":
+                if array_size is None:
+                    raise BatchApiError("A SEQUENTIAL dependency is only valid for an array job")
+                out.append({"type": "SEQUENTIAL"})
+                continue
+            dep_id = str(d.get("jobId") or "")
+            dep = self.store.jobs.get(dep_id)
+            if dep is None:
+                raise BatchApiError(f"Dependent job ID {dep_id or '(none)'} does not exist")
+            if kind == "N_TO_N":
+                if array_size is None or dep.array_size != array_size:
+                    raise BatchApiError(
+                        "An N_TO_N dependency needs two array jobs of the same size"
+                    )
+                out.append({"jobId": dep_id, "type": "N_TO_N"})
+            elif kind in (None, ""):
+                out.append({"jobId": dep_id})
+            else:
+                raise BatchApiError(f"dependsOn.type must be N_TO_N or SEQUENTIAL, not {kind}")
+        return out
+
+    # -- ListJobs --------------------------------------------------------------------------
+    def list_jobs(self, body: dict[str, Any]) -> dict[str, Any]:
+        filters = body.get("filters") or []
+        status = body.get("jobStatus")
+        if status is not None and status not in STATUSES:
+            raise BatchApiError(f"jobStatus must be one of {', '.join(STATUSES)}")
+        match = self._filter(filters)
+        limit = 100 if match else 1000
+        size = optional_int(body, "maxResults")
+        if size is not None and size < 1:
+            raise BatchApiError("maxResults must be at least 1")
+        size = min(size or limit, limit)
+        cursor = decode_token(body.get("nextToken"))
+        now = self.scheduler.now
+
+        if body.get("arrayJobId"):
+            parent = self.store.jobs.get(str(body["arrayJobId"]))
+            children = (parent.children or []) if parent else []
+            wanted = None if match else (status or "RUNNING")
+            source: Iterator[tuple[Any, Job]] = (
+                (i, c)
+                for i, c in enumerate(children)
+                if i >= (cursor or 0) and (wanted is None or c.status == wanted)
+            )
+        elif body.get("multiNodeJobId"):
+            source = iter(())
+        elif body.get("jobQueue"):
+            queue = self._queue(body["jobQueue"])
+            if match:
+                jobs = self.store.queue_jobs.get(queue.name, [])
+                start = len(jobs) - 1 if cursor is None else int(cursor)
+                source = ((i, jobs[i]) for i in range(start, -1, -1))
+            else:
+                idx = self.store.index.get((queue.name, status or "RUNNING"))
+                source = ((j.seq, j) for j in idx.newest_first(cursor)) if idx else iter(())
+        else:
+            raise BatchApiError("Either a jobQueue, an arrayJobId or a multiNodeJobId is required")
+
+        summaries: list[dict[str, Any]] = []
+        next_token = None
+        for pos, job in source:
+            if match is not None and not match(job):
+                continue
+            if len(summaries) == size:
+                next_token = encode_token(pos)
+                break
+            summaries.append(views.job_summary(self.store, job, now))
+        out: dict[str, Any] = {"jobSummaryList": summaries}
+        if next_token:
+            out["nextToken"] = next_token
+        return out
+
+    def _filter(self, filters: Any) -> Any:
+        if not filters:
+            return None
+        if not isinstance(filters, list) or len(filters) != 1:
+            raise BatchApiError("ListJobs accepts one filter at a time")
+        f = filters[0]
+        name = f.get("name") if isinstance(f, dict) else None
+        values = f.get("values") if isinstance(f, dict) else None
+        if name not in FILTERS:
+            raise BatchApiError(f"filters.name must be one of {', '.join(FILTERS)}")
+        if not isinstance(values, list) or len(values) != 1 or not isinstance(values[0], str):
+            raise BatchApiError("filters.values must hold exactly one value")
+        value = values[0]
+        if name in ("BEFORE_CREATED_AT", "AFTER_CREATED_AT"):
+            if not value.isdigit():
+                raise BatchApiError(f"{name} takes epoch milliseconds, not {value!r}")
+            t = int(value) / 1000
+            if name == "BEFORE_CREATED_AT":
+                return lambda job: job.created_at < t
+            return lambda job: job.created_at > t
+        if name == "JOB_NAME":
+            return _glob(value, lambda job: job.name)
+
+        def definition(job: Job) -> str:
+            d = job.job_def
+            return f"{d.name}:{d.revision}" if ":" in value.rsplit("/", 1)[-1] else d.name
+
+        if value.startswith("arn:"):
+            return lambda job: job.job_def.arn == value or job.job_def.arn.startswith(value + ":")
+        return _glob(value, definition)
+
+    # -- DescribeJobs, Cancel, Terminate, Snapshot ------------------------------------------
+    def describe_jobs(self, body: dict[str, Any]) -> dict[str, Any]:
+        ids = require(body, "jobs", list)
+        if len(ids) > MAX_DESCRIBE:
+            raise BatchApiError(f"Maximum number of jobs supported is  {MAX_DESCRIBE} .")
+        now = self.scheduler.now
+        found = (self.store.jobs.get(str(i).rsplit("/", 1)[-1]) for i in ids)
+        return {"jobs": [views.job_detail(self.store, j, now) for j in found if j is not None]}
+
+    def _job(self, body: dict[str, Any]) -> Job:
+        job_id = require(body, "jobId")
+        job = self.store.jobs.get(job_id)
+        if job is None:
+            raise BatchApiError(f"Job {job_id} does not exist")
+        return job
+
+    def cancel_job(self, body: dict[str, Any]) -> dict[str, Any]:
+        job = self._job(body)
+        self.scheduler.cancel(job, require(body, "reason"))
+        return {}
+
+    def terminate_job(self, body: dict[str, Any]) -> dict[str, Any]:
+        job = self._job(body)
+        self.scheduler.terminate(job, require(body, "reason"))
+        return {}
+
+    def get_job_queue_snapshot(self, body: dict[str, Any]) -> dict[str, Any]:
+        queue = self._queue(require(body, "jobQueue"))
+        front = []
+        for job in (self.scheduler.runnable.get(queue.name) or {}).values():
+            front.append(
+                {
+                    "jobArn": self.store.job_arn(job.job_id),
+                    "earliestTimeAtPosition": views.ms(job.runnable_since),
+                }
+            )
+            if len(front) == 100:
+                break
+        return {"frontOfQueue": {"jobs": front, "lastUpdatedAt": views.ms(self.scheduler.now)}}
+
+
+def _glob(pattern: str, field: Any) -> Any:
+    """AWS's filter match: case-insensitive, a trailing * matches any rest."""
+    p = pattern.lower()
+    if p.endswith("*"):
+        prefix = p[:-1]
+        return lambda job: field(job).lower().startswith(prefix)
+    return lambda job: field(job).lower() == p

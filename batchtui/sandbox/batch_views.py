@@ -1,0 +1,205 @@
+"""Store records as AWS Batch's API shows them (DescribeX details, ListJobs summaries)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from batchtui.sandbox.batch_store import (
+    Attempt,
+    BatchStore,
+    ComputeEnvironmentRecord,
+    Job,
+    JobDefinitionRecord,
+    JobQueueRecord,
+)
+
+
+def ms(t: float | None) -> int | None:
+    return None if t is None else int(t * 1000)
+
+
+def _clean(d: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in d.items() if v is not None}
+
+
+def compute_environment(ce: ComputeEnvironmentRecord) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "computeEnvironmentName": ce.name,
+        "computeEnvironmentArn": ce.arn,
+        "ecsClusterArn": ce.ecs_cluster_arn,
+        "tags": dict(ce.tags),
+        "type": ce.type,
+        "state": ce.state,
+        "status": ce.status,
+        "statusReason": ce.status_reason,
+        "serviceRole": ce.service_role or None,
+        "uuid": ce.uuid,
+        "containerOrchestrationType": "ECS",
+    }
+    if ce.type == "MANAGED":
+        cr = dict(ce.compute_resources)
+        cr["minvCpus"] = ce.min_vcpus
+        cr["maxvCpus"] = ce.max_vcpus
+        cr["desiredvCpus"] = ce.desired_vcpus
+        out["computeResources"] = cr
+    return _clean(out)
+
+
+def job_queue(q: JobQueueRecord) -> dict[str, Any]:
+    return _clean(
+        {
+            "jobQueueName": q.name,
+            "jobQueueArn": q.arn,
+            "state": q.state,
+            "status": q.status,
+            "statusReason": q.status_reason or None,
+            "priority": q.priority,
+            "computeEnvironmentOrder": [
+                {"order": order, "computeEnvironment": _ce_arn(q, name)}
+                for order, name in q.ce_order
+            ],
+            "jobStateTimeLimitActions": list(q.time_limit_actions),
+            "schedulingPolicyArn": q.scheduling_policy_arn or None,
+            "tags": dict(q.tags),
+            "jobQueueType": "ECS",
+        }
+    )
+
+
+def _ce_arn(q: JobQueueRecord, name: str) -> str:
+    # The queue's ARN shares the CE's region and account.
+    return q.arn.rsplit(":", 1)[0] + f":compute-environment/{name}"
+
+
+def job_definition(d: JobDefinitionRecord) -> dict[str, Any]:
+    return _clean(
+        {
+            "jobDefinitionName": d.name,
+            "jobDefinitionArn": d.arn,
+            "revision": d.revision,
+            "status": d.status,
+            "type": d.type,
+            "parameters": dict(d.parameters),
+            "retryStrategy": d.retry_strategy,
+            "containerProperties": d.container_properties,
+            "timeout": d.timeout,
+            "tags": dict(d.tags),
+            "propagateTags": d.propagate_tags,
+            "platformCapabilities": list(d.platform_capabilities),
+            "schedulingPriority": d.scheduling_priority,
+            "containerOrchestrationType": "ECS",
+        }
+    )
+
+
+def _attempt(a: Attempt) -> dict[str, Any]:
+    container = _clean(
+        {
+            "containerInstanceArn": a.container_instance_arn or None,
+            "taskArn": a.task_arn or None,
+            "exitCode": a.exit_code,
+            "reason": a.reason,
+            "logStreamName": a.log_stream or None,
+            "networkInterfaces": [],
+        }
+    )
+    return _clean(
+        {
+            "container": container,
+            "startedAt": ms(a.started_at),
+            "stoppedAt": ms(a.stopped_at),
+            "statusReason": a.status_reason or None,
+        }
+    )
+
+
+def _array_properties(job: Job, now: float) -> dict[str, Any] | None:
+    if job.array_index is not None:
+        return {"index": job.array_index}
+    if job.array_size is None:
+        return None
+    summary = {k: v for k, v in (job.status_counts or {}).items() if v}
+    return {
+        "size": job.array_size,
+        "statusSummary": summary,
+        "statusSummaryLastUpdatedAt": ms(now),
+    }
+
+
+def job_detail(store: BatchStore, job: Job, now: float) -> dict[str, Any]:
+    c = job.container
+    container = _clean(
+        {
+            "image": c.get("image"),
+            "vcpus": c.get("vcpus"),
+            "memory": c.get("memory"),
+            "command": list(c.get("command") or ()),
+            "jobRoleArn": c.get("jobRoleArn"),
+            "executionRoleArn": c.get("executionRoleArn"),
+            "environment": list(c.get("environment") or ()),
+            "resourceRequirements": list(c.get("resourceRequirements") or ()) or None,
+            "logConfiguration": c.get("logConfiguration"),
+            "volumes": list(c.get("volumes") or ()),
+            "mountPoints": list(c.get("mountPoints") or ()),
+            "ulimits": list(c.get("ulimits") or ()),
+            "secrets": list(c.get("secrets") or ()) or None,
+            "exitCode": job.exit_code,
+            "reason": job.reason,
+            "containerInstanceArn": job.container_instance_arn or None,
+            "taskArn": job.task_arn or None,
+            "logStreamName": job.log_stream or None,
+            "networkInterfaces": [],
+        }
+    )
+    return _clean(
+        {
+            "jobArn": store.job_arn(job.job_id),
+            "jobName": job.name,
+            "jobId": job.job_id,
+            "jobQueue": store.arn("job-queue", job.queue),
+            "status": job.status,
+            "attempts": [_attempt(a) for a in job.attempts],
+            "statusReason": job.status_reason,
+            "createdAt": ms(job.created_at),
+            "retryStrategy": job.retry_strategy,
+            "startedAt": ms(job.started_at),
+            "stoppedAt": ms(job.stopped_at),
+            "dependsOn": list(job.depends_on),
+            "jobDefinition": job.job_def.arn,
+            "parameters": dict(job.parameters or {}),
+            "container": container if job.children is None else None,
+            "arrayProperties": _array_properties(job, now),
+            "timeout": job.timeout,
+            "tags": dict(job.tags) if job.tags else None,
+            "propagateTags": job.job_def.propagate_tags,
+            "platformCapabilities": list(job.job_def.platform_capabilities),
+            "isCancelled": job.is_cancelled,
+            "isTerminated": job.is_terminated,
+        }
+    )
+
+
+def job_summary(store: BatchStore, job: Job, now: float) -> dict[str, Any]:
+    container = _clean({"exitCode": job.exit_code, "reason": job.reason})
+    array: dict[str, Any] | None = None
+    if job.array_index is not None:
+        array = {"index": job.array_index}
+    elif job.array_size is not None:
+        array = _array_properties(job, now)
+    return _clean(
+        {
+            "jobArn": store.job_arn(job.job_id),
+            "jobId": job.job_id,
+            "jobName": job.name,
+            "createdAt": ms(job.created_at),
+            "status": job.status,
+            "statusReason": job.status_reason,
+            "startedAt": ms(job.started_at),
+            "stoppedAt": ms(job.stopped_at),
+            "container": container or None,
+            "arrayProperties": array,
+            "jobDefinition": job.job_def.arn,
+            "isCancelled": job.is_cancelled,
+            "isTerminated": job.is_terminated,
+        }
+    )

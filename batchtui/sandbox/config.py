@@ -1,0 +1,47 @@
+"""What a sandbox is asked to be: seed, clock, randomness and the account's limits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class SandboxConfig:
+    """Settings of one :class:`~batchtui.sandbox.Sandbox`.
+
+    ``speed`` is simulated seconds per real second when the clock runs by itself;
+    ``manual_clock`` stops it, and only :meth:`Sandbox.advance` moves simulated time (tests).
+    """
+
+    seed: str = "demo"  # "demo" | "empty"
+    jobs: int = 0  # historical jobs added on top of the seed's own
+    speed: float = 60.0
+    random_seed: int = 0
+    port: int = 0
+    manual_clock: bool = False
+    region: str = "us-east-1"
+    #: Simulated epoch seconds at start; None = the real time at start.
+    start_time: float | None = None
+    #: Spot interruptions per spot instance per simulated hour (0 disables them).
+    spot_interruption_rate_per_hour: float = 0.05
+    #: Simulated seconds from launching an instance to its container instance registering.
+    scale_up_seconds: float = 180.0
+    #: Simulated seconds an instance stays idle before the CE scales it in (down to minvCpus).
+    scale_down_idle_seconds: float = 300.0
+    #: Simulated seconds a job spends in STARTING (pulling its image).
+    starting_seconds: float = 15.0
+    #: Simulated seconds a CE or queue spends CREATING/UPDATING before VALID (0 = at once).
+    resource_transition_seconds: float = 5.0
+    #: The account's EC2 vCPU quotas (Service Quotas L-1216C47A and L-34B43A08).
+    on_demand_vcpu_quota: float = 256.0
+    spot_vcpu_quota: float = 128.0
+    #: The demo account submits a few new jobs every simulated minute so it looks alive.
+    demo_trickle: bool = True
+
+    def __post_init__(self) -> None:
+        if self.seed not in ("demo", "empty"):
+            raise ValueError(f"seed must be 'demo' or 'empty', not {self.seed!r}")
+        if self.jobs < 0:
+            raise ValueError("jobs must be >= 0")
+        if self.speed <= 0:
+            raise ValueError("speed must be > 0")

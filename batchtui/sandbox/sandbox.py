@@ -1,0 +1,151 @@
+"""The Sandbox: loopback server + Batch store + scheduler + seed, started and stopped as one."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import random
+import threading
+import time
+from types import TracebackType
+from typing import Any
+
+from batchtui.errors import SandboxError, UsageError
+from batchtui.model import ON_DEMAND_STANDARD_QUOTA, SPOT_STANDARD_QUOTA, InstanceType
+from batchtui.sandbox.batch_store import BatchStore
+from batchtui.sandbox.clock import Clock, ManualClock, RealtimeClock
+from batchtui.sandbox.config import SandboxConfig
+from batchtui.sandbox.scheduler import Scheduler
+from batchtui.sandbox.services import SERVICES
+
+#: Real seconds between the background thread's steps of a self-running clock.
+TICK_SECONDS = 0.1
+
+
+class Sandbox:
+    """An embedded, loopback-only AWS whose Batch behaves like AWS Batch.
+
+    ``start()`` returns the endpoint URL; any AWS client pointed at it with any credentials (the
+    tests use ``testing``/``testing``) in :attr:`region` reaches it. With ``manual_clock`` only
+    :meth:`advance` moves simulated time; otherwise a background thread runs it at ``speed``.
+    """
+
+    def __init__(self, config: SandboxConfig | None = None) -> None:
+        self.config = config or SandboxConfig()
+        self.region = self.config.region
+        self.rng = random.Random(self.config.random_seed)
+        self.t0 = self.config.start_time if self.config.start_time is not None else time.time()
+        #: Service Quotas code -> value; the scheduler reads it live, so changes apply at once.
+        self.quotas: dict[str, float] = {
+            ON_DEMAND_STANDARD_QUOTA: float(self.config.on_demand_vcpu_quota),
+            SPOT_STANDARD_QUOTA: float(self.config.spot_vcpu_quota),
+        }
+        self.store = BatchStore(self.region, self.rng)
+        self.scheduler = Scheduler(
+            self.store, self.config, ManualClock(self.t0), self.quotas, self.rng
+        )
+        self._server: Any = None
+        self._ticker: threading.Thread | None = None
+        self._stopping = threading.Event()
+        self.url = ""
+
+    @property
+    def catalog(self) -> dict[str, InstanceType]:
+        from batchtui.sandbox.catalog import instance_types
+
+        return instance_types()
+
+    @property
+    def clock(self) -> Clock:
+        return self.scheduler.clock
+
+    @property
+    def speed(self) -> float:
+        return 0.0 if self.config.manual_clock else self.config.speed
+
+    def start(self) -> str:
+        from batchtui.sandbox.server import LoopbackServer
+
+        handlers = {}
+        for service, target in SERVICES.items():
+            module, _, factory = target.partition(":")
+            handlers[service] = getattr(importlib.import_module(module), factory)(self)
+        try:
+            self._server = LoopbackServer(handlers, self.config.port)
+        except OSError as e:
+            raise UsageError(
+                f"cannot listen on 127.0.0.1:{self.config.port}: {e.strerror or e}"
+            ) from e
+        self.url = self._server.start()
+        self.scheduler.endpoint_url = self.url
+        try:
+            self._seed()
+        except Exception as e:
+            self.stop()
+            raise SandboxError(f"seeding the sandbox failed: {e}") from e
+        if not self.config.manual_clock:
+            self.scheduler.clock = RealtimeClock(self.scheduler.now, self.config.speed)
+            self._ticker = threading.Thread(target=self._tick, name="sandbox-clock", daemon=True)
+            self._ticker.start()
+        return self.url
+
+    def _seed(self) -> None:
+        from batchtui.sandbox import seed
+
+        if self.config.seed == "demo":
+            seed.seed_demo(self)
+        if self.config.jobs:
+            seed.seed_history(self, self.config.jobs)
+
+    def _tick(self) -> None:
+        while not self._stopping.wait(TICK_SECONDS):
+            try:
+                self.scheduler.catch_up()
+            except Exception:  # keep the clock alive; the failure is logged, not raised
+                logging.getLogger(__name__).exception("sandbox scheduler step failed")
+
+    def now(self) -> float:
+        """Simulated epoch seconds."""
+        return max(self.scheduler.now, self.clock.now())
+
+    def advance(self, seconds: float) -> None:
+        """Run the scheduler through ``seconds`` of simulated time, synchronously."""
+        if seconds < 0:
+            raise ValueError("cannot go back in time")
+        clock = self.clock
+        if isinstance(clock, RealtimeClock):
+            clock.set(clock.now() + seconds)
+            self.scheduler.catch_up()
+        else:
+            self.scheduler.advance(seconds)
+
+    def wait_for_workers(self, timeout: float = 60.0) -> bool:
+        """Block until every job running as a real subprocess has exited (then advance)."""
+        deadline = time.monotonic() + timeout
+        for run in list(self.scheduler.runs.values()):
+            if not run.wait(max(0.0, deadline - time.monotonic())):
+                return False
+        return True
+
+    def stop(self) -> None:
+        self._stopping.set()
+        if self._ticker is not None:
+            self._ticker.join(timeout=5)
+            self._ticker = None
+        for run in list(self.scheduler.runs.values()):
+            run.kill()
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+
+    def __enter__(self) -> Sandbox:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()

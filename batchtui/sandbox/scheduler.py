@@ -1,0 +1,290 @@
+"""The one Batch scheduler of the sandbox: an event queue on a simulated clock.
+
+No thread per job: every future change (a job leaving SUBMITTED, an instance registering, an
+attempt exiting, a spot interruption, an idle instance scaling in) is an event in one heap, and
+:meth:`Scheduler.run_until` applies them in time order. After each instant that changed anything
+a dispatch pass places RUNNABLE jobs: queues by priority (higher first), jobs in the order they
+became RUNNABLE, CEs in computeEnvironmentOrder, under maxvCpus and the shared vCPU quota
+(:mod:`fleet`). Job state changes live in :mod:`lifecycle`; this module decides when.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import random
+import threading
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+from batchtui.model import ResourceRequest
+from batchtui.sandbox import placement
+from batchtui.sandbox.batch_store import BatchStore, ComputeEnvironmentRecord, Instance, Job
+from batchtui.sandbox.clock import Clock, ManualClock
+from batchtui.sandbox.config import SandboxConfig
+from batchtui.sandbox.fleet import Fleet
+from batchtui.sandbox.job_logs import LogWriter
+from batchtui.sandbox.lifecycle import ESSENTIAL_EXIT, JobLifecycle
+
+#: A dispatch pass gives up on a queue after this many jobs in a row found no room: the rest
+#: wait their turn (AWS, too, reports only on the jobs at the head of a queue).
+MAX_CONSECUTIVE_MISSES = 200
+
+
+class Scheduler(JobLifecycle):
+    def __init__(
+        self,
+        store: BatchStore,
+        config: SandboxConfig,
+        clock: Clock,
+        quotas: dict[str, float],
+        rng: random.Random,
+    ) -> None:
+        self.store = store
+        self.config = config
+        self.clock = clock
+        self.rng = rng
+        self.fleet = Fleet(store, quotas)
+        self.logs = LogWriter(store.region)
+        self.lock = threading.RLock()
+        self.now = clock.now()
+        self.endpoint_url = ""
+        self.events_processed = 0
+        self._heap: list[tuple[float, int, str, Any]] = []
+        self._eseq = itertools.count()
+        self._dirty = False
+        self.runnable: dict[str, dict[str, Job]] = {}  # queue -> RUNNABLE jobs in order
+        self.dependents: dict[str, list[Job]] = {}
+        self.completions: deque[tuple[str, int, int]] = deque()  # subprocess exits
+        self.runs: dict[str, Any] = {}  # job id -> runner.Run
+        self._misconfig: dict[tuple[str, ResourceRequest], str | None] = {}
+
+    # -- time --------------------------------------------------------------------------
+    def at(self, t: float, kind: str, arg: Any = None) -> None:
+        heapq.heappush(self._heap, (t, next(self._eseq), kind, arg))
+
+    def after(self, seconds: float, kind: str, arg: Any = None) -> None:
+        self.at(self.now + seconds, kind, arg)
+
+    def call_at(self, t: float, fn: Callable[[Scheduler], None]) -> None:
+        """Run ``fn(scheduler)`` at simulated time ``t`` (the demo's trickle of submissions)."""
+        self.at(t, "call", fn)
+
+    def catch_up(self) -> None:
+        """Apply everything due by the clock's now (before answering an API call)."""
+        self.run_until(self.clock.now())
+
+    def run_until(self, t: float) -> None:
+        with self.lock:
+            self._reap_subprocesses()
+            while self._heap and self._heap[0][0] <= t:
+                instant = self._heap[0][0]
+                self.now = max(self.now, instant)
+                while self._heap and self._heap[0][0] <= instant:
+                    _, _, kind, arg = heapq.heappop(self._heap)
+                    self.events_processed += 1
+                    getattr(self, f"_on_{kind}")(arg)
+                if self._dirty:
+                    self.dispatch()
+            self.now = max(self.now, t)
+            if isinstance(self.clock, ManualClock):
+                self.clock.set(self.now)
+            if self._dirty:
+                self.dispatch()
+
+    def advance(self, seconds: float) -> None:
+        self.run_until(self.now + seconds)
+
+    def next_event_time(self) -> float | None:
+        return self._heap[0][0] if self._heap else None
+
+    def _reap_subprocesses(self) -> None:
+        while self.completions:
+            job_id, token, code = self.completions.popleft()
+            job = self.store.jobs.get(job_id)
+            if job is not None and job.run_token == token and job.status == "RUNNING":
+                self.runs.pop(job_id, None)
+                self.end_attempt(job, exit_code=code, status_reason=ESSENTIAL_EXIT)
+
+    # -- resources changing ------------------------------------------------------------
+    def compute_environment_changed(self, ce: ComputeEnvironmentRecord, floor: int = 0) -> None:
+        """After create/update: launch up to minvCpus (or a raised desiredvCpus), re-dispatch."""
+        self._misconfig.clear()
+        if ce.schedulable or (ce.status == "VALID" and ce.min_vcpus):
+            for inst in self.fleet.fill_to(ce, max(ce.min_vcpus, floor), self.now):
+                self.after(self.config.scale_up_seconds, "instance_ready", inst.id)
+        self._dirty = True
+
+    def queue_changed(self) -> None:
+        self._misconfig.clear()
+        self._dirty = True
+
+    def set_valid_later(self, kind: str, name: str) -> None:
+        """CREATING/UPDATING -> VALID after the configured transition time."""
+        if self.config.resource_transition_seconds <= 0:
+            self._on_valid((kind, name))
+        else:
+            self.after(self.config.resource_transition_seconds, "valid", (kind, name))
+
+    def _on_valid(self, arg: tuple[str, str]) -> None:
+        kind, name = arg
+        if kind == "ce":
+            ce = self.store.compute_environments.get(name)
+            if ce is not None and ce.status in ("CREATING", "UPDATING"):
+                ce.status, ce.status_reason = "VALID", "ComputeEnvironment Healthy"
+                self.compute_environment_changed(ce)
+        else:
+            q = self.store.job_queues.get(name)
+            if q is not None and q.status in ("CREATING", "UPDATING"):
+                q.status, q.status_reason = "VALID", "JobQueue Healthy"
+                self.queue_changed()
+
+    def delete_compute_environment(self, ce: ComputeEnvironmentRecord) -> None:
+        for inst in list(ce.instances.values()):
+            self.lose_instance(inst, f"Host EC2 (instance {inst.id}) terminated.")
+        self.store.compute_environments.pop(ce.name, None)
+        self.queue_changed()
+
+    # -- events ------------------------------------------------------------------------
+    def _on_call(self, fn: Callable[[Scheduler], None]) -> None:
+        fn(self)
+
+    def _on_evaluate(self, job_id: str) -> None:
+        job = self.store.jobs.get(job_id)
+        if job is not None and job.status == "SUBMITTED":
+            self.evaluate(job)
+
+    def _on_instance_ready(self, instance_id: str) -> None:
+        inst = self.store.instances.get(instance_id)
+        if inst is None:
+            return
+        self.fleet.register(inst, self.now)
+        for job_id in sorted(inst.jobs):
+            job = self.store.jobs[job_id]
+            if job.status == "RUNNABLE":
+                self.start(job)
+        if inst.spot and self.config.spot_interruption_rate_per_hour > 0:
+            rate = self.config.spot_interruption_rate_per_hour / 3600.0
+            inst.interrupt_at = self.now + self.rng.expovariate(rate)
+            self.at(inst.interrupt_at, "interrupt", inst.id)
+        if not inst.jobs:
+            self.after(self.config.scale_down_idle_seconds, "idle_check", inst.id)
+        self._dirty = True
+
+    def _on_idle_check(self, instance_id: str) -> None:
+        inst = self.store.instances.get(instance_id)
+        if inst is None or inst.jobs or inst.idle_since is None or not inst.ready:
+            return
+        if self.now - inst.idle_since < self.config.scale_down_idle_seconds - 1e-6:
+            return
+        ce = self.store.compute_environments.get(inst.ce_name)
+        if ce is None or ce.desired_vcpus - inst.itype.vcpus >= ce.min_vcpus:
+            self.fleet.terminate(inst)
+            self._dirty = True
+
+    def became_idle(self, inst: Instance) -> None:
+        self.after(self.config.scale_down_idle_seconds, "idle_check", inst.id)
+        self._dirty = True
+
+    def _on_interrupt(self, instance_id: str) -> None:
+        inst = self.store.instances.get(instance_id)
+        if inst is not None and inst.interrupt_at is not None:
+            self.interrupt_instance(instance_id)
+
+    def interrupt_instance(self, instance_id: str) -> bool:
+        """EC2 reclaims a spot instance now: its attempts fail as AWS reports it."""
+        with self.lock:
+            inst = self.store.instances.get(instance_id)
+            if inst is None:
+                return False
+            self.lose_instance(inst, f"Host EC2 (instance {inst.id}) terminated.")
+            return True
+
+    def lose_instance(self, inst: Instance, status_reason: str) -> None:
+        for job_id in sorted(inst.jobs):
+            job = self.store.jobs[job_id]
+            if job.status in ("STARTING", "RUNNING"):
+                self.end_attempt(job, exit_code=None, status_reason=status_reason)
+            else:  # placed on a launching instance: back in line
+                self.fleet.release(job, self.now)
+        self.fleet.terminate(inst)
+        self._dirty = True
+
+    # -- dispatch ----------------------------------------------------------------------
+    def dispatch(self) -> None:
+        """Place RUNNABLE jobs where capacity allows; say why the others wait."""
+        self._dirty = False
+        queues = sorted(
+            (q for q in self.store.job_queues.values() if q.schedulable),
+            key=lambda q: (-q.priority, q.created_at, q.name),
+        )
+        for queue in queues:
+            pending = self.runnable.get(queue.name)
+            if not pending:
+                continue
+            ces = self.store.ce_of_queue(queue)
+            failed: dict[ResourceRequest, str | None] = {}
+            misses = 0
+            for job in list(pending.values()):
+                if job.instance_id is not None:
+                    continue  # waiting for its instance to register
+                req = job.request
+                if req in failed:
+                    self.set_reason(job, failed[req])
+                    misses += 1
+                else:
+                    outcome = self._place(job, ces)
+                    if isinstance(outcome, Instance):
+                        misses = 0
+                        if outcome.ready:
+                            self.start(job)
+                        continue
+                    failed[req] = outcome
+                    self.set_reason(job, outcome)
+                    misses += 1
+                if misses >= MAX_CONSECUTIVE_MISSES:
+                    break
+
+    def misconfiguration(self, queue_name: str, request: ResourceRequest) -> str | None:
+        key = (queue_name, request)
+        if key not in self._misconfig:
+            queue = self.store.job_queues.get(queue_name)
+            ces = self.store.ce_of_queue(queue) if queue else []
+            self._misconfig[key] = placement.misconfiguration(request, ces)
+        return self._misconfig[key]
+
+    def _place(self, job: Job, ces: list[ComputeEnvironmentRecord]) -> Instance | str | None:
+        """An instance the job now holds, or why not (a statusReason, or None: its turn)."""
+        reason = self.misconfiguration(job.queue, job.request)
+        if reason is not None:
+            return reason
+        usable = [ce for ce in ces if ce.schedulable]
+        if not usable:
+            return None
+        fitting = 0
+        quota_blocked: list[ComputeEnvironmentRecord] = []
+        for ce in usable:
+            inst = self.fleet.find_room(ce, job.request)
+            if inst is not None:
+                self.fleet.assign(inst, job)
+                return inst
+            itype, by_quota = self.fleet.launchable(ce, job.request)
+            if itype is not None:
+                inst = self.fleet.launch(ce, itype, self.now)
+                self.after(self.config.scale_up_seconds, "instance_ready", inst.id)
+                self.fleet.assign(inst, job)
+                return inst
+            if placement_fits(job.request, ce):
+                fitting += 1
+                if by_quota:
+                    quota_blocked.append(ce)
+        if quota_blocked and len(quota_blocked) == fitting:
+            return placement.capacity_reason(quota_blocked[0])
+        return None
+
+
+def placement_fits(request: ResourceRequest, ce: ComputeEnvironmentRecord) -> bool:
+    from batchtui.capacity import fits
+
+    return any(fits(request, it) for it in ce.instance_types)

@@ -1,0 +1,9 @@
+"""placeholder"""
+
+
+def seed_demo(sb):
+    pass
+
+
+def seed_history(sb, n):
+    pass

@@ -1,0 +1,13 @@
+"""Which services the sandbox answers itself, by SigV4 signing name; moto answers the rest.
+
+Each entry names a factory ``module:function`` called with the started Sandbox, returning a
+handler ``(ServiceRequest) -> ServiceResponse | None`` (None lets moto answer that request).
+Add a service with one line here. ``ec2`` is shared with moto: its handler answers only the
+actions it models (e.g. DescribeSpotPriceHistory) and returns None for the rest.
+"""
+
+from __future__ import annotations
+
+SERVICES: dict[str, str] = {
+    "batch": "batchtui.sandbox.batch_api:handler",
+}
