@@ -1,30 +1,297 @@
-"""Placeholder TUI until the TUI issue lands: says what it is connected to."""
+"""The batchtui Textual app: one factory (:func:`create_app`) used by ``run`` and by the tests.
+
+The app owns the connection (started in a thread worker so the first paint never waits for the
+sandbox or AWS), the account snapshot every screen reads, the refresh timer and the one handler
+every failed worker ends in. Screens are thin: they render state and start workers.
+"""
 
 from __future__ import annotations
 
 import argparse
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
 
-from textual.app import App, ComposeResult
-from textual.widgets import Footer, Header, Static
+from textual import on, work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.worker import Worker, WorkerState
+
+from batchtui.errors import BatchtuiError, CredentialsError, SandboxError
+from batchtui.tui.config import TuiConfig, load_config
+from batchtui.tui.loaders import AccountSnapshot, load_account, load_account_active, whoami
+from batchtui.tui.messages import AccountLoaded, Connected
+
+Connect = Callable[[], tuple[Any, Any]]
+
+
+@dataclass
+class Connection:
+    """What the status bar says about where we are connected."""
+
+    where: str = ""
+    account: str = ""
+    is_sandbox: bool = False
+    sandbox_starting: bool = False
+
+
+class ConnectFailed(BatchtuiError):
+    title = "Cannot connect"
 
 
 class BatchtuiApp(App[int]):
     TITLE = "batchtui"
-    BINDINGS = [("q", "quit", "Quit")]
+    CSS_PATH = "batchtui.tcss"
+    BINDINGS = [
+        Binding("colon", "command_line", "View", id="app.command", tooltip=":ce :jq :jobs :plan"),
+        Binding("question_mark", "help", "Keys", id="app.help", tooltip="Every key of this screen"),
+        Binding("q", "quit", "Quit", id="app.quit", tooltip="Leave batchtui"),
+        Binding(
+            "ctrl+p", "command_palette", "Palette", id="app.palette", show=False, priority=True
+        ),
+    ]
+    ENABLE_COMMAND_PALETTE = True
 
-    def __init__(self, where: str) -> None:
+    def __init__(
+        self,
+        *,
+        aws: Any = None,
+        connect: Connect | None = None,
+        sandbox: Any = None,
+        config: TuiConfig | None = None,
+        read_only: bool = False,
+        clock: Callable[[], float] = time.monotonic,
+        where: str = "",
+        sandbox_expected: bool = False,
+    ) -> None:
         super().__init__()
-        self.where = where
-
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield Static(
-            f"batchtui — connected to {self.where}.\nThe screens arrive with the TUI issue."
+        self.aws = aws
+        self.sandbox = sandbox
+        self._connect = connect
+        self.config = config or TuiConfig()
+        self.read_only = read_only or bool(aws is not None and aws.target.read_only)
+        self.clock = clock
+        self.account: AccountSnapshot | None = None
+        self.last_refresh: float | None = None
+        self.stale = False
+        self.connection = Connection(
+            where=where or (aws.target.describe if aws is not None else ""),
+            is_sandbox=sandbox_expected or bool(aws is not None and aws.target.sandbox),
+            sandbox_starting=sandbox_expected and aws is None,
         )
-        yield Footer()
+        if self.config.theme:
+            self.theme = self.config.theme
+
+    # -- start-up -----------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        from batchtui.tui.screens.overview import OverviewScreen
+
+        self.set_keymap(dict(self.config.keymap))
+        self.push_screen(OverviewScreen())
+        if self.aws is None and self._connect is not None:
+            self.connect_worker()
+        elif self.aws is not None:
+            self.load_account_worker(full=True)
+        if self.config.refresh_interval > 0:
+            self.set_interval(self.config.refresh_interval, self.refresh_tick)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="connect")
+    def connect_worker(self) -> None:
+        assert self._connect is not None
+        try:
+            aws, sandbox = self._connect()
+        except BatchtuiError:
+            raise
+        except Exception as e:  # the sandbox failing to start must read as such
+            raise ConnectFailed(f"could not start: {type(e).__name__}: {e}") from e
+        self.post_message(Connected(aws, sandbox, whoami(aws)))
+
+    @on(Connected)
+    def _connected(self, message: Connected) -> None:
+        self.aws, self.sandbox = message.aws, message.sandbox
+        self.read_only = self.read_only or self.aws.target.read_only
+        self.connection = Connection(
+            where=self.aws.target.describe,
+            account=message.account,
+            is_sandbox=self.aws.target.sandbox,
+        )
+        self.refresh_bindings()
+        self.load_account_worker(full=True)
+
+    # -- the account snapshot every screen reads ---------------------------------------------
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="account")
+    def load_account_worker(self, full: bool) -> None:
+        snapshot = load_account(self.aws) if full else load_account_active(self.aws)
+        self.post_message(AccountLoaded(snapshot, full))
+
+    @on(AccountLoaded)
+    def _account_loaded(self, message: AccountLoaded) -> None:
+        new = message.snapshot
+        if not message.full and self.account is not None:
+            # Finished statuses were not re-listed: keep their last counts.
+            for queue, per in new.counts.items():
+                old = self.account.counts.get(queue, {})
+                per.update({s: c for s, c in old.items() if s not in per})
+        self.account = new
+        self.mark_fresh()
+        for screen in self.screen_stack:
+            show = getattr(screen, "show_account", None)
+            if show is not None:
+                show(new)
+
+    def mark_fresh(self) -> None:
+        self.last_refresh = self.clock()
+        self.stale = False
+
+    def refresh_tick(self) -> None:
+        if self.aws is None:
+            return
+        reload = getattr(self.screen, "reload", None)
+        if reload is not None:
+            reload(full=False)
+
+    # -- one handler for every failed worker --------------------------------------------------
+
+    @on(Worker.StateChanged)
+    def _worker_state(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR and event.worker.error is not None:
+            self.report_error(event.worker.error, group=event.worker.group)
+
+    def report_error(self, error: BaseException, *, group: str = "") -> None:
+        """Blocking errors (no connection, no credentials) open a modal; the rest notify."""
+        from batchtui.tui.screens.dialogs import ErrorScreen
+
+        if group in ("account", "jobs", "detail"):
+            self.stale = True
+        if isinstance(error, BatchtuiError):
+            if isinstance(error, (ConnectFailed, CredentialsError, SandboxError)):
+                self.connection.sandbox_starting = False
+                self.push_screen(ErrorScreen(error.title, str(error)))
+            else:
+                self.notify(str(error), title=error.title, severity="error", timeout=8)
+        else:
+            self.notify(
+                f"{type(error).__name__}: {error} (please report it)",
+                title="Internal error",
+                severity="error",
+                timeout=10,
+            )
+
+    # -- navigation ---------------------------------------------------------------------------
+
+    def action_command_line(self) -> None:
+        from batchtui.tui.screens.dialogs import CommandLineScreen
+
+        self.push_screen(CommandLineScreen(), self.run_command)
+
+    def run_command(self, line: str | None) -> None:
+        from batchtui.tui import views
+
+        if not line or not line.strip(":").strip():
+            return
+        name, arg = views.parse_command(line)
+        view = views.find(name)
+        if view is None:
+            known = " ".join(f":{v.name}" for v in views.views())
+            self.notify(f"no view {name!r}; try {known}", severity="warning")
+            return
+        view.open(self, arg)
+
+    def back_to_overview(self) -> Screen[Any]:
+        """Pop every screen above the overview (k9s: a ``:`` jump replaces the view)."""
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        return self.screen
+
+    def action_help(self) -> None:
+        from batchtui.tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """The palette offers the current screen's actions and every view, like the keys do."""
+        from batchtui.tui import views
+
+        yield from super().get_system_commands(screen)
+        for view in views.views():
+            yield SystemCommand(f":{view.name}", view.help, partial(view.open, self, ""))
+        for active in screen.active_bindings.values():
+            binding = active.binding
+            if not active.enabled or not binding.description or active.node is self:
+                continue
+            yield SystemCommand(
+                binding.description,
+                f"{binding.tooltip or binding.description}  [{self.get_key_display(binding)}]",
+                partial(self.run_action, binding.action, active.node),
+            )
+
+
+def create_app(
+    aws: Any = None,
+    *,
+    connect: Connect | None = None,
+    sandbox: Any = None,
+    config: TuiConfig | None = None,
+    read_only: bool = False,
+    clock: Callable[[], float] = time.monotonic,
+    where: str = "",
+    sandbox_expected: bool = False,
+) -> BatchtuiApp:
+    """Build the app: given a connected ``aws`` (tests) or a ``connect`` callable run in a worker."""
+    import batchtui.tui.screens  # noqa: F401  (registers the views)
+
+    return BatchtuiApp(
+        aws=aws,
+        connect=connect,
+        sandbox=sandbox,
+        config=config,
+        read_only=read_only,
+        clock=clock,
+        where=where,
+        sandbox_expected=sandbox_expected,
+    )
+
+
+def known_binding_ids() -> set[str]:
+    """Every binding id of every screen, widget and the app: what the keymap may name."""
+    import batchtui.tui.screens as screens
+
+    ids: set[str] = set()
+    for cls in (BatchtuiApp, *screens.BINDING_OWNERS):
+        for binding in getattr(cls, "BINDINGS", ()):
+            if isinstance(binding, Binding) and binding.id:
+                ids.add(binding.id)
+    return ids
 
 
 def run(args: argparse.Namespace) -> int:
-    where = "the sandbox" if getattr(args, "sandbox", False) else "AWS"
-    BatchtuiApp(where).run()
-    return 0
+    """The CLI's entry point for a bare ``batchtui``."""
+    from batchtui.commands import CommandContext
+
+    config = load_config(known_binding_ids=known_binding_ids())
+    ctx = CommandContext(args)
+    sandbox_expected = ctx.wants_sandbox
+
+    def connect() -> tuple[Any, Any]:
+        aws = ctx.aws()
+        return aws, ctx.sandbox
+
+    where = "sandbox (demo seed)" if sandbox_expected else ""
+    app = create_app(
+        connect=connect,
+        config=config,
+        read_only=bool(getattr(args, "read_only", False)),
+        where=where,
+        sandbox_expected=sandbox_expected,
+    )
+    try:
+        app.run()
+    finally:
+        ctx.close()
+    return int(app.return_code or 0)

@@ -1,0 +1,188 @@
+"""What the TUI's workers read from AWS, as plain values (no textual import).
+
+Each function runs in a thread worker and returns a value the screen applies on the UI thread.
+They use the aws layer's listers, so every call is counted and the fewest calls are made:
+ListJobs per status at 1,000 a page, DescribeJobs by 100 and only for what the user opens.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from batchtui.aws import batch
+from batchtui.aws.session import Aws
+from batchtui.errors import AwsError
+from batchtui.model import ACTIVE_STATUSES, JOB_STATUSES, ComputeEnvironment, JobQueue, JobSummary
+
+#: The order a full listing goes through: what an operator looks for first.
+LISTING_ORDER = ("RUNNING", "RUNNABLE", "STARTING", "PENDING", "SUBMITTED", "FAILED", "SUCCEEDED")
+#: Dependents are looked for among this many PENDING jobs of the queue (DescribeJobs by 100).
+DEPENDENTS_SCAN_LIMIT = 1000
+
+
+@dataclass(frozen=True)
+class QueueCount:
+    """Jobs of one status in a queue from one ListJobs page: exact unless ``more``."""
+
+    n: int
+    more: bool = False
+
+    def __str__(self) -> str:
+        return f"{self.n}+" if self.more else str(self.n)
+
+
+@dataclass(frozen=True)
+class AccountSnapshot:
+    ces: tuple[ComputeEnvironment, ...]
+    queues: tuple[JobQueue, ...]
+    #: queue name -> status -> count; statuses not listed this time are absent.
+    counts: dict[str, dict[str, QueueCount]] = field(default_factory=dict)
+    #: compute environment name -> vCPUs in use (None when ECS did not tell).
+    vcpus_in_use: dict[str, float | None] = field(default_factory=dict)
+
+
+def whoami(aws: Aws) -> str:
+    """The account id, or "" when STS does not answer (not worth failing the TUI for)."""
+    try:
+        return str(aws.call("sts", "GetCallerIdentity").get("Account", ""))
+    except AwsError:
+        return ""
+
+
+def load_account(aws: Aws, *, statuses: Sequence[str] = JOB_STATUSES) -> AccountSnapshot:
+    """CEs, queues and a first-page job count per queue and status (one ListJobs each)."""
+    ces = tuple(batch.describe_compute_environments(aws))
+    queues = tuple(batch.describe_job_queues(aws))
+    counts: dict[str, dict[str, QueueCount]] = {}
+    for q in queues:
+        per: dict[str, QueueCount] = {}
+        for status in statuses:
+            page = aws.call(
+                "batch", "ListJobs", jobQueue=q.arn or q.name, jobStatus=status, maxResults=1000
+            )
+            per[status] = QueueCount(
+                len(page.get("jobSummaryList", [])), bool(page.get("nextToken"))
+            )
+        counts[q.name] = per
+    in_use = {ce.name: vcpus_in_use(aws, ce) for ce in ces}
+    return AccountSnapshot(ces, queues, counts, in_use)
+
+
+def load_account_active(aws: Aws) -> AccountSnapshot:
+    """The automatic refresh: finished counts only change on a full refresh (``r``)."""
+    return load_account(aws, statuses=ACTIVE_STATUSES)
+
+
+def vcpus_in_use(aws: Aws, ce: ComputeEnvironment) -> float | None:
+    """vCPUs taken by running tasks on the CE's ECS cluster (registered - remaining CPU)."""
+    if not ce.ecs_cluster_arn or ce.purchase_model.is_fargate:
+        return None
+    try:
+        arns = aws.call("ecs", "ListContainerInstances", cluster=ce.ecs_cluster_arn).get(
+            "containerInstanceArns", []
+        )
+        if not arns:
+            return 0.0
+        used = 0
+        for i in range(0, len(arns), 100):
+            described = aws.call(
+                "ecs",
+                "DescribeContainerInstances",
+                cluster=ce.ecs_cluster_arn,
+                containerInstances=arns[i : i + 100],
+            )
+            for ci in described.get("containerInstances", []):
+                used += _cpu(ci.get("registeredResources", [])) - _cpu(
+                    ci.get("remainingResources", [])
+                )
+        return used / 1024
+    except AwsError:
+        return None
+
+
+def _cpu(resources: list[dict[str, Any]]) -> int:
+    for r in resources:
+        if r.get("name") == "CPU":
+            return int(r.get("integerValue", 0))
+    return 0
+
+
+def job_pages(
+    aws: Aws, queue: str, statuses: Sequence[str], *, array_job_id: str | None = None
+) -> Iterator[tuple[str, list[JobSummary], bool, bool]]:
+    """(status, page, first, last) for each ListJobs page of each status, 1,000 a page."""
+    for status in statuses:
+        first = True
+        pages = batch.iter_job_pages(aws, queue, status, array_job_id=array_job_id)
+        page = next(pages, [])
+        while True:
+            nxt = next(pages, None)
+            yield status, [JobSummary.from_api(d) for d in page], first, nxt is None
+            if nxt is None:
+                break
+            first, page = False, nxt
+
+
+@dataclass(frozen=True)
+class ActiveRefresh:
+    """An incremental refresh: every active status re-listed, and where the jobs that left went."""
+
+    by_status: dict[str, list[JobSummary]]
+    moved: list[JobSummary]
+
+
+def refresh_active(
+    aws: Aws, queue: str, previously_active: set[str], *, array_job_id: str | None = None
+) -> ActiveRefresh:
+    """Re-list the active statuses; DescribeJobs (by 100) only the jobs that left them."""
+    by_status: dict[str, list[JobSummary]] = {}
+    for status in ACTIVE_STATUSES:
+        by_status[status] = [
+            JobSummary.from_api(d)
+            for page in batch.iter_job_pages(aws, queue, status, array_job_id=array_job_id)
+            for d in page
+        ]
+    still = {j.job_id for jobs in by_status.values() for j in jobs}
+    left = sorted(previously_active - still)
+    moved = [JobSummary.from_api(d) for d in batch.describe_jobs(aws, left)] if left else []
+    return ActiveRefresh(by_status, moved)
+
+
+@dataclass(frozen=True)
+class JobDetail:
+    job: dict[str, Any]
+    #: The jobs it depends on, described (status, name) when DescribeJobs knows them.
+    depends_on: list[dict[str, Any]]
+    #: PENDING jobs of the queue that wait on it (among the first DEPENDENTS_SCAN_LIMIT).
+    dependents: list[dict[str, Any]]
+    dependents_scanned: int = 0
+    dependents_complete: bool = True
+
+
+def load_job_detail(aws: Aws, job_id: str) -> JobDetail:
+    """DescribeJobs for the job, the jobs it waits on and the PENDING jobs that may wait on it."""
+    job = batch.describe_job(aws, job_id)
+    dep_ids = [d["jobId"] for d in job.get("dependsOn", []) or [] if d.get("jobId")]
+    depends_on = batch.describe_jobs(aws, dep_ids) if dep_ids else []
+    known = {d["jobId"] for d in depends_on}
+    depends_on += [
+        {"jobId": i, "status": "?", "jobName": "(not found)"} for i in dep_ids if i not in known
+    ]
+    queue = job.get("jobQueue", "")
+    pending: list[str] = []
+    complete = True
+    if queue:
+        for page in batch.iter_job_pages(aws, queue, "PENDING"):
+            pending.extend(d["jobId"] for d in page if d["jobId"] != job_id)
+            if len(pending) >= DEPENDENTS_SCAN_LIMIT:
+                complete = False
+                break
+    pending = pending[:DEPENDENTS_SCAN_LIMIT]
+    dependents = [
+        d
+        for d in (batch.describe_jobs(aws, pending) if pending else [])
+        if any(x.get("jobId") == job_id for x in d.get("dependsOn", []) or [])
+    ]
+    return JobDetail(job, depends_on, dependents, len(pending), complete)

@@ -1,0 +1,70 @@
+"""Messages the thread workers post; screens apply them on the UI thread."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.message import Message
+
+from batchtui.model import JobSummary
+from batchtui.tui.loaders import AccountSnapshot, ActiveRefresh, JobDetail
+
+
+class Connected(Message):
+    """The AWS target (or the sandbox) is ready."""
+
+    def __init__(self, aws: Any, sandbox: Any, account: str) -> None:
+        super().__init__()
+        self.aws = aws
+        self.sandbox = sandbox
+        self.account = account
+
+
+class AccountLoaded(Message):
+    def __init__(self, snapshot: AccountSnapshot, full: bool) -> None:
+        super().__init__()
+        self.snapshot = snapshot
+        self.full = full
+
+
+class JobsPage(Message):
+    """One ListJobs page of a full listing (``first``/``last`` of its status)."""
+
+    def __init__(
+        self, key: str, status: str, jobs: list[JobSummary], first: bool, last: bool
+    ) -> None:
+        super().__init__()
+        self.key = key
+        self.status = status
+        self.jobs = jobs
+        self.first = first
+        self.last = last
+
+
+class JobsListed(Message):
+    """A full listing finished."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__()
+        self.key = key
+
+
+class JobsRefreshed(Message):
+    def __init__(self, key: str, refresh: ActiveRefresh) -> None:
+        super().__init__()
+        self.key = key
+        self.refresh = refresh
+
+
+class JobDetailLoaded(Message):
+    def __init__(self, detail: JobDetail) -> None:
+        super().__init__()
+        self.detail = detail
+
+
+class ActionDone(Message):
+    """A mutating call succeeded; the screen re-reads what it changed."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text

@@ -1,0 +1,54 @@
+"""What every full screen shares: back, refresh, the status bar, and read-only danger handling."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar, cast
+
+from textual.binding import Binding
+from textual.screen import Screen
+
+if TYPE_CHECKING:
+    from batchtui.aws.session import Aws
+    from batchtui.tui.app import BatchtuiApp
+
+
+class BaseScreen(Screen[Any]):
+    """A batchtui screen. ``DANGEROUS`` names actions that change the account (k9s's Dangerous
+    flag): in read-only mode they are not offered at all: no key, no footer entry, no palette."""
+
+    DANGEROUS: ClassVar[frozenset[str]] = frozenset()
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="screen.back", tooltip="Go back"),
+        Binding("r", "refresh", "Refresh", id="screen.refresh", tooltip="Re-read from AWS now"),
+    ]
+
+    @property
+    def batchtui(self) -> BatchtuiApp:
+        return cast("BatchtuiApp", self.app)
+
+    @property
+    def aws(self) -> Aws:
+        aws = self.batchtui.aws
+        assert aws is not None, "workers start only once connected"
+        return cast("Aws", aws)
+
+    @property
+    def connected(self) -> bool:
+        return self.batchtui.aws is not None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # False (not None): the binding is not active at all, so it has no key, no footer entry
+        # and no palette entry, and `?` does not list it.
+        return not (action in self.DANGEROUS and self.batchtui.read_only)
+
+    def action_back(self) -> None:
+        if len(self.app.screen_stack) > 2:
+            self.dismiss()
+
+    def action_refresh(self) -> None:
+        if self.connected:
+            self.notify("refreshing…", timeout=1.5)
+            self.reload(full=True)
+
+    def reload(self, full: bool) -> None:
+        """Re-read this screen's data; ``full`` for ``r``, incremental for the timer."""

@@ -1,0 +1,171 @@
+"""Modal dialogs: confirm a dangerous action, scale a CE, a blocking error, the ``:`` line."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.suggester import SuggestFromList
+from textual.widgets import Button, Input, Label, Static
+
+from batchtui.changes.scaling import ScalingRequest, check_scaling
+from batchtui.model import ComputeEnvironment
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """Yes / no for a dangerous action; the question names what is acted on and its state."""
+
+    BINDINGS = [
+        Binding("y", "answer(True)", "Yes", id="confirm.yes"),
+        Binding("n,escape", "answer(False)", "No", id="confirm.no"),
+    ]
+
+    def __init__(self, title: str, question: Text | str) -> None:
+        super().__init__()
+        self.title_text = title
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog danger"):
+            yield Label(self.title_text, classes="dialog-title")
+            yield Static(self.question, id="question")
+            with Horizontal(classes="buttons"):
+                yield Button("Yes (y)", id="yes", variant="error")
+                yield Button("No (n)", id="no", variant="primary")
+
+    def on_mount(self) -> None:
+        self.query_one("#no", Button).focus()
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
+
+
+class ErrorScreen(ModalScreen[None]):
+    """A blocking error: the user reads it, then leaves (or goes on, read-only, if they can)."""
+
+    BINDINGS = [
+        Binding("escape,enter", "close", "Close", id="error.close"),
+        Binding("q", "app.quit", "Quit", id="error.quit"),
+    ]
+
+    def __init__(self, title: str, message: str) -> None:
+        super().__init__()
+        self.title_text = title
+        self.message = message
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog danger"):
+            yield Label(self.title_text, classes="dialog-title")
+            yield Static(Text(self.message), id="message")
+            yield Static(Text("enter: close   q: quit", style="dim"))
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class CommandLineScreen(ModalScreen[str | None]):
+    """k9s's ``:`` prompt: a view name and an optional argument (``:jobs my-queue``)."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="command.cancel")]
+
+    def compose(self) -> ComposeResult:
+        from batchtui.tui import views
+
+        names = [f":{v.name}" for v in views.views()] + [
+            f":{a}" for v in views.views() for a in v.aliases
+        ]
+        help_text = "   ".join(
+            f":{v.name}{' ' + v.usage if v.usage else ''}" for v in views.views()
+        )
+        with Vertical(classes="command-line"):
+            yield Input(
+                value=":",
+                placeholder=":ce  :jq  :jobs [queue]  :plan [profile]",
+                suggester=SuggestFromList(names, case_sensitive=False),
+                id="command",
+            )
+            yield Static(Text(help_text, style="dim"), id="views")
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ScaleScreen(ModalScreen[ScalingRequest | None]):
+    """min / max / desired vCPUs of a CE, checked against Batch's rules as the user types."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="scale.cancel")]
+
+    def __init__(self, ce: ComputeEnvironment) -> None:
+        super().__init__()
+        self.ce = ce
+
+    def compose(self) -> ComposeResult:
+        ce = self.ce
+        with Vertical(classes="dialog"):
+            yield Label(f"Scale {ce.name}", classes="dialog-title")
+            yield Static(
+                f"now: min {ce.min_vcpus} / desired {ce.desired_vcpus} / max {ce.max_vcpus} "
+                f"vCPUs ({ce.purchase_model.label}, {ce.status})"
+            )
+            for field, value in (
+                ("min", ce.min_vcpus),
+                ("desired", ce.desired_vcpus),
+                ("max", ce.max_vcpus),
+            ):
+                with Horizontal(classes="field"):
+                    yield Label(f"{field}vCpus", classes="field-label")
+                    yield Input(str(value), id=field, type="integer")
+            yield Static("", id="problems")
+            with Horizontal(classes="buttons"):
+                yield Button("Apply", id="apply", variant="warning")
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#max", Input).focus()
+        self._check()
+
+    def request(self) -> ScalingRequest:
+        def value(name: str) -> int | None:
+            text = self.query_one(f"#{name}", Input).value.strip()
+            try:
+                return int(text)
+            except ValueError:
+                return None
+
+        return check_scaling(
+            self.ce, min_vcpus=value("min"), max_vcpus=value("max"), desired_vcpus=value("desired")
+        )
+
+    @on(Input.Changed)
+    def _check(self) -> None:
+        request = self.request()
+        problems = self.query_one("#problems", Static)
+        if request.problems:
+            problems.update(Text("\n".join(f"✗ {p}" for p in request.problems), style="red"))
+        elif not request.changes_anything:
+            problems.update(Text("nothing to change", style="dim"))
+        else:
+            problems.update(Text(f"will send computeResources={request.compute_resources()}"))
+        self.query_one("#apply", Button).disabled = not (request.ok and request.changes_anything)
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#apply")
+    def _apply(self) -> None:
+        request = self.request()
+        if request.ok and request.changes_anything:
+            self.dismiss(request)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,94 @@
+"""``d`` on a job: every field a user looks for, from one DescribeJobs (plus its dependencies)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.widgets import Footer, Label, Static
+
+from batchtui.model import JobSummary
+from batchtui.tui.job_sections import render_job
+from batchtui.tui.loaders import JobDetail, load_job_detail
+from batchtui.tui.messages import ActionDone, JobDetailLoaded
+from batchtui.tui.screens import job_actions
+from batchtui.tui.screens.base import BaseScreen
+from batchtui.tui.widgets.status_bar import StatusBar
+
+
+class JobDetailScreen(BaseScreen):
+    DANGEROUS = frozenset({"stop"})
+    BINDINGS = [
+        Binding("y", "copy_id", "Copy id", id="detail.copy_id"),
+        Binding("l", "logs", "Logs", id="detail.logs", tooltip="Follow the job's log"),
+        Binding("a", "children", "Array children", id="detail.children"),
+        Binding("ctrl+d", "stop", "Cancel/terminate", id="detail.stop", tooltip="Asks first"),
+    ]
+
+    def __init__(self, job: JobSummary, queue: str) -> None:
+        super().__init__()
+        self.job = job
+        self.queue = queue
+        self.detail: JobDetail | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Label(f"Job {self.job.job_name}  {self.job.job_id}", classes="section-title")
+        with VerticalScroll(id="detail-box"):
+            yield Static(Text("describing…", style="italic"), id="detail")
+        yield StatusBar()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#detail-box").focus()
+        if self.connected:
+            self.reload(full=True)
+
+    def reload(self, full: bool) -> None:
+        self.describe_worker(self.job.job_id)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="detail")
+    def describe_worker(self, job_id: str) -> None:
+        self.post_message(JobDetailLoaded(load_job_detail(self.aws, job_id)))
+
+    @on(JobDetailLoaded)
+    def _loaded(self, message: JobDetailLoaded) -> None:
+        self.detail = message.detail
+        d = message.detail.job
+        self.job = replace(
+            self.job,
+            status=d.get("status", self.job.status),
+            status_reason=d.get("statusReason", "") or "",
+        )
+        self.batchtui.mark_fresh()
+        self.query_one("#detail", Static).update(render_job(message.detail))
+
+    def action_copy_id(self) -> None:
+        job_actions.copy_job_id(self, self.job.job_id)
+
+    def action_logs(self) -> None:
+        from batchtui.tui.screens import open_logs
+
+        open_logs(self, self.job.job_id)
+
+    def action_children(self) -> None:
+        from batchtui.tui.screens.jobs import JobsScreen
+
+        size = (self.detail.job.get("arrayProperties") or {}).get("size") if self.detail else None
+        if not (size or self.job.array_size):
+            self.notify(f"{self.job.job_name} is not an array job", severity="warning")
+            return
+        self.app.push_screen(
+            JobsScreen(self.queue, array_job_id=self.job.job_id, array_name=self.job.job_name)
+        )
+
+    def action_stop(self) -> None:
+        job_actions.stop_job(self, self.job)
+
+    @on(ActionDone)
+    def _action_done(self, message: ActionDone) -> None:
+        self.notify(message.text, title="Done")
+        self.reload(full=False)

@@ -1,0 +1,274 @@
+"""The jobs of a queue, or the children of an array job: status tabs, filter, sort, actions.
+
+The jobs live in a :class:`JobIndex`; the virtual :class:`JobTable` renders only what is visible.
+A full listing posts one message per ListJobs page (1,000 jobs), so the first rows show after the
+first call; the timer's refresh re-lists only the active statuses and describes only the jobs
+that left them.
+"""
+
+from __future__ import annotations
+
+import time
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Footer, Input, Label, Static
+from textual.worker import get_current_worker
+
+from batchtui.model import JOB_STATUSES
+from batchtui.tui import cells
+from batchtui.tui.jobstore import SORT_ORDER, JobIndex, JobQuery
+from batchtui.tui.loaders import LISTING_ORDER, job_pages, refresh_active
+from batchtui.tui.messages import ActionDone, JobsListed, JobsPage, JobsRefreshed
+from batchtui.tui.screens import job_actions
+from batchtui.tui.screens.base import BaseScreen
+from batchtui.tui.widgets.job_table import JobTable
+from batchtui.tui.widgets.status_bar import StatusBar
+
+TABS: tuple[str, ...] = ("ALL", *JOB_STATUSES)
+#: While pages arrive, the rows are rebuilt at most this often (the last page always rebuilds).
+REBUILD_EVERY_S = 0.25
+
+
+def tabs_text(current: str, counts: dict[str, int], loaded: set[str]) -> Text:
+    text = Text(no_wrap=True, overflow="ellipsis")
+    for i, tab in enumerate(TABS):
+        n = sum(counts.values()) if tab == "ALL" else counts.get(tab, 0)
+        done = (tab == "ALL" and loaded >= set(JOB_STATUSES)) or tab in loaded
+        label = f" {i}:{tab} {n}{'' if done else '…'} "
+        if tab == current:
+            text.append(label, style="bold reverse")
+        else:
+            text.append(label, style=cells.STATUS_COLOURS.get(tab, "bold"))
+    return text
+
+
+class JobsScreen(BaseScreen):
+    DANGEROUS = frozenset({"stop"})
+    BINDINGS = [
+        Binding(
+            "slash", "filter", "Filter", id="jobs.filter", tooltip="name / id / reason; ! inverts"
+        ),
+        Binding("d", "detail", "Describe", id="jobs.detail", tooltip="Every field of the job"),
+        Binding("l", "logs", "Logs", id="jobs.logs", tooltip="Follow the job's log"),
+        Binding("a", "children", "Array children", id="jobs.children"),
+        Binding("ctrl+d", "stop", "Cancel/terminate", id="jobs.stop", tooltip="Asks first"),
+        Binding("y", "copy_id", "Copy id", id="jobs.copy_id"),
+        Binding("s", "sort", "Sort", id="jobs.sort", tooltip="Next sort column"),
+        Binding("S", "reverse", "Reverse", id="jobs.reverse", show=False),
+        Binding("right_square_bracket", "tab(1)", "Next status", id="jobs.next_tab", show=False),
+        Binding("left_square_bracket", "tab(-1)", "Prev status", id="jobs.prev_tab", show=False),
+        *(
+            Binding(str(i), f"status({i})", f"{tab}", id=f"jobs.tab_{tab.lower()}", show=False)
+            for i, tab in enumerate(TABS)
+        ),
+    ]
+
+    def __init__(
+        self, queue: str, *, array_job_id: str | None = None, array_name: str = ""
+    ) -> None:
+        super().__init__()
+        self.queue = queue
+        self.array_job_id = array_job_id
+        self.array_name = array_name
+        self.key = array_job_id or queue
+        self.index = JobIndex()
+        self.query_state = JobQuery()
+        self.tab = "ALL"
+        self.listing = False
+        self._last_rebuild = 0.0
+
+    def compose(self) -> ComposeResult:
+        if self.array_job_id:
+            title = f"Array job {self.array_name} {self.array_job_id} in {self.queue}: children"
+        else:
+            title = f"Jobs in {self.queue}"
+        yield Label(title, classes="section-title", id="jobs-title")
+        yield Static(id="tabs")
+        yield Input(placeholder="filter: name, id or status reason; !text inverts", id="filter")
+        yield JobTable(id="jobs")
+        yield Label("", id="jobs-info", classes="note")
+        yield StatusBar()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#filter", Input).display = False
+        table = self.query_one(JobTable)
+        table.empty_text = "listing…"
+        table.focus()
+        self._show_counts()
+        if self.connected:
+            self.reload(full=True)
+
+    # -- loading ------------------------------------------------------------------------------
+
+    def reload(self, full: bool) -> None:
+        if full or not self.index.loaded:
+            self.listing = True
+            first = [self.tab] if self.tab in JOB_STATUSES else []
+            self.list_worker(first + [s for s in LISTING_ORDER if s not in first])
+        elif not self.listing:
+            self.refresh_worker(self.index.active_ids())
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="jobs")
+    def list_worker(self, statuses: list[str]) -> None:
+        worker = get_current_worker()
+        for status, page, first, last in job_pages(
+            self.aws, self.queue, statuses, array_job_id=self.array_job_id
+        ):
+            if worker.is_cancelled:
+                return
+            self.post_message(JobsPage(self.key, status, page, first, last))
+        self.post_message(JobsListed(self.key))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="jobs")
+    def refresh_worker(self, previously_active: set[str]) -> None:
+        result = refresh_active(
+            self.aws, self.queue, previously_active, array_job_id=self.array_job_id
+        )
+        self.post_message(JobsRefreshed(self.key, result))
+
+    @on(JobsPage)
+    def _page(self, message: JobsPage) -> None:
+        if message.key != self.key:
+            return
+        if message.first:
+            self.index.begin(message.status)
+        self.index.add(message.status, message.jobs)
+        if message.last:
+            self.index.end(message.status)
+        if time.monotonic() - self._last_rebuild >= REBUILD_EVERY_S:
+            self.rebuild()
+
+    @on(JobsListed)
+    def _listed(self, message: JobsListed) -> None:
+        if message.key == self.key:
+            self.listing = False
+            self.batchtui.mark_fresh()
+            self.query_one(JobTable).empty_text = "no jobs"
+            self.rebuild()
+
+    @on(JobsRefreshed)
+    def _refreshed(self, message: JobsRefreshed) -> None:
+        if message.key != self.key:
+            return
+        before = self.index.version
+        for status, jobs in message.refresh.by_status.items():
+            self.index.replace(status, jobs)
+        self.index.put(message.refresh.moved)
+        self.batchtui.mark_fresh()
+        if self.index.version != before:
+            self.rebuild()
+
+    def rebuild(self) -> None:
+        """Re-select the rows (filter, status, sort) and hand them to the table."""
+        self._last_rebuild = time.monotonic()
+        table = self.query_one(JobTable)
+        table.set_rows(self.index.select(self.query_state))
+        self._show_counts()
+
+    def _show_counts(self) -> None:
+        self.query_one("#tabs", Static).update(
+            tabs_text(self.tab, dict(self.index.counts()), self.index.loaded)
+        )
+        q = self.query_state
+        shown = len(self.query_one(JobTable).rows)
+        info = Text(f"{shown} of {len(self.index)} jobs", style="bold")
+        info.append(f"   sort: {q.sort} {'↓' if q.descending else '↑'}")
+        if q.text:
+            info.append("   filter: ")
+            info.append(q.text, style="yellow")
+        if self.listing:
+            info.append("   listing…", style="italic")
+        self.query_one("#jobs-info", Label).update(info)
+
+    def _query(self, **changes: object) -> None:
+        from dataclasses import replace
+
+        self.query_state = replace(self.query_state, **changes)  # type: ignore[arg-type]
+        self.rebuild()
+
+    # -- keys ---------------------------------------------------------------------------------
+
+    def action_status(self, i: int) -> None:
+        self.tab = TABS[i]
+        self._query(statuses=() if self.tab == "ALL" else (self.tab,))
+
+    def action_tab(self, step: int) -> None:
+        self.action_status((TABS.index(self.tab) + step) % len(TABS))
+
+    def action_sort(self) -> None:
+        nxt = SORT_ORDER[(SORT_ORDER.index(self.query_state.sort) + 1) % len(SORT_ORDER)]
+        self._query(sort=nxt)
+        self.notify(f"sorted by {nxt}", timeout=1.5)
+
+    def action_reverse(self) -> None:
+        self._query(descending=not self.query_state.descending)
+
+    def action_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.display = True
+        box.focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self._query(text=event.value)
+
+    @on(Input.Submitted, "#filter")
+    def _filter_done(self, event: Input.Submitted) -> None:
+        if not event.value:
+            event.input.display = False
+        self.query_one(JobTable).focus()
+
+    def action_back(self) -> None:
+        box = self.query_one("#filter", Input)
+        if box.display or self.query_state.text:
+            box.value = ""
+            box.display = False
+            self._query(text="")
+            self.query_one(JobTable).focus()
+            return
+        super().action_back()
+
+    @on(JobTable.Selected)
+    def action_detail(self) -> None:
+        from batchtui.tui.screens.job_detail import JobDetailScreen
+
+        job = self.query_one(JobTable).current
+        if job is not None:
+            self.app.push_screen(JobDetailScreen(job, self.queue))
+
+    def action_children(self) -> None:
+        job = self.query_one(JobTable).current
+        if job is None:
+            return
+        if not job.array_size:
+            self.notify(f"{job.job_name} is not an array job", severity="warning")
+            return
+        self.app.push_screen(
+            JobsScreen(self.queue, array_job_id=job.job_id, array_name=job.job_name)
+        )
+
+    def action_logs(self) -> None:
+        from batchtui.tui.screens import open_logs
+
+        job = self.query_one(JobTable).current
+        if job is not None:
+            open_logs(self, job.job_id)
+
+    def action_stop(self) -> None:
+        job = self.query_one(JobTable).current
+        if job is not None:
+            job_actions.stop_job(self, job)
+
+    def action_copy_id(self) -> None:
+        job = self.query_one(JobTable).current
+        if job is not None:
+            job_actions.copy_job_id(self, job.job_id)
+
+    @on(ActionDone)
+    def _action_done(self, message: ActionDone) -> None:
+        self.notify(message.text, title="Done")
+        self.reload(full=False)

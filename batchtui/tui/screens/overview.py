@@ -1,0 +1,213 @@
+"""The first screen: compute environments and job queues of the account at a glance."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Footer, Label
+
+from batchtui.model import ComputeEnvironment, JobQueue
+from batchtui.tui import cells
+from batchtui.tui.loaders import AccountSnapshot
+from batchtui.tui.messages import ActionDone
+from batchtui.tui.screens import account_actions
+from batchtui.tui.screens.base import BaseScreen
+from batchtui.tui.widgets.status_bar import StatusBar
+
+CE_COLUMNS = (
+    ("name", "COMPUTE ENVIRONMENT"),
+    ("state", "STATE"),
+    ("status", "STATUS"),
+    ("type", "TYPE"),
+    ("model", "MODEL"),
+    ("alloc", "ALLOCATION"),
+    ("min", "MIN"),
+    ("desired", "DESIRED"),
+    ("max", "MAX"),
+    ("in_use", "IN USE"),
+    ("reason", "STATUS REASON"),
+)
+QUEUE_COLUMNS = (
+    ("name", "JOB QUEUE"),
+    ("state", "STATE"),
+    ("status", "STATUS"),
+    ("priority", "PRIO"),
+    ("ces", "COMPUTE ENVIRONMENTS (ORDER)"),
+    ("bar", "JOBS"),
+    ("counts", "BY STATUS"),
+    ("reason", "STATUS REASON"),
+)
+
+
+def ce_row(ce: ComputeEnvironment, in_use: float | None) -> dict[str, Any]:
+    return {
+        "name": Text(ce.name, style="bold"),
+        "state": cells.state(ce.state),
+        "status": cells.state(ce.status),
+        "type": ce.type,
+        "model": ce.purchase_model.label,
+        "alloc": ce.allocation_strategy or "-",
+        "min": str(ce.min_vcpus),
+        "desired": str(ce.desired_vcpus),
+        "max": str(ce.max_vcpus),
+        "in_use": cells.vcpus(in_use),
+        "reason": Text(ce.status_reason or "-", style="red" if ce.status == "INVALID" else ""),
+    }
+
+
+def queue_row(q: JobQueue, snapshot: AccountSnapshot) -> dict[str, Any]:
+    counts = snapshot.counts.get(q.name, {})
+    return {
+        "name": Text(q.name, style="bold"),
+        "state": cells.state(q.state),
+        "status": cells.state(q.status),
+        "priority": str(q.priority),
+        "ces": cells.ce_order(q),
+        "bar": cells.count_bar(counts),
+        "counts": cells.count_text(counts),
+        "reason": Text(q.status_reason or "-", style="red" if q.status == "INVALID" else ""),
+    }
+
+
+def sync_table(table: DataTable[Any], rows: dict[str, dict[str, Any]]) -> None:
+    """Update a keyed table in place: changed cells only, new rows added, gone rows removed.
+
+    The cursor stays on its row (rows are keyed by name), so a refresh never moves it."""
+    existing = {str(k.value) for k in table.rows}
+    for key in existing - rows.keys():
+        table.remove_row(key)
+    for key, row in rows.items():
+        if key not in existing:
+            table.add_row(*row.values(), key=key)
+            continue
+        for column, value in row.items():
+            if table.get_cell(key, column) != value:
+                table.update_cell(key, column, value)
+
+
+class OverviewScreen(BaseScreen):
+    DANGEROUS = frozenset({"toggle_state", "scale"})
+    BINDINGS = [
+        Binding(
+            "enter", "open", "Open", id="overview.open", tooltip="Queue: its jobs; CE: details"
+        ),
+        Binding("tab", "switch", "CEs/Queues", id="overview.switch", show=False),
+        Binding("e", "toggle_state", "Enable/disable", id="overview.toggle_state"),
+        Binding("s", "scale", "Scale CE", id="overview.scale", tooltip="min / desired / max vCPUs"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Label("Compute environments", classes="section-title")
+        ces: DataTable[Any] = DataTable(id="ces", cursor_type="row", zebra_stripes=True)
+        for key, label in CE_COLUMNS:
+            ces.add_column(label, key=key)
+        yield ces
+        yield Label("Job queues", classes="section-title")
+        queues: DataTable[Any] = DataTable(id="queues", cursor_type="row", zebra_stripes=True)
+        for key, label in QUEUE_COLUMNS:
+            queues.add_column(label, key=key)
+        yield queues
+        yield Label("", id="overview-note", classes="note")
+        yield StatusBar()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#queues", DataTable).focus()
+        self._note()
+        if self.batchtui.account is not None:
+            self.show_account(self.batchtui.account)
+
+    def _note(self) -> None:
+        app = self.batchtui
+        if app.account is not None:
+            text = "enter: open   e: enable/disable   s: scale   :jobs :plan   ?: keys"
+            if app.read_only:
+                text = "enter: open   :jobs :plan   ?: keys   (read-only: actions hidden)"
+        elif app.connection.sandbox_starting:
+            text = "starting the sandbox with the demo account…"
+        else:
+            text = "syncing…"
+        self.query_one("#overview-note", Label).update(text)
+
+    def show_account(self, snapshot: AccountSnapshot) -> None:
+        ces = self.query_one("#ces", DataTable)
+        sync_table(
+            ces, {c.name: ce_row(c, snapshot.vcpus_in_use.get(c.name)) for c in snapshot.ces}
+        )
+        queues = self.query_one("#queues", DataTable)
+        sync_table(queues, {q.name: queue_row(q, snapshot) for q in snapshot.queues})
+        self._note()
+
+    def reload(self, full: bool) -> None:
+        self.batchtui.load_account_worker(full)
+
+    # -- selection ----------------------------------------------------------------------------
+
+    def focus_table(self, which: str) -> None:
+        self.query_one(f"#{which}", DataTable).focus()
+
+    def selected_ce(self) -> ComputeEnvironment | None:
+        return self._selected("ces")  # type: ignore[return-value]
+
+    def selected_queue(self) -> JobQueue | None:
+        return self._selected("queues")  # type: ignore[return-value]
+
+    def _selected(self, which: str) -> ComputeEnvironment | JobQueue | None:
+        account = self.batchtui.account
+        table = self.query_one(f"#{which}", DataTable)
+        if account is None or not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        items = account.ces if which == "ces" else account.queues
+        return next((x for x in items if x.name == key), None)
+
+    def _focused_kind(self) -> str:
+        focused = self.focused
+        return focused.id if focused is not None and focused.id in ("ces", "queues") else "queues"
+
+    @on(DataTable.RowSelected)
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open()
+
+    def action_open(self) -> None:
+        from batchtui.tui.screens.ce_detail import ComputeEnvironmentScreen
+        from batchtui.tui.screens.jobs import JobsScreen
+
+        if self._focused_kind() == "ces":
+            ce = self.selected_ce()
+            if ce is not None:
+                self.app.push_screen(ComputeEnvironmentScreen(ce.name))
+        else:
+            queue = self.selected_queue()
+            if queue is not None:
+                self.app.push_screen(JobsScreen(queue.name))
+
+    def action_switch(self) -> None:
+        self.focus_table("ces" if self._focused_kind() == "queues" else "queues")
+
+    def action_toggle_state(self) -> None:
+        if self._focused_kind() == "ces":
+            ce = self.selected_ce()
+            if ce is not None:
+                account_actions.toggle_compute_environment(self, ce)
+        else:
+            queue = self.selected_queue()
+            if queue is not None:
+                account_actions.toggle_job_queue(self, queue)
+
+    def action_scale(self) -> None:
+        ce = self.selected_ce() if self._focused_kind() == "ces" else None
+        if ce is None:
+            self.notify("select a compute environment first (tab switches tables)")
+            return
+        account_actions.scale_compute_environment(self, ce)
+
+    @on(ActionDone)
+    def _action_done(self, message: ActionDone) -> None:
+        self.notify(message.text, title="Done")
+        self.batchtui.load_account_worker(False)

@@ -1,0 +1,229 @@
+"""A virtual table of jobs: renders only the visible lines, from rows that live outside it.
+
+toolong's habit: a ScrollView with ``render_line`` and an LRU of rendered rows. The rows are a
+sequence the screen hands over (the index's current selection); the table never copies them.
+A row's rendered strip is cached by the (frozen) JobSummary itself, so a refresh that changes
+ten jobs renders ten lines, and scrolling a 100,000-job queue renders one screenful.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding
+from textual.cache import LRUCache
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from batchtui.model import JobSummary
+from batchtui.render.text import epoch_ms
+
+#: (title, width) of each column; the last one (status reason) takes what is left.
+COLUMNS: tuple[tuple[str, int], ...] = (
+    ("JOB ID", 36),
+    ("NAME", 28),
+    ("STATUS", 9),
+    ("ARRAY", 7),
+    ("CREATED", 19),
+    ("STARTED", 19),
+    ("EXIT", 4),
+    ("STATUS REASON", 60),
+)
+ROW_WIDTH = sum(w for _, w in COLUMNS) + len(COLUMNS) - 1
+STATUS_STYLES = {
+    "SUBMITTED": Style(color="bright_black"),
+    "PENDING": Style(color="magenta"),
+    "RUNNABLE": Style(color="yellow", bold=True),
+    "STARTING": Style(color="cyan"),
+    "RUNNING": Style(color="green", bold=True),
+    "SUCCEEDED": Style(color="green"),
+    "FAILED": Style(color="red", bold=True),
+}
+
+
+def row_cells(job: JobSummary) -> list[str]:
+    if job.array_size:
+        array = f"[{job.array_size}]"
+    elif job.array_index is not None:
+        array = f":{job.array_index}"
+    else:
+        array = ""
+    return [
+        job.job_id,
+        job.job_name,
+        job.status,
+        array,
+        epoch_ms(job.created_at).replace("T", " ").rstrip("Z"),
+        epoch_ms(job.started_at).replace("T", " ").rstrip("Z") if job.started_at else "",
+        "" if job.exit_code is None else str(job.exit_code),
+        job.status_reason.replace("\n", " "),
+    ]
+
+
+def _fit(text: str, width: int) -> str:
+    return text[: width - 1] + "…" if len(text) > width else text.ljust(width)
+
+
+class JobTable(ScrollView, can_focus=True):
+    """Rows of jobs with a cursor; line 0 is the header and does not scroll vertically."""
+
+    BINDINGS = [
+        Binding("up,k", "cursor(-1)", "Up", show=False, id="table.up"),
+        Binding("down,j", "cursor(1)", "Down", show=False, id="table.down"),
+        Binding("pageup,ctrl+b", "page(-1)", "Page up", show=False, id="table.page_up"),
+        Binding("pagedown,ctrl+f", "page(1)", "Page down", show=False, id="table.page_down"),
+        Binding("home,g", "edge(0)", "First row", show=False, id="table.first"),
+        Binding("end,G", "edge(1)", "Last row", show=False, id="table.last"),
+        Binding("enter", "select", "Open", show=False, id="table.select"),
+    ]
+    COMPONENT_CLASSES = {"job-table--header", "job-table--cursor", "job-table--empty"}
+    DEFAULT_CSS = """
+    JobTable { height: 1fr; }
+    JobTable > .job-table--header { text-style: bold; background: $panel; }
+    JobTable > .job-table--cursor { background: $accent 40%; }
+    JobTable:focus > .job-table--cursor { background: $accent; }
+    JobTable > .job-table--empty { color: $text-muted; }
+    """
+
+    cursor: reactive[int] = reactive(0, always_update=True, repaint=False)
+
+    class Highlighted(Message):
+        def __init__(self, job: JobSummary | None) -> None:
+            super().__init__()
+            self.job = job
+
+    class Selected(Message):
+        def __init__(self, job: JobSummary) -> None:
+            super().__init__()
+            self.job = job
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._rows: Sequence[JobSummary] = ()
+        self._row_of: dict[str, int] = {}
+        self._cache: LRUCache[tuple[JobSummary, bool, bool], Strip] = LRUCache(1024)
+        self.empty_text = "no jobs"
+        self.rendered_rows = 0  # rows rendered (cache misses): the benchmark reads it
+
+    # -- data ---------------------------------------------------------------------------------
+
+    @property
+    def rows(self) -> Sequence[JobSummary]:
+        return self._rows
+
+    @property
+    def current(self) -> JobSummary | None:
+        return self._rows[self.cursor] if 0 <= self.cursor < len(self._rows) else None
+
+    def set_rows(self, rows: Sequence[JobSummary], *, keep: str | None = None) -> None:
+        """Show new rows; the cursor stays on job ``keep`` (by id) at the same screen line."""
+        keep = keep if keep is not None else (self.current.job_id if self.current else None)
+        screen_line = self.cursor - int(self.scroll_y)
+        self._rows = rows
+        self._row_of = {}
+        self.virtual_size = Size(ROW_WIDTH, len(rows) + 1)
+        new_cursor = min(self.cursor, max(0, len(rows) - 1))
+        if keep is not None:
+            found = self.index_of(keep)
+            if found is not None:
+                new_cursor = found
+                self.scroll_to(y=max(0, found - screen_line), animate=False, immediate=True)
+        self.cursor = new_cursor
+        self.refresh()
+
+    def index_of(self, job_id: str) -> int | None:
+        if not self._row_of and self._rows:
+            self._row_of = {j.job_id: i for i, j in enumerate(self._rows)}
+        return self._row_of.get(job_id)
+
+    # -- cursor -------------------------------------------------------------------------------
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        if not self._rows:
+            self.post_message(self.Highlighted(None))
+            return
+        clamped = max(0, min(new, len(self._rows) - 1))
+        if clamped != new:
+            self.cursor = clamped
+            return
+        visible = max(1, self.scrollable_content_region.height - 1)
+        if new < self.scroll_y:
+            self.scroll_to(y=new, animate=False, immediate=True)
+        elif new >= self.scroll_y + visible:
+            self.scroll_to(y=new - visible + 1, animate=False, immediate=True)
+        self.refresh_lines(int(self.scroll_y) + (old - int(self.scroll_y)) + 1)
+        self.refresh()
+        self.post_message(self.Highlighted(self.current))
+
+    def action_cursor(self, delta: int) -> None:
+        self.cursor = self.cursor + delta
+
+    def action_page(self, direction: int) -> None:
+        self.cursor = self.cursor + direction * max(1, self.scrollable_content_region.height - 2)
+
+    def action_edge(self, end: int) -> None:
+        self.cursor = len(self._rows) - 1 if end else 0
+
+    def action_select(self) -> None:
+        if self.current is not None:
+            self.post_message(self.Selected(self.current))
+
+    def on_click(self, event: events.Click) -> None:
+        row = int(self.scroll_y) + event.y - 1
+        if event.y >= 1 and 0 <= row < len(self._rows):
+            if row == self.cursor and event.chain > 1:
+                self.action_select()
+            self.cursor = row
+
+    # -- rendering ----------------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        width = self.scrollable_content_region.width
+        if y == 0:
+            strip = self._header()
+        else:
+            index = scroll_y + y - 1
+            if index >= len(self._rows):
+                if not self._rows and y == 1:
+                    style = self.get_component_rich_style("job-table--empty")
+                    return Strip([Segment(f" {self.empty_text}", style)]).crop(0, width)
+                return Strip.blank(width, self.rich_style)
+            strip = self._row(self._rows[index], index == self.cursor)
+        return strip.crop_extend(scroll_x, scroll_x + width, self.rich_style)
+
+    def _header(self) -> Strip:
+        style = self.get_component_rich_style("job-table--header")
+        text = " ".join(_fit(t, w) for t, w in COLUMNS)
+        return Strip([Segment(text, style)], ROW_WIDTH)
+
+    def _row(self, job: JobSummary, is_cursor: bool) -> Strip:
+        key = (job, is_cursor, self.has_focus)
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        self.rendered_rows += 1
+        base = self.get_component_rich_style("job-table--cursor") if is_cursor else self.rich_style
+        segments: list[Segment] = []
+        for i, (cell, (_, width)) in enumerate(zip(row_cells(job), COLUMNS, strict=True)):
+            style = base
+            if i == 2:
+                style = base + STATUS_STYLES.get(job.status, Style())
+            segments.append(Segment(_fit(cell, width), style))
+            if i < len(COLUMNS) - 1:
+                segments.append(Segment(" ", base))
+        strip = Strip(segments, ROW_WIDTH)
+        self._cache[key] = strip
+        return strip
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()

@@ -1,0 +1,64 @@
+"""The status bar: where we are connected, READ-ONLY, API calls, freshness, sandbox clock."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, cast
+
+from rich.text import Text
+from textual.widgets import Static
+
+from batchtui.render.text import duration
+
+if TYPE_CHECKING:
+    from batchtui.tui.app import BatchtuiApp
+
+
+def status_text(app: BatchtuiApp) -> Text:
+    """Everything the bar shows, from the app's state (a pure function of it, for tests)."""
+    text = Text(no_wrap=True, overflow="ellipsis")
+    conn = app.connection
+    if conn.sandbox_starting:
+        text.append(" starting sandbox… ", style="bold black on yellow")
+    elif conn.is_sandbox:
+        text.append(" SANDBOX ", style="bold black on magenta")
+    else:
+        text.append(" AWS ", style="bold black on cyan")
+    if app.read_only:
+        text.append(" ")
+        text.append(" READ-ONLY ", style="bold white on red")
+    text.append(f" {conn.where}", style="bold")
+    if conn.account:
+        text.append(f"  acct {conn.account}")
+    calls = app.aws.counter.total if app.aws is not None else 0
+    text.append(f"  API calls {calls}")
+    if app.last_refresh is None:
+        text.append("  syncing…", style="italic")
+    else:
+        ago = max(0.0, app.clock() - app.last_refresh)
+        text.append(f"  refreshed {duration(ago)} ago")
+    if app.stale:
+        text.append("  STALE", style="bold red")
+    sandbox = app.sandbox
+    if sandbox is not None:
+        try:
+            now = dt.datetime.fromtimestamp(sandbox.now(), tz=dt.timezone.utc)
+            cfg = sandbox.config
+            speed = "manual clock" if getattr(cfg, "manual_clock", False) else f"×{cfg.speed:g}"
+            text.append(f"  sim {now:%Y-%m-%d %H:%M:%S}Z {speed}", style="magenta")
+        except Exception:  # the sandbox is stopping; the bar must not fail
+            pass
+    return text
+
+
+class StatusBar(Static):
+    DEFAULT_CSS = """
+    StatusBar { dock: top; height: 1; background: $panel; color: $text; }
+    """
+
+    def on_mount(self) -> None:
+        self.update_now()
+        self.set_interval(1.0, self.update_now)
+
+    def update_now(self) -> None:
+        self.update(status_text(cast("BatchtuiApp", self.app)))
