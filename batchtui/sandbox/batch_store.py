@@ -309,7 +309,9 @@ class StatusIndex:
         del job  # its entry goes stale; counted only
         self.live -= 1
         if len(self.jobs) > 1024 and len(self.jobs) > 2 * self.live:
-            keep = [(s, j) for s, j in zip(self.seqs, self.jobs) if self._is_live(s, j)]
+            keep = [
+                (s, j) for s, j in zip(self.seqs, self.jobs, strict=True) if self._is_live(s, j)
+            ]
             self.seqs = [s for s, _ in keep]
             self.jobs = [j for _, j in keep]
 

@@ -90,12 +90,13 @@ class Sandbox:
         return self.url
 
     def _seed(self) -> None:
-        from batchtui.sandbox import seed
+        from batchtui.sandbox import history, seed
 
         if self.config.seed == "demo":
-            seed.seed_demo(self)
-        if self.config.jobs:
-            seed.seed_history(self, self.config.jobs)
+            seed.seed_demo(self)  # its history includes config.jobs
+        elif self.config.jobs:
+            with self.scheduler.lock:
+                history.seed_history(self, self.config.jobs, end=self.scheduler.now)
 
     def _tick(self) -> None:
         while not self._stopping.wait(TICK_SECONDS):

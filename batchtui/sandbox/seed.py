@@ -1,9 +1,303 @@
-"""placeholder"""
+"""The demo account: network, roles, a bucket of photos, Batch CEs and queues, history, and life.
+
+Non-Batch resources (a few dozen) go through boto3 against the sandbox's own endpoint, like any
+client would create them. Batch resources go straight through the Batch API's methods (same
+validation, no HTTP), and historical jobs straight into the store (:mod:`history`), which is what
+makes 100,000 of them take seconds. Active jobs are submitted half an hour of simulated time
+before "now" and the scheduler runs forward, so the account starts mid-flight: instances up,
+jobs running, logs written, a few jobs stuck in RUNNABLE for the reasons AWS reports.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from batchtui.sandbox import history
+from batchtui.sandbox.batch_api import BatchApi
+from batchtui.sandbox.clock import ManualClock
+from batchtui.sandbox.images import sample_images
+
+if TYPE_CHECKING:
+    from batchtui.sandbox.sandbox import Sandbox
+
+WARMUP_SECONDS = 1800.0
+HISTORY_JOBS = 3000
+BUCKET = "batchtui-demo-images"
+LABELS_TABLE = "batchtui-demo-labels"
+BROKEN_PROFILE = "arn:aws:iam::123456789012:instance-profile/batch-instance-profile-deleted"
+TRUST = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": ["ec2.amazonaws.com", "batch.amazonaws.com"]},
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    }
+)
 
 
-def seed_demo(sb):
-    pass
+def _client(sb: Sandbox, service: str) -> Any:
+    import boto3
+
+    return boto3.client(
+        service,
+        endpoint_url=sb.url,
+        region_name=sb.region,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
 
 
-def seed_history(sb, n):
-    pass
+def _ignore(fn: Any, *args: Any, **kwargs: Any) -> Any:
+    """Create unless it exists: two demo sandboxes in one process share moto's account."""
+    from botocore.exceptions import ClientError
+
+    try:
+        return fn(*args, **kwargs)
+    except ClientError as e:
+        if "Exist" in e.response["Error"]["Code"] or "InUse" in e.response["Error"]["Code"]:
+            return None
+        raise
+
+
+def network(sb: Sandbox) -> tuple[list[str], list[str], str]:
+    """A VPC with public and private subnets, an internet gateway and a NAT gateway."""
+    ec2 = _client(sb, "ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.42.0.0/16")["Vpc"]["VpcId"]
+    ec2.create_tags(Resources=[vpc], Tags=[{"Key": "Name", "Value": "batchtui-demo"}])
+    igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
+    public_rt = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+    ec2.create_route(RouteTableId=public_rt, DestinationCidrBlock="0.0.0.0/0", GatewayId=igw)
+    public, private = [], []
+    for i, az in enumerate(("a", "b")):
+        for kind, bucket in (("public", public), ("private", private)):
+            cidr = f"10.42.{i * 16 + (0 if kind == 'public' else 8)}.0/21"
+            sn = ec2.create_subnet(VpcId=vpc, CidrBlock=cidr, AvailabilityZone=f"{sb.region}{az}")
+            sid = sn["Subnet"]["SubnetId"]
+            ec2.create_tags(
+                Resources=[sid], Tags=[{"Key": "Name", "Value": f"batchtui-demo-{kind}-{az}"}]
+            )
+            bucket.append(sid)
+    for sid in public:
+        ec2.associate_route_table(RouteTableId=public_rt, SubnetId=sid)
+    eip = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    nat = ec2.create_nat_gateway(SubnetId=public[0], AllocationId=eip)["NatGateway"]
+    private_rt = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+    ec2.create_route(
+        RouteTableId=private_rt, DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat["NatGatewayId"]
+    )
+    for sid in private:
+        ec2.associate_route_table(RouteTableId=private_rt, SubnetId=sid)
+    sg = ec2.create_security_group(GroupName="batchtui-demo-batch", Description="Batch", VpcId=vpc)
+    return public, private, sg["GroupId"]
+
+
+def roles(sb: Sandbox) -> dict[str, str]:
+    iam = _client(sb, "iam")
+    arns = {}
+    for name in ("ecsInstanceRole", "AWSBatchServiceRole", "batchtui-demo-tagger-job-role"):
+        _ignore(iam.create_role, RoleName=name, AssumeRolePolicyDocument=TRUST)
+        arns[name] = iam.get_role(RoleName=name)["Role"]["Arn"]
+    _ignore(iam.create_instance_profile, InstanceProfileName="ecsInstanceRole")
+    profile = iam.get_instance_profile(InstanceProfileName="ecsInstanceRole")["InstanceProfile"]
+    if not profile["Roles"]:
+        iam.add_role_to_instance_profile(
+            InstanceProfileName="ecsInstanceRole", RoleName="ecsInstanceRole"
+        )
+    arns["instance-profile"] = profile["Arn"]
+    return arns
+
+
+def data_stores(sb: Sandbox) -> None:
+    s3 = _client(sb, "s3")
+    _ignore(s3.create_bucket, Bucket=BUCKET)
+    for key, body in sample_images(50, seed=sb.config.random_seed):
+        s3.put_object(Bucket=BUCKET, Key=key, Body=body, ContentType="image/png")
+    ddb = _client(sb, "dynamodb")
+    _ignore(
+        ddb.create_table,
+        TableName=LABELS_TABLE,
+        KeySchema=[{"AttributeName": "image_key", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "image_key", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+
+
+def _ce(api: BatchApi, name: str, kind: str, types: list[str], max_v: int, subnets: list[str],
+        sg: str, role: str, service_role: str, *, min_v: int = 0, state: str = "ENABLED",
+        strategy: str = "BEST_FIT_PROGRESSIVE") -> None:  # fmt: skip
+    api.create_compute_environment(
+        {
+            "computeEnvironmentName": name,
+            "type": "MANAGED",
+            "state": state,
+            "serviceRole": service_role,
+            "computeResources": {
+                "type": kind,
+                "allocationStrategy": strategy,
+                "minvCpus": min_v,
+                "maxvCpus": max_v,
+                "instanceTypes": types,
+                "subnets": subnets,
+                "securityGroupIds": [sg],
+                "instanceRole": role,
+                "tags": {"project": "batchtui-demo"},
+            },
+            "tags": {"project": "batchtui-demo"},
+        }
+    )
+
+
+def _queue(api: BatchApi, name: str, priority: int, ces: list[str], **extra: Any) -> None:
+    api.create_job_queue(
+        {
+            "jobQueueName": name,
+            "priority": priority,
+            "computeEnvironmentOrder": [
+                {"order": i + 1, "computeEnvironment": ce} for i, ce in enumerate(ces)
+            ],
+            **extra,
+        }
+    )
+
+
+def _job_def(api: BatchApi, name: str, vcpus: str, memory: str, command: list[str],
+             **extra: Any) -> None:  # fmt: skip
+    props = {
+        "image": extra.pop("image", "public.ecr.aws/docker/library/python:3.12-slim"),
+        "command": command,
+        "resourceRequirements": [
+            {"type": "VCPU", "value": vcpus},
+            {"type": "MEMORY", "value": memory},
+            *extra.pop("more_resources", []),
+        ],
+        **extra.pop("container", {}),
+    }
+    api.register_job_definition(
+        {"jobDefinitionName": name, "type": "container", "containerProperties": props, **extra}
+    )
+
+
+def batch(sb: Sandbox, api: BatchApi, subnets: list[str], sg: str, arns: dict[str, str]) -> None:
+    svc = arns["AWSBatchServiceRole"]
+    profile = arns["instance-profile"]
+    _ce(api, "demo-spot", "SPOT", ["c5", "m5"], 256, subnets, sg, profile, svc,
+        strategy="SPOT_CAPACITY_OPTIMIZED")  # fmt: skip
+    _ce(api, "demo-ondemand", "EC2", ["m5", "r5"], 64, subnets, sg, profile, svc, min_v=2)
+    _ce(api, "demo-spot-render", "SPOT", ["c5"], 256, subnets, sg, profile, svc,
+        strategy="SPOT_CAPACITY_OPTIMIZED")  # fmt: skip
+    _ce(api, "demo-gpu", "EC2", ["g4dn"], 32, subnets, sg, profile, svc, state="DISABLED")
+    _ce(api, "demo-legacy", "EC2", ["m4"], 16, subnets, sg, BROKEN_PROFILE, svc)
+    _queue(api, "demo-main", 10, ["demo-spot", "demo-ondemand"])
+    _queue(api, "demo-batch-low", 1, ["demo-ondemand"])
+    capacity_wait = {
+        "reason": "CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY",
+        "state": "RUNNABLE",
+        "maxTimeSeconds": 86400,
+        "action": "CANCEL",
+    }
+    _queue(api, "demo-render", 5, ["demo-spot-render"], jobStateTimeLimitActions=[capacity_wait])
+    _queue(api, "demo-gpu", 5, ["demo-gpu"])
+    _queue(api, "demo-legacy", 1, ["demo-legacy"])
+
+    logs = {"logDriver": "awslogs", "options": {"awslogs-group": "/batchtui/demo/tagger",
+                                                "awslogs-stream-prefix": "tagger"}}  # fmt: skip
+    _job_def(api, "demo-etl", "1", "2048", ["python", "etl.py", "--date", "Ref::date"],
+             parameters={"date": "today"})  # fmt: skip
+    _job_def(api, "demo-stream", "8", "12288", ["sh", "-c", "consume-stream && sleep 172800"])
+    _job_def(api, "demo-render", "4", "8192", ["render", "--scene", "Ref::scene"],
+             parameters={"scene": "default"}, timeout={"attemptDurationSeconds": 7200})  # fmt: skip
+    _job_def(api, "demo-image-tagger", "1", "2048", ["python", "-m", "batchtui_worker.tagger"],
+             container={"jobRoleArn": arns["batchtui-demo-tagger-job-role"],
+                        "logConfiguration": logs,
+                        "environment": [{"name": "IMAGES_BUCKET", "value": BUCKET},
+                                        {"name": "LABELS_TABLE", "value": LABELS_TABLE}]},
+             retryStrategy={"attempts": 3, "evaluateOnExit": [
+                 {"onStatusReason": "Host EC2*", "action": "RETRY"},
+                 {"onReason": "*", "action": "EXIT"}]})  # fmt: skip
+    _job_def(api, "demo-train", "4", "16384", ["python", "train.py"],
+             more_resources=[{"type": "GPU", "value": "1"}])  # fmt: skip
+    _job_def(api, "demo-bigmem", "16", "900000", ["python", "assemble_genome.py"])
+    _job_def(api, "demo-flaky", "1", "1024", ["sh", "-c", "transform && exit 1"],
+             retryStrategy={"attempts": 2})  # fmt: skip
+
+
+def submit(api: BatchApi, name: str, queue: str, job_def: str, **extra: Any) -> str:
+    body = {"jobName": name, "jobQueue": queue, "jobDefinition": job_def, **extra}
+    return str(api.jobs.submit_job(body)["jobId"])
+
+
+def _sleep(seconds: int) -> dict[str, Any]:
+    return {"containerOverrides": {"command": ["sh", "-c", f"work && sleep {seconds}"]}}
+
+
+def active_jobs(sb: Sandbox, api: BatchApi) -> None:
+    """What is in flight when the demo opens, including jobs stuck for real reasons."""
+    for i in range(12):
+        submit(api, f"stream-processor-{i:02d}", "demo-main", "demo-stream")
+    sb.scheduler.advance(60)
+    # Stuck: the spot vCPU quota is taken by the stream processors (CAPACITY).
+    submit(api, "render-4k-scene", "demo-render", "demo-render",
+           containerOverrides={"resourceRequirements": [{"type": "VCPU", "value": "96"},
+                                                        {"type": "MEMORY", "value": "65536"}]})  # fmt: skip
+    # Stuck: more memory than any instance type of the queue's CEs.
+    submit(api, "assemble-genome", "demo-batch-low", "demo-bigmem")
+    # Stuck: fits an m5.24xlarge, whose 96 vCPUs exceed the CE's maxvCpus of 64.
+    submit(api, "simulate-72-cores", "demo-batch-low", "demo-etl",
+           containerOverrides={"resourceRequirements": [{"type": "VCPU", "value": "72"},
+                                                        {"type": "MEMORY", "value": "65536"}]})  # fmt: skip
+    submit(api, "train-model", "demo-gpu", "demo-train")  # its only CE is DISABLED
+    submit(api, "legacy-report", "demo-legacy", "demo-etl")  # its only CE is INVALID
+    tagger = submit(api, "tag-images", "demo-main", "demo-image-tagger",
+                    arrayProperties={"size": 50}, **_sleep(420))  # fmt: skip
+    submit(api, "tag-images-report", "demo-main", "demo-etl", dependsOn=[{"jobId": tagger}])
+    submit(api, "thumbnail-chain", "demo-batch-low", "demo-etl", arrayProperties={"size": 5},
+           dependsOn=[{"type": "SEQUENTIAL"}], **_sleep(240))  # fmt: skip
+    for day in range(6):
+        submit(api, f"nightly-etl-{day}", "demo-main", "demo-etl", parameters={"date": f"d{day}"},
+               **_sleep(300 + 200 * day))  # fmt: skip
+    submit(api, "flaky-transform", "demo-batch-low", "demo-flaky", **_sleep(120))
+
+
+def trickle(scheduler: Any, api: BatchApi) -> None:
+    """A few new jobs every simulated minute or so, so the demo account looks alive."""
+    rng = scheduler.rng
+    n = rng.randint(1, 3)
+    for _ in range(n):
+        queue = "demo-main" if rng.random() < 0.6 else "demo-batch-low"
+        seconds = rng.randint(120, 900)
+        command = f"work && sleep {seconds}" + (" && exit 1" if rng.random() < 0.08 else "")
+        extra: dict[str, Any] = {"containerOverrides": {"command": ["sh", "-c", command]}}
+        if rng.random() < 0.04:
+            extra["arrayProperties"] = {"size": rng.randint(5, 25)}
+        kind = rng.choice(("ingest", "transform", "report", "resize", "score"))
+        submit(api, f"{kind}-{rng.randrange(10_000):04d}", queue, "demo-etl", **extra)
+    if not scheduler.runnable.get("demo-render"):
+        submit(api, "render-4k-scene", "demo-render", "demo-render",
+               containerOverrides={"resourceRequirements": [
+                   {"type": "VCPU", "value": "96"}, {"type": "MEMORY", "value": "65536"}]})  # fmt: skip
+    scheduler.call_at(scheduler.now + rng.uniform(30, 90), lambda s: trickle(s, api))
+
+
+def seed_demo(sb: Sandbox) -> None:
+    scheduler = sb.scheduler
+    start = scheduler.now
+    scheduler.clock = ManualClock(start - WARMUP_SECONDS)
+    scheduler.now = start - WARMUP_SECONDS
+    api = BatchApi(sb.store, scheduler, sb.catalog)
+    _public, private, sg = network(sb)
+    arns = roles(sb)
+    data_stores(sb)
+    with scheduler.lock:
+        batch(sb, api, private, sg, arns)
+        scheduler.advance(10)
+        history.seed_history(sb, HISTORY_JOBS + sb.config.jobs, end=scheduler.now)
+        active_jobs(sb, api)
+        if sb.config.demo_trickle:
+            scheduler.call_at(scheduler.now + 30, lambda s: trickle(s, api))
+        scheduler.run_until(start)
