@@ -1,0 +1,153 @@
+"""Shared fixtures: one sandbox AWS per test session, reached over HTTP with boto3.
+
+The session's sandboxes run on a manual clock: tests never sleep, they call
+``sandbox.advance(seconds)``. Because one sandbox serves the whole session, tests create their own
+uniquely named resources (``unique_name``, ``batch_queue``).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+INSTANCE_PROFILE = "sandbox-tests-instance-profile"
+_names = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def sandbox() -> Iterator[Any]:
+    """An empty account (seed="empty") on a manual clock, on a free port."""
+    from batchtui.sandbox import Sandbox, SandboxConfig
+
+    config = SandboxConfig(
+        seed="empty",
+        manual_clock=True,
+        random_seed=7,
+        spot_interruption_rate_per_hour=0.0,
+        resource_transition_seconds=0.0,
+    )
+    with Sandbox(config) as sb:
+        yield sb
+
+
+@pytest.fixture(scope="session")
+def demo_sandbox() -> Iterator[Any]:
+    """The demo account (seed="demo") on a manual clock."""
+    from batchtui.sandbox import Sandbox, SandboxConfig
+
+    with Sandbox(SandboxConfig(seed="demo", manual_clock=True, random_seed=3)) as sb:
+        yield sb
+
+
+def _client(sb: Any, service: str) -> Any:
+    import boto3
+
+    return boto3.client(service, endpoint_url=sb.url, region_name=sb.region, **CREDENTIALS)
+
+
+@pytest.fixture(scope="session")
+def aws_client(sandbox: Any) -> Callable[..., Any]:
+    """``aws_client(sandbox, "batch")`` or ``aws_client("batch")`` (the session sandbox)."""
+
+    def make(sb_or_service: Any, service: str | None = None) -> Any:
+        if isinstance(sb_or_service, str):
+            return _client(sandbox, sb_or_service)
+        assert service is not None
+        return _client(sb_or_service, service)
+
+    return make
+
+
+@pytest.fixture
+def unique_name() -> Callable[[str], str]:
+    """Names no other test of the session uses (resources outlive tests in the shared sandbox)."""
+    return lambda prefix: f"{prefix}-{next(_names)}"
+
+
+@pytest.fixture(scope="session")
+def instance_profile(sandbox: Any) -> str:
+    """An instance profile in IAM: a CE whose instanceRole does not exist is INVALID, as on AWS."""
+    iam = _client(sandbox, "iam")
+    trust = {"Version": "2012-10-17", "Statement": []}
+    iam.create_role(RoleName=INSTANCE_PROFILE, AssumeRolePolicyDocument=json.dumps(trust))
+    profile = iam.create_instance_profile(InstanceProfileName=INSTANCE_PROFILE)
+    iam.add_role_to_instance_profile(InstanceProfileName=INSTANCE_PROFILE, RoleName=INSTANCE_PROFILE)
+    return str(profile["InstanceProfile"]["Arn"])
+
+
+@pytest.fixture
+def batch_queue(
+    sandbox: Any, instance_profile: str, unique_name: Callable[[str], str]
+) -> Callable[..., dict[str, str]]:
+    """Make a CE (or several) and a queue over them; returns their names.
+
+    ``batch_queue(ces=[{"type": "SPOT", "maxvCpus": 16, "instanceTypes": ["m5"]}], priority=1)``
+    """
+    batch = _client(sandbox, "batch")
+
+    def make(ces: list[dict[str, Any]] | None = None, **queue: Any) -> dict[str, str]:
+        names: dict[str, str] = {}
+        order = []
+        for i, spec in enumerate(ces or [{}]):
+            spec = dict(spec)
+            state = spec.pop("state", "ENABLED")
+            role = spec.pop("instanceRole", instance_profile)
+            name = unique_name("ce")
+            resources = {
+                "type": "EC2",
+                "minvCpus": 0,
+                "maxvCpus": 16,
+                "instanceTypes": ["m5"],
+                "subnets": ["subnet-12345678"],
+                "instanceRole": role,
+                **spec,
+            }
+            batch.create_compute_environment(
+                computeEnvironmentName=name,
+                type="MANAGED",
+                state=state,
+                computeResources=resources,
+            )
+            names[f"ce{i}"] = name
+            order.append({"order": i + 1, "computeEnvironment": name})
+        queue_name = unique_name("queue")
+        batch.create_job_queue(
+            jobQueueName=queue_name,
+            priority=queue.pop("priority", 1),
+            computeEnvironmentOrder=order,
+            **queue,
+        )
+        names["queue"] = queue_name
+        return names
+
+    return make
+
+
+@pytest.fixture
+def job_definition(sandbox: Any, unique_name: Callable[[str], str]) -> Callable[..., str]:
+    """Register a job definition (1 vCPU, 1 GiB by default); returns its name."""
+    batch = _client(sandbox, "batch")
+
+    def make(command: list[str] | None = None, vcpus: str = "1", memory: str = "1024",
+             **extra: Any) -> str:  # fmt: skip
+        name = unique_name("jobdef")
+        props = {
+            "image": "busybox",
+            "command": command or ["sh", "-c", "sleep 100"],
+            "resourceRequirements": [
+                {"type": "VCPU", "value": vcpus},
+                {"type": "MEMORY", "value": memory},
+            ],
+            **extra.pop("container", {}),
+        }
+        batch.register_job_definition(
+            jobDefinitionName=name, type="container", containerProperties=props, **extra
+        )
+        return name
+
+    return make
