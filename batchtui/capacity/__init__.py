@@ -14,10 +14,18 @@ from batchtui.capacity.fit import (
     fits,
     fits_fargate,
     instance_types_fitting,
+    jobs_per_instance,
+    no_fit_reason,
     schedulable_memory_mib,
     smallest_fitting,
 )
-from batchtui.capacity.pools import PoolBudget, effective_max_vcpus, pool_budgets
+from batchtui.capacity.pools import (
+    PoolBudget,
+    effective_max_vcpus,
+    instances_within,
+    pool_budgets,
+    shared_pool_budgets,
+)
 
 __all__ = [
     "ECS_AGENT_RESERVED_MIB",
@@ -28,7 +36,11 @@ __all__ = [
     "fits",
     "fits_fargate",
     "instance_types_fitting",
+    "instances_within",
+    "jobs_per_instance",
+    "no_fit_reason",
     "pool_budgets",
     "schedulable_memory_mib",
+    "shared_pool_budgets",
     "smallest_fitting",
 ]

@@ -113,3 +113,39 @@ def smallest_fitting(
     if not fitting:
         return None
     return min(fitting, key=lambda it: (it.vcpus, it.memory_mib, it.name))
+
+
+def jobs_per_instance(request: ResourceRequest, instance_type: InstanceType) -> int:
+    """How many jobs with ``request`` one instance holds at once (0 when it holds none)."""
+    if not fits(request, instance_type):
+        return 0
+    by_cpu = int(instance_type.vcpus // request.vcpus) if request.vcpus > 0 else 1 << 16
+    by_mem = (
+        schedulable_memory_mib(instance_type) // request.memory_mib
+        if request.memory_mib > 0
+        else 1 << 16
+    )
+    by_gpu = instance_type.gpus // request.gpus if request.gpus else 1 << 16
+    return max(0, min(by_cpu, by_mem, by_gpu))
+
+
+def no_fit_reason(request: ResourceRequest, instance_types: Sequence[InstanceType]) -> str:
+    """Why no instance type of ``instance_types`` holds ``request`` (for a RUNNABLE job)."""
+    if not instance_types:
+        return "the compute environments allow no instance type the catalog knows"
+    most_cpu = max(instance_types, key=lambda it: it.vcpus)
+    most_mem = max(instance_types, key=schedulable_memory_mib)
+    most_gpu = max(instance_types, key=lambda it: it.gpus)
+    parts = []
+    if request.vcpus > most_cpu.vcpus:
+        parts.append(f"{request.vcpus:g} vCPUs > {most_cpu.vcpus} of {most_cpu.name}")
+    if request.memory_mib > schedulable_memory_mib(most_mem):
+        parts.append(
+            f"{request.memory_mib} MiB > {schedulable_memory_mib(most_mem)} MiB that "
+            f"{most_mem.name} leaves jobs after the ECS agent's reservation"
+        )
+    if request.gpus > most_gpu.gpus:
+        parts.append(f"{request.gpus} GPUs > {most_gpu.gpus} of {most_gpu.name}")
+    if not parts:
+        parts.append("no single instance type meets vCPUs, memory and GPUs together")
+    return "; ".join(parts)

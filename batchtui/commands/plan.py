@@ -1,18 +1,127 @@
-"""`batchtui plan`: not built yet."""
+"""`batchtui plan`: model cost and time of a workload under spot/on-demand mixes and quotas."""
 
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-from batchtui.commands._not_built import add_no_arguments, refuse
+from batchtui.commands import CommandContext, add_output_option
+from batchtui.errors import BlockingProblems, UsageError
+
+if TYPE_CHECKING:
+    from batchtui.planner import Facts
+    from batchtui.profiles import Profile
 
 NAME = "plan"
 HELP = "Model cost and time of a workload under spot/on-demand mixes and vCPU quotas"
+DESCRIPTION = """\
+Plan a workload described by a planning profile (profiles/NAME.toml or a path): every spot/
+on-demand mix, the profile's own setup and Fargate, simulated as Monte Carlo trials; the
+cheapest scenario that meets the deadline and the budget; the warnings to read before applying.
+Prices come from the bundled, dated snapshot unless --live reads the Pricing API, the spot price
+history and Service Quotas of the connected account (--sandbox works). Exit 3 when no scenario
+meets the deadline and the budget, or a problem blocks the workload."""
+
+MAX_TRIALS = 100_000
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_no_arguments(parser)
+    parser.add_argument(
+        "--profile", "-p", required=True, metavar="NAME|PATH",
+        help="planning profile: a path to a .toml file, or NAME for profiles/NAME.toml",
+    )  # fmt: skip
+    parser.add_argument("--check", action="store_true", help="only validate the profile")
+    parser.add_argument(
+        "--live", action="store_true",
+        help="read prices and vCPU quotas from the connected account (Pricing API, "
+        "DescribeSpotPriceHistory, Service Quotas) instead of the bundled snapshot",
+    )  # fmt: skip
+    parser.add_argument("--plot", action="store_true", help="add plotext charts to the table")
+    parser.add_argument("--trials", type=int, metavar="N", help="Monte Carlo trials per scenario")
+    parser.add_argument("--seed", type=int, metavar="S", help="random seed (same seed, same plan)")
+    add_output_option(parser)
 
 
-def run(args: argparse.Namespace, ctx: object) -> int:
-    return refuse(NAME)
+def run(args: argparse.Namespace, ctx: CommandContext) -> int:
+    from batchtui.profiles import load_profile
+
+    if args.trials is not None and not 1 <= args.trials <= MAX_TRIALS:
+        raise UsageError(f"--trials {args.trials}: must be between 1 and {MAX_TRIALS:,}")
+    profile = load_profile(args.profile)
+    if args.check:
+        ctx.note(f"{profile.path}: valid profile {profile.name!r}")
+        return 0
+    facts = gather_facts(profile, ctx, live=args.live)
+
+    from batchtui.planner import run_plan
+
+    plan = run_plan(profile, facts, trials=args.trials, seed=args.seed)
+    if args.output == "json":
+        from batchtui.render.plan import plan_to_json
+        from batchtui.render.text import to_json
+
+        print(to_json(plan_to_json(plan)), file=ctx.stdout)
+    else:
+        from batchtui.render.plan import render_plan_table
+
+        print(render_plan_table(plan), file=ctx.stdout)
+        if args.plot:
+            from batchtui.render.charts import cost_vs_makespan_chart, vcpus_over_time_chart
+
+            print("", file=ctx.stdout)
+            print(cost_vs_makespan_chart(plan, 100, 24), file=ctx.stdout)
+            print("", file=ctx.stdout)
+            print(vcpus_over_time_chart(plan, 100, 20), file=ctx.stdout)
+    if plan.blocking:
+        raise BlockingProblems(
+            "blocking problems: " + "; ".join(w.code for w in plan.blocking),
+            hint="see WARNINGS",
+        )
+    if plan.recommendation.scenario is None:
+        raise BlockingProblems("no scenario meets the deadline and the budget")
+    return 0
+
+
+def gather_facts(profile: Profile, ctx: CommandContext, *, live: bool) -> Facts:
+    """Prices and quotas: the snapshot and the profile's numbers, or the account's (--live).
+
+    ``"auto"`` quotas always read Service Quotas, so they need an account (or --sandbox).
+    boto3 is imported only on those paths.
+    """
+    from batchtui.model import PurchaseModel
+    from batchtui.planner import Facts
+    from batchtui.pricing import snapshot_price_book
+
+    quotas: dict[PurchaseModel, float] = {}
+    q = profile.quotas
+    if q.on_demand_vcpus is not None:
+        quotas[PurchaseModel.EC2] = q.on_demand_vcpus
+    if q.spot_vcpus is not None:
+        quotas[PurchaseModel.SPOT] = q.spot_vcpus
+    if q.fargate_vcpus is not None:
+        quotas[PurchaseModel.FARGATE] = q.fargate_vcpus
+        quotas[PurchaseModel.FARGATE_SPOT] = q.fargate_vcpus
+    quota_source = "profile"
+    snapshot = snapshot_price_book(profile.region) if not live else None
+    if not live and not q.wants_auto:
+        assert snapshot is not None
+        return Facts(snapshot, quotas, quota_source)
+
+    from batchtui.aws.quotas import vcpu_quotas
+
+    aws = ctx.aws()
+    if aws.target.region != profile.region and not ctx.wants_sandbox:
+        ctx.note(f"note: the profile is for {profile.region}; reading {aws.target.region}")
+    live_quotas = vcpu_quotas(aws)
+    if live or q.on_demand_vcpus is None:
+        quotas[PurchaseModel.EC2] = live_quotas[PurchaseModel.EC2]
+    if live or q.spot_vcpus is None:
+        quotas[PurchaseModel.SPOT] = live_quotas[PurchaseModel.SPOT]
+    quota_source = f"Service Quotas of {aws.target.describe}"
+    if not live:
+        assert snapshot is not None
+        return Facts(snapshot, quotas, quota_source)
+    from batchtui.aws.pricing import live_price_book
+
+    book = live_price_book(aws, profile)
+    return Facts(book, quotas, quota_source)

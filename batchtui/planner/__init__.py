@@ -1,1 +1,30 @@
+"""The capacity planner (pure): a profile and its facts -> scenarios, recommendation, warnings.
 
+``run_plan(profile, facts, trials, seed) -> Plan`` is the one entry point; the CLI and the TUI's
+plan screen both call it and render the same :class:`Plan`.
+"""
+
+from batchtui.planner.facts import Facts, PriceBook
+from batchtui.planner.plan import run_plan
+from batchtui.planner.results import (
+    CapacityLine,
+    Plan,
+    PlanWarning,
+    Recommendation,
+    ScenarioConfig,
+    ScenarioResult,
+    VcpuSetting,
+)
+
+__all__ = [
+    "CapacityLine",
+    "Facts",
+    "Plan",
+    "PlanWarning",
+    "PriceBook",
+    "Recommendation",
+    "ScenarioConfig",
+    "ScenarioResult",
+    "VcpuSetting",
+    "run_plan",
+]

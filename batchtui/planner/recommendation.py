@@ -1,0 +1,95 @@
+"""The recommendation: the cheapest scenario that meets the deadline and the budget."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from batchtui.planner.results import Recommendation, ScenarioResult, VcpuSetting
+from batchtui.profiles import Profile
+
+
+def _hours(seconds: float) -> str:
+    return f"{seconds / 3600:.1f}h"
+
+
+def recommend(
+    profile: Profile, results: Sequence[ScenarioResult], *, blocked: bool = False
+) -> Recommendation:
+    """Cheapest (expected cost) scenario meeting the deadline at the chosen confidence and the
+    budget; ties go to the faster one. Says why, and the vCPU settings to apply."""
+    w = profile.workload
+    conf = profile.assumptions.confidence
+    deadline = f"{w.deadline_hours:g}h deadline"
+    feasible = [r for r in results if r.feasible]
+    if blocked:
+        return Recommendation(None, ("blocking problems (below) must be fixed first",))
+    if not feasible:
+        reasons = []
+        runnable = [r for r in results if not r.config.runnable_reason]
+        if not runnable:
+            reasons.append("no scenario can run the job at all")
+        else:
+            fastest = max(runnable, key=lambda r: (r.p_deadline, -r.makespan_p50))
+            reasons.append(
+                f"no scenario meets the {deadline} with {conf:.0%} confidence and the budget; "
+                f"the best chance is {fastest.name} ({fastest.p_deadline:.0%} by the deadline, "
+                f"p50 {_hours(fastest.makespan_p50)})"
+            )
+            if w.budget_usd is not None:
+                cheapest = min(runnable, key=lambda r: r.cost_mean)
+                reasons.append(
+                    f"the cheapest, {cheapest.name}, costs ${cheapest.cost_at_confidence:,.2f} "
+                    f"at {conf:.0%} confidence against a ${w.budget_usd:,.2f} budget"
+                )
+            reasons.append("raise the vCPU quotas, extend the deadline or the budget")
+        return Recommendation(None, tuple(reasons))
+    best = min(feasible, key=lambda r: (round(r.cost_mean, 6), r.makespan_p50))
+    reasons = [
+        f"cheapest of {len(feasible)} of {len(results)} scenarios that meet the {deadline} "
+        f"with {conf:.0%} confidence ({best.p_deadline:.0%} of trials; p95 "
+        f"{_hours(best.makespan_p95)})",
+        f"expected cost ${best.cost_mean:,.2f}, ${best.cost_at_confidence:,.2f} at {conf:.0%} "
+        + (
+            f"confidence, within the ${w.budget_usd:,.2f} budget"
+            if w.budget_usd is not None
+            else "confidence (no budget set)"
+        ),
+    ]
+    cheaper = [r for r in results if r.cost_mean < best.cost_mean and r is not best]
+    if cheaper:
+        c = min(cheaper, key=lambda r: r.cost_mean)
+        why = c.config.runnable_reason or (
+            f"meets the deadline in only {c.p_deadline:.0%} of trials"
+            if not c.meets_deadline
+            else "goes over the budget"
+        )
+        reasons.append(f"{c.name} is cheaper (${c.cost_mean:,.2f}) but {why}")
+    if best.interruptions_mean >= 0.05:
+        reasons.append(
+            f"expect {best.interruptions_mean:.1f} spot interruptions wasting "
+            f"{best.wasted_vcpu_hours_mean:.1f} vCPU-hours of rework"
+        )
+    settings = []
+    for line in best.config.lines:
+        if not line.lanes:
+            continue
+        types: tuple[str, ...] = ()
+        if line.pool not in ("FARGATE", "FARGATE_SPOT"):
+            known = {ce.name: ce for ce in profile.compute_environments}
+            ce = known.get(line.compute_environment)
+            types = ce.instance_types if ce else (line.instance_type,)
+        min_vcpus = 0
+        if best.config.kind == "profile":
+            min_vcpus = profile.compute_environment(line.compute_environment).min_vcpus
+        settings.append(
+            VcpuSetting(
+                compute_environment=line.compute_environment,
+                pool=line.pool,
+                min_vcpus=min_vcpus,
+                # Ask for what the account can reach, not more: the rest would only mislead.
+                max_vcpus=min(line.max_vcpus, line.effective_vcpus),
+                desired_vcpus=min_vcpus,
+                instance_types=types,
+            )
+        )
+    return Recommendation(best.name, tuple(reasons), tuple(settings))

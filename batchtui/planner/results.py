@@ -1,0 +1,148 @@
+"""What a plan is made of: scenarios, their simulated outcomes, warnings, the recommendation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class PlanWarning:
+    """Something a user needs to know before applying; ``blocking`` ones make exit code 3."""
+
+    code: str  # e.g. MAXVCPUS_ABOVE_QUOTA, MISCONFIGURATION:JOB_RESOURCE_REQUIREMENT
+    message: str
+    blocking: bool = False
+    subject: str = ""  # the compute environment, queue or field it is about
+
+
+@dataclass(frozen=True)
+class CapacityLine:
+    """One compute environment of a scenario: what it launches and how far it can scale."""
+
+    compute_environment: str
+    pool: str  # ON_DEMAND | SPOT | FARGATE | FARGATE_SPOT
+    allocation_strategy: str
+    instance_type: str  # what it launches for this job ("" for Fargate: the task size)
+    vcpus_per_instance: float
+    jobs_per_instance: int
+    max_vcpus: int  # what the CE asks for
+    effective_vcpus: int  # what it can reach (quota, instance granularity)
+    instances: int  # at full scale
+    warm_instances: int  # kept by minvCpus
+    limited_by: str  # maxvCpus | quota | disabled | no-fit
+    reason: str
+    usd_per_instance_hour: float
+    interruptions_per_hour: float  # per instance
+
+    @property
+    def lanes(self) -> int:
+        """Jobs it runs at once at full scale."""
+        return self.instances * self.jobs_per_instance
+
+
+@dataclass(frozen=True)
+class ScenarioConfig:
+    """One way to run the workload: compute environments in the queue's order."""
+
+    name: str  # "profile", "spot 25%", "fargate", ...
+    kind: str  # profile | mix | fargate
+    spot_fraction: float  # of vCPUs, as configured (not as reached)
+    lines: tuple[CapacityLine, ...]
+    startup_seconds: float  # from RUNNABLE until new capacity runs jobs
+    #: Non-empty: jobs can never start here (they would stay RUNNABLE), and why.
+    runnable_reason: str = ""
+    per_task_billing: bool = False  # Fargate bills each job's task, not instances
+
+    @property
+    def lanes(self) -> int:
+        return sum(line.lanes for line in self.lines)
+
+    @property
+    def vcpus(self) -> int:
+        return sum(line.effective_vcpus for line in self.lines)
+
+
+@dataclass(frozen=True)
+class ScenarioResult:
+    """A scenario's Monte Carlo outcome."""
+
+    config: ScenarioConfig
+    trials: int
+    cost_mean: float
+    cost_p95: float
+    cost_at_confidence: float
+    makespan_mean: float
+    makespan_p50: float
+    makespan_p95: float
+    p_deadline: float
+    interruptions_mean: float
+    wasted_vcpu_hours_mean: float
+    failed_jobs_mean: float
+    cost_per_1000_images: float
+    submit_seconds: float
+    meets_deadline: bool  # p_deadline >= confidence
+    within_budget: bool  # cost at the chosen confidence <= budget (True without a budget)
+    #: (seconds, vCPUs per compute environment) of the median trial, for the chart.
+    timeline: tuple[tuple[float, tuple[int, ...]], ...] = ()
+
+    @property
+    def name(self) -> str:
+        return self.config.name
+
+    @property
+    def feasible(self) -> bool:
+        return not self.config.runnable_reason and self.meets_deadline and self.within_budget
+
+
+@dataclass(frozen=True)
+class VcpuSetting:
+    compute_environment: str
+    pool: str
+    min_vcpus: int
+    max_vcpus: int
+    desired_vcpus: int
+    instance_types: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    scenario: str | None  # None: nothing meets the deadline and the budget
+    reasons: tuple[str, ...]
+    settings: tuple[VcpuSetting, ...] = ()
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything ``batchtui plan`` shows; the TUI's plan screen shows the same value."""
+
+    profile_name: str
+    profile_path: str
+    region: str
+    images: int
+    jobs: int
+    job_seconds_mean: float
+    deadline_hours: float
+    budget_usd: float | None
+    confidence: float
+    trials: int
+    seed: int
+    price_source: str
+    price_date: str
+    quota_source: str
+    quotas: dict[str, float]
+    scenarios: tuple[ScenarioResult, ...]
+    recommendation: Recommendation
+    warnings: tuple[PlanWarning, ...]
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def blocking(self) -> tuple[PlanWarning, ...]:
+        return tuple(w for w in self.warnings if w.blocking)
+
+    def scenario(self, name: str) -> ScenarioResult:
+        return next(s for s in self.scenarios if s.name == name)
+
+    @property
+    def recommended(self) -> ScenarioResult | None:
+        name = self.recommendation.scenario
+        return self.scenario(name) if name else None
