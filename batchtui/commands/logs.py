@@ -1,18 +1,316 @@
-"""`batchtui logs`: not built yet."""
+"""`batchtui logs`: read or follow a job's CloudWatch logs, every line once, safe to print."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import datetime as dt
+import json
+import re
+from typing import TYPE_CHECKING, Any, TextIO
 
-from batchtui.commands._not_built import add_no_arguments, refuse
+from batchtui.commands import CommandContext
+from batchtui.errors import UsageError
+
+if TYPE_CHECKING:
+    from batchtui.aws.logs import JobLogs, LogSelection
+    from batchtui.follow import LogEvent
 
 NAME = "logs"
-HELP = "Read and follow a job's CloudWatch logs"
+HELP = "Read and follow a job's CloudWatch logs (every attempt, array child and node)"
+DESCRIPTION = """\
+Print a job's CloudWatch logs. Where they are is read from the job itself (each attempt's log
+stream, the job definition's awslogs-group and -stream-prefix), not assumed. --follow keeps
+reading until the job has finished and its streams are drained, printing each line exactly once,
+late arrivals included.
+
+Every line is sanitized before it is printed, to a terminal or a pipe alike: control characters
+and escape sequences (colours, OSC 52 clipboard writes, OSC 8 links, title changes), backspace,
+carriage return and bidi overrides are shown as visible escapes like \\x1b. --raw prints them as
+they are, and is refused when stdout is a terminal.
+
+times (--since, --start, --end): 90s, 10m, 2h, 3d (ago), an ISO 8601 time (2026-11-02T10:00Z,
+UTC unless it says otherwise) or epoch milliseconds.
+
+examples:
+  batchtui logs 4f2a... --follow
+  batchtui logs 4f2a... --child 7 --attempt 2 --since 30m --grep 'ERROR|Traceback'
+  batchtui logs 4f2a... --child all --output json | jq .message"""
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_no_arguments(parser)
+    parser.add_argument("job_id", metavar="JOB_ID", help="job id (an array child: ID:N)")
+    parser.add_argument(
+        "--follow", "-f", action="store_true", help="keep printing new lines until the job ends"
+    )
+    parser.add_argument(
+        "--attempt",
+        metavar="N|all|latest",
+        default="all",
+        help="which attempt (1 = the first; default: all, in order, each line marked)",
+    )
+    parser.add_argument("--child", metavar="I|all", help="array job: child index, or all merged")
+    parser.add_argument("--node", metavar="I|all", help="multi-node job: node index (default all)")
+    parser.add_argument("--since", metavar="T", help="from this long ago, e.g. 10m (or a time)")
+    parser.add_argument("--start", metavar="T", help="from this time")
+    parser.add_argument("--end", metavar="T", help="up to this time (not with --follow)")
+    parser.add_argument(
+        "--grep", metavar="RE", help="only lines matching this regular expression (Python re)"
+    )
+    parser.add_argument(
+        "--filter-pattern",
+        metavar="P",
+        help="a CloudWatch Logs filter pattern, applied by CloudWatch (FilterLogEvents)",
+    )
+    parser.add_argument(
+        "--timestamps", "-t", action="store_true", help="prefix each line with its UTC time"
+    )
+    parser.add_argument(
+        "--raw",
+        action="store_true",
+        help="print lines unsanitized (refused when stdout is a terminal)",
+    )
+    parser.add_argument(
+        "--output",
+        "-o",
+        choices=("text", "json"),
+        default="text",
+        help="text (default) or json: one JSON object per line (NDJSON)",
+    )
 
 
-def run(args: argparse.Namespace, ctx: object) -> int:
-    return refuse(NAME)
+# ---------------------------------------------------------------- argument parsing
+
+
+def parse_time(text: str, now_ms: int, *, option: str) -> int:
+    """A relative duration (``10m`` ago), an ISO 8601 time or epoch ms, as epoch ms."""
+    value = text.strip()
+    m = _DURATION.match(value)
+    if m:
+        return now_ms - int(float(m.group(1)) * _UNITS[m.group(2)] * 1000)
+    if value.isdigit():
+        n = int(value)
+        return n if n > 10**11 else n * 1000  # epoch seconds are accepted too
+    try:
+        t = dt.datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise UsageError(
+            f"{option} {text!r}: not a time",
+            hint="use 90s, 10m, 2h, 3d, an ISO 8601 time like 2026-11-02T10:00Z, or epoch ms",
+        ) from None
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=dt.timezone.utc)
+    return int(t.timestamp() * 1000)
+
+
+def parse_selection(args: argparse.Namespace) -> LogSelection:
+    from batchtui.aws.logs import LogSelection
+
+    def index(option: str, value: str | None, words: dict[str, Any]) -> Any:
+        if value is None:
+            return None
+        v = value.strip().lower()
+        if v in words:
+            return words[v]
+        if not v.isdigit():
+            raise UsageError(f"{option} {value!r}: not a number", hint=" or ".join(words))
+        return int(v)
+
+    attempt = index("--attempt", args.attempt, {"all": None, "latest": -1})
+    if attempt == 0:
+        raise UsageError("--attempt 0: attempts are numbered from 1")
+    return LogSelection(
+        attempt=attempt,
+        child=index("--child", args.child, {"all": "all"}),
+        node=index("--node", args.node, {"all": "all"}),
+    )
+
+
+def _compile_grep(pattern: str | None) -> re.Pattern[str] | None:
+    if pattern is None:
+        return None
+    try:
+        return re.compile(pattern)
+    except re.error as e:
+        raise UsageError(f"--grep {pattern!r}: not a regular expression: {e}") from None
+
+
+def _time_window(args: argparse.Namespace, now_ms: int) -> tuple[int | None, int | None]:
+    if args.since and args.start:
+        raise UsageError("--since and --start both say where to begin: give one")
+    start = None
+    if args.since:
+        start = parse_time(args.since, now_ms, option="--since")
+    elif args.start:
+        start = parse_time(args.start, now_ms, option="--start")
+    end = parse_time(args.end, now_ms, option="--end") if args.end else None
+    if args.follow and end is not None:
+        raise UsageError("--end cannot be combined with --follow")
+    if start is not None and end is not None and end < start:
+        raise UsageError("--end is before the start of the window")
+    return start, end
+
+
+# ---------------------------------------------------------------- output
+
+
+class LinePrinter:
+    """Formats events for stdout: sanitized text (or raw), optionally marked and timestamped."""
+
+    def __init__(
+        self,
+        out: TextIO,
+        *,
+        output: str,
+        raw: bool,
+        timestamps: bool,
+        mark: bool,
+        grep: re.Pattern[str] | None,
+    ) -> None:
+        from batchtui.render.sanitize import sanitize_line
+
+        self.out = out
+        self.output = output
+        self.raw = raw
+        self.timestamps = timestamps
+        self.mark = mark
+        self.grep = grep
+        self.sanitize = sanitize_line
+        self.printed = 0
+
+    def print_events(self, events: list[LogEvent] | tuple[LogEvent, ...]) -> None:
+        lines: list[str] = []
+        for e in events:
+            if self.grep is not None and self.grep.search(e.message) is None:
+                continue
+            lines.append(self._format(e))
+        if lines:
+            self.out.write("\n".join(lines) + "\n")
+            self.out.flush()
+            self.printed += len(lines)
+
+    def _format(self, e: LogEvent) -> str:
+        if self.output == "json":
+            t = e.target
+            record = {
+                "timestamp": e.timestamp,
+                "time": _iso(e.timestamp),
+                "message": e.message,
+                "logGroup": t.log_group if t else None,
+                "logStream": e.log_stream or (t.log_stream if t else None),
+                "jobId": t.job_id if t else None,
+                "attempt": t.attempt if t else None,
+                "child": t.child if t else None,
+                "node": t.node if t else None,
+                "ingestionTime": e.ingestion_time or None,
+                "eventId": e.event_id or None,
+            }
+            # ensure_ascii: every control, C1 and bidi character leaves as a \\u escape.
+            return json.dumps(record, ensure_ascii=True)
+        if self.raw:
+            text = e.message[:-1] if e.message.endswith("\n") else e.message
+        else:
+            text = self.sanitize(e.message)
+        prefix = ""
+        if self.timestamps:
+            prefix = _iso(e.timestamp) + " "
+        if self.mark and e.target is not None and e.target.label:
+            prefix += f"[{e.target.label}] "
+        return prefix + text
+
+
+def _iso(ms: int) -> str:
+    t = dt.datetime.fromtimestamp(ms / 1000, tz=dt.timezone.utc)
+    return t.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
+
+
+def _prepare_stdout(out: TextIO) -> None:
+    # Text the terminal's encoding cannot show is escaped, never a UnicodeEncodeError.
+    reconfigure = getattr(out, "reconfigure", None)
+    if reconfigure is not None:
+        with contextlib.suppress(ValueError, OSError):  # a stream that refuses
+            reconfigure(errors="backslashreplace")
+
+
+# ---------------------------------------------------------------- run
+
+
+def run(args: argparse.Namespace, ctx: CommandContext) -> int:
+    import time
+
+    from batchtui.aws.logs import follow, read_events, resolve_job_logs
+    from batchtui.render.sanitize import sanitize_line
+
+    if args.raw and args.output == "json":
+        raise UsageError("--raw applies to text output; JSON output is always escaped")
+    if args.raw and _is_terminal(ctx.stdout):
+        raise UsageError(
+            "--raw prints log lines unsanitized, and stdout is a terminal: a line could "
+            "take it over (escape sequences, clipboard writes)",
+            hint="pipe or redirect the output, or drop --raw",
+        )
+    selection = parse_selection(args)
+    grep = _compile_grep(args.grep)
+    start_ms, end_ms = _time_window(args, int(time.time() * 1000))
+    _prepare_stdout(ctx.stdout)
+
+    def note(message: str) -> None:
+        ctx.note(sanitize_line(message, single_line=True))
+
+    aws = ctx.aws()
+    job_logs = resolve_job_logs(aws, args.job_id, selection)
+    printer = LinePrinter(
+        ctx.stdout,
+        output=args.output,
+        raw=args.raw,
+        timestamps=args.timestamps,
+        mark=job_logs.merged,
+        grep=grep,
+    )
+    if args.follow:
+        for batch in follow(
+            aws,
+            args.job_id,
+            selection,
+            start_ms=start_ms,
+            filter_pattern=args.filter_pattern,
+        ):
+            for n in batch.notices:
+                note(n)
+            printer.print_events(batch.events)
+        return 0
+
+    _check_has_logs(job_logs)
+    for events in read_events(
+        aws,
+        job_logs.targets,
+        start_ms=start_ms,
+        end_ms=end_ms,
+        filter_pattern=args.filter_pattern,
+        on_notice=note,
+    ):
+        printer.print_events(events)
+    if job_logs.note:
+        note(job_logs.note)
+    if not job_logs.finished:
+        note(f"job {job_logs.job_id} is {job_logs.status}: more lines may come (use --follow)")
+    return 0
+
+
+def _check_has_logs(job_logs: JobLogs) -> None:
+    from batchtui.aws.logs import NoLogs
+
+    if job_logs.targets:
+        return
+    hint = None if job_logs.finished else "use --follow to wait for it and read along"
+    raise NoLogs(job_logs.note or f"job {job_logs.job_id} has no log streams", hint=hint)
+
+
+def _is_terminal(out: TextIO) -> bool:
+    try:
+        return bool(out.isatty())
+    except (AttributeError, ValueError):
+        return False

@@ -8,17 +8,19 @@ look-back window behind the newest point reached and drops the events it has alr
 by ``eventId``.
 
 The window is anchored on the server's clock: every event carries ``ingestionTime``. An event
-that a poll misses was stored after that poll began, so its ``ingestionTime`` is later than any
-``ingestionTime`` seen before the poll began, and its timestamp is later than that
-``max_ingestion_seen - delay``, where ``delay`` is how long after its timestamp it was
-stored. The cursor learns the largest delay from the events
-themselves and keeps the window at twice that (at least ``min_lookback_ms``, at most
-``max_lookback_ms``). A container whose clock runs behind therefore widens the window instead
-of losing lines. The second bound, ``frontier - max_lookback_ms``, keeps the re-read cost
-bounded when producers stamp events *ahead* of the server's clock.
+that a poll misses was stored after the poll's first page was served (it was not on the page
+that covered its place), so its ``ingestionTime`` is later than every ``ingestionTime`` seen up
+to that first page, ``I``. Its timestamp is its ``ingestionTime`` minus its delay, so it is
+later than ``I - delay``. The cursor learns the largest delay from the events themselves (a
+container clock that runs behind gives a large one, a simulated clock that runs ahead a
+negative one) and starts the next poll at ``I - (largest delay + margin_ms)``. ``margin_ms``
+covers delays larger than any seen so far and CloudWatch's own lag between storing an event
+and FilterLogEvents finding it.
 
-Guarantee: an event is emitted exactly once if it was stored no more than the window after its
-timestamp and its timestamp is no more than ``max_lookback_ms`` behind the newest one emitted.
+Guarantee: every event whose delay is at most the largest delay seen plus ``margin_ms`` is
+emitted exactly once. The ids remembered are those of the events inside the window, so memory
+stays bounded however long the follow runs. What it costs: each poll re-reads the events of the
+last ``margin_ms`` or so (plus the producers' delay jitter).
 """
 
 from __future__ import annotations
@@ -32,8 +34,7 @@ from batchtui.follow.model import LogEvent, Page, Query
 
 @dataclass(frozen=True)
 class LookbackSettings:
-    min_lookback_ms: int = 10_000
-    max_lookback_ms: int = 15 * 60_000
+    margin_ms: int = 10_000  #: how much later than the largest delay seen an event may arrive
 
 
 class StreamCursor:
@@ -63,12 +64,13 @@ class StreamCursor:
         self.horizon: int | None = start_time  #: startTime of the next poll
         self._poll_start: int | None = start_time  #: startTime of the poll under way
         self._token: str | None = None
+        self._first_page = True
         self._anchor: tuple[int | None, int | None] = (None, None)
         self._seen: set[str] = set()
         self._seen_heap: list[tuple[int, str]] = []  # (timestamp, eventId), to forget old ids
         self.frontier: int | None = None  #: newest timestamp emitted
         self.max_ingestion: int | None = None  #: newest ingestionTime seen (server clock)
-        self.max_delay = 0  #: largest ingestionTime - timestamp seen
+        self.max_delay: int | None = None  #: largest ingestionTime - timestamp seen
         self.polls = 0
         self.emitted = 0
 
@@ -79,15 +81,13 @@ class StreamCursor:
 
     @property
     def lookback_ms(self) -> int:
-        s = self.settings
-        return max(s.min_lookback_ms, min(s.max_lookback_ms, 2 * self.max_delay))
+        """How far behind the server clock reached the next poll starts."""
+        return (self.max_delay or 0) + self.settings.margin_ms
 
     def query(self) -> Query:
         if self._token is None:
             self._poll_start = self.horizon
-            # What the server's clock had reached, at least, when this poll began: an event
-            # this poll misses (stored behind a page already read) was stored after that.
-            self._anchor = (self.max_ingestion, self.frontier)
+            self._first_page = True
         return Query(
             log_group=self.log_group,
             log_streams=self.log_streams,
@@ -114,8 +114,15 @@ class StreamCursor:
             if e.ingestion_time:
                 if self.max_ingestion is None or e.ingestion_time > self.max_ingestion:
                     self.max_ingestion = e.ingestion_time
-                self.max_delay = max(self.max_delay, e.ingestion_time - e.timestamp)
+                delay = e.ingestion_time - e.timestamp
+                if self.max_delay is None or delay > self.max_delay:
+                    self.max_delay = delay
         self.emitted += len(new)
+        if self._first_page:
+            # The server's clock had reached at least this when it served the first page: an
+            # event this poll misses (stored behind a page already read) was stored after it.
+            self._anchor = (self.max_ingestion, self.frontier)
+            self._first_page = False
         self._token = page.next_token or None
         if self._token is None:
             self.polls += 1
@@ -128,12 +135,9 @@ class StreamCursor:
 
     def _advance_horizon(self) -> None:
         max_ingestion, frontier = self._anchor
-        if frontier is None:
-            return
-        candidates = [frontier - self.settings.max_lookback_ms]
-        if max_ingestion is not None:
-            candidates.append(max_ingestion - self.lookback_ms)
-        h = min(max(candidates), frontier)  # never start past a line emitted before this poll
+        if frontier is None or max_ingestion is None:
+            return  # nothing seen yet, or a source without ingestionTime: keep the start
+        h = min(max_ingestion - self.lookback_ms, frontier)  # never past a line already shown
         if self.start_time is not None:
             h = max(h, self.start_time)
         if self.horizon is None or h > self.horizon:
