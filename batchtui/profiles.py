@@ -533,7 +533,7 @@ def _section(
             problems.add(full, f"must be {_kind_name(spec.kind)} (got {value!r})")
             ok = False
             continue
-        if spec.strings and not all(isinstance(v, str) for v in value):
+        if spec.strings and not all(isinstance(v, str) for v in list(value)):
             problems.add(full, "must be an array of strings")
             ok = False
             continue
