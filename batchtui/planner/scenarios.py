@@ -159,21 +159,31 @@ def _scenario(
 
 
 def _pick_instance_type(
+    profile: Profile,
     ce: ComputeEnvironmentSpec,
     facts: Facts,
     request: ResourceRequest,
     candidates: list[InstanceType],
 ) -> InstanceType | None:
     """BEST_FIT launches the smallest type that holds the job (as the sandbox does); the other
-    strategies pick, in effect, the cheapest per job slot."""
+    strategies pick, in effect, the type that runs this workload for the least money."""
     if ce.allocation_strategy == "BEST_FIT":
         return smallest_fitting(request, candidates)
+    w = profile.workload
+    a = profile.assumptions
+    job_s = w.job_overhead_seconds + w.images_per_job * w.seconds_per_image.mean
+    fixed_s = a.scale_up_delay_seconds + a.scale_down_idle_seconds
 
-    def per_slot(it: InstanceType) -> tuple[float, int, str]:
+    def cost(it: InstanceType) -> tuple[float, int, str]:
+        # Instance-seconds of the workload on this type: its jobs packed per instance, plus the
+        # boot and scale-in idle of every instance launched (a large type for a few jobs loses).
         price = facts.prices.hourly(it.name, ce.purchase_model) or math.inf
-        return (round(price / jobs_per_instance(request, it), 9), it.vcpus, it.name)
+        per = jobs_per_instance(request, it)
+        busy = math.ceil(w.jobs / per) * job_s
+        launched = min(math.ceil(w.jobs / per), max(1, ce.max_vcpus // it.vcpus))
+        return (round(price * (busy + launched * fixed_s), 9), it.vcpus, it.name)
 
-    return min(candidates, key=per_slot) if candidates else None
+    return min(candidates, key=cost) if candidates else None
 
 
 def _ec2_line(
@@ -219,7 +229,16 @@ def _ec2_line(
     if ce.allocation_strategy != "BEST_FIT" and budget.effective_vcpus > 0:
         reach = room if room is not None else math.inf
     launchable = [it for it in fitting if it.vcpus <= reach]
-    chosen = _pick_instance_type(ce, facts, request, launchable)
+
+    # Reach as many job slots as the budget allows (up to the jobs there are), then pick by cost.
+    def slots(it: InstanceType) -> int:
+        n = instances_within(budget.effective_vcpus, it.vcpus, ce.allocation_strategy, room)
+        return min(n * jobs_per_instance(request, it), profile.workload.jobs)
+
+    most = max((slots(it) for it in launchable), default=0)
+    if ce.allocation_strategy != "BEST_FIT":
+        launchable = [it for it in launchable if slots(it) == most]
+    chosen = _pick_instance_type(profile, ce, facts, request, launchable)
     if chosen is None:
         smallest = min(fitting, key=lambda it: it.vcpus)
         return CapacityLine(
