@@ -468,11 +468,18 @@ class _FilterSource:
     """FilterLogEvents for the follow loop and for merged reads."""
 
     def __init__(
-        self, aws: Aws, targets: dict[tuple[str, str], LogTarget], notice: Callable[[str], object]
+        self,
+        aws: Aws,
+        targets: dict[tuple[str, str], LogTarget],
+        notice: Callable[[str], object],
+        *,
+        group_may_appear: Callable[[], bool] = lambda: False,
     ) -> None:
         self.aws = aws
         self.targets = targets
         self.notice = notice
+        #: While a job runs, its container may not have created its group and stream yet.
+        self.group_may_appear = group_may_appear
         self.missing: set[tuple[str, str]] = set()  # streams AWS said do not exist (yet)
 
     def fetch(self, q: Query) -> Page:
@@ -519,6 +526,10 @@ class _FilterSource:
 
     def _find_missing(self, group: str, streams: list[str]) -> None:
         if not _group_exists(self.aws, group):
+            if self.group_may_appear():
+                self.missing.update((group, s) for s in streams)
+                self.notice(f"log group {group} does not exist yet: waiting for it")
+                return
             raise NotFound(
                 f"log group {group!r} does not exist in {self.aws.target.region}",
                 hint="the job definition's awslogs-group names it; was it deleted?",
@@ -601,7 +612,12 @@ class JobLogSource:
         )
         source = self._sources.get(region)
         if source is None:
-            source = _FilterSource(_aws_for(self.aws, region), self._targets, self.notices.append)
+            source = _FilterSource(
+                _aws_for(self.aws, region),
+                self._targets,
+                self.notices.append,
+                group_may_appear=lambda: self.last is None or not self.last.finished,
+            )
             self._sources[region] = source
         return source.fetch(query)
 
