@@ -533,7 +533,8 @@ def _section(
             problems.add(full, f"must be {_kind_name(spec.kind)} (got {value!r})")
             ok = False
             continue
-        if spec.strings and not all(isinstance(v, str) for v in list(value)):
+        items: list[Any] = value if isinstance(value, list) else []
+        if spec.strings and not all(isinstance(v, str) for v in items):
             problems.add(full, "must be an array of strings")
             ok = False
             continue
