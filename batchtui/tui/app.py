@@ -92,10 +92,11 @@ class BatchtuiApp(App[int]):
 
         self.set_keymap(dict(self.config.keymap))
         self.push_screen(OverviewScreen())
-        if self.aws is None and self._connect is not None:
+        if self.aws is not None and self._connect is None:
+            given = (self.aws, self.sandbox)
+            self._connect = lambda: given
+        if self._connect is not None:
             self.connect_worker()
-        elif self.aws is not None:
-            self.load_account_worker(full=True)
         if self.config.refresh_interval > 0:
             self.set_interval(self.config.refresh_interval, self.refresh_tick)
 
@@ -120,6 +121,7 @@ class BatchtuiApp(App[int]):
             is_sandbox=self.aws.target.sandbox,
         )
         self.refresh_bindings()
+        self.update_status()
         self.load_account_worker(full=True)
 
     # -- the account snapshot every screen reads ---------------------------------------------
@@ -147,6 +149,13 @@ class BatchtuiApp(App[int]):
     def mark_fresh(self) -> None:
         self.last_refresh = self.clock()
         self.stale = False
+        self.update_status()
+
+    def update_status(self) -> None:
+        from batchtui.tui.widgets.status_bar import StatusBar
+
+        for bar in self.screen.query(StatusBar):
+            bar.update_now()
 
     def refresh_tick(self) -> None:
         if self.aws is None:
@@ -168,6 +177,7 @@ class BatchtuiApp(App[int]):
 
         if group in ("account", "jobs", "detail"):
             self.stale = True
+            self.update_status()
         if isinstance(error, BatchtuiError):
             if isinstance(error, (ConnectFailed, CredentialsError, SandboxError)):
                 self.connection.sandbox_starting = False

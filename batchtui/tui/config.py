@@ -16,6 +16,7 @@ known binding ids are passed in by the app.
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import sys
@@ -87,8 +88,9 @@ def parse_config(
     problems: list[str] = []
     where = str(path) if path else "config"
 
-    def problem(key: str, message: str) -> None:
-        problems.append(f"{where}:{_line_of(text, key.rsplit('.', 1)[-1])}: {key}: {message}")
+    def problem(key: str, message: str, name: str | None = None) -> None:
+        line = _line_of(text, name or key)
+        problems.append(f"{where}:{line}: {key}: {message}")
 
     for key in data:
         if key not in _TOP_KEYS:
@@ -115,14 +117,16 @@ def parse_config(
     for binding_id, keys in raw_keymap.items():
         dotted = f"keymap.{binding_id}"
         if known is not None and binding_id not in known:
-            problem(dotted, f"unknown binding id (known: {', '.join(sorted(known))})")
+            close = difflib.get_close_matches(binding_id, sorted(known), n=1)
+            hint = f"did you mean {close[0]}?" if close else "`?` in the TUI lists every id"
+            problem(dotted, f"unknown binding id ({hint})", binding_id)
             continue
         if not isinstance(keys, str) or not keys.strip():
-            problem(dotted, 'must be a key such as "ctrl+k", or several: "k,up"')
+            problem(dotted, 'must be a key such as "ctrl+k", or several: "k,up"', binding_id)
             continue
         bad = [k for k in keys.split(",") if not _KEY.match(k.strip())]
         if bad:
-            problem(dotted, f"not a key: {', '.join(map(repr, bad))}")
+            problem(dotted, f"not a key: {', '.join(map(repr, bad))}", binding_id)
             continue
         keymap[binding_id] = ",".join(k.strip() for k in keys.split(","))
 

@@ -207,12 +207,12 @@ def render_job(detail: JobDetail) -> RenderableType:
     logs.add_row("log group", _plain(group))
     logs.add_row("log stream", _plain(stream))
     parts: list[RenderableType] = [summary(job)]
-    parts += [_title("Attempts"), attempts(job)]
-    parts += [_title("Container"), container(job)]
-    parts += [_title("Timeout and retries"), policy(job)]
-    parts += [_title("Dependencies"), dependencies(detail)]
     arr = array(job)
     if arr is not None:
         parts += [_title("Array"), arr]
+    parts += [_title("Attempts"), attempts(job)]
+    parts += [_title("Dependencies"), dependencies(detail)]
+    parts += [_title("Container"), container(job)]
+    parts += [_title("Timeout and retries"), policy(job)]
     parts += [_title("Logs"), logs]
     return Group(*parts)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
+from textual import on
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.worker import Worker, WorkerState
 
 if TYPE_CHECKING:
     from batchtui.aws.session import Aws
@@ -40,6 +42,12 @@ class BaseScreen(Screen[Any]):
         # False (not None): the binding is not active at all, so it has no key, no footer entry
         # and no palette entry, and `?` does not list it.
         return not (action in self.DANGEROUS and self.batchtui.read_only)
+
+    @on(Worker.StateChanged)
+    def _worker_state(self, event: Worker.StateChanged) -> None:
+        # Worker messages do not bubble: every screen hands failures to the app's one handler.
+        if event.state is WorkerState.ERROR and event.worker.error is not None:
+            self.batchtui.report_error(event.worker.error, group=event.worker.group)
 
     def action_back(self) -> None:
         if len(self.app.screen_stack) > 2:

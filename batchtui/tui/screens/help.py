@@ -21,7 +21,13 @@ def bindings_table(screen: Screen[Any]) -> Table:
     table.add_column("BINDING ID (config keymap)", style="dim", no_wrap=True)
     seen: dict[tuple[str, str], list[str]] = {}
     order: list[tuple[str, str, str]] = []
-    for key, active in screen.active_bindings.items():
+
+    def rank(item: tuple[str, Any]) -> int:
+        node = item[1].node
+        # This screen's own keys first, then the focused widget's, then the app's.
+        return 0 if node is screen else 2 if node is screen.app else 1
+
+    for key, active in sorted(screen.active_bindings.items(), key=rank):
         binding = active.binding
         if binding.system or not binding.description:
             continue
@@ -36,7 +42,7 @@ def bindings_table(screen: Screen[Any]) -> Table:
         what = Text(description)
         if tooltip and tooltip != description:
             what.append(f" — {tooltip}", style="dim")
-        table.add_row(keys, what, binding_id)
+        table.add_row(keys, what, binding_id or "(built in)")
     return table
 
 

@@ -86,7 +86,7 @@ def sync_table(table: DataTable[Any], rows: dict[str, dict[str, Any]]) -> None:
             continue
         for column, value in row.items():
             if table.get_cell(key, column) != value:
-                table.update_cell(key, column, value)
+                table.update_cell(key, column, value, update_width=True)
 
 
 class OverviewScreen(BaseScreen):

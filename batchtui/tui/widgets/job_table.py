@@ -24,18 +24,26 @@ from textual.strip import Strip
 from batchtui.model import JobSummary
 from batchtui.render.text import epoch_ms
 
-#: (title, width) of each column; the last one (status reason) takes what is left.
+#: (title, width) of each column; width 0 is the status reason, which takes what is left.
 COLUMNS: tuple[tuple[str, int], ...] = (
-    ("JOB ID", 36),
     ("NAME", 28),
     ("STATUS", 9),
     ("ARRAY", 7),
-    ("CREATED", 19),
-    ("STARTED", 19),
+    ("CREATED (UTC)", 19),
     ("EXIT", 4),
-    ("STATUS REASON", 60),
+    ("STATUS REASON", 0),
+    ("JOB ID", 36),
 )
-ROW_WIDTH = sum(w for _, w in COLUMNS) + len(COLUMNS) - 1
+REASON_MIN = 40
+FIXED_WIDTH = sum(w for _, w in COLUMNS) + len(COLUMNS) - 1
+
+
+def column_widths(width: int) -> tuple[int, ...]:
+    """Every column's width for a viewport ``width``: the status reason gets the slack."""
+    reason = max(REASON_MIN, width - FIXED_WIDTH)
+    return tuple(w or reason for _, w in COLUMNS)
+
+
 STATUS_STYLES = {
     "SUBMITTED": Style(color="bright_black"),
     "PENDING": Style(color="magenta"),
@@ -55,14 +63,13 @@ def row_cells(job: JobSummary) -> list[str]:
     else:
         array = ""
     return [
-        job.job_id,
         job.job_name,
         job.status,
         array,
         epoch_ms(job.created_at).replace("T", " ").rstrip("Z"),
-        epoch_ms(job.started_at).replace("T", " ").rstrip("Z") if job.started_at else "",
         "" if job.exit_code is None else str(job.exit_code),
         job.status_reason.replace("\n", " "),
+        job.job_id,
     ]
 
 
@@ -108,6 +115,8 @@ class JobTable(ScrollView, can_focus=True):
         self._rows: Sequence[JobSummary] = ()
         self._row_of: dict[str, int] = {}
         self._cache: LRUCache[tuple[JobSummary, bool, bool], Strip] = LRUCache(1024)
+        self._widths = column_widths(0)
+        self._pinned: str | None = None  # the job the user chose (by id)
         self.empty_text = "no jobs"
         self.rendered_rows = 0  # rows rendered (cache misses): the benchmark reads it
 
@@ -122,12 +131,15 @@ class JobTable(ScrollView, can_focus=True):
         return self._rows[self.cursor] if 0 <= self.cursor < len(self._rows) else None
 
     def set_rows(self, rows: Sequence[JobSummary], *, keep: str | None = None) -> None:
-        """Show new rows; the cursor stays on job ``keep`` (by id) at the same screen line."""
-        keep = keep if keep is not None else (self.current.job_id if self.current else None)
+        """Show new rows; the cursor stays on job ``keep`` (by id) at the same screen line.
+
+        Without ``keep``, the job the user last moved to stays selected; until they move, the
+        cursor stays on the first row while pages arrive."""
+        keep = keep if keep is not None else self._pinned
         screen_line = self.cursor - int(self.scroll_y)
         self._rows = rows
         self._row_of = {}
-        self.virtual_size = Size(ROW_WIDTH, len(rows) + 1)
+        self.virtual_size = Size(self.row_width, len(rows) + 1)
         new_cursor = min(self.cursor, max(0, len(rows) - 1))
         if keep is not None:
             found = self.index_of(keep)
@@ -141,6 +153,18 @@ class JobTable(ScrollView, can_focus=True):
         if not self._row_of and self._rows:
             self._row_of = {j.job_id: i for i, j in enumerate(self._rows)}
         return self._row_of.get(job_id)
+
+    @property
+    def row_width(self) -> int:
+        return sum(self._widths) + len(self._widths) - 1
+
+    def on_resize(self) -> None:
+        widths = column_widths(self.scrollable_content_region.width)
+        if widths != self._widths:
+            self._widths = widths
+            self._cache.clear()
+            self.virtual_size = Size(self.row_width, len(self._rows) + 1)
+            self.refresh()
 
     # -- cursor -------------------------------------------------------------------------------
 
@@ -161,14 +185,19 @@ class JobTable(ScrollView, can_focus=True):
         self.refresh()
         self.post_message(self.Highlighted(self.current))
 
+    def move_to(self, row: int) -> None:
+        """Move the cursor as the user does: the job it lands on stays selected on refresh."""
+        self.cursor = row
+        self._pinned = self.current.job_id if self.current else None
+
     def action_cursor(self, delta: int) -> None:
-        self.cursor = self.cursor + delta
+        self.move_to(self.cursor + delta)
 
     def action_page(self, direction: int) -> None:
-        self.cursor = self.cursor + direction * max(1, self.scrollable_content_region.height - 2)
+        self.move_to(self.cursor + direction * max(1, self.scrollable_content_region.height - 2))
 
     def action_edge(self, end: int) -> None:
-        self.cursor = len(self._rows) - 1 if end else 0
+        self.move_to(len(self._rows) - 1 if end else 0)
 
     def action_select(self) -> None:
         if self.current is not None:
@@ -179,7 +208,7 @@ class JobTable(ScrollView, can_focus=True):
         if event.y >= 1 and 0 <= row < len(self._rows):
             if row == self.cursor and event.chain > 1:
                 self.action_select()
-            self.cursor = row
+            self.move_to(row)
 
     # -- rendering ----------------------------------------------------------------------------
 
@@ -200,8 +229,8 @@ class JobTable(ScrollView, can_focus=True):
 
     def _header(self) -> Strip:
         style = self.get_component_rich_style("job-table--header")
-        text = " ".join(_fit(t, w) for t, w in COLUMNS)
-        return Strip([Segment(text, style)], ROW_WIDTH)
+        text = " ".join(_fit(t, w) for (t, _), w in zip(COLUMNS, self._widths, strict=True))
+        return Strip([Segment(text, style)], self.row_width)
 
     def _row(self, job: JobSummary, is_cursor: bool) -> Strip:
         key = (job, is_cursor, self.has_focus)
@@ -211,14 +240,14 @@ class JobTable(ScrollView, can_focus=True):
         self.rendered_rows += 1
         base = self.get_component_rich_style("job-table--cursor") if is_cursor else self.rich_style
         segments: list[Segment] = []
-        for i, (cell, (_, width)) in enumerate(zip(row_cells(job), COLUMNS, strict=True)):
+        for i, (cell, width) in enumerate(zip(row_cells(job), self._widths, strict=True)):
             style = base
-            if i == 2:
+            if i == 1:
                 style = base + STATUS_STYLES.get(job.status, Style())
             segments.append(Segment(_fit(cell, width), style))
             if i < len(COLUMNS) - 1:
                 segments.append(Segment(" ", base))
-        strip = Strip(segments, ROW_WIDTH)
+        strip = Strip(segments, self.row_width)
         self._cache[key] = strip
         return strip
 

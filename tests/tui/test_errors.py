@@ -1,0 +1,60 @@
+"""Throttling or a lost connection: a notification and a STALE marker, never a crash."""
+
+from __future__ import annotations
+
+from conftest import SIZE, settle
+from screen_text import screen_text
+
+import batchtui.aws.session as session
+from batchtui.errors import SandboxError
+from batchtui.tui.app import create_app
+from batchtui.tui.config import TuiConfig
+from batchtui.tui.screens.dialogs import ErrorScreen
+from batchtui.tui.screens.jobs import JobsScreen
+
+
+async def test_throttling_marks_stale_and_notifies(make_app, fake, monkeypatch) -> None:
+    monkeypatch.setattr(session, "MAX_ATTEMPTS", 1)  # no back-off sleeps in the test
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        jobs = app.screen
+        fake.failing = "ThrottlingException"
+        jobs.reload(full=False)
+        await settle(app, pilot, failures_expected=True)
+        assert app.stale
+        assert "STALE" in screen_text(app)
+        assert any("throttled" in n.message for n in app._notifications)
+        assert app.screen is jobs and len(jobs.index) == 33  # the data stays on screen
+        fake.failing = None
+        app.refresh_tick()
+        await settle(app, pilot)
+        assert not app.stale and "STALE" not in screen_text(app)
+
+
+async def test_failed_sandbox_start_is_a_modal_not_a_traceback() -> None:
+    def connect():
+        raise SandboxError("seeding the sandbox failed: boom")
+
+    app = create_app(connect=connect, config=TuiConfig(refresh_interval=0), sandbox_expected=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot, failures_expected=True)
+        assert isinstance(app.screen, ErrorScreen)
+        assert "seeding the sandbox failed: boom" in screen_text(app)
+        await pilot.press("enter")
+        assert not isinstance(app.screen, ErrorScreen)
+
+
+async def test_refresh_timer_refreshes_the_active_screen(make_app, fake) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, JobsScreen)
+        fake.requests.clear()
+        app.refresh_tick()
+        await settle(app, pilot)
+        assert [op for op, _ in fake.requests].count("listjobs") == 5

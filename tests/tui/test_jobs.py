@@ -1,0 +1,234 @@
+"""The jobs screen: status tabs, filter (! inverts), sort, array children, stop, copy, refresh."""
+
+from __future__ import annotations
+
+from conftest import SIZE, settle
+from fakebatch import FakeBatch, demo_account
+from screen_text import screen_text
+
+from batchtui.tui.screens.dialogs import ConfirmScreen
+from batchtui.tui.screens.job_detail import JobDetailScreen
+from batchtui.tui.screens.jobs import JobsScreen
+from batchtui.tui.widgets.job_table import JobTable
+
+
+async def open_jobs(app, pilot) -> JobsScreen:
+    await settle(app, pilot)
+    await pilot.press("enter")
+    await settle(app, pilot)
+    assert isinstance(app.screen, JobsScreen)
+    return app.screen
+
+
+def names(screen: JobsScreen) -> list[str]:
+    return [j.job_name for j in screen.query_one(JobTable).rows]
+
+
+async def test_lists_every_status_with_one_listjobs_per_status(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        before = app.aws.counter.get("batch", "ListJobs")
+        screen = await open_jobs(app, pilot)
+        assert app.aws.counter.get("batch", "ListJobs") - before == 7
+        assert app.aws.counter.get("batch", "DescribeJobs") == 0
+        assert len(screen.index) == 33
+        text = screen_text(app)
+        assert "3:RUNNABLE 4" in text and "33 of 33 jobs" in text
+        assert "MISCONFIGURATION:JOB_RESOURCE" in text
+
+
+async def test_status_tabs(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_jobs(app, pilot)
+        await pilot.press("3")
+        assert {j.status for j in screen.query_one(JobTable).rows} == {"RUNNABLE"}
+        await pilot.press("right_square_bracket")
+        assert {j.status for j in screen.query_one(JobTable).rows} == {"STARTING"}
+        await pilot.press("left_square_bracket", "left_square_bracket")
+        assert {j.status for j in screen.query_one(JobTable).rows} == {"PENDING"}
+        await pilot.press("0")
+        assert len(screen.query_one(JobTable).rows) == 33
+
+
+async def test_filter_by_name_id_reason_and_invert(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_jobs(app, pilot)
+        await pilot.press("slash", *"misconfig")
+        assert len(names(screen)) == 4  # the RUNNABLE jobs' statusReason
+        await pilot.press("enter")
+        assert screen.query_one(JobTable).has_focus
+        assert "filter: misconfig" in screen_text(app)
+        await pilot.press("escape")  # clears the filter, stays on the screen
+        assert isinstance(app.screen, JobsScreen) and len(names(screen)) == 33
+        await pilot.press("slash", *"!tag-batch", "enter")
+        assert sorted(names(screen)) == ["extract", "label", "tag-array"]
+        await pilot.press("escape", "slash", *"job-0007", "enter")
+        assert names(screen) == ["tag-batch-0007"]
+
+
+async def test_sort_by_column(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_jobs(app, pilot)
+        assert names(screen)[0] == "label"  # newest first
+        await pilot.press("s")  # -> name
+        assert screen.query_state.sort == "name"
+        assert names(screen) == sorted(names(screen), key=str.lower, reverse=True)
+        await pilot.press("S")
+        assert names(screen) == sorted(names(screen), key=str.lower)
+
+
+async def test_array_children_and_detail(make_app, fake) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_jobs(app, pilot)
+        await pilot.press("slash", *"tag-array", "enter", "a")
+        await settle(app, pilot)
+        children = app.screen
+        assert isinstance(children, JobsScreen) and children.array_job_id == "array-1"
+        assert sorted(j.array_index for j in children.query_one(JobTable).rows) == [0, 1, 2, 3]
+        assert "5:RUNNING 2" in screen_text(app) and "6:SUCCEEDED 2" in screen_text(app)
+        await pilot.press("escape")
+        assert app.screen is screen
+        await pilot.press("d")
+        await settle(app, pilot)
+        assert isinstance(app.screen, JobDetailScreen)
+        assert "Array" in screen_text(app) and "a: list the children" in screen_text(app)
+
+
+async def test_ctrl_d_terminates_a_running_job_after_confirming(make_app, fake) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_jobs(app, pilot)
+        await pilot.press("slash", *"job-0004", "enter", "ctrl+d")
+        assert isinstance(app.screen, ConfirmScreen)
+        text = screen_text(app)
+        assert "Terminate job tag-batch-0004" in text and "It is RUNNING" in text
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert (
+            "terminatejob",
+            {"jobId": "job-0004", "reason": "stopped by the operator with batchtui"},
+        ) in fake.requests
+        # The incremental refresh found it gone from RUNNING and described it: now FAILED.
+        assert screen.index.get("job-0004").status == "FAILED"
+
+
+async def test_ctrl_d_cancels_a_runnable_job_and_no_means_no(make_app, fake) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_jobs(app, pilot)
+        await pilot.press("3", "ctrl+d")
+        assert "Cancel job" in screen_text(app) and "It is RUNNABLE" in screen_text(app)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert not any(op in ("canceljob", "terminatejob") for op, _ in fake.requests)
+        await pilot.press("ctrl+d", "y")
+        await settle(app, pilot)
+        assert [op for op, _ in fake.requests if op == "canceljob"] == ["canceljob"]
+
+
+async def test_finished_job_cannot_be_stopped(make_app, fake) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_jobs(app, pilot)
+        await pilot.press("6", "ctrl+d")
+        assert not isinstance(app.screen, ConfirmScreen)
+
+
+async def test_copy_job_id(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_jobs(app, pilot)
+        await pilot.press("y")
+        assert app.clipboard == "dep-b"
+
+
+async def test_refresh_is_incremental_and_keeps_the_selection(make_app, fake) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_jobs(app, pilot)
+        table = screen.query_one(JobTable)
+        await pilot.press("down", "down", "down")
+        selected = table.current.job_id
+        fake.jobs["job-0025"]["status"] = "SUCCEEDED"  # left RUNNING
+        fake.add_job("job-new", "fresh", "high", "RUNNABLE", created=1)  # oldest: sorts last
+        fake.requests.clear()
+        screen.reload(full=False)
+        await settle(app, pilot)
+        ops = [op for op, _ in fake.requests]
+        assert ops.count("listjobs") == 5  # active statuses only
+        assert ops.count("describejobs") == 1  # only the job that left them
+        assert screen.index.get("job-0025").status == "SUCCEEDED"
+        assert screen.index.get("job-new") is not None
+        assert table.current.job_id == selected
+
+
+async def test_detail_shows_reason_attempts_container_dependencies(make_app, fake) -> None:
+    fake.jobs["dep-b"]["statusReason"] = "waiting on dep-a"
+    fake.jobs["dep-b"]["attempts"] = [
+        {
+            "container": {"exitCode": 137, "reason": "OutOfMemoryError: Container killed"},
+            "startedAt": 1_790_000_100_000,
+            "stoppedAt": 1_790_000_200_000,
+            "statusReason": "Essential container in task exited",
+        }
+    ]
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_jobs(app, pilot)
+        await pilot.press("d")
+        await settle(app, pilot)
+        text = screen_text(app)
+        for expected in (
+            "waiting on dep-a",
+            "137",
+            "Essential container in task exited",
+            "public.ecr.aws/batchtui/tagger:1.4",
+            "2 vCPU   4096 MiB",
+            "python -m tagger --bucket images",
+            "TABLE=labels",
+            "3600 s per attempt",
+            "waits on:",
+            "dep-a  extract  RUNNING",
+        ):
+            assert expected in text, expected
+        await pilot.press("y")
+        assert app.clipboard == "dep-b"
+
+
+async def test_dependents_are_found(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_jobs(app, pilot)
+        table = screen.query_one(JobTable)
+        table.move_to(table.index_of("dep-a"))
+        await pilot.press("d")
+        await settle(app, pilot)
+        text = screen_text(app)
+        assert "waited on by:" in text and "dep-b  label  PENDING" in text
+
+
+def big_account(n: int) -> FakeBatch:
+    fake = demo_account(jobs=0)
+    for i in range(n):
+        fake.add_job(f"big-{i:06d}", f"bulk-{i:06d}", "high", "SUCCEEDED")
+    return fake
+
+
+async def test_large_queue_pages_by_1000_and_renders_only_visible_rows(make_app) -> None:
+    app = make_app(account=big_account(5_500))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_jobs(app, pilot)
+        table = screen.query_one(JobTable)
+        assert len(table.rows) == 5_500 + 3  # + the array parent and the dependency pair
+        # SUCCEEDED: 6 pages of 1,000; every other status: one page.
+        assert app.aws.counter.get("batch", "ListJobs") == 14 + 6 + 6
+        assert table.rendered_rows < 80  # one screenful (and the cursor's re-render), not 5,500
+        await pilot.press("G")
+        await pilot.pause()
+        assert table.current.job_name == "tag-batch-0000" or table.cursor == len(table.rows) - 1
+        assert table.rendered_rows < 160

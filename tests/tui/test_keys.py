@@ -1,0 +1,178 @@
+"""k9s habits: `?` lists every key of the screen and each works; `:` views; palette; keymap."""
+
+from __future__ import annotations
+
+import io
+
+from conftest import SIZE, settle
+from rich.console import Console
+from screen_text import screen_text
+
+from batchtui.tui.app import known_binding_ids
+from batchtui.tui.config import TuiConfig
+from batchtui.tui.screens.ce_detail import ComputeEnvironmentScreen
+from batchtui.tui.screens.dialogs import CommandLineScreen, ConfirmScreen
+from batchtui.tui.screens.help import HelpScreen, bindings_table
+from batchtui.tui.screens.job_detail import JobDetailScreen
+from batchtui.tui.screens.jobs import JobsScreen
+from batchtui.tui.screens.overview import OverviewScreen
+
+
+def rendered(renderable) -> str:
+    console = Console(width=140, record=True, file=io.StringIO())
+    console.print(renderable)
+    return console.export_text()
+
+
+def listed_actions(screen) -> list[tuple[str, str, object]]:
+    return [
+        (key, a.binding.action, a.node)
+        for key, a in screen.active_bindings.items()
+        if a.binding.description and not a.binding.system
+    ]
+
+
+def assert_every_listed_key_has_an_action(app, screen) -> None:
+    """Every key `?` would list resolves to an action method on its node."""
+    for key, action, node in listed_actions(screen):
+        name = action.split("(", 1)[0].split(".")[-1]
+        target = app if action.startswith("app.") else node
+        assert hasattr(target, f"action_{name}"), (key, action, node)
+
+
+async def test_help_lists_the_screens_keys_with_ids(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        for opener, screen_type in (
+            ((), OverviewScreen),
+            (("enter",), JobsScreen),
+            (("d",), JobDetailScreen),
+        ):
+            await pilot.press(*opener)
+            await settle(app, pilot)
+            assert isinstance(app.screen, screen_type)
+            assert_every_listed_key_has_an_action(app, app.screen)
+            await pilot.press("question_mark")
+            await pilot.pause()
+            assert isinstance(app.screen, HelpScreen)
+            text = rendered(bindings_table(app.screen.target))
+            assert "Keys of" in screen_text(app)
+            assert "screen.back" in text and "app.command" in text
+            if screen_type is JobsScreen:
+                for expected in (
+                    "jobs.filter",
+                    "jobs.stop",
+                    "^d",
+                    "jobs.sort",
+                    "jobs.tab_runnable",
+                ):
+                    assert expected in text, expected
+            await pilot.press("escape")
+            assert isinstance(app.screen, screen_type)
+
+
+async def test_every_key_on_the_jobs_screen_works(make_app) -> None:
+    """Press each key `?` lists on the jobs screen; none raises, each does something visible."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        jobs = app.screen
+        for key in (
+            "s",
+            "S",
+            "1",
+            "0",
+            "right_square_bracket",
+            "left_square_bracket",
+            "y",
+            "j",
+            "k",
+            "pagedown",
+            "pageup",
+            "G",
+            "g",
+        ):
+            await pilot.press(key)
+            await settle(app, pilot)
+            assert app.screen is jobs, key
+        await pilot.press("slash")
+        assert jobs.query_one("#filter").has_focus
+        await pilot.press("escape")
+        await pilot.press("ctrl+d")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n", "d")
+        await settle(app, pilot)
+        assert isinstance(app.screen, JobDetailScreen)
+        await pilot.press("r")
+        await settle(app, pilot)
+        await pilot.press("escape", "r")
+        await settle(app, pilot)
+        assert app.screen is jobs and not app.stale
+
+
+async def test_colon_jumps_to_views(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("colon")
+        assert isinstance(app.screen, CommandLineScreen)
+        await pilot.press(*"jobs low", "enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, JobsScreen) and app.screen.queue == "low"
+        await pilot.press("colon", *"ce", "enter")
+        assert isinstance(app.screen, OverviewScreen)
+        assert app.screen.focused.id == "ces"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ComputeEnvironmentScreen)
+        await pilot.press("colon", *"jq", "enter")
+        assert isinstance(app.screen, OverviewScreen) and app.screen.focused.id == "queues"
+        await pilot.press("colon", *"jobs", "enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, JobsScreen) and app.screen.queue == "high"
+        await pilot.press("colon", *"nope", "enter")
+        assert isinstance(app.screen, JobsScreen)
+        await pilot.press("colon", *"jobs missing", "enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, OverviewScreen)
+
+
+async def test_palette_offers_the_screens_actions_and_views(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert ":ce" in titles and ":jobs" in titles
+        assert "Enable/disable" in titles and "Refresh" in titles
+        command = next(c for c in app.get_system_commands(app.screen) if c.title == ":jobs")
+        command.callback()
+        await settle(app, pilot)
+        assert isinstance(app.screen, JobsScreen)
+
+
+async def test_keymap_from_config_remaps_by_binding_id(make_app) -> None:
+    config = TuiConfig(refresh_interval=0, keymap={"jobs.stop": "ctrl+k", "jobs.filter": "f"})
+    app = make_app(config=config)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        await pilot.press("ctrl+d")
+        assert not isinstance(app.screen, ConfirmScreen)
+        await pilot.press("ctrl+k")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n", "f")
+        assert app.screen.query_one("#filter").has_focus
+
+
+def test_every_binding_has_an_id_and_a_description() -> None:
+    import batchtui.tui.screens as screens
+    from batchtui.tui.app import BatchtuiApp
+
+    for owner in (BatchtuiApp, *screens.BINDING_OWNERS):
+        for binding in owner.BINDINGS:
+            assert binding.id and binding.description, (owner, binding)
+    assert len(known_binding_ids()) > 40

@@ -1,0 +1,121 @@
+"""The overview: CEs and queues at a glance, opening a queue or a CE, enable/disable, scale."""
+
+from __future__ import annotations
+
+from conftest import SIZE, settle
+from screen_text import screen_text
+
+from batchtui.tui.screens.ce_detail import ComputeEnvironmentScreen
+from batchtui.tui.screens.dialogs import ConfirmScreen, ScaleScreen
+from batchtui.tui.screens.jobs import JobsScreen
+from batchtui.tui.screens.overview import OverviewScreen
+
+
+async def test_first_paint_shows_ces_and_queues(make_app, fake) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert isinstance(app.screen, OverviewScreen)
+        text = screen_text(app)
+        for expected in (
+            "spot-ce",
+            "ondemand-ce",
+            "SPOT_PRICE_CAPACITY_OPTIMIZED",
+            "DISABLED",
+            "high",
+            "spot-ce > ondemand-ce",
+            "RNBL 4",
+            "FAIL 4",
+            "acct 123456789012",
+        ):
+            assert expected in text, expected
+        # One ListJobs per queue and status (1,000 a page): counts without listing everything.
+        assert app.aws.counter.get("batch", "ListJobs") == 2 * 7
+        assert app.aws.counter.get("batch", "DescribeJobs") == 0
+
+
+async def test_enter_on_a_queue_opens_its_jobs(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, JobsScreen)
+        assert app.screen.queue == "high"
+        await pilot.press("escape")
+        assert isinstance(app.screen, OverviewScreen)
+
+
+async def test_enter_on_a_ce_shows_it_and_the_queues_using_it(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("tab", "down", "enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ComputeEnvironmentScreen)
+        text = screen_text(app)
+        assert "ondemand-ce" in text and "BEST_FIT_PROGRESSIVE" in text
+        assert "high" in text and "low" in text  # both queues use ondemand-ce
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, JobsScreen)
+
+
+async def test_disable_a_queue_asks_naming_it_then_calls(make_app, fake) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("e")
+        assert isinstance(app.screen, ConfirmScreen)
+        question = screen_text(app)
+        assert "Disable job queue high?" in question and "ENABLED and VALID" in question
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert not any(op == "updatejobqueue" for op, _ in fake.requests)
+        await pilot.press("e", "y")
+        await settle(app, pilot)
+        assert ("updatejobqueue", {"jobQueue": "high", "state": "DISABLED"}) in fake.requests
+        assert "DISABLED" in screen_text(app).split("Job queues")[1].splitlines()[2]
+
+
+async def test_enable_a_ce(make_app, fake) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("tab", "down", "e")
+        assert "Enable compute environment ondemand-ce?" in screen_text(app)
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert (
+            "updatecomputeenvironment",
+            {"computeEnvironment": "ondemand-ce", "state": "ENABLED"},
+        ) in fake.requests
+
+
+async def test_scale_checks_batch_rules_before_the_call(make_app, fake) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("s")  # queues table focused: scale needs a CE
+        assert not isinstance(app.screen, ScaleScreen)
+        await pilot.press("tab", "s")
+        assert isinstance(app.screen, ScaleScreen)
+        desired = app.screen.query_one("#desired")
+        desired.value = "8"  # spot-ce's desired is 16: lowering is refused
+        await pilot.pause()
+        assert "desiredvCpus cannot be lowered" in screen_text(app)
+        assert app.screen.query_one("#apply").disabled
+        desired.value = "32"
+        app.screen.query_one("#max").value = "512"
+        await pilot.pause()
+        assert not app.screen.query_one("#apply").disabled
+        await pilot.click("#apply")
+        await settle(app, pilot)
+        assert (
+            "updatecomputeenvironment",
+            {
+                "computeEnvironment": "spot-ce",
+                "computeResources": {"maxvCpus": 512, "desiredvCpus": 32},
+            },
+        ) in fake.requests
+        assert "512" in screen_text(app)
