@@ -1,0 +1,146 @@
+"""`batchtui jobs` end to end against the sandbox, over HTTP."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+from typing import Any
+
+import pytest
+
+from batchtui.aws import batch
+from batchtui.aws.session import Aws, AwsTarget
+from batchtui.cli import main
+from batchtui.model import JOB_STATUSES
+
+
+@pytest.fixture
+def sandbox_env(monkeypatch: pytest.MonkeyPatch, demo_sandbox: Any) -> Any:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_ENDPOINT_URL", demo_sandbox.url)
+    monkeypatch.setenv("AWS_REGION", demo_sandbox.region)
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/dev/null")
+    return demo_sandbox
+
+
+def _busiest_queue(aws_client: Any, sb: Any, statuses: tuple[str, ...] = JOB_STATUSES) -> str:
+    """The demo queue with the most jobs in ``statuses``."""
+    client = aws_client(sb, "batch")
+    queues = [q["jobQueueName"] for q in client.describe_job_queues()["jobQueues"]]
+
+    def size(q: str) -> int:
+        return sum(
+            len(p["jobSummaryList"])
+            for s in statuses
+            for p in client.get_paginator("list_jobs").paginate(jobQueue=q, jobStatus=s)
+        )
+
+    return max(queues, key=size)
+
+
+def _independent_counts(aws_client: Any, sb: Any, queue: str) -> Counter[str]:
+    """Per-status counts read with boto3's own paginator at 100 a page."""
+    client = aws_client(sb, "batch")
+    counts: Counter[str] = Counter()
+    for status in JOB_STATUSES:
+        pages = client.get_paginator("list_jobs").paginate(
+            jobQueue=queue, jobStatus=status, PaginationConfig={"PageSize": 100}
+        )
+        counts[status] = sum(len(p["jobSummaryList"]) for p in pages)
+    return counts
+
+
+def test_lists_every_job_with_the_fewest_calls(sandbox_env: Any, aws_client: Any) -> None:
+    sb = sandbox_env
+    queue = _busiest_queue(aws_client, sb)
+    expected = _independent_counts(aws_client, sb, queue)
+    assert sum(expected.values()) > 100
+
+    aws = Aws(AwsTarget(region=sb.region, endpoint_url=sb.url, credentials=("testing", "testing")))
+    jobs = batch.list_jobs(aws, queue)
+    assert Counter(j.status for j in jobs) == +expected
+    assert len({j.job_id for j in jobs}) == len(jobs)
+    # One call per 1,000 jobs per status, and one for an empty status (AWS answers it too).
+    minimum = sum(max(1, math.ceil(n / 1000)) for n in expected.values())
+    assert aws.counter.get("batch", "ListJobs") == minimum
+    assert aws.counter.get("batch", "DescribeJobs") == 0
+
+
+def test_json_output_is_data_only(
+    sandbox_env: Any, aws_client: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    queue = _busiest_queue(aws_client, sandbox_env, ("RUNNABLE",))
+    assert main(["jobs", "--queue", queue, "--status", "RUNNABLE", "--output", "json"]) == 0
+    out, err = capsys.readouterr()
+    data = json.loads(out)
+    assert data["jobQueue"] == queue
+    assert data["jobs"], "the demo account keeps jobs stuck in RUNNABLE"
+    assert {j["status"] for j in data["jobs"]} == {"RUNNABLE"}
+    assert all(j["status_reason"] for j in data["jobs"])
+    assert err == ""
+
+
+def test_table_output_and_limit(
+    sandbox_env: Any, aws_client: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    queue = _busiest_queue(aws_client, sandbox_env, ("SUCCEEDED",))
+    assert main(["jobs", "--queue", queue, "--status", "SUCCEEDED", "--limit", "5"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split()[:3] == ["JOB", "ID", "NAME"]
+    assert len(lines) == 6
+    assert all("SUCCEEDED" in line for line in lines[1:])
+
+
+def test_unknown_queue_names_the_queues_that_exist(
+    sandbox_env: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["jobs", "--queue", "no-such-queue"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("batchtui: job queue 'no-such-queue' not found")
+    assert "queues in this region:" in err
+    assert len(err.splitlines()) == 1
+
+
+def test_array_children(sandbox_env: Any, aws_client: Any) -> None:
+    sb = sandbox_env
+    client = aws_client(sb, "batch")
+    queue = _busiest_queue(aws_client, sb, ("SUCCEEDED", "FAILED"))
+    parents = [
+        j
+        for s in ("SUCCEEDED", "FAILED", "RUNNING")
+        for j in client.list_jobs(jobQueue=queue, jobStatus=s)["jobSummaryList"]
+        if (j.get("arrayProperties") or {}).get("size")
+    ]
+    assert parents, "the demo account has array jobs"
+    parent = parents[0]
+    aws = Aws(AwsTarget(region=sb.region, endpoint_url=sb.url, credentials=("testing", "testing")))
+    children = batch.list_jobs(aws, queue, array_job_id=parent["jobId"])
+    assert len(children) == parent["arrayProperties"]["size"]
+    assert sorted(c.array_index for c in children) == list(range(len(children)))
+
+
+def test_pages_of_1000_for_a_large_array(
+    sandbox: Any, aws_client: Any, batch_queue: Any, job_definition: Any
+) -> None:
+    """2,500 children in one status: exactly 3 ListJobs pages for it, 1 for each other status."""
+    names = batch_queue(ces=[{"maxvCpus": 4}])
+    client = aws_client("batch")
+    client.update_compute_environment(computeEnvironment=names["ce0"], state="DISABLED")
+    parent = client.submit_job(
+        jobName="big-array",
+        jobQueue=names["queue"],
+        jobDefinition=job_definition(),
+        arrayProperties={"size": 2500},
+    )["jobId"]
+    sandbox.advance(60)
+    aws = Aws(
+        AwsTarget(
+            region=sandbox.region, endpoint_url=sandbox.url, credentials=("testing", "testing")
+        )
+    )
+    children = batch.list_jobs(aws, names["queue"], array_job_id=parent)
+    assert len(children) == 2500
+    assert {c.status for c in children} == {"RUNNABLE"}
+    assert aws.counter.get("batch", "ListJobs") == 3 + (len(JOB_STATUSES) - 1)
