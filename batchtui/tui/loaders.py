@@ -56,18 +56,19 @@ def load_account(aws: Aws, *, statuses: Sequence[str] = JOB_STATUSES) -> Account
     ces = tuple(batch.describe_compute_environments(aws))
     queues = tuple(batch.describe_job_queues(aws))
     counts: dict[str, dict[str, QueueCount]] = {}
+    placed: list[str] = []  # STARTING / RUNNING jobs: they hold vCPUs
     for q in queues:
         per: dict[str, QueueCount] = {}
         for status in statuses:
             page = aws.call(
                 "batch", "ListJobs", jobQueue=q.arn or q.name, jobStatus=status, maxResults=1000
             )
-            per[status] = QueueCount(
-                len(page.get("jobSummaryList", [])), bool(page.get("nextToken"))
-            )
+            jobs = page.get("jobSummaryList", [])
+            per[status] = QueueCount(len(jobs), bool(page.get("nextToken")))
+            if status in ("STARTING", "RUNNING"):
+                placed += [j["jobId"] for j in jobs]
         counts[q.name] = per
-    in_use = {ce.name: vcpus_in_use(aws, ce) for ce in ces}
-    return AccountSnapshot(ces, queues, counts, in_use)
+    return AccountSnapshot(ces, queues, counts, vcpus_in_use(aws, ces, placed))
 
 
 def load_account_active(aws: Aws) -> AccountSnapshot:
@@ -75,22 +76,55 @@ def load_account_active(aws: Aws) -> AccountSnapshot:
     return load_account(aws, statuses=ACTIVE_STATUSES)
 
 
-def vcpus_in_use(aws: Aws, ce: ComputeEnvironment) -> float | None:
-    """vCPUs taken by running tasks on the CE's ECS cluster (registered - remaining CPU)."""
-    if not ce.ecs_cluster_arn or ce.purchase_model.is_fargate:
-        return None
+#: Above this many placed jobs the job-based estimate of vCPUs in use is not worth its calls.
+PLACED_JOBS_LIMIT = 1000
+
+
+def vcpus_in_use(
+    aws: Aws, ces: Sequence[ComputeEnvironment], placed: Sequence[str]
+) -> dict[str, float | None]:
+    """vCPUs taken on each CE: from its ECS cluster (registered - remaining CPU) when ECS knows
+    it; else from the STARTING / RUNNING jobs placed on it (DescribeJobs by 100); else None."""
+    out: dict[str, float | None] = {ce.name: None for ce in ces}
+    by_cluster = {ce.ecs_cluster_arn: ce for ce in ces if ce.ecs_cluster_arn}
+    if not by_cluster:
+        return out
     try:
-        arns = aws.call("ecs", "ListContainerInstances", cluster=ce.ecs_cluster_arn).get(
+        found = aws.call("ecs", "DescribeClusters", clusters=list(by_cluster)).get("clusters", [])
+    except AwsError:
+        found = []
+    for cluster in found:
+        ce = by_cluster.get(cluster.get("clusterArn", ""))
+        if ce is not None:
+            out[ce.name] = _ecs_vcpus_in_use(aws, cluster)
+    missing = {arn.rsplit("/", 1)[-1]: ce for arn, ce in by_cluster.items() if out[ce.name] is None}
+    if missing and len(placed) <= PLACED_JOBS_LIMIT:
+        used = dict.fromkeys((ce.name for ce in missing.values()), 0.0)
+        for job in batch.describe_jobs(aws, placed) if placed else []:
+            container = job.get("container") or {}
+            # container-instance/<cluster name>/<id>: the cluster says which CE runs it.
+            parts = str(container.get("containerInstanceArn", "")).split("/")
+            ce = missing.get(parts[1]) if len(parts) == 3 else None
+            if ce is not None:
+                used[ce.name] += _vcpus_of(container)
+        out.update(used)
+    return out
+
+
+def _ecs_vcpus_in_use(aws: Aws, cluster: dict[str, Any]) -> float | None:
+    if not cluster.get("registeredContainerInstancesCount"):
+        return 0.0
+    arn = cluster["clusterArn"]
+    try:
+        arns = aws.call("ecs", "ListContainerInstances", cluster=arn).get(
             "containerInstanceArns", []
         )
-        if not arns:
-            return 0.0
         used = 0
         for i in range(0, len(arns), 100):
             described = aws.call(
                 "ecs",
                 "DescribeContainerInstances",
-                cluster=ce.ecs_cluster_arn,
+                cluster=arn,
                 containerInstances=arns[i : i + 100],
             )
             for ci in described.get("containerInstances", []):
@@ -100,6 +134,13 @@ def vcpus_in_use(aws: Aws, ce: ComputeEnvironment) -> float | None:
         return used / 1024
     except AwsError:
         return None
+
+
+def _vcpus_of(container: dict[str, Any]) -> float:
+    for r in container.get("resourceRequirements", []) or []:
+        if r.get("type") == "VCPU":
+            return float(r.get("value", 0))
+    return float(container.get("vcpus", 0) or 0)
 
 
 def _cpu(resources: list[dict[str, Any]]) -> int:
