@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from logs_helpers import stream_messages
 
 from batchtui.aws.logs import LogSelection, follow
@@ -110,11 +111,13 @@ BULK = 100_000
 PER_TIMESTAMP = 1_000  # a thousand lines share each millisecond
 
 
+@pytest.mark.slow  # about 35 s: moto's FilterLogEvents scans the whole stream per request
 def test_100k_lines_with_shared_timestamps_each_exactly_once(
     logs_sandbox: Any, jobdef: Any, submit: Any, client: Any, run_to_end: Any, cli: Any
 ) -> None:
-    """Half of the lines are there before the follow starts, half arrive while it runs."""
-    job_id = submit(jobdef("sleep 1000"))
+    """Half of the lines are there before the follow starts, half arrive while it runs, in
+    batches of 10,000 that share ten milliseconds; then the job is terminated."""
+    job_id = submit(jobdef("sleep 100000"))
     batch = client("batch")
     while batch.describe_jobs(jobs=[job_id])["jobs"][0]["status"] != "RUNNING":
         logs_sandbox.advance(15)
@@ -142,6 +145,8 @@ def test_100k_lines_with_shared_timestamps_each_exactly_once(
     def more(_t: float) -> None:
         if pending:
             put(pending.pop())
+        elif batch.describe_jobs(jobs=[job_id])["jobs"][0]["status"] == "RUNNING":
+            batch.terminate_job(jobId=job_id, reason="enough lines")
 
     time = SandboxTime(logs_sandbox, on_sleep=more)
     events = [
