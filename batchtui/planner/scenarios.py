@@ -128,10 +128,14 @@ def _scenario(
 ) -> ScenarioConfig:
     request = profile.job_definition.request
     budgets = shared_pool_budgets([ce.to_model() for ce in ces], facts.quotas)
-    lines = []
+    lines: list[CapacityLine] = []
     for ce, budget in zip(ces, budgets, strict=True):
         quota = budget.quota_vcpus
-        room = None if quota is None else max(0.0, quota - budget.shared_vcpus)
+        # What the CEs before it really launched (one may have overshot its maxvCpus).
+        taken = sum(ln.effective_vcpus for ln in lines if ln.pool == ce.purchase_model.label)
+        room = None if quota is None else max(0.0, quota - taken)
+        if room is not None and budget.effective_vcpus > room:
+            budget = replace(budget, effective_vcpus=int(room), limited_by="quota")
         if ce.purchase_model.is_fargate:
             lines.append(_fargate_line(profile, facts, ce, budget.effective_vcpus, budget.reason))
         else:
@@ -164,6 +168,8 @@ def _pick_instance_type(
     facts: Facts,
     request: ResourceRequest,
     candidates: list[InstanceType],
+    budget_vcpus: int,
+    room: float | None,
 ) -> InstanceType | None:
     """BEST_FIT launches the smallest type that holds the job (as the sandbox does); the other
     strategies pick, in effect, the type that runs this workload for the least money."""
@@ -175,13 +181,16 @@ def _pick_instance_type(
     fixed_s = a.scale_up_delay_seconds + a.scale_down_idle_seconds
 
     def cost(it: InstanceType) -> tuple[float, int, str]:
-        # Instance-seconds of the workload on this type: its jobs packed per instance, plus the
-        # boot and scale-in idle of every instance launched (a large type for a few jobs loses).
+        # The simulation's own cost formula at expected values: jobs packed per instance, the
+        # boot and scale-in idle of every instance launched, the slots idle while the last
+        # jobs of an instance finish (a large type for a few jobs loses).
         price = facts.prices.hourly(it.name, ce.purchase_model) or math.inf
         per = jobs_per_instance(request, it)
-        busy = math.ceil(w.jobs / per) * job_s
-        launched = min(math.ceil(w.jobs / per), max(1, ce.max_vcpus // it.vcpus))
-        return (round(price * (busy + launched * fixed_s), 9), it.vcpus, it.name)
+        reach = instances_within(budget_vcpus, it.vcpus, ce.allocation_strategy, room)
+        launched = min(math.ceil(w.jobs / per), reach)
+        drain = launched * job_s * (per - 1) / (2.0 * per)
+        seconds = w.jobs * job_s / per + launched * fixed_s + drain
+        return (round(price * seconds, 9), it.vcpus, it.name)
 
     return min(candidates, key=cost) if candidates else None
 
@@ -238,7 +247,9 @@ def _ec2_line(
     most = max((slots(it) for it in launchable), default=0)
     if ce.allocation_strategy != "BEST_FIT":
         launchable = [it for it in launchable if slots(it) == most]
-    chosen = _pick_instance_type(profile, ce, facts, request, launchable)
+    chosen = _pick_instance_type(
+        profile, ce, facts, request, launchable, budget.effective_vcpus, room
+    )
     if chosen is None:
         smallest = min(fitting, key=lambda it: it.vcpus)
         return CapacityLine(

@@ -73,13 +73,13 @@ def render_plan_table(plan: Plan) -> str:
     out.append("")
     out.append("CAPACITY (the profile as configured)")
     own = plan.scenarios[0].config
-    rows = (
+    capacity_rows = (
         (ln.compute_environment, ln.pool, ln.instance_type or "-", ln.jobs_per_instance,
          ln.max_vcpus, ln.effective_vcpus, _money(ln.usd_per_instance_hour), ln.reason)
         for ln in own.lines
     )  # fmt: skip
     out.append(_indent(table(
-        ("CE", "POOL", "LAUNCHES", "JOBS/INST", "MAX", "REACHES", "$/HOUR", "WHY"), rows,
+        ("CE", "POOL", "LAUNCHES", "JOBS/INST", "MAX", "REACHES", "$/HOUR", "WHY"), capacity_rows,
         max_width=120,
     )))  # fmt: skip
     submit = plan.scenarios[0].submit_seconds
