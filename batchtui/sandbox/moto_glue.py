@@ -96,3 +96,16 @@ def instance_profile_exists(name: str) -> bool:
     profiles = iam_backend().instance_profiles
     tail = name.rsplit("/", 1)[-1]
     return any(p.name == tail for p in profiles.values())
+
+
+def s3_object_bytes(bucket: str, key: str, version_id: str | None = None) -> bytes | None:
+    """An S3 object's bytes, or None when the bucket, the key or the version does not exist."""
+    from moto.s3.exceptions import MissingBucket
+
+    try:
+        obj = s3_backend().get_object(bucket, key, version_id=version_id)
+    except MissingBucket:
+        return None
+    except Exception:  # moto raises a few kinds for a bad version id; all mean "not there"
+        return None
+    return None if obj is None else bytes(obj.value)

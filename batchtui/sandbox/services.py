@@ -10,6 +10,7 @@ from __future__ import annotations
 
 SERVICES: dict[str, str] = {
     "batch": "batchtui.sandbox.batch_api:handler",
+    "rekognition": "batchtui.sandbox.rekognition_api:handler",
     "servicequotas": "batchtui.sandbox.quotas_api:handler",
     "pricing": "batchtui.sandbox.pricing_api:pricing_handler",
     "ec2": "batchtui.sandbox.pricing_api:ec2_handler",
