@@ -8,12 +8,21 @@ from typing import TYPE_CHECKING
 from batchtui.tui import views
 from batchtui.tui.screens.base import BaseScreen
 from batchtui.tui.screens.ce_detail import ComputeEnvironmentScreen
-from batchtui.tui.screens.dialogs import CommandLineScreen, ConfirmScreen, ErrorScreen, ScaleScreen
+from batchtui.tui.screens.dialogs import (
+    CommandLineScreen,
+    ConfirmScreen,
+    ErrorScreen,
+    PromptScreen,
+    ScaleScreen,
+)
 from batchtui.tui.screens.help import HelpScreen
 from batchtui.tui.screens.job_detail import JobDetailScreen
 from batchtui.tui.screens.jobs import JobsScreen
+from batchtui.tui.screens.logs import LogsScreen
 from batchtui.tui.screens.overview import OverviewScreen
+from batchtui.tui.screens.plan import PlanScreen
 from batchtui.tui.widgets.job_table import JobTable
+from batchtui.tui.widgets.log_view import LogView
 
 if TYPE_CHECKING:
     from batchtui.tui.app import BatchtuiApp
@@ -26,22 +35,21 @@ BINDING_OWNERS: tuple[type, ...] = (
     JobsScreen,
     JobDetailScreen,
     JobTable,
+    LogsScreen,
+    LogView,
+    PlanScreen,
     HelpScreen,
     ConfirmScreen,
     ScaleScreen,
     ErrorScreen,
     CommandLineScreen,
+    PromptScreen,
 )
 
 
-def open_logs(screen: BaseScreen, job_id: str) -> None:
+def open_logs(screen: BaseScreen, job_id: str, name: str = "") -> None:
     """``l`` on a job: the logs engine's follow view."""
-    try:
-        from batchtui.tui.screens.logs import LogsScreen
-    except ImportError:
-        screen.notify("the log view needs the logs engine (not in this build)", severity="warning")
-        return
-    screen.app.push_screen(LogsScreen(job_id))
+    screen.app.push_screen(LogsScreen(job_id, name=name))
 
 
 def _open_overview_table(which: str) -> Callable[[BatchtuiApp, str], None]:
@@ -89,5 +97,17 @@ views.register(
         _open_jobs,
         aliases=("job", "j"),
         usage="[queue]",
+    )
+)
+
+
+def _open_plan(app: BatchtuiApp, arg: str) -> None:
+    app.back_to_overview()
+    app.push_screen(PlanScreen(arg))
+
+
+views.register(
+    views.View(
+        "plan", "Capacity plan of a profile", _open_plan, aliases=("planner",), usage="[profile]"
     )
 )

@@ -101,6 +101,30 @@ class CommandLineScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
+class PromptScreen(ModalScreen[str | None]):
+    """One line of input (an array child index, ...); escape cancels."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="prompt.cancel")]
+
+    def __init__(self, title: str, placeholder: str = "", value: str = "") -> None:
+        super().__init__()
+        self.title_text = title
+        self.placeholder = placeholder
+        self.value = value
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.title_text, classes="dialog-title")
+            yield Input(self.value, placeholder=self.placeholder, id="prompt")
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
 class ScaleScreen(ModalScreen[ScalingRequest | None]):
     """min / max / desired vCPUs of a CE, checked against Batch's rules as the user types."""
 

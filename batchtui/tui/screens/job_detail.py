@@ -72,7 +72,7 @@ class JobDetailScreen(BaseScreen):
     def action_logs(self) -> None:
         from batchtui.tui.screens import open_logs
 
-        open_logs(self, self.job.job_id)
+        open_logs(self, self.job.job_id, self.job.job_name)
 
     def action_children(self) -> None:
         from batchtui.tui.screens.jobs import JobsScreen

@@ -256,7 +256,7 @@ class JobsScreen(BaseScreen):
 
         job = self.query_one(JobTable).current
         if job is not None:
-            open_logs(self, job.job_id)
+            open_logs(self, job.job_id, job.job_name)
 
     def action_stop(self) -> None:
         job = self.query_one(JobTable).current

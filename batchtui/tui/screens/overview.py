@@ -43,6 +43,11 @@ QUEUE_COLUMNS = (
 )
 
 
+def _short(text: str, width: int = 60) -> str:
+    """Long reasons are cut here; the CE screen shows them whole."""
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def ce_row(ce: ComputeEnvironment, in_use: float | None) -> dict[str, Any]:
     return {
         "name": Text(ce.name, style="bold"),
@@ -55,7 +60,9 @@ def ce_row(ce: ComputeEnvironment, in_use: float | None) -> dict[str, Any]:
         "desired": str(ce.desired_vcpus),
         "max": str(ce.max_vcpus),
         "in_use": cells.vcpus(in_use),
-        "reason": Text(ce.status_reason or "-", style="red" if ce.status == "INVALID" else ""),
+        "reason": Text(
+            _short(ce.status_reason) or "-", style="red" if ce.status == "INVALID" else ""
+        ),
     }
 
 
@@ -124,9 +131,9 @@ class OverviewScreen(BaseScreen):
     def _note(self) -> None:
         app = self.batchtui
         if app.account is not None:
-            text = "enter: open   e: enable/disable   s: scale   :jobs :plan   ?: keys"
+            text = "enter: open   tab: CEs / queues   e: enable/disable   s: scale   ?: keys"
             if app.read_only:
-                text = "enter: open   :jobs :plan   ?: keys   (read-only: actions hidden)"
+                text = "enter: open   tab: CEs / queues   ?: keys   (read-only: actions hidden)"
         elif app.connection.sandbox_starting:
             text = "starting the sandbox with the demo account…"
         else:

@@ -26,15 +26,15 @@ from batchtui.render.text import epoch_ms
 
 #: (title, width) of each column; width 0 is the status reason, which takes what is left.
 COLUMNS: tuple[tuple[str, int], ...] = (
-    ("NAME", 28),
+    ("NAME", 24),
     ("STATUS", 9),
-    ("ARRAY", 7),
-    ("CREATED (UTC)", 19),
+    ("ARRAY", 6),
+    ("CREATED (UTC)", 14),
     ("EXIT", 4),
     ("STATUS REASON", 0),
     ("JOB ID", 36),
 )
-REASON_MIN = 40
+REASON_MIN = 56
 FIXED_WIDTH = sum(w for _, w in COLUMNS) + len(COLUMNS) - 1
 
 
@@ -66,7 +66,7 @@ def row_cells(job: JobSummary) -> list[str]:
         job.job_name,
         job.status,
         array,
-        epoch_ms(job.created_at).replace("T", " ").rstrip("Z"),
+        epoch_ms(job.created_at)[5:].replace("T", " ").rstrip("Z"),
         "" if job.exit_code is None else str(job.exit_code),
         job.status_reason.replace("\n", " "),
         job.job_id,

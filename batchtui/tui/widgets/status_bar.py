@@ -27,7 +27,7 @@ def status_text(app: BatchtuiApp) -> Text:
     if app.read_only:
         text.append(" ")
         text.append(" READ-ONLY ", style="bold white on red")
-    text.append(f" {conn.where}", style="bold")
+    text.append(f" {conn.where.removeprefix('SANDBOX ')}", style="bold")
     if conn.account:
         text.append(f"  acct {conn.account}")
     calls = app.aws.counter.total if app.aws is not None else 0

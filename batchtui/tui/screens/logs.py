@@ -1,0 +1,284 @@
+"""``l`` on a job: the logs engine's follow view (follow, wrap, timestamps, attempt / child,
+search, save). Lines arrive in batches from a thread worker; the worker waits while the UI has
+more than a few batches to apply, so a chatty job cannot flood the message queue."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import Footer, Input, Label
+from textual.worker import get_current_worker
+
+from batchtui.aws.logs import LogSelection, follow, resolve_job_logs
+from batchtui.follow import FollowBatch
+from batchtui.render.sanitize import sanitize_line
+from batchtui.tui.logbuffer import LogBuffer
+from batchtui.tui.screens.base import BaseScreen
+from batchtui.tui.screens.dialogs import PromptScreen
+from batchtui.tui.widgets.log_view import LogView
+from batchtui.tui.widgets.status_bar import StatusBar
+
+#: Batches posted but not yet applied before the worker waits (toolong's bounded producer).
+MAX_IN_FLIGHT = 4
+
+
+class LogsInfo(Message):
+    def __init__(self, generation: int, max_attempts: int, array_size: int | None) -> None:
+        super().__init__()
+        self.generation = generation
+        self.max_attempts = max_attempts
+        self.array_size = array_size
+
+
+class LogBatch(Message):
+    def __init__(self, generation: int, batch: FollowBatch) -> None:
+        super().__init__()
+        self.generation = generation
+        self.batch = batch
+
+
+def selection_label(sel: LogSelection) -> str:
+    attempt = {None: "all", -1: "latest"}.get(sel.attempt, str(sel.attempt))
+    child = "" if sel.child is None else f"   child {sel.child}"
+    return f"attempt {attempt}{child}"
+
+
+class LogsScreen(BaseScreen):
+    BINDINGS = [
+        Binding(
+            "f", "toggle_follow", "Follow", id="logs.follow", tooltip="Stick to the newest line"
+        ),
+        Binding("w", "toggle_wrap", "Wrap", id="logs.wrap"),
+        Binding("t", "toggle_timestamps", "Timestamps", id="logs.timestamps"),
+        Binding("a", "next_attempt", "Attempt", id="logs.attempt", tooltip="all, latest, 1, 2 ..."),
+        Binding("c", "child", "Array child", id="logs.child", tooltip="Pick an array child"),
+        Binding("slash", "search", "Search", id="logs.search"),
+        Binding("n", "find(1)", "Next match", id="logs.next", show=False),
+        Binding("N", "find(-1)", "Prev match", id="logs.prev", show=False),
+        Binding("ctrl+s", "save", "Save", id="logs.save", tooltip="Write the lines to a file"),
+    ]
+
+    def __init__(
+        self, job_id: str, *, name: str = "", selection: LogSelection | None = None
+    ) -> None:
+        super().__init__()
+        self.job_id = job_id
+        self.job_name = name
+        self.selection = selection or LogSelection()
+        self.buffer = LogBuffer()
+        self.generation = 0
+        self.status = ""
+        self.notice = ""
+        self.max_attempts = 1
+        self.array_size: int | None = None
+        self.done = False
+        self._stop = threading.Event()
+        self._in_flight = threading.Semaphore(MAX_IN_FLIGHT)
+
+    def compose(self) -> ComposeResult:
+        title = (
+            f"Logs of {self.job_name}  {self.job_id}" if self.job_name else f"Logs of {self.job_id}"
+        )
+        yield Label(Text(title), classes="section-title", id="logs-title")
+        yield Input(placeholder="search (enter: find, n / N: next / previous)", id="search")
+        yield LogView(self.buffer, id="log")
+        yield Label("", id="logs-info", classes="note")
+        yield StatusBar()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#search", Input).display = False
+        self.query_one(LogView).focus()
+        self._info()
+        if self.connected:
+            self.reload(full=True)
+
+    def on_unmount(self) -> None:
+        self._stop.set()
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def reload(self, full: bool) -> None:
+        if not full and not self.done:
+            return  # the follow worker is reading already
+        self._stop.set()
+        self._stop = threading.Event()
+        self._in_flight = threading.Semaphore(MAX_IN_FLIGHT)
+        self.generation += 1
+        self.buffer.clear()
+        self.done = False
+        self.query_one(LogView).relayout()
+        self.follow_worker(self.generation, self.selection, self._stop, self._in_flight)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="logs")
+    def follow_worker(
+        self,
+        generation: int,
+        selection: LogSelection,
+        stop: threading.Event,
+        in_flight: threading.Semaphore,
+    ) -> None:
+        worker = get_current_worker()
+        logs = resolve_job_logs(self.aws, self.job_id, selection)
+        self.post_message(LogsInfo(generation, logs.max_attempts, logs.array_size))
+        for batch in follow(self.aws, self.job_id, selection, stop=stop):
+            # Back-pressure: wait while the UI has MAX_IN_FLIGHT batches still to apply.
+            while not in_flight.acquire(timeout=0.1):
+                if stop.is_set() or worker.is_cancelled:
+                    return
+            self.post_message(LogBatch(generation, batch))
+            if stop.is_set() or worker.is_cancelled:
+                return
+
+    @on(LogsInfo)
+    def _logs_info(self, message: LogsInfo) -> None:
+        if message.generation == self.generation:
+            self.max_attempts, self.array_size = message.max_attempts, message.array_size
+            self._info()
+
+    @on(LogBatch)
+    def _batch(self, message: LogBatch) -> None:
+        self._in_flight.release()
+        if message.generation != self.generation:
+            return
+        batch = message.batch
+        added = self.buffer.extend(batch.events)
+        if added:
+            self.query_one(LogView).lines_added(added)
+        if batch.notices:
+            self.notice = sanitize_line(batch.notices[-1], single_line=True)
+        self.status = batch.status or self.status
+        self.done = batch.done
+        self.batchtui.mark_fresh()
+        self._info()
+
+    def _info(self) -> None:
+        view = self.query_one(LogView)
+        text = Text()
+        text.append(f"{len(self.buffer)} lines", style="bold")
+        text.append(f"   {selection_label(self.selection)}")
+        if self.status:
+            text.append(f"   job {self.status}")
+        text.append(
+            "   " + ("following" if view.follow else "paused"),
+            style="green" if view.follow else "yellow",
+        )
+        if self.done:
+            text.append("   (job finished, all lines read)", style="dim")
+        flags = [
+            name for name, on_ in (("wrap", view.wrap), ("timestamps", view.timestamps)) if on_
+        ]
+        if flags:
+            text.append("   " + " ".join(flags), style="dim")
+        if self.notice:
+            text.append(f"   {self.notice}", style="italic")
+        self.query_one("#logs-info", Label).update(text)
+
+    # -- keys ---------------------------------------------------------------------------------
+
+    def action_toggle_follow(self) -> None:
+        view = self.query_one(LogView)
+        view.follow = not view.follow
+        if view.follow:
+            view.highlight = None
+            view.scroll_end(animate=False, immediate=True)
+        self._info()
+
+    def action_toggle_wrap(self) -> None:
+        view = self.query_one(LogView)
+        view.wrap = not view.wrap
+        view.relayout()
+        self._info()
+
+    def action_toggle_timestamps(self) -> None:
+        view = self.query_one(LogView)
+        view.timestamps = not view.timestamps
+        view.relayout()
+        self._info()
+
+    def action_next_attempt(self) -> None:
+        choices: list[int | None] = [None, -1, *range(1, max(1, self.max_attempts) + 1)]
+        i = choices.index(self.selection.attempt) if self.selection.attempt in choices else 0
+        self.selection = replace(self.selection, attempt=choices[(i + 1) % len(choices)])
+        self.reload(full=True)
+
+    def action_child(self) -> None:
+        if not self.array_size:
+            self.notify("not an array job", severity="warning")
+            return
+
+        def chosen(value: str | None) -> None:
+            if value is None:
+                return
+            v = value.strip().lower()
+            child: Any = None if v in ("", "all") else v
+            if child is not None:
+                if not v.isdigit() or not 0 <= int(v) < (self.array_size or 0):
+                    self.notify(
+                        f"child must be 0..{(self.array_size or 1) - 1} or all", severity="error"
+                    )
+                    return
+                child = int(v)
+            self.selection = replace(self.selection, child="all" if child is None else child)
+            self.reload(full=True)
+
+        self.app.push_screen(
+            PromptScreen(f"Array child of {self.job_id}", f"0..{self.array_size - 1} or all"),
+            chosen,
+        )
+
+    def action_search(self) -> None:
+        box = self.query_one("#search", Input)
+        box.display = True
+        box.focus()
+
+    @on(Input.Submitted, "#search")
+    def _search(self, event: Input.Submitted) -> None:
+        view = self.query_one(LogView)
+        view.needle = event.value
+        view.relayout()
+        view.focus()
+        if not event.value:
+            event.input.display = False
+            return
+        self.action_find(1)
+
+    def action_find(self, step: int) -> None:
+        view = self.query_one(LogView)
+        start = view.highlight if view.highlight is not None else (-1 if step > 0 else 0)
+        found = self.buffer.find(view.needle, start, step)
+        if found is None:
+            self.notify(f"no line contains {view.needle!r}" if view.needle else "/ to search first")
+            return
+        view.show_line(found)
+        self._info()
+
+    def action_back(self) -> None:
+        box = self.query_one("#search", Input)
+        if box.display:
+            box.value = ""
+            box.display = False
+            view = self.query_one(LogView)
+            view.needle, view.highlight = "", None
+            view.relayout()
+            view.focus()
+            return
+        super().action_back()
+
+    def action_save(self) -> None:
+        name = f"batchtui-{self.job_id.replace(':', '_')}.log"
+        path = Path.cwd() / name
+        try:
+            n = self.buffer.save(path)
+        except OSError as e:
+            self.notify(f"cannot write {path}: {e}", severity="error")
+            return
+        self.notify(f"saved {n} lines to {path}", title="Saved")

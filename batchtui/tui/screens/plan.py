@@ -1,0 +1,100 @@
+"""``:plan``: pick a planning profile, run the planner in a worker, read the plan and its charts."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
+from textual.widgets import Footer, Label, OptionList, Static
+
+from batchtui.planner import Plan
+from batchtui.render.charts import cost_vs_makespan_chart, vcpus_over_time_chart
+from batchtui.render.plan import render_plan_table
+from batchtui.tui.planning import make_plan, profile_names
+from batchtui.tui.screens.base import BaseScreen
+from batchtui.tui.widgets.status_bar import StatusBar
+
+CHART_HEIGHT = 20
+
+
+class PlanReady(Message):
+    def __init__(self, plan: Plan) -> None:
+        super().__init__()
+        self.plan = plan
+
+
+class PlanScreen(BaseScreen):
+    BINDINGS = [
+        Binding("enter", "run", "Plan", id="plan.run", tooltip="Run the planner on the profile"),
+        Binding("p", "pick", "Profiles", id="plan.pick", tooltip="Back to the profile list"),
+    ]
+
+    def __init__(self, profile: str = "") -> None:
+        super().__init__()
+        self.profile = profile
+        self.plan: Plan | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Label(
+            "Plan: pick a planning profile (enter runs the planner)", classes="section-title"
+        )
+        with Horizontal():
+            yield OptionList(*profile_names(), id="profiles")
+            with VerticalScroll(id="plan-box"):
+                yield Static(Text("no plan yet", style="dim"), id="plan")
+                yield Static(id="chart-cost")
+                yield Static(id="chart-vcpus")
+        yield StatusBar()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        options = self.query_one(OptionList)
+        options.focus()
+        names = profile_names()
+        if self.profile in names:
+            options.highlighted = names.index(self.profile)
+            self.action_run()
+        elif self.profile:
+            self.notify(
+                f"no profile {self.profile!r}; profiles: {', '.join(names)}", severity="warning"
+            )
+
+    @on(OptionList.OptionSelected)
+    def action_run(self) -> None:
+        options = self.query_one(OptionList)
+        if options.highlighted is None:
+            return
+        name = str(options.get_option_at_index(options.highlighted).prompt)
+        self.profile = name
+        self.query_one("#plan", Static).update(Text(f"planning {name}…", style="italic"))
+        self.query_one("#chart-cost", Static).update("")
+        self.query_one("#chart-vcpus", Static).update("")
+        self.plan_worker(name)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="plan")
+    def plan_worker(self, name: str) -> None:
+        self.post_message(PlanReady(make_plan(name, self.batchtui.aws)))
+
+    @on(PlanReady)
+    def _ready(self, message: PlanReady) -> None:
+        plan = self.plan = message.plan
+        # The planner's own text: every value enters as plain Text, never as markup.
+        self.query_one("#plan", Static).update(Text(render_plan_table(plan), no_wrap=True))
+        width = max(40, self.query_one("#plan-box").size.width - 2)
+        self.query_one("#chart-cost", Static).update(
+            Text(cost_vs_makespan_chart(plan, width, CHART_HEIGHT))
+        )
+        self.query_one("#chart-vcpus", Static).update(
+            Text(vcpus_over_time_chart(plan, width, CHART_HEIGHT))
+        )
+        self.query_one("#plan-box").focus()
+
+    def action_pick(self) -> None:
+        self.query_one(OptionList).focus()
+
+    def reload(self, full: bool) -> None:
+        if full and self.plan is not None:
+            self.plan_worker(self.profile)
