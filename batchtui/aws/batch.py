@@ -13,36 +13,32 @@ LIST_PAGE = 1000  # ListJobs maxResults with a jobStatus (AWS's upper bound)
 DESCRIBE_BATCH = 100  # DescribeJobs' limit of job ids per call
 
 
-def describe_compute_environments(aws: Aws, names: Sequence[str] = ()) -> list[ComputeEnvironment]:
-    out: list[ComputeEnvironment] = []
-    token: str | None = None
+def _describe_all(
+    aws: Aws, operation: str, names_param: str, result_key: str, names: Sequence[str]
+) -> list[dict[str, Any]]:
+    """Every page of a Describe* call that pages with nextToken at up to 100 a page."""
+    out: list[dict[str, Any]] = []
+    params: dict[str, Any] = {"maxResults": 100}
+    if names:
+        params[names_param] = list(names)
     while True:
-        params: dict[str, Any] = {"maxResults": 100}
-        if names:
-            params["computeEnvironments"] = list(names)
-        if token:
-            params["nextToken"] = token
-        page = aws.call("batch", "DescribeComputeEnvironments", **params)
-        out.extend(ComputeEnvironment.from_api(d) for d in page.get("computeEnvironments", []))
-        token = page.get("nextToken")
-        if not token:
+        page = aws.call("batch", operation, **params)
+        out.extend(page.get(result_key, []))
+        if not page.get("nextToken"):
             return out
+        params["nextToken"] = page["nextToken"]
+
+
+def describe_compute_environments(aws: Aws, names: Sequence[str] = ()) -> list[ComputeEnvironment]:
+    pages = _describe_all(
+        aws, "DescribeComputeEnvironments", "computeEnvironments", "computeEnvironments", names
+    )
+    return [ComputeEnvironment.from_api(d) for d in pages]
 
 
 def describe_job_queues(aws: Aws, names: Sequence[str] = ()) -> list[JobQueue]:
-    out: list[JobQueue] = []
-    token: str | None = None
-    while True:
-        params: dict[str, Any] = {"maxResults": 100}
-        if names:
-            params["jobQueues"] = list(names)
-        if token:
-            params["nextToken"] = token
-        page = aws.call("batch", "DescribeJobQueues", **params)
-        out.extend(JobQueue.from_api(d) for d in page.get("jobQueues", []))
-        token = page.get("nextToken")
-        if not token:
-            return out
+    pages = _describe_all(aws, "DescribeJobQueues", "jobQueues", "jobQueues", names)
+    return [JobQueue.from_api(d) for d in pages]
 
 
 def require_job_queue(aws: Aws, name: str) -> JobQueue:
