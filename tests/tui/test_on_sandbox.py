@@ -1,0 +1,171 @@
+"""The TUI on the real sandbox (demo account, frozen clock): a new user's path through it, and
+snapshots of the main screens. The snapshots run first: later tests change the account."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import SIZE, settle
+from screen_text import screen_text
+
+from batchtui.aws.session import Aws, AwsTarget
+from batchtui.tui.app import BatchtuiApp, create_app
+from batchtui.tui.config import TuiConfig
+from batchtui.tui.screens.dialogs import ConfirmScreen
+from batchtui.tui.screens.job_detail import JobDetailScreen
+from batchtui.tui.screens.jobs import JobsScreen
+from batchtui.tui.screens.logs import LogsScreen
+from batchtui.tui.screens.plan import PlanScreen
+from batchtui.tui.widgets.job_table import JobTable
+from batchtui.tui.widgets.log_view import LogView
+
+#: Fixed so the status bar (which shows the endpoint) is the same in every snapshot run.
+SNAPSHOT_PORT = 47391
+START = 1_795_000_000.0  # simulated epoch seconds at start: stable timestamps
+
+
+@pytest.fixture(scope="module")
+def sb() -> Iterator[Any]:
+    from batchtui.sandbox import Sandbox, SandboxConfig
+
+    config = SandboxConfig(
+        seed="demo", manual_clock=True, random_seed=11, start_time=START, port=SNAPSHOT_PORT
+    )
+    with Sandbox(config) as sandbox:
+        yield sandbox
+
+
+def app_on(sb: Any, *, read_only: bool = False) -> BatchtuiApp:
+    aws = Aws(
+        AwsTarget(
+            region=sb.region,
+            endpoint_url=sb.url,
+            sandbox=True,
+            read_only=read_only,
+            credentials=("testing", "testing"),
+        )
+    )
+    return create_app(aws, sandbox=sb, config=TuiConfig(refresh_interval=0), clock=lambda: 0.0)
+
+
+async def _settled(pilot: Any) -> None:
+    await settle(pilot.app, pilot)
+
+
+async def _open_stuck_queue(pilot: Any) -> None:
+    await _settled(pilot)
+    await pilot.press("down", "enter")
+    await _settled(pilot)
+    await pilot.press("3")
+    await pilot.pause()
+
+
+async def _open_stuck_job(pilot: Any) -> None:
+    await _open_stuck_queue(pilot)
+    table = pilot.app.screen.query_one(JobTable)
+    stuck = next(i for i, j in enumerate(table.rows) if j.status_reason.startswith("MISCONFIG"))
+    table.move_to(stuck)
+    await pilot.press("d")
+    await _settled(pilot)
+
+
+def test_snapshot_overview(sb, snap_compare) -> None:
+    assert snap_compare(app_on(sb), terminal_size=SIZE, run_before=_settled)
+
+
+def test_snapshot_jobs_runnable(sb, snap_compare) -> None:
+    assert snap_compare(app_on(sb), terminal_size=SIZE, run_before=_open_stuck_queue)
+
+
+def test_snapshot_job_detail(sb, snap_compare) -> None:
+    assert snap_compare(app_on(sb), terminal_size=SIZE, run_before=_open_stuck_job)
+
+
+def test_snapshot_read_only_overview(sb, snap_compare) -> None:
+    assert snap_compare(app_on(sb, read_only=True), terminal_size=SIZE, run_before=_settled)
+
+
+async def test_overview_shows_the_living_account(sb) -> None:
+    app = app_on(sb)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        text = screen_text(app)
+        assert "SANDBOX" in text and "sim 2026-" in text
+        assert "demo-legacy" in text and "INVALID" in text and "CLIENT_ERROR" in text
+        assert "RNBL" in text and "RUN " in text
+
+
+async def test_find_a_stuck_job_and_its_reason(sb) -> None:
+    app = app_on(sb)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_stuck_job(pilot)
+        assert isinstance(app.screen, JobDetailScreen)
+        text = screen_text(app)
+        assert "RUNNABLE" in text and "MISCONFIGURATION:" in text
+
+
+async def test_follow_a_running_jobs_logs(sb, tmp_path: Path, monkeypatch) -> None:
+    sb.advance(120)  # let the running jobs write a few lines
+    monkeypatch.chdir(tmp_path)
+    app = app_on(sb)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("enter")  # demo-main
+        await settle(app, pilot)
+        await pilot.press("5", "l")
+        assert isinstance(app.screen, LogsScreen)
+        logs = app.screen
+        for _ in range(200):  # message rounds, not time: the first batch comes after one fetch
+            if len(logs.buffer):
+                break
+            await pilot.pause()
+        assert len(logs.buffer) > 0
+        assert "lines" in screen_text(app) and "following" in screen_text(app)
+        view = logs.query_one(LogView)
+        await pilot.press("w", "t")
+        assert view.wrap and view.timestamps
+        await pilot.press("f")
+        assert not view.follow and "paused" in screen_text(app)
+        needle = logs.buffer.lines[0].text.split()[0]
+        await pilot.press("slash", *needle, "enter")
+        assert view.highlight is not None
+        await pilot.press("ctrl+s")
+        saved = list(tmp_path.glob("batchtui-*.log"))
+        assert saved and saved[0].read_text().count("\n") >= 1
+        await pilot.press("escape", "escape")  # clear the search, then leave: the worker stops
+        await settle(app, pilot)
+        assert isinstance(app.screen, JobsScreen)
+
+
+async def test_plan_screen_runs_the_planner(sb) -> None:
+    app = app_on(sb)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("colon", *"plan sandbox", "enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, PlanScreen) and app.screen.plan is not None
+        text = screen_text(app)
+        assert "RECOMMENDATION" in text and "SCENARIOS" in text
+
+
+async def test_terminate_a_running_job(sb) -> None:
+    app = app_on(sb)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        await pilot.press("5")
+        job = app.screen.query_one(JobTable).current
+        assert job is not None and job.status == "RUNNING"
+        await pilot.press("ctrl+d")
+        assert isinstance(app.screen, ConfirmScreen)
+        assert job.job_name in screen_text(app) and "RUNNING" in screen_text(app)
+        await pilot.press("y")
+        await settle(app, pilot)
+        sb.advance(30)
+        app.screen.reload(full=False)
+        await settle(app, pilot)
+        assert app.screen.index.get(job.job_id).status == "FAILED"
