@@ -53,7 +53,9 @@ __all__ = [
     "JobLogs",
     "LogSelection",
     "NoLogs",
+    "TargetsSource",
     "follow",
+    "follow_targets",
     "read_events",
     "resolve_job_logs",
     "resolve_log_targets",
@@ -650,6 +652,50 @@ def follow(
         sleep=sleep or stop_event.wait,
         settings=cfg,
         stop=stop_event.is_set,
+    ):
+        if source.notices:
+            batch = dataclasses.replace(batch, notices=(*source.notices, *batch.notices))
+            source.notices.clear()
+        yield batch
+
+
+class TargetsSource:
+    """A follow source over fixed targets (no job): runs until stopped. For a stream the user
+    picked by hand, and for the benchmark."""
+
+    def __init__(self, aws: Aws, targets: Sequence[LogTarget]) -> None:
+        self.targets = {t.key: t for t in targets}
+        self.notices: list[str] = []
+        self._source = _FilterSource(
+            aws, self.targets, self.notices.append, group_may_appear=lambda: True
+        )
+
+    def refresh(self) -> SourceState:
+        self._source.forget_missing()
+        return SourceState(targets=tuple(self.targets.values()), status="", finished=False)
+
+    def fetch(self, query: Query) -> Page:
+        return self._source.fetch(query)
+
+
+def follow_targets(
+    aws: Aws,
+    targets: Sequence[LogTarget],
+    *,
+    start_ms: int | None = None,
+    filter_pattern: str | None = None,
+    stop: threading.Event,
+    settings: FollowSettings | None = None,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], object] | None = None,
+) -> Iterator[FollowBatch]:
+    """Follow fixed streams (all in ``aws``'s region) until ``stop`` is set."""
+    cfg = dataclasses.replace(
+        settings or FollowSettings(), start_time=start_ms, filter_pattern=filter_pattern
+    )
+    source = TargetsSource(aws, targets)
+    for batch in follow_loop(
+        source, clock=clock, sleep=sleep or stop.wait, settings=cfg, stop=stop.is_set
     ):
         if source.notices:
             batch = dataclasses.replace(batch, notices=(*source.notices, *batch.notices))
