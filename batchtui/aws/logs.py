@@ -483,6 +483,7 @@ class _FilterSource:
         #: While a job runs, its container may not have created its group and stream yet.
         self.group_may_appear = group_may_appear
         self.missing: set[tuple[str, str]] = set()  # streams AWS said do not exist (yet)
+        self._announced: set[str] = set()  # say each "not there yet" once
 
     def fetch(self, q: Query) -> Page:
         streams = [s for s in q.log_streams if (q.log_group, s) not in self.missing]
@@ -530,7 +531,7 @@ class _FilterSource:
         if not _group_exists(self.aws, group):
             if self.group_may_appear():
                 self.missing.update((group, s) for s in streams)
-                self.notice(f"log group {group} does not exist yet: waiting for it")
+                self._say_once(f"log group {group} does not exist yet: waiting for it")
                 return
             raise NotFound(
                 f"log group {group!r} does not exist in {self.aws.target.region}",
@@ -546,7 +547,12 @@ class _FilterSource:
             if not any(x.get("logStreamName") == s for x in found):
                 self.missing.add((group, s))
                 t = self.targets.get((group, s))
-                self.notice(f"{t.label + ': ' if t and t.label else ''}no log stream {s} yet")
+                self._say_once(f"{t.label + ': ' if t and t.label else ''}no log stream {s} yet")
+
+    def _say_once(self, message: str) -> None:
+        if message not in self._announced:
+            self._announced.add(message)
+            self.notice(message)
 
 
 def _group_exists(aws: Aws, group: str) -> bool:

@@ -28,6 +28,11 @@ def test_single_job_prints_its_stream_exactly(jobdef, submit, run_to_end, client
     code, out, err = cli(job["jobId"])
     assert code == 0, err
     assert lines(out) == expected  # no marks: one attempt, one stream
+    # --follow on a finished job prints the same lines (FilterLogEvents) and ends by itself.
+    code, out, err = cli(job["jobId"], "--follow")
+    assert code == 0, err
+    assert lines(out) == expected
+    assert "every stream drained" in err
 
 
 def test_retried_job_prints_every_attempt_in_order_marked(
