@@ -76,7 +76,9 @@ def instance_profile(sandbox: Any) -> str:
     trust = {"Version": "2012-10-17", "Statement": []}
     iam.create_role(RoleName=INSTANCE_PROFILE, AssumeRolePolicyDocument=json.dumps(trust))
     profile = iam.create_instance_profile(InstanceProfileName=INSTANCE_PROFILE)
-    iam.add_role_to_instance_profile(InstanceProfileName=INSTANCE_PROFILE, RoleName=INSTANCE_PROFILE)
+    iam.add_role_to_instance_profile(
+        InstanceProfileName=INSTANCE_PROFILE, RoleName=INSTANCE_PROFILE
+    )
     return str(profile["InstanceProfile"]["Arn"])
 
 

@@ -1,18 +1,77 @@
-"""`batchtui sandbox`: placeholder until the sandbox lands (its owner replaces this file)."""
+"""`batchtui sandbox serve`: run the embedded sandbox AWS until interrupted.
+
+The endpoint URL is the first line on stdout, so scripts can read it; how to point the aws CLI
+and boto3 at it goes to stderr.
+"""
 
 from __future__ import annotations
 
 import argparse
 
-from batchtui.commands._not_built import add_no_arguments, refuse
-
 NAME = "sandbox"
 HELP = "Run the embedded sandbox AWS (moto server + Batch scheduler model + demo account)"
+DESCRIPTION = (
+    "Serve a loopback-only AWS whose Batch behaves like AWS Batch, seeded with a demo account. "
+    "Any AWS client can use it: the endpoint URL is printed first on stdout."
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_no_arguments(parser)
+    sub = parser.add_subparsers(dest="sandbox_command", metavar="ACTION", required=True)
+    serve = sub.add_parser("serve", help="serve the sandbox until interrupted (Ctrl-C)")
+    serve.add_argument("--port", type=int, default=0, help="TCP port on 127.0.0.1 (default: free)")
+    serve.add_argument("--seed", choices=("demo", "empty"), default="demo",
+                       help="demo account or an empty one (default: demo)")  # fmt: skip
+    serve.add_argument("--jobs", type=int, default=0, metavar="N",
+                       help="add N more historical jobs (default: 0)")  # fmt: skip
+    serve.add_argument("--speed", type=float, default=60.0, metavar="X",
+                       help="simulated seconds per real second (default: 60)")  # fmt: skip
+    serve.add_argument("--random-seed", type=int, default=0, metavar="S",
+                       help="seed of every random choice, for reproducible runs (default: 0)")  # fmt: skip
 
 
 def run(args: argparse.Namespace, ctx: object) -> int:
-    return refuse(NAME)
+    import signal
+    import threading
+
+    from batchtui.errors import UsageError
+
+    out = getattr(ctx, "stdout", None)
+    err = getattr(ctx, "stderr", None)
+    if args.port < 0 or args.port > 65535:
+        raise UsageError(f"--port must be 0 to 65535, not {args.port}")
+    if args.jobs < 0:
+        raise UsageError("--jobs must be 0 or more")
+    if args.speed <= 0:
+        raise UsageError("--speed must be greater than 0")
+
+    from batchtui.sandbox import Sandbox, SandboxConfig
+
+    config = SandboxConfig(
+        seed=args.seed, jobs=args.jobs, speed=args.speed, random_seed=args.random_seed,
+        port=args.port,
+    )  # fmt: skip
+    done = threading.Event()
+
+    def stop(signum: int, frame: object) -> None:
+        done.set()
+
+    previous = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        with Sandbox(config) as sb:
+            print(sb.url, file=out, flush=True)
+            print(
+                f"batchtui sandbox: {config.seed} account in {sb.region} at {sb.url} "
+                f"(simulated time x{config.speed:g}); any credentials work, e.g.\n"
+                f"  export AWS_ENDPOINT_URL={sb.url} AWS_DEFAULT_REGION={sb.region} "
+                "AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing\n"
+                "  aws batch describe-job-queues\n"
+                "Ctrl-C stops it.",
+                file=err,
+                flush=True,
+            )
+            done.wait()
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+    return 0

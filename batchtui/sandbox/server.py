@@ -8,10 +8,12 @@ answer it. Everything else goes straight to moto.
 
 from __future__ import annotations
 
+import errno
 import io
 import json
 import logging
 import re
+import socket
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -138,9 +140,16 @@ class LoopbackServer:
 
     def __init__(self, handlers: dict[str, Handler], port: int = 0) -> None:
         self.app = FrontApp(handlers)
-        self._server: BaseWSGIServer = make_server(
-            "127.0.0.1", port, self.app, threaded=True, request_handler=QuietRequestHandler
-        )
+        if port:
+            # werkzeug prints to stderr and exits when the port is taken; find out first.
+            with socket.socket() as probe:
+                probe.bind(("127.0.0.1", port))
+        try:
+            self._server: BaseWSGIServer = make_server(
+                "127.0.0.1", port, self.app, threaded=True, request_handler=QuietRequestHandler
+            )
+        except SystemExit as e:  # werkzeug prints and exits when the port is taken
+            raise OSError(errno.EADDRINUSE, f"port {port} is in use") from e
         self._thread: threading.Thread | None = None
 
     @property

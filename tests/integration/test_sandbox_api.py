@@ -134,7 +134,10 @@ def test_array_children_listed_by_array_job_id(batch: Any, big_queue: dict[str, 
 def test_describe_jobs_limit_and_unknown_ids(batch: Any, big_queue: dict[str, Any],
                                              sandbox: Any) -> None:  # fmt: skip
     err = error_of(batch.describe_jobs, jobs=[f"id-{i}" for i in range(101)])
-    assert err == {"Code": "ClientException", "Message": "Maximum number of jobs supported is  100 ."}
+    assert err == {
+        "Code": "ClientException",
+        "Message": "Maximum number of jobs supported is  100 .",
+    }
     ids = [j.job_id for j in sandbox.store.queue_jobs[big_queue["queue"]][:100]]
     assert len(batch.describe_jobs(jobs=ids)["jobs"]) == 100
     assert batch.describe_jobs(jobs=["no-such-job"])["jobs"] == []
@@ -211,9 +214,9 @@ def test_resource_errors_and_tags(batch: Any, batch_queue: Any, unique_name: Any
     batch.tag_resource(resourceArn=q["jobQueueArn"], tags={"team": "data", "env": "dev"})
     batch.untag_resource(resourceArn=q["jobQueueArn"], tagKeys=["env"])
     assert batch.list_tags_for_resource(resourceArn=q["jobQueueArn"])["tags"] == {"team": "data"}
-    assert q["status"] == "VALID" and q["computeEnvironmentOrder"][0]["computeEnvironment"].endswith(
-        "/" + names["ce0"]
-    )
+    assert q["status"] == "VALID" and q["computeEnvironmentOrder"][0][
+        "computeEnvironment"
+    ].endswith("/" + names["ce0"])
 
 
 def test_job_definition_revisions(batch: Any, unique_name: Any) -> None:

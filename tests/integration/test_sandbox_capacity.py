@@ -191,7 +191,9 @@ def test_max_vcpus_is_never_exceeded_and_queue_priority_wins(
     ce = names["ce0"]
     high = unique_name("high")
     batch.create_job_queue(
-        jobQueueName=high, priority=100, computeEnvironmentOrder=[{"order": 1, "computeEnvironment": ce}]
+        jobQueueName=high,
+        priority=100,
+        computeEnvironmentOrder=[{"order": 1, "computeEnvironment": ce}],
     )
     jd = job_definition(["sh", "-c", "sleep 100"], vcpus="2", memory="2048")
     low_jobs = [submit(batch, names["queue"], jd, f"low{i}") for i in range(6)]
