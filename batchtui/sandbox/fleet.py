@@ -10,7 +10,7 @@ decides when instances become ready or go away.
 from __future__ import annotations
 
 from batchtui.capacity import effective_max_vcpus, fits, smallest_fitting
-from batchtui.model import PurchaseModel, ResourceRequest
+from batchtui.model import InstanceType, PurchaseModel, ResourceRequest
 from batchtui.sandbox.batch_store import BatchStore, ComputeEnvironmentRecord, Instance, Job
 
 
@@ -41,7 +41,7 @@ class Fleet:
 
     def launchable(
         self, ce: ComputeEnvironmentRecord, request: ResourceRequest
-    ) -> tuple[object | None, bool]:
+    ) -> tuple[InstanceType | None, bool]:
         """(instance type to launch, or None; whether the pool's quota is what stops it)."""
         itype = smallest_fitting(request, ce.instance_types)
         if itype is None:
@@ -54,10 +54,7 @@ class Fleet:
             return None, True
         return itype, False
 
-    def launch(self, ce: ComputeEnvironmentRecord, itype: object, now: float) -> Instance:
-        from batchtui.model import InstanceType
-
-        assert isinstance(itype, InstanceType)
+    def launch(self, ce: ComputeEnvironmentRecord, itype: InstanceType, now: float) -> Instance:
         inst = Instance(f"i-{self.store.new_hex(17)}", ce.name, itype, ce.purchase.is_spot, now)
         ce.instances[inst.id] = inst
         self.store.instances[inst.id] = inst

@@ -72,7 +72,7 @@ def reset_all_backends() -> None:
     from moto.core.base_backend import BackendDict  # noqa: F401  (import proves the API exists)
 
     for name in ("s3", "ec2", "iam", "logs", "dynamodb"):
-        for account in get_backend(name).values():  # type: ignore[arg-type]
+        for account in get_backend(name).values():
             for backend in account.values():
                 backend.reset()
 

@@ -73,7 +73,8 @@ def network(sb: Sandbox) -> tuple[list[str], list[str], str]:
     ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
     public_rt = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
     ec2.create_route(RouteTableId=public_rt, DestinationCidrBlock="0.0.0.0/0", GatewayId=igw)
-    public, private = [], []
+    public: list[str] = []
+    private: list[str] = []
     for i, az in enumerate(("a", "b")):
         for kind, bucket in (("public", public), ("private", private)):
             cidr = f"10.42.{i * 16 + (0 if kind == 'public' else 8)}.0/21"

@@ -42,7 +42,7 @@ def test_serve_prints_the_url_first_and_stops_cleanly_on_sigterm() -> None:
         assert batch.describe_job_queues()["jobQueues"] == []
     finally:
         proc.send_signal(signal.SIGTERM)
-        out, err = proc.communicate(timeout=30)
+        _out, err = proc.communicate(timeout=30)
     assert proc.returncode == 0
     assert "AWS_ENDPOINT_URL=" + url in err
     assert "GET /" not in err and "POST /" not in err  # no per-request log lines

@@ -1,0 +1,96 @@
+"""Pure scheduler pieces: retryStrategy rules, blocked reasons, status index paging, workloads."""
+
+from __future__ import annotations
+
+import random
+
+from batchtui.model import InstanceType, PurchaseModel, ResourceRequest
+from batchtui.sandbox import placement, workload
+from batchtui.sandbox.batch_store import (
+    ComputeEnvironmentRecord,
+    Job,
+    JobDefinitionRecord,
+    StatusIndex,
+)
+from batchtui.sandbox.retry import should_retry
+
+LOST = "Host EC2 (instance i-0123456789abcdef0) terminated."
+
+
+def test_retry_first_matching_rule_wins() -> None:
+    rules = {
+        "attempts": 3,
+        "evaluateOnExit": [
+            {"onStatusReason": "Host EC2*", "action": "RETRY"},
+            {"onExitCode": "1", "action": "EXIT"},
+            {"onReason": "*", "action": "EXIT"},
+        ],
+    }
+    assert should_retry(rules, 1, LOST, None, None)
+    assert not should_retry(rules, 3, LOST, None, None)  # attempts spent
+    assert not should_retry(rules, 1, "Essential container in task exited", None, 1)
+    assert not should_retry(rules, 1, "x", "OutOfMemoryError", 137)  # onReason * matches
+    assert should_retry(rules, 1, "x", None, 2)  # nothing matches: AWS retries
+
+
+def test_retry_exit_code_patterns_and_no_strategy() -> None:
+    rules = {"attempts": 2, "evaluateOnExit": [{"onExitCode": "13*", "action": "exit"}]}
+    assert not should_retry(rules, 1, "x", None, 137)
+    assert should_retry(rules, 1, "x", None, 1)
+    assert should_retry(rules, 1, LOST, None, None)  # no exit code: the rule cannot match
+    assert not should_retry(None, 1, "x", None, 1)
+
+
+def _ce(
+    types: list[InstanceType], max_vcpus: int, status: str = "VALID"
+) -> ComputeEnvironmentRecord:
+    ce = ComputeEnvironmentRecord("ce", "arn", "MANAGED")
+    ce.instance_types, ce.max_vcpus, ce.status = types, max_vcpus, status
+    ce.purchase = PurchaseModel.SPOT
+    return ce
+
+
+def test_blocked_reasons() -> None:
+    small = InstanceType("m5.large", 2, 8192)
+    big = InstanceType("m5.4xlarge", 16, 65536)
+    fits = ResourceRequest(1, 2048)
+    assert placement.misconfiguration(fits, [_ce([small], 4)]) is None
+    assert placement.misconfiguration(ResourceRequest(1, 8192), [_ce([small], 4)]) == (
+        placement.JOB_RESOURCE_REQUIREMENT  # the ECS agent's reservation leaves less than 8 GiB
+    )
+    assert placement.misconfiguration(ResourceRequest(12, 1024), [_ce([small, big], 8)]) == (
+        placement.COMPUTE_ENVIRONMENT_MAX_RESOURCE
+    )
+    assert placement.misconfiguration(fits, [_ce([small], 4, "INVALID")]) == placement.INVALID_CE
+    assert placement.capacity_reason(_ce([small], 4)) == placement.SPOT_CAPACITY
+
+
+def test_status_index_pages_newest_first_and_compacts() -> None:
+    idx = StatusIndex("RUNNING")
+    jd = JobDefinitionRecord("jd", 1, "arn")
+    jobs = []
+    for i in range(3000):
+        job = Job(f"j{i}", "n", "q", jd)
+        job.status, job.seq = "RUNNING", i + 1
+        idx.add(job)
+        jobs.append(job)
+    for job in jobs[:2000]:  # leave the status
+        job.status = "SUCCEEDED"
+        idx.remove(job)
+    assert idx.live == 1000 and len(idx.jobs) < 3000  # compacted
+    page = list(idx.newest_first())
+    assert [j.job_id for j in page[:2]] == ["j2999", "j2998"]
+    assert next(j.job_id for j in idx.newest_first(2500)) == "j2499"
+
+
+def test_workload_reads_sleep_and_exit() -> None:
+    rng = random.Random(0)
+    plan = workload.plan_workload({"command": ["sh", "-c", "sleep 600; exit 3"]}, rng)
+    assert (plan.duration, plan.exit_code) == (600.0, 3)
+    env = {"environment": [{"name": "SANDBOX_EXIT_CODE", "value": "7"},
+                           {"name": "SANDBOX_DURATION_SECONDS", "value": "42"}]}  # fmt: skip
+    plan = workload.plan_workload(env, rng)
+    assert (plan.duration, plan.exit_code) == (42.0, 7)
+    plan = workload.plan_workload({"command": ["python", "job.py"]}, rng)
+    assert workload.DEFAULT_MIN_SECONDS <= plan.duration <= workload.DEFAULT_MAX_SECONDS
+    assert plan.exit_code == 0
