@@ -1,0 +1,74 @@
+"""The demo account: what a first-time user sees, alive and stuck in the ways AWS gets stuck."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from batchtui.model import ON_DEMAND_STANDARD_QUOTA, SPOT_STANDARD_QUOTA
+
+
+@pytest.fixture
+def batch(aws_client: Any, demo_sandbox: Any) -> Any:
+    return aws_client(demo_sandbox, "batch")
+
+
+def runnable(batch: Any, queue: str) -> dict[str, str]:
+    jobs = batch.list_jobs(jobQueue=queue, jobStatus="RUNNABLE")["jobSummaryList"]
+    return {j["jobName"]: j.get("statusReason", "") for j in jobs}
+
+
+def test_stuck_jobs_show_aws_reasons(batch: Any) -> None:
+    assert runnable(batch, "demo-render")["render-4k-scene"].startswith(
+        "CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY - There is no Spot capacity"
+    )
+    low = runnable(batch, "demo-batch-low")
+    assert low["assemble-genome"].startswith("MISCONFIGURATION:JOB_RESOURCE_REQUIREMENT")
+    assert low["simulate-72-cores"].startswith("MISCONFIGURATION:COMPUTE_ENVIRONMENT_MAX_RESOURCE")
+    assert runnable(batch, "demo-legacy")["legacy-report"].startswith("ACTION_REQUIRED")
+    assert runnable(batch, "demo-gpu") == {"train-model": ""}  # its CE is DISABLED: no reason
+
+
+def test_compute_environments_and_quota(batch: Any, demo_sandbox: Any) -> None:
+    ces = {c["computeEnvironmentName"]: c for c in
+           batch.describe_compute_environments()["computeEnvironments"]}  # fmt: skip
+    assert ces["demo-legacy"]["status"] == "INVALID"
+    assert ces["demo-legacy"]["statusReason"].startswith("CLIENT_ERROR - ")
+    assert ces["demo-gpu"]["state"] == "DISABLED"
+    spot = sum(c["computeResources"]["desiredvCpus"] for c in ces.values()
+               if c["computeResources"]["type"] == "SPOT")  # fmt: skip
+    assert spot <= demo_sandbox.quotas[SPOT_STANDARD_QUOTA]
+    assert spot >= demo_sandbox.quotas[SPOT_STANDARD_QUOTA] - 32  # the quota is (nearly) used up
+    assert set(demo_sandbox.quotas) == {ON_DEMAND_STANDARD_QUOTA, SPOT_STANDARD_QUOTA}
+    queues = {q["jobQueueName"]: q for q in batch.describe_job_queues()["jobQueues"]}
+    order = queues["demo-main"]["computeEnvironmentOrder"]
+    assert [o["computeEnvironment"].rsplit("/", 1)[1] for o in order] == [
+        "demo-spot",
+        "demo-ondemand",
+    ]
+
+
+def test_history_and_life(batch: Any, demo_sandbox: Any) -> None:
+    done = batch.list_jobs(jobQueue="demo-main", jobStatus="SUCCEEDED", maxResults=1000)
+    assert len(done["jobSummaryList"]) > 100
+    running = batch.list_jobs(jobQueue="demo-main")["jobSummaryList"]
+    assert running  # RUNNING by default
+    seen = {j.job_id for j in demo_sandbox.store.jobs.values()}
+    demo_sandbox.advance(600)
+    new = [j for j in demo_sandbox.store.jobs.values() if j.job_id not in seen]
+    assert len(new) >= 5  # the trickle of new submissions
+    assert any(j.status in ("RUNNING", "STARTING", "SUCCEEDED") for j in new)
+
+
+def test_data_stores(aws_client: Any, demo_sandbox: Any) -> None:
+    s3 = aws_client(demo_sandbox, "s3")
+    objects = s3.list_objects_v2(Bucket="batchtui-demo-images")["Contents"]
+    assert len(objects) == 50
+    body = s3.get_object(Bucket="batchtui-demo-images", Key=objects[0]["Key"])["Body"].read()
+    assert body.startswith(b"\x89PNG\r\n\x1a\n")
+    table = aws_client(demo_sandbox, "dynamodb").describe_table(TableName="batchtui-demo-labels")
+    assert table["Table"]["KeySchema"][0]["AttributeName"] == "image_key"
+    tagger = aws_client(demo_sandbox, "batch").describe_job_definitions(
+        jobDefinitionName="demo-image-tagger")["jobDefinitions"][0]  # fmt: skip
+    assert tagger["containerProperties"]["command"][:2] == ["python", "-m"]
