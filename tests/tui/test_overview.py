@@ -120,3 +120,12 @@ async def test_scale_checks_batch_rules_before_the_call(make_app, fake) -> None:
             },
         ) in fake.requests
         assert "512" in screen_text(app)
+
+
+async def test_keys_typed_ahead_of_a_dialog_do_not_crash(make_app, fake) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press(*"estion")  # e opens the dialog, n answers before it has mounted
+        await settle(app, pilot)
+        assert not any(op == "updatejobqueue" for op, _ in fake.requests)

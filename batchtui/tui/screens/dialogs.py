@@ -18,6 +18,9 @@ from batchtui.model import ComputeEnvironment
 class ConfirmScreen(ModalScreen[bool]):
     """Yes / no for a dangerous action; the question names what is acted on and its state."""
 
+    # "No" has the focus: enter alone never confirms. (AUTO_FOCUS rather than a query in
+    # on_mount: a key typed ahead can dismiss the dialog before it mounts.)
+    AUTO_FOCUS = "#no"
     BINDINGS = [
         Binding("y", "answer(True)", "Yes", id="confirm.yes"),
         Binding("n,escape", "answer(False)", "No", id="confirm.no"),
@@ -35,9 +38,6 @@ class ConfirmScreen(ModalScreen[bool]):
             with Horizontal(classes="buttons"):
                 yield Button("Yes (y)", id="yes", variant="error")
                 yield Button("No (n)", id="no", variant="primary")
-
-    def on_mount(self) -> None:
-        self.query_one("#no", Button).focus()
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
@@ -155,9 +155,11 @@ class ScaleScreen(ModalScreen[ScalingRequest | None]):
                 yield Button("Apply", id="apply", variant="warning")
                 yield Button("Cancel", id="cancel")
 
+    AUTO_FOCUS = "#max"
+
     def on_mount(self) -> None:
-        self.query_one("#max", Input).focus()
-        self._check()
+        if self.query("#problems"):
+            self._check()
 
     def request(self) -> ScalingRequest:
         def value(name: str) -> int | None:

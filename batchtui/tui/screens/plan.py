@@ -98,3 +98,5 @@ class PlanScreen(BaseScreen):
     def reload(self, full: bool) -> None:
         if full and self.plan is not None:
             self.plan_worker(self.profile)
+        else:  # the timer: keep the account (and the status bar's freshness) current
+            self.batchtui.load_account_worker(False)
