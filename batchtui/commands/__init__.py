@@ -89,7 +89,8 @@ class CommandContext:
         if self._sandbox is None:
             from batchtui.sandbox import Sandbox, SandboxConfig
 
-            config = SandboxConfig(**({"seed": "demo", "speed": 60.0} | overrides))
+            settings: dict[str, Any] = {"seed": "demo", "speed": 60.0, **overrides}
+            config = SandboxConfig(**settings)
             self._sandbox = Sandbox(config)
             self._sandbox.start()
         return self._sandbox

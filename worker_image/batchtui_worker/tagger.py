@@ -12,6 +12,7 @@ harmless. Exit codes (the job definition's retryStrategy keys on them):
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 import time
@@ -83,7 +84,8 @@ def tag_images(
     for key in keys:
         try:
             resp = with_retries(
-                lambda key=key: rek.detect_labels(
+                functools.partial(
+                    rek.detect_labels,
                     Image={"S3Object": {"Bucket": cfg.bucket, "Name": key}},
                     MaxLabels=cfg.max_labels,
                     MinConfidence=cfg.min_confidence,
@@ -100,7 +102,8 @@ def tag_images(
         ]
         try:
             with_retries(
-                lambda key=key, labels=labels: ddb.put_item(
+                functools.partial(
+                    ddb.put_item,
                     TableName=cfg.table,
                     Item={
                         "image_key": {"S": f"s3://{cfg.bucket}/{key}"},
