@@ -190,7 +190,7 @@ class JobQueue:
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class JobSummary:
     """One row of ListJobs: what a listing shows without DescribeJobs."""
 
