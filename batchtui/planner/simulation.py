@@ -3,10 +3,12 @@
 Per-job event simulation of 100,000 jobs x hundreds of trials x every scenario is far too slow
 in pure Python, so each trial follows the workload at the granularity that decides the answer:
 job slots ("lanes") of each compute environment in the queue's order, waves of jobs on them,
-the scale-up delay before new instances run jobs, spot interruptions per busy instance-hour with
-the rework of the attempts they kill (or the jobs they fail when the retry strategy does not
-retry a host termination), the replacement delay, the straggling last wave, and instances idling
-until scale-in. A trial costs O(compute environments), so 10,000 trials take milliseconds.
+the scale-up delay before new instances run jobs, spot interruptions per busy instance-hour
+(a whole number per trial) with the rework of the attempts they kill (or the jobs they fail when
+the retry strategy does not retry a host termination), the replacement delay, the reruns that
+finish after everything else, the straggling last wave, and instances idling until scale-in.
+A trial costs O(compute environments), so 10,000 trials take milliseconds.
+tests/integration/test_plan_validation.py holds the model to the sandbox's per-job scheduler.
 
 Every trial draws the same standard normals in every scenario (common random numbers): scenarios
 differ only by their configuration, and a rise in capacity or price moves every trial one way.
@@ -108,17 +110,24 @@ def simulate(
         work = max(work, 0.5 * job.count * m)
         extra = 0.0
         interruptions = wasted = failed = 0.0
+        kills = 0
+        killed = 0.0
         for g, (line, share, per, _instances, _warm, p_fail) in enumerate(groups):
             rate = line.interruptions_per_hour
             if rate <= 0.0:
                 continue
-            busy_instance_hours = work * share / per / 3600.0
-            mu = rate * busy_instance_hours
-            # A normal stand-in for the Poisson count: continuous, so more exposure never
-            # means fewer interruptions for the same draw.
-            n = max(0.0, mu + math.sqrt(mu) * row[FIXED_DRAWS + g])
+            # Reruns are exposed too: each interruption adds half an attempt of busy time per
+            # slot, so the exposure solves E = W + rate * E * m / 2 (capped when reruns would
+            # dominate: then the retry strategy, not the rework, decides).
+            rework_share = min(0.5, rate * m / 7200.0)
+            busy_instance_hours = work * share / per / 3600.0 / (1.0 - rework_share)
+            # A whole number of interruptions (the Poisson quantile of this trial's draw): the
+            # rare interruption of a small run either happens or not, and a rerun is whole.
+            n = poisson_count(rate * busy_instance_hours, row[FIXED_DRAWS + g])
             hit = n * per  # attempts killed (every slot of an interrupted instance is busy)
             lost = hit * p_fail
+            kills += n
+            killed += hit
             interruptions += n
             failed += lost
             wasted += hit * (m / 2.0) * job.vcpus / 3600.0
@@ -128,12 +137,79 @@ def simulate(
         work_total = max(work + extra, m)
         m_eff = work_total / job.count
         makespan, body_end = _makespan(
-            job.count, total_lanes, warm_lanes, delay, m_eff, s, work_total, tail_z * s
+            job.count,
+            total_lanes,
+            warm_lanes,
+            delay,
+            work / job.count,
+            s,
+            work_total,
+            tail_z * s,
+            kills,
+            killed / kills if kills else 1.0,
         )
         makespan = max(makespan, submit_seconds + m)
         cost = _cost(config, groups, job.count, work_total, delay, m_eff, scale_down_idle_seconds)
         trials.append(Trial(makespan, cost, interruptions, wasted, failed, body_end))
     return trials
+
+
+def poisson_count(mu: float, z: float) -> int:
+    """The Poisson(``mu``) count at the quantile of the standard normal draw ``z``.
+
+    Non-decreasing in ``mu`` for a given draw (common random numbers: more exposure never means
+    fewer interruptions) and exact in distribution; a rounded normal beyond ``mu`` 400.
+    """
+    if mu <= 0.0:
+        return 0
+    if mu > 400.0:
+        return max(0, round(mu + math.sqrt(mu) * z))
+    u = _NORMAL.cdf(z)
+    k = 0
+    p = math.exp(-mu)
+    cdf = p
+    limit = mu + 40.0 * math.sqrt(mu) + 40.0  # rounding: cdf may never reach a u near 1
+    while cdf < u and k < limit:
+        k += 1
+        p *= mu / k
+        cdf += p
+    return k
+
+
+def rerun_tail(kills: int, p_critical: float, wait: float, m: float) -> float:
+    """Expected lengthening of the makespan by the latest of ``kills`` interrupted attempts.
+
+    An attempt killed ``u * m`` seconds in (``u`` uniform) finishes ``u * m + wait`` later than
+    it would have, ``wait`` being its replacement's boot when no slot is free. Each kill lands
+    on the critical path with chance ``p_critical``; with ``j ~ Binomial(kills, p_critical)``
+    such kills the latest delay is ``wait + m * j / (j + 1)`` on average (0 when ``j`` is 0).
+    """
+    if kills <= 0 or p_critical <= 0.0:
+        return 0.0
+    p = min(1.0, p_critical)
+    none = (1.0 - p) ** kills
+    mean_inverse = (1.0 - (1.0 - p) ** (kills + 1)) / ((kills + 1) * p)  # E[1 / (j + 1)]
+    return (1.0 - none) * wait + m * (1.0 - mean_inverse)
+
+
+def _lockstep_tail(
+    kills: int, per: float, jobs: int, lanes: int, waves: int, delay: float, m: float
+) -> float:
+    """:func:`rerun_tail` of lanes that run whole waves together.
+
+    A kill in the last wave delays its job's rerun to the end. A kill before it shifts the
+    lanes of the replacement instance and sends its job to the back of the queue; both reach
+    the end only when the last wave has no idle slots left for them (its slack).
+    """
+    last = jobs - (waves - 1) * lanes  # jobs of the last wave
+    slack = lanes - last
+    p_last = last / jobs
+    displaced = 2.0 * kills * (1.0 - p_last) * per  # reruns plus late replacement slots
+    spill = max(0.0, displaced - slack) / displaced if displaced > 0 else 0.0
+    early = (1.0 - p_last) * spill
+    # Early kills wait for their replacement; a late one reruns at once on an idle slot.
+    wait = delay * (early + (p_last if slack < per else 0.0)) / (early + p_last)
+    return rerun_tail(kills, p_last + early, wait, m)
 
 
 def _makespan(
@@ -145,12 +221,18 @@ def _makespan(
     s: float,
     work: float,
     tail: float,
+    kills: int = 0,
+    per: float = 1.0,
 ) -> tuple[float, float]:
-    """(makespan, start of the last wave) of ``jobs`` on ``lanes`` slots.
+    """(makespan, start of the last wave) of ``jobs`` of ``m`` seconds on ``lanes`` slots.
 
-    Fluid: the work divided by the slots. Quantized: whole waves of jobs, which is what lanes
-    that start together do while job times vary little. Lanes drift apart as the spread of job
-    times accumulates over the waves; the blend follows that drift.
+    Fluid: the work (with the rework and replacement gaps of ``kills`` interruptions of
+    instances of ``per`` slots) divided by the slots. Quantized: whole waves of jobs, which is
+    what lanes that start together do while job times vary little. Lanes drift apart as the
+    spread of job times accumulates over the waves; the blend follows that drift. Interrupted
+    attempts finish late: in lock step a kill shifts its lanes to the end unless the last wave
+    has room (:func:`_lockstep_tail`); lanes that drift apart share the rework and feel only
+    the kills of the last stretch, whose reruns find a slot as the run drains.
     """
     warm_lanes = min(warm_lanes, lanes)
     if warm_lanes and warm_lanes * delay >= work:
@@ -161,12 +243,17 @@ def _makespan(
     if done_warm >= jobs:
         waves = math.ceil(jobs / warm_lanes)
         quantized = waves * m
+        wave_jobs, wave_lanes = jobs, warm_lanes
     else:
         waves = math.ceil((jobs - done_warm) / lanes)
         quantized = delay + waves * m
+        wave_jobs, wave_lanes = jobs - done_warm, lanes
+    first_start = 0.0 if warm_lanes else delay
+    if kills:
+        fluid += rerun_tail(kills, m / max(m, fluid - first_start), 0.0, m)
+        quantized += _lockstep_tail(kills, per, wave_jobs, wave_lanes, waves, delay, m)
     drift = min(1.0, 2.0 * s * math.sqrt(waves) / m) if m > 0 else 1.0
     body = fluid + (1.0 - drift) * max(0.0, quantized - fluid)
-    first_start = 0.0 if warm_lanes else delay
     body = max(body, first_start + m)
     return body + max(0.0, tail), max(first_start, body - m)
 
