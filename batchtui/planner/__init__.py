@@ -13,6 +13,7 @@ from batchtui.planner.results import (
     Recommendation,
     ScenarioConfig,
     ScenarioResult,
+    SubmitEstimate,
     VcpuSetting,
 )
 
@@ -25,6 +26,7 @@ __all__ = [
     "Recommendation",
     "ScenarioConfig",
     "ScenarioResult",
+    "SubmitEstimate",
     "VcpuSetting",
     "run_plan",
 ]

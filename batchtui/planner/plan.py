@@ -7,10 +7,21 @@ from collections.abc import Sequence
 
 from batchtui.planner.facts import Facts
 from batchtui.planner.recommendation import recommend
-from batchtui.planner.results import Plan, PlanWarning, ScenarioConfig, ScenarioResult
+from batchtui.planner.results import (
+    Plan,
+    PlanWarning,
+    ScenarioConfig,
+    ScenarioResult,
+    SubmitEstimate,
+)
 from batchtui.planner.scenarios import build_scenarios
 from batchtui.planner.simulation import JobShape, Trial, lanes_by_line, normals, simulate
-from batchtui.planner.warnings import lambda_note, profile_warnings
+from batchtui.planner.warnings import (
+    MAX_ARRAY_SIZE,
+    lambda_note,
+    profile_warnings,
+    recommendation_warnings,
+)
 from batchtui.profiles import Profile
 
 #: AWS Batch's SubmitJob rate limit per account.
@@ -33,11 +44,28 @@ def job_shape(profile: Profile) -> JobShape:
     )
 
 
-def submit_seconds(profile: Profile) -> float:
-    """Time to submit the workload at the SubmitJob rate limit (one call per array job)."""
+def submit_estimate(profile: Profile) -> SubmitEstimate:
+    """SubmitJob calls and time for the workload as array jobs (one call each, at most
+    10,000 children) and as single jobs (one call per job), at the SubmitJob rate limit."""
     w = profile.workload
-    calls = math.ceil(w.jobs / w.array_size) if w.array_size > 1 else w.jobs
-    return calls / SUBMIT_JOBS_PER_SECOND
+    # The profile's array size, or AWS's largest when it submits single jobs (or asks for more).
+    size = min(w.array_size, MAX_ARRAY_SIZE) if w.array_size > 1 else MAX_ARRAY_SIZE
+    arrays = math.ceil(w.jobs / size)
+    return SubmitEstimate(
+        jobs=w.jobs,
+        array_size=w.array_size,
+        max_array_size=MAX_ARRAY_SIZE,
+        array_jobs=arrays,
+        array_seconds=arrays / SUBMIT_JOBS_PER_SECOND,
+        single_jobs_seconds=w.jobs / SUBMIT_JOBS_PER_SECOND,
+        calls_per_second=SUBMIT_JOBS_PER_SECOND,
+    )
+
+
+def submit_seconds(profile: Profile) -> float:
+    """Time to submit the workload as the profile does (array jobs or single jobs)."""
+    est = submit_estimate(profile)
+    return est.array_seconds if est.planned_as_arrays else est.single_jobs_seconds
 
 
 def _quantile(sorted_values: Sequence[float], q: float) -> float:
@@ -167,6 +195,9 @@ def run_plan(
         notes.append("the job fits no Fargate task size, so Fargate scenarios are left out")
     blocked = any(w.blocking for w in warnings)
     recommendation = recommend(profile, results, blocked=blocked)
+    if recommendation.scenario is not None:
+        best = next(r for r in results if r.name == recommendation.scenario)
+        warnings += recommendation_warnings(profile, facts, best)
     quotas = {pool.label: value for pool, value in facts.quotas.items()}
     return Plan(
         profile_name=profile.name,
@@ -188,4 +219,5 @@ def run_plan(
         recommendation=recommendation,
         warnings=tuple(warnings),
         notes=tuple(notes),
+        submit=submit_estimate(profile),
     )

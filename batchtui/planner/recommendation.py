@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from batchtui.capacity import fits_fargate
 from batchtui.planner.results import Recommendation, ScenarioResult, VcpuSetting
+from batchtui.planner.wording import duration
 from batchtui.profiles import Profile
 
 
-def _hours(seconds: float) -> str:
-    return f"{seconds / 3600:.1f}h"
+def _meeting(feasible: int, total: int, goal: str) -> str:
+    """ "cheapest of the 7 scenarios (of 8) that meet <goal>", or the only one that does."""
+    if feasible == 1:
+        if total == 1:
+            return f"the only scenario, and it meets {goal}"
+        return f"the only one of the {total} scenarios that meets {goal}"
+    if feasible == total:
+        return f"cheapest of the {feasible} scenarios that meet {goal}"
+    return f"cheapest of the {feasible} scenarios (of {total}) that meet {goal}"
 
 
 def recommend(
@@ -33,7 +42,7 @@ def recommend(
             reasons.append(
                 f"no scenario meets the {deadline} with {conf:.0%} confidence and the budget; "
                 f"the best chance is {fastest.name} ({fastest.p_deadline:.0%} by the deadline, "
-                f"p50 {_hours(fastest.makespan_p50)})"
+                f"p50 {duration(fastest.makespan_p50)})"
             )
             if w.budget_usd is not None:
                 cheapest = min(runnable, key=lambda r: r.cost_mean)
@@ -44,10 +53,13 @@ def recommend(
             reasons.append("raise the vCPU quotas, extend the deadline or the budget")
         return Recommendation(None, tuple(reasons))
     best = min(feasible, key=lambda r: (round(r.cost_mean, 6), r.makespan_p50))
+    goal = f"the {deadline} with {conf:.0%} confidence" + (
+        f" and the ${w.budget_usd:,.2f} budget" if w.budget_usd is not None else ""
+    )
     reasons = [
-        f"cheapest of {len(feasible)} of {len(results)} scenarios that meet the {deadline} "
-        f"with {conf:.0%} confidence ({best.p_deadline:.0%} of trials; p95 "
-        f"{_hours(best.makespan_p95)})",
+        _meeting(len(feasible), len(results), goal)
+        + f" (by the deadline in {best.p_deadline:.0%} of trials; p95 "
+        f"{duration(best.makespan_p95)})",
         f"expected cost ${best.cost_mean:,.2f}, ${best.cost_at_confidence:,.2f} at {conf:.0%} "
         + (
             f"confidence, within the ${w.budget_usd:,.2f} budget"
@@ -67,14 +79,17 @@ def recommend(
     if best.interruptions_mean >= 0.05:
         reasons.append(
             f"expect {best.interruptions_mean:.1f} spot interruptions wasting "
-            f"{best.wasted_vcpu_hours_mean:.1f} vCPU-hours of rework"
+            f"{best.wasted_vcpu_hours_mean:.1f} vCPU-hours of rework on average"
         )
     settings = []
     for line in best.config.lines:
         if not line.lanes:
             continue
         types: tuple[str, ...] = ()
-        if line.pool not in ("FARGATE", "FARGATE_SPOT"):
+        task_size = None
+        if line.pool in ("FARGATE", "FARGATE_SPOT"):
+            task_size = fits_fargate(profile.job_definition.request)
+        else:
             known = {ce.name: ce for ce in profile.compute_environments}
             ce = known.get(line.compute_environment)
             types = ce.instance_types if ce else (line.instance_type,)
@@ -90,6 +105,7 @@ def recommend(
                 max_vcpus=min(line.max_vcpus, line.effective_vcpus),
                 desired_vcpus=min_vcpus,
                 instance_types=types,
+                task_size=task_size,
             )
         )
     return Recommendation(best.name, tuple(reasons), tuple(settings))

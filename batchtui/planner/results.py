@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+#: A warning about the profile as written (its compute environments, queue, job definition and
+#: workload), or about the configuration the planner recommends instead of it.
+PROFILE = "profile"
+RECOMMENDATION = "recommendation"
+
 
 @dataclass(frozen=True)
 class PlanWarning:
@@ -13,6 +18,8 @@ class PlanWarning:
     message: str
     blocking: bool = False
     subject: str = ""  # the compute environment, queue or field it is about
+    scope: str = PROFILE  # PROFILE | RECOMMENDATION
+    scenario: str = "profile"  # the scenario whose configuration it is about
 
 
 @dataclass(frozen=True)
@@ -102,6 +109,26 @@ class VcpuSetting:
     max_vcpus: int
     desired_vcpus: int
     instance_types: tuple[str, ...]
+    #: Fargate: the task size each job runs as (vCPUs, MiB), the smallest valid one that holds it.
+    task_size: tuple[float, int] | None = None
+
+
+@dataclass(frozen=True)
+class SubmitEstimate:
+    """SubmitJob calls the workload takes, as array jobs and as single jobs, at the rate limit."""
+
+    jobs: int
+    array_size: int  # children per array job as the profile sets it (1: single jobs)
+    max_array_size: int  # AWS's limit per array job
+    array_jobs: int  # SubmitJob calls as array jobs
+    array_seconds: float
+    single_jobs_seconds: float  # one call per job
+    calls_per_second: float
+
+    @property
+    def planned_as_arrays(self) -> bool:
+        """Whether the plan (and the profile) submits array jobs."""
+        return self.array_size > 1
 
 
 @dataclass(frozen=True)
@@ -134,10 +161,15 @@ class Plan:
     recommendation: Recommendation
     warnings: tuple[PlanWarning, ...]
     notes: tuple[str, ...] = field(default_factory=tuple)
+    submit: SubmitEstimate | None = None
 
     @property
     def blocking(self) -> tuple[PlanWarning, ...]:
         return tuple(w for w in self.warnings if w.blocking)
+
+    def warnings_about(self, scope: str) -> tuple[PlanWarning, ...]:
+        """The warnings about the profile (PROFILE) or about the recommendation."""
+        return tuple(w for w in self.warnings if w.scope == scope)
 
     def scenario(self, name: str) -> ScenarioResult:
         return next(s for s in self.scenarios if s.name == name)

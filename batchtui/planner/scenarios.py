@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from batchtui.capacity import (
+    PoolBudget,
     expand_instance_types,
     fits_fargate,
     instances_within,
@@ -23,6 +24,7 @@ from batchtui.capacity import (
 from batchtui.model import InstanceType, PurchaseModel, ResourceRequest
 from batchtui.planner.facts import Facts
 from batchtui.planner.results import CapacityLine, ScenarioConfig
+from batchtui.planner.wording import count
 from batchtui.profiles import ComputeEnvironmentSpec, Profile
 
 #: Interruptions per instance-hour when the profile says nothing (None: the Spot Advisor bucket).
@@ -42,6 +44,28 @@ def interruption_rate(profile: Profile, facts: Facts, pool: PurchaseModel, itype
     if rate is None:
         return facts.prices.interruption_rate_per_hour(itype) if pool is PurchaseModel.SPOT else 0.0
     return rate
+
+
+def budget_reason(budget: PoolBudget) -> str:
+    """Why a compute environment reaches what it reaches (its maxvCpus or its pool's quota)."""
+    ce = budget.compute_environment
+    quota = f"{budget.quota_vcpus:g}" if budget.quota_vcpus is not None else "unknown"
+    reach = count(budget.effective_vcpus, "vCPU")
+    pool = budget.pool.label
+    if budget.limited_by == "quota" and budget.shared_vcpus:
+        return (
+            f"{ce}: maxvCpus {budget.max_vcpus}, but the account's {pool} vCPU quota ({quota}) "
+            f"is shared with compute environments before it that take "
+            f"{budget.shared_vcpus:g}; it can reach {reach}"
+        )
+    if budget.limited_by == "quota":
+        return (
+            f"{ce}: maxvCpus {budget.max_vcpus} is above the account's {pool} vCPU quota "
+            f"({quota}); it can reach {reach}"
+        )
+    if budget.limited_by == "disabled":
+        return f"{ce}: disabled or not VALID; it launches nothing"
+    return f"{ce}: limited by its maxvCpus ({budget.max_vcpus})"
 
 
 def build_scenarios(profile: Profile, facts: Facts) -> list[ScenarioConfig]:
@@ -137,7 +161,8 @@ def _scenario(
         if room is not None and budget.effective_vcpus > room:
             budget = replace(budget, effective_vcpus=int(room), limited_by="quota")
         if ce.purchase_model.is_fargate:
-            lines.append(_fargate_line(profile, facts, ce, budget.effective_vcpus, budget.reason))
+            reason = budget_reason(budget)
+            lines.append(_fargate_line(profile, facts, ce, budget.effective_vcpus, reason))
         else:
             lines.append(_ec2_line(profile, facts, ce, request, budget, room))
     fargate = any(ce.purchase_model.is_fargate for ce in ces)
@@ -200,12 +225,9 @@ def _ec2_line(
     facts: Facts,
     ce: ComputeEnvironmentSpec,
     request: ResourceRequest,
-    budget: object,
+    budget: PoolBudget,
     room: float | None,
 ) -> CapacityLine:
-    from batchtui.capacity import PoolBudget
-
-    assert isinstance(budget, PoolBudget)
     catalog = facts.prices.instance_types
     allowed = expand_instance_types(ce.instance_types, catalog)
     priced = [it for it in allowed if facts.prices.hourly(it.name, ce.purchase_model) is not None]
@@ -262,19 +284,19 @@ def _ec2_line(
             warm_instances=0,
             limited_by=budget.limited_by,
             reason=(
-                f"{budget.reason}; the smallest instance type that holds the job "
-                f"({smallest.name}, {smallest.vcpus} vCPUs) does not fit in that"
+                f"{budget_reason(budget)}; the smallest instance type that holds the job "
+                f"({smallest.name}, {count(smallest.vcpus, 'vCPU')}) does not fit in that"
             ),
             usd_per_instance_hour=facts.prices.hourly(smallest.name, pool) or 0.0,
             interruptions_per_hour=0.0,
         )
     instances = instances_within(budget.effective_vcpus, chosen.vcpus, ce.allocation_strategy, room)
     warm = min(instances, math.ceil(max(ce.min_vcpus, ce.desired_vcpus) / chosen.vcpus))
-    reason = budget.reason
+    reason = budget_reason(budget)
     if instances * chosen.vcpus > ce.max_vcpus:
         reason += (
             f"; {ce.allocation_strategy} may overshoot maxvCpus by one instance "
-            f"({instances * chosen.vcpus} vCPUs)"
+            f"({count(instances * chosen.vcpus, 'vCPU')})"
         )
     return CapacityLine(
         **base,  # type: ignore[arg-type]
@@ -320,7 +342,7 @@ def _fargate_line(
         compute_environment=ce.name,
         pool=pool.label,
         allocation_strategy="",
-        instance_type=f"task {task_vcpu:g} vCPU / {task_mem} MiB",
+        instance_type=f"task {count(task_vcpu, 'vCPU')} / {task_mem} MiB",
         vcpus_per_instance=task_vcpu,
         jobs_per_instance=1,
         max_vcpus=ce.max_vcpus,

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from batchtui.capacity import expand_instance_types
+from batchtui.capacity import expand_instance_types, fits_fargate
 from batchtui.planner.facts import HOURS_PER_MONTH, Facts
-from batchtui.planner.results import PlanWarning, ScenarioConfig, ScenarioResult
+from batchtui.planner.results import RECOMMENDATION, PlanWarning, ScenarioConfig, ScenarioResult
+from batchtui.planner.wording import count
 from batchtui.profiles import DEFAULT_INSTANCE_DISK_GIB, Profile
 
 MAX_ARRAY_SIZE = 10_000
@@ -15,6 +16,11 @@ LAMBDA_MAX_MEMORY_MIB = 10_240
 LAMBDA_MAX_VCPUS = 6
 #: Service Quotas codes, for messages.
 QUOTA_CODES = {"ON_DEMAND": "L-1216C47A", "SPOT": "L-34B43A08"}
+#: Service Quotas names of Fargate's vCPU quotas, per pool.
+FARGATE_QUOTA_NAMES = {
+    "FARGATE": "Fargate On-Demand vCPU resource count",
+    "FARGATE_SPOT": "Fargate Spot vCPU resource count",
+}
 
 
 def profile_warnings(
@@ -24,7 +30,8 @@ def profile_warnings(
     own_result: ScenarioResult | None,
     job_p99_seconds: float,
 ) -> list[PlanWarning]:
-    """Warnings about the profile as configured (``own`` is its scenario)."""
+    """Warnings about the profile as configured (``own`` is its scenario): its compute
+    environments, job queue, job definition and workload."""
     out: list[PlanWarning] = []
     jd = profile.job_definition
     for ce in profile.compute_environments:
@@ -100,10 +107,11 @@ def profile_warnings(
             )
         )
     if own.lines and not own.per_task_billing and not any(ln.warm_instances for ln in own.lines):
+        cold = ", ".join(ln.compute_environment for ln in own.lines)
         out.append(
             PlanWarning(
                 "SCALE_UP_LATENCY",
-                f"min_vcpus is 0: the first jobs wait about {own.startup_seconds:.0f}s "
+                f"{cold}: min_vcpus 0, so the first jobs wait about {own.startup_seconds:.0f}s "
                 "for instances to launch and register",
                 subject=profile.workload.queue,
             )
@@ -160,7 +168,7 @@ def profile_warnings(
         out.append(
             PlanWarning(
                 "TIMEOUT_TOO_SHORT",
-                f"about 1% of jobs run longer than {job_p99_seconds:.0f}s, above the "
+                f"about 1% of the jobs run longer than {job_p99_seconds:.0f}s, above the "
                 f"{jd.timeout_seconds}s timeout: those attempts are killed",
                 subject="job_definition.timeout_seconds",
             )
@@ -182,13 +190,102 @@ def profile_warnings(
                 )
             )
     if own_result is not None and own_result.failed_jobs_mean >= 0.5:
+        fail = count(round(own_result.failed_jobs_mean), "job fails", "jobs fail")
         out.append(
             PlanWarning(
                 "INTERRUPTED_JOBS_FAIL",
-                f"about {own_result.failed_jobs_mean:.0f} jobs fail on spot interruptions: the "
-                "retry strategy does not retry 'Host EC2*' terminations enough times",
+                f"about {fail} on spot interruptions: the retry strategy does not retry "
+                "'Host EC2*' terminations enough times",
                 subject="job_definition.retry_strategy",
             )
+        )
+    return out
+
+
+def recommendation_warnings(
+    profile: Profile, facts: Facts, best: ScenarioResult
+) -> list[PlanWarning]:
+    """Warnings about the configuration recommended instead of the profile's: what it takes to
+    run it and what the plan assumed for it. None when the profile's own setup is recommended
+    (its warnings are the profile's)."""
+    config = best.config
+    if config.kind == "profile":
+        return []
+    out: list[PlanWarning] = []
+
+    def warn(code: str, message: str, subject: str) -> None:
+        out.append(
+            PlanWarning(code, message, subject=subject, scope=RECOMMENDATION, scenario=config.name)
+        )
+
+    used = [ln for ln in config.lines if ln.lanes]
+    names = ", ".join(ln.compute_environment for ln in used)
+    fargate = [ln for ln in used if ln.pool in FARGATE_QUOTA_NAMES]
+    jd = profile.job_definition
+    if fargate:
+        queue = profile.queue()
+        ec2 = [
+            ce.name
+            for ce in profile.queue_compute_environments()
+            if not ce.purchase_model.is_fargate
+        ]
+        if ec2:
+            warn(
+                "FARGATE_NEEDS_ITS_OWN_QUEUE",
+                "a job queue cannot mix EC2 and Fargate compute environments: "
+                f"{names} needs a job queue of its own (job queue {queue.name} has "
+                f"{', '.join(ec2)} on EC2), and the jobs must be submitted to that queue",
+                subject=names,
+            )
+        size = fits_fargate(jd.request)
+        if size is not None:
+            vcpu, memory = size
+            runs_as = f"{count(vcpu, 'vCPU')} / {memory} MiB"
+            asked = ""
+            if (vcpu, memory) != (jd.vcpus, jd.memory_mib):
+                asked = (
+                    f" (the job asks for {count(jd.vcpus, 'vCPU')} / {jd.memory_mib} MiB; "
+                    "Fargate runs and bills the smallest valid size that holds it)"
+                )
+            warn(
+                "FARGATE_JOB_DEFINITION",
+                f'job definition {jd.name} needs platformCapabilities ["FARGATE"], an '
+                f"execution role, and a Fargate task size: {runs_as}{asked}",
+                subject="job_definition",
+            )
+        warn(
+            "FARGATE_TASK_START",
+            f"{names}: every job, not only the first, waits about "
+            f"{profile.assumptions.fargate_start_seconds:.0f}s for its Fargate task to be "
+            "placed and its image pulled (assumptions.fargate_start_seconds); the plan counts "
+            "it in each job's time",
+            subject=names,
+        )
+        if profile.quotas.fargate_vcpus is None:
+            quotas = " and ".join(
+                f"'{FARGATE_QUOTA_NAMES[p]}'" for p in sorted({ln.pool for ln in fargate})
+            )
+            warn(
+                "FARGATE_QUOTA_ASSUMED",
+                f"the profile sets no Fargate vCPU quota: the plan gives {names} "
+                f"{count(config.vcpus, 'vCPU')}, what the profile's EC2 setup reaches; check "
+                f"the account's {quotas} in Service Quotas and set quotas.fargate_vcpus",
+                subject="quotas.fargate_vcpus",
+            )
+    elif used and not any(ln.warm_instances for ln in used):
+        warn(
+            "SCALE_UP_LATENCY",
+            f"{names}: minvCpus 0, so the first jobs wait about {config.startup_seconds:.0f}s "
+            "for instances to launch and register",
+            subject=names,
+        )
+    if best.failed_jobs_mean >= 0.5:
+        fail = count(round(best.failed_jobs_mean), "job fails", "jobs fail")
+        warn(
+            "INTERRUPTED_JOBS_FAIL",
+            f"about {fail} on spot interruptions: the retry strategy does not retry "
+            "interrupted attempts enough times",
+            subject="job_definition.retry_strategy",
         )
     return out
 
@@ -203,7 +300,8 @@ def lambda_note(profile: Profile, job_p95_seconds: float) -> str | None:
         and job_p95_seconds <= LAMBDA_MAX_SECONDS
     ):
         return (
-            f"each job ({jd.vcpus:g} vCPUs, {jd.memory_mib} MiB, p95 {job_p95_seconds:.0f}s) "
+            f"each job ({count(jd.vcpus, 'vCPU')}, {jd.memory_mib} MiB, p95 "
+            f"{job_p95_seconds:.0f}s) "
             "fits AWS Lambda's limits (15 minutes, 10 GB, 6 vCPUs): for event-driven or "
             "spiky work Lambda may be simpler than Batch"
         )

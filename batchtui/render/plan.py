@@ -5,7 +5,16 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from batchtui.planner.results import Plan, ScenarioResult
+from batchtui.planner.results import (
+    PROFILE,
+    RECOMMENDATION,
+    Plan,
+    PlanWarning,
+    ScenarioResult,
+    SubmitEstimate,
+    VcpuSetting,
+)
+from batchtui.planner.wording import count, short_duration
 from batchtui.render.text import duration, table
 
 #: Version of the JSON document; bump on any incompatible change (batchtui/data/plan.schema.json).
@@ -28,9 +37,10 @@ def render_plan_table(plan: Plan) -> str:
     budget = f", budget {_money(plan.budget_usd)}" if plan.budget_usd is not None else ""
     out.append(f"Plan {plan.profile_name} ({plan.profile_path}), {plan.region}")
     out.append(
-        f"{plan.images:,} images in {plan.jobs:,} jobs of {duration(plan.job_seconds_mean)} "
-        f"on average; deadline {plan.deadline_hours:g}h{budget}; "
-        f"{plan.confidence:.0%} confidence; {plan.trials} trials, seed {plan.seed}"
+        f"{count(plan.images, 'image')} in {count(plan.jobs, 'job')} of "
+        f"{duration(plan.job_seconds_mean)} on average; deadline {plan.deadline_hours:g}h"
+        f"{budget}; {plan.confidence:.0%} confidence; {count(plan.trials, 'trial')}, "
+        f"seed {plan.seed}"
     )
     quotas = ", ".join(f"{k} {v:g}" for k, v in plan.quotas.items()) or "unknown"
     out.append(f"Prices: {plan.price_source}. vCPU quotas ({plan.quota_source}): {quotas}")
@@ -45,20 +55,29 @@ def render_plan_table(plan: Plan) -> str:
         out.append("")
         rows = (
             (s.compute_environment, s.pool, s.min_vcpus, s.max_vcpus, s.desired_vcpus,
-             ", ".join(s.instance_types) or "-")
+             _launches(s))
             for s in rec.settings
         )  # fmt: skip
         out.append(
             _indent(
-                table(("SET", "POOL", "MIN vCPUs", "MAX vCPUs", "DESIRED", "INSTANCE TYPES"), rows)
+                table(
+                    ("SET", "POOL", "MIN vCPUs", "MAX vCPUs", "DESIRED", "INSTANCE TYPES"),
+                    rows,
+                    max_width=80,
+                )
             )
         )
-    if plan.warnings:
+    about_profile = plan.warnings_about(PROFILE)
+    if about_profile:
+        also = " - the recommended scenario" if rec.scenario == "profile" else ""
         out.append("")
-        out.append("WARNINGS")
-        for w in plan.warnings:
-            tag = "BLOCKING " if w.blocking else ""
-            out.append(f"  - {tag}{w.code}: {w.message}")
+        out.append(f"WARNINGS about the profile as configured ({plan.profile_name}){also}")
+        out += _warning_lines(about_profile)
+    about_recommendation = plan.warnings_about(RECOMMENDATION)
+    if about_recommendation:
+        out.append("")
+        out.append(f"WARNINGS about the recommended configuration ({rec.scenario})")
+        out += _warning_lines(about_recommendation)
     if plan.notes:
         out.append("")
         out.append("NOTES")
@@ -75,17 +94,55 @@ def render_plan_table(plan: Plan) -> str:
     own = plan.scenarios[0].config
     capacity_rows = (
         (ln.compute_environment, ln.pool, ln.instance_type or "-", ln.jobs_per_instance,
-         ln.max_vcpus, ln.effective_vcpus, _money(ln.usd_per_instance_hour), ln.reason)
+         ln.max_vcpus, ln.effective_vcpus, _money(ln.usd_per_instance_hour), ln.limited_by)
         for ln in own.lines
     )  # fmt: skip
     out.append(_indent(table(
-        ("CE", "POOL", "LAUNCHES", "JOBS/INST", "MAX", "REACHES", "$/HOUR", "WHY"), capacity_rows,
-        max_width=120,
+        ("CE", "POOL", "LAUNCHES", "JOBS/INST", "MAX", "REACHES", "$/HOUR", "LIMITED BY"),
+        capacity_rows,
     )))  # fmt: skip
-    submit = plan.scenarios[0].submit_seconds
-    out.append("")
-    out.append(f"Submitting takes {duration(submit)} at SubmitJob's 50 TPS.")
+    # The reasons are sentences: under the table, whole, rather than cut to a column's width.
+    out += [f"  - {ln.reason}" for ln in own.lines if ln.reason]
+    if plan.submit is not None:
+        out.append("")
+        out.append(submit_line(plan.submit))
     return "\n".join(out)
+
+
+def _launches(setting: VcpuSetting) -> str:
+    if setting.task_size is not None:
+        vcpu, memory = setting.task_size
+        return f"Fargate tasks of {count(vcpu, 'vCPU')} / {memory} MiB"
+    return ", ".join(setting.instance_types) or "-"
+
+
+def _warning_lines(warnings: tuple[PlanWarning, ...]) -> list[str]:
+    return [f"  - {'BLOCKING ' if w.blocking else ''}{w.code}: {w.message}" for w in warnings]
+
+
+def submit_line(est: SubmitEstimate) -> str:
+    """The SubmitJob calls of the workload as array jobs and as single jobs, and their time."""
+    rate = f"at SubmitJob's {est.calls_per_second:g} TPS"
+    jobs = count(est.jobs, "job")
+    if est.jobs == 1:
+        return f"Submitting {jobs}: 1 SubmitJob call ({short_duration(est.array_seconds)})."
+    calls = count(est.array_jobs, "SubmitJob call")
+    singles = f"{count(est.jobs, 'SubmitJob call')} = {short_duration(est.single_jobs_seconds)}"
+    if est.planned_as_arrays:
+        size = min(est.array_size, est.max_array_size)
+        if est.array_jobs == 1:
+            arrays = f"1 array job of {count(est.jobs, 'child', 'children')}"
+        else:
+            arrays = f"{est.array_jobs:,} array jobs of up to {size:,} children"
+        return (
+            f"Submitting {jobs}: as {arrays} (workload.array_size {est.array_size:,}) = "
+            f"{calls} ({short_duration(est.array_seconds)}); as single jobs {singles} {rate}."
+        )
+    return (
+        f"Submitting {jobs}: as single jobs (workload.array_size 1) {singles} {rate}; "
+        f"as array jobs of up to {est.max_array_size:,} children, {calls} "
+        f"({short_duration(est.array_seconds)})."
+    )
 
 
 def _scenario_row(plan: Plan, s: ScenarioResult) -> tuple[Any, ...]:
@@ -149,16 +206,43 @@ def plan_to_json(plan: Plan) -> dict[str, Any]:
                     "maxvCpus": s.max_vcpus,
                     "desiredvCpus": s.desired_vcpus,
                     "instanceTypes": list(s.instance_types),
+                    **(
+                        {"fargateTask": {"vcpus": s.task_size[0], "memoryMiB": s.task_size[1]}}
+                        if s.task_size is not None
+                        else {}
+                    ),
                 }
                 for s in rec.settings
             ],
         },
         "warnings": [
-            {"code": w.code, "message": w.message, "blocking": w.blocking, "subject": w.subject}
+            {
+                "code": w.code,
+                "message": w.message,
+                "blocking": w.blocking,
+                "subject": w.subject,
+                "scope": w.scope,
+                "scenario": w.scenario,
+            }
             for w in plan.warnings
         ],
         "notes": list(plan.notes),
         "scenarios": [_scenario_json(plan, s) for s in plan.scenarios],
+        **({"submit": _submit_json(plan.submit)} if plan.submit is not None else {}),
+    }
+
+
+def _submit_json(est: SubmitEstimate) -> dict[str, Any]:
+    return {
+        "jobs": est.jobs,
+        "arraySize": est.array_size,
+        "maxArraySize": est.max_array_size,
+        "plannedAs": "array" if est.planned_as_arrays else "single",
+        "arrayJobs": est.array_jobs,
+        "arraySubmitSeconds": round(est.array_seconds, 6),
+        "singleJobCalls": est.jobs,
+        "singleSubmitSeconds": round(est.single_jobs_seconds, 6),
+        "submitJobCallsPerSecond": est.calls_per_second,
     }
 
 

@@ -34,6 +34,27 @@ def test_json_matches_the_schema(capsys: pytest.CaptureFixture[str], name: str) 
     assert "bundled snapshot 2026-11-01" in doc["sources"]["prices"]
 
 
+def test_json_says_what_each_warning_is_about_and_counts_submit_calls(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _, out, _ = run(capsys, "plan", "--profile", str(PROFILES / "image-tagging.toml"), "-o", "json",
+                    "--trials", "50")  # fmt: skip
+    doc = json.loads(out)
+    about = {(w["code"], w["scope"], w["scenario"]) for w in doc["warnings"]}
+    assert ("SCALE_UP_LATENCY", "profile", "profile") in about
+    assert ("FARGATE_NEEDS_ITS_OWN_QUEUE", "recommendation", "fargate-spot") in about
+    assert doc["recommendation"]["settings"][0]["fargateTask"] == {"vcpus": 1.0, "memoryMiB": 2048}
+    submit = doc["submit"]
+    assert (submit["arrayJobs"], submit["singleJobCalls"], submit["singleSubmitSeconds"]) == (
+        1,
+        1000,
+        20.0,
+    )
+    doc["warnings"][0]["scope"] = "elsewhere"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(doc, SCHEMA)
+
+
 def test_the_schema_rejects_a_changed_document(capsys: pytest.CaptureFixture[str]) -> None:
     _, out, _ = run(capsys, "plan", "--profile", str(PROFILES / "sandbox.toml"), "-o", "json")
     doc = json.loads(out)
