@@ -200,3 +200,21 @@ def test_capacity_reasons_are_printed_whole() -> None:
     for line in plan.scenarios[0].config.lines:
         assert f"  - {line.reason}" in capacity.splitlines()
     assert "may overshoot maxvCpus by one instance (288 vCPUs)" in capacity
+
+
+# ---------------------------------------------------------------- --plot
+
+
+def test_charts_say_which_marker_is_which() -> None:
+    from batchtui.render.charts import cost_vs_makespan_chart, vcpus_over_time_chart
+
+    plan = image_tagging()
+    cost = cost_vs_makespan_chart(plan, 100, 24)
+    key = cost[cost.index("key: ") :]
+    assert "@ fargate-spot (recommended)" in key
+    entries = re.split(r" {3,}|\n +", key.removeprefix("key: "))
+    named = {e.split(" ", 1)[1].removesuffix(" (recommended)") for e in entries}
+    assert {s.name for s in plan.scenarios} <= named
+    assert "| the deadline" in key and "— the budget" in key
+    vcpus = vcpus_over_time_chart(plan, 100, 20)
+    assert "key: • image-tagging-fargate-spot (FARGATE_SPOT)" in vcpus
