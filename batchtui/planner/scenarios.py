@@ -293,6 +293,12 @@ def _ec2_line(
     instances = instances_within(budget.effective_vcpus, chosen.vcpus, ce.allocation_strategy, room)
     warm = min(instances, math.ceil(max(ce.min_vcpus, ce.desired_vcpus) / chosen.vcpus))
     reason = budget_reason(budget)
+    if 0 < instances * chosen.vcpus < budget.effective_vcpus:
+        # The table's REACHES is in whole instances: say why it is below the budget.
+        reason += (
+            f"; whole {chosen.name} instances ({count(chosen.vcpus, 'vCPU')} each) make that "
+            f"{count(instances * chosen.vcpus, 'vCPU')}"
+        )
     if instances * chosen.vcpus > ce.max_vcpus:
         reason += (
             f"; {ce.allocation_strategy} may overshoot maxvCpus by one instance "

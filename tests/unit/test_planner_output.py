@@ -202,6 +202,15 @@ def test_capacity_reasons_are_printed_whole() -> None:
     assert "may overshoot maxvCpus by one instance (288 vCPUs)" in capacity
 
 
+def test_a_capacity_reason_explains_what_whole_instances_reach() -> None:
+    plan = plan_of(load_profile("new-account", cwd=REPO), trials=2)
+    spot = plan.scenarios[0].config.lines[0]
+    assert (spot.compute_environment, spot.effective_vcpus) == ("tagging-spot", 4)
+    assert spot.reason.endswith(
+        "it can reach 5 vCPUs; whole c5.large instances (2 vCPUs each) make that 4 vCPUs"
+    )
+
+
 # ---------------------------------------------------------------- --plot
 
 
