@@ -9,7 +9,7 @@ decides when instances become ready or go away.
 
 from __future__ import annotations
 
-from batchtui.capacity import effective_max_vcpus, fits, smallest_fitting
+from batchtui.capacity import fits, smallest_fitting
 from batchtui.model import InstanceType, PurchaseModel, ResourceRequest
 from batchtui.sandbox.batch_store import BatchStore, ComputeEnvironmentRecord, Instance, Job
 
@@ -49,8 +49,8 @@ class Fleet:
         spot = ce.purchase.is_spot
         if ce.desired_vcpus + itype.vcpus > ce.max_vcpus:
             return None, False
-        room = effective_max_vcpus(ce.max_vcpus, self.quota(spot)) - self.pool_used[spot]
-        if itype.vcpus > room:
+        # maxvCpus bounds this CE (above); the quota bounds every CE of the pool together.
+        if itype.vcpus > self.quota(spot) - self.pool_used[spot]:
             return None, True
         return itype, False
 

@@ -277,12 +277,6 @@ def test_spot_plan_with_interruptions_matches_the_sandbox_within_15_percent(
     assert own.interruptions_mean == pytest.approx(len(hosts) / RUNS, rel=0.35)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sandbox: Fleet.launchable takes min(maxvCpus, quota) - pool_used[spot], so a CE "
-    "stops launching once *all* CEs of its pool hold its own maxvCpus; AWS (and the plan) "
-    "bound each CE by its maxvCpus and the pool by the quota",
-)
 def test_two_spot_compute_environments_of_one_queue_both_scale_out(
     spot_sandbox: Any, spot_instance_profile: str, aws_client: Any
 ) -> None:
