@@ -40,6 +40,11 @@ class CapacityLine:
     reason: str
     usd_per_instance_hour: float
     interruptions_per_hour: float  # per instance
+    #: What keeping max(minvCpus, desiredvCpus) running costs while no job runs, on the
+    #: cheapest allowed instance type for that many vCPUs (a lower bound: Batch may pick
+    #: larger types), and those instances, e.g. "1 x m5.large".
+    idle_usd_per_hour: float = 0.0
+    idle_instances: str = ""
 
     @property
     def lanes(self) -> int:

@@ -220,6 +220,20 @@ def _pick_instance_type(
     return min(candidates, key=cost) if candidates else None
 
 
+def _idle_cost(
+    ce: ComputeEnvironmentSpec, facts: Facts, priced: list[InstanceType]
+) -> tuple[float, str]:
+    """USD/hour and instances of the cheapest way to keep the CE's warm vCPUs running idle."""
+    warm = max(ce.min_vcpus, ce.desired_vcpus)
+    best: tuple[float, str] = (0.0, "")
+    for it in priced:
+        n = math.ceil(warm / it.vcpus)
+        usd = n * (facts.prices.hourly(it.name, ce.purchase_model) or 0.0)
+        if warm > 0 and (not best[1] or usd < best[0]):
+            best = (usd, f"{n} x {it.name}")
+    return best
+
+
 def _ec2_line(
     profile: Profile,
     facts: Facts,
@@ -291,6 +305,7 @@ def _ec2_line(
             interruptions_per_hour=0.0,
         )
     instances = instances_within(budget.effective_vcpus, chosen.vcpus, ce.allocation_strategy, room)
+    idle = _idle_cost(ce, facts, priced)
     warm = min(instances, math.ceil(max(ce.min_vcpus, ce.desired_vcpus) / chosen.vcpus))
     reason = budget_reason(budget)
     if 0 < instances * chosen.vcpus < budget.effective_vcpus:
@@ -316,6 +331,8 @@ def _ec2_line(
         reason=reason,
         usd_per_instance_hour=facts.prices.hourly(chosen.name, pool) or 0.0,
         interruptions_per_hour=interruption_rate(profile, facts, pool, chosen.name),
+        idle_usd_per_hour=idle[0],
+        idle_instances=idle[1],
     )
 
 

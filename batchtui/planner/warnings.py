@@ -87,13 +87,14 @@ def profile_warnings(
                     subject=line.compute_environment,
                 )
             )
-        if line.warm_instances and line.usd_per_instance_hour:
-            monthly = line.warm_instances * line.usd_per_instance_hour * HOURS_PER_MONTH
+        if line.idle_usd_per_hour:
+            monthly = line.idle_usd_per_hour * HOURS_PER_MONTH
             out.append(
                 PlanWarning(
                     "MIN_VCPUS_IDLE_COST",
-                    f"{line.compute_environment}: min/desired vCPUs keep {line.warm_instances} x "
-                    f"{line.instance_type} running: ${monthly:,.0f}/month while idle",
+                    f"{line.compute_environment}: min/desired vCPUs keep instances running while "
+                    f"idle: at least ${monthly:,.0f}/month ({line.idle_instances}, the cheapest "
+                    "allowed way to hold them)",
                     subject=line.compute_environment,
                 )
             )

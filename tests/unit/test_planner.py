@@ -301,3 +301,17 @@ def test_a_rare_interruption_costs_a_rerun_after_the_last_wave() -> None:
     assert spot.interruptions_mean == pytest.approx(0.02 * exposure, abs=0.03)
     assert spot.makespan_p50 == pytest.approx(calm.makespan_p50, rel=0.02)
     assert spot.makespan_p95 >= spot.makespan_p50 + job_s / 2
+
+
+def test_idle_cost_of_min_vcpus_is_the_cheapest_way_to_hold_them() -> None:
+    # 2 warm vCPUs on c5/m5: one c5.large, whatever (larger) type the workload itself launches.
+    plan = plan_of(make_profile(od_min=2, vcpus=16, memory=30_000))
+    idle = [w for w in plan.warnings if w.code == "MIN_VCPUS_IDLE_COST"]
+    assert len(idle) == 1
+    expected = BOOK.hourly("c5.large", PurchaseModel.EC2) * 730
+    assert f"${expected:,.0f}/month" in idle[0].message
+    assert "1 x c5.large" in idle[0].message
+    # Twice the warm vCPUs, twice the idle cost.
+    double = plan_of(make_profile(od_min=4, vcpus=16, memory=30_000))
+    (w,) = [w for w in double.warnings if w.code == "MIN_VCPUS_IDLE_COST"]
+    assert f"${2 * expected:,.0f}/month" in w.message
