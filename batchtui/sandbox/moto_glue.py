@@ -60,10 +60,17 @@ def dynamodb_backend(region: str) -> Any:
 
 
 def instance_type_catalog() -> dict[str, dict[str, Any]]:
-    """moto's EC2 instance-type data: name -> DescribeInstanceTypes entry."""
-    from moto.ec2.models.instance_types import INSTANCE_TYPES
+    """moto's EC2 instance-type data: name -> DescribeInstanceTypes entry.
 
-    return dict(INSTANCE_TYPES)
+    Read from moto's resource file, not from ``moto.ec2.models.instance_types``: importing that
+    module imports all of moto's EC2 (1-2 s), which an account without a network never needs.
+    """
+    from moto.utilities.utils import load_resource
+
+    return dict(load_resource(INSTANCE_TYPES_RESOURCE))
+
+
+INSTANCE_TYPES_RESOURCE = "ec2/resources/instance_types.json"
 
 
 def reset_all_backends() -> None:
@@ -109,3 +116,119 @@ def s3_object_bytes(bucket: str, key: str, version_id: str | None = None) -> byt
     except Exception:  # moto raises a few kinds for a bad version id; all mean "not there"
         return None
     return None if obj is None else bytes(obj.value)
+
+
+# -- resources written straight into the backends (the demo account; no HTTP, no boto3) ------
+# Each returns the id AWS would; a test in test_moto_glue.py reads each back over HTTP.
+
+
+def create_vpc(region: str, cidr: str, name: str) -> str:
+    backend = ec2_backend(region)
+    vpc = backend.create_vpc(cidr)
+    backend.create_tags([vpc.id], {"Name": name})
+    return str(vpc.id)
+
+
+def create_subnet(region: str, vpc_id: str, cidr: str, zone: str, name: str) -> str:
+    backend = ec2_backend(region)
+    subnet = backend.create_subnet(vpc_id, cidr, availability_zone=zone)
+    backend.create_tags([subnet.id], {"Name": name})
+    return str(subnet.id)
+
+
+def create_internet_gateway(region: str, vpc_id: str) -> str:
+    """An internet gateway attached to the VPC."""
+    backend = ec2_backend(region)
+    igw = backend.create_internet_gateway()
+    backend.attach_internet_gateway(igw.id, vpc_id)
+    return str(igw.id)
+
+
+def create_nat_gateway(region: str, subnet_id: str) -> str:
+    """A NAT gateway in the (public) subnet, with an Elastic IP of its own."""
+    backend = ec2_backend(region)
+    eip = backend.allocate_address(domain="vpc")
+    return str(backend.create_nat_gateway(subnet_id, eip.allocation_id).id)
+
+
+def create_route_table(
+    region: str,
+    vpc_id: str,
+    subnet_ids: list[str],
+    *,
+    gateway_id: str | None = None,
+    nat_gateway_id: str | None = None,
+) -> str:
+    """A route table whose default route (0.0.0.0/0) leaves by the gateway, for the subnets."""
+    backend = ec2_backend(region)
+    table = backend.create_route_table(vpc_id)
+    backend.create_route(
+        table.id, "0.0.0.0/0", gateway_id=gateway_id, nat_gateway_id=nat_gateway_id
+    )
+    for subnet_id in subnet_ids:
+        backend.associate_route_table(table.id, subnet_id=subnet_id)
+    return str(table.id)
+
+
+def create_security_group(region: str, vpc_id: str, name: str, description: str) -> str:
+    return str(ec2_backend(region).create_security_group(name, description, vpc_id=vpc_id).id)
+
+
+def ensure_role(name: str, trust_policy: str) -> str:
+    """The ARN of the IAM role ``name``, created with the trust policy when missing."""
+    backend = iam_backend()
+    for role in backend.roles.values():
+        if role.name == name:
+            return str(role.arn)
+    role = backend.create_role(
+        role_name=name,
+        assume_role_policy_document=trust_policy,
+        path="/",
+        permissions_boundary=None,
+        description="",
+        tags=[],
+        max_session_duration=None,
+    )
+    return str(role.arn)
+
+
+def ensure_instance_profile(name: str, role_name: str) -> str:
+    """The ARN of the instance profile ``name`` holding ``role_name``, created when missing."""
+    backend = iam_backend()
+    profile = backend.instance_profiles.get(name)
+    if profile is None:
+        profile = backend.create_instance_profile(name, "/", role_names=[role_name])
+    elif not profile.roles:
+        backend.add_role_to_instance_profile(name, role_name)
+    return str(profile.arn)
+
+
+def ensure_bucket(name: str, region: str) -> None:
+    backend = s3_backend()
+    if name not in backend.buckets:
+        backend.create_bucket(name, region)
+
+
+def put_object(bucket: str, key: str, body: bytes, content_type: str) -> None:
+    s3_backend().put_object(bucket, key, body).set_metadata({"Content-Type": content_type})
+
+
+def ensure_table(region: str, name: str, hash_key: str) -> None:
+    """An on-demand DynamoDB table keyed by one string attribute."""
+    backend = dynamodb_backend(region)
+    if name in backend.tables:
+        return
+    backend.create_table(
+        name,
+        schema=[{"AttributeName": hash_key, "KeyType": "HASH"}],
+        throughput=None,
+        attr=[{"AttributeName": hash_key, "AttributeType": "S"}],
+        global_indexes=None,
+        indexes=None,
+        streams=None,
+        billing_mode="PAY_PER_REQUEST",
+        sse_specification=None,
+        tags=[],
+        deletion_protection_enabled=False,
+        warm_throughput=None,
+    )

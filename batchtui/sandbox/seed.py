@@ -1,9 +1,10 @@
 """The demo account: network, roles, a bucket of photos, Batch CEs and queues, history, and life.
 
-Non-Batch resources (a few dozen) go through boto3 against the sandbox's own endpoint, like any
-client would create them. Batch resources go straight through the Batch API's methods (same
-validation, no HTTP), and historical jobs straight into the store (:mod:`history`), which is what
-makes 100,000 of them take seconds. Active jobs are submitted half an hour of simulated time
+Non-Batch resources (a network, roles, a bucket, a table) are written straight into moto's
+backends through :mod:`moto_glue` (going through boto3 and HTTP cost seconds of every start).
+Batch resources go straight through the Batch API's methods (same validation, no HTTP), and
+historical jobs straight into the store (:mod:`history`), which is what makes 100,000 of them
+take seconds. Active jobs are submitted half an hour of simulated time
 before "now" and the scheduler runs forward, so the account starts mid-flight: instances up,
 jobs running, logs written, a few jobs stuck in RUNNABLE for the reasons AWS reports.
 """
@@ -13,7 +14,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from batchtui.sandbox import history
+from batchtui.sandbox import history, moto_glue
 from batchtui.sandbox.batch_api import BatchApi
 from batchtui.sandbox.clock import ManualClock
 from batchtui.sandbox.images import sample_images
@@ -40,93 +41,44 @@ TRUST = json.dumps(
 )
 
 
-def _client(sb: Sandbox, service: str) -> Any:
-    import boto3
-
-    return boto3.client(
-        service,
-        endpoint_url=sb.url,
-        region_name=sb.region,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
-
-
-def _ignore(fn: Any, *args: Any, **kwargs: Any) -> Any:
-    """Create unless it exists: two demo sandboxes in one process share moto's account."""
-    from botocore.exceptions import ClientError
-
-    try:
-        return fn(*args, **kwargs)
-    except ClientError as e:
-        if "Exist" in e.response["Error"]["Code"] or "InUse" in e.response["Error"]["Code"]:
-            return None
-        raise
-
-
 def network(sb: Sandbox) -> tuple[list[str], list[str], str]:
     """A VPC with public and private subnets, an internet gateway and a NAT gateway."""
-    ec2 = _client(sb, "ec2")
-    vpc = ec2.create_vpc(CidrBlock="10.42.0.0/16")["Vpc"]["VpcId"]
-    ec2.create_tags(Resources=[vpc], Tags=[{"Key": "Name", "Value": "batchtui-demo"}])
-    igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
-    ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
-    public_rt = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
-    ec2.create_route(RouteTableId=public_rt, DestinationCidrBlock="0.0.0.0/0", GatewayId=igw)
+    region = sb.region
+    vpc = moto_glue.create_vpc(region, "10.42.0.0/16", "batchtui-demo")
     public: list[str] = []
     private: list[str] = []
     for i, az in enumerate(("a", "b")):
         for kind, bucket in (("public", public), ("private", private)):
             cidr = f"10.42.{i * 16 + (0 if kind == 'public' else 8)}.0/21"
-            sn = ec2.create_subnet(VpcId=vpc, CidrBlock=cidr, AvailabilityZone=f"{sb.region}{az}")
-            sid = sn["Subnet"]["SubnetId"]
-            ec2.create_tags(
-                Resources=[sid], Tags=[{"Key": "Name", "Value": f"batchtui-demo-{kind}-{az}"}]
+            bucket.append(
+                moto_glue.create_subnet(
+                    region, vpc, cidr, f"{region}{az}", f"batchtui-demo-{kind}-{az}"
+                )
             )
-            bucket.append(sid)
-    for sid in public:
-        ec2.associate_route_table(RouteTableId=public_rt, SubnetId=sid)
-    eip = ec2.allocate_address(Domain="vpc")["AllocationId"]
-    nat = ec2.create_nat_gateway(SubnetId=public[0], AllocationId=eip)["NatGateway"]
-    private_rt = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
-    ec2.create_route(
-        RouteTableId=private_rt, DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat["NatGatewayId"]
-    )
-    for sid in private:
-        ec2.associate_route_table(RouteTableId=private_rt, SubnetId=sid)
-    sg = ec2.create_security_group(GroupName="batchtui-demo-batch", Description="Batch", VpcId=vpc)
-    return public, private, sg["GroupId"]
+    igw = moto_glue.create_internet_gateway(region, vpc)
+    moto_glue.create_route_table(region, vpc, public, gateway_id=igw)
+    nat = moto_glue.create_nat_gateway(region, public[0])
+    moto_glue.create_route_table(region, vpc, private, nat_gateway_id=nat)
+    sg = moto_glue.create_security_group(region, vpc, "batchtui-demo-batch", "Batch")
+    return public, private, sg
 
 
 def roles(sb: Sandbox) -> dict[str, str]:
-    iam = _client(sb, "iam")
-    arns = {}
-    for name in ("ecsInstanceRole", "AWSBatchServiceRole", "batchtui-demo-tagger-job-role"):
-        _ignore(iam.create_role, RoleName=name, AssumeRolePolicyDocument=TRUST)
-        arns[name] = iam.get_role(RoleName=name)["Role"]["Arn"]
-    _ignore(iam.create_instance_profile, InstanceProfileName="ecsInstanceRole")
-    profile = iam.get_instance_profile(InstanceProfileName="ecsInstanceRole")["InstanceProfile"]
-    if not profile["Roles"]:
-        iam.add_role_to_instance_profile(
-            InstanceProfileName="ecsInstanceRole", RoleName="ecsInstanceRole"
-        )
-    arns["instance-profile"] = profile["Arn"]
+    arns = {
+        name: moto_glue.ensure_role(name, TRUST)
+        for name in ("ecsInstanceRole", "AWSBatchServiceRole", "batchtui-demo-tagger-job-role")
+    }
+    arns["instance-profile"] = moto_glue.ensure_instance_profile(
+        "ecsInstanceRole", "ecsInstanceRole"
+    )
     return arns
 
 
 def data_stores(sb: Sandbox) -> None:
-    s3 = _client(sb, "s3")
-    _ignore(s3.create_bucket, Bucket=BUCKET)
+    moto_glue.ensure_bucket(BUCKET, sb.region)
     for key, body in sample_images(50, seed=sb.config.random_seed):
-        s3.put_object(Bucket=BUCKET, Key=key, Body=body, ContentType="image/png")
-    ddb = _client(sb, "dynamodb")
-    _ignore(
-        ddb.create_table,
-        TableName=LABELS_TABLE,
-        KeySchema=[{"AttributeName": "image_key", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "image_key", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
+        moto_glue.put_object(BUCKET, key, body, "image/png")
+    moto_glue.ensure_table(sb.region, LABELS_TABLE, "image_key")
 
 
 def _ce(api: BatchApi, name: str, kind: str, types: list[str], max_v: int, subnets: list[str],

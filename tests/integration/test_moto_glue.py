@@ -56,6 +56,10 @@ def test_instance_type_catalog_shape() -> None:
     catalog = instance_types()
     assert catalog["m5.24xlarge"].vcpus == 96 and catalog["g4dn.12xlarge"].gpus == 4
     assert catalog["m6g.large"].arch == "arm64"
+    # The resource file the glue reads is the one moto's EC2 serves DescribeInstanceTypes from.
+    from moto.ec2.models.instance_types import INSTANCE_TYPES
+
+    assert raw == INSTANCE_TYPES
 
 
 def test_moto_wsgi_app_serves_through_our_front(sandbox: Any, aws_client: Any) -> None:
@@ -63,3 +67,64 @@ def test_moto_wsgi_app_serves_through_our_front(sandbox: Any, aws_client: Any) -
     s3 = aws_client("s3")
     s3.create_bucket(Bucket="glue-bucket")
     assert "glue-bucket" in [b["Name"] for b in s3.list_buckets()["Buckets"]]
+
+
+def test_network_written_into_ec2_reads_back_over_http(sandbox: Any, aws_client: Any) -> None:
+    region = sandbox.region
+    vpc = moto_glue.create_vpc(region, "10.77.0.0/16", "glue-vpc")
+    public = moto_glue.create_subnet(region, vpc, "10.77.0.0/20", f"{region}a", "glue-public")
+    private = moto_glue.create_subnet(region, vpc, "10.77.16.0/20", f"{region}b", "glue-private")
+    igw = moto_glue.create_internet_gateway(region, vpc)
+    public_rt = moto_glue.create_route_table(region, vpc, [public], gateway_id=igw)
+    nat = moto_glue.create_nat_gateway(region, public)
+    private_rt = moto_glue.create_route_table(region, vpc, [private], nat_gateway_id=nat)
+    sg = moto_glue.create_security_group(region, vpc, "glue-sg", "glue")
+    ec2 = aws_client("ec2")
+    subnets = {
+        s["SubnetId"]: s for s in ec2.describe_subnets(SubnetIds=[public, private])["Subnets"]
+    }
+    assert subnets[private]["VpcId"] == vpc and subnets[private]["AvailabilityZone"] == f"{region}b"
+    assert {"Key": "Name", "Value": "glue-public"} in subnets[public]["Tags"]
+    tables = {t["RouteTableId"]: t for t in ec2.describe_route_tables(
+        RouteTableIds=[public_rt, private_rt])["RouteTables"]}  # fmt: skip
+    default = {t: next(r for r in tables[t]["Routes"] if r.get("DestinationCidrBlock") == "0.0.0.0/0")
+               for t in tables}  # fmt: skip
+    assert default[public_rt]["GatewayId"] == igw
+    assert default[private_rt]["NatGatewayId"] == nat
+    assert [a["SubnetId"] for a in tables[private_rt]["Associations"]] == [private]
+    gateway = ec2.describe_nat_gateways(NatGatewayIds=[nat])["NatGateways"][0]
+    assert gateway["SubnetId"] == public and gateway["NatGatewayAddresses"][0]["AllocationId"]
+    assert ec2.describe_internet_gateways(InternetGatewayIds=[igw])["InternetGateways"][0][
+        "Attachments"] == [{"State": "available", "VpcId": vpc}]  # fmt: skip
+    assert ec2.describe_security_groups(GroupIds=[sg])["SecurityGroups"][0]["VpcId"] == vpc
+
+
+def test_roles_and_instance_profile_written_into_iam(aws_client: Any) -> None:
+    trust = '{"Version": "2012-10-17", "Statement": []}'
+    arn = moto_glue.ensure_role("glue-role", trust)
+    assert moto_glue.ensure_role("glue-role", trust) == arn  # a second sandbox finds it
+    iam = aws_client("iam")
+    assert iam.get_role(RoleName="glue-role")["Role"]["Arn"] == arn
+    profile = moto_glue.ensure_instance_profile("glue-role-profile", "glue-role")
+    assert moto_glue.ensure_instance_profile("glue-role-profile", "glue-role") == profile
+    got = iam.get_instance_profile(InstanceProfileName="glue-role-profile")["InstanceProfile"]
+    assert got["Arn"] == profile and [r["RoleName"] for r in got["Roles"]] == ["glue-role"]
+    assert moto_glue.instance_profile_exists(profile)
+
+
+def test_bucket_objects_and_table_written_into_s3_and_dynamodb(
+    sandbox: Any, aws_client: Any
+) -> None:
+    moto_glue.ensure_bucket("glue-images", sandbox.region)
+    moto_glue.ensure_bucket("glue-images", sandbox.region)
+    moto_glue.put_object("glue-images", "a/b.png", b"\x89PNG-bytes", "image/png")
+    got = aws_client("s3").get_object(Bucket="glue-images", Key="a/b.png")
+    assert got["Body"].read() == b"\x89PNG-bytes" and got["ContentType"] == "image/png"
+    moto_glue.ensure_table(sandbox.region, "glue-labels", "image_key")
+    moto_glue.ensure_table(sandbox.region, "glue-labels", "image_key")
+    table = aws_client("dynamodb").describe_table(TableName="glue-labels")["Table"]
+    assert table["KeySchema"] == [{"AttributeName": "image_key", "KeyType": "HASH"}]
+    assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
+    ddb = aws_client("dynamodb")
+    ddb.put_item(TableName="glue-labels", Item={"image_key": {"S": "k"}})
+    assert ddb.get_item(TableName="glue-labels", Key={"image_key": {"S": "k"}})["Item"]
