@@ -22,8 +22,8 @@ from textual.worker import Worker, WorkerState
 
 from batchtui.errors import BatchtuiError, CredentialsError, SandboxError
 from batchtui.tui.config import TuiConfig, load_config
-from batchtui.tui.loaders import AccountSnapshot, load_account, load_account_active, whoami
 from batchtui.tui.messages import AccountLoaded, Connected
+from batchtui.tui.snapshots import AccountSnapshot
 
 Connect = Callable[[], tuple[Any, Any]]
 
@@ -42,13 +42,24 @@ class ConnectFailed(BatchtuiError):
     title = "Cannot connect"
 
 
-class BatchtuiApp(App[int]):
+class BatchtuiApp(App[int], inherit_bindings=False):
     TITLE = "batchtui"
     CSS_PATH = "batchtui.tcss"
     BINDINGS = [
         Binding("colon", "command_line", "View", id="app.command", tooltip=":ce :jq :jobs :plan"),
         Binding("question_mark", "help", "Keys", id="app.help", tooltip="Every key of this screen"),
         Binding("q", "quit", "Quit", id="app.quit", tooltip="Leave batchtui"),
+        Binding(
+            "ctrl+q",
+            "quit",
+            "Quit from anywhere",
+            id="app.quit_anywhere",
+            tooltip="Even from a dialog or a text box",
+            show=False,
+            priority=True,
+        ),
+        # Textual's ctrl+c hint ("press q to quit"); system: not listed, not remappable.
+        Binding("ctrl+c", "help_quit", show=False, system=True),
         Binding(
             "ctrl+p", "command_palette", "Palette", id="app.palette", show=False, priority=True
         ),
@@ -66,8 +77,12 @@ class BatchtuiApp(App[int]):
         clock: Callable[[], float] = time.monotonic,
         where: str = "",
         sandbox_expected: bool = False,
+        where_label: str = "",
     ) -> None:
         super().__init__()
+        #: Shown in the status bar instead of the connected endpoint, when given: the snapshot
+        #: tests' sandbox listens on a free port, which must not change the picture.
+        self.where_label = where_label
         self.aws = aws
         self.sandbox = sandbox
         self._connect = connect
@@ -78,7 +93,7 @@ class BatchtuiApp(App[int]):
         self.last_refresh: float | None = None
         self.stale = False
         self.connection = Connection(
-            where=where or (aws.target.describe if aws is not None else ""),
+            where=where_label or where or (aws.target.describe if aws is not None else ""),
             is_sandbox=sandbox_expected or bool(aws is not None and aws.target.sandbox),
             sandbox_starting=sandbox_expected and aws is None,
         )
@@ -96,12 +111,17 @@ class BatchtuiApp(App[int]):
             given = (self.aws, self.sandbox)
             self._connect = lambda: given
         if self._connect is not None:
-            self.connect_worker()
+            # After the first paint: connecting imports boto3 (and starts the sandbox), which
+            # would otherwise hold the GIL while the overview tries to draw.
+            self.call_after_refresh(self.connect_worker)
         if self.config.refresh_interval > 0:
             self.set_interval(self.config.refresh_interval, self.refresh_tick)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="connect")
     def connect_worker(self) -> None:
+        # boto3 (and the sandbox's moto) load here, in the worker, never before the first paint.
+        from batchtui.tui.loaders import whoami
+
         assert self._connect is not None
         try:
             aws, sandbox = self._connect()
@@ -116,7 +136,7 @@ class BatchtuiApp(App[int]):
         self.aws, self.sandbox = message.aws, message.sandbox
         self.read_only = self.read_only or self.aws.target.read_only
         self.connection = Connection(
-            where=self.aws.target.describe,
+            where=self.where_label or self.aws.target.describe,
             account=message.account,
             is_sandbox=self.aws.target.sandbox,
         )
@@ -128,17 +148,23 @@ class BatchtuiApp(App[int]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="account")
     def load_account_worker(self, full: bool) -> None:
-        snapshot = load_account(self.aws) if full else load_account_active(self.aws)
-        self.post_message(AccountLoaded(snapshot, full))
+        from batchtui.tui.loaders import load_account, load_account_active
+
+        load = load_account if full else load_account_active
+        self.post_message(AccountLoaded(load(self.aws, clock=self.clock), full))
 
     @on(AccountLoaded)
     def _account_loaded(self, message: AccountLoaded) -> None:
         new = message.snapshot
         if not message.full and self.account is not None:
-            # Finished statuses were not re-listed: keep their last counts.
+            # Finished statuses were not re-listed: keep their last counts (and first pages,
+            # with the time they were read).
             for queue, per in new.counts.items():
                 old = self.account.counts.get(queue, {})
                 per.update({s: c for s, c in old.items() if s not in per})
+            for queue, firsts in new.pages.items():
+                old_pages = self.account.pages.get(queue, {})
+                firsts.update({s: p for s, p in old_pages.items() if s not in firsts})
         self.account = new
         self.mark_fresh()
         for screen in self.screen_stack:
@@ -252,6 +278,7 @@ def create_app(
     clock: Callable[[], float] = time.monotonic,
     where: str = "",
     sandbox_expected: bool = False,
+    where_label: str = "",
 ) -> BatchtuiApp:
     """Build the app: given a connected ``aws`` (tests) or a ``connect`` callable run in a worker."""
     import batchtui.tui.screens  # noqa: F401  (registers the views)
@@ -265,6 +292,7 @@ def create_app(
         clock=clock,
         where=where,
         sandbox_expected=sandbox_expected,
+        where_label=where_label,
     )
 
 
@@ -284,7 +312,7 @@ def run(args: argparse.Namespace) -> int:
     """The CLI's entry point for a bare ``batchtui``."""
     from batchtui.commands import CommandContext
 
-    config = load_config(known_binding_ids=known_binding_ids())
+    config = load_config(known_binding_ids=known_binding_ids)
     ctx = CommandContext(args)
     sandbox_expected = ctx.wants_sandbox
 

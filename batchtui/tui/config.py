@@ -20,7 +20,7 @@ import difflib
 import os
 import re
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -60,10 +60,15 @@ def config_path(environ: Mapping[str, str] | None = None) -> Path:
     return Path(base) / "batchtui" / "config.toml"
 
 
+#: The binding ids the keymap may name, or a function giving them (called only when the file
+#: has a [keymap]: finding them imports every screen).
+KnownIds = Iterable[str] | Callable[[], Iterable[str]] | None
+
+
 def load_config(
     path: Path | None = None,
     *,
-    known_binding_ids: Iterable[str] | None = None,
+    known_binding_ids: KnownIds = None,
     environ: Mapping[str, str] | None = None,
 ) -> TuiConfig:
     """Read and validate the config file; a missing file gives the defaults."""
@@ -83,7 +88,7 @@ def parse_config(
     *,
     text: str = "",
     path: Path | None = None,
-    known_binding_ids: Iterable[str] | None = None,
+    known_binding_ids: KnownIds = None,
 ) -> TuiConfig:
     problems: list[str] = []
     where = str(path) if path else "config"
@@ -113,6 +118,8 @@ def parse_config(
     if not isinstance(raw_keymap, dict):
         problem("keymap", "must be a table of binding id = key")
         raw_keymap = {}
+    if callable(known_binding_ids):
+        known_binding_ids = known_binding_ids() if raw_keymap else None
     known = set(known_binding_ids) if known_binding_ids is not None else None
     for binding_id, keys in raw_keymap.items():
         dotted = f"keymap.{binding_id}"

@@ -14,7 +14,7 @@ from rich.text import Text
 
 from batchtui.render.text import duration, epoch_ms
 from batchtui.tui.cells import STATUS_COLOURS
-from batchtui.tui.loaders import JobDetail
+from batchtui.tui.snapshots import JobDetail
 
 DEFAULT_LOG_GROUP = "/aws/batch/job"
 

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from batchtui.model import ACTIVE_STATUSES, JOB_STATUSES, JobSummary
+from batchtui.tui.textfilter import TextFilter
 
 #: Sortable columns: name -> key function.
 SORT_KEYS = {
@@ -36,11 +37,11 @@ class JobQuery:
 
     @property
     def inverted(self) -> bool:
-        return self.text.startswith("!")
+        return TextFilter(self.text).inverted
 
     @property
     def needle(self) -> str:
-        return (self.text[1:] if self.inverted else self.text).strip().lower()
+        return TextFilter(self.text).needle
 
     def matches(self, job: JobSummary, haystack: str | None = None) -> bool:
         if self.statuses and job.status not in self.statuses:

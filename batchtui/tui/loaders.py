@@ -7,40 +7,27 @@ ListJobs per status at 1,000 a page, DescribeJobs by 100 and only for what the u
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from batchtui.aws import batch
 from batchtui.aws.session import Aws
 from batchtui.errors import AwsError
-from batchtui.model import ACTIVE_STATUSES, JOB_STATUSES, ComputeEnvironment, JobQueue, JobSummary
+from batchtui.model import ACTIVE_STATUSES, JOB_STATUSES, ComputeEnvironment, JobSummary
+from batchtui.tui.snapshots import (
+    LISTING_ORDER,
+    AccountSnapshot,
+    ActiveRefresh,
+    FirstPage,
+    JobDetail,
+    QueueCount,
+)
 
-#: The order a full listing goes through: what an operator looks for first.
-LISTING_ORDER = ("RUNNING", "RUNNABLE", "STARTING", "PENDING", "SUBMITTED", "FAILED", "SUCCEEDED")
+__all__ = ["LISTING_ORDER", "AccountSnapshot", "ActiveRefresh", "JobDetail", "QueueCount"]
+
 #: Dependents are looked for among this many PENDING jobs of the queue (DescribeJobs by 100).
 DEPENDENTS_SCAN_LIMIT = 1000
-
-
-@dataclass(frozen=True)
-class QueueCount:
-    """Jobs of one status in a queue from one ListJobs page: exact unless ``more``."""
-
-    n: int
-    more: bool = False
-
-    def __str__(self) -> str:
-        return f"{self.n}+" if self.more else str(self.n)
-
-
-@dataclass(frozen=True)
-class AccountSnapshot:
-    ces: tuple[ComputeEnvironment, ...]
-    queues: tuple[JobQueue, ...]
-    #: queue name -> status -> count; statuses not listed this time are absent.
-    counts: dict[str, dict[str, QueueCount]] = field(default_factory=dict)
-    #: compute environment name -> vCPUs in use (None when ECS did not tell).
-    vcpus_in_use: dict[str, float | None] = field(default_factory=dict)
 
 
 def whoami(aws: Aws) -> str:
@@ -51,29 +38,46 @@ def whoami(aws: Aws) -> str:
         return ""
 
 
-def load_account(aws: Aws, *, statuses: Sequence[str] = JOB_STATUSES) -> AccountSnapshot:
-    """CEs, queues and a first-page job count per queue and status (one ListJobs each)."""
+def load_account(
+    aws: Aws,
+    *,
+    statuses: Sequence[str] = JOB_STATUSES,
+    clock: Callable[[], float] = time.monotonic,
+) -> AccountSnapshot:
+    """CEs, queues and a first-page job count per queue and status (one ListJobs each).
+
+    The first pages are kept (``pages``): opening a queue right after reuses them."""
     ces = tuple(batch.describe_compute_environments(aws))
     queues = tuple(batch.describe_job_queues(aws))
     counts: dict[str, dict[str, QueueCount]] = {}
+    pages: dict[str, dict[str, FirstPage]] = {}
     placed: list[str] = []  # STARTING / RUNNING jobs: they hold vCPUs
     for q in queues:
         per: dict[str, QueueCount] = {}
+        firsts: dict[str, FirstPage] = {}
         for status in statuses:
             page = aws.call(
-                "batch", "ListJobs", jobQueue=q.arn or q.name, jobStatus=status, maxResults=1000
+                "batch",
+                "ListJobs",
+                jobQueue=q.arn or q.name,
+                jobStatus=status,
+                maxResults=batch.LIST_PAGE,
             )
             jobs = page.get("jobSummaryList", [])
             per[status] = QueueCount(len(jobs), bool(page.get("nextToken")))
+            firsts[status] = FirstPage(tuple(jobs), page.get("nextToken"), q.arn or q.name, clock())
             if status in ("STARTING", "RUNNING"):
                 placed += [j["jobId"] for j in jobs]
         counts[q.name] = per
-    return AccountSnapshot(ces, queues, counts, vcpus_in_use(aws, ces, placed))
+        pages[q.name] = firsts
+    return AccountSnapshot(ces, queues, counts, vcpus_in_use(aws, ces, placed), pages)
 
 
-def load_account_active(aws: Aws) -> AccountSnapshot:
+def load_account_active(
+    aws: Aws, *, clock: Callable[[], float] = time.monotonic
+) -> AccountSnapshot:
     """The automatic refresh: finished counts only change on a full refresh (``r``)."""
-    return load_account(aws, statuses=ACTIVE_STATUSES)
+    return load_account(aws, statuses=ACTIVE_STATUSES, clock=clock)
 
 
 #: Above this many placed jobs the job-based estimate of vCPUs in use is not worth its calls.
@@ -151,12 +155,25 @@ def _cpu(resources: list[dict[str, Any]]) -> int:
 
 
 def job_pages(
-    aws: Aws, queue: str, statuses: Sequence[str], *, array_job_id: str | None = None
+    aws: Aws,
+    queue: str,
+    statuses: Sequence[str],
+    *,
+    array_job_id: str | None = None,
+    known: Mapping[str, FirstPage] | None = None,
 ) -> Iterator[tuple[str, list[JobSummary], bool, bool]]:
-    """(status, page, first, last) for each ListJobs page of each status, 1,000 a page."""
+    """(status, page, first, last) for each ListJobs page of each status, 1,000 a page.
+
+    A status in ``known`` starts from that first page (already read) and lists only the pages
+    after it: a status that fit in one page costs no call at all."""
+    known = known or {}
     for status in statuses:
         first = True
-        pages = batch.iter_job_pages(aws, queue, status, array_job_id=array_job_id)
+        reused = known.get(status)
+        if reused is None:
+            pages = batch.iter_job_pages(aws, queue, status, array_job_id=array_job_id)
+        else:
+            pages = _pages_after(aws, status, reused)
         page = next(pages, [])
         while True:
             nxt = next(pages, None)
@@ -166,12 +183,21 @@ def job_pages(
             first, page = False, nxt
 
 
-@dataclass(frozen=True)
-class ActiveRefresh:
-    """An incremental refresh: every active status re-listed, and where the jobs that left went."""
-
-    by_status: dict[str, list[JobSummary]]
-    moved: list[JobSummary]
+def _pages_after(aws: Aws, status: str, first: FirstPage) -> Iterator[list[dict[str, Any]]]:
+    """The known first page, then the pages after its nextToken."""
+    yield list(first.jobs)
+    token = first.next_token
+    while token:
+        page = aws.call(
+            "batch",
+            "ListJobs",
+            jobQueue=first.job_queue,
+            jobStatus=status,
+            maxResults=batch.LIST_PAGE,
+            nextToken=token,
+        )
+        yield page.get("jobSummaryList", [])
+        token = page.get("nextToken")
 
 
 def refresh_active(
@@ -189,17 +215,6 @@ def refresh_active(
     left = sorted(previously_active - still)
     moved = [JobSummary.from_api(d) for d in batch.describe_jobs(aws, left)] if left else []
     return ActiveRefresh(by_status, moved)
-
-
-@dataclass(frozen=True)
-class JobDetail:
-    job: dict[str, Any]
-    #: The jobs it depends on, described (status, name) when DescribeJobs knows them.
-    depends_on: list[dict[str, Any]]
-    #: PENDING jobs of the queue that wait on it (among the first DEPENDENTS_SCAN_LIMIT).
-    dependents: list[dict[str, Any]]
-    dependents_scanned: int = 0
-    dependents_complete: bool = True
 
 
 def load_job_detail(aws: Aws, job_id: str) -> JobDetail:

@@ -7,7 +7,7 @@ from typing import Any
 from textual.message import Message
 
 from batchtui.model import JobSummary
-from batchtui.tui.loaders import AccountSnapshot, ActiveRefresh, JobDetail
+from batchtui.tui.snapshots import AccountSnapshot, ActiveRefresh, JobDetail
 
 
 class Connected(Message):
@@ -42,11 +42,12 @@ class JobsPage(Message):
 
 
 class JobsListed(Message):
-    """A full listing finished."""
+    """A full listing finished; ``fetched`` unless every page was reused from the overview."""
 
-    def __init__(self, key: str) -> None:
+    def __init__(self, key: str, fetched: bool = True) -> None:
         super().__init__()
         self.key = key
+        self.fetched = fetched
 
 
 class JobsRefreshed(Message):

@@ -60,8 +60,9 @@ def make_app(fake: FakeBatch) -> Callable[..., BatchtuiApp]:
         read_only: bool = False,
         config: TuiConfig | None = None,
         account: FakeBatch | None = None,
+        clock: Callable[[], float] = lambda: 1000.0,
     ) -> BatchtuiApp:
         aws = (account or fake).install(make_aws(read_only=read_only))
-        return create_app(aws, config=config or TuiConfig(refresh_interval=0), clock=lambda: 1000.0)
+        return create_app(aws, config=config or TuiConfig(refresh_interval=0), clock=clock)
 
     return make

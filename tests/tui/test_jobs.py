@@ -8,7 +8,7 @@ from screen_text import screen_text
 
 from batchtui.tui.screens.dialogs import ConfirmScreen
 from batchtui.tui.screens.job_detail import JobDetailScreen
-from batchtui.tui.screens.jobs import JobsScreen
+from batchtui.tui.screens.jobs import REUSE_PAGES_S, JobsScreen
 from batchtui.tui.widgets.job_table import JobTable
 
 
@@ -24,18 +24,57 @@ def names(screen: JobsScreen) -> list[str]:
     return [j.job_name for j in screen.query_one(JobTable).rows]
 
 
-async def test_lists_every_status_with_one_listjobs_per_status(make_app) -> None:
+async def test_opening_a_queue_reuses_the_overviews_fresh_pages(make_app) -> None:
+    """The overview read one ListJobs page per status; each held the whole status, so opening
+    the queue right after lists nothing again. ``r`` re-reads every status."""
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         before = app.aws.counter.get("batch", "ListJobs")
         screen = await open_jobs(app, pilot)
-        assert app.aws.counter.get("batch", "ListJobs") - before == 7
+        assert app.aws.counter.get("batch", "ListJobs") - before == 0
         assert app.aws.counter.get("batch", "DescribeJobs") == 0
         assert len(screen.index) == 33
         text = screen_text(app)
         assert "3:RUNNABLE 4" in text and "33 of 33 jobs" in text
         assert "MISCONFIGURATION:JOB_RESOURCE" in text
+        await pilot.press("r")
+        await settle(app, pilot)
+        assert app.aws.counter.get("batch", "ListJobs") - before == 7
+        assert len(screen.index) == 33
+
+
+async def test_a_stale_overview_is_listed_again_one_listjobs_per_status(make_app) -> None:
+    now = [1000.0]
+    app = make_app(clock=lambda: now[0])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        now[0] += REUSE_PAGES_S + 1
+        before = app.aws.counter.get("batch", "ListJobs")
+        screen = await open_jobs(app, pilot)
+        assert app.aws.counter.get("batch", "ListJobs") - before == 7
+        assert len(screen.index) == 33
+
+
+async def test_reuse_lists_only_the_pages_after_the_first(make_app) -> None:
+    """A status with more than one page: the first is reused, the rest follow its nextToken."""
+    fake = FakeBatch()
+    fake.add_ce("ce")
+    fake.add_queue("big", ["ce"])
+    for i in range(1500):
+        fake.add_job(f"j-{i:05d}", f"job-{i:05d}", "big", "SUCCEEDED")
+    app = make_app(account=fake)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        fake.requests.clear()
+        screen = await open_jobs(app, pilot)
+        listed = [p for op, p in fake.requests if op == "listjobs"]
+        assert listed == [
+            {"jobQueue": listed[0]["jobQueue"], "jobStatus": "SUCCEEDED", "maxResults": 1000,
+             "nextToken": "1000"}
+        ]  # fmt: skip
+        assert len(screen.index) == 1500
+        assert "6:SUCCEEDED 1500" in screen_text(app)
 
 
 async def test_status_tabs(make_app) -> None:
@@ -225,8 +264,9 @@ async def test_large_queue_pages_by_1000_and_renders_only_visible_rows(make_app)
         screen = await open_jobs(app, pilot)
         table = screen.query_one(JobTable)
         assert len(table.rows) == 5_500 + 3  # + the array parent and the dependency pair
-        # SUCCEEDED: 6 pages of 1,000; every other status: one page.
-        assert app.aws.counter.get("batch", "ListJobs") == 14 + 6 + 6
+        # The overview: one page per queue and status (14). SUCCEEDED has 6 pages of 1,000: the
+        # overview's first is reused, 5 follow; every other status fit in the overview's page.
+        assert app.aws.counter.get("batch", "ListJobs") == 14 + 5
         assert table.rendered_rows < 80  # one screenful (and the cursor's re-render), not 5,500
         await pilot.press("G")
         await pilot.pause()

@@ -22,8 +22,6 @@ from batchtui.tui.screens.plan import PlanScreen
 from batchtui.tui.widgets.job_table import JobTable
 from batchtui.tui.widgets.log_view import LogView
 
-#: Fixed so the status bar (which shows the endpoint) is the same in every snapshot run.
-SNAPSHOT_PORT = 47391
 START = 1_795_000_000.0  # simulated epoch seconds at start: stable timestamps
 
 
@@ -31,14 +29,14 @@ START = 1_795_000_000.0  # simulated epoch seconds at start: stable timestamps
 def sb() -> Iterator[Any]:
     from batchtui.sandbox import Sandbox, SandboxConfig
 
-    config = SandboxConfig(
-        seed="demo", manual_clock=True, random_seed=11, start_time=START, port=SNAPSHOT_PORT
-    )
+    # A free port (0): a fixed one fails when something else holds it. The snapshots show a
+    # label in its place; test_overview_shows_the_living_account checks the real endpoint.
+    config = SandboxConfig(seed="demo", manual_clock=True, random_seed=11, start_time=START)
     with Sandbox(config) as sandbox:
         yield sandbox
 
 
-def app_on(sb: Any, *, read_only: bool = False) -> BatchtuiApp:
+def app_on(sb: Any, *, read_only: bool = False, snapshot: bool = False) -> BatchtuiApp:
     aws = Aws(
         AwsTarget(
             region=sb.region,
@@ -48,7 +46,16 @@ def app_on(sb: Any, *, read_only: bool = False) -> BatchtuiApp:
             credentials=("testing", "testing"),
         )
     )
-    return create_app(aws, sandbox=sb, config=TuiConfig(refresh_interval=0), clock=lambda: 0.0)
+    # The snapshots' status bar: the endpoint with its port masked, so any free port draws
+    # the same picture.
+    label = f"SANDBOX http://127.0.0.1:PORT {sb.region}" if snapshot else ""
+    return create_app(
+        aws,
+        sandbox=sb,
+        config=TuiConfig(refresh_interval=0),
+        clock=lambda: 0.0,
+        where_label=label,
+    )
 
 
 async def _settled(pilot: Any) -> None:
@@ -73,19 +80,21 @@ async def _open_stuck_job(pilot: Any) -> None:
 
 
 def test_snapshot_overview(sb, snap_compare) -> None:
-    assert snap_compare(app_on(sb), terminal_size=SIZE, run_before=_settled)
+    assert snap_compare(app_on(sb, snapshot=True), terminal_size=SIZE, run_before=_settled)
 
 
 def test_snapshot_jobs_runnable(sb, snap_compare) -> None:
-    assert snap_compare(app_on(sb), terminal_size=SIZE, run_before=_open_stuck_queue)
+    assert snap_compare(app_on(sb, snapshot=True), terminal_size=SIZE, run_before=_open_stuck_queue)
 
 
 def test_snapshot_job_detail(sb, snap_compare) -> None:
-    assert snap_compare(app_on(sb), terminal_size=SIZE, run_before=_open_stuck_job)
+    assert snap_compare(app_on(sb, snapshot=True), terminal_size=SIZE, run_before=_open_stuck_job)
 
 
 def test_snapshot_read_only_overview(sb, snap_compare) -> None:
-    assert snap_compare(app_on(sb, read_only=True), terminal_size=SIZE, run_before=_settled)
+    assert snap_compare(
+        app_on(sb, read_only=True, snapshot=True), terminal_size=SIZE, run_before=_settled
+    )
 
 
 async def test_overview_shows_the_living_account(sb) -> None:
@@ -94,6 +103,7 @@ async def test_overview_shows_the_living_account(sb) -> None:
         await settle(app, pilot)
         text = screen_text(app)
         assert "SANDBOX" in text and "sim 2026-" in text
+        assert f"{sb.url} {sb.region}" in text  # the real endpoint, when no label is given
         assert "demo-legacy" in text and "INVALID" in text and "CLIENT_ERROR" in text
         assert "RNBL" in text and "RUN " in text
 

@@ -129,3 +129,61 @@ async def test_keys_typed_ahead_of_a_dialog_do_not_crash(make_app, fake) -> None
         await pilot.press(*"estion")  # e opens the dialog, n answers before it has mounted
         await settle(app, pilot)
         assert not any(op == "updatejobqueue" for op, _ in fake.requests)
+
+
+def _rows(app, which: str) -> list[str]:
+    return [str(k.value) for k in app.screen.query_one(f"#{which}").rows]
+
+
+async def test_slash_filters_ces_and_queues_and_bang_inverts(make_app, fake) -> None:
+    fake.add_queue("spot-only", ["spot-ce"], state="DISABLED")
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("slash", *"disabled")  # the state: a DISABLED CE and queue
+        assert _rows(app, "ces") == ["ondemand-ce"]
+        assert _rows(app, "queues") == ["spot-only"]
+        await pilot.press("enter")
+        assert app.screen.query_one("#queues").has_focus
+        text = screen_text(app)
+        assert "filter: disabled" in text
+        assert "1 of 2 compute environments, 1 of 3 job queues" in text
+        await pilot.press("enter")  # the filtered table's row opens
+        await settle(app, pilot)
+        assert isinstance(app.screen, JobsScreen) and app.screen.queue == "spot-only"
+        await pilot.press("escape")
+        assert _rows(app, "queues") == ["spot-only"]  # the filter outlives a visit
+        await pilot.press("escape")  # clears it
+        assert isinstance(app.screen, OverviewScreen)
+        assert len(_rows(app, "ces")) == 2 and len(_rows(app, "queues")) == 3
+        await pilot.press("slash", *"!spot", "enter")  # name, inverted
+        assert _rows(app, "ces") == ["ondemand-ce"]
+        assert sorted(_rows(app, "queues")) == ["high", "low"]
+        await pilot.press("escape", "slash", *"healthy", "enter")  # the status reason
+        assert len(_rows(app, "ces")) == 2 and len(_rows(app, "queues")) == 3
+
+
+async def test_filter_survives_a_refresh(make_app, fake) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("slash", *"low", "enter")
+        assert _rows(app, "queues") == ["low"]
+        await pilot.press("r")
+        await settle(app, pilot)
+        assert _rows(app, "queues") == ["low"]
+
+
+async def test_a_where_label_stays_in_the_status_bar_after_connecting(fake) -> None:
+    """The snapshot tests' sandbox takes any free port: the label keeps the picture the same."""
+    from fakebatch import make_aws
+
+    from batchtui.tui.app import create_app
+    from batchtui.tui.config import TuiConfig
+
+    aws = fake.install(make_aws())
+    app = create_app(aws, config=TuiConfig(refresh_interval=0), where_label="ENDPOINT us-east-1")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        text = screen_text(app)
+        assert "ENDPOINT us-east-1" in text and "127.0.0.1:1" not in text

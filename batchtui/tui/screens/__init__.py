@@ -20,9 +20,11 @@ from batchtui.tui.screens.job_detail import JobDetailScreen
 from batchtui.tui.screens.jobs import JobsScreen
 from batchtui.tui.screens.logs import LogsScreen
 from batchtui.tui.screens.overview import OverviewScreen
-from batchtui.tui.screens.plan import PlanScreen
+from batchtui.tui.screens.plan import PlanScreen, ProfileList
 from batchtui.tui.widgets.job_table import JobTable
 from batchtui.tui.widgets.log_view import LogView
+from batchtui.tui.widgets.reading_pane import ReadingPane
+from batchtui.tui.widgets.resource_table import ResourceTable
 
 if TYPE_CHECKING:
     from batchtui.tui.app import BatchtuiApp
@@ -35,9 +37,12 @@ BINDING_OWNERS: tuple[type, ...] = (
     JobsScreen,
     JobDetailScreen,
     JobTable,
+    ResourceTable,
+    ReadingPane,
     LogsScreen,
     LogView,
     PlanScreen,
+    ProfileList,
     HelpScreen,
     ConfirmScreen,
     ScaleScreen,

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from batchtui.aws import actions
 from batchtui.changes.scaling import ScalingRequest
 from batchtui.model import ComputeEnvironment, JobQueue
 from batchtui.tui.messages import ActionDone
@@ -33,6 +32,8 @@ def toggle_compute_environment(screen: BaseScreen, ce: ComputeEnvironment) -> No
     enable = ce.state != "ENABLED"
 
     def call() -> None:
+        from batchtui.aws import actions  # boto3 loads when the user acts, not at start-up
+
         actions.set_compute_environment_state(screen.aws, ce.name, enable)
         screen.post_message(ActionDone(f"{ce.name}: {'enabled' if enable else 'disabled'}"))
 
@@ -53,6 +54,8 @@ def toggle_job_queue(screen: BaseScreen, queue: JobQueue) -> None:
     enable = queue.state != "ENABLED"
 
     def call() -> None:
+        from batchtui.aws import actions
+
         actions.set_job_queue_state(screen.aws, queue.name, enable)
         screen.post_message(ActionDone(f"{queue.name}: {'enabled' if enable else 'disabled'}"))
 
@@ -70,6 +73,8 @@ def toggle_job_queue(screen: BaseScreen, queue: JobQueue) -> None:
 
 def scale_compute_environment(screen: BaseScreen, ce: ComputeEnvironment) -> None:
     def call(request: ScalingRequest) -> None:
+        from batchtui.aws import actions
+
         actions.scale_compute_environment(
             screen.aws,
             ce,

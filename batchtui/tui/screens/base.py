@@ -14,14 +14,31 @@ if TYPE_CHECKING:
     from batchtui.tui.app import BatchtuiApp
 
 
-class BaseScreen(Screen[Any]):
+class BaseScreen(Screen[Any], inherit_bindings=False):
     """A batchtui screen. ``DANGEROUS`` names actions that change the account (k9s's Dangerous
-    flag): in read-only mode they are not offered at all: no key, no footer entry, no palette."""
+    flag): in read-only mode they are not offered at all: no key, no footer entry, no palette.
+
+    Textual's Screen keys (tab, shift+tab, ctrl+c) are declared again here with binding ids, so
+    every key `?` lists can be remapped from the config."""
 
     DANGEROUS: ClassVar[frozenset[str]] = frozenset()
+    #: What `?` calls this screen.
+    HELP_NAME: ClassVar[str] = ""
     BINDINGS = [
         Binding("escape", "back", "Back", id="screen.back", tooltip="Go back"),
         Binding("r", "refresh", "Refresh", id="screen.refresh", tooltip="Re-read from AWS now"),
+        Binding("tab", "app.focus_next", "Next pane", show=False, id="screen.next_pane"),
+        Binding(
+            "shift+tab", "app.focus_previous", "Previous pane", show=False, id="screen.prev_pane"
+        ),
+        Binding(
+            "ctrl+c,super+c",
+            "screen.copy_text",
+            "Copy selected text",
+            show=False,
+            id="screen.copy_text",
+            tooltip="Text selected with the mouse",
+        ),
     ]
 
     @property
@@ -37,6 +54,14 @@ class BaseScreen(Screen[Any]):
     @property
     def connected(self) -> bool:
         return self.batchtui.aws is not None
+
+    def key_for(self, binding_id: str) -> str:
+        """The key (as shown) that runs ``binding_id`` here now, after the user's keymap;
+        "" when none does."""
+        for key, active in self.active_bindings.items():
+            if active.binding.id == binding_id:
+                return self.app.get_key_display(active.binding.with_key(key))
+        return ""
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # False (not None): the binding is not active at all, so it has no key, no footer entry

@@ -9,16 +9,17 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Footer, Label, Static
 
 from batchtui.model import ComputeEnvironment
 from batchtui.tui import cells
-from batchtui.tui.loaders import AccountSnapshot
 from batchtui.tui.messages import ActionDone
 from batchtui.tui.screens import account_actions
 from batchtui.tui.screens.base import BaseScreen
 from batchtui.tui.screens.overview import QUEUE_COLUMNS, queue_row, sync_table
+from batchtui.tui.snapshots import AccountSnapshot
+from batchtui.tui.widgets.reading_pane import ReadingPane
+from batchtui.tui.widgets.resource_table import ResourceTable
 from batchtui.tui.widgets.status_bar import StatusBar
 
 
@@ -54,6 +55,7 @@ def ce_details(ce: ComputeEnvironment, in_use: float | None) -> Table:
 
 
 class ComputeEnvironmentScreen(BaseScreen):
+    HELP_NAME = "Compute environment"
     DANGEROUS = frozenset({"toggle_state", "scale"})
     BINDINGS = [
         Binding("enter", "open_queue", "Queue's jobs", id="ce.open_queue"),
@@ -67,10 +69,10 @@ class ComputeEnvironmentScreen(BaseScreen):
 
     def compose(self) -> ComposeResult:
         yield Label(f"Compute environment {self.ce_name}", classes="section-title")
-        with VerticalScroll(id="ce-details-box"):
+        with ReadingPane(id="ce-details-box"):
             yield Static(id="ce-details")
         yield Label("Job queues using it", classes="section-title")
-        queues: DataTable[Any] = DataTable(id="ce-queues", cursor_type="row", zebra_stripes=True)
+        queues = ResourceTable(id="ce-queues")
         for key, label in QUEUE_COLUMNS:
             queues.add_column(label, key=key)
         yield queues

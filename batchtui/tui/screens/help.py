@@ -1,33 +1,43 @@
-"""``?``: every key of the screen below, with its binding id (what the config's keymap names)."""
+"""``?``: every key of the screen below, with its binding id (what the config's keymap names).
+
+Keys come in three groups, the way a new user looks for them: what this screen does, how to
+move in the focused list or pane, and the keys that work everywhere.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Label, Static
 
+from batchtui.tui.config import config_path
+from batchtui.tui.screens.base import BaseScreen
+from batchtui.tui.widgets.reading_pane import ReadingPane
 
-def bindings_table(screen: Screen[Any]) -> Table:
-    """Key, what it does, binding id: the active bindings (read-only hides dangerous ones)."""
-    table = Table(box=None, header_style="bold", pad_edge=False, expand=True)
-    table.add_column("KEY", style="bold cyan", no_wrap=True)
-    table.add_column("ACTION")
-    table.add_column("BINDING ID (config keymap)", style="dim", no_wrap=True)
+SECTIONS = ("This screen", "Moving around", "Everywhere")
+#: Keys every batchtui screen has (BaseScreen's): listed under "Everywhere".
+_COMMON_IDS = frozenset(b.id for b in BaseScreen.BINDINGS if isinstance(b, Binding) and b.id)
+
+
+def listed_bindings(screen: Screen[Any]) -> list[tuple[str, str, str, str, str]]:
+    """(section, keys, description, tooltip, binding id) of every key `?` lists: the active
+    bindings with a description (read-only mode has already hidden the dangerous ones)."""
     seen: dict[tuple[str, str], list[str]] = {}
-    order: list[tuple[str, str, str]] = []
+    order: list[tuple[str, str, str, str]] = []
 
-    def rank(item: tuple[str, Any]) -> int:
-        node = item[1].node
-        # This screen's own keys first, then the focused widget's, then the app's.
-        return 0 if node is screen else 2 if node is screen.app else 1
+    def section(active: Any) -> str:
+        node, binding = active.node, active.binding
+        if node is screen.app or binding.id in _COMMON_IDS:
+            return SECTIONS[2]
+        return SECTIONS[0] if node is screen else SECTIONS[1]
 
-    for key, active in sorted(screen.active_bindings.items(), key=rank):
+    for key, active in screen.active_bindings.items():
         binding = active.binding
         if binding.system or not binding.description:
             continue
@@ -35,15 +45,38 @@ def bindings_table(screen: Screen[Any]) -> Table:
         display = screen.app.get_key_display(binding.with_key(key))
         if ident not in seen:
             seen[ident] = []
-            order.append((ident[0], ident[1], binding.tooltip))
+            order.append((section(active), ident[0], ident[1], binding.tooltip))
         seen[ident].append(display)
-    for binding_id, description, tooltip in order:
-        keys = ", ".join(seen[(binding_id, description)])
-        what = Text(description)
-        if tooltip and tooltip != description:
-            what.append(f" — {tooltip}", style="dim")
-        table.add_row(keys, what, binding_id or "(built in)")
-    return table
+    order.sort(key=lambda row: SECTIONS.index(row[0]))
+    return [
+        (where, ", ".join(seen[(binding_id, description)]), description, tooltip, binding_id)
+        for where, binding_id, description, tooltip in order
+    ]
+
+
+def bindings_table(screen: Screen[Any]) -> Group:
+    """The listed keys, one table per section."""
+    parts: list[Any] = []
+    rows = listed_bindings(screen)
+    for where in SECTIONS:
+        mine = [r for r in rows if r[0] == where]
+        if not mine:
+            continue
+        table = Table(
+            box=None, header_style="bold", pad_edge=False, expand=True, title_justify="left"
+        )
+        table.add_column(where.upper(), style="bold cyan", no_wrap=True, min_width=14)
+        table.add_column("ACTION")
+        table.add_column("BINDING ID", style="dim", no_wrap=True)
+        for _, keys, description, tooltip, binding_id in mine:
+            what = Text(description)
+            if tooltip and tooltip != description:
+                what.append(f" — {tooltip}", style="dim")
+            table.add_row(keys, what, binding_id)
+        if parts:
+            parts.append(Text(""))
+        parts.append(table)
+    return Group(*parts)
 
 
 class HelpScreen(ModalScreen[None]):
@@ -54,9 +87,12 @@ class HelpScreen(ModalScreen[None]):
         self.target = target
 
     def compose(self) -> ComposeResult:
-        name = type(self.target).__name__.removesuffix("Screen")
+        name = getattr(self.target, "HELP_NAME", "") or type(self.target).__name__.removesuffix(
+            "Screen"
+        )
         read_only = getattr(self.app, "read_only", False)
-        with VerticalScroll(classes="dialog help"):
+        config = getattr(getattr(self.app, "config", None), "path", None) or config_path()
+        with ReadingPane(classes="dialog help"):
             yield Label(
                 f"Keys of {name}"
                 + ("   (READ-ONLY: actions that change AWS are hidden)" if read_only else ""),
@@ -65,8 +101,8 @@ class HelpScreen(ModalScreen[None]):
             yield Static(bindings_table(self.target), id="keys")
             yield Static(
                 Text(
-                    "Remap any key in ~/.config/batchtui/config.toml, e.g.\n"
-                    '[keymap]\n"jobs.stop" = "ctrl+k"',
+                    f"esc / ? / q: close this.  Remap any key by its binding id in {config}, e.g.\n"
+                    '[keymap]\n"jobs.stop" = "ctrl+k"\n"table.down" = "down,j,n"',
                     style="dim",
                 )
             )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from batchtui.aws import actions
 from batchtui.model import JobSummary
 from batchtui.tui.messages import ActionDone
 from batchtui.tui.screens.base import BaseScreen
@@ -14,6 +13,8 @@ from batchtui.tui.screens.dialogs import ConfirmScreen
 def stop_job(screen: BaseScreen, job: JobSummary) -> None:
     """ctrl-d: cancel (before STARTING) or terminate (STARTING / RUNNING), after a confirmation
     that names the job, its id and its status."""
+    from batchtui.aws import actions  # boto3: only when acting
+
     how = actions.stop_for_status(job.status)
     if how is None:
         screen.notify(f"{job.job_name} is {job.status}: nothing to stop", severity="warning")

@@ -8,19 +8,20 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
 from textual.widgets import Footer, Label, Static
 
 from batchtui.model import JobSummary
 from batchtui.tui.job_sections import render_job
-from batchtui.tui.loaders import JobDetail, load_job_detail
 from batchtui.tui.messages import ActionDone, JobDetailLoaded
 from batchtui.tui.screens import job_actions
 from batchtui.tui.screens.base import BaseScreen
+from batchtui.tui.snapshots import JobDetail
+from batchtui.tui.widgets.reading_pane import ReadingPane
 from batchtui.tui.widgets.status_bar import StatusBar
 
 
 class JobDetailScreen(BaseScreen):
+    HELP_NAME = "Job detail"
     DANGEROUS = frozenset({"stop"})
     BINDINGS = [
         Binding("y", "copy_id", "Copy id", id="detail.copy_id"),
@@ -37,7 +38,7 @@ class JobDetailScreen(BaseScreen):
 
     def compose(self) -> ComposeResult:
         yield Label(f"Job {self.job.job_name}  {self.job.job_id}", classes="section-title")
-        with VerticalScroll(id="detail-box"):
+        with ReadingPane(id="detail-box"):
             yield Static(Text("describing…", style="italic"), id="detail")
         yield StatusBar()
         yield Footer()
@@ -52,6 +53,8 @@ class JobDetailScreen(BaseScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="detail")
     def describe_worker(self, job_id: str) -> None:
+        from batchtui.tui.loaders import load_job_detail
+
         self.post_message(JobDetailLoaded(load_job_detail(self.aws, job_id)))
 
     @on(JobDetailLoaded)

@@ -20,16 +20,19 @@ from textual.worker import get_current_worker
 from batchtui.model import JOB_STATUSES
 from batchtui.tui import cells
 from batchtui.tui.jobstore import SORT_ORDER, JobIndex, JobQuery
-from batchtui.tui.loaders import LISTING_ORDER, job_pages, refresh_active
 from batchtui.tui.messages import ActionDone, JobsListed, JobsPage, JobsRefreshed
 from batchtui.tui.screens import job_actions
 from batchtui.tui.screens.base import BaseScreen
+from batchtui.tui.snapshots import LISTING_ORDER, FirstPage
 from batchtui.tui.widgets.job_table import JobTable
 from batchtui.tui.widgets.status_bar import StatusBar
 
 TABS: tuple[str, ...] = ("ALL", *JOB_STATUSES)
 #: While pages arrive, the rows are rebuilt at most this often (the last page always rebuilds).
 REBUILD_EVERY_S = 0.25
+#: Opening a queue shows the first ListJobs pages the overview read at most this long ago
+#: instead of asking for them again (``r`` always re-reads).
+REUSE_PAGES_S = 10.0
 
 
 def tabs_text(current: str, counts: dict[str, int], loaded: set[str]) -> Text:
@@ -46,6 +49,7 @@ def tabs_text(current: str, counts: dict[str, int], loaded: set[str]) -> Text:
 
 
 class JobsScreen(BaseScreen):
+    HELP_NAME = "Jobs"
     DANGEROUS = frozenset({"stop"})
     BINDINGS = [
         Binding(
@@ -106,25 +110,41 @@ class JobsScreen(BaseScreen):
 
     def reload(self, full: bool) -> None:
         if full or not self.index.loaded:
+            if self.listing and not full:
+                return  # the timer: the first listing is still going
             self.listing = True
             first = [self.tab] if self.tab in JOB_STATUSES else []
-            self.list_worker(first + [s for s in LISTING_ORDER if s not in first])
+            statuses = first + [s for s in LISTING_ORDER if s not in first]
+            self.list_worker(statuses, self._reusable_pages())
         elif not self.listing:
             self.refresh_worker(self.index.active_ids())
 
+    def _reusable_pages(self) -> dict[str, FirstPage]:
+        """On opening (never on ``r``): the overview's fresh first pages of this queue."""
+        account = self.batchtui.account
+        if self.index.loaded or self.array_job_id or account is None:
+            return {}
+        return account.fresh_pages(self.queue, self.batchtui.clock(), REUSE_PAGES_S)
+
     @work(thread=True, exclusive=True, exit_on_error=False, group="jobs")
-    def list_worker(self, statuses: list[str]) -> None:
+    def list_worker(self, statuses: list[str], known: dict[str, FirstPage]) -> None:
+        from batchtui.tui.loaders import job_pages
+
         worker = get_current_worker()
         for status, page, first, last in job_pages(
-            self.aws, self.queue, statuses, array_job_id=self.array_job_id
+            self.aws, self.queue, statuses, array_job_id=self.array_job_id, known=known
         ):
             if worker.is_cancelled:
                 return
             self.post_message(JobsPage(self.key, status, page, first, last))
-        self.post_message(JobsListed(self.key))
+        # Read now (not only reused): the status bar's "refreshed" may say so.
+        fetched = any(s not in known or known[s].next_token for s in statuses)
+        self.post_message(JobsListed(self.key, fetched))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="jobs")
     def refresh_worker(self, previously_active: set[str]) -> None:
+        from batchtui.tui.loaders import refresh_active
+
         result = refresh_active(
             self.aws, self.queue, previously_active, array_job_id=self.array_job_id
         )
@@ -146,7 +166,8 @@ class JobsScreen(BaseScreen):
     def _listed(self, message: JobsListed) -> None:
         if message.key == self.key:
             self.listing = False
-            self.batchtui.mark_fresh()
+            if message.fetched:
+                self.batchtui.mark_fresh()
             self.query_one(JobTable).empty_text = "no jobs"
             self.rebuild()
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import threading
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on, work
@@ -17,7 +17,6 @@ from textual.message import Message
 from textual.widgets import Footer, Input, Label
 from textual.worker import get_current_worker
 
-from batchtui.aws.logs import LogSelection, follow, resolve_job_logs
 from batchtui.follow import FollowBatch
 from batchtui.render.sanitize import sanitize_line
 from batchtui.tui.logbuffer import LogBuffer
@@ -25,6 +24,9 @@ from batchtui.tui.screens.base import BaseScreen
 from batchtui.tui.screens.dialogs import PromptScreen
 from batchtui.tui.widgets.log_view import LogView
 from batchtui.tui.widgets.status_bar import StatusBar
+
+if TYPE_CHECKING:
+    from batchtui.aws.logs import LogSelection
 
 #: Batches posted but not yet applied before the worker waits (toolong's bounded producer).
 MAX_IN_FLIGHT = 4
@@ -52,6 +54,7 @@ def selection_label(sel: LogSelection) -> str:
 
 
 class LogsScreen(BaseScreen):
+    HELP_NAME = "Logs"
     BINDINGS = [
         Binding(
             "f", "toggle_follow", "Follow", id="logs.follow", tooltip="Stick to the newest line"
@@ -69,6 +72,8 @@ class LogsScreen(BaseScreen):
     def __init__(
         self, job_id: str, *, name: str = "", selection: LogSelection | None = None
     ) -> None:
+        from batchtui.aws.logs import LogSelection  # the logs engine loads when a log is opened
+
         super().__init__()
         self.job_id = job_id
         self.job_name = name
@@ -126,6 +131,8 @@ class LogsScreen(BaseScreen):
         stop: threading.Event,
         in_flight: threading.Semaphore,
     ) -> None:
+        from batchtui.aws.logs import follow, resolve_job_logs
+
         worker = get_current_worker()
         logs = resolve_job_logs(self.aws, self.job_id, selection)
         self.post_message(LogsInfo(generation, logs.max_attempts, logs.array_size))

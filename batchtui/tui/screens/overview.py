@@ -5,17 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Label
+from textual.widgets import DataTable, Footer, Input, Label
 
 from batchtui.model import ComputeEnvironment, JobQueue
 from batchtui.tui import cells
-from batchtui.tui.loaders import AccountSnapshot
 from batchtui.tui.messages import ActionDone
 from batchtui.tui.screens import account_actions
 from batchtui.tui.screens.base import BaseScreen
+from batchtui.tui.snapshots import AccountSnapshot
+from batchtui.tui.textfilter import TextFilter
+from batchtui.tui.widgets.resource_table import ResourceTable
 from batchtui.tui.widgets.status_bar import StatusBar
 
 CE_COLUMNS = (
@@ -97,32 +99,50 @@ def sync_table(table: DataTable[Any], rows: dict[str, dict[str, Any]]) -> None:
 
 
 class OverviewScreen(BaseScreen):
+    HELP_NAME = "Overview"
     DANGEROUS = frozenset({"toggle_state", "scale"})
     BINDINGS = [
         Binding(
             "enter", "open", "Open", id="overview.open", tooltip="Queue: its jobs; CE: details"
         ),
         Binding("tab", "switch", "CEs/Queues", id="overview.switch", show=False),
+        Binding(
+            "slash",
+            "filter",
+            "Filter",
+            id="overview.filter",
+            tooltip="name / state / status / reason; ! inverts",
+        ),
         Binding("e", "toggle_state", "Enable/disable", id="overview.toggle_state"),
         Binding("s", "scale", "Scale CE", id="overview.scale", tooltip="min / desired / max vCPUs"),
     ]
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.filter = TextFilter()
+        self._table = "queues"  # the table the keys act on (the last one focused)
+
     def compose(self) -> ComposeResult:
-        yield Label("Compute environments", classes="section-title")
-        ces: DataTable[Any] = DataTable(id="ces", cursor_type="row", zebra_stripes=True)
+        yield Label("Compute environments", classes="section-title", id="ces-title")
+        ces = ResourceTable(id="ces")
         for key, label in CE_COLUMNS:
             ces.add_column(label, key=key)
         yield ces
-        yield Label("Job queues", classes="section-title")
-        queues: DataTable[Any] = DataTable(id="queues", cursor_type="row", zebra_stripes=True)
+        yield Label("Job queues", classes="section-title", id="queues-title")
+        queues = ResourceTable(id="queues")
         for key, label in QUEUE_COLUMNS:
             queues.add_column(label, key=key)
         yield queues
+        yield Input(
+            placeholder="filter: name, state, status or status reason; !text inverts",
+            id="overview-filter",
+        )
         yield Label("", id="overview-note", classes="note")
         yield StatusBar()
         yield Footer()
 
     def on_mount(self) -> None:
+        self.query_one("#overview-filter", Input).display = False
         self.query_one("#queues", DataTable).focus()
         self._note()
         if self.batchtui.account is not None:
@@ -131,22 +151,53 @@ class OverviewScreen(BaseScreen):
     def _note(self) -> None:
         app = self.batchtui
         if app.account is not None:
-            text = "enter: open   tab: CEs / queues   e: enable/disable   s: scale   ?: keys"
+            keys = [("overview.open", "open"), ("overview.switch", "CEs / queues")]
+            keys += [("overview.filter", "filter")]
+            if not app.read_only:
+                keys += [("overview.toggle_state", "enable/disable"), ("overview.scale", "scale")]
+            keys += [("app.help", "every key")]
+            text = Text("   ".join(f"{k}: {what}" for i, what in keys if (k := self.key_for(i))))
             if app.read_only:
-                text = "enter: open   tab: CEs / queues   ?: keys   (read-only: actions hidden)"
+                text.append("   (read-only: actions hidden)")
+            if self.filter.active:
+                text = self._filter_note(app.account)
         elif app.connection.sandbox_starting:
-            text = "starting the sandbox with the demo account…"
+            text = Text("starting the sandbox with the demo account…")
         else:
-            text = "syncing…"
+            text = Text("syncing…")
         self.query_one("#overview-note", Label).update(text)
 
+    def _filter_note(self, snapshot: AccountSnapshot) -> Text:
+        ces = self.query_one("#ces", DataTable).row_count
+        queues = self.query_one("#queues", DataTable).row_count
+        text = Text("filter: ")
+        text.append(self.filter.text, style="yellow")
+        text.append(
+            f"   {ces} of {len(snapshot.ces)} compute environments, "
+            f"{queues} of {len(snapshot.queues)} job queues   {self.key_for('screen.back')}: clear"
+        )
+        return text
+
     def show_account(self, snapshot: AccountSnapshot) -> None:
+        f = self.filter
         ces = self.query_one("#ces", DataTable)
         sync_table(
-            ces, {c.name: ce_row(c, snapshot.vcpus_in_use.get(c.name)) for c in snapshot.ces}
+            ces,
+            {
+                c.name: ce_row(c, snapshot.vcpus_in_use.get(c.name))
+                for c in snapshot.ces
+                if f.matches(c.name, c.state, c.status, c.status_reason)
+            },
         )
         queues = self.query_one("#queues", DataTable)
-        sync_table(queues, {q.name: queue_row(q, snapshot) for q in snapshot.queues})
+        sync_table(
+            queues,
+            {
+                q.name: queue_row(q, snapshot)
+                for q in snapshot.queues
+                if f.matches(q.name, q.state, q.status, q.status_reason)
+            },
+        )
         self._note()
 
     def reload(self, full: bool) -> None:
@@ -155,7 +206,12 @@ class OverviewScreen(BaseScreen):
     # -- selection ----------------------------------------------------------------------------
 
     def focus_table(self, which: str) -> None:
+        self._table = which
         self.query_one(f"#{which}", DataTable).focus()
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        if event.widget.id in ("ces", "queues"):
+            self._table = event.widget.id
 
     def selected_ce(self) -> ComputeEnvironment | None:
         return self._selected("ces")  # type: ignore[return-value]
@@ -173,8 +229,7 @@ class OverviewScreen(BaseScreen):
         return next((x for x in items if x.name == key), None)
 
     def _focused_kind(self) -> str:
-        focused = self.focused
-        return focused.id if focused is not None and focused.id in ("ces", "queues") else "queues"
+        return self._table
 
     @on(DataTable.RowSelected)
     def _row_selected(self, event: DataTable.RowSelected) -> None:
@@ -196,6 +251,43 @@ class OverviewScreen(BaseScreen):
 
     def action_switch(self) -> None:
         self.focus_table("ces" if self._focused_kind() == "queues" else "queues")
+
+    # -- filter -------------------------------------------------------------------------------
+
+    def action_filter(self) -> None:
+        box = self.query_one("#overview-filter", Input)
+        box.display = True
+        box.focus()
+        self.refresh_bindings()
+
+    @on(Input.Changed, "#overview-filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.filter = TextFilter(event.value)
+        if self.batchtui.account is not None:
+            self.show_account(self.batchtui.account)
+
+    @on(Input.Submitted, "#overview-filter")
+    def _filter_done(self, event: Input.Submitted) -> None:
+        if not event.value:
+            event.input.display = False
+        self.focus_table(self._table)
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "back":  # the first screen: esc only clears the filter
+            return self.filter.active or self.query_one("#overview-filter", Input).display
+        return super().check_action(action, parameters)
+
+    def action_back(self) -> None:
+        box = self.query_one("#overview-filter", Input)
+        if box.display or self.filter.active:
+            box.value = ""
+            box.display = False
+            self.filter = TextFilter()
+            if self.batchtui.account is not None:
+                self.show_account(self.batchtui.account)
+            self.focus_table(self._table)
+            self.refresh_bindings()
 
     def action_toggle_state(self) -> None:
         if self._focused_kind() == "ces":

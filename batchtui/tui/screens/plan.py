@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Footer, Label, OptionList, Static
 
-from batchtui.planner import Plan
-from batchtui.render.charts import cost_vs_makespan_chart, vcpus_over_time_chart
-from batchtui.render.plan import render_plan_table
-from batchtui.tui.planning import make_plan, profile_names
 from batchtui.tui.screens.base import BaseScreen
+from batchtui.tui.widgets.reading_pane import ReadingPane
 from batchtui.tui.widgets.status_bar import StatusBar
+
+if TYPE_CHECKING:
+    from batchtui.planner import Plan
+
+# The planner, its profiles and the charts load when this screen opens (tui.planning), never
+# at start-up: the first screen does not need them.
 
 CHART_HEIGHT = 20
 
@@ -26,7 +31,21 @@ class PlanReady(Message):
         self.plan = plan
 
 
+class ProfileList(OptionList, inherit_bindings=False):
+    """The planning profiles; enter is the screen's (``plan.run``), so it can be remapped."""
+
+    BINDINGS = [
+        Binding("up,k", "cursor_up", "Up", show=False, id="list.up"),
+        Binding("down,j", "cursor_down", "Down", show=False, id="list.down"),
+        Binding("pageup", "page_up", "Page up", show=False, id="list.page_up"),
+        Binding("pagedown", "page_down", "Page down", show=False, id="list.page_down"),
+        Binding("home,g", "first", "First", show=False, id="list.first"),
+        Binding("end,G", "last", "Last", show=False, id="list.last"),
+    ]
+
+
 class PlanScreen(BaseScreen):
+    HELP_NAME = "Plan"
     BINDINGS = [
         Binding("enter", "run", "Plan", id="plan.run", tooltip="Run the planner on the profile"),
         Binding("p", "pick", "Profiles", id="plan.pick", tooltip="Back to the profile list"),
@@ -38,12 +57,14 @@ class PlanScreen(BaseScreen):
         self.plan: Plan | None = None
 
     def compose(self) -> ComposeResult:
+        from batchtui.tui.planning import profile_names
+
         yield Label(
             "Plan: pick a planning profile (enter runs the planner)", classes="section-title"
         )
         with Horizontal():
-            yield OptionList(*profile_names(), id="profiles")
-            with VerticalScroll(id="plan-box"):
+            yield ProfileList(*profile_names(), id="profiles")
+            with ReadingPane(id="plan-box"):
                 yield Static(Text("no plan yet", style="dim"), id="plan")
                 yield Static(id="chart-cost")
                 yield Static(id="chart-vcpus")
@@ -51,6 +72,8 @@ class PlanScreen(BaseScreen):
         yield Footer()
 
     def on_mount(self) -> None:
+        from batchtui.tui.planning import profile_names
+
         options = self.query_one(OptionList)
         options.focus()
         names = profile_names()
@@ -76,10 +99,15 @@ class PlanScreen(BaseScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="plan")
     def plan_worker(self, name: str) -> None:
+        from batchtui.tui.planning import make_plan
+
         self.post_message(PlanReady(make_plan(name, self.batchtui.aws)))
 
     @on(PlanReady)
     def _ready(self, message: PlanReady) -> None:
+        from batchtui.render.charts import cost_vs_makespan_chart, vcpus_over_time_chart
+        from batchtui.render.plan import render_plan_table
+
         plan = self.plan = message.plan
         # The planner's own text: every value enters as plain Text, never as markup.
         self.query_one("#plan", Static).update(Text(render_plan_table(plan), no_wrap=True))

@@ -77,12 +77,14 @@ def _fit(text: str, width: int) -> str:
     return text[: width - 1] + "…" if len(text) > width else text.ljust(width)
 
 
-class JobTable(ScrollView, can_focus=True):
+class JobTable(ScrollView, can_focus=True, inherit_bindings=False):
     """Rows of jobs with a cursor; line 0 is the header and does not scroll vertically."""
 
     BINDINGS = [
         Binding("up,k", "cursor(-1)", "Up", show=False, id="table.up"),
         Binding("down,j", "cursor(1)", "Down", show=False, id="table.down"),
+        Binding("left", "scroll_left", "Scroll left", show=False, id="table.left"),
+        Binding("right", "scroll_right", "Scroll right", show=False, id="table.right"),
         Binding("pageup,ctrl+b", "page(-1)", "Page up", show=False, id="table.page_up"),
         Binding("pagedown,ctrl+f", "page(1)", "Page down", show=False, id="table.page_down"),
         Binding("home,g", "edge(0)", "First row", show=False, id="table.first"),

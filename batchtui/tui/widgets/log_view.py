@@ -20,10 +20,12 @@ MATCH = Style(reverse=True, bold=True)
 DIM = Style(dim=True)
 
 
-class LogView(ScrollView, can_focus=True):
+class LogView(ScrollView, can_focus=True, inherit_bindings=False):
     BINDINGS = [
         Binding("up,k", "scroll_up", "Up", show=False, id="log.up"),
         Binding("down,j", "scroll_down", "Down", show=False, id="log.down"),
+        Binding("left", "scroll_left", "Scroll left", show=False, id="log.left"),
+        Binding("right", "scroll_right", "Scroll right", show=False, id="log.right"),
         Binding("pageup,ctrl+b", "page_up", "Page up", show=False, id="log.page_up"),
         Binding("pagedown,ctrl+f", "page_down", "Page down", show=False, id="log.page_down"),
         Binding("home,g", "scroll_home", "Top", show=False, id="log.top"),

@@ -1,0 +1,81 @@
+"""What the workers read from AWS, as plain values the screens apply (no AWS, no textual).
+
+Kept apart from :mod:`batchtui.tui.loaders` (which calls AWS through boto3) so the first screen
+can paint before boto3, the planner or the sandbox are imported.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from batchtui.model import ComputeEnvironment, JobQueue, JobSummary
+
+#: The order a full listing goes through: what an operator looks for first.
+LISTING_ORDER = ("RUNNING", "RUNNABLE", "STARTING", "PENDING", "SUBMITTED", "FAILED", "SUCCEEDED")
+
+
+@dataclass(frozen=True)
+class QueueCount:
+    """Jobs of one status in a queue from one ListJobs page: exact unless ``more``."""
+
+    n: int
+    more: bool = False
+
+    def __str__(self) -> str:
+        return f"{self.n}+" if self.more else str(self.n)
+
+
+@dataclass(frozen=True)
+class FirstPage:
+    """The first ListJobs page of one status of a queue, as the overview read it for its count.
+
+    Opening the queue soon after shows these jobs at once and lists only what follows
+    ``next_token``, instead of asking AWS for the same page again."""
+
+    jobs: tuple[dict[str, Any], ...]  # raw ListJobs summaries
+    next_token: str | None
+    job_queue: str  # as sent: a nextToken goes back with the parameters it came from
+    read_at: float  # the app's clock when read
+
+    def is_fresh(self, now: float, max_age: float) -> bool:
+        return now - self.read_at <= max_age
+
+
+@dataclass(frozen=True)
+class AccountSnapshot:
+    ces: tuple[ComputeEnvironment, ...]
+    queues: tuple[JobQueue, ...]
+    #: queue name -> status -> count; statuses not listed this time are absent.
+    counts: dict[str, dict[str, QueueCount]] = field(default_factory=dict)
+    #: compute environment name -> vCPUs in use (None when ECS did not tell).
+    vcpus_in_use: dict[str, float | None] = field(default_factory=dict)
+    #: queue name -> status -> the first ListJobs page behind the count.
+    pages: dict[str, dict[str, FirstPage]] = field(default_factory=dict)
+
+    def fresh_pages(self, queue: str, now: float, max_age: float) -> dict[str, FirstPage]:
+        """The first pages of ``queue`` read at most ``max_age`` seconds before ``now``."""
+        return {
+            status: page
+            for status, page in self.pages.get(queue, {}).items()
+            if page.is_fresh(now, max_age)
+        }
+
+
+@dataclass(frozen=True)
+class ActiveRefresh:
+    """An incremental refresh: every active status re-listed, and where the jobs that left went."""
+
+    by_status: dict[str, list[JobSummary]]
+    moved: list[JobSummary]
+
+
+@dataclass(frozen=True)
+class JobDetail:
+    job: dict[str, Any]
+    #: The jobs it depends on, described (status, name) when DescribeJobs knows them.
+    depends_on: list[dict[str, Any]]
+    #: PENDING jobs of the queue that wait on it (among the first DEPENDENTS_SCAN_LIMIT).
+    dependents: list[dict[str, Any]]
+    dependents_scanned: int = 0
+    dependents_complete: bool = True
