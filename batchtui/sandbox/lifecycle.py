@@ -132,14 +132,14 @@ class JobLifecycle:
         job.status_reason = None
         job.reason_since = None
         self.runnable.setdefault(job.queue, {})[job.job_id] = job
-        self.set_reason(job, self.misconfiguration(job.queue, job.request))
-        self._dirty = True
+        self._dirty = True  # the dispatch pass at this instant places it or says why not
 
     def _leave_runnable(self, job: Job) -> None:
         queue = self.runnable.get(job.queue)
         if queue is not None:
             queue.pop(job.job_id, None)
         job.reason_since = None
+        self._dirty = True  # the job behind it may be the head now
 
     def set_reason(self, job: Job, reason: str | None) -> None:
         if reason == job.status_reason:

@@ -1,7 +1,9 @@
 """Why a RUNNABLE job is not placed, in AWS Batch's own statusReason words.
 
 AWS sets these on the job at the head of a blocked queue ("Jobs stuck in a RUNNABLE status" in the
-AWS Batch user guide); jobStateTimeLimitActions match on the code before `` - ``.
+AWS Batch user guide); jobStateTimeLimitActions match on the code before `` - ``. A job merely
+waiting for instances to launch, or for running jobs to free room, has no reason: it is waiting
+its turn, not blocking the queue.
 """
 
 from __future__ import annotations
@@ -20,13 +22,12 @@ COMPUTE_ENVIRONMENT_MAX_RESOURCE = (
     "MISCONFIGURATION:COMPUTE_ENVIRONMENT_MAX_RESOURCE - CE(s) associated with the job queue "
     "cannot meet the CPU requirement of the job."
 )
-SPOT_CAPACITY = (
-    "CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY - There is no Spot capacity available that meets "
-    "the job requirements."
-)
-ON_DEMAND_CAPACITY = (
-    "CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY - There is no On-Demand capacity available that "
-    "meets the job requirements."
+#: AWS's words for "all connected compute environments have insufficient capacity errors"
+#: ("Jobs stuck in RUNNABLE due to capacity"). The sandbox's only cause of it is the purchase
+#: pool's vCPU quota being used up: EC2 itself never runs out of capacity here.
+INSUFFICIENT_CAPACITY = (
+    "CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY - Service cannot fulfill the capacity requested for "
+    "instance type {instance_type}"
 )
 INVALID_CE = "ACTION_REQUIRED - CE(s) associated with the job queue are invalid."
 
@@ -53,5 +54,16 @@ def misconfiguration(
     return COMPUTE_ENVIRONMENT_MAX_RESOURCE
 
 
-def capacity_reason(ce: ComputeEnvironmentRecord) -> str:
-    return SPOT_CAPACITY if ce.purchase.is_spot else ON_DEMAND_CAPACITY
+#: The statusReason codes that mean "blocked": a FIFO queue's head blocked for one of these
+#: holds back every job behind it until it leaves RUNNABLE or its cause is fixed.
+BLOCKING_CODES = ("MISCONFIGURATION:", "CAPACITY:", "ACTION_REQUIRED")
+
+
+def is_blocking(reason: str | None) -> bool:
+    return reason is not None and reason.startswith(BLOCKING_CODES)
+
+
+def capacity_reason(ce: ComputeEnvironmentRecord, request: ResourceRequest) -> str:
+    """The reason for a job whose instance the CE cannot launch (its pool's quota is used up)."""
+    itype = smallest_fitting(request, ce.instance_types)
+    return INSUFFICIENT_CAPACITY.format(instance_type=itype.name if itype else "unknown")

@@ -5,7 +5,10 @@ attempt exiting, a spot interruption, an idle instance scaling in) is an event i
 :meth:`Scheduler.run_until` applies them in time order. After each instant that changed anything
 a dispatch pass places RUNNABLE jobs: queues by priority (higher first), jobs in the order they
 became RUNNABLE, CEs in computeEnvironmentOrder, under maxvCpus and the shared vCPU quota
-(:mod:`fleet`). Job state changes live in :mod:`lifecycle`; this module decides when.
+(:mod:`fleet`). In a FIFO queue (no scheduling policy) a head that is blocked (MISCONFIGURATION,
+CAPACITY, ACTION_REQUIRED) holds back the jobs behind it, as AWS documents ("Jobs stuck in a
+RUNNABLE status"), until it leaves RUNNABLE or its cause is fixed. Job state changes live in
+:mod:`lifecycle`; this module decides when.
 """
 
 from __future__ import annotations
@@ -59,6 +62,9 @@ class Scheduler(JobLifecycle):
         self.completions: deque[tuple[str, int, int]] = deque()  # subprocess exits
         self.runs: dict[str, Any] = {}  # job id -> runner.Run
         self._misconfig: dict[tuple[str, ResourceRequest], str | None] = {}
+        #: queue -> its RUNNABLE head that blocks it (FIFO queues), for the reason's lifetime.
+        self.blocked_heads: dict[str, Job] = {}
+        self._quotas_seen: dict[str, float] = dict(quotas)
 
     # -- time --------------------------------------------------------------------------
     def at(self, t: float, kind: str, arg: Any = None) -> None:
@@ -78,6 +84,11 @@ class Scheduler(JobLifecycle):
     def run_until(self, t: float) -> None:
         with self.lock:
             self._reap_subprocesses()
+            if self.fleet.quotas != self._quotas_seen:  # a quota was raised or lowered
+                self._quotas_seen = dict(self.fleet.quotas)
+                self._dirty = True
+            if self._dirty:  # an API call changed something at self.now: place jobs then
+                self.dispatch()
             while self._heap and self._heap[0][0] <= t:
                 instant = self._heap[0][0]
                 self.now = max(self.now, instant)
@@ -213,7 +224,7 @@ class Scheduler(JobLifecycle):
 
     # -- dispatch ----------------------------------------------------------------------
     def dispatch(self) -> None:
-        """Place RUNNABLE jobs where capacity allows; say why the others wait."""
+        """Place RUNNABLE jobs where capacity allows; say why a queue's head is blocked."""
         self._dirty = False
         queues = sorted(
             (q for q in self.store.job_queues.values() if q.schedulable),
@@ -222,29 +233,81 @@ class Scheduler(JobLifecycle):
         for queue in queues:
             pending = self.runnable.get(queue.name)
             if not pending:
+                self.blocked_heads.pop(queue.name, None)
                 continue
             ces = self.store.ce_of_queue(queue)
-            failed: dict[ResourceRequest, str | None] = {}
-            misses = 0
-            for job in list(pending.values()):
-                if job.instance_id is not None:
-                    continue  # waiting for its instance to register
-                req = job.request
-                if req in failed:
-                    self.set_reason(job, failed[req])
-                    misses += 1
-                else:
-                    outcome = self._place(job, ces)
-                    if isinstance(outcome, Instance):
-                        misses = 0
-                        if outcome.ready:
-                            self.start(job)
-                        continue
-                    failed[req] = outcome
-                    self.set_reason(job, outcome)
-                    misses += 1
+            if queue.scheduling_policy_arn:
+                self._dispatch_each(pending, ces)
+            else:
+                self._dispatch_fifo(queue.name, pending, ces)
+        self._dirty = False  # jobs this pass started left RUNNABLE: nothing new to place
+
+    def _dispatch_fifo(
+        self, queue: str, pending: dict[str, Job], ces: list[ComputeEnvironmentRecord]
+    ) -> None:
+        """A FIFO queue: jobs in order; a blocked head holds back every job behind it.
+
+        Jobs that only wait for room (instances launching, running jobs to finish) do not block:
+        smaller jobs behind them may still start. The first job that cannot run for a blocking
+        reason stops the pass; it carries the reason only when it is the head, i.e. no job before
+        it is still waiting (AWS reports only on the head of a blocked queue).
+        """
+        waiting: set[ResourceRequest] = set()  # requests that found no room in this pass
+        at_head = True
+        blocked: Job | None = None
+        misses = 0
+        for job in list(pending.values()):
+            if job.instance_id is not None:
+                continue  # placed on an instance that is still launching
+            outcome = None if job.request in waiting else self._place(job, ces)
+            if isinstance(outcome, Instance):
+                misses = 0
+                if outcome.ready:
+                    self.start(job)
+                continue
+            if outcome is None or not placement.is_blocking(outcome):
+                waiting.add(job.request)
+                self.set_reason(job, None)
+                at_head = False
+                misses += 1
                 if misses >= MAX_CONSECUTIVE_MISSES:
                     break
+                continue
+            if at_head:
+                blocked = job
+                self.set_reason(job, outcome)
+            else:
+                self.set_reason(job, None)
+            break
+        previous = self.blocked_heads.pop(queue, None)
+        if blocked is not None:
+            self.blocked_heads[queue] = blocked
+        if previous is not None and previous is not blocked and previous.status == "RUNNABLE":
+            self.set_reason(previous, None)  # no longer the head: it waits without a reason
+
+    def _dispatch_each(self, pending: dict[str, Job], ces: list[ComputeEnvironmentRecord]) -> None:
+        """A queue with a scheduling policy: no head-of-queue blocking; each job says why."""
+        failed: dict[ResourceRequest, str | None] = {}
+        misses = 0
+        for job in list(pending.values()):
+            if job.instance_id is not None:
+                continue
+            req = job.request
+            if req in failed:
+                self.set_reason(job, failed[req])
+                misses += 1
+            else:
+                outcome = self._place(job, ces)
+                if isinstance(outcome, Instance):
+                    misses = 0
+                    if outcome.ready:
+                        self.start(job)
+                    continue
+                failed[req] = outcome
+                self.set_reason(job, outcome)
+                misses += 1
+            if misses >= MAX_CONSECUTIVE_MISSES:
+                break
 
     def misconfiguration(self, queue_name: str, request: ResourceRequest) -> str | None:
         key = (queue_name, request)
@@ -280,7 +343,7 @@ class Scheduler(JobLifecycle):
                 if by_quota:
                     quota_blocked.append(ce)
         if quota_blocked and len(quota_blocked) == fitting:
-            return placement.capacity_reason(quota_blocked[0])
+            return placement.capacity_reason(quota_blocked[0], job.request)
         return None
 
 

@@ -4,9 +4,12 @@ Non-Batch resources (a network, roles, a bucket, a table) are written straight i
 backends through :mod:`moto_glue` (going through boto3 and HTTP cost seconds of every start).
 Batch resources go straight through the Batch API's methods (same validation, no HTTP), and
 historical jobs straight into the store (:mod:`history`), which is what makes 100,000 of them
-take seconds. Active jobs are submitted half an hour of simulated time
-before "now" and the scheduler runs forward, so the account starts mid-flight: instances up,
-jobs running, logs written, a few jobs stuck in RUNNABLE for the reasons AWS reports.
+take seconds. Active jobs are submitted half an hour of simulated time before "now" and the
+scheduler runs forward, so the account starts mid-flight: instances up, jobs running, logs
+written, and queues stuck for the reasons AWS reports: demo-batch-low's head asks for more vCPUs
+than its CE's maxvCpus and holds back the nightly jobs queued behind it; demo-genomics' head asks
+for more memory than any instance type; demo-render's head finds the spot vCPU quota used up;
+demo-gpu's only CE is disabled and demo-legacy's is INVALID.
 """
 
 from __future__ import annotations
@@ -157,6 +160,7 @@ def batch(sb: Sandbox, api: BatchApi, subnets: list[str], sg: str, arns: dict[st
     _queue(api, "demo-render", 5, ["demo-spot-render"], jobStateTimeLimitActions=[capacity_wait])
     _queue(api, "demo-gpu", 5, ["demo-gpu"])
     _queue(api, "demo-legacy", 1, ["demo-legacy"])
+    _queue(api, "demo-genomics", 1, ["demo-ondemand"])
 
     logs = {"logDriver": "awslogs", "options": {"awslogs-group": "/batchtui/demo/tagger",
                                                 "awslogs-stream-prefix": "tagger"}}  # fmt: skip
@@ -198,23 +202,27 @@ def active_jobs(sb: Sandbox, api: BatchApi) -> None:
     submit(api, "render-4k-scene", "demo-render", "demo-render",
            containerOverrides={"resourceRequirements": [{"type": "VCPU", "value": "96"},
                                                         {"type": "MEMORY", "value": "65536"}]})  # fmt: skip
-    # Stuck: more memory than any instance type of the queue's CEs.
-    submit(api, "assemble-genome", "demo-batch-low", "demo-bigmem")
-    # Stuck: fits an m5.24xlarge, whose 96 vCPUs exceed the CE's maxvCpus of 64.
+    # The 3 a.m. queue: its head fits an m5.24xlarge, whose 96 vCPUs exceed the CE's maxvCpus
+    # of 64 (MISCONFIGURATION), so the nightly jobs behind it wait without a reason of their own,
+    # and so does every job the trickle adds, until someone raises maxvCpus or cancels it.
     submit(api, "simulate-72-cores", "demo-batch-low", "demo-etl",
            containerOverrides={"resourceRequirements": [{"type": "VCPU", "value": "72"},
                                                         {"type": "MEMORY", "value": "65536"}]})  # fmt: skip
+    for part in ("emea", "amer", "apac"):
+        submit(api, f"nightly-rollup-{part}", "demo-batch-low", "demo-etl", **_sleep(300))
+    # Stuck: more memory than any instance type of the queue's CEs (no maxvCpus fixes it).
+    submit(api, "assemble-genome", "demo-genomics", "demo-bigmem")
     submit(api, "train-model", "demo-gpu", "demo-train")  # its only CE is DISABLED
     submit(api, "legacy-report", "demo-legacy", "demo-etl")  # its only CE is INVALID
     tagger = submit(api, "tag-images", "demo-main", "demo-image-tagger",
                     arrayProperties={"size": 50}, **_sleep(420))  # fmt: skip
     submit(api, "tag-images-report", "demo-main", "demo-etl", dependsOn=[{"jobId": tagger}])
-    submit(api, "thumbnail-chain", "demo-batch-low", "demo-etl", arrayProperties={"size": 5},
+    submit(api, "thumbnail-chain", "demo-main", "demo-etl", arrayProperties={"size": 5},
            dependsOn=[{"type": "SEQUENTIAL"}], **_sleep(240))  # fmt: skip
     for day in range(6):
         submit(api, f"nightly-etl-{day}", "demo-main", "demo-etl", parameters={"date": f"d{day}"},
                **_sleep(300 + 200 * day))  # fmt: skip
-    submit(api, "flaky-transform", "demo-batch-low", "demo-flaky", **_sleep(120))
+    submit(api, "flaky-transform", "demo-main", "demo-flaky", **_sleep(120))
 
 
 def trickle(scheduler: Any, api: BatchApi) -> None:

@@ -78,7 +78,7 @@ def test_json_output_is_data_only(
     assert data["jobQueue"] == queue
     assert data["jobs"], "the demo account keeps jobs stuck in RUNNABLE"
     assert {j["status"] for j in data["jobs"]} == {"RUNNABLE"}
-    assert all(j["status_reason"] for j in data["jobs"])
+    assert any(j["status_reason"] for j in data["jobs"])  # the head says why the queue is stuck
     assert err == ""
 
 

@@ -114,12 +114,12 @@ def test_random_spot_interruptions_use_the_configured_rate() -> None:
 def test_blocked_jobs_carry_aws_status_reasons(
     sandbox: Any, batch: Any, batch_queue: Any, job_definition: Any
 ) -> None:
-    small = batch_queue(ces=[{"maxvCpus": 16, "instanceTypes": ["m5"]}])
     huge_memory = job_definition(memory=str(2_000_000))
     too_many = job_definition(vcpus="48", memory="4096")  # fits m5.12xlarge; maxvCpus is 16
-    q = small["queue"]
+    q = batch_queue(ces=[{"maxvCpus": 16, "instanceTypes": ["m5"]}])["queue"]
     mem_job = submit(batch, q, huge_memory, "mem")
-    cpu_job = submit(batch, q, too_many, "cpu")
+    cpu_q = batch_queue(ces=[{"maxvCpus": 16, "instanceTypes": ["m5"]}])["queue"]
+    cpu_job = submit(batch, cpu_q, too_many, "cpu")
     invalid = batch_queue(ces=[{"instanceRole": "arn:aws:iam::123456789012:instance-profile/gone"}])
     invalid_job = submit(batch, invalid["queue"], job_definition(), "invalid")
     disabled = batch_queue(ces=[{"state": "DISABLED"}])
@@ -136,10 +136,7 @@ def test_blocked_jobs_carry_aws_status_reasons(
     ce = batch.describe_compute_environments(computeEnvironments=[invalid["ce0"]])
     assert ce["computeEnvironments"][0]["status"] == "INVALID"
     listed = batch.list_jobs(jobQueue=q, jobStatus="RUNNABLE")["jobSummaryList"]
-    assert {j["jobId"]: j["statusReason"] for j in listed} == {
-        mem_job: reasons[mem_job],
-        cpu_job: reasons[cpu_job],
-    }
+    assert {j["jobId"]: j["statusReason"] for j in listed} == {mem_job: reasons[mem_job]}
 
 
 def test_shared_spot_quota_blocks_and_time_limit_action_cancels(
@@ -167,9 +164,9 @@ def test_shared_spot_quota_blocks_and_time_limit_action_cancels(
         sandbox.advance(60)
         assert describe(batch, hog)["status"] == "RUNNABLE"  # its instance is launching
         job = describe(batch, blocked)
-        assert job["statusReason"] == (
-            "CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY - There is no Spot capacity available "
-            "that meets the job requirements."
+        assert job["statusReason"] == (  # AWS's words; the instance type BEST_FIT would launch
+            "CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY - Service cannot fulfill the capacity "
+            "requested for instance type m5.2xlarge"
         )
         assert sandbox.scheduler.fleet.pool_used[True] <= used + 8
         sandbox.advance(600)

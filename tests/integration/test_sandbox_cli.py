@@ -76,10 +76,10 @@ def test_aws_cli_sees_stuck_jobs_and_log_lines(demo_sandbox: object) -> None:
     stuck = aws("batch", "list-jobs", "--endpoint-url", url, "--job-queue", "demo-batch-low",
                 "--job-status", "RUNNABLE")["jobSummaryList"]  # fmt: skip
     reasons = {j["jobName"]: j.get("statusReason", "") for j in stuck}
-    assert reasons["assemble-genome"].startswith("MISCONFIGURATION:JOB_RESOURCE_REQUIREMENT")
-    assert reasons["simulate-72-cores"].startswith(
+    assert reasons.pop("simulate-72-cores").startswith(
         "MISCONFIGURATION:COMPUTE_ENVIRONMENT_MAX_RESOURCE"
     )
+    assert reasons and set(reasons.values()) == {""}  # held back behind it
     submitted = aws("batch", "submit-job", "--job-name", "by-cli", "--job-queue", "demo-main",
                     "--job-definition", "demo-etl", "--container-overrides",
                     json.dumps({"command": ["sh", "-c", "sleep 120"]}))  # fmt: skip

@@ -20,14 +20,29 @@ def runnable(batch: Any, queue: str) -> dict[str, str]:
 
 
 def test_stuck_jobs_show_aws_reasons(batch: Any) -> None:
-    assert runnable(batch, "demo-render")["render-4k-scene"].startswith(
-        "CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY - There is no Spot capacity"
+    assert runnable(batch, "demo-render")["render-4k-scene"] == (
+        "CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY - Service cannot fulfill the capacity requested "
+        "for instance type c5.24xlarge"  # the spot vCPU quota is used up
     )
-    low = runnable(batch, "demo-batch-low")
-    assert low["assemble-genome"].startswith("MISCONFIGURATION:JOB_RESOURCE_REQUIREMENT")
-    assert low["simulate-72-cores"].startswith("MISCONFIGURATION:COMPUTE_ENVIRONMENT_MAX_RESOURCE")
+    assert runnable(batch, "demo-genomics")["assemble-genome"].startswith(
+        "MISCONFIGURATION:JOB_RESOURCE_REQUIREMENT"
+    )
     assert runnable(batch, "demo-legacy")["legacy-report"].startswith("ACTION_REQUIRED")
     assert runnable(batch, "demo-gpu") == {"train-model": ""}  # its CE is DISABLED: no reason
+
+
+def test_the_low_priority_queue_is_held_back_by_its_head(batch: Any) -> None:
+    low = runnable(batch, "demo-batch-low")
+    assert low.pop("simulate-72-cores").startswith(
+        "MISCONFIGURATION:COMPUTE_ENVIRONMENT_MAX_RESOURCE"
+    )
+    assert {"nightly-rollup-emea", "nightly-rollup-amer", "nightly-rollup-apac"} <= set(low)
+    assert len(low) >= 8 and set(low.values()) == {""}  # queued behind it, no reason of their own
+    front = batch.get_job_queue_snapshot(jobQueue="demo-batch-low")["frontOfQueue"]["jobs"]
+    head = batch.describe_jobs(jobs=[front[0]["jobArn"].rsplit("/", 1)[1]])["jobs"][0]
+    assert head["jobName"] == "simulate-72-cores"
+    for status in ("STARTING", "RUNNING"):  # nothing got past it
+        assert not batch.list_jobs(jobQueue="demo-batch-low", jobStatus=status)["jobSummaryList"]
 
 
 def test_compute_environments_and_quota(batch: Any, demo_sandbox: Any) -> None:
@@ -58,7 +73,9 @@ def test_history_and_life(batch: Any, demo_sandbox: Any) -> None:
     demo_sandbox.advance(600)
     new = [j for j in demo_sandbox.store.jobs.values() if j.job_id not in seen]
     assert len(new) >= 5  # the trickle of new submissions
-    assert any(j.status in ("RUNNING", "STARTING", "SUCCEEDED") for j in new)
+    main = [j for j in new if j.queue == "demo-main" and j.parent is None]
+    assert any(j.status in ("RUNNING", "STARTING", "SUCCEEDED") for j in main)  # it keeps moving
+    assert not any(j.status_reason for j in main if j.status == "RUNNABLE")
 
 
 def test_data_stores(aws_client: Any, demo_sandbox: Any) -> None:

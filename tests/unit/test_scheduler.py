@@ -62,7 +62,12 @@ def test_blocked_reasons() -> None:
         placement.COMPUTE_ENVIRONMENT_MAX_RESOURCE
     )
     assert placement.misconfiguration(fits, [_ce([small], 4, "INVALID")]) == placement.INVALID_CE
-    assert placement.capacity_reason(_ce([small], 4)) == placement.SPOT_CAPACITY
+    assert placement.capacity_reason(_ce([small, big], 4), ResourceRequest(4, 4096)) == (
+        "CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY - Service cannot fulfill the capacity requested "
+        "for instance type m5.4xlarge"
+    )
+    assert placement.is_blocking(placement.INVALID_CE)
+    assert not placement.is_blocking(None) and not placement.is_blocking("Essential container")
 
 
 def test_status_index_pages_newest_first_and_compacts() -> None:
