@@ -13,7 +13,7 @@ from typing import Any
 
 from batchtui.aws import batch
 from batchtui.aws.session import Aws
-from batchtui.errors import AwsError
+from batchtui.errors import AwsError, BatchtuiError
 from batchtui.model import ACTIVE_STATUSES, JOB_STATUSES, ComputeEnvironment, JobSummary
 from batchtui.tui.snapshots import (
     LISTING_ORDER,
@@ -22,6 +22,7 @@ from batchtui.tui.snapshots import (
     FirstPage,
     JobDetail,
     QueueCount,
+    QueueFront,
 )
 
 __all__ = ["LISTING_ORDER", "AccountSnapshot", "ActiveRefresh", "JobDetail", "QueueCount"]
@@ -198,6 +199,21 @@ def _pages_after(aws: Aws, status: str, first: FirstPage) -> Iterator[list[dict[
         )
         yield page.get("jobSummaryList", [])
         token = page.get("nextToken")
+
+
+def queue_front(aws: Aws, queue: str) -> QueueFront | None:
+    """The front of the queue (GetJobQueueSnapshot), None when AWS does not say (an older API
+    or no permission: not worth an error, the list is there without it)."""
+    try:
+        front = aws.call("batch", "GetJobQueueSnapshot", jobQueue=queue).get("frontOfQueue") or {}
+    except BatchtuiError:
+        return None
+    jobs = front.get("jobs") or []
+    ids = tuple(str(j.get("jobArn", "")).rsplit("/", 1)[-1] for j in jobs)
+    head_for = None
+    if jobs and jobs[0].get("earliestTimeAtPosition") and front.get("lastUpdatedAt"):
+        head_for = max(0.0, (front["lastUpdatedAt"] - jobs[0]["earliestTimeAtPosition"]) / 1000)
+    return QueueFront(ids, head_for)
 
 
 def refresh_active(

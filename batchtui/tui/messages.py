@@ -7,7 +7,7 @@ from typing import Any
 from textual.message import Message
 
 from batchtui.model import JobSummary
-from batchtui.tui.snapshots import AccountSnapshot, ActiveRefresh, JobDetail
+from batchtui.tui.snapshots import AccountSnapshot, ActiveRefresh, JobDetail, QueueFront
 
 
 class Connected(Message):
@@ -55,6 +55,13 @@ class JobsRefreshed(Message):
         super().__init__()
         self.key = key
         self.refresh = refresh
+
+
+class QueueFrontRead(Message):
+    def __init__(self, key: str, front: QueueFront | None) -> None:
+        super().__init__()
+        self.key = key
+        self.front = front
 
 
 class JobDetailLoaded(Message):

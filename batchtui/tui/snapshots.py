@@ -63,6 +63,15 @@ class AccountSnapshot:
 
 
 @dataclass(frozen=True)
+class QueueFront:
+    """GetJobQueueSnapshot: the RUNNABLE jobs at the front of a queue, the first one first."""
+
+    job_ids: tuple[str, ...]
+    #: How long the first job has been first (AWS's lastUpdatedAt - earliestTimeAtPosition).
+    head_for_s: float | None = None
+
+
+@dataclass(frozen=True)
 class ActiveRefresh:
     """An incremental refresh: every active status re-listed, and where the jobs that left went."""
 

@@ -230,6 +230,27 @@ class FakeBatch:
             ]
         }
 
+    def op_getjobqueuesnapshot(self, p: dict[str, Any]) -> Any:
+        """The RUNNABLE jobs of the queue, oldest first (AWS: in the order they will run)."""
+        q = p["jobQueue"]
+        runnable = sorted(
+            (
+                j
+                for j in self.jobs.values()
+                if j["status"] == "RUNNABLE" and j["jobQueue"] in (q, _arn("job-queue", q))
+            ),
+            key=lambda j: j["createdAt"],
+        )
+        return {
+            "frontOfQueue": {
+                "jobs": [
+                    {"jobArn": j["jobArn"], "earliestTimeAtPosition": j["createdAt"]}
+                    for j in runnable[:100]
+                ],
+                "lastUpdatedAt": T0 + 3_600_000,
+            }
+        }
+
     def op_canceljob(self, p: dict[str, Any]) -> Any:
         job = self.jobs[p["jobId"]]
         job["status"], job["statusReason"] = "FAILED", p["reason"]

@@ -77,6 +77,36 @@ async def test_reuse_lists_only_the_pages_after_the_first(make_app) -> None:
         assert "6:SUCCEEDED 1500" in screen_text(app)
 
 
+async def test_the_front_of_the_queue_and_why_it_waits(make_app, fake) -> None:
+    """GetJobQueueSnapshot names the job every RUNNABLE job waits behind; its statusReason is
+    the queue's reason (the jobs behind it have none). `h` goes to it."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_jobs(app, pilot)
+        head = str(screen.query_one("#queue-head").render())
+        # job-0002 is the oldest RUNNABLE job; it has been first since it was created.
+        assert "front of the queue for 59m58s: tag-batch-0002" in head
+        assert "no instance type fits 512 vCPUs" in head and "3 RUNNABLE jobs behind it" in head
+        assert "h: go to it" in head
+        assert "tag-batch-0002" in screen_text(app)
+        await pilot.press("h")
+        table = screen.query_one(JobTable)
+        assert table.current.job_id == "job-0002" and screen.tab == "ALL"
+        await pilot.press("6", "h")  # from another status tab: goes to RUNNABLE
+        assert screen.tab == "RUNNABLE" and table.current.job_id == "job-0002"
+        assert "tag-batch-0002  RUNNABLE  MISCONFIGURATION" in screen_text(app)
+
+
+async def test_no_front_line_when_aws_does_not_say(make_app, fake) -> None:
+    fake.op_getjobqueuesnapshot = None  # an API the account does not have
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_jobs(app, pilot)
+        assert "front of the queue" not in screen_text(app) and not app.stale
+        await pilot.press("h")
+        assert screen.query_one(JobTable).cursor == 0
+
+
 async def test_status_tabs(make_app) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:

@@ -113,7 +113,7 @@ async def test_overview_open_can_be_remapped(make_app) -> None:
     app = make_app(config=config)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        assert "o: open" in screen_text(app)  # the overview's hint line follows the keymap
+        assert "o Open" in screen_text(app)  # the footer follows the keymap
         await pilot.press("enter")
         await settle(app, pilot)
         assert isinstance(app.screen, OverviewScreen)

@@ -179,3 +179,87 @@ async def test_terminate_a_running_job(sb) -> None:
         app.screen.reload(full=False)
         await settle(app, pilot)
         assert app.screen.index.get(job.job_id).status == "FAILED"
+
+
+def _submit(sb: Any, **body: Any) -> str:
+    import boto3
+
+    batch = boto3.client(
+        "batch",
+        endpoint_url=sb.url,
+        region_name=sb.region,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    return str(batch.submit_job(jobQueue="demo-main", jobDefinition="demo-etl", **body)["jobId"])
+
+
+async def _open_logs_of(pilot: Any, name: str) -> LogsScreen:
+    """From the overview: demo-main, filter on the job's name, l."""
+    app = pilot.app
+    while len(app.screen_stack) > 2:
+        app.pop_screen()
+    await pilot.press("enter")  # demo-main
+    await settle(app, pilot)
+    await pilot.press("slash", *name, "enter", "l")
+    await settle(app, pilot)
+    assert isinstance(app.screen, LogsScreen)
+    return app.screen
+
+
+def _labels(logs: LogsScreen) -> set[str]:
+    return {line.label for line in logs.buffer.lines}
+
+
+async def test_logs_switch_attempts_and_array_children(sb) -> None:
+    """`a` steps through all / the latest / each attempt of a retried job; `c` picks one child
+    of an array job, whose logs open with every child's lines merged."""
+    _submit(
+        sb,
+        jobName="retry-thrice",
+        retryStrategy={"attempts": 3},
+        containerOverrides={"command": ["sh", "-c", "work && sleep 20 && exit 3"]},
+    )
+    _submit(
+        sb,
+        jobName="fan-out-three",
+        arrayProperties={"size": 3},
+        containerOverrides={"command": ["sh", "-c", "work && sleep 20"]},
+    )
+    sb.advance(600)  # every attempt and every child has run and written its lines
+    app = app_on(sb)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        logs = await _open_logs_of(pilot, "retry-thrice")
+        assert _labels(logs) == {"attempt 1", "attempt 2", "attempt 3"}
+        assert "attempts: all" in screen_text(app) and "job FAILED" in screen_text(app)
+        seen = []
+        for _ in range(5):  # latest, 1, 2, 3, and back to all
+            await pilot.press("a")
+            await settle(app, pilot)
+            seen.append((logs.selection.attempt, sorted(_labels(logs))))
+        assert seen == [
+            (-1, ["attempt 3"]),
+            (1, ["attempt 1"]),
+            (2, ["attempt 2"]),
+            (3, ["attempt 3"]),
+            (None, ["attempt 1", "attempt 2", "attempt 3"]),
+        ]
+        assert "attempt 3 of 3" not in screen_text(app)  # back to all
+        await pilot.press("c")  # not an array job: says so, opens nothing
+        assert app.screen is logs
+
+        logs = await _open_logs_of(pilot, "fan-out-three")
+        assert {label.split()[1] for label in _labels(logs)} == {"0", "1", "2"}  # child N …
+        assert "children: all" in screen_text(app)
+        await pilot.press("c")
+        await pilot.pause()
+        assert "0..2 or all" in screen_text(app)
+        await pilot.press("1", "enter")
+        await settle(app, pilot)
+        assert logs.selection.child == 1 and len(logs.buffer) > 0
+        assert {label.split()[1] for label in _labels(logs)} <= {"1"}
+        assert "child 1" in screen_text(app)
+        await pilot.press("c", *"all", "enter")
+        await settle(app, pilot)
+        assert logs.selection.child == "all" and len(_labels(logs)) >= 3

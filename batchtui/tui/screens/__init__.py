@@ -52,9 +52,11 @@ BINDING_OWNERS: tuple[type, ...] = (
 )
 
 
-def open_logs(screen: BaseScreen, job_id: str, name: str = "") -> None:
-    """``l`` on a job: the logs engine's follow view."""
-    screen.app.push_screen(LogsScreen(job_id, name=name))
+def open_logs(
+    screen: BaseScreen, job_id: str, name: str = "", array_size: int | None = None
+) -> None:
+    """``l`` on a job: the logs engine's follow view (an array parent: its children's)."""
+    screen.app.push_screen(LogsScreen(job_id, name=name, array_size=array_size))
 
 
 def _open_overview_table(which: str) -> Callable[[BatchtuiApp, str], None]:

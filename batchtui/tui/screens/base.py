@@ -56,12 +56,18 @@ class BaseScreen(Screen[Any], inherit_bindings=False):
         return self.batchtui.aws is not None
 
     def key_for(self, binding_id: str) -> str:
-        """The key (as shown) that runs ``binding_id`` here now, after the user's keymap;
-        "" when none does."""
-        for key, active in self.active_bindings.items():
-            if active.binding.id == binding_id:
-                return self.app.get_key_display(active.binding.with_key(key))
-        return ""
+        """The key (as shown) of ``binding_id`` on this screen or the app, after the user's
+        keymap; "" when neither has it. (Not from the active bindings: those depend on what
+        has the focus, and a focused text box takes the letter keys.)"""
+        keys = self.batchtui.config.keymap.get(binding_id)
+        if keys is None:
+            for cls in (*type(self).__mro__, *type(self.app).__mro__):
+                for binding in cls.__dict__.get("BINDINGS", ()):
+                    if isinstance(binding, Binding) and binding.id == binding_id:
+                        keys = binding.key
+        if not keys:
+            return ""
+        return self.app.get_key_display(Binding(keys.split(",")[0].strip(), ""))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # False (not None): the binding is not active at all, so it has no key, no footer entry

@@ -77,7 +77,7 @@ class ComputeEnvironmentScreen(BaseScreen):
             queues.add_column(label, key=key)
         yield queues
         yield StatusBar()
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#ce-queues", DataTable).focus()

@@ -41,7 +41,7 @@ class JobDetailScreen(BaseScreen):
         with ReadingPane(id="detail-box"):
             yield Static(Text("describing…", style="italic"), id="detail")
         yield StatusBar()
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#detail-box").focus()
@@ -75,7 +75,8 @@ class JobDetailScreen(BaseScreen):
     def action_logs(self) -> None:
         from batchtui.tui.screens import open_logs
 
-        open_logs(self, self.job.job_id, self.job.job_name)
+        size = (self.detail.job.get("arrayProperties") or {}).get("size") if self.detail else None
+        open_logs(self, self.job.job_id, self.job.job_name, size or self.job.array_size)
 
     def action_children(self) -> None:
         from batchtui.tui.screens.jobs import JobsScreen

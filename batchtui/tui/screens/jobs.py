@@ -17,13 +17,14 @@ from textual.binding import Binding
 from textual.widgets import Footer, Input, Label, Static
 from textual.worker import get_current_worker
 
-from batchtui.model import JOB_STATUSES
+from batchtui.model import JOB_STATUSES, JobSummary
+from batchtui.render.text import duration
 from batchtui.tui import cells
 from batchtui.tui.jobstore import SORT_ORDER, JobIndex, JobQuery
-from batchtui.tui.messages import ActionDone, JobsListed, JobsPage, JobsRefreshed
+from batchtui.tui.messages import ActionDone, JobsListed, JobsPage, JobsRefreshed, QueueFrontRead
 from batchtui.tui.screens import job_actions
 from batchtui.tui.screens.base import BaseScreen
-from batchtui.tui.snapshots import LISTING_ORDER, FirstPage
+from batchtui.tui.snapshots import LISTING_ORDER, FirstPage, QueueFront
 from batchtui.tui.widgets.job_table import JobTable
 from batchtui.tui.widgets.status_bar import StatusBar
 
@@ -48,8 +49,25 @@ def tabs_text(current: str, counts: dict[str, int], loaded: set[str]) -> Text:
     return text
 
 
+def reason_line(job: JobSummary | None) -> Text:
+    """The current job's status reason, whole: the table's column cuts it."""
+    if job is None:
+        return Text()
+    text = Text(job.job_name, style="bold")
+    text.append(f"  {job.status}", style=cells.STATUS_COLOURS.get(job.status, ""))
+    if job.exit_code is not None:
+        text.append(f"  exit {job.exit_code}")
+    text.append("  ")
+    if job.status_reason:
+        text.append(job.status_reason.replace("\n", " "))
+    else:
+        text.append("no status reason from AWS", style="dim")
+    return text
+
+
 class JobsScreen(BaseScreen):
     HELP_NAME = "Jobs"
+    AUTO_FOCUS = "#jobs"
     DANGEROUS = frozenset({"stop"})
     BINDINGS = [
         Binding(
@@ -59,7 +77,15 @@ class JobsScreen(BaseScreen):
         Binding("l", "logs", "Logs", id="jobs.logs", tooltip="Follow the job's log"),
         Binding("a", "children", "Array children", id="jobs.children"),
         Binding("ctrl+d", "stop", "Cancel/terminate", id="jobs.stop", tooltip="Asks first"),
-        Binding("y", "copy_id", "Copy id", id="jobs.copy_id"),
+        Binding("y", "copy_id", "Copy id", id="jobs.copy_id", show=False),
+        Binding(
+            "h",
+            "head",
+            "Front of queue",
+            id="jobs.head",
+            show=False,
+            tooltip="The job every RUNNABLE job waits behind",
+        ),
         Binding("s", "sort", "Sort", id="jobs.sort", tooltip="Next sort column"),
         Binding("S", "reverse", "Reverse", id="jobs.reverse", show=False),
         Binding("right_square_bracket", "tab(1)", "Next status", id="jobs.next_tab", show=False),
@@ -83,6 +109,7 @@ class JobsScreen(BaseScreen):
         self.tab = "ALL"
         self.listing = False
         self._last_rebuild = 0.0
+        self.front: QueueFront | None = None
 
     def compose(self) -> ComposeResult:
         if self.array_job_id:
@@ -91,14 +118,17 @@ class JobsScreen(BaseScreen):
             title = f"Jobs in {self.queue}"
         yield Label(title, classes="section-title", id="jobs-title")
         yield Static(id="tabs")
+        yield Label("", id="queue-head")
         yield Input(placeholder="filter: name, id or status reason; !text inverts", id="filter")
         yield JobTable(id="jobs")
+        yield Label("", id="job-reason")
         yield Label("", id="jobs-info", classes="note")
         yield StatusBar()
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#filter", Input).display = False
+        self.query_one("#queue-head", Label).display = False
         table = self.query_one(JobTable)
         table.empty_text = "listing…"
         table.focus()
@@ -109,6 +139,8 @@ class JobsScreen(BaseScreen):
     # -- loading ------------------------------------------------------------------------------
 
     def reload(self, full: bool) -> None:
+        if not self.array_job_id:
+            self.front_worker()
         if full or not self.index.loaded:
             if self.listing and not full:
                 return  # the timer: the first listing is still going
@@ -140,6 +172,56 @@ class JobsScreen(BaseScreen):
         # Read now (not only reused): the status bar's "refreshed" may say so.
         fetched = any(s not in known or known[s].next_token for s in statuses)
         self.post_message(JobsListed(self.key, fetched))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="queue-front")
+    def front_worker(self) -> None:
+        from batchtui.tui.loaders import queue_front
+
+        self.post_message(QueueFrontRead(self.key, queue_front(self.aws, self.queue)))
+
+    @on(QueueFrontRead)
+    def _front(self, message: QueueFrontRead) -> None:
+        if message.key == self.key:
+            self.front = message.front
+            self._show_head()
+
+    def _show_head(self) -> None:
+        """A line under the tabs when jobs wait behind the front of the queue: which job it
+        is, for how long, and why (its statusReason) - the jobs behind it have none of their
+        own, so without this a blocked queue shows only RUNNABLE jobs without a reason."""
+        label = self.query_one("#queue-head", Label)
+        front = self.front
+        label.display = bool(front and front.job_ids)
+        if not front or not front.job_ids:
+            return
+        head = self.index.get(front.job_ids[0])
+        behind = max(0, self.index.counts().get("RUNNABLE", len(front.job_ids)) - 1)
+        text = Text("front of the queue", style="bold")
+        if front.head_for_s is not None:
+            text.append(f" for {duration(front.head_for_s)}")
+        text.append(": ")
+        text.append(head.job_name if head else front.job_ids[0], style="bold")
+        if head is not None and head.status_reason:
+            text.append(f"  {head.status_reason}", style="yellow")
+        text.append(f"   {behind} RUNNABLE job{'s' if behind != 1 else ''} behind it")
+        key = self.key_for("jobs.head")
+        if key:
+            text.append(f"   {key}: go to it", style="dim")
+        label.update(text)
+
+    def action_head(self) -> None:
+        if not self.front or not self.front.job_ids:
+            self.notify("no RUNNABLE job waits in this queue", severity="warning")
+            return
+        head = self.front.job_ids[0]
+        table = self.query_one(JobTable)
+        if table.index_of(head) is None:
+            self.action_status(TABS.index("RUNNABLE"))
+        row = table.index_of(head)
+        if row is None:
+            self.notify("the front job is not listed yet; r re-reads the queue")
+            return
+        table.move_to(row)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="jobs")
     def refresh_worker(self, previously_active: set[str]) -> None:
@@ -189,6 +271,7 @@ class JobsScreen(BaseScreen):
         table = self.query_one(JobTable)
         table.set_rows(self.index.select(self.query_state))
         self._show_counts()
+        self._show_head()
 
     def _show_counts(self) -> None:
         self.query_one("#tabs", Static).update(
@@ -204,6 +287,10 @@ class JobsScreen(BaseScreen):
         if self.listing:
             info.append("   listing…", style="italic")
         self.query_one("#jobs-info", Label).update(info)
+
+    @on(JobTable.Highlighted)
+    def _highlighted(self, message: JobTable.Highlighted) -> None:
+        self.query_one("#job-reason", Label).update(reason_line(message.job))
 
     def _query(self, **changes: object) -> None:
         from dataclasses import replace
@@ -277,7 +364,7 @@ class JobsScreen(BaseScreen):
 
         job = self.query_one(JobTable).current
         if job is not None:
-            open_logs(self, job.job_id, job.job_name)
+            open_logs(self, job.job_id, job.job_name, job.array_size)
 
     def action_stop(self) -> None:
         job = self.query_one(JobTable).current

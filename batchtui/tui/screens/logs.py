@@ -47,14 +47,23 @@ class LogBatch(Message):
         self.batch = batch
 
 
-def selection_label(sel: LogSelection) -> str:
-    attempt = {None: "all", -1: "latest"}.get(sel.attempt, str(sel.attempt))
-    child = "" if sel.child is None else f"   child {sel.child}"
-    return f"attempt {attempt}{child}"
+def selection_label(sel: LogSelection, max_attempts: int = 1) -> str:
+    """What is shown, in words: "attempts: all", "attempt 2 of 3", "children: all"."""
+    if sel.attempt is None:
+        attempt = "attempts: all" if max_attempts > 1 else "attempt 1 of 1"
+    elif sel.attempt == -1:
+        attempt = "attempt: the latest"
+    else:
+        attempt = f"attempt {sel.attempt} of {max(max_attempts, sel.attempt)}"
+    if sel.child is None:
+        return attempt
+    child = "children: all" if sel.child == "all" else f"child {sel.child}"
+    return f"{attempt}   {child}"
 
 
 class LogsScreen(BaseScreen):
     HELP_NAME = "Logs"
+    AUTO_FOCUS = "#log"
     BINDINGS = [
         Binding(
             "f", "toggle_follow", "Follow", id="logs.follow", tooltip="Stick to the newest line"
@@ -70,20 +79,27 @@ class LogsScreen(BaseScreen):
     ]
 
     def __init__(
-        self, job_id: str, *, name: str = "", selection: LogSelection | None = None
+        self,
+        job_id: str,
+        *,
+        name: str = "",
+        selection: LogSelection | None = None,
+        array_size: int | None = None,
     ) -> None:
         from batchtui.aws.logs import LogSelection  # the logs engine loads when a log is opened
 
         super().__init__()
         self.job_id = job_id
         self.job_name = name
-        self.selection = selection or LogSelection()
+        # An array parent has no log of its own: its children's, all merged, until `c` picks one.
+        self.selection = selection or LogSelection(child="all" if array_size else None)
         self.buffer = LogBuffer()
         self.generation = 0
         self.status = ""
         self.notice = ""
         self.max_attempts = 1
-        self.array_size: int | None = None
+        self.attempts_known = False  # until the first LogsInfo: max_attempts is a guess
+        self.array_size = array_size
         self.done = False
         self._stop = threading.Event()
         self._in_flight = threading.Semaphore(MAX_IN_FLIGHT)
@@ -97,7 +113,7 @@ class LogsScreen(BaseScreen):
         yield LogView(self.buffer, id="log")
         yield Label("", id="logs-info", classes="note")
         yield StatusBar()
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#search", Input).display = False
@@ -149,6 +165,7 @@ class LogsScreen(BaseScreen):
     def _logs_info(self, message: LogsInfo) -> None:
         if message.generation == self.generation:
             self.max_attempts, self.array_size = message.max_attempts, message.array_size
+            self.attempts_known = True
             self._info()
 
     @on(LogBatch)
@@ -171,21 +188,22 @@ class LogsScreen(BaseScreen):
         view = self.query_one(LogView)
         text = Text()
         text.append(f"{len(self.buffer)} lines", style="bold")
-        text.append(f"   {selection_label(self.selection)}")
+        text.append(f"   {selection_label(self.selection, self.max_attempts)}")
         if self.status:
             text.append(f"   job {self.status}")
-        text.append(
-            "   " + ("following" if view.follow else "paused"),
-            style="green" if view.follow else "yellow",
-        )
         if self.done:
-            text.append("   (job finished, all lines read)", style="dim")
+            text.append("   finished: every line read", style="dim")
+        else:
+            text.append(
+                "   " + ("following" if view.follow else "paused"),
+                style="green" if view.follow else "yellow",
+            )
         flags = [
             name for name, on_ in (("wrap", view.wrap), ("timestamps", view.timestamps)) if on_
         ]
         if flags:
             text.append("   " + " ".join(flags), style="dim")
-        if self.notice:
+        if self.notice and not self.done:  # "not there yet" and the like; the end says itself
             text.append(f"   {self.notice}", style="italic")
         self.query_one("#logs-info", Label).update(text)
 
@@ -212,14 +230,25 @@ class LogsScreen(BaseScreen):
         self._info()
 
     def action_next_attempt(self) -> None:
-        choices: list[int | None] = [None, -1, *range(1, max(1, self.max_attempts) + 1)]
+        if not self.attempts_known:
+            self.notify("still reading the job's attempts; try again in a moment")
+            return
+        if self.max_attempts <= 1:
+            self.notify(
+                "this job has one attempt only (its retry strategy allows 1)", severity="warning"
+            )
+            return
+        choices: list[int | None] = [None, -1, *range(1, self.max_attempts + 1)]
         i = choices.index(self.selection.attempt) if self.selection.attempt in choices else 0
         self.selection = replace(self.selection, attempt=choices[(i + 1) % len(choices)])
         self.reload(full=True)
 
     def action_child(self) -> None:
         if not self.array_size:
-            self.notify("not an array job", severity="warning")
+            self.notify(
+                f"{self.job_name or self.job_id} is not an array job: it has no children",
+                severity="warning",
+            )
             return
 
         def chosen(value: str | None) -> None:

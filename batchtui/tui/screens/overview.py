@@ -20,18 +20,20 @@ from batchtui.tui.textfilter import TextFilter
 from batchtui.tui.widgets.resource_table import ResourceTable
 from batchtui.tui.widgets.status_bar import StatusBar
 
+#: The reason comes before the allocation strategy and the type: on a narrow terminal it is
+#: what an operator needs (why a CE is INVALID), and the line under the tables shows it whole.
 CE_COLUMNS = (
     ("name", "COMPUTE ENVIRONMENT"),
     ("state", "STATE"),
     ("status", "STATUS"),
-    ("type", "TYPE"),
     ("model", "MODEL"),
-    ("alloc", "ALLOCATION"),
     ("min", "MIN"),
     ("desired", "DESIRED"),
     ("max", "MAX"),
     ("in_use", "IN USE"),
     ("reason", "STATUS REASON"),
+    ("alloc", "ALLOCATION"),
+    ("type", "TYPE"),
 )
 QUEUE_COLUMNS = (
     ("name", "JOB QUEUE"),
@@ -46,7 +48,7 @@ QUEUE_COLUMNS = (
 
 
 def _short(text: str, width: int = 60) -> str:
-    """Long reasons are cut here; the CE screen shows them whole."""
+    """Long reasons are cut here; the line under the tables and the CE screen show them whole."""
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
@@ -89,9 +91,10 @@ def sync_table(table: DataTable[Any], rows: dict[str, dict[str, Any]]) -> None:
     existing = {str(k.value) for k in table.rows}
     for key in existing - rows.keys():
         table.remove_row(key)
+    columns = [str(k.value) for k in table.columns]
     for key, row in rows.items():
         if key not in existing:
-            table.add_row(*row.values(), key=key)
+            table.add_row(*(row[c] for c in columns), key=key)
             continue
         for column, value in row.items():
             if table.get_cell(key, column) != value:
@@ -100,12 +103,13 @@ def sync_table(table: DataTable[Any], rows: dict[str, dict[str, Any]]) -> None:
 
 class OverviewScreen(BaseScreen):
     HELP_NAME = "Overview"
+    AUTO_FOCUS = "#queues"
     DANGEROUS = frozenset({"toggle_state", "scale"})
     BINDINGS = [
         Binding(
             "enter", "open", "Open", id="overview.open", tooltip="Queue: its jobs; CE: details"
         ),
-        Binding("tab", "switch", "CEs/Queues", id="overview.switch", show=False),
+        Binding("tab", "switch", "CEs/Queues", id="overview.switch"),
         Binding(
             "slash",
             "filter",
@@ -139,7 +143,7 @@ class OverviewScreen(BaseScreen):
         )
         yield Label("", id="overview-note", classes="note")
         yield StatusBar()
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#overview-filter", Input).display = False
@@ -149,18 +153,23 @@ class OverviewScreen(BaseScreen):
             self.show_account(self.batchtui.account)
 
     def _note(self) -> None:
+        """The line under the tables: the selected row's status reason, whole (the table cuts
+        it), and the filter when one is set; before the first read, what is happening."""
         app = self.batchtui
         if app.account is not None:
-            keys = [("overview.open", "open"), ("overview.switch", "CEs / queues")]
-            keys += [("overview.filter", "filter")]
-            if not app.read_only:
-                keys += [("overview.toggle_state", "enable/disable"), ("overview.scale", "scale")]
-            keys += [("app.help", "every key")]
-            text = Text("   ".join(f"{k}: {what}" for i, what in keys if (k := self.key_for(i))))
-            if app.read_only:
-                text.append("   (read-only: actions hidden)")
-            if self.filter.active:
-                text = self._filter_note(app.account)
+            text = self._filter_note(app.account) if self.filter.active else Text()
+            selected = self._selected(self._table)
+            if selected is not None:
+                if text:
+                    text.append("\n")
+                text.append(selected.name, style="bold")
+                text.append("  ")
+                text.append_text(cells.state(selected.state))
+                text.append(" ")
+                text.append_text(cells.state(selected.status))
+                text.append(f"  {selected.status_reason or 'no status reason'}")
+            elif not text:
+                text = Text("nothing here: r re-reads the account")
         elif app.connection.sandbox_starting:
             text = Text("starting the sandbox with the demo account…")
         else:
@@ -177,6 +186,11 @@ class OverviewScreen(BaseScreen):
             f"{queues} of {len(snapshot.queues)} job queues   {self.key_for('screen.back')}: clear"
         )
         return text
+
+    @on(DataTable.RowHighlighted)
+    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.data_table.id == self._table:
+            self._note()
 
     def show_account(self, snapshot: AccountSnapshot) -> None:
         f = self.filter
@@ -208,10 +222,12 @@ class OverviewScreen(BaseScreen):
     def focus_table(self, which: str) -> None:
         self._table = which
         self.query_one(f"#{which}", DataTable).focus()
+        self._note()
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         if event.widget.id in ("ces", "queues"):
             self._table = event.widget.id
+            self._note()
 
     def selected_ce(self) -> ComputeEnvironment | None:
         return self._selected("ces")  # type: ignore[return-value]

@@ -69,7 +69,7 @@ class PlanScreen(BaseScreen):
                 yield Static(id="chart-cost")
                 yield Static(id="chart-vcpus")
         yield StatusBar()
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         from batchtui.tui.planning import profile_names

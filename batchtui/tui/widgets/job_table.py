@@ -34,7 +34,7 @@ COLUMNS: tuple[tuple[str, int], ...] = (
     ("STATUS REASON", 0),
     ("JOB ID", 36),
 )
-REASON_MIN = 56
+REASON_MIN = 30  # the line under the table shows the current job's reason whole
 FIXED_WIDTH = sum(w for _, w in COLUMNS) + len(COLUMNS) - 1
 
 
