@@ -88,7 +88,8 @@ def batch_queue(
 ) -> Callable[..., dict[str, str]]:
     """Make a CE (or several) and a queue over them; returns their names.
 
-    ``batch_queue(ces=[{"type": "SPOT", "maxvCpus": 16, "instanceTypes": ["m5"]}], priority=1)``
+    ``batch_queue(ces=[{"type": "SPOT", "maxvCpus": 16, "instanceTypes": ["m5"]}], priority=1)``;
+    a ``FARGATE`` or ``FARGATE_SPOT`` spec gets only maxvCpus and subnets by default.
     """
     batch = _client(sandbox, "batch")
 
@@ -100,15 +101,10 @@ def batch_queue(
             state = spec.pop("state", "ENABLED")
             role = spec.pop("instanceRole", instance_profile)
             name = unique_name("ce")
-            resources = {
-                "type": "EC2",
-                "minvCpus": 0,
-                "maxvCpus": 16,
-                "instanceTypes": ["m5"],
-                "subnets": ["subnet-12345678"],
-                "instanceRole": role,
-                **spec,
-            }
+            resources: dict[str, Any] = {"type": "EC2", "maxvCpus": 16, "subnets": ["subnet-1234"]}
+            if not str(spec.get("type", "EC2")).startswith("FARGATE"):  # Fargate CEs have none
+                resources |= {"minvCpus": 0, "instanceTypes": ["m5"], "instanceRole": role}
+            resources |= spec
             batch.create_compute_environment(
                 computeEnvironmentName=name,
                 type="MANAGED",

@@ -16,13 +16,16 @@ from urllib.parse import unquote
 from batchtui.capacity import expand_instance_types
 from batchtui.model import InstanceType, PurchaseModel
 from batchtui.sandbox import batch_views as views
-from batchtui.sandbox import moto_glue
+from batchtui.sandbox import fargate, moto_glue
 from batchtui.sandbox.batch_errors import (
     BatchApiError,
     check_name,
+    compute_environment_not_found,
     error_response,
     optional_int,
     page,
+    queue_not_found,
+    rejected,
     require,
 )
 from batchtui.sandbox.batch_store import (
@@ -31,7 +34,12 @@ from batchtui.sandbox.batch_store import (
     JobDefinitionRecord,
     JobQueueRecord,
 )
-from batchtui.sandbox.job_specs import check_container, check_retry, check_timeout
+from batchtui.sandbox.job_specs import (
+    check_container,
+    check_retry,
+    check_timeout,
+    resource_request,
+)
 from batchtui.sandbox.scheduler import Scheduler
 from batchtui.sandbox.server import ServiceRequest, ServiceResponse
 
@@ -100,7 +108,7 @@ class BatchApi:
         except ValueError as e:
             raise BatchApiError("The request body is not valid JSON") from e
         if len(request.body) > 30 * 1024 and op == "submitjob":
-            raise BatchApiError(
+            raise rejected(
                 f"Job size must be less than 30 KiB, got {len(request.body) // 1024} KiB"
             )
         return handler(body)
@@ -146,9 +154,17 @@ class BatchApi:
                 f"computeResources.type must be EC2, SPOT, FARGATE or FARGATE_SPOT, not "
                 f"{cr.get('type')!r}"
             ) from e
+        if purchase.is_fargate:
+            fargate.check_compute_resources(cr)
+        elif cr.get("instanceRole") in (None, ""):
+            raise rejected("Instance role is required.")
+        elif cr.get("minvCpus") is None:
+            raise rejected("Resource minvCpus is required.")
         max_v = optional_int(cr, "maxvCpus")
-        if max_v is None or max_v < 0:
-            raise BatchApiError("computeResources.maxvCpus is required and must be >= 0")
+        if max_v is None:
+            raise rejected("Resource maxvCpus is required.")  # a guess, by analogy with minvCpus
+        if max_v < 0:
+            raise BatchApiError("computeResources.maxvCpus must be >= 0")
         min_v = optional_int(cr, "minvCpus", 0) or 0
         desired = optional_int(cr, "desiredvCpus", min_v)
         assert desired is not None
@@ -161,16 +177,17 @@ class BatchApi:
             )
         if not cr.get("subnets"):
             raise BatchApiError("computeResources.subnets is required")
+        if ce.compute_resources and purchase.is_fargate != ce.purchase.is_fargate:
+            raise BatchApiError("computeResources.type cannot change between EC2 and Fargate")
         ce.purchase = purchase
         ce.min_vcpus, ce.max_vcpus = min_v, max_v
-        ce.allocation_strategy = cr.get("allocationStrategy") or "BEST_FIT"
         stored = {k: v for k, v in cr.items() if k not in SCALING_KEYS}
+        if purchase.is_fargate:
+            ce.compute_resources = stored
+            return None
+        ce.allocation_strategy = cr.get("allocationStrategy") or "BEST_FIT"
         stored.setdefault("allocationStrategy", ce.allocation_strategy)
         ce.compute_resources = stored
-        if purchase.is_fargate:
-            if cr.get("instanceTypes"):
-                raise BatchApiError("instanceTypes is not valid for a Fargate compute environment")
-            return None
         types = cr.get("instanceTypes")
         if not isinstance(types, list) or not types:
             raise BatchApiError("computeResources.instanceTypes is required for EC2 and SPOT")
@@ -178,10 +195,8 @@ class BatchApi:
         if unknown:
             raise BatchApiError(f"Instance type(s) {', '.join(map(str, unknown))} not supported")
         ce.instance_types = expand_instance_types([str(t) for t in types], self.catalog)
-        role = cr.get("instanceRole")
-        if not role:
-            raise BatchApiError("computeResources.instanceRole is required for EC2 and SPOT")
-        if not moto_glue.instance_profile_exists(str(role)):
+        role = str(cr["instanceRole"])
+        if not moto_glue.instance_profile_exists(role):
             return (
                 f"CLIENT_ERROR - Value ({role}) for parameter iamInstanceProfile.name is invalid. "
                 "Invalid IAM Instance Profile name"
@@ -202,7 +217,7 @@ class BatchApi:
     def _ce(self, ref: Any) -> ComputeEnvironmentRecord:
         ce = self.store.find_compute_environment(str(ref or ""))
         if ce is None:
-            raise BatchApiError(f"Compute environment {ref} does not exist")
+            raise compute_environment_not_found(ref)
         return ce
 
     def describe_compute_environments(self, body: dict[str, Any]) -> dict[str, Any]:
@@ -222,6 +237,8 @@ class BatchApi:
         cr = body.get("computeResources") or {}
         if not isinstance(cr, dict):
             raise BatchApiError("computeResources must be an object")
+        if ce.purchase.is_fargate:
+            fargate.check_compute_resources(cr)
         new_min = optional_int(cr, "minvCpus", ce.min_vcpus)
         new_max = optional_int(cr, "maxvCpus", ce.max_vcpus)
         desired = optional_int(cr, "desiredvCpus")
@@ -243,7 +260,9 @@ class BatchApi:
         ce.min_vcpus, ce.max_vcpus = new_min, new_max
         other = {k: v for k, v in cr.items() if k not in SCALING_KEYS}
         if other:  # an infrastructure update: AWS replaces instances; re-validate
-            merged = {**ce.compute_resources, **other, "minvCpus": new_min, "maxvCpus": new_max}
+            merged = {**ce.compute_resources, **other, "maxvCpus": new_max}
+            if not ce.purchase.is_fargate:
+                merged["minvCpus"] = new_min
             reason = self._apply_compute_resources(ce, merged)
             if reason:
                 ce.status, ce.status_reason = "INVALID", reason
@@ -259,7 +278,7 @@ class BatchApi:
             raise BatchApiError(f"Cannot delete compute environment {ce.name}: it is ENABLED")
         for q in self.store.job_queues.values():
             if any(n == ce.name for _, n in q.ce_order):
-                raise BatchApiError("Cannot delete, found existing JobQueue relationship")
+                raise BatchApiError("Cannot delete, found existing JobQueue relationship.")
         self.scheduler.delete_compute_environment(ce)
         return {}
 
@@ -267,7 +286,7 @@ class BatchApi:
     def _queue(self, ref: Any) -> JobQueueRecord:
         q = self.store.find_job_queue(str(ref or ""))
         if q is None:
-            raise BatchApiError(f"Job queue {ref} does not exist")
+            raise queue_not_found(ref)
         return q
 
     def _ce_order(self, order: Any) -> list[tuple[int, str]]:
@@ -285,8 +304,8 @@ class BatchApi:
         if len({n for n, _ in out}) != len(out):
             raise BatchApiError("computeEnvironmentOrder orders must be unique")
         kinds = {self.store.compute_environments[n].purchase.is_fargate for _, n in out}
-        if len(kinds) > 1:
-            raise BatchApiError("A job queue cannot mix EC2 and Fargate compute environments")
+        if len(kinds) > 1:  # AWS's documented rule; the wording of its error is a guess
+            raise BatchApiError("Amazon EC2 and Fargate compute environments can't be mixed.")
         return sorted(out)
 
     @staticmethod
@@ -373,7 +392,9 @@ class BatchApi:
         container = body.get("containerProperties")
         if not isinstance(container, dict):
             raise BatchApiError("containerProperties is required for a container job definition")
+        platform = fargate.check_platform_capabilities(body.get("platformCapabilities"))
         check_container(container, need_resources=True)
+        fargate.check_job_definition(container, platform, resource_request(container))
         revisions = self.store.job_definitions.setdefault(name, [])
         rev = len(revisions) + 1
         d = JobDefinitionRecord(name, rev, self.store.arn("job-definition", f"{name}:{rev}"))
@@ -383,7 +404,7 @@ class BatchApi:
         d.parameters = dict(body.get("parameters") or {})
         d.tags = dict(body.get("tags") or {})
         d.propagate_tags = bool(body.get("propagateTags", False))
-        d.platform_capabilities = list(body.get("platformCapabilities") or ["EC2"])
+        d.platform_capabilities = platform
         d.scheduling_priority = optional_int(body, "schedulingPriority")
         revisions.append(d)
         return {"jobDefinitionName": name, "jobDefinitionArn": d.arn, "revision": rev}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 from collections.abc import Sequence
 from typing import Any
 
@@ -19,6 +20,34 @@ class BatchApiError(Exception):
         self.message = message
         self.code = code
         self.status = status
+
+
+def rejected(reason: str) -> BatchApiError:
+    """A request AWS Batch's validation refused, worded as AWS words it.
+
+    AWS wraps these reasons as ``Error executing request, Exception : <reason>, RequestId: <id>``
+    (seen verbatim for an invalid job name, a job over 30 KiB, more than 100 ids to DescribeJobs,
+    an invalid Fargate size, a missing instance role); other refusals (a queue or a job
+    definition not found) come bare.
+    """
+    return BatchApiError(
+        f"Error executing request, Exception : {reason}, RequestId: {uuid.uuid4()}"
+    )
+
+
+def queue_not_found(ref: Any) -> BatchApiError:
+    """AWS's words for a job queue it does not know (SubmitJob: ``JobQueue <ref> not found.``)."""
+    return BatchApiError(f"JobQueue {ref} not found.")
+
+
+def job_definition_not_found(arn: str) -> BatchApiError:
+    """AWS's words (SubmitJob), naming the definition by ARN even when given by name."""
+    return BatchApiError(f"JobDefinition {arn} not found.")
+
+
+def compute_environment_not_found(ref: Any) -> BatchApiError:
+    # A guess by analogy with the two above: AWS's wording for this one was not found.
+    return BatchApiError(f"ComputeEnvironment {ref} not found.")
 
 
 def error_response(e: BatchApiError) -> ServiceResponse:

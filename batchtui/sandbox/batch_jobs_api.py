@@ -9,18 +9,33 @@ so a page costs O(page), and a listing of n jobs takes exactly ceil(n / page siz
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
 from batchtui.sandbox import batch_views as views
-from batchtui.sandbox.batch_errors import BatchApiError, optional_int, require
-from batchtui.sandbox.batch_store import BatchStore, Job, JobQueueRecord
+from batchtui.sandbox import fargate
+from batchtui.sandbox.batch_errors import (
+    BatchApiError,
+    job_definition_not_found,
+    optional_int,
+    queue_not_found,
+    rejected,
+    require,
+)
+from batchtui.sandbox.batch_store import (
+    JOB_DEFINITION_REF,
+    BatchStore,
+    Job,
+    JobDefinitionRecord,
+    JobQueueRecord,
+)
 from batchtui.sandbox.job_specs import check_retry, check_timeout, override_container
 from batchtui.sandbox.job_specs import resource_request as request_of
 from batchtui.sandbox.scheduler import Scheduler
 from batchtui.sandbox.tokens import decode_token, encode_token
 
-JOB_NAME = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$"
+JOB_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$")
 FILTERS = ("JOB_NAME", "JOB_DEFINITION", "BEFORE_CREATED_AT", "AFTER_CREATED_AT")
 STATUSES = ("SUBMITTED", "PENDING", "RUNNABLE", "STARTING", "RUNNING", "SUCCEEDED", "FAILED")
 MAX_DEPENDENCIES = 20
@@ -35,26 +50,18 @@ class JobOperations:
     def _queue(self, ref: Any) -> JobQueueRecord:
         q = self.store.find_job_queue(str(ref or ""))
         if q is None:
-            raise BatchApiError(f"Job queue {ref} does not exist")
+            raise queue_not_found(ref)
         return q
 
     # -- SubmitJob -------------------------------------------------------------------------
     def submit_job(self, body: dict[str, Any]) -> dict[str, Any]:
-        import re
-
         name = require(body, "jobName")
-        if not re.match(JOB_NAME, name):
-            raise BatchApiError(
-                f"Job name {name!r} is not valid: 1 to 128 letters, numbers, hyphens and "
-                "underscores, starting with a letter or number"
-            )
+        if not JOB_NAME.match(name):
+            raise rejected("Job name should match valid pattern")
         queue = self._queue(require(body, "jobQueue"))
         if queue.state != "ENABLED":
             raise BatchApiError(f"Job queue {queue.arn} is DISABLED and accepts no new jobs")
-        ref = require(body, "jobDefinition")
-        job_def = self.store.find_job_definition(ref)
-        if job_def is None or job_def.status != "ACTIVE":
-            raise BatchApiError(f"Job definition {ref} does not exist or is not ACTIVE")
+        job_def = self._job_definition(require(body, "jobDefinition"))
         array_size = None
         if body.get("arrayProperties"):
             array_size = optional_int(body["arrayProperties"], "size")
@@ -62,11 +69,21 @@ class JobOperations:
                 raise BatchApiError(f"Array size must be between 2 and 10000, got {array_size}")
         depends_on = self._dependencies(body.get("dependsOn") or [], array_size)
 
+        on_fargate = fargate.is_fargate_definition(job_def.platform_capabilities)
+        ces = self.store.ce_of_queue(queue)
+        if ces and ces[0].purchase.is_fargate != on_fargate:
+            raise BatchApiError(
+                "Job Queue is attached to Compute Environment that can not run Jobs with "
+                f"capability {job_def.platform_capabilities[0]}."
+            )
         job = Job(self.store.new_uuid(), name, queue.name, job_def)
-        job.container = override_container(
-            job_def.container_properties, body.get("containerOverrides")
-        )
+        overrides = body.get("containerOverrides")
+        job.container = override_container(job_def.container_properties, overrides)
         job.request = request_of(job.container)
+        if on_fargate and overrides:
+            reason = fargate.check_task_size(overrides, job.request)
+            if reason is not None:  # SubmitJob says these bare, not wrapped
+                raise BatchApiError(reason)
         if job.request.vcpus <= 0 or job.request.memory_mib <= 0:
             raise BatchApiError("Container vCPUs and memory must be greater than 0")
         if body.get("retryStrategy") is not None:
@@ -85,6 +102,18 @@ class JobOperations:
         job.depends_on = depends_on
         self.scheduler.submit(job)
         return {"jobArn": self.store.job_arn(job.job_id), "jobName": name, "jobId": job.job_id}
+
+    def _job_definition(self, ref: str) -> JobDefinitionRecord:
+        """SubmitJob's job definition: ``name`` (latest ACTIVE), ``name:revision`` or an ARN."""
+        if not ref.startswith("arn:") and not JOB_DEFINITION_REF.match(ref):
+            raise BatchApiError(
+                f"Provided name {ref} is not supported pattern[a-zA-Z_0-9-]{{1,128}}"
+            )
+        job_def = self.store.find_job_definition(ref)
+        if job_def is None or job_def.status != "ACTIVE":
+            arn = ref if ref.startswith("arn:") else self.store.arn("job-definition", ref)
+            raise job_definition_not_found(arn)
+        return job_def
 
     def _dependencies(self, deps: Any, array_size: int | None) -> list[dict[str, str]]:
         if not isinstance(deps, list):
@@ -204,7 +233,7 @@ class JobOperations:
     def describe_jobs(self, body: dict[str, Any]) -> dict[str, Any]:
         ids = require(body, "jobs", list)
         if len(ids) > MAX_DESCRIBE:
-            raise BatchApiError(f"Maximum number of jobs supported is  {MAX_DESCRIBE} .")
+            raise rejected(f"Maximum number of jobs supported is  {MAX_DESCRIBE} .")
         now = self.scheduler.now
         found = (self.store.jobs.get(str(i).rsplit("/", 1)[-1]) for i in ids)
         return {"jobs": [views.job_detail(self.store, j, now) for j in found if j is not None]}

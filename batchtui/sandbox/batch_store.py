@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import bisect
 import random
+import re
 import uuid
 from collections.abc import Iterator
 from typing import Any
 
 from batchtui.model import InstanceType, PurchaseModel
 from batchtui.sandbox import moto_glue
+
+#: A job definition named as SubmitJob accepts it besides an ARN: ``name`` or ``name:revision``.
+JOB_DEFINITION_REF = re.compile(r"^[A-Za-z0-9_-]{1,128}(:[0-9]+)?$")
 
 
 class ComputeEnvironmentRecord:
@@ -36,6 +40,8 @@ class ComputeEnvironmentRecord:
         "status",
         "status_reason",
         "tags",
+        "task_vcpus",
+        "tasks",
         "type",
         "uuid",
     )
@@ -54,6 +60,8 @@ class ComputeEnvironmentRecord:
         self.compute_resources: dict[str, Any] = {}  # echoed by Describe, as given
         self.instance_types: list[InstanceType] = []  # expanded from computeResources
         self.instances: dict[str, Instance] = {}  # live (launching or running) only
+        self.tasks: set[str] = set()  # Fargate: jobs whose task holds vCPUs of this CE
+        self.task_vcpus = 0.0
         self.service_role = ""
         self.tags: dict[str, str] = {}
         self.ecs_cluster_arn = ""
@@ -213,6 +221,7 @@ class Job:
         "created_at",
         "depends_on",
         "exit_code",
+        "fargate_ce",
         "instance_id",
         "is_cancelled",
         "is_terminated",
@@ -270,7 +279,8 @@ class Job:
         self.attempts: list[Attempt] = []
         self.exit_code: int | None = None
         self.reason: str | None = None  # the container's reason (e.g. OutOfMemoryError)
-        self.instance_id: str | None = None  # where the current attempt is placed
+        self.instance_id: str | None = None  # where the current attempt is placed (EC2)
+        self.fargate_ce: str | None = None  # or the Fargate CE whose capacity its task holds
         self.task_arn = ""
         self.container_instance_arn = ""
         self.log_stream = ""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import uuid
 from typing import Any
 
 from batchtui.sandbox.batch_store import (
@@ -38,9 +40,10 @@ def compute_environment(ce: ComputeEnvironmentRecord) -> dict[str, Any]:
     }
     if ce.type == "MANAGED":
         cr = dict(ce.compute_resources)
-        cr["minvCpus"] = ce.min_vcpus
+        if not ce.purchase.is_fargate:  # Fargate CEs have only maxvCpus
+            cr["minvCpus"] = ce.min_vcpus
+            cr["desiredvCpus"] = ce.desired_vcpus
         cr["maxvCpus"] = ce.max_vcpus
-        cr["desiredvCpus"] = ce.desired_vcpus
         out["computeResources"] = cr
     return _clean(out)
 
@@ -92,6 +95,19 @@ def job_definition(d: JobDefinitionRecord) -> dict[str, Any]:
     )
 
 
+def network_interfaces(task_arn: str, container_instance_arn: str) -> list[dict[str, str]]:
+    """A Fargate task's own elastic network interface (awsvpc); EC2 tasks show none."""
+    if not task_arn or container_instance_arn:
+        return []
+    digest = hashlib.sha256(task_arn.encode()).digest()
+    return [
+        {
+            "attachmentId": str(uuid.UUID(bytes=digest[:16], version=4)),
+            "privateIpv4Address": f"10.42.{8 + digest[16] % 8}.{1 + digest[17] % 254}",
+        }
+    ]
+
+
 def _attempt(a: Attempt) -> dict[str, Any]:
     container = _clean(
         {
@@ -100,7 +116,7 @@ def _attempt(a: Attempt) -> dict[str, Any]:
             "exitCode": a.exit_code,
             "reason": a.reason,
             "logStreamName": a.log_stream or None,
-            "networkInterfaces": [],
+            "networkInterfaces": network_interfaces(a.task_arn, a.container_instance_arn),
         }
     )
     return _clean(
@@ -148,7 +164,9 @@ def job_detail(store: BatchStore, job: Job, now: float) -> dict[str, Any]:
             "containerInstanceArn": job.container_instance_arn or None,
             "taskArn": job.task_arn or None,
             "logStreamName": job.log_stream or None,
-            "networkInterfaces": [],
+            "networkInterfaces": network_interfaces(job.task_arn, job.container_instance_arn),
+            "networkConfiguration": c.get("networkConfiguration"),
+            "fargatePlatformConfiguration": c.get("fargatePlatformConfiguration"),
         }
     )
     return _clean(

@@ -30,11 +30,16 @@ class SandboxConfig:
     scale_down_idle_seconds: float = 300.0
     #: Simulated seconds a job spends in STARTING (pulling its image).
     starting_seconds: float = 15.0
+    #: A Fargate task's STARTING time is drawn from this range (Fargate provisions it first).
+    fargate_starting_seconds: tuple[float, float] = (30.0, 60.0)
     #: Simulated seconds a CE or queue spends CREATING/UPDATING before VALID (0 = at once).
     resource_transition_seconds: float = 5.0
     #: The account's EC2 vCPU quotas (Service Quotas L-1216C47A and L-34B43A08).
     on_demand_vcpu_quota: float = 256.0
     spot_vcpu_quota: float = 128.0
+    #: The account's Fargate vCPU quotas (Service Quotas L-3032A538 and L-36FBB829).
+    fargate_vcpu_quota: float = 256.0
+    fargate_spot_vcpu_quota: float = 256.0
     #: The demo account submits a few new jobs every simulated minute so it looks alive.
     demo_trickle: bool = True
 

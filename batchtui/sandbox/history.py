@@ -11,7 +11,13 @@ from __future__ import annotations
 import random
 from typing import TYPE_CHECKING
 
-from batchtui.sandbox.batch_store import Attempt, Job, JobDefinitionRecord
+from batchtui.sandbox.batch_store import (
+    Attempt,
+    ComputeEnvironmentRecord,
+    Job,
+    JobDefinitionRecord,
+)
+from batchtui.sandbox.fargate import SPOT_INTERRUPTED
 from batchtui.sandbox.job_logs import log_target
 from batchtui.sandbox.job_specs import resource_request
 
@@ -68,6 +74,11 @@ class _Builder:
         self.queue_ce = {
             q.name: (q.ce_order[0][1] if q.ce_order else "") for q in sb.store.job_queues.values()
         }
+        self.fargate_queues = {
+            q for q, ce in self.queue_ce.items()
+            if ce in sb.store.compute_environments
+            and sb.store.compute_environments[ce].purchase.is_fargate
+        }  # fmt: skip
         self.logs: list[tuple[str, str, list[tuple[float, str]]]] = []
 
     def attempt(self, job: Job, started: float, stopped: float, exit_code: int | None,
@@ -77,10 +88,11 @@ class _Builder:
         task_id = store.new_hex(32)
         a = Attempt()
         a.task_arn = f"arn:aws:ecs:{store.region}:{store.account}:task/{cluster}/{task_id}"
-        a.container_instance_arn = (
-            f"arn:aws:ecs:{store.region}:{store.account}:container-instance/{cluster}/"
-            f"{store.new_hex(32)}"
-        )
+        if job.queue not in self.fargate_queues:  # Fargate tasks run on no container instance
+            a.container_instance_arn = (
+                f"arn:aws:ecs:{store.region}:{store.account}:container-instance/{cluster}/"
+                f"{store.new_hex(32)}"
+            )
         target = log_target(job.container, job.job_def.name, task_id)
         a.log_stream = target[1] if target else ""
         a.started_at, a.stopped_at = started, stopped
@@ -120,6 +132,8 @@ class _Builder:
             job.status, job.status_reason = "FAILED", ESSENTIAL_EXIT
         elif roll < 0.97:  # a spot interruption, then a successful retry
             lost = f"Host EC2 (instance i-{self.store.new_hex(17)}) terminated."
+            if queue in self.fargate_queues:
+                lost = SPOT_INTERRUPTED
             self.attempt(job, started, started + duration / 3, None, lost, False)
             started += duration / 3 + rng.uniform(60, 400)
             self.attempt(job, started, started + duration, 0, ESSENTIAL_EXIT, log)
@@ -137,13 +151,23 @@ class _Builder:
         return job
 
 
+def _runs_on(job_def: JobDefinitionRecord, ces: list[ComputeEnvironmentRecord]) -> bool:
+    on_fargate = "FARGATE" in job_def.platform_capabilities
+    return not ces or ces[0].purchase.is_fargate == on_fargate
+
+
 def seed_history(sb: Sandbox, n: int, *, end: float, seed: int | None = None) -> int:
     """Add ``n`` finished jobs (array children count) created over the days before ``end``."""
     _ensure_resources(sb)
     rng = random.Random(sb.config.random_seed if seed is None else seed)
     store = sb.store
-    queues = sorted(q for q in store.job_queues if store.job_queues[q].state == "ENABLED")
     defs = [revs[-1] for revs in store.job_definitions.values()]
+    by_queue = {  # each queue's history runs the job definitions its CEs can run
+        name: [d for d in defs if _runs_on(d, store.ce_of_queue(q))]
+        for name, q in sorted(store.job_queues.items())
+        if q.state == "ENABLED"
+    }
+    queues = [name for name, runnable in by_queue.items() if runnable]
     b = _Builder(sb, rng)
     span = min(30.0, max(3.0, 3.0 * n / 3000)) * DAY
     made = 0
@@ -152,7 +176,8 @@ def seed_history(sb: Sandbox, n: int, *, end: float, seed: int | None = None) ->
     while made < n:
         t += rng.uniform(0.2, 1.8) * step
         created = min(t, end - 600)
-        queue, job_def = rng.choice(queues), rng.choice(defs)
+        queue = rng.choice(queues)
+        job_def = rng.choice(by_queue[queue])
         log = made >= n - LOGGED_JOBS
         if n - made > 60 and rng.random() < 0.01:
             size = rng.randint(2, 50)

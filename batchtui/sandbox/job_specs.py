@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from batchtui.model import ResourceRequest
-from batchtui.sandbox.batch_errors import BatchApiError
+from batchtui.sandbox.batch_errors import BatchApiError, rejected
 
 
 def _requirements(container: dict[str, Any]) -> dict[str, str]:
@@ -38,8 +38,14 @@ def check_container(container: dict[str, Any], *, need_resources: bool) -> None:
     ):
         raise BatchApiError("command must be a list of strings")
     req = resource_request(container)
-    if need_resources and (req.vcpus <= 0 or req.memory_mib <= 0):
-        raise BatchApiError("Container vCPUs and memory must be specified and greater than 0")
+    if need_resources:
+        given = _requirements(container)
+        if "VCPU" not in given and container.get("vcpus") is None:
+            raise rejected("vCPU is not provided.")
+        if "MEMORY" not in given and container.get("memory") is None:
+            raise rejected("memory is not provided.")  # a guess, by analogy with vCPU
+        if req.vcpus <= 0 or req.memory_mib <= 0:
+            raise BatchApiError("Container vCPUs and memory must be greater than 0")
     if req.vcpus < 0 or req.memory_mib < 0 or req.gpus < 0:
         raise BatchApiError("Container vCPUs, memory and GPUs must not be negative")
 
@@ -49,7 +55,9 @@ def check_retry(retry: Any) -> dict[str, Any] | None:
         return None
     if not isinstance(retry, dict):
         raise BatchApiError("retryStrategy must be an object")
-    attempts = retry.get("attempts", 1)
+    if retry.get("attempts") is None:
+        raise rejected("RetryAttempts must be provided with retry strategy")
+    attempts = retry["attempts"]
     if not isinstance(attempts, int) or not 1 <= attempts <= 10:
         raise BatchApiError("retryStrategy.attempts must be between 1 and 10")
     rules = retry.get("evaluateOnExit") or []

@@ -16,6 +16,7 @@ from batchtui.model import ResourceRequest
 from batchtui.sandbox import runner, workload
 from batchtui.sandbox.batch_store import Attempt, BatchStore, Instance, Job
 from batchtui.sandbox.config import SandboxConfig
+from batchtui.sandbox.fargate import FargateCapacity
 from batchtui.sandbox.fleet import Fleet
 from batchtui.sandbox.job_logs import LogWriter, log_target
 from batchtui.sandbox.retry import should_retry
@@ -25,6 +26,8 @@ ATTEMPT_TIMEOUT = "Job attempt duration exceeded timeout"
 DEPENDENCY_FAILED = "Dependent Job failed"
 CHILD_FAILED = "Array Child Job failed"
 TIME_LIMIT = "Canceled by JobStateTimeLimit action due to reason: {reason}"
+#: A Fargate task stopped because its compute environment was deleted (a guess at the words).
+TASK_STOPPED = "Task stopped: its compute environment was deleted"
 #: Seconds between SubmitJob and the scheduler's first look (AWS: a second or so).
 SUBMIT_DELAY = 1.0
 
@@ -33,6 +36,7 @@ class JobLifecycle:
     store: BatchStore
     config: SandboxConfig
     fleet: Fleet
+    fargate: FargateCapacity
     logs: LogWriter
     rng: random.Random
     now: float
@@ -169,22 +173,34 @@ class JobLifecycle:
 
     # -- running ---------------------------------------------------------------------------
     def start(self, job: Job) -> None:
-        """Placed on a registered container instance: STARTING (pulling the image)."""
+        """Placed on a registered container instance, or given a Fargate task: STARTING (the
+        image being pulled; Fargate also provisions the task, which takes longer)."""
         self._leave_runnable(job)
         job.status_reason = None
         self.store.set_status(job, "STARTING")
-        inst = self.store.instances[job.instance_id or ""]
-        cluster = inst.container_instance_arn.split("/")[-2]
+        if job.fargate_ce is not None:
+            ce = self.store.compute_environments[job.fargate_ce]
+            cluster = ce.ecs_cluster_arn.rsplit("/", 1)[-1]
+            job.container_instance_arn = ""  # Fargate tasks run on no instance of yours
+            starting = self.rng.uniform(*self.config.fargate_starting_seconds)
+            rate = self.config.spot_interruption_rate_per_hour
+            if ce.purchase.is_spot and rate > 0:
+                wait = self.rng.expovariate(rate / 3600.0)
+                self.after(wait, "task_interrupt", (job.job_id, job.run_token))
+        else:
+            inst = self.store.instances[job.instance_id or ""]
+            cluster = inst.container_instance_arn.split("/")[-2]
+            job.container_instance_arn = inst.container_instance_arn
+            starting = self.config.starting_seconds
         task_id = self.store.new_hex(32)
         job.task_arn = (
             f"arn:aws:ecs:{self.store.region}:{self.store.account}:task/{cluster}/{task_id}"
         )
-        job.container_instance_arn = inst.container_instance_arn
         target = log_target(job.container, job.job_def.name, task_id)
         job.log_stream = target[1] if target else ""
         if job.parent is not None and job.parent.status == "SUBMITTED":
             self.store.set_status(job.parent, "PENDING")
-        self.after(self.config.starting_seconds, "running", (job.job_id, job.run_token))
+        self.after(starting, "running", (job.job_id, job.run_token))
 
     def _on_running(self, arg: tuple[str, int]) -> None:
         job = self.store.jobs.get(arg[0])
@@ -252,13 +268,14 @@ class JobLifecycle:
     def _run_subprocess(self, job: Job, argv: list[str], attempt_no: int) -> None:
         token = job.run_token
         inst = self.store.instances.get(job.instance_id or "")
+        ce_name = inst.ce_name if inst else job.fargate_ce or ""
         env = {
             kv["name"]: str(kv.get("value", "")) for kv in job.container.get("environment") or ()
         }
         env |= {
             "AWS_BATCH_JOB_ID": job.job_id,
             "AWS_BATCH_JOB_ATTEMPT": str(attempt_no),
-            "AWS_BATCH_CE_NAME": inst.ce_name if inst else "",
+            "AWS_BATCH_CE_NAME": ce_name,
             "AWS_BATCH_JQ_NAME": job.queue,
             "AWS_ENDPOINT_URL": self.endpoint_url,
             "AWS_DEFAULT_REGION": self.store.region,
@@ -304,6 +321,7 @@ class JobLifecycle:
         job.attempts.append(att)
         job.exit_code = exit_code
         job.run_token += 1
+        self.fargate.release(job)
         inst = self.fleet.release(job, self.now)
         if inst is not None:
             self.became_idle(inst)

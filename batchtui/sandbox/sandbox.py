@@ -15,6 +15,7 @@ from batchtui.model import ON_DEMAND_STANDARD_QUOTA, SPOT_STANDARD_QUOTA, Instan
 from batchtui.sandbox.batch_store import BatchStore
 from batchtui.sandbox.clock import Clock, ManualClock, RealtimeClock
 from batchtui.sandbox.config import SandboxConfig
+from batchtui.sandbox.fargate import FARGATE_ON_DEMAND_QUOTA, FARGATE_SPOT_QUOTA
 from batchtui.sandbox.scheduler import Scheduler
 from batchtui.sandbox.services import SERVICES
 
@@ -39,6 +40,8 @@ class Sandbox:
         self.quotas: dict[str, float] = {
             ON_DEMAND_STANDARD_QUOTA: float(self.config.on_demand_vcpu_quota),
             SPOT_STANDARD_QUOTA: float(self.config.spot_vcpu_quota),
+            FARGATE_ON_DEMAND_QUOTA: float(self.config.fargate_vcpu_quota),
+            FARGATE_SPOT_QUOTA: float(self.config.fargate_spot_vcpu_quota),
         }
         self.store = BatchStore(self.region, self.rng)
         self.scheduler = Scheduler(

@@ -19,16 +19,16 @@ import random
 import threading
 from collections import deque
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 from batchtui.model import ResourceRequest
-from batchtui.sandbox import placement
+from batchtui.sandbox import fargate, placement
 from batchtui.sandbox.batch_store import BatchStore, ComputeEnvironmentRecord, Instance, Job
 from batchtui.sandbox.clock import Clock, ManualClock
 from batchtui.sandbox.config import SandboxConfig
 from batchtui.sandbox.fleet import Fleet
 from batchtui.sandbox.job_logs import LogWriter
-from batchtui.sandbox.lifecycle import ESSENTIAL_EXIT, JobLifecycle
+from batchtui.sandbox.lifecycle import ESSENTIAL_EXIT, TASK_STOPPED, JobLifecycle
 
 #: A dispatch pass gives up on a queue after this many jobs in a row found no room: the rest
 #: wait their turn (AWS, too, reports only on the jobs at the head of a queue).
@@ -49,6 +49,7 @@ class Scheduler(JobLifecycle):
         self.clock = clock
         self.rng = rng
         self.fleet = Fleet(store, quotas)
+        self.fargate = fargate.FargateCapacity(store, quotas)
         self.logs = LogWriter(store.region)
         self.lock = threading.RLock()
         self.now = clock.now()
@@ -154,6 +155,8 @@ class Scheduler(JobLifecycle):
     def delete_compute_environment(self, ce: ComputeEnvironmentRecord) -> None:
         for inst in list(ce.instances.values()):
             self.lose_instance(inst, f"Host EC2 (instance {inst.id}) terminated.")
+        for job_id in sorted(ce.tasks):  # Fargate tasks stop with their CE
+            self.end_attempt(self.store.jobs[job_id], exit_code=None, status_reason=TASK_STOPPED)
         self.store.compute_environments.pop(ce.name, None)
         self.queue_changed()
 
@@ -202,6 +205,20 @@ class Scheduler(JobLifecycle):
         inst = self.store.instances.get(instance_id)
         if inst is not None and inst.interrupt_at is not None:
             self.interrupt_instance(instance_id)
+
+    def _on_task_interrupt(self, arg: tuple[str, int]) -> None:
+        job = self.store.jobs.get(arg[0])
+        if job is not None and job.run_token == arg[1] and job.status in ("STARTING", "RUNNING"):
+            self.interrupt_task(job.job_id)
+
+    def interrupt_task(self, job_id: str) -> bool:
+        """AWS takes a Fargate Spot task's capacity back now: its attempt fails as AWS says."""
+        with self.lock:
+            job = self.store.jobs.get(job_id)
+            if job is None or job.fargate_ce is None or job.status not in ("STARTING", "RUNNING"):
+                return False
+            self.end_attempt(job, exit_code=None, status_reason=fargate.SPOT_INTERRUPTED)
+            return True
 
     def interrupt_instance(self, instance_id: str) -> bool:
         """EC2 reclaims a spot instance now: its attempts fail as AWS reports it."""
@@ -260,10 +277,8 @@ class Scheduler(JobLifecycle):
             if job.instance_id is not None:
                 continue  # placed on an instance that is still launching
             outcome = None if job.request in waiting else self._place(job, ces)
-            if isinstance(outcome, Instance):
+            if outcome is True:
                 misses = 0
-                if outcome.ready:
-                    self.start(job)
                 continue
             if outcome is None or not placement.is_blocking(outcome):
                 waiting.add(job.request)
@@ -298,10 +313,8 @@ class Scheduler(JobLifecycle):
                 misses += 1
             else:
                 outcome = self._place(job, ces)
-                if isinstance(outcome, Instance):
+                if outcome is True:
                     misses = 0
-                    if outcome.ready:
-                        self.start(job)
                     continue
                 failed[req] = outcome
                 self.set_reason(job, outcome)
@@ -314,34 +327,44 @@ class Scheduler(JobLifecycle):
         if key not in self._misconfig:
             queue = self.store.job_queues.get(queue_name)
             ces = self.store.ce_of_queue(queue) if queue else []
-            self._misconfig[key] = placement.misconfiguration(request, ces)
+            if ces and ces[0].purchase.is_fargate:
+                self._misconfig[key] = fargate.misconfiguration(request, ces)
+            else:
+                self._misconfig[key] = placement.misconfiguration(request, ces)
         return self._misconfig[key]
 
-    def _place(self, job: Job, ces: list[ComputeEnvironmentRecord]) -> Instance | str | None:
-        """An instance the job now holds, or why not (a statusReason, or None: its turn)."""
+    def _place(self, job: Job, ces: list[ComputeEnvironmentRecord]) -> Literal[True] | str | None:
+        """True when the job got capacity (it starts now, or when its instance is up); else why
+        not: a statusReason, or None when it just waits its turn."""
         reason = self.misconfiguration(job.queue, job.request)
         if reason is not None:
             return reason
         usable = [ce for ce in ces if ce.schedulable]
         if not usable:
             return None
+        if usable[0].purchase.is_fargate:  # a queue's CEs are all Fargate or all EC2
+            if self.fargate.place(job, usable) is None:
+                return None  # no room under maxvCpus or the Fargate quota: it waits
+            self.start(job)
+            return True
         fitting = 0
         quota_blocked: list[ComputeEnvironmentRecord] = []
         for ce in usable:
             inst = self.fleet.find_room(ce, job.request)
-            if inst is not None:
-                self.fleet.assign(inst, job)
-                return inst
-            itype, by_quota = self.fleet.launchable(ce, job.request)
-            if itype is not None:
+            if inst is None:
+                itype, by_quota = self.fleet.launchable(ce, job.request)
+                if itype is None:
+                    if placement_fits(job.request, ce):
+                        fitting += 1
+                        if by_quota:
+                            quota_blocked.append(ce)
+                    continue
                 inst = self.fleet.launch(ce, itype, self.now)
                 self.after(self.config.scale_up_seconds, "instance_ready", inst.id)
-                self.fleet.assign(inst, job)
-                return inst
-            if placement_fits(job.request, ce):
-                fitting += 1
-                if by_quota:
-                    quota_blocked.append(ce)
+            self.fleet.assign(inst, job)
+            if inst.ready:
+                self.start(job)
+            return True
         if quota_blocked and len(quota_blocked) == fitting:
             return placement.capacity_reason(quota_blocked[0], job.request)
         return None

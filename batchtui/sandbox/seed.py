@@ -9,7 +9,8 @@ scheduler runs forward, so the account starts mid-flight: instances up, jobs run
 written, and queues stuck for the reasons AWS reports: demo-batch-low's head asks for more vCPUs
 than its CE's maxvCpus and holds back the nightly jobs queued behind it; demo-genomics' head asks
 for more memory than any instance type; demo-render's head finds the spot vCPU quota used up;
-demo-gpu's only CE is disabled and demo-legacy's is INVALID.
+demo-gpu's only CE is disabled and demo-legacy's is INVALID. demo-thumbnails runs small tasks on
+Fargate Spot, then Fargate.
 """
 
 from __future__ import annotations
@@ -36,7 +37,13 @@ TRUST = json.dumps(
         "Statement": [
             {
                 "Effect": "Allow",
-                "Principal": {"Service": ["ec2.amazonaws.com", "batch.amazonaws.com"]},
+                "Principal": {
+                    "Service": [
+                        "ec2.amazonaws.com",
+                        "batch.amazonaws.com",
+                        "ecs-tasks.amazonaws.com",
+                    ]
+                },
                 "Action": "sts:AssumeRole",
             }
         ],
@@ -66,11 +73,16 @@ def network(sb: Sandbox) -> tuple[list[str], list[str], str]:
     return public, private, sg
 
 
+ROLES = (
+    "ecsInstanceRole",
+    "AWSBatchServiceRole",
+    "ecsTaskExecutionRole",
+    "batchtui-demo-tagger-job-role",
+)
+
+
 def roles(sb: Sandbox) -> dict[str, str]:
-    arns = {
-        name: moto_glue.ensure_role(name, TRUST)
-        for name in ("ecsInstanceRole", "AWSBatchServiceRole", "batchtui-demo-tagger-job-role")
-    }
+    arns = {name: moto_glue.ensure_role(name, TRUST) for name in ROLES}
     arns["instance-profile"] = moto_glue.ensure_instance_profile(
         "ecsInstanceRole", "ecsInstanceRole"
     )
@@ -103,6 +115,24 @@ def _ce(api: BatchApi, name: str, kind: str, types: list[str], max_v: int, subne
                 "securityGroupIds": [sg],
                 "instanceRole": role,
                 "tags": {"project": "batchtui-demo"},
+            },
+            "tags": {"project": "batchtui-demo"},
+        }
+    )
+
+
+def _fargate_ce(api: BatchApi, name: str, kind: str, max_v: int, subnets: list[str], sg: str,
+                service_role: str) -> None:  # fmt: skip
+    api.create_compute_environment(
+        {
+            "computeEnvironmentName": name,
+            "type": "MANAGED",
+            "serviceRole": service_role,
+            "computeResources": {
+                "type": kind,
+                "maxvCpus": max_v,
+                "subnets": subnets,
+                "securityGroupIds": [sg],
             },
             "tags": {"project": "batchtui-demo"},
         }
@@ -149,6 +179,8 @@ def batch(sb: Sandbox, api: BatchApi, subnets: list[str], sg: str, arns: dict[st
         strategy="SPOT_CAPACITY_OPTIMIZED")  # fmt: skip
     _ce(api, "demo-gpu", "EC2", ["g4dn"], 32, subnets, sg, profile, svc, state="DISABLED")
     _ce(api, "demo-legacy", "EC2", ["m4"], 16, subnets, sg, BROKEN_PROFILE, svc)
+    _fargate_ce(api, "demo-fargate-spot", "FARGATE_SPOT", 32, subnets, sg, svc)
+    _fargate_ce(api, "demo-fargate", "FARGATE", 16, subnets, sg, svc)
     _queue(api, "demo-main", 10, ["demo-spot", "demo-ondemand"])
     _queue(api, "demo-batch-low", 1, ["demo-ondemand"])
     capacity_wait = {
@@ -161,6 +193,7 @@ def batch(sb: Sandbox, api: BatchApi, subnets: list[str], sg: str, arns: dict[st
     _queue(api, "demo-gpu", 5, ["demo-gpu"])
     _queue(api, "demo-legacy", 1, ["demo-legacy"])
     _queue(api, "demo-genomics", 1, ["demo-ondemand"])
+    _queue(api, "demo-thumbnails", 8, ["demo-fargate-spot", "demo-fargate"])
 
     logs = {"logDriver": "awslogs", "options": {"awslogs-group": "/batchtui/demo/tagger",
                                                 "awslogs-stream-prefix": "tagger"}}  # fmt: skip
@@ -182,6 +215,13 @@ def batch(sb: Sandbox, api: BatchApi, subnets: list[str], sg: str, arns: dict[st
     _job_def(api, "demo-bigmem", "16", "900000", ["python", "assemble_genome.py"])
     _job_def(api, "demo-flaky", "1", "1024", ["sh", "-c", "transform && exit 1"],
              retryStrategy={"attempts": 2})  # fmt: skip
+    _job_def(api, "demo-thumbnail", "0.25", "512", ["python", "thumbnail.py", "Ref::key"],
+             parameters={"key": "photos/0001.png"}, platformCapabilities=["FARGATE"],
+             container={"executionRoleArn": arns["ecsTaskExecutionRole"],
+                        "networkConfiguration": {"assignPublicIp": "DISABLED"}},
+             retryStrategy={"attempts": 3, "evaluateOnExit": [
+                 {"onStatusReason": "Your Spot Task was interrupted*", "action": "RETRY"},
+                 {"onReason": "*", "action": "EXIT"}]})  # fmt: skip
 
 
 def submit(api: BatchApi, name: str, queue: str, job_def: str, **extra: Any) -> str:
@@ -223,6 +263,8 @@ def active_jobs(sb: Sandbox, api: BatchApi) -> None:
         submit(api, f"nightly-etl-{day}", "demo-main", "demo-etl", parameters={"date": f"d{day}"},
                **_sleep(300 + 200 * day))  # fmt: skip
     submit(api, "flaky-transform", "demo-main", "demo-flaky", **_sleep(120))
+    submit(api, "thumbnails-backfill", "demo-thumbnails", "demo-thumbnail",
+           arrayProperties={"size": 24}, **_sleep(2400))  # fmt: skip
 
 
 def trickle(scheduler: Any, api: BatchApi) -> None:
@@ -230,7 +272,13 @@ def trickle(scheduler: Any, api: BatchApi) -> None:
     rng = scheduler.rng
     n = rng.randint(1, 3)
     for _ in range(n):
-        queue = "demo-main" if rng.random() < 0.6 else "demo-batch-low"
+        roll = rng.random()
+        if roll < 0.15:  # small tasks on Fargate Spot
+            key = f"photos/{rng.randrange(1, 51):04d}.png"
+            submit(api, f"thumbnail-{rng.randrange(10_000):04d}", "demo-thumbnails",
+                   "demo-thumbnail", parameters={"key": key}, **_sleep(rng.randint(60, 600)))  # fmt: skip
+            continue
+        queue = "demo-main" if roll < 0.65 else "demo-batch-low"
         seconds = rng.randint(120, 900)
         command = f"work && sleep {seconds}" + (" && exit 1" if rng.random() < 0.08 else "")
         extra: dict[str, Any] = {"containerOverrides": {"command": ["sh", "-c", command]}}

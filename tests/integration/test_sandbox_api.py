@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 import pytest
@@ -46,7 +47,7 @@ def batch_queue_module(sandbox: Any, instance_profile: str, aws_client: Any) -> 
     batch = aws_client("batch")
     batch.create_compute_environment(
         computeEnvironmentName="paging-ce", type="MANAGED",
-        computeResources={"type": "EC2", "maxvCpus": 4, "instanceTypes": ["m5"],
+        computeResources={"type": "EC2", "minvCpus": 0, "maxvCpus": 4, "instanceTypes": ["m5"],
                           "subnets": ["s"], "instanceRole": instance_profile})  # fmt: skip
     batch.create_job_queue(jobQueueName="paging", priority=1,
                            computeEnvironmentOrder=[{"order": 1, "computeEnvironment": "paging-ce"}])  # fmt: skip
@@ -134,10 +135,12 @@ def test_array_children_listed_by_array_job_id(batch: Any, big_queue: dict[str, 
 def test_describe_jobs_limit_and_unknown_ids(batch: Any, big_queue: dict[str, Any],
                                              sandbox: Any) -> None:  # fmt: skip
     err = error_of(batch.describe_jobs, jobs=[f"id-{i}" for i in range(101)])
-    assert err == {
-        "Code": "ClientException",
-        "Message": "Maximum number of jobs supported is  100 .",
-    }
+    assert err["Code"] == "ClientException"
+    assert re.fullmatch(  # AWS's words, two spaces and all, wrapped as AWS wraps them
+        r"Error executing request, Exception : Maximum number of jobs supported is  100 \., "
+        r"RequestId: [0-9a-f-]{36}",
+        err["Message"],
+    )
     ids = [j.job_id for j in sandbox.store.queue_jobs[big_queue["queue"]][:100]]
     assert len(batch.describe_jobs(jobs=ids)["jobs"]) == 100
     assert batch.describe_jobs(jobs=["no-such-job"])["jobs"] == []
@@ -147,11 +150,18 @@ def test_submit_job_input_errors(batch: Any, batch_queue: Any, job_definition: A
     names = batch_queue()
     jd = job_definition()
     q = names["queue"]
+    bad_name = "Error executing request, Exception : Job name should match valid pattern, "
+    missing_jd = (
+        "JobDefinition arn:aws:batch:us-east-1:123456789012:job-definition/nope:1 not found."
+    )
     cases = [
-        ({"jobName": "bad name!", "jobQueue": q, "jobDefinition": jd}, "is not valid"),
-        ({"jobName": "x" * 129, "jobQueue": q, "jobDefinition": jd}, "is not valid"),
-        ({"jobName": "ok", "jobQueue": "no-such-queue", "jobDefinition": jd}, "does not exist"),
-        ({"jobName": "ok", "jobQueue": q, "jobDefinition": "nope:1"}, "does not exist"),
+        ({"jobName": "bad name!", "jobQueue": q, "jobDefinition": jd}, bad_name),
+        ({"jobName": "x" * 129, "jobQueue": q, "jobDefinition": jd}, bad_name),
+        ({"jobName": "ok", "jobQueue": "no-such-queue", "jobDefinition": jd},
+         "JobQueue no-such-queue not found."),
+        ({"jobName": "ok", "jobQueue": q, "jobDefinition": "nope:1"}, missing_jd),
+        ({"jobName": "ok", "jobQueue": q, "jobDefinition": f"{jd}:latest"},
+         f"Provided name {jd}:latest is not supported pattern[a-zA-Z_0-9-]{{1,128}}"),
         ({"jobName": "ok", "jobQueue": q, "jobDefinition": jd, "arrayProperties": {"size": 1}},
          "Array size must be between 2 and 10000"),
         ({"jobName": "ok", "jobQueue": q, "jobDefinition": jd,
@@ -199,7 +209,7 @@ def test_update_compute_environment_rules(
     sandbox.advance(300)
     assert batch.describe_jobs(jobs=[job])["jobs"][0]["status"] == "RUNNABLE"  # disabled: waits
     err = error_of(batch.delete_compute_environment, computeEnvironment=ce)
-    assert "JobQueue relationship" in err["Message"]
+    assert err["Message"] == "Cannot delete, found existing JobQueue relationship."
 
 
 def test_resource_errors_and_tags(batch: Any, batch_queue: Any, unique_name: Any) -> None:
@@ -208,7 +218,7 @@ def test_resource_errors_and_tags(batch: Any, batch_queue: Any, unique_name: Any
     assert err["Code"] == "ClientException"
     err = error_of(batch.create_job_queue, jobQueueName=unique_name("q"), priority=1,
                    computeEnvironmentOrder=[{"order": 1, "computeEnvironment": "missing"}])  # fmt: skip
-    assert "does not exist" in err["Message"]
+    assert err["Message"] == "ComputeEnvironment missing not found."
     names = batch_queue()
     q = batch.describe_job_queues(jobQueues=[names["queue"]])["jobQueues"][0]
     batch.tag_resource(resourceArn=q["jobQueueArn"], tags={"team": "data", "env": "dev"})
@@ -231,5 +241,9 @@ def test_job_definition_revisions(batch: Any, unique_name: Any) -> None:
     active = batch.describe_job_definitions(jobDefinitionName=name, status="ACTIVE")
     assert [d["revision"] for d in active["jobDefinitions"]] == [1]
     err = error_of(batch.register_job_definition, jobDefinitionName=name, type="container",
-                   containerProperties={"image": "busybox"})  # fmt: skip
-    assert "vCPUs and memory" in err["Message"]
+                   containerProperties={"image": "busybox", "resourceRequirements": [
+                       {"type": "MEMORY", "value": "512"}]})  # fmt: skip
+    assert err["Message"].startswith("Error executing request, Exception : vCPU is not provided., ")
+    err = error_of(batch.register_job_definition, jobDefinitionName=name, type="container",
+                   containerProperties=props, retryStrategy={"evaluateOnExit": []})  # fmt: skip
+    assert "Exception : RetryAttempts must be provided with retry strategy, " in err["Message"]

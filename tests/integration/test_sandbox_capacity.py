@@ -93,7 +93,7 @@ def test_random_spot_interruptions_use_the_configured_rate() -> None:
                              aws_access_key_id="t", aws_secret_access_key="t")  # fmt: skip
         batch.create_compute_environment(
             computeEnvironmentName="spot", type="MANAGED",
-            computeResources={"type": "SPOT", "maxvCpus": 8, "instanceTypes": ["m5.large"],
+            computeResources={"type": "SPOT", "minvCpus": 0, "maxvCpus": 8, "instanceTypes": ["m5.large"],
                               "subnets": ["s"], "instanceRole": "p"})  # fmt: skip
         sb.advance(10)
         batch.create_job_queue(jobQueueName="q", priority=1,

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from batchtui.model import ON_DEMAND_STANDARD_QUOTA, SPOT_STANDARD_QUOTA
+from batchtui.sandbox.fargate import FARGATE_ON_DEMAND_QUOTA, FARGATE_SPOT_QUOTA
 
 
 @pytest.fixture
@@ -55,13 +56,35 @@ def test_compute_environments_and_quota(batch: Any, demo_sandbox: Any) -> None:
                if c["computeResources"]["type"] == "SPOT")  # fmt: skip
     assert spot <= demo_sandbox.quotas[SPOT_STANDARD_QUOTA]
     assert spot >= demo_sandbox.quotas[SPOT_STANDARD_QUOTA] - 32  # the quota is (nearly) used up
-    assert set(demo_sandbox.quotas) == {ON_DEMAND_STANDARD_QUOTA, SPOT_STANDARD_QUOTA}
+    assert set(demo_sandbox.quotas) == {
+        ON_DEMAND_STANDARD_QUOTA,
+        SPOT_STANDARD_QUOTA,
+        FARGATE_ON_DEMAND_QUOTA,
+        FARGATE_SPOT_QUOTA,
+    }
+    assert ces["demo-fargate-spot"]["computeResources"]["type"] == "FARGATE_SPOT"
     queues = {q["jobQueueName"]: q for q in batch.describe_job_queues()["jobQueues"]}
     order = queues["demo-main"]["computeEnvironmentOrder"]
     assert [o["computeEnvironment"].rsplit("/", 1)[1] for o in order] == [
         "demo-spot",
         "demo-ondemand",
     ]
+
+
+def test_fargate_spot_runs_the_thumbnails(batch: Any) -> None:
+    # Other tests move the shared demo's clock: the backfill may be running or done by now.
+    [parent] = batch.list_jobs(
+        jobQueue="demo-thumbnails",
+        filters=[{"name": "JOB_NAME", "values": ["thumbnails-backfill"]}],
+    )["jobSummaryList"]
+    summary = batch.describe_jobs(jobs=[parent["jobId"]])["jobs"][0]["arrayProperties"]
+    ran = summary["statusSummary"].get("RUNNING", 0) + summary["statusSummary"].get("SUCCEEDED", 0)
+    assert ran >= 20
+    child = batch.describe_jobs(jobs=[f"{parent['jobId']}:0"])["jobs"][0]
+    assert child["platformCapabilities"] == ["FARGATE"]
+    assert child["container"]["taskArn"] and "containerInstanceArn" not in child["container"]
+    done = batch.list_jobs(jobQueue="demo-thumbnails", jobStatus="SUCCEEDED")["jobSummaryList"]
+    assert done  # history too
 
 
 def test_history_and_life(batch: Any, demo_sandbox: Any) -> None:
