@@ -59,6 +59,12 @@ def dynamodb_backend(region: str) -> Any:
     return dynamodb_backends[ACCOUNT_ID][region]
 
 
+def ecs_backend(region: str) -> Any:
+    from moto.ecs.models import ecs_backends
+
+    return ecs_backends[ACCOUNT_ID][region]
+
+
 def instance_type_catalog() -> dict[str, dict[str, Any]]:
     """moto's EC2 instance-type data: name -> DescribeInstanceTypes entry.
 
@@ -232,3 +238,26 @@ def ensure_table(region: str, name: str, hash_key: str) -> None:
         deletion_protection_enabled=False,
         warm_throughput=None,
     )
+
+
+def put_ecs_cluster(region: str, name: str, *, instances: int, running: int, pending: int) -> None:
+    """An ECS cluster moto serves (ListClusters, DescribeClusters), with these counts.
+
+    The sandbox keeps each compute environment's cluster here so that moto answers for it, and
+    for clusters created through moto, in one DescribeClusters response.
+    """
+    backend = ecs_backend(region)
+    cluster = backend.clusters.get(name)
+    if cluster is None:
+        cluster = backend.create_cluster(name)
+    cluster.registered_container_instances_count = instances
+    cluster.running_tasks_count = running
+    cluster.pending_tasks_count = pending
+
+
+def ecs_cluster_exists(region: str, name_or_arn: str) -> bool:
+    return name_or_arn.rsplit("/", 1)[-1] in ecs_backend(region).clusters
+
+
+def delete_ecs_cluster(region: str, name: str) -> None:
+    ecs_backend(region).clusters.pop(name, None)

@@ -2,8 +2,9 @@
 
 Each entry names a factory ``module:function`` called with the started Sandbox, returning a
 handler ``(ServiceRequest) -> ServiceResponse | None`` (None lets moto answer that request).
-Add a service with one line here. ``ec2`` is shared with moto: its handler answers only the
-actions it models (e.g. DescribeSpotPriceHistory) and returns None for the rest.
+Add a service with one line here. ``ec2`` and ``ecs`` are shared with moto: their handlers answer
+only the actions they model (DescribeSpotPriceHistory; a compute environment's container
+instances) and return None for the rest.
 """
 
 from __future__ import annotations
@@ -14,4 +15,5 @@ SERVICES: dict[str, str] = {
     "servicequotas": "batchtui.sandbox.quotas_api:handler",
     "pricing": "batchtui.sandbox.pricing_api:pricing_handler",
     "ec2": "batchtui.sandbox.pricing_api:ec2_handler",
+    "ecs": "batchtui.sandbox.ecs_api:handler",
 }

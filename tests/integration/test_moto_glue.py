@@ -128,3 +128,24 @@ def test_bucket_objects_and_table_written_into_s3_and_dynamodb(
     ddb = aws_client("dynamodb")
     ddb.put_item(TableName="glue-labels", Item={"image_key": {"S": "k"}})
     assert ddb.get_item(TableName="glue-labels", Key={"image_key": {"S": "k"}})["Item"]
+
+
+def test_ecs_clusters_put_into_moto_answer_with_their_counts(sandbox: Any, aws_client: Any) -> None:
+    moto_glue.put_ecs_cluster(sandbox.region, "glue-cluster", instances=3, running=5, pending=1)
+    ecs = aws_client("ecs")
+    ecs.create_cluster(clusterName="glue-own")  # one of moto's own, in the same answer
+    assert any(a.endswith("/glue-cluster") for a in ecs.list_clusters()["clusterArns"])
+    found = ecs.describe_clusters(clusters=["glue-cluster", "glue-own", "glue-missing"])
+    by_name = {c["clusterName"]: c for c in found["clusters"]}
+    mine = by_name["glue-cluster"]
+    assert (mine["status"], mine["registeredContainerInstancesCount"]) == ("ACTIVE", 3)
+    assert (mine["runningTasksCount"], mine["pendingTasksCount"]) == (5, 1)
+    assert "glue-own" in by_name and found["failures"][0]["reason"] == "MISSING"
+    assert moto_glue.ecs_cluster_exists(sandbox.region, "glue-own")
+    assert moto_glue.ecs_cluster_exists(sandbox.region, by_name["glue-own"]["clusterArn"])
+    assert not moto_glue.ecs_cluster_exists(sandbox.region, "glue-missing")
+    moto_glue.put_ecs_cluster(sandbox.region, "glue-cluster", instances=0, running=0, pending=0)
+    again = ecs.describe_clusters(clusters=["glue-cluster"])["clusters"][0]
+    assert again["registeredContainerInstancesCount"] == 0
+    moto_glue.delete_ecs_cluster(sandbox.region, "glue-cluster")
+    assert ecs.describe_clusters(clusters=["glue-cluster"])["failures"][0]["reason"] == "MISSING"
