@@ -67,9 +67,15 @@ def check_scaling(
     new_desired = ce.desired_vcpus if desired_vcpus is None else desired_vcpus
 
     if ce.type.upper() != "MANAGED":
-        problems.append(f"{ce.name} is an UNMANAGED compute environment: Batch does not scale it")
+        problems.append(
+            f"{ce.name} is an UNMANAGED compute environment: Batch does not scale it; "
+            "add or remove its instances in ECS yourself"
+        )
     if ce.status in _NOT_UPDATABLE:
-        problems.append(f"{ce.name} is {ce.status}: wait until it is VALID or INVALID")
+        problems.append(
+            f"{ce.name} is {ce.status}: Batch refuses updates until it is VALID or INVALID; "
+            "wait and refresh (r)"
+        )
     for label, value in (
         ("minvCpus", min_vcpus),
         ("maxvCpus", max_vcpus),
@@ -78,22 +84,32 @@ def check_scaling(
         if value is not None and value < 0:
             problems.append(f"{label} must be 0 or more, not {value}")
     if ce.purchase_model.is_fargate and (min_vcpus is not None or desired_vcpus is not None):
-        problems.append("a Fargate compute environment has only maxvCpus")
+        problems.append(
+            "a Fargate compute environment has only maxvCpus: leave minvCpus and desiredvCpus "
+            "as they are"
+        )
     if new_min > new_max:
-        problems.append(f"minvCpus {new_min} is above maxvCpus {new_max}")
+        problems.append(
+            f"minvCpus {new_min} is above maxvCpus {new_max}: lower minvCpus to {new_max} or "
+            f"less, or raise maxvCpus to {new_min} or more"
+        )
     if not ce.purchase_model.is_fargate:
         if new_desired < ce.desired_vcpus:
             problems.append(
                 f"desiredvCpus cannot be lowered ({ce.desired_vcpus} -> {new_desired}): "
-                "Batch scales in by itself down to minvCpus"
+                f"UpdateComputeEnvironment accepts only {ce.desired_vcpus} or more; leave it, "
+                "Batch lowers it by itself (down to minvCpus) as jobs finish"
             )
-        if not new_min <= new_desired <= new_max:
-            hint = ""
+        elif not new_min <= new_desired <= new_max:
             if new_desired < new_min:
-                hint = f"; raise desiredvCpus to at least {new_min}"
+                hint = f"raise desiredvCpus to at least {new_min}"
+            else:
+                hint = f"raise maxvCpus to at least {new_desired}"
+                if new_max >= ce.desired_vcpus:
+                    hint += f" or lower desiredvCpus to {new_max} or less"
             problems.append(
                 f"desiredvCpus {new_desired} is outside [minvCpus {new_min}, maxvCpus {new_max}]"
-                + hint
+                f": {hint}"
             )
 
     def changed(new: int | None, old: int) -> int | None:

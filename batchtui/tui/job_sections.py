@@ -14,6 +14,7 @@ from rich.text import Text
 
 from batchtui.render.text import duration, epoch_ms
 from batchtui.tui.cells import STATUS_COLOURS
+from batchtui.tui.reasons import explain
 from batchtui.tui.snapshots import JobDetail
 
 DEFAULT_LOG_GROUP = "/aws/batch/job"
@@ -72,6 +73,10 @@ def summary(job: dict[str, Any]) -> RenderableType:
         "status reason",
         Text(reason, style="bold yellow" if job.get("status") in ("RUNNABLE", "FAILED") else ""),
     )
+    explained = explain(reason) if job.get("status") == "RUNNABLE" else None
+    if explained is not None:
+        grid.add_row("what it means", Text(explained.meaning))
+        grid.add_row("what to do", Text(explained.todo))
     grid.add_row("queue", _plain(str(job.get("jobQueue", "")).rsplit("/", 1)[-1]))
     grid.add_row("definition", _plain(str(job.get("jobDefinition", "")).rsplit("/", 1)[-1]))
     grid.add_row("created", _plain(epoch_ms(job.get("createdAt"))))

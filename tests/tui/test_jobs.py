@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from conftest import SIZE, settle
-from fakebatch import FakeBatch, demo_account
+from fakebatch import T0, FakeBatch, demo_account
 from screen_text import screen_text
 
 from batchtui.tui.screens.dialogs import ConfirmScreen
@@ -302,3 +302,52 @@ async def test_large_queue_pages_by_1000_and_renders_only_visible_rows(make_app)
         await pilot.pause()
         assert table.current.job_name == "tag-batch-0000" or table.cursor == len(table.rows) - 1
         assert table.rendered_rows < 160
+
+
+def test_reason_line_says_what_a_reasonless_runnable_job_waits_behind() -> None:
+    from batchtui.model import JobSummary
+    from batchtui.tui.screens.jobs import reason_line
+
+    behind = JobSummary("j-2", "nightly", "RUNNABLE")
+    head = JobSummary("j-1", "simulate", "RUNNABLE")
+    text = str(reason_line(behind, "simulate", "j-1"))
+    assert "no status reason of its own: it waits behind simulate" in text
+    assert "at the front of the queue" in str(reason_line(head, "simulate", "j-1"))
+    assert "no status reason from AWS" in str(reason_line(behind))  # AWS did not say
+    failed = JobSummary("j-3", "x", "FAILED", status_reason="Essential container", exit_code=2)
+    assert str(reason_line(failed, "simulate", "j-1")) == "x  FAILED  exit 2  Essential container"
+
+
+async def test_a_filter_empty_in_one_status_says_where_it_matches(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_jobs(app, pilot)
+        await pilot.press("5", "slash", *"misconfig", "enter")  # RUNNING: none has that reason
+        assert names(screen) == []
+        info = str(screen.query_one("#jobs-info").render())
+        assert "0 of 33 jobs (RUNNING)" in info and "none RUNNING; 4 in other statuses" in info
+
+
+async def test_a_queue_that_flows_has_no_front_line(make_app, fake) -> None:
+    for job in fake.jobs.values():  # RUNNABLE without a reason, first for a few seconds only
+        if job["status"] == "RUNNABLE":
+            job["statusReason"] = ""
+            job["createdAt"] = T0 + 3_600_000 - 5_000
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_jobs(app, pilot)
+        assert screen.front is not None and not screen.query_one("#queue-head").display
+        await pilot.press("h")  # go to the front of the queue
+        reason = str(screen.query_one("#job-reason").render())
+        assert "at the front of the queue: waiting to be placed" in reason
+
+
+async def test_a_is_dimmed_for_a_job_that_is_not_an_array(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_jobs(app, pilot)
+        table = screen.query_one(JobTable)
+        await pilot.press("slash", *"tag-batch-0001", "enter")
+        assert screen.check_action("children", ()) is None  # listed, dimmed, does nothing
+        await pilot.press("escape", "slash", *"tag-array", "enter")
+        assert table.current.array_size and screen.check_action("children", ()) is True

@@ -82,3 +82,19 @@ def test_an_accepted_change_always_satisfies_batch(cmin, cdes, cmax, nmin, ndes,
         assert nmin <= ndes <= nmax and ndes >= cdes
     else:
         assert not (nmin <= ndes <= nmax and ndes >= cdes)
+
+
+@pytest.mark.parametrize(
+    ("change", "rule", "what_to_do"),
+    [
+        ({"desired_vcpus": 8}, "cannot be lowered (16 -> 8)", "leave it, Batch lowers it by itself"),
+        ({"desired_vcpus": 300}, "outside [minvCpus 0, maxvCpus 256]", "raise maxvCpus to at least 300"),
+        ({"min_vcpus": 64}, "outside [minvCpus 64, maxvCpus 256]", "raise desiredvCpus to at least 64"),
+        ({"min_vcpus": 300}, "minvCpus 300 is above maxvCpus 256", "lower minvCpus to 256 or less"),
+        ({"max_vcpus": 8}, "outside [minvCpus 0, maxvCpus 8]", "raise maxvCpus to at least 16"),
+    ],
+)  # fmt: skip
+def test_every_problem_says_the_rule_and_what_to_do(change, rule, what_to_do) -> None:
+    """A new user who typed a value Batch refuses reads which rule and how to fix it."""
+    problems = " | ".join(check_scaling(CE, **change).problems)
+    assert rule in problems and what_to_do in problems, problems

@@ -142,6 +142,16 @@ class ScaleScreen(ModalScreen[ScalingRequest | None]):
                 f"now: min {ce.min_vcpus} / desired {ce.desired_vcpus} / max {ce.max_vcpus} "
                 f"vCPUs ({ce.purchase_model.label}, {ce.status})"
             )
+            fargate = ce.purchase_model.is_fargate
+            yield Static(
+                Text(
+                    "Fargate: only maxvCpus can change."
+                    if fargate
+                    else "Batch's rules: minvCpus <= desiredvCpus <= maxvCpus, and desiredvCpus "
+                    "can only be raised (Batch lowers it itself as jobs finish).",
+                    style="dim",
+                )
+            )
             for field, value in (
                 ("min", ce.min_vcpus),
                 ("desired", ce.desired_vcpus),
@@ -149,7 +159,12 @@ class ScaleScreen(ModalScreen[ScalingRequest | None]):
             ):
                 with Horizontal(classes="field"):
                     yield Label(f"{field}vCpus", classes="field-label")
-                    yield Input(str(value), id=field, type="integer")
+                    yield Input(
+                        str(value),
+                        id=field,
+                        type="integer",
+                        disabled=fargate and field != "max",
+                    )
             yield Static("", id="problems")
             with Horizontal(classes="buttons"):
                 yield Button("Apply", id="apply", variant="warning")

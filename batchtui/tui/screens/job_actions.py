@@ -24,7 +24,12 @@ def stop_job(screen: BaseScreen, job: JobSummary) -> None:
     question.append(job.job_name, style="bold")
     question.append(f"\n{job.job_id}\nIt is ")
     question.append(job.status, style="bold")
-    question.append(f". batchtui will call {how.operation}.")
+    question.append(f". batchtui will call {how.operation}: ")
+    question.append(
+        "its container is stopped and the job ends FAILED."
+        if how.operation == "TerminateJob"
+        else "it leaves the queue without running and ends FAILED."
+    )
     if job.array_size:
         question.append(f"\nThis is an array job: all {job.array_size} children stop too.")
 

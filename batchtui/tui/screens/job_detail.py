@@ -68,6 +68,16 @@ class JobDetailScreen(BaseScreen):
         )
         self.batchtui.mark_fresh()
         self.query_one("#detail", Static).update(render_job(message.detail))
+        self.refresh_bindings()
+
+    def _array_size(self) -> int | None:
+        size = (self.detail.job.get("arrayProperties") or {}).get("size") if self.detail else None
+        return size or self.job.array_size
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "children" and not self._array_size():
+            return None  # shown dimmed: not an array job
+        return super().check_action(action, parameters)
 
     def action_copy_id(self) -> None:
         job_actions.copy_job_id(self, self.job.job_id)
@@ -75,14 +85,12 @@ class JobDetailScreen(BaseScreen):
     def action_logs(self) -> None:
         from batchtui.tui.screens import open_logs
 
-        size = (self.detail.job.get("arrayProperties") or {}).get("size") if self.detail else None
-        open_logs(self, self.job.job_id, self.job.job_name, size or self.job.array_size)
+        open_logs(self, self.job.job_id, self.job.job_name, self._array_size())
 
     def action_children(self) -> None:
         from batchtui.tui.screens.jobs import JobsScreen
 
-        size = (self.detail.job.get("arrayProperties") or {}).get("size") if self.detail else None
-        if not (size or self.job.array_size):
+        if not self._array_size():
             self.notify(f"{self.job.job_name} is not an array job", severity="warning")
             return
         self.app.push_screen(

@@ -34,6 +34,9 @@ REBUILD_EVERY_S = 0.25
 #: Opening a queue shows the first ListJobs pages the overview read at most this long ago
 #: instead of asking for them again (``r`` always re-reads).
 REUSE_PAGES_S = 10.0
+#: The front-of-queue line shows when its job has a statusReason or has been first this long:
+#: in a queue that flows, the front changes every few seconds and is not news.
+HEAD_WAIT_S = 300.0
 
 
 def tabs_text(current: str, counts: dict[str, int], loaded: set[str]) -> Text:
@@ -49,8 +52,9 @@ def tabs_text(current: str, counts: dict[str, int], loaded: set[str]) -> Text:
     return text
 
 
-def reason_line(job: JobSummary | None) -> Text:
-    """The current job's status reason, whole: the table's column cuts it."""
+def reason_line(job: JobSummary | None, head: str = "", head_id: str = "") -> Text:
+    """The current job's status reason, whole (the table's column cuts it); a RUNNABLE job
+    without one says what it waits behind: ``head`` (named) at the front of the queue."""
     if job is None:
         return Text()
     text = Text(job.job_name, style="bold")
@@ -60,6 +64,12 @@ def reason_line(job: JobSummary | None) -> Text:
     text.append("  ")
     if job.status_reason:
         text.append(job.status_reason.replace("\n", " "))
+    elif job.status == "RUNNABLE" and head and job.job_id != head_id.split(":")[0]:
+        text.append(
+            f"no status reason of its own: it waits behind {head}, at the front of the queue"
+        )
+    elif job.status == "RUNNABLE" and head:
+        text.append("at the front of the queue: waiting to be placed on an instance")
     else:
         text.append("no status reason from AWS", style="dim")
     return text
@@ -184,6 +194,18 @@ class JobsScreen(BaseScreen):
         if message.key == self.key:
             self.front = message.front
             self._show_head()
+            self._show_reason(self.query_one(JobTable).current)
+
+    def _head(self) -> tuple[str, str, JobSummary | None]:
+        """(id, name, listed job) of the job at the front of the queue; ("", "", None) when
+        AWS does not say. An array child is named by its parent (children are not rows)."""
+        if not self.front or not self.front.job_ids:
+            return "", "", None
+        head_id = self.front.job_ids[0]
+        parent_id, _, child = head_id.partition(":")
+        job = self.index.get(parent_id)
+        name = job.job_name if job is not None else parent_id
+        return head_id, f"{name} child {child}" if child else name, job
 
     def _show_head(self) -> None:
         """A line under the tabs when jobs wait behind the front of the queue: which job it
@@ -191,18 +213,20 @@ class JobsScreen(BaseScreen):
         own, so without this a blocked queue shows only RUNNABLE jobs without a reason."""
         label = self.query_one("#queue-head", Label)
         front = self.front
-        label.display = bool(front and front.job_ids)
-        if not front or not front.job_ids:
+        head_id, name, head = self._head()
+        reason = head.status_reason if head is not None and ":" not in head_id else ""
+        waited = front.head_for_s if front is not None else None
+        label.display = bool(head_id) and bool(reason or (waited or 0) >= HEAD_WAIT_S)
+        if not label.display or front is None:
             return
-        head = self.index.get(front.job_ids[0])
         behind = max(0, self.index.counts().get("RUNNABLE", len(front.job_ids)) - 1)
         text = Text("front of the queue", style="bold")
-        if front.head_for_s is not None:
-            text.append(f" for {duration(front.head_for_s)}")
+        if waited is not None:
+            text.append(f" for {duration(waited)}")
         text.append(": ")
-        text.append(head.job_name if head else front.job_ids[0], style="bold")
-        if head is not None and head.status_reason:
-            text.append(f"  {head.status_reason}", style="yellow")
+        text.append(name, style="bold")
+        if reason:
+            text.append(f"  {reason}", style="yellow")
         text.append(f"   {behind} RUNNABLE job{'s' if behind != 1 else ''} behind it")
         key = self.key_for("jobs.head")
         if key:
@@ -213,7 +237,7 @@ class JobsScreen(BaseScreen):
         if not self.front or not self.front.job_ids:
             self.notify("no RUNNABLE job waits in this queue", severity="warning")
             return
-        head = self.front.job_ids[0]
+        head = self.front.job_ids[0].split(":")[0]  # an array child: its parent's row
         table = self.query_one(JobTable)
         if table.index_of(head) is None:
             self.action_status(TABS.index("RUNNABLE"))
@@ -279,18 +303,39 @@ class JobsScreen(BaseScreen):
         )
         q = self.query_state
         shown = len(self.query_one(JobTable).rows)
-        info = Text(f"{shown} of {len(self.index)} jobs", style="bold")
+        where = f" ({self.tab})" if self.tab != "ALL" else ""
+        info = Text(f"{shown} of {len(self.index)} jobs{where}", style="bold")
         info.append(f"   sort: {q.sort} {'↓' if q.descending else '↑'}")
         if q.text:
             info.append("   filter: ")
             info.append(q.text, style="yellow")
+            if not shown and q.statuses and q.needle:
+                # The filter matches nothing in this status tab: say where it does.
+                elsewhere = len(self.index.select(JobQuery(text=q.text)))
+                if elsewhere:
+                    info.append(
+                        f"   none {self.tab}; {elsewhere} in other statuses "
+                        f"({self.key_for('jobs.tab_all')}: ALL)",
+                        style="yellow",
+                    )
         if self.listing:
             info.append("   listing…", style="italic")
         self.query_one("#jobs-info", Label).update(info)
 
     @on(JobTable.Highlighted)
     def _highlighted(self, message: JobTable.Highlighted) -> None:
-        self.query_one("#job-reason", Label).update(reason_line(message.job))
+        self._show_reason(message.job)
+
+    def _show_reason(self, job: JobSummary | None) -> None:
+        head_id, name, _ = self._head()
+        self.query_one("#job-reason", Label).update(reason_line(job, name, head_id))
+        self.refresh_bindings()  # `a` (array children) applies to array jobs only
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "children":
+            job = self.query_one(JobTable).current
+            return None if job is None or not job.array_size else True  # None: shown dimmed
+        return super().check_action(action, parameters)
 
     def _query(self, **changes: object) -> None:
         from dataclasses import replace

@@ -166,6 +166,7 @@ class LogsScreen(BaseScreen):
         if message.generation == self.generation:
             self.max_attempts, self.array_size = message.max_attempts, message.array_size
             self.attempts_known = True
+            self.refresh_bindings()
             self._info()
 
     @on(LogBatch)
@@ -203,8 +204,18 @@ class LogsScreen(BaseScreen):
         ]
         if flags:
             text.append("   " + " ".join(flags), style="dim")
+        if view.needle:
+            text.append("   search: ")
+            text.append(view.needle, style="yellow")
+            text.append(
+                f" ({self.key_for('logs.next')} / {self.key_for('logs.prev')})", style="dim"
+            )
         if self.notice and not self.done:  # "not there yet" and the like; the end says itself
             text.append(f"   {self.notice}", style="italic")
+        empty = self.notice or ("no lines" if self.done else "reading…")
+        if empty != view.empty_text:
+            view.empty_text = empty
+            view.refresh()
         self.query_one("#logs-info", Label).update(text)
 
     # -- keys ---------------------------------------------------------------------------------
@@ -228,6 +239,14 @@ class LogsScreen(BaseScreen):
         view.timestamps = not view.timestamps
         view.relayout()
         self._info()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Shown dimmed (None) where they do not apply: one attempt only, not an array job.
+        if action == "next_attempt" and self.attempts_known and self.max_attempts <= 1:
+            return None
+        if action == "child" and not self.array_size:
+            return None
+        return super().check_action(action, parameters)
 
     def action_next_attempt(self) -> None:
         if not self.attempts_known:
@@ -267,7 +286,11 @@ class LogsScreen(BaseScreen):
             self.reload(full=True)
 
         self.app.push_screen(
-            PromptScreen(f"Array child of {self.job_id}", f"0..{self.array_size - 1} or all"),
+            PromptScreen(
+                f"Which child of array job {self.job_name or self.job_id}? "
+                f"(0..{self.array_size - 1}, or all)",
+                f"0..{self.array_size - 1} or all",
+            ),
             chosen,
         )
 

@@ -163,7 +163,8 @@ class OverviewScreen(BaseScreen):
                 if text:
                     text.append("\n")
                 text.append(selected.name, style="bold")
-                text.append("  ")
+                kind = "compute environment" if self._table == "ces" else "job queue"
+                text.append(f" ({kind})  ")
                 text.append_text(cells.state(selected.state))
                 text.append(" ")
                 text.append_text(cells.state(selected.status))

@@ -48,7 +48,7 @@ class PlanScreen(BaseScreen):
     HELP_NAME = "Plan"
     BINDINGS = [
         Binding("enter", "run", "Plan", id="plan.run", tooltip="Run the planner on the profile"),
-        Binding("p", "pick", "Profiles", id="plan.pick", tooltip="Back to the profile list"),
+        Binding("p", "pick", "Profiles", id="plan.pick", tooltip="Show the profile list again"),
     ]
 
     def __init__(self, profile: str = "") -> None:
@@ -60,7 +60,9 @@ class PlanScreen(BaseScreen):
         from batchtui.tui.planning import profile_names
 
         yield Label(
-            "Plan: pick a planning profile (enter runs the planner)", classes="section-title"
+            "Plan: pick a planning profile (enter runs the planner)",
+            classes="section-title",
+            id="plan-title",
         )
         with Horizontal():
             yield ProfileList(*profile_names(), id="profiles")
@@ -109,19 +111,31 @@ class PlanScreen(BaseScreen):
         from batchtui.render.plan import render_plan_table
 
         plan = self.plan = message.plan
+        # The plan's lines are wide: the profile list steps aside (p brings it back).
+        self.query_one(OptionList).display = False
+        key = self.key_for("plan.pick")
+        self.query_one("#plan-title", Label).update(
+            f"Plan of {self.profile}" + (f"   ({key}: other profiles)" if key else "")
+        )
         # The planner's own text: every value enters as plain Text, never as markup.
         self.query_one("#plan", Static).update(Text(render_plan_table(plan), no_wrap=True))
-        width = max(40, self.query_one("#plan-box").size.width - 2)
-        self.query_one("#chart-cost", Static).update(
-            Text(cost_vs_makespan_chart(plan, width, CHART_HEIGHT))
-        )
-        self.query_one("#chart-vcpus", Static).update(
-            Text(vcpus_over_time_chart(plan, width, CHART_HEIGHT))
-        )
         self.query_one("#plan-box").focus()
 
+        def charts() -> None:  # once the pane has its new width
+            width = max(40, self.query_one("#plan-box").size.width - 2)
+            self.query_one("#chart-cost", Static).update(
+                Text(cost_vs_makespan_chart(plan, width, CHART_HEIGHT))
+            )
+            self.query_one("#chart-vcpus", Static).update(
+                Text(vcpus_over_time_chart(plan, width, CHART_HEIGHT))
+            )
+
+        self.call_after_refresh(charts)
+
     def action_pick(self) -> None:
-        self.query_one(OptionList).focus()
+        options = self.query_one(OptionList)
+        options.display = True
+        options.focus()
 
     def reload(self, full: bool) -> None:
         if full and self.plan is not None:

@@ -161,7 +161,9 @@ class JobTable(ScrollView, can_focus=True, inherit_bindings=False):
         return sum(self._widths) + len(self._widths) - 1
 
     def on_resize(self) -> None:
-        widths = column_widths(self.scrollable_content_region.width)
+        # The vertical scrollbar's width is kept free even before it shows: it appears once
+        # the rows arrive, after this resize, and would cut the last column.
+        widths = column_widths(self.size.width - self.styles.scrollbar_size_vertical)
         if widths != self._widths:
             self._widths = widths
             self._cache.clear()

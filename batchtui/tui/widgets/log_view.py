@@ -42,6 +42,7 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
         self.follow = True
         self.needle = ""
         self.highlight: int | None = None  # line index of the current search match
+        self.empty_text = ""  # shown while there is no line: why (the job has not started ...)
         self._rows: list[tuple[int, int]] = []  # (line, start column) when wrapping
         self._longest = 0
         self._cache: LRUCache[tuple[int, int], Strip] = LRUCache(2048)
@@ -107,11 +108,19 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
         row = scroll_y + y
         if self.wrap:
             if row >= len(self._rows):
+                if row == 0 and self.empty_text:
+                    return Strip([Segment(f" {self.empty_text}", DIM)]).crop_extend(
+                        0, width, self.rich_style
+                    )
                 return Strip.blank(width, self.rich_style)
             index, start = self._rows[row]
             key = (index, start)
         else:
             if row >= len(self.buffer):
+                if row == 0 and self.empty_text:
+                    return Strip([Segment(f" {self.empty_text}", DIM)]).crop_extend(
+                        0, width, self.rich_style
+                    )
                 return Strip.blank(width, self.rich_style)
             index, start, key = row, 0, (row, -1)
         strip = self._cache.get(key)
