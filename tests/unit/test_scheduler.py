@@ -99,3 +99,32 @@ def test_workload_reads_sleep_and_exit() -> None:
     plan = workload.plan_workload({"command": ["python", "job.py"]}, rng)
     assert workload.DEFAULT_MIN_SECONDS <= plan.duration <= workload.DEFAULT_MAX_SECONDS
     assert plan.exit_code == 0
+
+
+def test_fargate_task_sizes_are_exact() -> None:
+    from batchtui.sandbox import fargate
+
+    def reason(cpu: float, memory: int, **legacy: int) -> str | None:
+        return fargate.check_task_size(legacy, ResourceRequest(cpu, memory))
+
+    assert reason(0.25, 512) is None and reason(16, 122880) is None and reason(4, 30720) is None
+    assert reason(1, 1024) == "Fargate resource requirements (1.00 vCPU, 1024 MiB) not valid."
+    assert reason(8, 20000) is not None  # 8 vCPUs take memory in 4 GiB steps
+    assert reason(3, 8192) is not None  # no 3-vCPU size
+    assert reason(1, 2048, vcpus=1) == (
+        "vcpus is not applicable for Fargate. Use resource requirements instead."
+    )
+    assert fargate.check_task_size({}, ResourceRequest(1, 2048, 1)) is not None  # no GPUs
+
+
+def test_fargate_misconfiguration_is_about_max_vcpus_only() -> None:
+    from batchtui.sandbox import fargate
+
+    ce = _ce([], 4)
+    ce.purchase = PurchaseModel.FARGATE
+    assert fargate.misconfiguration(ResourceRequest(4, 8192), [ce]) is None
+    assert fargate.misconfiguration(ResourceRequest(8, 16384), [ce]) == (
+        placement.COMPUTE_ENVIRONMENT_MAX_RESOURCE
+    )
+    ce.status = "INVALID"
+    assert fargate.misconfiguration(ResourceRequest(1, 2048), [ce]) == placement.INVALID_CE
