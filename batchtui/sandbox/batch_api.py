@@ -22,6 +22,7 @@ from batchtui.sandbox.batch_errors import (
     check_name,
     compute_environment_not_found,
     error_response,
+    job_definition_not_found,
     optional_int,
     page,
     queue_not_found,
@@ -432,7 +433,8 @@ class BatchApi:
         ref = require(body, "jobDefinition")
         d = self.store.find_job_definition(ref)
         if d is None:
-            raise BatchApiError(f"Job definition {ref} does not exist")
+            arn = ref if ref.startswith("arn:") else self.store.arn("job-definition", ref)
+            raise job_definition_not_found(arn)
         d.status = "INACTIVE"
         return {}
 
