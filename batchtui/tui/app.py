@@ -61,7 +61,13 @@ class BatchtuiApp(App[int], inherit_bindings=False):
         # Textual's ctrl+c hint ("press q to quit"); system: not listed, not remappable.
         Binding("ctrl+c", "help_quit", show=False, system=True),
         Binding(
-            "ctrl+p", "command_palette", "Palette", id="app.palette", show=False, priority=True
+            "ctrl+p",
+            "command_palette",
+            "Palette",
+            id="app.palette",
+            tooltip="Every action of this screen and every view, by name",
+            show=False,
+            priority=True,
         ),
     ]
     ENABLE_COMMAND_PALETTE = True
@@ -252,18 +258,29 @@ class BatchtuiApp(App[int], inherit_bindings=False):
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """The palette offers the current screen's actions and every view, like the keys do."""
+        from textual.markup import escape
+
         from batchtui.tui import views
 
-        yield from super().get_system_commands(screen)
+        # Textual's own, but its "Keys" (a side panel) next to ours (`?`) would confuse.
+        yield from (c for c in super().get_system_commands(screen) if c.title != "Keys")
         for view in views.views():
-            yield SystemCommand(f":{view.name}", view.help, partial(view.open, self, ""))
-        for active in screen.active_bindings.values():
+            yield SystemCommand(f":{view.name}", escape(view.help), partial(view.open, self, ""))
+        seen: set[tuple[str, str]] = set()
+        for key, active in screen.active_bindings.items():
             binding = active.binding
-            if not active.enabled or not binding.description or active.node is self:
+            # The screen's own actions (not the app's, not moving about in a table).
+            if not active.enabled or not binding.description or active.node is not screen:
                 continue
+            if (binding.action, binding.description) in seen:  # one entry per action
+                continue
+            seen.add((binding.action, binding.description))
+            # The palette reads help (and titles) as markup: a key like "/" in brackets
+            # ("[/]") crashed it. Escape, and no brackets.
+            keys = self.get_key_display(binding.with_key(key))
             yield SystemCommand(
-                binding.description,
-                f"{binding.tooltip or binding.description}  [{self.get_key_display(binding)}]",
+                escape(binding.description),
+                escape(f"{binding.tooltip or binding.description}   key: {keys}"),
                 partial(self.run_action, binding.action, active.node),
             )
 

@@ -181,7 +181,8 @@ def dependencies(detail: JobDetail) -> RenderableType:
         parts += [_job_line(d) for d in detail.dependents]
     else:
         parts.append(Text("  no PENDING job", style="dim"))
-    note = f"  (looked through {detail.dependents_scanned} PENDING jobs of the queue"
+    n = detail.dependents_scanned
+    note = f"  (looked through {n} PENDING job{'' if n == 1 else 's'} of the queue"
     note += ")" if detail.dependents_complete else ", the first ones only)"
     parts.append(Text(note, style="dim"))
     return Group(*parts)

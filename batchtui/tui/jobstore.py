@@ -16,7 +16,8 @@ from batchtui.tui.textfilter import TextFilter
 
 #: Sortable columns: name -> key function.
 SORT_KEYS = {
-    "created": lambda j: j.created_at,
+    # Array children share their parent's creation time: then by index.
+    "created": lambda j: (j.created_at, j.array_index or 0),
     "name": lambda j: j.job_name.lower(),
     "status": lambda j: JOB_STATUSES.index(j.status) if j.status in JOB_STATUSES else 99,
     "started": lambda j: j.started_at or 0,

@@ -342,12 +342,14 @@ async def test_a_queue_that_flows_has_no_front_line(make_app, fake) -> None:
         assert "at the front of the queue: waiting to be placed" in reason
 
 
-async def test_a_is_dimmed_for_a_job_that_is_not_an_array(make_app) -> None:
+async def test_a_on_a_job_that_is_not_an_array_says_so(make_app) -> None:
+    """Keys that do not apply to the current row say why instead of doing nothing."""
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = await open_jobs(app, pilot)
-        table = screen.query_one(JobTable)
-        await pilot.press("slash", *"tag-batch-0001", "enter")
-        assert screen.check_action("children", ()) is None  # listed, dimmed, does nothing
-        await pilot.press("escape", "slash", *"tag-array", "enter")
-        assert table.current.array_size and screen.check_action("children", ()) is True
+        await pilot.press("slash", *"tag-batch-0001", "enter", "a")
+        await settle(app, pilot)  # the toast mounts a few messages later
+        assert app.screen is screen and "is not an array job" in screen_text(app)
+        await pilot.press("escape", "slash", *"tag-batch-0006", "enter", "ctrl+d")  # FAILED
+        await settle(app, pilot)
+        assert app.screen is screen and "it has finished" in screen_text(app)

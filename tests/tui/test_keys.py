@@ -206,6 +206,28 @@ async def test_palette_offers_the_screens_actions_and_views(make_app) -> None:
         assert isinstance(app.screen, JobsScreen)
 
 
+async def test_the_palette_opens_lists_and_runs_the_screens_actions(make_app) -> None:
+    """Drawn for real (it once crashed drawing "[/]", the filter key, as markup)."""
+    from textual.command import CommandPalette
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        for screen_keys in ((), ("enter",)):  # the overview, then a queue's jobs
+            await pilot.press(*screen_keys)
+            await settle(app, pilot)
+            await pilot.press("ctrl+p")
+            await pilot.pause()
+            assert isinstance(app.screen, CommandPalette)
+            await pilot.press(*"filter")
+            await settle(app, pilot)
+            assert "key: /" in screen_text(app)
+            await pilot.press("enter")  # runs it: the filter box has the focus
+            await settle(app, pilot)
+            assert app.focused is not None and "filter" in (app.focused.id or "")
+            await pilot.press("escape")
+
+
 async def test_keymap_from_config_remaps_by_binding_id(make_app) -> None:
     config = TuiConfig(refresh_interval=0, keymap={"jobs.stop": "ctrl+k", "jobs.filter": "f"})
     app = make_app(config=config)

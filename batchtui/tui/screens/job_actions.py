@@ -17,7 +17,10 @@ def stop_job(screen: BaseScreen, job: JobSummary) -> None:
 
     how = actions.stop_for_status(job.status)
     if how is None:
-        screen.notify(f"{job.job_name} is {job.status}: nothing to stop", severity="warning")
+        screen.notify(
+            f"{job.job_name} is {job.status}: it has finished, nothing to stop",
+            severity="warning",
+        )
         return
     question = Text()
     question.append(f"{how.verb.capitalize()} job ")

@@ -68,16 +68,10 @@ class JobDetailScreen(BaseScreen):
         )
         self.batchtui.mark_fresh()
         self.query_one("#detail", Static).update(render_job(message.detail))
-        self.refresh_bindings()
 
     def _array_size(self) -> int | None:
         size = (self.detail.job.get("arrayProperties") or {}).get("size") if self.detail else None
         return size or self.job.array_size
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "children" and not self._array_size():
-            return None  # shown dimmed: not an array job
-        return super().check_action(action, parameters)
 
     def action_copy_id(self) -> None:
         job_actions.copy_job_id(self, self.job.job_id)

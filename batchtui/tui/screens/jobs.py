@@ -115,7 +115,8 @@ class JobsScreen(BaseScreen):
         self.array_name = array_name
         self.key = array_job_id or queue
         self.index = JobIndex()
-        self.query_state = JobQuery()
+        # Children in index order (0, 1, 2 ...); a queue's jobs newest first.
+        self.query_state = JobQuery(descending=array_job_id is None)
         self.tab = "ALL"
         self.listing = False
         self._last_rebuild = 0.0
@@ -329,13 +330,6 @@ class JobsScreen(BaseScreen):
     def _show_reason(self, job: JobSummary | None) -> None:
         head_id, name, _ = self._head()
         self.query_one("#job-reason", Label).update(reason_line(job, name, head_id))
-        self.refresh_bindings()  # `a` (array children) applies to array jobs only
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "children":
-            job = self.query_one(JobTable).current
-            return None if job is None or not job.array_size else True  # None: shown dimmed
-        return super().check_action(action, parameters)
 
     def _query(self, **changes: object) -> None:
         from dataclasses import replace

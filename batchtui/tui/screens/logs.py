@@ -166,7 +166,6 @@ class LogsScreen(BaseScreen):
         if message.generation == self.generation:
             self.max_attempts, self.array_size = message.max_attempts, message.array_size
             self.attempts_known = True
-            self.refresh_bindings()
             self._info()
 
     @on(LogBatch)
@@ -239,14 +238,6 @@ class LogsScreen(BaseScreen):
         view.timestamps = not view.timestamps
         view.relayout()
         self._info()
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # Shown dimmed (None) where they do not apply: one attempt only, not an array job.
-        if action == "next_attempt" and self.attempts_known and self.max_attempts <= 1:
-            return None
-        if action == "child" and not self.array_size:
-            return None
-        return super().check_action(action, parameters)
 
     def action_next_attempt(self) -> None:
         if not self.attempts_known:

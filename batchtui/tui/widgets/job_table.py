@@ -32,7 +32,7 @@ COLUMNS: tuple[tuple[str, int], ...] = (
     ("CREATED (UTC)", 14),
     ("EXIT", 4),
     ("STATUS REASON", 0),
-    ("JOB ID", 36),
+    ("JOB ID", 40),  # a UUID, and ":NN" for an array child
 )
 REASON_MIN = 30  # the line under the table shows the current job's reason whole
 FIXED_WIDTH = sum(w for _, w in COLUMNS) + len(COLUMNS) - 1
