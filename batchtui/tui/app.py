@@ -17,6 +17,7 @@ from typing import Any
 from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
@@ -106,6 +107,19 @@ class BatchtuiApp(App[int], inherit_bindings=False):
         if self.config.theme:
             self.theme = self.config.theme
 
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every notification is plain text: they carry what the user typed and what AWS said
+        (a ``:[/]`` typed at the prompt crashed the app as bad markup)."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
+
     # -- start-up -----------------------------------------------------------------------------
 
     def on_mount(self) -> None:
@@ -113,6 +127,18 @@ class BatchtuiApp(App[int], inherit_bindings=False):
 
         self.set_keymap(dict(self.config.keymap))
         self.push_screen(OverviewScreen())
+        if self.config.keymap:
+            clashes = keymap_clashes(self.config.keymap)
+            if clashes:
+                # Textual gives the key to the keymap and drops the other binding silently.
+                self.notify(
+                    "the keymap gives one key to two bindings of a screen: "
+                    + "; ".join(clashes)
+                    + f" (the first keeps it). Change [keymap] in {self.config.path or 'the config'}",
+                    title="Keymap",
+                    severity="warning",
+                    timeout=15,
+                )
         if self.aws is not None and self._connect is None:
             given = (self.aws, self.sandbox)
             self._connect = lambda: given
@@ -323,6 +349,49 @@ def known_binding_ids() -> set[str]:
             if isinstance(binding, Binding) and binding.id:
                 ids.add(binding.id)
     return ids
+
+
+def _own_bindings(cls: type) -> list[Binding]:
+    """The bindings batchtui declares on ``cls`` and its batchtui bases (Textual's own are
+    re-declared, with ids, wherever they are kept)."""
+    out: list[Binding] = []
+    for base in cls.__mro__:
+        if base.__module__.startswith("batchtui."):
+            out += [b for b in base.__dict__.get("BINDINGS", ()) if isinstance(b, Binding)]
+    return out
+
+
+def keymap_clashes(keymap: dict[str, str] | Any) -> list[str]:
+    """Keys the keymap gives to a binding while another binding active with it (same screen,
+    or the app) keeps it: ``"s: jobs.filter, jobs.sort"``."""
+    from textual.keys import key_to_character
+
+    import batchtui.tui.screens as screens
+    from batchtui.tui.screens.base import BaseScreen
+
+    def canon(key: str) -> str:
+        key = key.strip()
+        return key_to_character(key) or key
+
+    app_bindings = _own_bindings(BatchtuiApp)
+    groups = [
+        _own_bindings(cls) + app_bindings
+        for cls in screens.BINDING_OWNERS
+        if issubclass(cls, BaseScreen)
+    ]
+    groups += [_own_bindings(cls) for cls in screens.BINDING_OWNERS if not issubclass(cls, Screen)]
+    found: set[str] = set()
+    for group in groups:
+        owners: dict[str, set[str]] = {}
+        for binding in group:
+            if binding.id is None:
+                continue
+            for key in keymap.get(binding.id, binding.key).split(","):
+                owners.setdefault(canon(key), set()).add(binding.id)
+        for key, ids in owners.items():
+            if len(ids) > 1 and ids & set(keymap):
+                found.add(f"{key}: {', '.join(sorted(ids))}")
+    return sorted(found)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -58,3 +58,13 @@ async def test_refresh_timer_refreshes_the_active_screen(make_app, fake) -> None
         app.refresh_tick()
         await settle(app, pilot)
         assert [op for op, _ in fake.requests].count("listjobs") == 5
+
+
+async def test_text_like_markup_is_shown_not_parsed(make_app) -> None:
+    """What the user types and what AWS says reach notifications: `[/]` once crashed the app."""
+    app = make_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(app, pilot)
+        await pilot.press("colon", *"[/]", "enter")
+        await settle(app, pilot)
+        assert "no view '[/]'" in screen_text(app)

@@ -6,10 +6,10 @@ import io
 
 from conftest import SIZE, settle
 from rich.console import Console
-from screen_text import screen_text
+from screen_text import screen_text, toast_text
 
 from batchtui.model import JobSummary
-from batchtui.tui.app import create_app, known_binding_ids
+from batchtui.tui.app import create_app, keymap_clashes, known_binding_ids
 from batchtui.tui.config import TuiConfig
 from batchtui.tui.screens.ce_detail import ComputeEnvironmentScreen
 from batchtui.tui.screens.dialogs import CommandLineScreen, ConfirmScreen
@@ -252,3 +252,14 @@ def test_every_binding_has_an_id_and_a_description() -> None:
             if not binding.system:
                 assert binding.id and binding.description, (owner, binding)
     assert len(known_binding_ids()) > 40
+
+
+async def test_a_keymap_that_takes_another_bindings_key_says_so(make_app) -> None:
+    """Textual gives the key to the keymap and drops the other binding without a word."""
+    config = TuiConfig(refresh_interval=0, keymap={"jobs.filter": "s"})  # s was jobs.sort
+    assert keymap_clashes(config.keymap) == ["s: jobs.filter, jobs.sort"]
+    assert keymap_clashes({"jobs.filter": "f", "table.down": "down,j,n"}) == []
+    app = make_app(config=config)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(app, pilot)
+        assert "s: jobs.filter, jobs.sort" in toast_text(app)
