@@ -68,7 +68,7 @@ class ComputeEnvironmentScreen(BaseScreen):
         self.ce_name = name
 
     def compose(self) -> ComposeResult:
-        yield Label(f"Compute environment {self.ce_name}", classes="section-title")
+        yield Label(Text(f"Compute environment {self.ce_name}"), classes="section-title")
         with ReadingPane(id="ce-details-box"):
             yield Static(id="ce-details")
         yield Label("Job queues using it", classes="section-title")

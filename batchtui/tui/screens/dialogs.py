@@ -33,7 +33,7 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog danger"):
-            yield Label(self.title_text, classes="dialog-title")
+            yield Label(Text(self.title_text), classes="dialog-title")
             yield Static(self.question, id="question")
             with Horizontal(classes="buttons"):
                 yield Button("Yes (y)", id="yes", variant="error")
@@ -62,7 +62,7 @@ class ErrorScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog danger"):
-            yield Label(self.title_text, classes="dialog-title")
+            yield Label(Text(self.title_text), classes="dialog-title")
             yield Static(Text(self.message), id="message")
             yield Static(Text("enter: close   q: quit", style="dim"))
 
@@ -114,7 +114,7 @@ class PromptScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(self.title_text, classes="dialog-title")
+            yield Label(Text(self.title_text), classes="dialog-title")
             yield Input(self.value, placeholder=self.placeholder, id="prompt")
 
     @on(Input.Submitted)
@@ -137,10 +137,12 @@ class ScaleScreen(ModalScreen[ScalingRequest | None]):
     def compose(self) -> ComposeResult:
         ce = self.ce
         with Vertical(classes="dialog"):
-            yield Label(f"Scale {ce.name}", classes="dialog-title")
+            yield Label(Text(f"Scale {ce.name}"), classes="dialog-title")
             yield Static(
-                f"now: min {ce.min_vcpus} / desired {ce.desired_vcpus} / max {ce.max_vcpus} "
-                f"vCPUs ({ce.purchase_model.label}, {ce.status})"
+                Text(
+                    f"now: min {ce.min_vcpus} / desired {ce.desired_vcpus} / max {ce.max_vcpus} "
+                    f"vCPUs ({ce.purchase_model.label}, {ce.status})"
+                )
             )
             fargate = ce.purchase_model.is_fargate
             yield Static(

@@ -37,7 +37,7 @@ class JobDetailScreen(BaseScreen):
         self.detail: JobDetail | None = None
 
     def compose(self) -> ComposeResult:
-        yield Label(f"Job {self.job.job_name}  {self.job.job_id}", classes="section-title")
+        yield Label(Text(f"Job {self.job.job_name}  {self.job.job_id}"), classes="section-title")
         with ReadingPane(id="detail-box"):
             yield Static(Text("describing…", style="italic"), id="detail")
         yield StatusBar()

@@ -127,7 +127,7 @@ class JobsScreen(BaseScreen):
             title = f"Array job {self.array_name} {self.array_job_id} in {self.queue}: children"
         else:
             title = f"Jobs in {self.queue}"
-        yield Label(title, classes="section-title", id="jobs-title")
+        yield Label(Text(title), classes="section-title", id="jobs-title")
         yield Static(id="tabs")
         yield Label("", id="queue-head")
         yield Input(placeholder="filter: name, id or status reason; !text inverts", id="filter")

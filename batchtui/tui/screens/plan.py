@@ -65,7 +65,8 @@ class PlanScreen(BaseScreen):
             id="plan-title",
         )
         with Horizontal():
-            yield ProfileList(*profile_names(), id="profiles")
+            # Text, not str: a file name is never read as markup.
+            yield ProfileList(*(Text(n) for n in profile_names()), id="profiles")
             with ReadingPane(id="plan-box"):
                 yield Static(Text("no plan yet", style="dim"), id="plan")
                 yield Static(id="chart-cost")
@@ -115,7 +116,7 @@ class PlanScreen(BaseScreen):
         self.query_one(OptionList).display = False
         key = self.key_for("plan.pick")
         self.query_one("#plan-title", Label).update(
-            f"Plan of {self.profile}" + (f"   ({key}: other profiles)" if key else "")
+            Text(f"Plan of {self.profile}" + (f"   ({key}: other profiles)" if key else ""))
         )
         # The planner's own text: every value enters as plain Text, never as markup.
         self.query_one("#plan", Static).update(Text(render_plan_table(plan), no_wrap=True))
