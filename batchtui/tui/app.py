@@ -90,6 +90,7 @@ class BatchtuiApp(App[int], inherit_bindings=False):
         #: Shown in the status bar instead of the connected endpoint, when given: the snapshot
         #: tests' sandbox listens on a free port, which must not change the picture.
         self.where_label = where_label
+        self._last_error = ""  # the last failure told, until a read succeeds
         self.aws = aws
         self.sandbox = sandbox
         self._connect = connect
@@ -205,6 +206,9 @@ class BatchtuiApp(App[int], inherit_bindings=False):
                 show(new)
 
     def mark_fresh(self) -> None:
+        if self.stale and self._last_error:
+            self.notify("AWS answers again: the data is fresh", title="Back")
+        self._last_error = ""
         self.last_refresh = self.clock()
         self.stale = False
         self.update_status()
@@ -240,7 +244,8 @@ class BatchtuiApp(App[int], inherit_bindings=False):
             if isinstance(error, (ConnectFailed, CredentialsError, SandboxError)):
                 self.connection.sandbox_starting = False
                 self.push_screen(ErrorScreen(error.title, str(error)))
-            else:
+            elif str(error) != self._last_error:  # the timer retries: say it once, not every 5 s
+                self._last_error = str(error)
                 self.notify(str(error), title=error.title, severity="error", timeout=8)
         else:
             self.notify(

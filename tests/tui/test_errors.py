@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from conftest import SIZE, settle
-from screen_text import screen_text
+from screen_text import screen_text, toast_text
 
 import batchtui.aws.session as session
 from batchtui.errors import SandboxError
@@ -68,3 +68,30 @@ async def test_text_like_markup_is_shown_not_parsed(make_app) -> None:
         await pilot.press("colon", *"[/]", "enter")
         await settle(app, pilot)
         assert "no view '[/]'" in screen_text(app)
+
+
+async def test_a_listing_that_failed_says_so_and_the_timer_lists_again(
+    make_app, fake, monkeypatch
+) -> None:
+    """The endpoint went away while a queue opened: the screen said "listing…" for ever and
+    the timer never retried. Now it says what happened, and the next tick lists again."""
+    monkeypatch.setattr(session, "MAX_ATTEMPTS", 1)
+    now = [1000.0]
+    app = make_app(clock=lambda: now[0])
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(app, pilot)
+        now[0] += 60  # the overview's pages are old: the queue is listed, not reused
+        fake.failing = "ThrottlingException"
+        await pilot.press("enter")
+        await settle(app, pilot, failures_expected=True)
+        jobs = app.screen
+        assert isinstance(jobs, JobsScreen) and not jobs.listing and app.stale
+        assert "could not list the jobs" in screen_text(app)
+        app.refresh_tick()  # still failing: no second message
+        await settle(app, pilot, failures_expected=True)
+        assert toast_text(app).count("throttled") == 1
+        fake.failing = None
+        app.refresh_tick()
+        await settle(app, pilot)
+        assert len(jobs.index) == 33 and not app.stale
+        assert "AWS answers again" in toast_text(app)

@@ -78,7 +78,12 @@ class BaseScreen(Screen[Any], inherit_bindings=False):
     def _worker_state(self, event: Worker.StateChanged) -> None:
         # Worker messages do not bubble: every screen hands failures to the app's one handler.
         if event.state is WorkerState.ERROR and event.worker.error is not None:
+            self.worker_failed(event.worker.group)
             self.batchtui.report_error(event.worker.error, group=event.worker.group)
+
+    def worker_failed(self, group: str) -> None:
+        """A worker of this screen failed (the app tells the user): undo "reading…" states so
+        the screen says so and the timer's next refresh retries."""
 
     def action_back(self) -> None:
         if len(self.app.screen_stack) > 2:

@@ -57,6 +57,13 @@ class JobDetailScreen(BaseScreen):
 
         self.post_message(JobDetailLoaded(load_job_detail(self.aws, job_id)))
 
+    def worker_failed(self, group: str) -> None:
+        if group == "detail" and self.detail is None:
+            key = self.key_for("screen.refresh")
+            self.query_one("#detail", Static).update(
+                Text(f"could not describe the job (see the message); {key} tries again")
+            )
+
     @on(JobDetailLoaded)
     def _loaded(self, message: JobDetailLoaded) -> None:
         self.detail = message.detail

@@ -152,15 +152,25 @@ class JobsScreen(BaseScreen):
     def reload(self, full: bool) -> None:
         if not self.array_job_id:
             self.front_worker()
-        if full or not self.index.loaded:
+        if full or not self.index.loaded >= set(JOB_STATUSES):
             if self.listing and not full:
                 return  # the timer: the first listing is still going
+            # Not listed whole yet (the first listing failed part-way): list again.
             self.listing = True
             first = [self.tab] if self.tab in JOB_STATUSES else []
             statuses = first + [s for s in LISTING_ORDER if s not in first]
             self.list_worker(statuses, self._reusable_pages())
         elif not self.listing:
             self.refresh_worker(self.index.active_ids())
+
+    def worker_failed(self, group: str) -> None:
+        if group == "jobs" and self.listing:
+            self.listing = False  # the timer lists again
+            key = self.key_for("screen.refresh")
+            self.query_one(
+                JobTable
+            ).empty_text = f"could not list the jobs (see the message); retrying, or {key} now"
+            self.rebuild()
 
     def _reusable_pages(self) -> dict[str, FirstPage]:
         """On opening (never on ``r``): the overview's fresh first pages of this queue."""
@@ -226,12 +236,11 @@ class JobsScreen(BaseScreen):
             text.append(f" for {duration(waited)}")
         text.append(": ")
         text.append(name, style="bold")
-        if reason:
-            text.append(f"  {reason}", style="yellow")
-        text.append(f"   {behind} RUNNABLE job{'s' if behind != 1 else ''} behind it")
+        text.append(f" ({behind} RUNNABLE job{'s' if behind != 1 else ''} behind it")
         key = self.key_for("jobs.head")
-        if key:
-            text.append(f"   {key}: go to it", style="dim")
+        text.append(f"; {key}: go to it)" if key else ")")
+        if reason:  # last: the longest, and a narrow terminal cuts the end
+            text.append(f"  {reason}", style="yellow")
         label.update(text)
 
     def action_head(self) -> None:

@@ -35,14 +35,15 @@ CE_COLUMNS = (
     ("alloc", "ALLOCATION"),
     ("type", "TYPE"),
 )
+#: The job counts come early: on a narrow terminal they are what is looked for.
 QUEUE_COLUMNS = (
     ("name", "JOB QUEUE"),
     ("state", "STATE"),
     ("status", "STATUS"),
+    ("counts", "JOBS BY STATUS"),
+    ("bar", "MIX"),
     ("priority", "PRIO"),
     ("ces", "COMPUTE ENVIRONMENTS (ORDER)"),
-    ("bar", "JOBS"),
-    ("counts", "BY STATUS"),
     ("reason", "STATUS REASON"),
 )
 
