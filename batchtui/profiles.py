@@ -59,6 +59,18 @@ class QuotaSpec:
     def wants_auto(self) -> bool:
         return self.on_demand_vcpus is None or self.spot_vcpus is None
 
+    def by_pool(self) -> dict[PurchaseModel, float]:
+        """The quotas the profile states, per purchase pool (``"auto"`` ones are left out)."""
+        pools: dict[PurchaseModel, float] = {}
+        if self.on_demand_vcpus is not None:
+            pools[PurchaseModel.EC2] = self.on_demand_vcpus
+        if self.spot_vcpus is not None:
+            pools[PurchaseModel.SPOT] = self.spot_vcpus
+        if self.fargate_vcpus is not None:
+            pools[PurchaseModel.FARGATE] = self.fargate_vcpus
+            pools[PurchaseModel.FARGATE_SPOT] = self.fargate_vcpus
+        return pools
+
 
 @dataclass(frozen=True)
 class ComputeEnvironmentSpec:

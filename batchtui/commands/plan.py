@@ -92,15 +92,8 @@ def gather_facts(profile: Profile, ctx: CommandContext, *, live: bool) -> Facts:
     from batchtui.planner import Facts
     from batchtui.pricing import snapshot_price_book
 
-    quotas: dict[PurchaseModel, float] = {}
     q = profile.quotas
-    if q.on_demand_vcpus is not None:
-        quotas[PurchaseModel.EC2] = q.on_demand_vcpus
-    if q.spot_vcpus is not None:
-        quotas[PurchaseModel.SPOT] = q.spot_vcpus
-    if q.fargate_vcpus is not None:
-        quotas[PurchaseModel.FARGATE] = q.fargate_vcpus
-        quotas[PurchaseModel.FARGATE_SPOT] = q.fargate_vcpus
+    quotas = q.by_pool()
     quota_source = "profile"
     snapshot = snapshot_price_book(profile.region) if not live else None
     if not live and not q.wants_auto:

@@ -3,6 +3,10 @@ durations as the plan's tables show them."""
 
 from __future__ import annotations
 
+from batchtui.render.text import duration  # the one formatter of durations
+
+__all__ = ["count", "duration", "short_duration"]
+
 
 def count(n: float, noun: str, plural: str | None = None) -> str:
     """``count(1, "vCPU")`` -> ``"1 vCPU"``; ``count(1000, "job")`` -> ``"1,000 jobs"``.
@@ -11,18 +15,6 @@ def count(n: float, noun: str, plural: str | None = None) -> str:
     """
     text = f"{int(n):,}" if float(n).is_integer() else f"{n:g}"
     return f"{text} {noun if n == 1 else (plural or noun + 's')}"
-
-
-def duration(seconds: float) -> str:
-    """``20`` -> ``"20s"``, ``1995`` -> ``"33m15s"``, ``9000`` -> ``"2h30m"`` (as the tables)."""
-    s = round(seconds)
-    if s < 60:
-        return f"{s}s"
-    if s < 3600:
-        return f"{s // 60}m{s % 60:02d}s"
-    if s < 86400:
-        return f"{s // 3600}h{(s % 3600) // 60:02d}m"
-    return f"{s // 86400}d{(s % 86400) // 3600:02d}h"
 
 
 def short_duration(seconds: float) -> str:
