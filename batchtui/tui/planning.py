@@ -24,14 +24,7 @@ def profile_names(cwd: Path | None = None) -> list[str]:
 
 def plan_facts(profile: Profile, aws: Any) -> Facts:
     q = profile.quotas
-    quotas: dict[PurchaseModel, float] = {}
-    if q.on_demand_vcpus is not None:
-        quotas[PurchaseModel.EC2] = q.on_demand_vcpus
-    if q.spot_vcpus is not None:
-        quotas[PurchaseModel.SPOT] = q.spot_vcpus
-    if q.fargate_vcpus is not None:
-        quotas[PurchaseModel.FARGATE] = q.fargate_vcpus
-        quotas[PurchaseModel.FARGATE_SPOT] = q.fargate_vcpus
+    quotas = q.by_pool()
     source = "profile"
     if q.wants_auto and aws is not None:
         from batchtui.aws.quotas import vcpu_quotas
