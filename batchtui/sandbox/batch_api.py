@@ -16,7 +16,7 @@ from urllib.parse import unquote
 from batchtui.capacity import expand_instance_types
 from batchtui.model import InstanceType, PurchaseModel
 from batchtui.sandbox import batch_views as views
-from batchtui.sandbox import fargate, moto_glue
+from batchtui.sandbox import fargate, moto_glue, multinode
 from batchtui.sandbox.batch_errors import (
     BatchApiError,
     check_name,
@@ -388,18 +388,29 @@ class BatchApi:
         name = require(body, "jobDefinitionName")
         check_name("Job definition", name)
         jd_type = require(body, "type")
-        if jd_type != "container":
-            raise BatchApiError(f"The sandbox supports container job definitions, not {jd_type}")
-        container = body.get("containerProperties")
-        if not isinstance(container, dict):
-            raise BatchApiError("containerProperties is required for a container job definition")
+        if jd_type not in ("container", "multinode"):
+            raise BatchApiError(
+                f"The sandbox supports container and multinode job definitions, not {jd_type}"
+            )
         platform = fargate.check_platform_capabilities(body.get("platformCapabilities"))
-        check_container(container, need_resources=True)
-        fargate.check_job_definition(container, platform, resource_request(container))
+        container = body.get("containerProperties")
+        nodes = None
+        if jd_type == "multinode":
+            if container is not None:
+                raise BatchApiError("A multinode job definition takes nodeProperties only")
+            nodes = multinode.check_node_properties(body.get("nodeProperties"), platform)
+            container = {}
+        elif not isinstance(container, dict):
+            raise BatchApiError("containerProperties is required for a container job definition")
+        else:
+            check_container(container, need_resources=True)
+            fargate.check_job_definition(container, platform, resource_request(container))
         revisions = self.store.job_definitions.setdefault(name, [])
         rev = len(revisions) + 1
         d = JobDefinitionRecord(name, rev, self.store.arn("job-definition", f"{name}:{rev}"))
         d.container_properties = container
+        d.type = jd_type
+        d.node_properties = nodes
         d.retry_strategy = check_retry(body.get("retryStrategy"))
         d.timeout = check_timeout(body.get("timeout"))
         d.parameters = dict(body.get("parameters") or {})

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from batchtui.sandbox import batch_views as views
-from batchtui.sandbox import fargate
+from batchtui.sandbox import fargate, multinode
 from batchtui.sandbox.batch_errors import (
     BatchApiError,
     job_definition_not_found,
@@ -78,14 +78,19 @@ class JobOperations:
             )
         job = Job(self.store.new_uuid(), name, queue.name, job_def)
         overrides = body.get("containerOverrides")
-        job.container = override_container(job_def.container_properties, overrides)
-        job.request = request_of(job.container)
-        if on_fargate and overrides:
-            reason = fargate.check_task_size(overrides, job.request)
-            if reason is not None:  # SubmitJob says these bare, not wrapped
-                raise BatchApiError(reason)
-        if job.request.vcpus <= 0 or job.request.memory_mib <= 0:
-            raise BatchApiError("Container vCPUs and memory must be greater than 0")
+        if job_def.node_properties is not None:
+            self._multinode(job, body, ces)
+        else:
+            if body.get("nodeOverrides"):
+                raise BatchApiError("nodeOverrides apply to multi-node parallel jobs only")
+            job.container = override_container(job_def.container_properties, overrides)
+            job.request = request_of(job.container)
+            if on_fargate and overrides:
+                reason = fargate.check_task_size(overrides, job.request)
+                if reason is not None:  # SubmitJob says these bare, not wrapped
+                    raise BatchApiError(reason)
+            if job.request.vcpus <= 0 or job.request.memory_mib <= 0:
+                raise BatchApiError("Container vCPUs and memory must be greater than 0")
         if body.get("retryStrategy") is not None:
             job.retry_strategy = check_retry(body["retryStrategy"])
         if body.get("timeout") is not None:
@@ -102,6 +107,23 @@ class JobOperations:
         job.depends_on = depends_on
         self.scheduler.submit(job)
         return {"jobArn": self.store.job_arn(job.job_id), "jobName": name, "jobId": job.job_id}
+
+    @staticmethod
+    def _multinode(job: Job, body: dict[str, Any], ces: list[Any]) -> None:
+        """An MNP job: its nodeProperties (with nodeOverrides); nodes come when it is released."""
+        assert job.job_def.node_properties is not None
+        if body.get("containerOverrides"):
+            raise BatchApiError(
+                "A multi-node parallel job takes nodeOverrides, not containerOverrides"
+            )
+        if body.get("arrayProperties"):
+            raise BatchApiError("Array jobs can not be multi-node parallel jobs")
+        multinode.check_queue(ces)
+        props = multinode.with_overrides(job.job_def.node_properties, body.get("nodeOverrides"))
+        job.node_properties = props
+        job.num_nodes = int(props["numNodes"])
+        job.main_node = int(props["mainNode"])
+        job.container = {}
 
     def _job_definition(self, ref: str) -> JobDefinitionRecord:
         """SubmitJob's job definition: ``name`` (latest ACTIVE), ``name:revision`` or an ARN."""
@@ -161,17 +183,19 @@ class JobOperations:
         cursor = decode_token(body.get("nextToken"))
         now = self.scheduler.now
 
-        if body.get("arrayJobId"):
-            parent = self.store.jobs.get(str(body["arrayJobId"]))
-            children = (parent.children or []) if parent else []
+        if body.get("arrayJobId") or body.get("multiNodeJobId"):
+            parent = self.store.jobs.get(str(body.get("arrayJobId") or body["multiNodeJobId"]))
+            children = (
+                (parent.children if body.get("arrayJobId") else parent.nodes) or []
+                if parent
+                else []
+            )
             wanted = None if match else (status or "RUNNING")
             source: Iterator[tuple[Any, Job]] = (
                 (i, c)
                 for i, c in enumerate(children)
                 if i >= (cursor or 0) and (wanted is None or c.status == wanted)
             )
-        elif body.get("multiNodeJobId"):
-            source = iter(())
         elif body.get("jobQueue"):
             queue = self._queue(body["jobQueue"])
             if match:

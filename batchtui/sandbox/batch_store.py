@@ -84,6 +84,7 @@ class Instance:
     __slots__ = (
         "ce_name",
         "container_instance_arn",
+        "exclusive",
         "free_gpus",
         "free_memory",
         "free_vcpus",
@@ -117,6 +118,7 @@ class Instance:
         self.jobs: set[str] = set()
         self.idle_since: float | None = now
         self.interrupt_at: float | None = None
+        self.exclusive = False  # holds a node of a multi-node job: no other job joins it
 
 
 class JobQueueRecord:
@@ -157,6 +159,7 @@ class JobDefinitionRecord:
         "arn",
         "container_properties",
         "name",
+        "node_properties",
         "parameters",
         "platform_capabilities",
         "propagate_tags",
@@ -176,6 +179,7 @@ class JobDefinitionRecord:
         self.status = "ACTIVE"
         self.type = "container"
         self.container_properties: dict[str, Any] = {}
+        self.node_properties: dict[str, Any] | None = None  # type "multinode"
         self.retry_strategy: dict[str, Any] | None = None
         self.timeout: dict[str, Any] | None = None
         self.parameters: dict[str, str] = {}
@@ -228,7 +232,12 @@ class Job:
         "job_def",
         "job_id",
         "log_stream",
+        "main_node",
         "name",
+        "node_index",
+        "node_properties",
+        "nodes",
+        "num_nodes",
         "parameters",
         "parent",
         "queue",
@@ -276,6 +285,13 @@ class Job:
         self.parent: Job | None = None
         self.children: list[Job] | None = None
         self.status_counts: dict[str, int] | None = None  # array parents: children by status
+        #: Multi-node parallel jobs: the parent's nodeProperties and nodes (``<id>#<i>``); each
+        #: node knows its index, and both know the node count and the main node.
+        self.node_properties: dict[str, Any] | None = None
+        self.nodes: list[Job] | None = None
+        self.num_nodes: int | None = None
+        self.main_node = 0
+        self.node_index: int | None = None
         self.attempts: list[Attempt] = []
         self.exit_code: int | None = None
         self.reason: str | None = None  # the container's reason (e.g. OutOfMemoryError)
@@ -422,6 +438,8 @@ class BatchStore:
         job.status = status
         if job.parent is None:
             self._enter(job)
+        elif job.node_index == job.main_node and status not in ("SUCCEEDED", "FAILED"):
+            self.set_status(job.parent, status)  # an MNP job shows its main node's status
 
     def _enter(self, job: Job) -> None:
         self._seq += 1

@@ -84,7 +84,8 @@ def job_definition(d: JobDefinitionRecord) -> dict[str, Any]:
             "type": d.type,
             "parameters": dict(d.parameters),
             "retryStrategy": d.retry_strategy,
-            "containerProperties": d.container_properties,
+            "containerProperties": d.container_properties if d.type == "container" else None,
+            "nodeProperties": d.node_properties,
             "timeout": d.timeout,
             "tags": dict(d.tags),
             "propagateTags": d.propagate_tags,
@@ -95,20 +96,29 @@ def job_definition(d: JobDefinitionRecord) -> dict[str, Any]:
     )
 
 
-def network_interfaces(task_arn: str, container_instance_arn: str) -> list[dict[str, str]]:
-    """A Fargate task's own elastic network interface (awsvpc); EC2 tasks show none."""
-    if not task_arn or container_instance_arn:
+def network_interfaces(
+    task_arn: str, container_instance_arn: str, awsvpc: bool = False
+) -> list[dict[str, str]]:
+    """A task's own elastic network interface in awsvpc mode (Fargate tasks, and the nodes of
+    multi-node jobs); other EC2 tasks show none."""
+    if not task_arn or (container_instance_arn and not awsvpc):
         return []
     digest = hashlib.sha256(task_arn.encode()).digest()
     return [
         {
             "attachmentId": str(uuid.UUID(bytes=digest[:16], version=4)),
-            "privateIpv4Address": f"10.42.{8 + digest[16] % 8}.{1 + digest[17] % 254}",
+            "privateIpv4Address": private_ip(task_arn),
         }
     ]
 
 
-def _attempt(a: Attempt) -> dict[str, Any]:
+def private_ip(task_arn: str) -> str:
+    """The private IPv4 address of a task's network interface (stable per task)."""
+    digest = hashlib.sha256(task_arn.encode()).digest()
+    return f"10.42.{8 + digest[16] % 8}.{1 + digest[17] % 254}"
+
+
+def _attempt(a: Attempt, awsvpc: bool = False) -> dict[str, Any]:
     container = _clean(
         {
             "containerInstanceArn": a.container_instance_arn or None,
@@ -116,7 +126,7 @@ def _attempt(a: Attempt) -> dict[str, Any]:
             "exitCode": a.exit_code,
             "reason": a.reason,
             "logStreamName": a.log_stream or None,
-            "networkInterfaces": network_interfaces(a.task_arn, a.container_instance_arn),
+            "networkInterfaces": network_interfaces(a.task_arn, a.container_instance_arn, awsvpc),
         }
     )
     return _clean(
@@ -164,7 +174,9 @@ def job_detail(store: BatchStore, job: Job, now: float) -> dict[str, Any]:
             "containerInstanceArn": job.container_instance_arn or None,
             "taskArn": job.task_arn or None,
             "logStreamName": job.log_stream or None,
-            "networkInterfaces": network_interfaces(job.task_arn, job.container_instance_arn),
+            "networkInterfaces": network_interfaces(
+                job.task_arn, job.container_instance_arn, job.node_index is not None
+            ),
             "networkConfiguration": c.get("networkConfiguration"),
             "fargatePlatformConfiguration": c.get("fargatePlatformConfiguration"),
         }
@@ -176,8 +188,8 @@ def job_detail(store: BatchStore, job: Job, now: float) -> dict[str, Any]:
             "jobId": job.job_id,
             "jobQueue": store.arn("job-queue", job.queue),
             "status": job.status,
-            "attempts": [_attempt(a) for a in job.attempts],
-            "statusReason": job.status_reason,
+            "attempts": [_attempt(a, job.num_nodes is not None) for a in job.attempts],
+            "statusReason": _status_reason(job),
             "createdAt": ms(job.created_at),
             "retryStrategy": job.retry_strategy,
             "startedAt": ms(job.started_at),
@@ -185,8 +197,10 @@ def job_detail(store: BatchStore, job: Job, now: float) -> dict[str, Any]:
             "dependsOn": list(job.depends_on),
             "jobDefinition": job.job_def.arn,
             "parameters": dict(job.parameters or {}),
-            "container": container if job.children is None else None,
+            "container": container if job.children is None and not _is_mnp_parent(job) else None,
             "arrayProperties": _array_properties(job, now),
+            "nodeProperties": job.node_properties if job.node_index is None else None,
+            "nodeDetails": _node_details(job),
             "timeout": job.timeout,
             "tags": dict(job.tags) if job.tags else None,
             "propagateTags": job.job_def.propagate_tags,
@@ -195,6 +209,31 @@ def job_detail(store: BatchStore, job: Job, now: float) -> dict[str, Any]:
             "isTerminated": job.is_terminated,
         }
     )
+
+
+def _status_reason(job: Job) -> str | None:
+    """An MNP job not finished says what its main node says (why it waits, mostly)."""
+    if job.nodes is not None and not job.is_final:
+        return job.nodes[job.main_node].status_reason
+    return job.status_reason
+
+
+def _is_mnp_parent(job: Job) -> bool:
+    return job.num_nodes is not None and job.node_index is None
+
+
+def _node_details(job: Job) -> dict[str, Any] | None:
+    if job.node_index is None:
+        return None
+    return {"nodeIndex": job.node_index, "isMainNode": job.node_index == job.main_node}
+
+
+def _node_summary(job: Job) -> dict[str, Any] | None:
+    if job.num_nodes is None:
+        return None
+    if job.node_index is None:
+        return {"numNodes": job.num_nodes}
+    return {**(_node_details(job) or {}), "numNodes": job.num_nodes}
 
 
 def job_summary(store: BatchStore, job: Job, now: float) -> dict[str, Any]:
@@ -211,11 +250,12 @@ def job_summary(store: BatchStore, job: Job, now: float) -> dict[str, Any]:
             "jobName": job.name,
             "createdAt": ms(job.created_at),
             "status": job.status,
-            "statusReason": job.status_reason,
+            "statusReason": _status_reason(job),
             "startedAt": ms(job.started_at),
             "stoppedAt": ms(job.stopped_at),
             "container": container or None,
             "arrayProperties": array,
+            "nodeProperties": _node_summary(job),
             "jobDefinition": job.job_def.arn,
             "isCancelled": job.is_cancelled,
             "isTerminated": job.is_terminated,

@@ -17,6 +17,10 @@ def main(argv: list[str]) -> int:
     for key in ("AWS_BATCH_JOB_ID", "AWS_BATCH_JOB_ATTEMPT", "AWS_BATCH_JOB_ARRAY_INDEX",
                 "AWS_BATCH_CE_NAME", "AWS_BATCH_JQ_NAME"):  # fmt: skip
         print(f"{key}={os.environ.get(key, '')}", flush=True)
+    for key in ("AWS_BATCH_JOB_NODE_INDEX", "AWS_BATCH_JOB_NUM_NODES",
+                "AWS_BATCH_JOB_MAIN_NODE_INDEX", "AWS_BATCH_JOB_MAIN_NODE_PRIVATE_IPV4_ADDRESS"):  # fmt: skip
+        if key in os.environ:  # the nodes of a multi-node parallel job
+            print(f"{key}={os.environ[key]}", flush=True)
     batch = boto3.client("batch")  # AWS_ENDPOINT_URL and the region come from the environment
     status = batch.describe_jobs(jobs=[job_id])["jobs"][0]["status"]
     print(f"my status is {status}", flush=True)

@@ -29,6 +29,8 @@ class Fleet:
         """A live instance of the CE with room for the job; ready ones first."""
         best: Instance | None = None
         for inst in ce.instances.values():
+            if inst.exclusive:
+                continue
             if (
                 inst.free_vcpus >= request.vcpus
                 and inst.free_memory >= request.memory_mib
@@ -101,6 +103,7 @@ class Fleet:
         inst.jobs.discard(job.job_id)
         if not inst.jobs:
             inst.idle_since = now
+            inst.exclusive = False
             return inst
         return None
 

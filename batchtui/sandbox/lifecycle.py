@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from batchtui.model import ResourceRequest
-from batchtui.sandbox import runner, workload
+from batchtui.sandbox import multinode, runner, workload
 from batchtui.sandbox.batch_store import Attempt, BatchStore, Instance, Job
 from batchtui.sandbox.config import SandboxConfig
 from batchtui.sandbox.fargate import FargateCapacity
@@ -86,6 +86,8 @@ class JobLifecycle:
         """Every dependency met: an array parent spawns its children, a job becomes RUNNABLE."""
         if job.array_size is not None and job.parent is None:
             self._spawn_children(job)
+        elif job.num_nodes is not None and job.node_index is None:
+            multinode.spawn_nodes(self, job)  # type: ignore[arg-type]
         else:
             self.to_runnable(job)
 
@@ -214,7 +216,12 @@ class JobLifecycle:
             job.parent.started_at = self.now
         attempt_no = len(job.attempts) + 1
         command = self._command(job)
-        self._log(job, workload.start_lines(job.name, job.job_id, attempt_no, command))
+        lines = workload.start_lines(job.name, job.job_id, attempt_no, command)
+        if job.node_index is not None:
+            lines.append(multinode.start_line(self, job))  # type: ignore[arg-type]
+        self._log(job, lines)
+        if multinode.is_main(job):
+            multinode.main_running(self, job)  # type: ignore[arg-type]
         timeout = (job.timeout or {}).get("attemptDurationSeconds")
         if timeout:
             self.after(float(timeout), "timeout", (job.job_id, job.run_token))
@@ -285,6 +292,8 @@ class JobLifecycle:
         }
         if job.array_index is not None:
             env["AWS_BATCH_JOB_ARRAY_INDEX"] = str(job.array_index)
+        if job.node_index is not None:
+            env |= multinode.environment(self, job)  # type: ignore[arg-type]
 
         def on_line(line: str) -> None:
             with self.lock:
@@ -349,7 +358,9 @@ class JobLifecycle:
         self.store.set_status(job, status)
         self._notify_dependents(job)
         parent = job.parent
-        if parent is not None and parent.status_counts is not None:
+        if parent is not None and multinode.is_main(job):
+            multinode.main_finished(self, parent, job)  # type: ignore[arg-type]
+        elif parent is not None and parent.array_size is not None and parent.status_counts:
             counts = parent.status_counts
             done = counts.get("SUCCEEDED", 0) + counts.get("FAILED", 0)
             if done == parent.array_size:
@@ -364,6 +375,9 @@ class JobLifecycle:
                 if child.status in ("SUBMITTED", "PENDING", "RUNNABLE"):
                     self.cancel_pending(child, reason)
             return  # the parent finishes when its last child does
+        if job.nodes is not None:  # an MNP job ends with its main node
+            self.cancel_pending(job.nodes[job.main_node], reason)
+            return
         if job.status in ("SUBMITTED", "PENDING", "RUNNABLE"):
             self.finish(job, "FAILED", reason)
 
@@ -378,8 +392,8 @@ class JobLifecycle:
         if job.is_final:
             return
         job.is_terminated = True
-        if job.children is not None:
-            for child in job.children:
+        if job.children is not None or job.nodes is not None:
+            for child in job.children or job.nodes or ():
                 self.terminate(child, reason)
             return
         if job.status in ("STARTING", "RUNNING"):

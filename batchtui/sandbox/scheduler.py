@@ -22,7 +22,7 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 from batchtui.model import ResourceRequest
-from batchtui.sandbox import fargate, placement
+from batchtui.sandbox import fargate, multinode, placement
 from batchtui.sandbox.batch_store import BatchStore, ComputeEnvironmentRecord, Instance, Job
 from batchtui.sandbox.clock import Clock, ManualClock
 from batchtui.sandbox.config import SandboxConfig
@@ -336,6 +336,8 @@ class Scheduler(JobLifecycle):
     def _place(self, job: Job, ces: list[ComputeEnvironmentRecord]) -> Literal[True] | str | None:
         """True when the job got capacity (it starts now, or when its instance is up); else why
         not: a statusReason, or None when it just waits its turn."""
+        if job.node_index is not None:  # the main node of an MNP job: every node at once
+            return multinode.place_gang(self, job, ces)
         reason = self.misconfiguration(job.queue, job.request)
         if reason is not None:
             return reason
