@@ -263,3 +263,56 @@ async def test_a_keymap_that_takes_another_bindings_key_says_so(make_app) -> Non
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(app, pilot)
         assert "s: jobs.filter, jobs.sort" in toast_text(app)
+
+
+async def test_every_listed_key_of_every_screen_runs_without_error(tmp_path, monkeypatch) -> None:
+    """Each key `?` lists, pressed on each screen (not connected: no worker starts), runs its
+    action without an exception; dialogs it opens are closed, screens it leaves re-opened."""
+    from batchtui.tui.screens.help import listed_bindings
+
+    monkeypatch.chdir(tmp_path)  # ctrl+s on the log screen writes here
+    job = JobSummary(job_id="j-1", job_name="one", status="RUNNING", created_at=0)
+    makers = (
+        lambda: None,
+        lambda: ComputeEnvironmentScreen("ce"),
+        # (the jobs screen: test_every_key_on_the_jobs_screen_works, with jobs in it)
+        lambda: JobDetailScreen(job, "q"),
+        lambda: LogsScreen("j-1"),
+        lambda: PlanScreen(),
+    )
+    app = create_app(config=TuiConfig(refresh_interval=0))
+    tried: set[str] = set()
+    async with app.run_test(size=(80, 24)) as pilot:  # small: 80 key presses
+        overview = app.screen
+        for make in makers:
+            screen = make()
+            if screen is not None:
+                await app.push_screen(screen)
+                await pilot.pause()
+            target = screen or overview
+            # Each screen's own keys; the keys every screen shares, and moving about in a
+            # table or pane, once (on the first screen that has them).
+            keys: set[str] = set()
+            for section, k, _, _, binding_id in listed_bindings(target):
+                if section == "This screen" or binding_id not in tried:
+                    keys.add(k.split(", ")[0])
+                    tried.add(binding_id)
+            for display in sorted(keys - {"q", "^q"}):
+                key = next(k for k, a in target.active_bindings.items()
+                           if app.get_key_display(a.binding.with_key(k)) == display)  # fmt: skip
+                await pilot.press(key)
+                while app.screen is not target and app.screen.is_modal:
+                    await pilot.press("escape")  # a dialog, the help, the palette
+                    await pilot.pause()
+                if app.screen is not target and screen is not None:
+                    while len(app.screen_stack) > 2:
+                        app.pop_screen()
+                    screen = make()
+                    await app.push_screen(screen)
+                    await pilot.pause()
+                    target = screen
+                if app.screen.query("Input:focus"):
+                    await pilot.press("escape")  # a filter or search box took the focus
+            while len(app.screen_stack) > 2:
+                app.pop_screen()
+        assert app.is_running
