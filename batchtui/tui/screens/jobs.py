@@ -275,7 +275,10 @@ class JobsScreen(BaseScreen):
         self.index.add(message.status, message.jobs)
         if message.last:
             self.index.end(message.status)
-        if time.monotonic() - self._last_rebuild >= REBUILD_EVERY_S:
+        # The first rows at once (an empty page may just have rebuilt), then at most every
+        # REBUILD_EVERY_S while pages arrive.
+        first_rows = bool(message.jobs) and not self.query_one(JobTable).rows
+        if first_rows or time.monotonic() - self._last_rebuild >= REBUILD_EVERY_S:
             self.rebuild()
 
     @on(JobsListed)
@@ -340,9 +343,7 @@ class JobsScreen(BaseScreen):
         head_id, name, _ = self._head()
         # Fixed height, no layout pass: this runs on every cursor move, and a relayout of the
         # screen doubled the cost of a page-down (30 -> 64 ms on 5,500 jobs).
-        self.query_one("#job-reason", Label).update(
-            reason_line(job, name, head_id), layout=False
-        )
+        self.query_one("#job-reason", Label).update(reason_line(job, name, head_id), layout=False)
 
     def _query(self, **changes: object) -> None:
         from dataclasses import replace
