@@ -253,6 +253,8 @@ def main() -> None:
         sb.stop()
     per = big["per_status"]
     minimum = sum(max(1, math.ceil(per.get(s, 0) / 1000)) for s in STATUSES)
+    # Opening the queue reuses the overview's first page of each status (fresh: just read).
+    minimum_reused = sum(max(0, math.ceil(per.get(s, 0) / 1000) - 1) for s in STATUSES)
     print_table(
         ("measure", "value"),
         [
@@ -268,7 +270,8 @@ def main() -> None:
             ("queue size (top-level jobs listed)", f"{big['jobs']:,}"),
             ("open queue -> first rows", f"{big['first_rows_s']:.2f} s ({big['first_rows_count']:,} rows)"),
             ("open queue -> whole queue listed", f"{big['listed_s']:.2f} s"),
-            ("ListJobs calls made / minimum", f"{big['list_jobs_calls']} / {minimum}"),
+            ("ListJobs calls made / minimum (overview's first pages reused)",
+             f"{big['list_jobs_calls']} / {minimum_reused} ({minimum} without reuse)"),
             ("DescribeJobs calls", big["describe_jobs_calls"]),
             ("rows rendered after listing / after 50 page-downs", f"{big['rows_rendered_after_listing']} / {big['rows_rendered_total']}"),
             ("one page-down (minus Pilot's own cost per key)", f"{big['pagedown_ms']:.1f} ms"),
