@@ -89,7 +89,8 @@ def vcpus_in_use(
     aws: Aws, ces: Sequence[ComputeEnvironment], placed: Sequence[str]
 ) -> dict[str, float | None]:
     """vCPUs taken on each CE: from its ECS cluster (registered - remaining CPU) when ECS knows
-    it; else from the STARTING / RUNNING jobs placed on it (DescribeJobs by 100); else None."""
+    it; else from the STARTING / RUNNING jobs placed on it (DescribeJobs by 100); else None.
+    Fargate CEs register no container instances, so they are always counted from their jobs."""
     out: dict[str, float | None] = {ce.name: None for ce in ces}
     by_cluster = {ce.ecs_cluster_arn: ce for ce in ces if ce.ecs_cluster_arn}
     if not by_cluster:
@@ -100,15 +101,17 @@ def vcpus_in_use(
         found = []
     for cluster in found:
         ce = by_cluster.get(cluster.get("clusterArn", ""))
-        if ce is not None:
+        if ce is not None and not ce.purchase_model.is_fargate:
             out[ce.name] = _ecs_vcpus_in_use(aws, cluster)
     missing = {arn.rsplit("/", 1)[-1]: ce for arn, ce in by_cluster.items() if out[ce.name] is None}
     if missing and len(placed) <= PLACED_JOBS_LIMIT:
         used = dict.fromkeys((ce.name for ce in missing.values()), 0.0)
         for job in batch.describe_jobs(aws, placed) if placed else []:
             container = job.get("container") or {}
-            # container-instance/<cluster name>/<id>: the cluster says which CE runs it.
-            parts = str(container.get("containerInstanceArn", "")).split("/")
+            # container-instance/<cluster name>/<id> on EC2, task/<cluster name>/<id> on
+            # Fargate: the cluster says which CE runs it.
+            where = container.get("containerInstanceArn") or container.get("taskArn") or ""
+            parts = str(where).split("/")
             ce = missing.get(parts[1]) if len(parts) == 3 else None
             if ce is not None:
                 used[ce.name] += _vcpus_of(container)

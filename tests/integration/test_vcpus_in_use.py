@@ -1,0 +1,60 @@
+"""The overview's "vCPUs in use" per CE, read over HTTP from the sandbox: EC2 CEs from their ECS
+cluster's container instances, Fargate CEs (which register none) from the tasks of their jobs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from batchtui.aws.session import Aws, AwsTarget
+from batchtui.model import ComputeEnvironment
+from batchtui.tui.loaders import vcpus_in_use
+
+
+def _ce(batch: Any, name: str) -> ComputeEnvironment:
+    found = batch.describe_compute_environments(computeEnvironments=[name])
+    return ComputeEnvironment.from_api(found["computeEnvironments"][0])
+
+
+def _placed(batch: Any, queue: str) -> list[str]:
+    return [
+        j["jobId"]
+        for status in ("STARTING", "RUNNING")
+        for j in batch.list_jobs(jobQueue=queue, jobStatus=status)["jobSummaryList"]
+    ]
+
+
+def test_vcpus_in_use_counts_ec2_instances_and_fargate_tasks(
+    sandbox: Any, aws_client: Any, batch_queue: Any, job_definition: Any, unique_name: Any
+) -> None:
+    batch = aws_client("batch")
+    ec2 = batch_queue(ces=[{"maxvCpus": 8}])
+    fargate = batch_queue(ces=[{"type": "FARGATE", "maxvCpus": 4}])
+    ec2_jd = job_definition(["sh", "-c", "sleep 600"], vcpus="1", memory="1024")
+    fargate_jd = unique_name("fargate-jd")
+    batch.register_job_definition(
+        jobDefinitionName=fargate_jd,
+        type="container",
+        platformCapabilities=["FARGATE"],
+        containerProperties={
+            "image": "public.ecr.aws/docker/library/python:3.12-slim",
+            "command": ["sh", "-c", "sleep 600"],
+            "executionRoleArn": "arn:aws:iam::123456789012:role/ecsTaskExecutionRole",
+            "resourceRequirements": [
+                {"type": "VCPU", "value": "0.5"},
+                {"type": "MEMORY", "value": "1024"},
+            ],
+            "networkConfiguration": {"assignPublicIp": "ENABLED"},
+        },
+    )
+    for i in range(3):
+        batch.submit_job(jobName=f"e{i}", jobQueue=ec2["queue"], jobDefinition=ec2_jd)
+        batch.submit_job(jobName=f"f{i}", jobQueue=fargate["queue"], jobDefinition=fargate_jd)
+    sandbox.advance(sandbox.config.scale_up_seconds + sandbox.config.starting_seconds + 61)
+
+    aws = Aws(AwsTarget(region=sandbox.region, endpoint_url=sandbox.url,
+                        credentials=("testing", "testing")))  # fmt: skip
+    ces = [_ce(batch, ec2["ce0"]), _ce(batch, fargate["ce0"])]
+    placed = _placed(batch, ec2["queue"]) + _placed(batch, fargate["queue"])
+    assert len(placed) == 6
+    used = vcpus_in_use(aws, ces, placed)
+    assert used == {ec2["ce0"]: 3.0, fargate["ce0"]: 1.5}
