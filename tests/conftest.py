@@ -149,3 +149,33 @@ def job_definition(sandbox: Any, unique_name: Callable[[str], str]) -> Callable[
         return name
 
     return make
+
+
+@pytest.fixture
+def fargate_definition(sandbox: Any, unique_name: Callable[[str], str]) -> Callable[..., str]:
+    """Register a FARGATE job definition of a task size: ``fargate_definition("sleep 60", "0.5",
+    "1024")``; returns its name."""
+    batch = _client(sandbox, "batch")
+
+    def make(command: str = "sleep 120", vcpus: str = "1", memory: str = "2048",
+             **extra: Any) -> str:  # fmt: skip
+        name = unique_name("fargate-jd")
+        batch.register_job_definition(
+            jobDefinitionName=name,
+            type="container",
+            platformCapabilities=["FARGATE"],
+            containerProperties={
+                "image": "public.ecr.aws/docker/library/python:3.12-slim",
+                "command": ["sh", "-c", command],
+                "executionRoleArn": "arn:aws:iam::123456789012:role/ecsTaskExecutionRole",
+                "resourceRequirements": [
+                    {"type": "VCPU", "value": vcpus},
+                    {"type": "MEMORY", "value": memory},
+                ],
+                "networkConfiguration": {"assignPublicIp": "ENABLED"},
+            },
+            **extra,
+        )
+        return name
+
+    return make

@@ -21,10 +21,10 @@ from batchtui.sandbox.batch_errors import (
     BatchApiError,
     check_name,
     compute_environment_not_found,
+    described,
     error_response,
     job_definition_not_found,
     optional_int,
-    page,
     queue_not_found,
     rejected,
     require,
@@ -227,11 +227,7 @@ class BatchApi:
             ces = [ce for r in refs if (ce := self.store.find_compute_environment(str(r)))]
         else:
             ces = list(self.store.compute_environments.values())
-        chunk, token = page(ces, body)
-        out: dict[str, Any] = {"computeEnvironments": [views.compute_environment(c) for c in chunk]}
-        if token:
-            out["nextToken"] = token
-        return out
+        return described("computeEnvironments", ces, body, views.compute_environment)
 
     def update_compute_environment(self, body: dict[str, Any]) -> dict[str, Any]:
         ce = self._ce(require(body, "computeEnvironment"))
@@ -351,11 +347,7 @@ class BatchApi:
             qs = [q for r in refs if (q := self.store.find_job_queue(str(r)))]
         else:
             qs = list(self.store.job_queues.values())
-        chunk, token = page(qs, body)
-        out: dict[str, Any] = {"jobQueues": [views.job_queue(q) for q in chunk]}
-        if token:
-            out["nextToken"] = token
-        return out
+        return described("jobQueues", qs, body, views.job_queue)
 
     def update_job_queue(self, body: dict[str, Any]) -> dict[str, Any]:
         q = self._queue(require(body, "jobQueue"))
@@ -434,11 +426,7 @@ class BatchApi:
             defs = [d for revs in self.store.job_definitions.values() for d in revs]
         if status:
             defs = [d for d in defs if d.status == status]
-        chunk, token = page(defs, body)
-        out: dict[str, Any] = {"jobDefinitions": [views.job_definition(d) for d in chunk]}
-        if token:
-            out["nextToken"] = token
-        return out
+        return described("jobDefinitions", defs, body, views.job_definition)
 
     def deregister_job_definition(self, body: dict[str, Any]) -> dict[str, Any]:
         ref = require(body, "jobDefinition")

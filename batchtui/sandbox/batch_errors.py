@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from batchtui.sandbox.server import ServiceResponse
@@ -95,3 +95,15 @@ def page(
     chunk = list(items[start : start + size])
     more = start + size < len(items)
     return chunk, encode_token(start + size) if more else None
+
+
+def described(
+    key: str, items: Sequence[Any], body: dict[str, Any], view: Callable[[Any], Any]
+) -> dict[str, Any]:
+    """A Describe operation's answer: one page of ``items`` as ``view`` shows them, under ``key``,
+    with a nextToken when more remain."""
+    chunk, token = page(items, body)
+    out: dict[str, Any] = {key: [view(item) for item in chunk]}
+    if token:
+        out["nextToken"] = token
+    return out

@@ -20,32 +20,6 @@ def batch(aws_client: Any) -> Any:
     return aws_client("batch")
 
 
-@pytest.fixture
-def fargate_definition(batch: Any, unique_name: Callable[[str], str]) -> Callable[..., str]:
-    def make(command: str = "sleep 120", vcpus: str = "1", memory: str = "2048",
-             **extra: Any) -> str:  # fmt: skip
-        name = unique_name("fargate-jd")
-        batch.register_job_definition(
-            jobDefinitionName=name,
-            type="container",
-            platformCapabilities=["FARGATE"],
-            containerProperties={
-                "image": "public.ecr.aws/docker/library/python:3.12-slim",
-                "command": ["sh", "-c", command],
-                "executionRoleArn": "arn:aws:iam::123456789012:role/ecsTaskExecutionRole",
-                "resourceRequirements": [
-                    {"type": "VCPU", "value": vcpus},
-                    {"type": "MEMORY", "value": memory},
-                ],
-                "networkConfiguration": {"assignPublicIp": "ENABLED"},
-            },
-            **extra,
-        )
-        return name
-
-    return make
-
-
 def submit(batch: Any, queue: str, jd: str, name: str = "task", **extra: Any) -> str:
     return str(batch.submit_job(jobName=name, jobQueue=queue, jobDefinition=jd, **extra)["jobId"])
 

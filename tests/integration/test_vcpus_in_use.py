@@ -24,28 +24,13 @@ def _placed(batch: Any, queue: str) -> list[str]:
 
 
 def test_vcpus_in_use_counts_ec2_instances_and_fargate_tasks(
-    sandbox: Any, aws_client: Any, batch_queue: Any, job_definition: Any, unique_name: Any
+    sandbox: Any, aws_client: Any, batch_queue: Any, job_definition: Any, fargate_definition: Any
 ) -> None:
     batch = aws_client("batch")
     ec2 = batch_queue(ces=[{"maxvCpus": 8}])
     fargate = batch_queue(ces=[{"type": "FARGATE", "maxvCpus": 4}])
     ec2_jd = job_definition(["sh", "-c", "sleep 600"], vcpus="1", memory="1024")
-    fargate_jd = unique_name("fargate-jd")
-    batch.register_job_definition(
-        jobDefinitionName=fargate_jd,
-        type="container",
-        platformCapabilities=["FARGATE"],
-        containerProperties={
-            "image": "public.ecr.aws/docker/library/python:3.12-slim",
-            "command": ["sh", "-c", "sleep 600"],
-            "executionRoleArn": "arn:aws:iam::123456789012:role/ecsTaskExecutionRole",
-            "resourceRequirements": [
-                {"type": "VCPU", "value": "0.5"},
-                {"type": "MEMORY", "value": "1024"},
-            ],
-            "networkConfiguration": {"assignPublicIp": "ENABLED"},
-        },
-    )
+    fargate_jd = fargate_definition("sleep 600", vcpus="0.5", memory="1024")
     for i in range(3):
         batch.submit_job(jobName=f"e{i}", jobQueue=ec2["queue"], jobDefinition=ec2_jd)
         batch.submit_job(jobName=f"f{i}", jobQueue=fargate["queue"], jobDefinition=fargate_jd)
