@@ -25,12 +25,9 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-#: Where ``--profile NAME`` looks after ./profiles: the checkout's profiles/ next to the package
-#: (source checkouts and editable installs), then copies shipped as package data (wheels).
-PROFILE_DIRS = (
-    Path(__file__).parent.parent / "profiles",
-    Path(__file__).parent / "data" / "profiles",
-)
+#: Where ``--profile NAME`` looks after ./profiles: the bundled profiles. In a checkout
+#: ``data/profiles`` is a link to the repository's ``profiles/``; a wheel carries copies.
+PROFILE_DIRS = (Path(__file__).parent / "data" / "profiles",)
 
 ALLOCATION_STRATEGIES = (
     "BEST_FIT",

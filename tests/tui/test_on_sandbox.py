@@ -59,7 +59,11 @@ def app_on(sb: Any, *, read_only: bool = False, snapshot: bool = False) -> Batch
 
 
 async def _settled(pilot: Any) -> None:
+    """Every worker done, then the status bar redrawn now: its own 1 s timer would show an API
+    call count from whenever it last ticked."""
     await settle(pilot.app, pilot)
+    pilot.app.update_status()
+    await pilot.pause()
 
 
 async def _open_stuck_queue(pilot: Any) -> None:
@@ -67,7 +71,7 @@ async def _open_stuck_queue(pilot: Any) -> None:
     await pilot.press("down", "enter")
     await _settled(pilot)
     await pilot.press("3")
-    await pilot.pause()
+    await _settled(pilot)
 
 
 async def _open_stuck_job(pilot: Any) -> None:

@@ -170,6 +170,17 @@ def test_retry_strategy_on_interruption() -> None:
     assert parse_profile(text).job_definition.retry_strategy.attempts_on_interruption() == 1
 
 
+def test_bundled_profiles_are_found_from_any_directory(tmp_path: Path) -> None:
+    """Outside the checkout (a wheel install, any cwd) a name finds the profiles the package
+    carries: every one of the repository's profiles/."""
+    shipped = sorted(p.name for p in (REPO / "profiles").glob("*.toml"))
+    assert shipped
+    for name in shipped:
+        path = resolve_profile_path(name.removesuffix(".toml"), cwd=tmp_path)
+        assert path.parent == REPO / "batchtui" / "data" / "profiles"
+        assert path.read_bytes() == (REPO / "profiles" / name).read_bytes()
+
+
 def test_resolve_unknown_name_suggests() -> None:
     with pytest.raises(ProfileError) as e:
         resolve_profile_path("image-taging", cwd=REPO)
