@@ -63,6 +63,12 @@ def translate(service: str, operation: str, *, endpoint: str | None = None) -> I
     except bx.ClientError as e:
         raise from_client_error(e, service, operation) from None
     except (bx.NoCredentialsError, bx.PartialCredentialsError) as e:
+        if endpoint:  # a LocalStack / moto endpoint still signs requests: any keys will do
+            raise CredentialsError(
+                f"no AWS credentials found for {service}:{operation} at {endpoint}",
+                hint="every request is signed, even to a local endpoint: set AWS_PROFILE, or "
+                "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (any values do for an emulator)",
+            ) from e
         raise CredentialsError(
             f"no AWS credentials found for {service}:{operation}",
             hint="set AWS_PROFILE or pass --aws-profile, or try the sandbox with --sandbox",

@@ -38,3 +38,15 @@ def test_translation(exc: Exception, expected: type, fragment: str) -> None:
         raise exc
     assert fragment in str(info.value)
     assert info.value.exit_code == ExitCode.FAILED
+
+
+def test_missing_credentials_name_a_custom_endpoint() -> None:
+    """With --endpoint-url (a LocalStack or moto server) the message says where, and that any
+    keys do for a local emulator: botocore signs before it connects."""
+    with (
+        pytest.raises(CredentialsError) as info,
+        translate("batch", "ListJobs", endpoint="http://127.0.0.1:1"),
+    ):
+        raise bx.NoCredentialsError()
+    assert "batch:ListJobs at http://127.0.0.1:1" in str(info.value)
+    assert "AWS_ACCESS_KEY_ID" in str(info.value)
