@@ -14,7 +14,13 @@ from typing import Any
 from batchtui.aws import batch
 from batchtui.aws.session import Aws
 from batchtui.errors import AwsError, BatchtuiError
-from batchtui.model import ACTIVE_STATUSES, JOB_STATUSES, ComputeEnvironment, JobSummary
+from batchtui.model import (
+    ACTIVE_STATUSES,
+    JOB_STATUSES,
+    ComputeEnvironment,
+    JobQueue,
+    JobSummary,
+)
 from batchtui.tui.snapshots import (
     LISTING_ORDER,
     AccountSnapshot,
@@ -52,10 +58,11 @@ def load_account(
     queues = tuple(batch.describe_job_queues(aws))
     counts: dict[str, dict[str, QueueCount]] = {}
     pages: dict[str, dict[str, FirstPage]] = {}
-    placed: list[str] = []  # STARTING / RUNNING jobs: they hold vCPUs
+    placed: list[tuple[JobQueue, list[str]]] = []  # STARTING / RUNNING jobs hold vCPUs
     for q in queues:
         per: dict[str, QueueCount] = {}
         firsts: dict[str, FirstPage] = {}
+        placed.append((q, []))
         for status in statuses:
             page = aws.call(
                 "batch",
@@ -68,7 +75,7 @@ def load_account(
             per[status] = QueueCount(len(jobs), bool(page.get("nextToken")))
             firsts[status] = FirstPage(tuple(jobs), page.get("nextToken"), q.arn or q.name, clock())
             if status in ("STARTING", "RUNNING"):
-                placed += [j["jobId"] for j in jobs]
+                placed[-1][1].extend(j["jobId"] for j in jobs)
         counts[q.name] = per
         pages[q.name] = firsts
     return AccountSnapshot(ces, queues, counts, vcpus_in_use(aws, ces, placed), pages)
@@ -86,7 +93,9 @@ PLACED_JOBS_LIMIT = 1000
 
 
 def vcpus_in_use(
-    aws: Aws, ces: Sequence[ComputeEnvironment], placed: Sequence[str]
+    aws: Aws,
+    ces: Sequence[ComputeEnvironment],
+    placed: Sequence[tuple[JobQueue, Sequence[str]]],
 ) -> dict[str, float | None]:
     """vCPUs taken on each CE: from its ECS cluster (registered - remaining CPU) when ECS knows
     it; else from the STARTING / RUNNING jobs placed on it (DescribeJobs by 100); else None.
@@ -104,9 +113,17 @@ def vcpus_in_use(
         if ce is not None and not ce.purchase_model.is_fargate:
             out[ce.name] = _ecs_vcpus_in_use(aws, cluster)
     missing = {arn.rsplit("/", 1)[-1]: ce for arn, ce in by_cluster.items() if out[ce.name] is None}
-    if missing and len(placed) <= PLACED_JOBS_LIMIT:
+    # Only the jobs of queues that can place on such a CE are worth describing.
+    refs = {ref for ce in missing.values() for ref in (ce.name, ce.arn)}
+    jobs = [
+        job_id
+        for q, ids in placed
+        if any(o.compute_environment in refs for o in q.compute_environment_order)
+        for job_id in ids
+    ]
+    if missing and len(jobs) <= PLACED_JOBS_LIMIT:
         used = dict.fromkeys((ce.name for ce in missing.values()), 0.0)
-        for job in batch.describe_jobs(aws, placed) if placed else []:
+        for job in batch.describe_jobs(aws, jobs) if jobs else []:
             container = job.get("container") or {}
             # container-instance/<cluster name>/<id> on EC2, task/<cluster name>/<id> on
             # Fargate: the cluster says which CE runs it.

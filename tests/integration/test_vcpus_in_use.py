@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from batchtui.aws.session import Aws, AwsTarget
-from batchtui.model import ComputeEnvironment
+from batchtui.model import ComputeEnvironment, JobQueue
 from batchtui.tui.loaders import vcpus_in_use
 
 
@@ -15,12 +15,14 @@ def _ce(batch: Any, name: str) -> ComputeEnvironment:
     return ComputeEnvironment.from_api(found["computeEnvironments"][0])
 
 
-def _placed(batch: Any, queue: str) -> list[str]:
-    return [
+def _placed(batch: Any, queue: str) -> tuple[JobQueue, list[str]]:
+    found = batch.describe_job_queues(jobQueues=[queue])["jobQueues"][0]
+    ids = [
         j["jobId"]
         for status in ("STARTING", "RUNNING")
         for j in batch.list_jobs(jobQueue=queue, jobStatus=status)["jobSummaryList"]
     ]
+    return JobQueue.from_api(found), ids
 
 
 def test_vcpus_in_use_counts_ec2_instances_and_fargate_tasks(
@@ -39,7 +41,12 @@ def test_vcpus_in_use_counts_ec2_instances_and_fargate_tasks(
     aws = Aws(AwsTarget(region=sandbox.region, endpoint_url=sandbox.url,
                         credentials=("testing", "testing")))  # fmt: skip
     ces = [_ce(batch, ec2["ce0"]), _ce(batch, fargate["ce0"])]
-    placed = _placed(batch, ec2["queue"]) + _placed(batch, fargate["queue"])
-    assert len(placed) == 6
+    placed = [_placed(batch, ec2["queue"]), _placed(batch, fargate["queue"])]
+    assert [len(ids) for _, ids in placed] == [3, 3]
+    # The EC2 CE is read from ECS: its queue's jobs are not described for the Fargate CE.
+    nothing_on_fargate = [placed[0], (placed[1][0], [])]
+    assert vcpus_in_use(aws, ces, nothing_on_fargate) == {ec2["ce0"]: 3.0, fargate["ce0"]: 0.0}
+    assert aws.counter.get("batch", "DescribeJobs") == 0
     used = vcpus_in_use(aws, ces, placed)
     assert used == {ec2["ce0"]: 3.0, fargate["ce0"]: 1.5}
+    assert aws.counter.get("batch", "DescribeJobs") == 1
