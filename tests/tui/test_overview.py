@@ -187,3 +187,13 @@ async def test_a_where_label_stays_in_the_status_bar_after_connecting(fake) -> N
         await settle(app, pilot)
         text = screen_text(app)
         assert "ENDPOINT us-east-1" in text and "127.0.0.1:1" not in text
+
+
+async def test_an_80_column_footer_ends_with_the_palette_key(make_app) -> None:
+    """The keys that do not fit run under the palette key docked at the right edge: it must
+    cover them to the last cell (a margin once let "Palettee" show)."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        footer_row = screen_text(app).splitlines()[-1].rstrip()
+        assert footer_row.endswith("^p Palette"), footer_row
