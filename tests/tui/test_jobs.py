@@ -353,3 +353,18 @@ async def test_a_on_a_job_that_is_not_an_array_says_so(make_app) -> None:
         await pilot.press("escape", "slash", *"tag-batch-0006", "enter", "ctrl+d")  # FAILED
         await settle(app, pilot)
         assert app.screen is screen and "it has finished" in screen_text(app)
+
+
+async def test_every_status_tab_stays_in_sight_at_80_columns(make_app) -> None:
+    """Full names (RUNNABLE, SUCCEEDED) do not fit 80 columns: the tabs take the overview's short
+    names instead of cutting off the last ones; a wide terminal keeps the full names."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_jobs(app, pilot)
+        await pilot.pause()
+        tabs = next(line for line in screen_text(app).splitlines() if "0:ALL" in line)
+        assert "3:RNBL 4" in tabs and "6:OK" in tabs and "7:FAIL" in tabs, tabs
+        await pilot.resize_terminal(140, 40)
+        await pilot.pause()
+        tabs = next(line for line in screen_text(app).splitlines() if "0:ALL" in line)
+        assert "3:RUNNABLE 4" in tabs and "7:FAILED" in tabs, tabs

@@ -39,12 +39,19 @@ REUSE_PAGES_S = 10.0
 HEAD_WAIT_S = 300.0
 
 
-def tabs_text(current: str, counts: dict[str, int], loaded: set[str]) -> Text:
-    text = Text(no_wrap=True, overflow="ellipsis")
+def tabs_text(current: str, counts: dict[str, int], loaded: set[str], width: int = 0) -> Text:
+    """The status tabs with their counts; when they do not fit ``width`` (80 columns), with the
+    overview's short names (RNBL, OK, ...) so that every tab stays in sight."""
+    labels = []
     for i, tab in enumerate(TABS):
         n = sum(counts.values()) if tab == "ALL" else counts.get(tab, 0)
         done = (tab == "ALL" and loaded >= set(JOB_STATUSES)) or tab in loaded
-        label = f" {i}:{tab} {n}{'' if done else '…'} "
+        labels.append((tab, f"{i}:{{}} {n}{'' if done else '…'}"))
+    full = [(tab, f" {label.format(tab)} ") for tab, label in labels]
+    if width and sum(len(label) for _, label in full) > width:
+        full = [(tab, f"{label.format(cells.SHORT.get(tab, tab))} ") for tab, label in labels]
+    text = Text(no_wrap=True, overflow="ellipsis")
+    for tab, label in full:
         if tab == current:
             text.append(label, style="bold reverse")
         else:
@@ -146,6 +153,9 @@ class JobsScreen(BaseScreen):
         self._show_counts()
         if self.connected:
             self.reload(full=True)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._show_counts)  # the tabs' names fit the new width
 
     # -- loading ------------------------------------------------------------------------------
 
@@ -311,8 +321,9 @@ class JobsScreen(BaseScreen):
         self._show_head()
 
     def _show_counts(self) -> None:
-        self.query_one("#tabs", Static).update(
-            tabs_text(self.tab, dict(self.index.counts()), self.index.loaded)
+        tabs = self.query_one("#tabs", Static)
+        tabs.update(
+            tabs_text(self.tab, dict(self.index.counts()), self.index.loaded, tabs.size.width)
         )
         q = self.query_state
         shown = len(self.query_one(JobTable).rows)
