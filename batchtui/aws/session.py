@@ -54,13 +54,18 @@ class AwsTarget:
         """Resolve options the way the aws CLI does: flag, then environment, then profile."""
         env = os.environ if environ is None else environ
         profile = aws_profile or env.get("AWS_PROFILE") or None
+        if endpoint_url is not None and not endpoint_url.strip():
+            # An unset shell variable ("--endpoint-url $EP") must not quietly mean real AWS.
+            raise UsageError(
+                "--endpoint-url is empty", hint="give a URL such as http://127.0.0.1:4566"
+            )
         endpoint = endpoint_url or env.get("AWS_ENDPOINT_URL") or None
         reg = region or env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION")
         if not reg:
             reg = _profile_region(profile) or DEFAULT_REGION
         _check_region(reg)
-        if endpoint is not None and not endpoint.startswith(("http://", "https://")):
-            raise UsageError(f"--endpoint-url {endpoint!r}: must start with http:// or https://")
+        if endpoint is not None:
+            _check_endpoint(endpoint, "--endpoint-url" if endpoint_url else "AWS_ENDPOINT_URL")
         return cls(region=reg, aws_profile=profile, endpoint_url=endpoint, read_only=read_only)
 
     @property
@@ -79,6 +84,21 @@ def _profile_region(profile: str | None) -> str | None:
         return str(region) if region else None
     except Exception:  # an unknown profile is reported when a client is built
         return None
+
+
+def _check_endpoint(endpoint: str, source: str) -> None:
+    """Refuse an endpoint botocore would reject later with a bare ValueError."""
+    from urllib.parse import urlsplit
+
+    if not endpoint.startswith(("http://", "https://")):
+        raise UsageError(f"{source} {endpoint!r}: must start with http:// or https://")
+    try:
+        parts = urlsplit(endpoint)
+        parts.port  # noqa: B018 - raises ValueError when the port is out of range
+    except ValueError as exc:
+        raise UsageError(f"{source} {endpoint!r}: not a valid URL ({exc})") from None
+    if not parts.hostname:
+        raise UsageError(f"{source} {endpoint!r}: not a valid URL (no host)")
 
 
 def _check_region(region: str) -> None:

@@ -16,6 +16,10 @@ DESCRIPTION = (
 )
 
 
+#: Above this a real second holds more simulated work than the scheduler can step in one.
+MAX_SPEED = 10_000.0
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="sandbox_command", metavar="ACTION", required=True)
     serve = sub.add_parser("serve", help="serve the sandbox until interrupted (Ctrl-C)")
@@ -25,12 +29,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     serve.add_argument("--jobs", type=int, default=0, metavar="N",
                        help="add N more historical jobs (default: 0)")  # fmt: skip
     serve.add_argument("--speed", type=float, default=60.0, metavar="X",
-                       help="simulated seconds per real second (default: 60)")  # fmt: skip
+                       help=f"simulated seconds per real second, up to {MAX_SPEED:g} "
+                            "(default: 60)")  # fmt: skip
     serve.add_argument("--random-seed", type=int, default=0, metavar="S",
                        help="seed of every random choice, for reproducible runs (default: 0)")  # fmt: skip
 
 
 def run(args: argparse.Namespace, ctx: object) -> int:
+    import math
     import signal
     import threading
 
@@ -42,8 +48,10 @@ def run(args: argparse.Namespace, ctx: object) -> int:
         raise UsageError(f"--port must be 0 to 65535, not {args.port}")
     if args.jobs < 0:
         raise UsageError("--jobs must be 0 or more")
-    if args.speed <= 0:
-        raise UsageError("--speed must be greater than 0")
+    if not (math.isfinite(args.speed) and 0 < args.speed <= MAX_SPEED):
+        raise UsageError(
+            f"--speed must be a number above 0 and at most {MAX_SPEED:g}, not {args.speed:g}"
+        )
 
     from batchtui.sandbox import Sandbox, SandboxConfig
 
@@ -56,9 +64,11 @@ def run(args: argparse.Namespace, ctx: object) -> int:
     def stop(signum: int, frame: object) -> None:
         done.set()
 
-    previous = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        with Sandbox(config) as sb:
+    # Ctrl-C while the sandbox starts is an interruption (exit 130, no URL printed); once it
+    # serves, Ctrl-C or SIGTERM is the way to stop it, and stopping that way exits 0.
+    with Sandbox(config) as sb:
+        previous = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}
+        try:
             print(sb.url, file=out, flush=True)
             print(
                 f"batchtui sandbox: {config.seed} account in {sb.region} at {sb.url} "
@@ -71,7 +81,7 @@ def run(args: argparse.Namespace, ctx: object) -> int:
                 flush=True,
             )
             done.wait()
-    finally:
-        for s, handler in previous.items():
-            signal.signal(s, handler)
+        finally:
+            for s, handler in previous.items():
+                signal.signal(s, handler)
     return 0

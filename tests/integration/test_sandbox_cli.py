@@ -91,3 +91,15 @@ def test_aws_cli_sees_stuck_jobs_and_log_lines(demo_sandbox: object) -> None:
                  "--start-from-head")["events"]  # fmt: skip
     assert events[0]["message"].startswith("[batch] job by-cli")
     assert events[-1]["message"] == "exiting with status 0"
+
+
+@pytest.mark.parametrize("speed", ["inf", "nan", "0", "-1", "1e9"])
+def test_speed_must_be_a_finite_positive_number(
+    speed: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from batchtui.cli import main
+
+    # inf made the scheduler spin at 100% CPU and every client hang.
+    assert main(["sandbox", "serve", "--seed", "empty", f"--speed={speed}"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--speed must be" in err[0]

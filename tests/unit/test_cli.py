@@ -101,6 +101,25 @@ class TestTargetResolution:
         with pytest.raises(UsageError, match="http"):
             AwsTarget.resolve(region="us-east-1", endpoint_url="127.0.0.1:4566", environ={})
 
+    @pytest.mark.parametrize(
+        ("url", "why"),
+        [
+            ("", "empty"),
+            ("  ", "empty"),
+            ("http://", "no host"),
+            ("http://127.0.0.1:99999", "Port out of range"),
+            ("http://[::1", "IPv6"),
+        ],
+    )
+    def test_malformed_endpoint_is_a_usage_error(self, url: str, why: str) -> None:
+        # An empty --endpoint-url (an unset shell variable) must never fall back to real AWS.
+        with pytest.raises(UsageError, match=why):
+            AwsTarget.resolve(region="us-east-1", endpoint_url=url, environ={})
+
+    def test_malformed_endpoint_from_the_environment_names_it(self) -> None:
+        with pytest.raises(UsageError, match="AWS_ENDPOINT_URL"):
+            AwsTarget.resolve(environ={"AWS_ENDPOINT_URL": "http://:5", "AWS_REGION": "us-east-1"})
+
 
 def test_unreachable_endpoint_is_one_line_exit_1() -> None:
     env = {
