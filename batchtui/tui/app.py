@@ -47,7 +47,15 @@ class BatchtuiApp(App[int], inherit_bindings=False):
     TITLE = "batchtui"
     CSS_PATH = "batchtui.tcss"
     BINDINGS = [
-        Binding("colon", "command_line", "View", id="app.command", tooltip=":ce :jq :jobs :plan"),
+        # priority: the prompt opens before the keys typed after ":" are handed on (a paste)
+        Binding(
+            "colon",
+            "command_line",
+            "View",
+            id="app.command",
+            tooltip=":ce :jq :jobs :plan",
+            priority=True,
+        ),
         Binding("question_mark", "help", "Keys", id="app.help", tooltip="Every key of this screen"),
         Binding("q", "quit", "Quit", id="app.quit", tooltip="Leave batchtui"),
         Binding(
@@ -258,6 +266,10 @@ class BatchtuiApp(App[int], inherit_bindings=False):
     # -- navigation ---------------------------------------------------------------------------
 
     def action_command_line(self) -> None:
+        from batchtui.tui.screens.base import type_into_focused_input
+
+        if type_into_focused_input(self, ":"):
+            return
         from batchtui.tui.screens.dialogs import CommandLineScreen
 
         self.push_screen(CommandLineScreen(), self.run_command)

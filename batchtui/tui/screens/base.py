@@ -14,6 +14,18 @@ if TYPE_CHECKING:
     from batchtui.tui.app import BatchtuiApp
 
 
+def type_into_focused_input(app: Any, character: str) -> bool:
+    """Give ``character`` to the focused Input, if one is: the keys that open an input (``/``,
+    ``:``) are priority bindings, so they must still type themselves where text is entered."""
+    from textual.widgets import Input
+
+    focused = app.focused
+    if isinstance(focused, Input):
+        focused.insert_text_at_cursor(character)
+        return True
+    return False
+
+
 class BaseScreen(Screen[Any], inherit_bindings=False):
     """A batchtui screen. ``DANGEROUS`` names actions that change the account (k9s's Dangerous
     flag): in read-only mode they are not offered at all: no key, no footer entry, no palette.

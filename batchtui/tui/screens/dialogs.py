@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -92,6 +92,20 @@ class CommandLineScreen(ModalScreen[str | None]):
                 id="command",
             )
             yield Static(Text(help_text, style="dim"), id="views")
+
+    def on_key(self, event: events.Key) -> None:
+        """Keys typed right after ``:`` reach this screen before its input has the focus: they
+        are typed into it rather than lost (a fast typist, a paste)."""
+        box = self.query_one("#command", Input)
+        if box.has_focus:
+            return
+        self.set_focus(box)
+        if event.is_printable and event.character:
+            box.insert_text_at_cursor(event.character)
+            event.stop()
+        elif event.key == "enter":
+            event.stop()
+            self.dismiss(box.value)
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:

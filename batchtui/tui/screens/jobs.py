@@ -23,7 +23,7 @@ from batchtui.tui import cells
 from batchtui.tui.jobstore import SORT_ORDER, JobIndex, JobQuery
 from batchtui.tui.messages import ActionDone, JobsListed, JobsPage, JobsRefreshed, QueueFrontRead
 from batchtui.tui.screens import job_actions
-from batchtui.tui.screens.base import BaseScreen
+from batchtui.tui.screens.base import BaseScreen, type_into_focused_input
 from batchtui.tui.snapshots import LISTING_ORDER, FirstPage, QueueFront
 from batchtui.tui.widgets.job_table import JobTable
 from batchtui.tui.widgets.status_bar import StatusBar
@@ -88,7 +88,12 @@ class JobsScreen(BaseScreen):
     DANGEROUS = frozenset({"stop"})
     BINDINGS = [
         Binding(
-            "slash", "filter", "Filter", id="jobs.filter", tooltip="name / id / reason; ! inverts"
+            "slash",
+            "filter",
+            "Filter",
+            id="jobs.filter",
+            tooltip="name / id / reason; ! inverts",
+            priority=True,  # acts before the keys typed after it reach the table (a paste)
         ),
         Binding("d", "detail", "Describe", id="jobs.detail", tooltip="Every field of the job"),
         Binding("l", "logs", "Logs", id="jobs.logs", tooltip="Follow the job's log"),
@@ -380,9 +385,11 @@ class JobsScreen(BaseScreen):
         self._query(descending=not self.query_state.descending)
 
     def action_filter(self) -> None:
+        if type_into_focused_input(self.app, "/"):
+            return
         box = self.query_one("#filter", Input)
         box.display = True
-        box.focus()
+        self.set_focus(box)  # now, not after a refresh: keys typed at once land in the box
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
@@ -392,7 +399,7 @@ class JobsScreen(BaseScreen):
     def _filter_done(self, event: Input.Submitted) -> None:
         if not event.value:
             event.input.display = False
-        self.query_one(JobTable).focus()
+        self.set_focus(self.query_one(JobTable))
 
     def action_back(self) -> None:
         box = self.query_one("#filter", Input)
@@ -400,7 +407,7 @@ class JobsScreen(BaseScreen):
             box.value = ""
             box.display = False
             self._query(text="")
-            self.query_one(JobTable).focus()
+            self.set_focus(self.query_one(JobTable))
             return
         super().action_back()
 

@@ -20,7 +20,7 @@ from textual.worker import get_current_worker
 from batchtui.follow import FollowBatch
 from batchtui.render.sanitize import sanitize_line
 from batchtui.tui.logbuffer import LogBuffer
-from batchtui.tui.screens.base import BaseScreen
+from batchtui.tui.screens.base import BaseScreen, type_into_focused_input
 from batchtui.tui.screens.dialogs import PromptScreen
 from batchtui.tui.widgets.log_view import LogView
 from batchtui.tui.widgets.status_bar import StatusBar
@@ -72,7 +72,8 @@ class LogsScreen(BaseScreen):
         Binding("t", "toggle_timestamps", "Timestamps", id="logs.timestamps"),
         Binding("a", "next_attempt", "Attempt", id="logs.attempt", tooltip="all, latest, 1, 2 ..."),
         Binding("c", "child", "Array child", id="logs.child", tooltip="Pick an array child"),
-        Binding("slash", "search", "Search", id="logs.search"),
+        # priority: it acts before the keys typed after it reach the log view (a paste)
+        Binding("slash", "search", "Search", id="logs.search", priority=True),
         Binding("n", "find(1)", "Next match", id="logs.next", show=False),
         Binding("N", "find(-1)", "Prev match", id="logs.prev", show=False),
         Binding("ctrl+s", "save", "Save", id="logs.save", tooltip="Write the lines to a file"),
@@ -286,16 +287,18 @@ class LogsScreen(BaseScreen):
         )
 
     def action_search(self) -> None:
+        if type_into_focused_input(self.app, "/"):
+            return
         box = self.query_one("#search", Input)
         box.display = True
-        box.focus()
+        self.set_focus(box)  # now, not after a refresh: keys typed at once land in the box
 
     @on(Input.Submitted, "#search")
     def _search(self, event: Input.Submitted) -> None:
         view = self.query_one(LogView)
         view.needle = event.value
         view.relayout()
-        view.focus()
+        self.set_focus(view)
         if not event.value:
             event.input.display = False
             return
@@ -319,7 +322,7 @@ class LogsScreen(BaseScreen):
             view = self.query_one(LogView)
             view.needle, view.highlight = "", None
             view.relayout()
-            view.focus()
+            self.set_focus(view)
             return
         super().action_back()
 

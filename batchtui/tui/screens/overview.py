@@ -14,7 +14,7 @@ from batchtui.model import ComputeEnvironment, JobQueue
 from batchtui.tui import cells
 from batchtui.tui.messages import ActionDone
 from batchtui.tui.screens import account_actions
-from batchtui.tui.screens.base import BaseScreen
+from batchtui.tui.screens.base import BaseScreen, type_into_focused_input
 from batchtui.tui.snapshots import AccountSnapshot
 from batchtui.tui.textfilter import TextFilter
 from batchtui.tui.widgets.resource_table import ResourceTable
@@ -117,6 +117,7 @@ class OverviewScreen(BaseScreen):
             "Filter",
             id="overview.filter",
             tooltip="name / state / status / reason; ! inverts",
+            priority=True,  # acts before the keys typed after it reach the table (a paste)
         ),
         Binding("e", "toggle_state", "Enable/disable", id="overview.toggle_state"),
         Binding("s", "scale", "Scale CE", id="overview.scale", tooltip="min / desired / max vCPUs"),
@@ -223,7 +224,7 @@ class OverviewScreen(BaseScreen):
 
     def focus_table(self, which: str) -> None:
         self._table = which
-        self.query_one(f"#{which}", DataTable).focus()
+        self.set_focus(self.query_one(f"#{which}", DataTable))
         self._note()
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
@@ -273,9 +274,11 @@ class OverviewScreen(BaseScreen):
     # -- filter -------------------------------------------------------------------------------
 
     def action_filter(self) -> None:
+        if type_into_focused_input(self.app, "/"):
+            return
         box = self.query_one("#overview-filter", Input)
         box.display = True
-        box.focus()
+        self.set_focus(box)  # now, not after a refresh: keys typed at once land in the box
         self.refresh_bindings()
 
     @on(Input.Changed, "#overview-filter")
