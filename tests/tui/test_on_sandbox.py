@@ -267,3 +267,22 @@ async def test_logs_switch_attempts_and_array_children(sb) -> None:
         await pilot.press("c", *"all", "enter")
         await settle(app, pilot)
         assert logs.selection.child == "all" and len(_labels(logs)) >= 3
+
+
+async def test_r_in_a_paused_finished_log_keeps_the_place(sb) -> None:
+    """`r` re-reads a finished log; a reader who paused and scrolled stays where they were
+    (it jumped to the first line). While the log is followed, `r` has nothing to re-read."""
+    _submit(sb, jobName="long-reader", containerOverrides={"command": ["sh", "-c", "sleep 1200"]})
+    sb.advance(1500)
+    app = app_on(sb)
+    async with app.run_test(size=(100, 10)) as pilot:
+        await settle(app, pilot)
+        logs = await _open_logs_of(pilot, "long-reader")
+        assert logs.done
+        view = logs.query_one(LogView)
+        assert view.virtual_size.height > view.size.height + 3  # it can scroll
+        await pilot.press("f", "home", "down", "down", "down")
+        assert view.scroll_offset.y == 3 and not view.follow
+        await pilot.press("r")
+        await settle(app, pilot)
+        assert logs.done and view.scroll_offset.y == 3 and not view.follow

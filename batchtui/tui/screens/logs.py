@@ -102,6 +102,7 @@ class LogsScreen(BaseScreen):
         self.attempts_known = False  # until the first LogsInfo: max_attempts is a guess
         self.array_size = array_size
         self.done = False
+        self._restore_row: int | None = None
         self._stop = threading.Event()
         self._in_flight = threading.Semaphore(MAX_IN_FLIGHT)
 
@@ -128,9 +129,12 @@ class LogsScreen(BaseScreen):
 
     # -- reading ------------------------------------------------------------------------------
 
-    def reload(self, full: bool) -> None:
+    def reload(self, full: bool, *, keep_place: bool = False) -> None:
         if not full and not self.done:
             return  # the follow worker is reading already
+        view = self.query_one(LogView)
+        # `r` re-reads the same lines: a paused reader stays where it was once they are back.
+        self._restore_row = view.scroll_offset.y if keep_place and not view.follow else None
         self._stop.set()
         self._stop = threading.Event()
         self._in_flight = threading.Semaphore(MAX_IN_FLIGHT)
@@ -177,7 +181,14 @@ class LogsScreen(BaseScreen):
         batch = message.batch
         added = self.buffer.extend(batch.events)
         if added:
-            self.query_one(LogView).lines_added(added)
+            view = self.query_one(LogView)
+            view.lines_added(added)
+            if self._restore_row is not None and (
+                view.virtual_size.height > self._restore_row + view.size.height or batch.done
+            ):
+                # after the refresh that applies the new virtual size (it bounds the scroll)
+                view.call_after_refresh(view.scroll_to, y=self._restore_row, animate=False)
+                self._restore_row = None
         if batch.notices:
             self.notice = sanitize_line(batch.notices[-1], single_line=True)
         self.status = batch.status or self.status
@@ -239,6 +250,18 @@ class LogsScreen(BaseScreen):
         view.timestamps = not view.timestamps
         view.relayout()
         self._info()
+
+    def action_refresh(self) -> None:
+        if not self.connected:
+            return
+        reading = any(
+            w.node is self and w.group == "logs" and not w.is_finished for w in self.app.workers
+        )
+        if reading and not self.done:
+            self.notify("following: new lines appear as they arrive", timeout=2)
+            return
+        self.notify("re-reading the log…", timeout=1.5)
+        self.reload(full=True, keep_place=True)
 
     def action_next_attempt(self) -> None:
         if not self.attempts_known:

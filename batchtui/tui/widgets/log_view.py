@@ -31,7 +31,9 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
         Binding("home,g", "scroll_home", "Top", show=False, id="log.top"),
         Binding("end,G", "scroll_end", "Bottom", show=False, id="log.bottom"),
     ]
-    DEFAULT_CSS = "LogView { height: 1fr; }"
+    # A stable gutter: wrapped rows are cut at one width whether or not the scrollbar shows
+    # (it appears once the lines overflow, and rows cut before would lose characters).
+    DEFAULT_CSS = "LogView { height: 1fr; scrollbar-gutter: stable; }"
 
     def __init__(self, buffer: LogBuffer, *, id: str | None = None) -> None:
         super().__init__(id=id)
