@@ -196,14 +196,19 @@ class Aws:
         events.register("before-parameter-build", self._before_call)
         return client
 
-    def _before_call(self, model: Any, **_: Any) -> None:
-        service = model.service_model.service_name
-        operation = model.name
+    def ensure_allowed(self, service: str, operation: str) -> None:
+        """Refuse ``operation`` in read-only mode: at every call, and before any read that only
+        prepares a change (so a refused change sends nothing at all)."""
         if self.target.read_only and not is_read_operation(operation):
             raise ReadOnlyRefused(
                 f"read-only mode: refused {service}:{operation} (nothing was sent)",
                 hint="restart without --read-only to change the account",
             )
+
+    def _before_call(self, model: Any, **_: Any) -> None:
+        service = model.service_model.service_name
+        operation = model.name
+        self.ensure_allowed(service, operation)
         self.counter.add(service, operation)
 
     def call(self, service: str, operation: str, **params: Any) -> dict[str, Any]:

@@ -34,6 +34,10 @@ class ScalingRequest:
     def changes_anything(self) -> bool:
         return any(v is not None for v in (self.min_vcpus, self.max_vcpus, self.desired_vcpus))
 
+    def summary(self) -> str:
+        """The change in words: ``minvCpus 0, desiredvCpus 20``."""
+        return ", ".join(f"{k} {v}" for k, v in self.compute_resources().items())
+
     def compute_resources(self) -> dict[str, int]:
         """The ``computeResources`` parameter of UpdateComputeEnvironment (changed fields only)."""
         out: dict[str, int] = {}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from conftest import SIZE, settle
-from screen_text import screen_text
+from screen_text import screen_text, toast_text
 
 from batchtui.tui.screens.ce_detail import ComputeEnvironmentScreen
 from batchtui.tui.screens.dialogs import ConfirmScreen, ScaleScreen
@@ -110,6 +110,7 @@ async def test_scale_checks_batch_rules_before_the_call(make_app, fake) -> None:
         app.screen.query_one("#max").value = "512"
         await pilot.pause()
         assert not app.screen.query_one("#apply").disabled
+        assert "will set maxvCpus 512, desiredvCpus 32" in screen_text(app)
         await pilot.click("#apply")
         await settle(app, pilot)
         assert (
@@ -120,6 +121,27 @@ async def test_scale_checks_batch_rules_before_the_call(make_app, fake) -> None:
             },
         ) in fake.requests
         assert "512" in screen_text(app)
+
+
+async def test_scale_is_checked_against_the_ce_as_it_is_when_applied(make_app, fake) -> None:
+    """The dialog showed desired 16; Batch raised it to 40 meanwhile. Asking for 32 passed the
+    dialog's check, and AWS refused it ("Manually scaling down ... is not supported"): now the
+    CE is read again before the call and the refusal says what moved."""
+    app = make_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(app, pilot)
+        await pilot.press("tab", "s")
+        assert isinstance(app.screen, ScaleScreen)
+        spot = next(c for c in fake.ces if c["computeEnvironmentName"] == "spot-ce")
+        spot["computeResources"]["desiredvCpus"] = 40
+        app.screen.query_one("#desired").value = "32"
+        await pilot.pause()
+        assert not app.screen.query_one("#apply").disabled
+        await pilot.click("#apply")
+        await settle(app, pilot, failures_expected=True)
+        text = toast_text(app)
+        assert "desiredvCpus cannot be lowered" in text and "desired 16 -> 40" in text
+        assert not any(op == "updatecomputeenvironment" for op, _ in fake.requests)
 
 
 async def test_keys_typed_ahead_of_a_dialog_do_not_crash(make_app, fake) -> None:

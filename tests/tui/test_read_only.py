@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import SIZE, settle
-from fakebatch import make_aws
+from fakebatch import demo_account, make_aws
 from screen_text import screen_text
 
 from batchtui.aws import actions
@@ -61,3 +61,17 @@ def test_the_aws_layer_refuses_anyway_and_sends_nothing() -> None:
         actions.scale_compute_environment(aws, ce, max_vcpus=16)
     assert sent == []
     assert aws.counter.total == 0
+
+
+def test_a_job_that_started_since_it_was_shown_is_terminated_not_cancelled() -> None:
+    """The confirmation named a RUNNABLE job; it was RUNNING by the answer. CancelJob would
+    have succeeded and stopped nothing: the job is read again and TerminateJob sent."""
+    fake = demo_account()
+    aws = fake.install(make_aws())
+    job = next(j for j in fake.jobs.values() if j["status"] == "RUNNABLE")
+    job["status"] = "RUNNING"
+    how = actions.stop_job(aws, job["jobId"], "RUNNABLE")
+    assert how.operation == "TerminateJob"
+    assert [op for op, _ in fake.requests if op in ("canceljob", "terminatejob")] == [
+        "terminatejob"
+    ]

@@ -82,7 +82,7 @@ def scale_compute_environment(screen: BaseScreen, ce: ComputeEnvironment) -> Non
             max_vcpus=request.max_vcpus,
             desired_vcpus=request.desired_vcpus,
         )
-        screen.post_message(ActionDone(f"{ce.name}: {request.compute_resources()}"))
+        screen.post_message(ActionDone(f"{ce.name}: {request.summary()} requested"))
 
     def answered(request: ScalingRequest | None) -> None:
         if request is not None:

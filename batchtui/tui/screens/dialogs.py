@@ -168,12 +168,13 @@ class ScaleScreen(ModalScreen[ScalingRequest | None]):
                     style="dim",
                 )
             )
-            for field, value in (
-                ("min", ce.min_vcpus),
-                ("desired", ce.desired_vcpus),
-                ("max", ce.max_vcpus),
-            ):
-                with Horizontal(classes="field"):
+            # One row for the three numbers: the dialog (Apply included) fits 80x24.
+            with Horizontal(classes="field"):
+                for field, value in (
+                    ("min", ce.min_vcpus),
+                    ("desired", ce.desired_vcpus),
+                    ("max", ce.max_vcpus),
+                ):
                     yield Label(f"{field}vCpus", classes="field-label")
                     yield Input(
                         str(value),
@@ -213,7 +214,7 @@ class ScaleScreen(ModalScreen[ScalingRequest | None]):
         elif not request.changes_anything:
             problems.update(Text("nothing to change", style="dim"))
         else:
-            problems.update(Text(f"will send computeResources={request.compute_resources()}"))
+            problems.update(Text(f"will set {request.summary()}"))
         self.query_one("#apply", Button).disabled = not (request.ok and request.changes_anything)
 
     @on(Input.Submitted)
