@@ -43,6 +43,10 @@ class ConnectFailed(BatchtuiError):
     title = "Cannot connect"
 
 
+#: How often the automatic refresh also re-counts finished jobs (SUCCEEDED, FAILED).
+FULL_COUNT_EVERY_S = 30.0
+
+
 class BatchtuiApp(App[int], inherit_bindings=False):
     TITLE = "batchtui"
     CSS_PATH = "batchtui.tcss"
@@ -107,6 +111,7 @@ class BatchtuiApp(App[int], inherit_bindings=False):
         self.clock = clock
         self.account: AccountSnapshot | None = None
         self.last_refresh: float | None = None
+        self._last_full_count: float | None = None  # when finished jobs were last counted
         self.stale = False
         self.connection = Connection(
             where=where_label or where or (aws.target.describe if aws is not None else ""),
@@ -191,8 +196,15 @@ class BatchtuiApp(App[int], inherit_bindings=False):
     def load_account_worker(self, full: bool) -> None:
         from batchtui.tui.loaders import load_account, load_account_active
 
+        # The timer lists only the active statuses; the finished ones (the biggest pages) are
+        # counted again every FULL_COUNT_EVERY_S, so the overview's counts never stay stale.
+        started = self.clock()
+        if self._last_full_count is None or started - self._last_full_count >= FULL_COUNT_EVERY_S:
+            full = True
         load = load_account if full else load_account_active
         self.post_message(AccountLoaded(load(self.aws, clock=self.clock), full))
+        if full:
+            self._last_full_count = started
 
     @on(AccountLoaded)
     def _account_loaded(self, message: AccountLoaded) -> None:

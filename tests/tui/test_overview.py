@@ -219,3 +219,26 @@ async def test_an_80_column_footer_ends_with_the_palette_key(make_app) -> None:
         await settle(app, pilot)
         footer_row = screen_text(app).splitlines()[-1].rstrip()
         assert footer_row.endswith("^p Palette"), footer_row
+
+
+async def test_the_timer_recounts_finished_jobs_every_half_minute(make_app, fake) -> None:
+    """The automatic refresh lists active statuses; SUCCEEDED / FAILED counts only changed on
+    `r`, so after half an hour the overview showed counts from its start. Now they are re-read
+    every FULL_COUNT_EVERY_S of the app's clock."""
+    from batchtui.tui.app import FULL_COUNT_EVERY_S
+
+    now = [1000.0]
+    app = make_app(clock=lambda: now[0])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        queue = app.account.queues[0].name
+        before = app.account.counts[queue]["SUCCEEDED"].n
+        fake.add_job("late-1", "late-one", queue, "SUCCEEDED")
+        now[0] += FULL_COUNT_EVERY_S / 2
+        app.screen.reload(full=False)
+        await settle(app, pilot)
+        assert app.account.counts[queue]["SUCCEEDED"].n == before  # active statuses only
+        now[0] += FULL_COUNT_EVERY_S / 2
+        app.screen.reload(full=False)
+        await settle(app, pilot)
+        assert app.account.counts[queue]["SUCCEEDED"].n == before + 1
