@@ -286,7 +286,9 @@ class JobOperations:
             front.append(
                 {
                     "jobArn": self.store.job_arn(job.job_id),
-                    "earliestTimeAtPosition": views.ms(job.runnable_since),
+                    "earliestTimeAtPosition": views.ms(
+                        self.scheduler.positions.since(queue.name, job)
+                    ),
                 }
             )
             if len(front) == 100:

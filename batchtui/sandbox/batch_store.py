@@ -246,6 +246,7 @@ class Job:
         "request",
         "retry_strategy",
         "run_token",
+        "runnable_seq",
         "runnable_since",
         "seq",
         "started_at",
@@ -271,6 +272,7 @@ class Job:
         self.started_at: float | None = None
         self.stopped_at: float | None = None
         self.runnable_since: float | None = None
+        self.runnable_seq = 0  # its ticket in the RUNNABLE queue (see queue_positions)
         #: The container as run: the job definition's properties, overridden (shared when equal).
         self.container: dict[str, Any] = job_def.container_properties
         self.request: Any = None  # model.ResourceRequest

@@ -19,6 +19,7 @@ from batchtui.sandbox.config import SandboxConfig
 from batchtui.sandbox.fargate import FargateCapacity
 from batchtui.sandbox.fleet import Fleet
 from batchtui.sandbox.job_logs import LogWriter, log_target
+from batchtui.sandbox.queue_positions import QueuePositions
 from batchtui.sandbox.retry import should_retry
 
 ESSENTIAL_EXIT = "Essential container in task exited"
@@ -42,6 +43,7 @@ class JobLifecycle:
     now: float
     endpoint_url: str
     runnable: dict[str, dict[str, Job]]
+    positions: QueuePositions
     dependents: dict[str, list[Job]]
     runs: dict[str, Any]
     completions: Any
@@ -137,13 +139,14 @@ class JobLifecycle:
         job.runnable_since = self.now
         job.status_reason = None
         job.reason_since = None
+        self.positions.joined(job)
         self.runnable.setdefault(job.queue, {})[job.job_id] = job
         self._dirty = True  # the dispatch pass at this instant places it or says why not
 
     def _leave_runnable(self, job: Job) -> None:
         queue = self.runnable.get(job.queue)
-        if queue is not None:
-            queue.pop(job.job_id, None)
+        if queue is not None and queue.pop(job.job_id, None) is not None:
+            self.positions.left(job.queue, job, self.now)  # every job behind it moves up
         job.reason_since = None
         self._dirty = True  # the job behind it may be the head now
 

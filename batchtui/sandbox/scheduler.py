@@ -29,6 +29,7 @@ from batchtui.sandbox.config import SandboxConfig
 from batchtui.sandbox.fleet import Fleet
 from batchtui.sandbox.job_logs import LogWriter
 from batchtui.sandbox.lifecycle import ESSENTIAL_EXIT, TASK_STOPPED, JobLifecycle
+from batchtui.sandbox.queue_positions import QueuePositions
 
 #: A dispatch pass gives up on a queue after this many jobs in a row found no room: the rest
 #: wait their turn (AWS, too, reports only on the jobs at the head of a queue).
@@ -59,6 +60,7 @@ class Scheduler(JobLifecycle):
         self._eseq = itertools.count()
         self._dirty = False
         self.runnable: dict[str, dict[str, Job]] = {}  # queue -> RUNNABLE jobs in order
+        self.positions = QueuePositions()  # when each reached its place (GetJobQueueSnapshot)
         self.dependents: dict[str, list[Job]] = {}
         self.completions: deque[tuple[str, int, int]] = deque()  # subprocess exits
         self.runs: dict[str, Any] = {}  # job id -> runner.Run

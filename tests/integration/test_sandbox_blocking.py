@@ -184,3 +184,34 @@ def test_a_queue_with_a_scheduling_policy_is_not_held_back(
     assert status == "RUNNABLE" and reason is not None
     assert reason.startswith("MISCONFIGURATION:JOB_RESOURCE_REQUIREMENT")
     assert running == ("RUNNING", None)
+
+
+def test_front_of_queue_times_are_when_each_job_reached_its_place(
+    sandbox: Any, batch: Any, batch_queue: Any, job_definition: Any
+) -> None:
+    """earliestTimeAtPosition is "when the job transitioned to its current position": after
+    the blocked head is cancelled, the next job's time at the front starts then (it said when
+    that job became RUNNABLE, so a queue that had just moved on looked stuck for hours)."""
+    names = batch_queue(ces=[{"maxvCpus": 16, "instanceTypes": ["m5"]}])
+    q = names["queue"]
+    oversized = job_definition(["sh", "-c", "sleep 600"], vcpus="48", memory="8192")
+    head = submit(batch, q, oversized, "simulate-48-cores")
+    second = submit(batch, q, oversized, "simulate-48-cores-again")
+    sandbox.advance(60)
+    third = submit(batch, q, oversized, "simulate-48-cores-late")
+    sandbox.advance(3600)
+
+    def front() -> dict[str, int]:
+        jobs = batch.get_job_queue_snapshot(jobQueue=q)["frontOfQueue"]["jobs"]
+        return {j["jobArn"].rsplit("/", 1)[1]: j["earliestTimeAtPosition"] for j in jobs}
+
+    before = front()
+    assert list(before) == [head, second, third]
+    assert before[head] <= before[second] < before[third]  # when each joined
+    batch.cancel_job(jobId=head, reason="oversized")
+    cancelled_at = batch.describe_jobs(jobs=[head])["jobs"][0]["stoppedAt"]
+    sandbox.advance(600)
+    after = front()
+    assert list(after) == [second, third]
+    assert after[second] == after[third] == cancelled_at  # both moved up then
+    assert after[second] > before[third]
