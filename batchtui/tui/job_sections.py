@@ -14,7 +14,7 @@ from rich.text import Text
 
 from batchtui.render.text import duration, epoch_ms
 from batchtui.tui.cells import STATUS_COLOURS
-from batchtui.tui.reasons import explain
+from batchtui.tui.reasons import DEFAULT_KEYS, Explanation, Keys, explain
 from batchtui.tui.snapshots import JobDetail
 
 DEFAULT_LOG_GROUP = "/aws/batch/job"
@@ -61,7 +61,9 @@ def log_location(job: dict[str, Any]) -> tuple[str, str]:
     return group, container.get("logStreamName", "") or ""
 
 
-def summary(job: dict[str, Any]) -> RenderableType:
+def summary(
+    job: dict[str, Any], keys: Keys = DEFAULT_KEYS, blocker: Explanation | None = None
+) -> RenderableType:
     grid = _grid()
     started, stopped = job.get("startedAt"), job.get("stoppedAt")
     ran = duration((stopped - started) / 1000) if started and stopped else "-"
@@ -73,7 +75,9 @@ def summary(job: dict[str, Any]) -> RenderableType:
         "status reason",
         Text(reason, style="bold yellow" if job.get("status") in ("RUNNABLE", "FAILED") else ""),
     )
-    explained = explain(reason) if job.get("status") == "RUNNABLE" else None
+    explained = None
+    if job.get("status") == "RUNNABLE":
+        explained = explain(reason, keys) if job.get("statusReason") else blocker
     if explained is not None:
         grid.add_row("what it means", Text(explained.meaning))
         grid.add_row("what to do", Text(explained.todo))
@@ -206,13 +210,16 @@ def array(job: dict[str, Any]) -> RenderableType | None:
     return grid
 
 
-def render_job(detail: JobDetail) -> RenderableType:
+def render_job(
+    detail: JobDetail, keys: Keys = DEFAULT_KEYS, blocker: Explanation | None = None
+) -> RenderableType:
+    """Every section of the job; ``blocker`` explains a RUNNABLE job AWS gives no reason for."""
     job = detail.job
     group, stream = log_location(job)
     logs = _grid()
     logs.add_row("log group", _plain(group))
     logs.add_row("log stream", _plain(stream))
-    parts: list[RenderableType] = [summary(job)]
+    parts: list[RenderableType] = [summary(job, keys, blocker)]
     arr = array(job)
     if arr is not None:
         parts += [_title("Array"), arr]

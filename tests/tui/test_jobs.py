@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from conftest import SIZE, settle
 from fakebatch import T0, FakeBatch, demo_account
-from screen_text import screen_text
+from screen_text import screen_text, toast_text
 
 from batchtui.tui.screens.dialogs import ConfirmScreen
 from batchtui.tui.screens.job_detail import JobDetailScreen
@@ -368,3 +368,33 @@ async def test_every_status_tab_stays_in_sight_at_80_columns(make_app) -> None:
         await pilot.pause()
         tabs = next(line for line in screen_text(app).splitlines() if "0:ALL" in line)
         assert "3:RUNNABLE 4" in tabs and "7:FAILED" in tabs, tabs
+
+
+async def test_a_queue_behind_a_disabled_ce_says_so(make_app, fake) -> None:
+    """AWS gives the jobs of a queue whose every CE is DISABLED no statusReason: the list said
+    "waiting to be placed on an instance" and `d` explained nothing, for hours."""
+    fake.add_job("stuck-1", "train-model", "low", "RUNNABLE")
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("down", "enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, JobsScreen) and app.screen.queue == "low"
+        text = screen_text(app)
+        assert "ondemand-ce is DISABLED" in text and "waiting to be placed" not in text
+        await pilot.press("d")
+        await settle(app, pilot)
+        assert isinstance(app.screen, JobDetailScreen)
+        text = screen_text(app)
+        assert "what it means" in text and "ondemand-ce is DISABLED" in text
+        assert "enable a compute environment of the queue (e on it in the overview)" in text
+
+
+async def test_h_says_when_the_filter_hides_the_front_job(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await open_jobs(app, pilot)
+        await pilot.press("slash", *"extract", "enter", "h")
+        await pilot.pause()
+        assert "hidden by the filter" in toast_text(app)
+        assert isinstance(app.screen, JobsScreen) and screen.query_state.text == "extract"

@@ -12,6 +12,7 @@ from textual.worker import Worker, WorkerState
 if TYPE_CHECKING:
     from batchtui.aws.session import Aws
     from batchtui.tui.app import BatchtuiApp
+    from batchtui.tui.reasons import Explanation, Keys
 
 
 def type_into_focused_input(app: Any, character: str) -> bool:
@@ -66,6 +67,28 @@ class BaseScreen(Screen[Any], inherit_bindings=False):
     @property
     def connected(self) -> bool:
         return self.batchtui.aws is not None
+
+    def reason_keys(self) -> Keys:
+        """The keys the RUNNABLE explanations point to; none in read-only mode (not offered)."""
+        from batchtui.tui.reasons import Keys
+
+        if self.batchtui.read_only:
+            return Keys(scale="", enable="", stop="")
+        return Keys(
+            scale=self.key_for("overview.scale") or "s",
+            enable=self.key_for("overview.toggle_state") or "e",
+            stop=self.key_for("jobs.stop") or "ctrl+d",
+        )
+
+    def queue_blocker(self, queue: str) -> Explanation | None:
+        """Why nothing of ``queue`` (name or ARN) is placed, from the account snapshot."""
+        from batchtui.tui.reasons import queue_blocker
+
+        account = self.batchtui.account
+        if account is None:
+            return None
+        found = next((q for q in account.queues if queue in (q.name, q.arn)), None)
+        return queue_blocker(found, account.ces, self.reason_keys()) if found else None
 
     def key_for(self, binding_id: str) -> str:
         """The key (as shown) of ``binding_id`` on this screen or the app, after the user's

@@ -74,7 +74,11 @@ class JobDetailScreen(BaseScreen):
             status_reason=d.get("statusReason", "") or "",
         )
         self.batchtui.mark_fresh()
-        self.query_one("#detail", Static).update(render_job(message.detail))
+        job = message.detail.job
+        blocker = self.queue_blocker(str(job.get("jobQueue", "")))
+        self.query_one("#detail", Static).update(
+            render_job(message.detail, self.reason_keys(), blocker)
+        )
 
     def _array_size(self) -> int | None:
         size = (self.detail.job.get("arrayProperties") or {}).get("size") if self.detail else None
