@@ -15,7 +15,7 @@ from typing import Any
 
 from batchtui import __version__
 from batchtui.commands import COMMAND_MODULES, CommandContext
-from batchtui.errors import BatchtuiError, ExitCode
+from batchtui.errors import BatchtuiError, ExitCode, UsageError
 
 EPILOG = """\
 exit codes: 0 ok, 1 operation failed, 2 bad input or usage, 3 plan/diagnose found blocking problems
@@ -82,14 +82,40 @@ def run_tui(args: argparse.Namespace) -> int:
     return int(run(args) or 0)
 
 
+def check_sandbox_options(args: argparse.Namespace) -> None:
+    """--sandbox is its own AWS: an explicit --endpoint-url or another --region contradicts it.
+
+    Only flags count: AWS_ENDPOINT_URL and AWS_REGION are often set in a user's shell, and
+    --sandbox ignores them.
+    """
+    if not getattr(args, "sandbox", False):
+        return
+    if getattr(args, "endpoint_url", None) is not None:
+        raise UsageError("--sandbox and --endpoint-url cannot be used together")
+    region = getattr(args, "region", None)
+    if region is not None:
+        from batchtui.sandbox.config import SandboxConfig  # a dataclass: no moto
+
+        if region != SandboxConfig.region:
+            raise UsageError(
+                f"--region {region}: the sandbox runs in {SandboxConfig.region}",
+                hint=f"drop --region, or use --region {SandboxConfig.region}",
+            )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     ctx = CommandContext(args)
     try:
+        check_sandbox_options(args)
         if getattr(args, "_run", None) is None:
             return run_tui(args)
-        return int(args._run(args, ctx) or 0)
+        try:
+            return int(args._run(args, ctx) or 0)
+        finally:
+            # Output still buffered fails here (a full disk), as an OutputError, not at exit.
+            ctx.stdout.flush()
     except BatchtuiError as e:
         print(f"batchtui: {e}", file=sys.stderr)
         return int(e.exit_code)

@@ -95,5 +95,11 @@ class NotFound(AwsError):
     title = "Not found"
 
 
+class OutputError(BatchtuiError):
+    """stdout cannot take a command's data (a full disk, a closed stdout). Exit code 1."""
+
+    title = "Cannot write output"
+
+
 class SandboxError(BatchtuiError):
     title = "Sandbox"

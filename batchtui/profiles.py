@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from batchtui.capacity.fit import FARGATE_SIZES
 from batchtui.errors import ProfileError
 from batchtui.model import ComputeEnvironment, PurchaseModel, ResourceRequest
 
@@ -39,6 +40,12 @@ DISTRIBUTIONS = ("fixed", "uniform", "normal", "lognormal")
 #: What AWS reports as an interrupted attempt's statusReason (what evaluateOnExit matches).
 SPOT_INTERRUPTION_REASON = "Host EC2 (instance i-0123456789abcdef0) terminated."
 DEFAULT_INSTANCE_DISK_GIB = 20  # Batch's default AMI root volume: 30 GiB, ~20 GiB usable for jobs
+#: AWS takes minvCpus, maxvCpus, priority, memory ... as 32-bit integers.
+INT32_MAX = 2**31 - 1
+#: instanceTypes values Batch expands itself (as capacity.expand_instance_types does).
+INSTANCE_TYPE_KEYWORDS = ("optimal", "default_x86_64", "default_arm64")
+#: The fractional vCPUs a job can have: Fargate's smallest task sizes (EC2 takes whole vCPUs).
+FARGATE_FRACTIONAL_VCPUS = tuple(v for v, _ in FARGATE_SIZES if not v.is_integer())
 
 
 # --------------------------------------------------------------------------- the values
@@ -381,6 +388,17 @@ def _one_of(*choices: str) -> _Check:
     return check
 
 
+def _aws_int(check: _Check) -> _Check:
+    """``check``, for a value AWS takes as a 32-bit integer."""
+
+    def checked(v: Any) -> str | None:
+        if v > INT32_MAX:
+            return f"must be at most {INT32_MAX} (AWS takes a 32-bit integer; got {v})"
+        return check(v)
+
+    return checked
+
+
 def _in_range(lo: float, hi: float) -> _Check:
     def check(v: Any) -> str | None:
         return None if lo <= v <= hi else f"must be between {lo:g} and {hi:g} (got {v})"
@@ -421,9 +439,9 @@ COMPUTE_ENVIRONMENT = {
     ),
     "allocation_strategy": _Field(str, default="", check=_one_of("", *ALLOCATION_STRATEGIES)),
     "instance_types": _Field(list, default=[], strings=True),
-    "min_vcpus": _Field(int, default=0, check=_non_negative),
-    "max_vcpus": _Field(int, required=True, check=_non_negative),
-    "desired_vcpus": _Field(int, default=None, check=_non_negative),
+    "min_vcpus": _Field(int, default=0, check=_aws_int(_non_negative)),
+    "max_vcpus": _Field(int, required=True, check=_aws_int(_non_negative)),
+    "desired_vcpus": _Field(int, default=None, check=_aws_int(_non_negative)),
     "bid_percentage": _Field(int, check=_in_range(1, 100)),
     "subnets": _Field(list, default=[], strings=True),
     "security_group_ids": _Field(list, default=[], strings=True),
@@ -434,7 +452,7 @@ COMPUTE_ENVIRONMENT = {
 }
 JOB_QUEUE = {
     "name": _Field(str, required=True),
-    "priority": _Field(int, default=1, check=_non_negative),
+    "priority": _Field(int, default=1, check=_aws_int(_non_negative)),
     "compute_environments": _Field(list, required=True, strings=True),
     "job_state_time_limit_actions": _Field(list, default=[]),
     "state": _Field(str, default="ENABLED", check=_one_of("ENABLED", "DISABLED")),
@@ -449,12 +467,12 @@ JOB_DEFINITION = {
     "name": _Field(str, required=True),
     "image": _Field(str, required=True),
     "vcpus": _Field(_NUM, required=True, check=_positive),
-    "memory_mib": _Field(int, required=True, check=_positive),
-    "gpus": _Field(int, default=0, check=_non_negative),
+    "memory_mib": _Field(int, required=True, check=_aws_int(_positive)),
+    "gpus": _Field(int, default=0, check=_aws_int(_non_negative)),
     "timeout_seconds": _Field(int, check=_in_range(60, 14 * 86400)),
     "retry_strategy": _Field(dict, default={}),
     "environment": _Field(dict, default={}),
-    "disk_gib": _Field(int, check=_positive),
+    "disk_gib": _Field(int, check=_aws_int(_positive)),
 }
 RETRY_STRATEGY = {
     "attempts": _Field(int, default=1, check=_in_range(1, 10)),
@@ -542,6 +560,10 @@ def _section(
             problems.add(full, f"must be {_kind_name(spec.kind)} (got {value!r})")
             ok = False
             continue
+        if isinstance(value, float) and not math.isfinite(value):  # TOML's inf and nan
+            problems.add(full, f"must be a finite number (got {value})")
+            ok = False
+            continue
         items: list[Any] = value if isinstance(value, list) else []
         if spec.strings and not all(isinstance(v, str) for v in items):
             problems.add(full, "must be an array of strings")
@@ -566,6 +588,8 @@ def resolve_profile_path(name_or_path: str, cwd: Path | None = None) -> Path:
     if candidate.suffix == ".toml" or "/" in name_or_path or candidate.exists():
         if candidate.is_file():
             return candidate
+        if candidate.is_dir():
+            raise ProfileError([f"{name_or_path}: is a directory, not a profile file"])
         raise ProfileError([f"{name_or_path}: no such profile file"])
     folders = ((cwd or Path.cwd()) / "profiles", *PROFILE_DIRS)
     for folder in folders:
@@ -634,6 +658,7 @@ def _build(data: dict[str, Any], path: str, problems: _Problems) -> Profile | No
         return None
     if not workload["queue"]:
         workload["queue"] = queue_specs[0].name
+    _check_job_vcpus(jobdef, ce_specs, queue_specs, workload["queue"], problems)
     return Profile(
         path=path,
         name=top["name"] or Path(path).stem,
@@ -684,6 +709,12 @@ def _compute_environment(d: Any, i: int, problems: _Problems) -> ComputeEnvironm
     elif not v["instance_types"]:
         problems.add(f"{key}.instance_types", "required for EC2 and SPOT compute environments")
         ok = False
+    else:
+        for j, name in enumerate(v["instance_types"]):
+            unknown = _unknown_instance_type(name)
+            if unknown:
+                problems.add(f"{key}.instance_types", f"[{j}] {unknown}")
+                ok = False
     if v["bid_percentage"] is not None and pool is not PurchaseModel.SPOT:
         problems.add(f"{key}.bid_percentage", "only SPOT compute environments take a bid")
         ok = False
@@ -709,6 +740,23 @@ def _compute_environment(d: Any, i: int, problems: _Problems) -> ComputeEnvironm
         launch_template=v["launch_template"],
         state=v["state"],
         line=problems.lines.line_of(key),
+    )
+
+
+def _unknown_instance_type(name: str) -> str | None:
+    """Why the planner cannot use ``name``, or None: it places and prices jobs with the bundled
+    catalog, and an instance type or family outside it would silently launch nothing."""
+    from batchtui.pricing import instance_catalog  # imports the planner: not at the top
+
+    catalog = instance_catalog()
+    families = sorted({it.family for it in catalog.values()})
+    if name in catalog or name in families or name in INSTANCE_TYPE_KEYWORDS:
+        return None
+    close = difflib.get_close_matches(name, [*families, *catalog, *INSTANCE_TYPE_KEYWORDS], n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    return (
+        f"{name!r} is not an instance type or family of the bundled catalog "
+        f"({', '.join(families)}){hint}"
     )
 
 
@@ -890,6 +938,39 @@ def _assumptions(d: Any, problems: _Problems) -> Assumptions | None:
         spot_mixes=tuple(sorted({float(m) for m in mixes})),
         seed=v["seed"],
     )
+
+
+def _check_job_vcpus(
+    jobdef: JobDefinitionSpec,
+    ces: list[ComputeEnvironmentSpec],
+    queues: list[JobQueueSpec],
+    queue_name: str,
+    problems: _Problems,
+) -> None:
+    """A fractional vCPU count must be one AWS takes where the workload's queue runs jobs.
+
+    The job definition is registered for the workload queue's platform (a queue never mixes EC2
+    and Fargate): on EC2 AWS takes whole vCPUs only, on Fargate 0.25 and 0.5 are task sizes.
+    So this is an error, not a warning: the profile's own setup could not be applied. The EC2
+    scenarios the planner adds are for EC2 queues only (a Fargate queue's mixes stay Fargate),
+    so a Fargate profile's 0.25 or 0.5 never meets them.
+    """
+    if jobdef.vcpus.is_integer():
+        return
+    queue = next((q for q in queues if q.name == queue_name), None)
+    pools = [ce.purchase_model for ce in ces if queue and ce.name in queue.compute_environments]
+    if pools and all(p.is_fargate for p in pools):
+        if jobdef.vcpus not in FARGATE_FRACTIONAL_VCPUS:
+            problems.add(
+                "job_definition.vcpus",
+                f"a fractional vCPU count must be 0.25 or 0.5 on Fargate (got {jobdef.vcpus:g})",
+            )
+    elif pools:
+        problems.add(
+            "job_definition.vcpus",
+            f"must be a whole number for EC2 and SPOT compute environments (got "
+            f"{jobdef.vcpus:g}); only Fargate takes 0.25 or 0.5",
+        )
 
 
 def _cross_checks(

@@ -7,9 +7,13 @@ fast; it imports boto3, the planner or the sandbox inside ``run``.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO, cast
+
+from batchtui.errors import OutputError
 
 if TYPE_CHECKING:
     from batchtui.aws.session import Aws, AwsTarget
@@ -40,12 +44,50 @@ def add_output_option(
     )
 
 
+class DataOutput:
+    """A command's stdout, where a failed write is an :class:`OutputError` (one line, exit 1)
+    rather than an internal error: a full disk, or stdout closed when batchtui started
+    (``>&-``, ``sys.stdout`` is None). BrokenPipeError passes through: the reader went away,
+    which the CLI treats as the end, not an error."""
+
+    def __init__(self, stream: TextIO | None) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        with _reporting_write_errors():
+            return self._open().write(text)
+
+    def flush(self) -> None:
+        with _reporting_write_errors():
+            if self.stream is not None:
+                self.stream.flush()
+
+    def __getattr__(self, name: str) -> Any:  # isatty, reconfigure, ... of the stream itself
+        return getattr(self._open(), name)
+
+    def _open(self) -> TextIO:
+        if self.stream is None:
+            raise OutputError("cannot write output: stdout is closed")
+        return self.stream
+
+
+@contextlib.contextmanager
+def _reporting_write_errors() -> Iterator[None]:
+    try:
+        yield
+    except BrokenPipeError:
+        raise
+    except OSError as e:
+        raise OutputError(f"cannot write output: {e.strerror or e}") from None
+
+
 @dataclass
 class CommandContext:
     """What a command needs from the outside world, built once by the CLI."""
 
     args: argparse.Namespace
-    stdout: TextIO = field(default_factory=lambda: sys.stdout)
+    # DataOutput has the part of TextIO that commands use (write, flush, the stream's own rest).
+    stdout: TextIO = field(default_factory=lambda: cast(TextIO, DataOutput(sys.stdout)))
     stderr: TextIO = field(default_factory=lambda: sys.stderr)
     _aws: Aws | None = None
     _sandbox: Any = None

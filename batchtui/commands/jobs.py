@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import argparse
 from dataclasses import asdict
+from typing import TYPE_CHECKING
 
 from batchtui.commands import CommandContext, add_output_option
 from batchtui.errors import UsageError
 from batchtui.model import JOB_STATUSES
 
+if TYPE_CHECKING:
+    from batchtui.aws.session import Aws
+    from batchtui.model import JobQueue
+
 NAME = "jobs"
 HELP = "List a job queue's jobs (per-status ListJobs, 1,000 a page)"
 DESCRIPTION = """\
 List the jobs of a job queue, or the children of an array job, in every status or the ones
-named. One ListJobs call per 1,000 jobs per status; nothing else is called."""
+named. One ListJobs call per 1,000 jobs per status, and with --array-job one DescribeJobs call
+to check that it is an array job of the queue; nothing else is called."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -35,10 +41,10 @@ def parse_statuses(values: list[str] | None) -> tuple[str, ...]:
         return JOB_STATUSES
     wanted: list[str] = []
     for v in values:
-        for s in v.split(","):
-            s = s.strip().upper()
-            if not s:
-                continue
+        names = [s.strip().upper() for s in v.split(",") if s.strip()]
+        if not names:  # `--status ''`, an unset shell variable: listing nothing says nothing
+            raise UsageError(f"--status {v!r}: names no job status", hint=", ".join(JOB_STATUSES))
+        for s in names:
             if s not in JOB_STATUSES:
                 raise UsageError(f"--status {s}: not a job status", hint=", ".join(JOB_STATUSES))
             if s not in wanted:
@@ -55,6 +61,8 @@ def run(args: argparse.Namespace, ctx: CommandContext) -> int:
         raise UsageError(f"--limit {args.limit}: must be at least 1")
     aws = ctx.aws()
     queue = batch.require_job_queue(aws, args.queue)
+    if args.array_job is not None:
+        check_array_parent(aws, args.array_job, queue)
     jobs = batch.list_jobs(
         aws, queue.arn or queue.name, statuses, array_job_id=args.array_job, limit=args.limit
     )
@@ -79,5 +87,32 @@ def run(args: argparse.Namespace, ctx: CommandContext) -> int:
             table(("JOB ID", "NAME", "STATUS", "ARRAY", "CREATED", "EXIT", "STATUS REASON"), rows),
             file=ctx.stdout,
         )
-        ctx.note(f"{len(jobs)} jobs in {queue.name} ({', '.join(statuses)})")
+        noun = "job" if len(jobs) == 1 else "jobs"
+        ctx.note(f"{len(jobs)} {noun} in {queue.name} ({', '.join(statuses)})")
     return 0
+
+
+def check_array_parent(aws: Aws, job_id: str, queue: JobQueue) -> None:
+    """``--array-job`` names an array parent of ``--queue``: ListJobs with an arrayJobId lists
+    nothing for any other id and another queue's children as if they were this one's."""
+    from batchtui.aws import batch
+
+    if not job_id.strip():
+        raise UsageError(f"--array-job {job_id!r}: no job id given")
+    job = batch.describe_job(aws, job_id)
+    array = job.get("arrayProperties") or {}
+    if "index" in array:
+        parent = job_id.rpartition(":")[0]
+        raise UsageError(
+            f"--array-job {job_id}: that is child {array['index']} of an array job",
+            hint=f"list its siblings with --array-job {parent}",
+        )
+    if not array.get("size"):
+        raise UsageError(f"--array-job {job_id}: job {job.get('jobName', '')} is not an array job")
+    in_queue = str(job.get("jobQueue", ""))
+    if in_queue not in (queue.arn, queue.name):
+        name = in_queue.rpartition("/")[2]
+        raise UsageError(
+            f"--array-job {job_id}: the array job is in job queue {name}, not {queue.name}",
+            hint=f"use --queue {name}",
+        )

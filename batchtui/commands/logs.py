@@ -39,6 +39,9 @@ examples:
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+_TIME_HINT = "use 90s, 10m, 2h, 3d, an ISO 8601 time like 2026-11-02T10:00Z, or epoch ms"
+_LATEST_MS = int(dt.datetime(9999, 12, 31, 23, 59, 59, tzinfo=dt.timezone.utc).timestamp() * 1000)
+_INDEX = re.compile(r"[-+]?\d+")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -88,44 +91,52 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def parse_time(text: str, now_ms: int, *, option: str) -> int:
     """A relative duration (``10m`` ago), an ISO 8601 time or epoch ms, as epoch ms."""
     value = text.strip()
+    if not value:
+        raise UsageError(f"{option} {text!r}: no time given", hint=_TIME_HINT)
     m = _DURATION.match(value)
     if m:
-        return now_ms - int(float(m.group(1)) * _UNITS[m.group(2)] * 1000)
-    if value.isdigit():
+        ms = now_ms - float(m.group(1)) * _UNITS[m.group(2)] * 1000  # -inf past a float
+    elif value.isdecimal():
         n = int(value)
-        return n if n > 10**11 else n * 1000  # epoch seconds are accepted too
-    try:
-        t = dt.datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
-        raise UsageError(
-            f"{option} {text!r}: not a time",
-            hint="use 90s, 10m, 2h, 3d, an ISO 8601 time like 2026-11-02T10:00Z, or epoch ms",
-        ) from None
-    if t.tzinfo is None:
-        t = t.replace(tzinfo=dt.timezone.utc)
-    return int(t.timestamp() * 1000)
+        ms = n if n > 10**11 else n * 1000  # epoch seconds are accepted too
+    else:
+        try:
+            t = dt.datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+        except ValueError:
+            raise UsageError(f"{option} {text!r}: not a time", hint=_TIME_HINT) from None
+        if t.tzinfo is None:
+            t = t.replace(tzinfo=dt.timezone.utc)
+        ms = t.timestamp() * 1000
+    # CloudWatch Logs takes times from the epoch on; a later bound keeps them printable.
+    if ms < 0:
+        raise UsageError(f"{option} {text!r}: before 1970-01-01")
+    if ms > _LATEST_MS:
+        raise UsageError(f"{option} {text!r}: after 9999-12-31")
+    return int(ms)
 
 
 def parse_selection(args: argparse.Namespace) -> LogSelection:
     from batchtui.aws.logs import LogSelection
 
-    def index(option: str, value: str | None, words: dict[str, Any]) -> Any:
+    def index(option: str, value: str | None, words: dict[str, Any], first: int, what: str) -> Any:
         if value is None:
             return None
         v = value.strip().lower()
         if v in words:
             return words[v]
-        if not v.isdigit():
+        if not _INDEX.fullmatch(v):
             raise UsageError(f"{option} {value!r}: not a number", hint=" or ".join(words))
-        return int(v)
+        n = int(v)
+        if n < first:
+            raise UsageError(
+                f"{option} {value!r}: must be {first} or more ({what} are numbered from {first})"
+            )
+        return n
 
-    attempt = index("--attempt", args.attempt, {"all": None, "latest": -1})
-    if attempt == 0:
-        raise UsageError("--attempt 0: attempts are numbered from 1")
     return LogSelection(
-        attempt=attempt,
-        child=index("--child", args.child, {"all": "all"}),
-        node=index("--node", args.node, {"all": "all"}),
+        attempt=index("--attempt", args.attempt, {"all": None, "latest": -1}, 1, "attempts"),
+        child=index("--child", args.child, {"all": "all"}, 0, "array children"),
+        node=index("--node", args.node, {"all": "all"}, 0, "nodes"),
     )
 
 
@@ -139,14 +150,14 @@ def _compile_grep(pattern: str | None) -> re.Pattern[str] | None:
 
 
 def _time_window(args: argparse.Namespace, now_ms: int) -> tuple[int | None, int | None]:
-    if args.since and args.start:
+    if args.since is not None and args.start is not None:
         raise UsageError("--since and --start both say where to begin: give one")
     start = None
-    if args.since:
+    if args.since is not None:
         start = parse_time(args.since, now_ms, option="--since")
-    elif args.start:
+    elif args.start is not None:
         start = parse_time(args.start, now_ms, option="--start")
-    end = parse_time(args.end, now_ms, option="--end") if args.end else None
+    end = parse_time(args.end, now_ms, option="--end") if args.end is not None else None
     if args.follow and end is not None:
         raise UsageError("--end cannot be combined with --follow")
     if start is not None and end is not None and end < start:
@@ -262,6 +273,7 @@ def run(args: argparse.Namespace, ctx: CommandContext) -> int:
 
     aws = ctx.aws()
     job_logs = resolve_job_logs(aws, args.job_id, selection)
+    _check_attempt(selection, job_logs)
     printer = LinePrinter(
         ctx.stdout,
         output=args.output,
@@ -298,6 +310,17 @@ def run(args: argparse.Namespace, ctx: CommandContext) -> int:
     if not job_logs.finished:
         note(f"job {job_logs.job_id} is {job_logs.status}: more lines may come (use --follow)")
     return 0
+
+
+def _check_attempt(selection: LogSelection, job_logs: JobLogs) -> None:
+    """An attempt beyond the job's retryStrategy.attempts is bad input, like a --child beyond
+    its array size (exit 2); one it could have had but did not is a missing log (exit 1)."""
+    most = job_logs.max_attempts
+    if selection.attempt is not None and selection.attempt > most:
+        n = selection.attempt
+        why = "it is not retried" if most == 1 else "its retryStrategy.attempts"
+        attempts = "1 attempt" if most == 1 else f"at most {most} attempts"
+        raise UsageError(f"--attempt {n}: job {job_logs.job_id} has {attempts}, not {n} ({why})")
 
 
 def _check_has_logs(job_logs: JobLogs) -> None:

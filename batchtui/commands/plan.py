@@ -9,7 +9,9 @@ from batchtui.commands import CommandContext, add_output_option
 from batchtui.errors import BlockingProblems, UsageError
 
 if TYPE_CHECKING:
-    from batchtui.planner import Facts
+    from collections.abc import Sequence
+
+    from batchtui.planner import Facts, PlanWarning
     from batchtui.profiles import Profile
 
 NAME = "plan"
@@ -74,12 +76,21 @@ def run(args: argparse.Namespace, ctx: CommandContext) -> int:
             print(vcpus_over_time_chart(plan, 100, 20), file=ctx.stdout)
     if plan.blocking:
         raise BlockingProblems(
-            "blocking problems: " + "; ".join(w.code for w in plan.blocking),
-            hint="see WARNINGS",
+            "blocking problems: " + blocking_summary(plan.blocking), hint="see WARNINGS"
         )
     if plan.recommendation.scenario is None:
         raise BlockingProblems("no scenario meets the deadline and the budget")
     return 0
+
+
+def blocking_summary(warnings: Sequence[PlanWarning]) -> str:
+    """Each code once, with what it is about: ``DESIRED_OUTSIDE_RANGE (spot, on-demand)``."""
+    subjects: dict[str, list[str]] = {}
+    for w in warnings:
+        about = subjects.setdefault(w.code, [])
+        if w.subject and w.subject not in about:
+            about.append(w.subject)
+    return "; ".join(f"{code} ({', '.join(s)})" if s else code for code, s in subjects.items())
 
 
 def gather_facts(profile: Profile, ctx: CommandContext, *, live: bool) -> Facts:

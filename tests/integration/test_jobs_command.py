@@ -144,3 +144,69 @@ def test_pages_of_1000_for_a_large_array(
     assert len(children) == 2500
     assert {c.status for c in children} == {"RUNNABLE"}
     assert aws.counter.get("batch", "ListJobs") == 3 + (len(JOB_STATUSES) - 1)
+
+
+def _array_parent(aws_client: Any, sb: Any) -> tuple[str, str]:
+    """(job id, queue name) of an array parent of the demo account."""
+    client = aws_client(sb, "batch")
+    for q in client.describe_job_queues()["jobQueues"]:
+        for s in ("SUCCEEDED", "FAILED", "RUNNING"):
+            for j in client.list_jobs(jobQueue=q["jobQueueName"], jobStatus=s)["jobSummaryList"]:
+                if (j.get("arrayProperties") or {}).get("size"):
+                    return j["jobId"], q["jobQueueName"]
+    raise AssertionError("the demo account has array jobs")
+
+
+def test_array_job_is_checked_with_one_describe_call(sandbox_env: Any, aws_client: Any) -> None:
+    from batchtui.commands.jobs import check_array_parent
+    from batchtui.errors import UsageError
+
+    sb = sandbox_env
+    parent, queue = _array_parent(aws_client, sb)
+    aws = Aws(AwsTarget(region=sb.region, endpoint_url=sb.url, credentials=("testing", "testing")))
+    check_array_parent(aws, parent, batch.require_job_queue(aws, queue))
+    assert aws.counter.get("batch", "DescribeJobs") == 1
+    others = [q.name for q in batch.describe_job_queues(aws) if q.name != queue]
+    with pytest.raises(UsageError, match=f"the array job is in job queue {queue}, not"):
+        check_array_parent(aws, parent, batch.require_job_queue(aws, others[0]))
+
+
+def test_array_job_that_is_no_array_parent_of_the_queue(
+    sandbox_env: Any, aws_client: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Each of these printed `0 jobs in <queue>` (or another queue's children) and exited 0."""
+    parent, queue = _array_parent(aws_client, sandbox_env)
+    client = aws_client(sandbox_env, "batch")
+    single = next(
+        j["jobId"]
+        for j in client.list_jobs(jobQueue=queue, jobStatus="SUCCEEDED")["jobSummaryList"]
+        if not j.get("arrayProperties")
+    )
+    other = next(
+        q["jobQueueName"]
+        for q in client.describe_job_queues()["jobQueues"]
+        if q["jobQueueName"] != queue
+    )
+    unknown = "00000000-0000-0000-0000-000000000000"
+    cases = [
+        (queue, unknown, 1, f"job '{unknown}' not found"),
+        (queue, "not a job!", 1, "job 'not a job!' not found"),
+        (queue, "", 2, "--array-job '': no job id given"),
+        (queue, single, 2, "is not an array job"),
+        (queue, f"{parent}:3", 2, f"--array-job {parent}:3: that is child 3 of an array job"),
+        (other, parent, 2, f"the array job is in job queue {queue}, not {other}"),
+    ]
+    for q, array_job, code, message in cases:
+        assert main(["jobs", "--queue", q, "--array-job", array_job]) == code, array_job
+        out, err = capsys.readouterr()
+        assert out == ""
+        assert err.startswith("batchtui: ") and message in err, err
+        assert len(err.splitlines()) == 1
+
+
+def test_one_job_is_singular(
+    sandbox_env: Any, aws_client: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    queue = _busiest_queue(aws_client, sandbox_env, ("SUCCEEDED",))
+    assert main(["jobs", "--queue", queue, "--status", "SUCCEEDED", "--limit", "1"]) == 0
+    assert capsys.readouterr().err == f"1 job in {queue} (SUCCEEDED)\n"

@@ -119,6 +119,20 @@ def test_no_scenario_meets_the_deadline_exits_3(
     assert "no scenario meets the deadline and the budget" in err
 
 
+def test_blocking_summary_names_each_code_once_with_what_it_is_about(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = (PROFILES / "new-account.toml").read_text()
+    path = tmp_path / "desired.toml"
+    path.write_text(text.replace("desired_vcpus = 0", "desired_vcpus = 300"))
+    code, _, err = run(capsys, "plan", "--profile", str(path), "--trials", "20")
+    assert code == 3
+    assert err.strip() == (
+        "batchtui: blocking problems: DESIRED_OUTSIDE_RANGE (tagging-spot, tagging-on-demand) "
+        "(see WARNINGS)"
+    )
+
+
 def test_bad_trials_is_usage(capsys: pytest.CaptureFixture[str]) -> None:
     assert run(capsys, "plan", "--profile", "sandbox", "--trials", "0")[0] == 2
 

@@ -1,13 +1,17 @@
 """The CLI's contracts: help, version, exit codes, one-line errors."""
 
+import errno
+import io
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from batchtui import __version__
 from batchtui.aws.session import AwsTarget
-from batchtui.cli import main
+from batchtui.cli import build_parser, check_sandbox_options, main
 from batchtui.commands.jobs import parse_statuses
 from batchtui.errors import UsageError
 
@@ -50,6 +54,13 @@ def test_status_parsing() -> None:
     assert parse_statuses(["runnable,RUNNING", "RUNNABLE"]) == ("RUNNABLE", "RUNNING")
     with pytest.raises(UsageError, match="RUNING"):
         parse_statuses(["RUNING"])
+
+
+@pytest.mark.parametrize("value", ["", " ", ","])
+def test_a_status_option_naming_no_status_is_a_usage_error(value: str) -> None:
+    # `--status "$S"` with S unset listed nothing and said "0 jobs".
+    with pytest.raises(UsageError, match="names no job status"):
+        parse_statuses(["RUNNING", value])
 
 
 def test_bad_status_exits_2_with_one_line(capsys: pytest.CaptureFixture[str]) -> None:
@@ -153,3 +164,85 @@ def test_unreachable_endpoint_is_one_line_exit_1() -> None:
     assert "http://127.0.0.1:1" in lines[0]
     assert "Traceback" not in proc.stderr
     assert proc.stdout == ""
+
+
+class TestSandboxOptions:
+    def test_sandbox_and_endpoint_url_exclude_each_other(
+        self, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        for argv in (
+            ["--sandbox", "--endpoint-url", "http://127.0.0.1:1", "jobs", "--queue", "q"],
+            ["jobs", "--queue", "q", "--sandbox", "--endpoint-url", ""],
+            ["--sandbox", "--endpoint-url", "http://127.0.0.1:1"],  # the TUI
+        ):
+            assert main(argv) == 2
+            err = capsys.readouterr().err
+            assert err == "batchtui: --sandbox and --endpoint-url cannot be used together\n"
+
+    def test_another_region_names_the_sandbox_region(
+        self, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        assert main(["jobs", "--queue", "q", "--sandbox", "--region", "eu-west-1"]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("batchtui: --region eu-west-1: the sandbox runs in us-east-1")
+
+    def test_only_flags_count_not_the_environment(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setenv("AWS_REGION", "eu-west-1")
+        monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:1")
+        check_sandbox_options(build_parser().parse_args(["--sandbox", "jobs", "--queue", "q"]))
+        check_sandbox_options(build_parser().parse_args(["--sandbox", "--region", "us-east-1"]))
+
+
+class _Full(io.StringIO):
+    """A stdout on a full disk: writing (or, buffered, flushing) fails with ENOSPC."""
+
+    def __init__(self, *, on: str) -> None:
+        super().__init__()
+        self.on = on
+
+    def write(self, text: str) -> int:
+        if self.on == "write":
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return super().write(text)
+
+    def flush(self) -> None:
+        if self.on == "flush":
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+PLAN = ["plan", "--profile", "sandbox", "--trials", "5"]  # no AWS, a table on stdout
+
+
+@pytest.mark.parametrize(
+    ("stdout", "message"),
+    [
+        (None, "stdout is closed"),  # `batchtui ... >&-`: Python sets sys.stdout to None
+        (_Full(on="write"), "No space left on device"),
+        (_Full(on="flush"), "No space left on device"),  # still buffered when the command ends
+    ],
+)
+def test_output_that_cannot_be_written_is_one_line_exit_1(
+    stdout: io.StringIO | None,
+    message: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setattr(sys, "stdout", stdout)
+    assert main(PLAN) == 1
+    assert capsys.readouterr().err == f"batchtui: cannot write output: {message}\n"
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_a_full_device_is_reported_not_an_internal_error() -> None:
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run(
+            [sys.executable, "-m", "batchtui", *PLAN],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+        )
+    assert (proc.returncode, proc.stderr) == (
+        1,
+        "batchtui: cannot write output: No space left on device\n",
+    )

@@ -39,6 +39,24 @@ def test_parse_time_refuses_nonsense() -> None:
         parse_time("yesterday-ish", NOW, option="--since")
 
 
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "--since '': no time given"),
+        ("  ", "--since '  ': no time given"),
+        ("99999999d", "--since '99999999d': before 1970-01-01"),
+        ("9" * 400 + "s", "before 1970-01-01"),  # a float overflow, once an internal error
+        ("1900-01-01", "--since '1900-01-01': before 1970-01-01"),
+        ("99999999999999999999", "after 9999-12-31"),
+        ("²", "--since '²': not a time"),  # a digit to str.isdigit(), not to int()
+    ],
+)
+def test_parse_time_refuses_empty_and_out_of_range_times(text: str, message: str) -> None:
+    with pytest.raises(UsageError) as e:
+        parse_time(text, NOW, option="--since")
+    assert message in str(e.value)
+
+
 def _args(*argv: str) -> argparse.Namespace:
     return build_parser().parse_args(["logs", "job-1", *argv])
 
@@ -52,6 +70,22 @@ def test_selections() -> None:
         parse_selection(_args("--attempt", "0"))
     with pytest.raises(UsageError, match="not a number"):
         parse_selection(_args("--child", "first"))
+    with pytest.raises(UsageError, match="not a number"):
+        parse_selection(_args("--child", "²"))
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--child", "-1"], "--child '-1': must be 0 or more (array children are numbered from 0)"),
+        (["--node", "-2"], "--node '-2': must be 0 or more (nodes are numbered from 0)"),
+        (["--attempt", "-1"], "--attempt '-1': must be 1 or more (attempts are numbered from 1)"),
+    ],
+)
+def test_negative_indexes_are_numbers_out_of_range(argv: list[str], message: str) -> None:
+    with pytest.raises(UsageError) as e:
+        parse_selection(_args(*argv))
+    assert str(e.value) == message
 
 
 @pytest.mark.parametrize(
@@ -62,6 +96,10 @@ def test_selections() -> None:
         (["--grep", "(unclosed"], "not a regular expression"),
         (["--raw", "--output", "json"], "JSON output is always escaped"),
         (["--start", "1m", "--end", "1h"], "--end is before the start"),
+        (["--since", ""], "--since '': no time given"),
+        (["--end", ""], "--end '': no time given"),
+        (["--since", "99999999d"], "--since '99999999d': before 1970-01-01"),
+        (["--start", "1900-01-01T00:00Z"], "before 1970-01-01"),
     ],
 )
 def test_bad_input_is_a_usage_error_before_any_aws_call(

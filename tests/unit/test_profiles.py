@@ -185,3 +185,91 @@ def test_resolve_unknown_name_suggests() -> None:
     with pytest.raises(ProfileError) as e:
         resolve_profile_path("image-taging", cwd=REPO)
     assert "did you mean 'image-tagging'?" in str(e.value)
+
+
+VALID = MINIMAL.replace("max_vcpus = 16", "max_vcpus = 64")
+
+
+def test_unknown_instance_type_or_family_names_the_field_with_a_did_you_mean() -> None:
+    # The planner places and prices with the bundled catalog: 'zz9' would launch nothing.
+    text = VALID.replace(
+        'instance_types = ["c5"]', 'instance_types = ["zz9", "m5.larg", "optimal"]'
+    )
+    found = problems(text)
+    assert len(found) == 2
+    assert found[0].startswith(
+        "profiles/x.toml:11: compute_environments[0].instance_types: [0] 'zz9' is not an "
+        "instance type or family of the bundled catalog (c5, "
+    )
+    assert found[1].startswith("profiles/x.toml:11: compute_environments[0].instance_types: [1]")
+    assert found[1].endswith("did you mean 'm5.large'?")
+    ok = VALID.replace('["c5"]', '["c5", "m6i.large", "optimal", "default_arm64"]')
+    assert parse_profile(ok).compute_environments[0].instance_types[1] == "m6i.large"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "line", "field"),
+    [
+        (
+            "max_vcpus = 64",
+            "max_vcpus = 99999999999999999999",
+            12,
+            "compute_environments[0].max_vcpus",
+        ),
+        ("memory_mib = 1024", "memory_mib = 2147483648", 29, "job_definition.memory_mib"),
+    ],
+)
+def test_integers_aws_takes_as_int32_are_bounded(old: str, new: str, line: int, field: str) -> None:
+    (only,) = problems(VALID.replace(old, new, 1))
+    value = new.split(" = ")[1]
+    assert only == (
+        f"profiles/x.toml:{line}: {field}: must be at most 2147483647 "
+        f"(AWS takes a 32-bit integer; got {value})"
+    )
+    assert parse_profile(VALID.replace(old, old.split(" = ")[0] + " = 2147483647", 1))
+
+
+def test_fractional_vcpus_are_for_fargate_only() -> None:
+    (only,) = problems(VALID.replace("vcpus = 1\n", "vcpus = 0.5\n"))
+    assert only == (
+        "profiles/x.toml:28: job_definition.vcpus: must be a whole number for EC2 and SPOT "
+        "compute environments (got 0.5); only Fargate takes 0.25 or 0.5"
+    )
+    fargate = (
+        VALID.replace(
+            'purchase_model = "SPOT"\ninstance_types = ["c5"]', 'purchase_model = "FARGATE"'
+        )
+        .replace('["spot", "od"]', '["spot"]')
+        .replace("vcpus = 1\n", "vcpus = 0.5\n")
+    )
+    assert parse_profile(fargate).job_definition.vcpus == 0.5
+    (only,) = problems(fargate.replace("vcpus = 0.5\n", "vcpus = 0.3\n"))
+    assert only.endswith("job_definition.vcpus: a fractional vCPU count must be 0.25 or 0.5 on "
+                         "Fargate (got 0.3)")  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "line", "field"),
+    [
+        (
+            'distribution = "fixed"\nvalue = 2',
+            'distribution = "lognormal"\nmean = inf\np95 = 15.0',
+            37,
+            "workload.seconds_per_image.mean",
+        ),
+        ("on_demand_vcpus = 64", "on_demand_vcpus = inf", 5, "quotas.on_demand_vcpus"),
+        ("deadline_hours = 1", "deadline_hours = nan", 33, "workload.deadline_hours"),
+    ],
+)
+def test_numbers_must_be_finite_and_the_field_is_named(
+    old: str, new: str, line: int, field: str
+) -> None:
+    (only,) = problems(VALID.replace(old, new))
+    value = "nan" if "nan" in new else "inf"
+    assert only == f"profiles/x.toml:{line}: {field}: must be a finite number (got {value})"
+
+
+def test_a_directory_is_not_a_profile_file(tmp_path: Path) -> None:
+    with pytest.raises(ProfileError) as e:
+        load_profile(str(tmp_path))
+    assert e.value.problems == [f"{tmp_path}: is a directory, not a profile file"]

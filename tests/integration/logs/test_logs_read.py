@@ -33,6 +33,12 @@ def test_single_job_prints_its_stream_exactly(jobdef, submit, run_to_end, client
     assert code == 0, err
     assert lines(out) == expected
     assert "every stream drained" in err
+    for argv in (["--attempt", "2"], ["--attempt", "2", "--follow"]):
+        code, out, err = cli(job["jobId"], *argv)
+        assert (code, out) == (2, "")
+        assert err == (
+            f"batchtui: --attempt 2: job {job['jobId']} has 1 attempt, not 2 (it is not retried)\n"
+        )
 
 
 def test_retried_job_prints_every_attempt_in_order_marked(
@@ -60,8 +66,9 @@ def test_retried_job_prints_every_attempt_in_order_marked(
     assert [r["message"] for r in records] == [
         e["message"] for e in stream_messages(client, GROUP, streams[2])
     ]
+    # Beyond retryStrategy.attempts is bad input, like --child beyond the array (exit 2).
     code, _, err = cli(job["jobId"], "--attempt", "4")
-    assert code == 1 and "has 3 attempt(s), not 4" in err
+    assert code == 2 and "has at most 3 attempts, not 4" in err
 
 
 def test_array_children_one_or_all_merged(jobdef, submit, run_to_end, client, cli) -> None:
