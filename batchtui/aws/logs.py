@@ -88,6 +88,7 @@ class JobLogs:
     targets: tuple[LogTarget, ...]
     note: str = ""  #: why there are no (or not all) targets yet
     max_attempts: int = 1  #: the job's retryStrategy.attempts
+    attempts_made: int = 0  #: attempts started so far (the most of any selected child / node)
     array_size: int | None = None
     num_nodes: int | None = None
     units: int = 1  #: how many children or nodes are selected
@@ -142,11 +143,13 @@ def resolve_job_logs(
     definitions = definitions or _DefinitionCache(aws)
     targets: list[LogTarget] = []
     notes: list[str] = []
+    made = 0
     for unit_id, child, node in units:
         detail = by_id.get(unit_id)
         if detail is None:
             notes.append(f"{_unit_name(child, node) or unit_id}: not found yet")
             continue
+        made = max(made, attempts_made(detail))
         found, note = _targets_of(aws, detail, child, node, sel.attempt, definitions)
         targets.extend(found)
         if note:
@@ -160,10 +163,18 @@ def resolve_job_logs(
         targets=tuple(targets),
         note=note,
         max_attempts=int((job.get("retryStrategy") or {}).get("attempts") or 1),
+        attempts_made=made,
         array_size=(job.get("arrayProperties") or {}).get("size"),
         num_nodes=(job.get("nodeProperties") or {}).get("numNodes"),
         units=len(units),
     )
+
+
+def attempts_made(job: dict[str, Any]) -> int:
+    """Attempts a job has started: the finished ones in attempts[], and the one under way
+    (AWS lists an attempt there only when it ends)."""
+    finished = len(job.get("attempts") or [])
+    return finished + (1 if job.get("status") in ("STARTING", "RUNNING") else 0)
 
 
 def _unit_ids(job: dict[str, Any], sel: LogSelection) -> list[tuple[str, int | None, int | None]]:

@@ -286,3 +286,26 @@ async def test_r_in_a_paused_finished_log_keeps_the_place(sb) -> None:
         await pilot.press("r")
         await settle(app, pilot)
         assert logs.done and view.scroll_offset.y == 3 and not view.follow
+
+
+async def test_a_offers_only_the_attempts_a_job_made(sb) -> None:
+    """A job its retry strategy allows 3 attempts that succeeded at the first: `a` stepped to
+    "attempt 2 of 3", which does not exist, and every line was marked [attempt 1]."""
+    _submit(
+        sb,
+        jobName="once-is-enough",
+        retryStrategy={"attempts": 3},
+        containerOverrides={"command": ["sh", "-c", "work && sleep 20"]},
+    )
+    sb.advance(600)
+    app = app_on(sb)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        logs = await _open_logs_of(pilot, "once-is-enough")
+        assert logs.done and len(logs.buffer) > 0
+        assert logs.attempts_made == 1 and logs.max_attempts == 3
+        text = screen_text(app)
+        assert "attempt 1 of 1" in text and "[attempt 1]" not in text
+        await pilot.press("a")
+        await settle(app, pilot)
+        assert logs.selection.attempt is None  # nothing to switch to

@@ -26,18 +26,17 @@ from batchtui.tui.widgets.log_view import LogView
 from batchtui.tui.widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
-    from batchtui.aws.logs import LogSelection
+    from batchtui.aws.logs import JobLogs, LogSelection
 
 #: Batches posted but not yet applied before the worker waits (toolong's bounded producer).
 MAX_IN_FLIGHT = 4
 
 
 class LogsInfo(Message):
-    def __init__(self, generation: int, max_attempts: int, array_size: int | None) -> None:
+    def __init__(self, generation: int, logs: JobLogs) -> None:
         super().__init__()
         self.generation = generation
-        self.max_attempts = max_attempts
-        self.array_size = array_size
+        self.logs = logs
 
 
 class LogBatch(Message):
@@ -47,14 +46,15 @@ class LogBatch(Message):
         self.batch = batch
 
 
-def selection_label(sel: LogSelection, max_attempts: int = 1) -> str:
-    """What is shown, in words: "attempts: all", "attempt 2 of 3", "children: all"."""
+def selection_label(sel: LogSelection, made: int = 1) -> str:
+    """What is shown, in words: "attempts: all (3)", "attempt 2 of 3", "children: all";
+    ``made`` is how many attempts the job has started so far."""
     if sel.attempt is None:
-        attempt = "attempts: all" if max_attempts > 1 else "attempt 1 of 1"
+        attempt = {0: "no attempt yet", 1: "attempt 1 of 1"}.get(made, f"attempts: all ({made})")
     elif sel.attempt == -1:
         attempt = "attempt: the latest"
     else:
-        attempt = f"attempt {sel.attempt} of {max(max_attempts, sel.attempt)}"
+        attempt = f"attempt {sel.attempt} of {max(made, sel.attempt)}"
     if sel.child is None:
         return attempt
     child = "children: all" if sel.child == "all" else f"child {sel.child}"
@@ -98,8 +98,9 @@ class LogsScreen(BaseScreen):
         self.generation = 0
         self.status = ""
         self.notice = ""
-        self.max_attempts = 1
-        self.attempts_known = False  # until the first LogsInfo: max_attempts is a guess
+        self.max_attempts = 1  # what the retry strategy allows
+        self.attempts_made = 1  # what the job has started so far
+        self.attempts_known = False  # until the first LogsInfo: both are guesses
         self.array_size = array_size
         self.done = False
         self._restore_row: int | None = None
@@ -156,7 +157,7 @@ class LogsScreen(BaseScreen):
 
         worker = get_current_worker()
         logs = resolve_job_logs(self.aws, self.job_id, selection)
-        self.post_message(LogsInfo(generation, logs.max_attempts, logs.array_size))
+        self.post_message(LogsInfo(generation, logs))
         for batch in follow(self.aws, self.job_id, selection, stop=stop):
             # Back-pressure: wait while the UI has MAX_IN_FLIGHT batches still to apply.
             while not in_flight.acquire(timeout=0.1):
@@ -169,8 +170,21 @@ class LogsScreen(BaseScreen):
     @on(LogsInfo)
     def _logs_info(self, message: LogsInfo) -> None:
         if message.generation == self.generation:
-            self.max_attempts, self.array_size = message.max_attempts, message.array_size
+            logs = message.logs
+            self.max_attempts, self.array_size = logs.max_attempts, logs.array_size
+            self.attempts_made = logs.attempts_made
             self.attempts_known = True
+            # Mark lines with their attempt / child only when there is more than one to tell
+            # apart, or may be (a job still running that its retry strategy may run again).
+            view = self.query_one(LogView)
+            labels = (
+                logs.units > 1
+                or logs.attempts_made > 1
+                or (not logs.finished and logs.max_attempts > 1)
+            )
+            if labels != view.labels:
+                view.labels = labels
+                view.relayout()
             self._info()
 
     @on(LogBatch)
@@ -179,6 +193,13 @@ class LogsScreen(BaseScreen):
         if message.generation != self.generation:
             return
         batch = message.batch
+        latest = max((e.target.attempt for e in batch.events if e.target), default=0)
+        if latest > self.attempts_made:  # a new attempt started while the log was followed
+            self.attempts_made = latest
+            view = self.query_one(LogView)
+            if not view.labels:
+                view.labels = True
+                view.relayout()
         added = self.buffer.extend(batch.events)
         if added:
             view = self.query_one(LogView)
@@ -200,7 +221,7 @@ class LogsScreen(BaseScreen):
         view = self.query_one(LogView)
         text = Text()
         text.append(f"{len(self.buffer)} lines", style="bold")
-        text.append(f"   {selection_label(self.selection, self.max_attempts)}")
+        text.append(f"   {selection_label(self.selection, self.attempts_made)}")
         if self.status:
             text.append(f"   job {self.status}")
         if self.done:
@@ -267,12 +288,15 @@ class LogsScreen(BaseScreen):
         if not self.attempts_known:
             self.notify("still reading the job's attempts; try again in a moment")
             return
-        if self.max_attempts <= 1:
+        if self.attempts_made <= 1:
+            made = "no attempt yet" if self.attempts_made == 0 else "one attempt so far"
             self.notify(
-                "this job has one attempt only (its retry strategy allows 1)", severity="warning"
+                f"{self.job_name or self.job_id} has {made} "
+                f"(its retry strategy allows {self.max_attempts})",
+                severity="warning",
             )
             return
-        choices: list[int | None] = [None, -1, *range(1, self.max_attempts + 1)]
+        choices: list[int | None] = [None, -1, *range(1, self.attempts_made + 1)]
         i = choices.index(self.selection.attempt) if self.selection.attempt in choices else 0
         self.selection = replace(self.selection, attempt=choices[(i + 1) % len(choices)])
         self.reload(full=True)
