@@ -86,6 +86,20 @@ def _assert_every_listed_key_is_remappable(screen) -> None:
         assert binding_id in known, (type(screen).__name__, keys, description)
 
 
+async def test_help_at_80_columns_shows_whole_binding_ids(make_app) -> None:
+    """The ids are what a keymap names: at 80x24 the dialog (100 wide) cut them to "jobs.fi"."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        text = screen_text(app)
+        assert "jobs.filter" in text and "jobs.detail" in text and "BINDING ID" in text
+
+
 async def test_every_key_help_lists_has_a_binding_id_the_keymap_knows() -> None:
     """On every screen, whichever widget has the focus: no key `?` lists is "built in"."""
     job = JobSummary(job_id="j-1", job_name="one", status="RUNNING", created_at=0)

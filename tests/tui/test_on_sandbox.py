@@ -309,3 +309,16 @@ async def test_a_offers_only_the_attempts_a_job_made(sb) -> None:
         await pilot.press("a")
         await settle(app, pilot)
         assert logs.selection.attempt is None  # nothing to switch to
+
+
+async def test_status_bar_at_80_columns_keeps_the_calls_and_the_clock(sb) -> None:
+    """At 80 columns the bar was cut after the account: the API calls and the sandbox's clock
+    (what tells a new user the account is simulated and moving) were gone."""
+    app = app_on(sb)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        app.update_status()
+        await pilot.pause()
+        bar = screen_text(app).splitlines()[0]
+        assert bar.startswith(" SANDBOX ") and " calls" in bar and "sim " in bar
+        assert bar.rstrip().endswith("?: keys")

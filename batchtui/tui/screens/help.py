@@ -66,7 +66,7 @@ def bindings_table(screen: Screen[Any]) -> Group:
             box=None, header_style="bold", pad_edge=False, expand=True, title_justify="left"
         )
         # Fixed outer columns: the three sections line up.
-        table.add_column(where.upper(), style="bold cyan", no_wrap=True, width=16)
+        table.add_column(where.upper(), style="bold cyan", no_wrap=True, width=14)
         table.add_column("ACTION", ratio=1)
         table.add_column("BINDING ID", style="dim", no_wrap=True, width=22)
         for _, keys, description, tooltip, binding_id in mine:

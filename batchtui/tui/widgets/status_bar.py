@@ -16,11 +16,16 @@ if TYPE_CHECKING:
     from batchtui.tui.app import BatchtuiApp
 
 
-def status_text(app: BatchtuiApp) -> Text:
+#: Below this width the bar says the same in fewer words (80 columns cut the calls and clock).
+COMPACT_BELOW = 120
+
+
+def status_text(app: BatchtuiApp, compact: bool = False) -> Text:
     """Everything the bar shows, from the app's state (a pure function of it, for tests).
 
     Most important first, as a narrow terminal cuts the end: where we are, read-only, stale,
-    the endpoint and how fresh the data is; then the account, the calls, the sandbox clock."""
+    the endpoint and how fresh the data is; then the account, the calls, the sandbox clock.
+    ``compact`` (a narrow terminal): no URL scheme, shorter words, the account last."""
     text = Text(no_wrap=True, overflow="ellipsis")
     conn = app.connection
     if conn.sandbox_starting:
@@ -35,25 +40,35 @@ def status_text(app: BatchtuiApp) -> Text:
     if app.stale:  # the last read failed: what is shown is older than it says
         text.append(" ")
         text.append(" STALE ", style="bold white on dark_red")
-    text.append(f" {conn.where.removeprefix('SANDBOX ')}", style="bold")
+    where = conn.where.removeprefix("SANDBOX ")
+    if compact:
+        where = where.replace("https://", "").replace("http://", "")
+    text.append(f" {where}", style="bold")
     if app.last_refresh is None:
         text.append("  syncing…", style="italic")
     else:
-        ago = max(0.0, app.clock() - app.last_refresh)
-        text.append(f"  refreshed {duration(ago)} ago")
-    if conn.account:
+        ago = duration(max(0.0, app.clock() - app.last_refresh))
+        text.append(f"  {ago} ago" if compact else f"  refreshed {ago} ago")
+    if conn.account and not compact:
         text.append(f"  acct {conn.account}")
     calls = app.aws.counter.total if app.aws is not None else 0
-    text.append(f"  API calls {calls}")
+    text.append(f"  {calls} calls" if compact else f"  API calls {calls}")
     sandbox = app.sandbox
     if sandbox is not None:
         try:
             now = dt.datetime.fromtimestamp(sandbox.now(), tz=dt.timezone.utc)
             cfg = sandbox.config
-            speed = "manual clock" if getattr(cfg, "manual_clock", False) else f"×{cfg.speed:g}"
-            text.append(f"  sim {now:%Y-%m-%d %H:%M:%S}Z {speed}", style="magenta")
+            manual = getattr(cfg, "manual_clock", False)
+            if compact:
+                speed = "manual" if manual else f"×{cfg.speed:g}"
+                text.append(f"  sim {now:%H:%M}Z {speed}", style="magenta")
+            else:
+                speed = "manual clock" if manual else f"×{cfg.speed:g}"
+                text.append(f"  sim {now:%Y-%m-%d %H:%M:%S}Z {speed}", style="magenta")
         except Exception:  # the sandbox is stopping; the bar must not fail
             pass
+    if conn.account and compact:
+        text.append(f"  acct {conn.account}")
     return text
 
 
@@ -66,6 +81,9 @@ class StatusBar(Static):
         self.update_now()
         self.set_interval(1.0, self.update_now)
 
+    def on_resize(self) -> None:
+        self.update_now()
+
     def update_now(self) -> None:
         app = cast("BatchtuiApp", self.app)
         # The key to every other key stays in sight however narrow the terminal: the left part
@@ -74,5 +92,7 @@ class StatusBar(Static):
         bar = Table.grid(expand=True)
         bar.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
         bar.add_column(no_wrap=True, justify="right")
-        bar.add_row(status_text(app), Text(f" {app.get_key_display(Binding(keys, ''))}: keys "))
+        compact = 0 < self.size.width < COMPACT_BELOW
+        help_key = Text(f" {app.get_key_display(Binding(keys, ''))}: keys ")
+        bar.add_row(status_text(app, compact), help_key)
         self.update(bar)
