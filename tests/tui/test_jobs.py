@@ -398,3 +398,20 @@ async def test_h_says_when_the_filter_hides_the_front_job(make_app) -> None:
         await pilot.pause()
         assert "hidden by the filter" in toast_text(app)
         assert isinstance(app.screen, JobsScreen) and screen.query_state.text == "extract"
+
+
+async def test_new_jobs_on_top_do_not_slide_under_an_untouched_cursor(make_app, fake) -> None:
+    """The cursor on the first row of a tab followed whatever job arrived on top at the next
+    refresh, so ctrl+d could name another job than the one read. Once listed, the job under
+    the cursor stays selected, moved or not."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_jobs(app, pilot)
+        await pilot.press("6")  # SUCCEEDED, newest first
+        table = screen.query_one(JobTable)
+        first = table.current.job_id
+        fake.add_job("job-newest", "newest", "high", "SUCCEEDED", created=T0 + 10**9)
+        screen.reload(full=True)
+        await settle(app, pilot)
+        assert table.rows[0].job_id == "job-newest"
+        assert table.current.job_id == first

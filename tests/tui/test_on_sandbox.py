@@ -269,9 +269,9 @@ async def test_logs_switch_attempts_and_array_children(sb) -> None:
         assert logs.selection.child == "all" and len(_labels(logs)) >= 3
 
 
-async def test_r_in_a_paused_finished_log_keeps_the_place(sb) -> None:
-    """`r` re-reads a finished log; a reader who paused and scrolled stays where they were
-    (it jumped to the first line). While the log is followed, `r` has nothing to re-read."""
+async def test_r_in_a_finished_log_keeps_the_place(sb) -> None:
+    """`r` re-reads a finished log; a reader who scrolled stays where they were (it jumped to
+    the first line). `f` on a finished log says there is nothing more to follow."""
     _submit(sb, jobName="long-reader", containerOverrides={"command": ["sh", "-c", "sleep 1200"]})
     sb.advance(1500)
     app = app_on(sb)
@@ -281,11 +281,13 @@ async def test_r_in_a_paused_finished_log_keeps_the_place(sb) -> None:
         assert logs.done
         view = logs.query_one(LogView)
         assert view.virtual_size.height > view.size.height + 3  # it can scroll
-        await pilot.press("f", "home", "down", "down", "down")
-        assert view.scroll_offset.y == 3 and not view.follow
+        await pilot.press("home", "down", "down", "down")
+        assert view.scroll_offset.y == 3
+        await pilot.press("f")  # finished: nothing to follow, the place is kept
+        assert view.scroll_offset.y == 3
         await pilot.press("r")
         await settle(app, pilot)
-        assert logs.done and view.scroll_offset.y == 3 and not view.follow
+        assert logs.done and view.scroll_offset.y == 3
 
 
 async def test_a_offers_only_the_attempts_a_job_made(sb) -> None:

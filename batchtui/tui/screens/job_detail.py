@@ -26,8 +26,14 @@ class JobDetailScreen(BaseScreen):
     BINDINGS = [
         Binding("y", "copy_id", "Copy id", id="detail.copy_id"),
         Binding("l", "logs", "Logs", id="detail.logs", tooltip="Follow the job's log"),
-        Binding("a", "children", "Array children", id="detail.children"),
-        Binding("ctrl+d", "stop", "Cancel/terminate", id="detail.stop", tooltip="Asks first"),
+        Binding("a", "children", "Children", id="detail.children", tooltip="Of an array job"),
+        Binding(
+            "ctrl+d",
+            "stop",
+            "Stop",
+            id="detail.stop",
+            tooltip="Cancel (not started yet) or terminate (running); asks first",
+        ),
     ]
 
     def __init__(self, job: JobSummary, queue: str) -> None:

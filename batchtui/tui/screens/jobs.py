@@ -101,8 +101,14 @@ class JobsScreen(BaseScreen):
         ),
         Binding("d", "detail", "Describe", id="jobs.detail", tooltip="Every field of the job"),
         Binding("l", "logs", "Logs", id="jobs.logs", tooltip="Follow the job's log"),
-        Binding("a", "children", "Array children", id="jobs.children"),
-        Binding("ctrl+d", "stop", "Cancel/terminate", id="jobs.stop", tooltip="Asks first"),
+        Binding("a", "children", "Children", id="jobs.children", tooltip="Of an array job"),
+        Binding(
+            "ctrl+d",
+            "stop",
+            "Stop",
+            id="jobs.stop",
+            tooltip="Cancel (not started yet) or terminate (running); asks first",
+        ),
         Binding("y", "copy_id", "Copy id", id="jobs.copy_id", show=False),
         Binding(
             "h",
@@ -314,8 +320,12 @@ class JobsScreen(BaseScreen):
             self.listing = False
             if message.fetched:
                 self.batchtui.mark_fresh()
-            self.query_one(JobTable).empty_text = "no jobs"
+            table = self.query_one(JobTable)
+            table.empty_text = "no jobs"
             self.rebuild()
+            # Listed: the job under the cursor is the user's now, even if they never moved
+            # (new jobs arriving on top must not slide another one under it).
+            table.pin()
 
     @on(JobsRefreshed)
     def _refreshed(self, message: JobsRefreshed) -> None:
@@ -380,6 +390,7 @@ class JobsScreen(BaseScreen):
 
         self.query_state = replace(self.query_state, **changes)  # type: ignore[arg-type]
         self.rebuild()
+        self.query_one(JobTable).pin()
 
     # -- keys ---------------------------------------------------------------------------------
 

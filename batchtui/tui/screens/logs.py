@@ -134,8 +134,8 @@ class LogsScreen(BaseScreen):
         if not full and not self.done:
             return  # the follow worker is reading already
         view = self.query_one(LogView)
-        # `r` re-reads the same lines: a paused reader stays where it was once they are back.
-        self._restore_row = view.scroll_offset.y if keep_place and not view.follow else None
+        # `r` re-reads the same lines: the reader stays where they were once they are back.
+        self._restore_row = view.scroll_offset.y if keep_place else None
         self._stop.set()
         self._stop = threading.Event()
         self._in_flight = threading.Semaphore(MAX_IN_FLIGHT)
@@ -254,6 +254,10 @@ class LogsScreen(BaseScreen):
 
     def action_toggle_follow(self) -> None:
         view = self.query_one(LogView)
+        if self.done:
+            end = self.key_for("log.bottom") or "end"
+            self.notify(f"the job has finished: every line is here ({end}: the last one)")
+            return
         view.follow = not view.follow
         if view.follow:
             view.highlight = None

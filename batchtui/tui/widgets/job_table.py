@@ -189,10 +189,14 @@ class JobTable(ScrollView, can_focus=True, inherit_bindings=False):
         self.refresh()
         self.post_message(self.Highlighted(self.current))
 
+    def pin(self) -> None:
+        """Keep the job under the cursor selected from now on, wherever refreshes move it."""
+        self._pinned = self.current.job_id if self.current else None
+
     def move_to(self, row: int) -> None:
         """Move the cursor as the user does: the job it lands on stays selected on refresh."""
         self.cursor = row
-        self._pinned = self.current.job_id if self.current else None
+        self.pin()
 
     def action_cursor(self, delta: int) -> None:
         self.move_to(self.cursor + delta)
