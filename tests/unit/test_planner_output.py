@@ -224,6 +224,7 @@ def test_charts_say_which_marker_is_which() -> None:
     entries = re.split(r" {3,}|\n +", key.removeprefix("key: "))
     named = {e.split(" ", 1)[1].removesuffix(" (recommended)") for e in entries}
     assert {s.name for s in plan.scenarios} <= named
-    assert "| the deadline" in key and "— the budget" in key
+    # Deadline 2 h and budget $40 are far from every scenario: named, not drawn.
+    assert "deadline 2 h (off chart, right)" in key and "budget $40.00 (off chart, above)" in key
     vcpus = vcpus_over_time_chart(plan, 100, 20)
     assert "key: • image-tagging-fargate-spot (FARGATE_SPOT)" in vcpus

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.console import Group, RenderableType
+from rich.table import Table
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import Footer, Label, OptionList, Static
 
 from batchtui.tui.screens.base import BaseScreen
@@ -23,6 +26,42 @@ if TYPE_CHECKING:
 # at start-up: the first screen does not need them.
 
 CHART_HEIGHT = 20
+#: How render_plan_table marks a reason, warning or note: a bullet, not a table row.
+BULLET = "  - "
+
+
+def plan_blocks(text: str) -> list[tuple[bool, list[str]]]:
+    """The plan's text as runs of lines: ``(True, rows)`` for a table, ``(False, lines)`` for prose.
+
+    render_plan_table writes prose at the margin or as ``"  - "`` bullets, and indents its tables
+    by two spaces; the prose wraps to the pane, the tables keep their columns and may scroll.
+    """
+    blocks: list[tuple[bool, list[str]]] = []
+    for line in text.splitlines():
+        is_table = line.startswith("  ") and not line.startswith(BULLET)
+        if blocks and blocks[-1][0] == is_table:
+            blocks[-1][1].append(line)
+        else:
+            blocks.append((is_table, [line]))
+    return blocks
+
+
+def prose(lines: list[str]) -> RenderableType:
+    """Lines that wrap to the width they are given; a bullet's text wraps under its own start."""
+    parts: list[RenderableType] = []
+    bullets: Table | None = None
+    for line in lines:
+        if line.startswith(BULLET):
+            if bullets is None:
+                bullets = Table.grid()
+                bullets.add_column(width=len(BULLET), no_wrap=True)
+                bullets.add_column(ratio=1, overflow="fold")
+                parts.append(bullets)
+            bullets.add_row(BULLET, Text(line.removeprefix(BULLET)))
+        else:
+            bullets = None
+            parts.append(Text(line, overflow="fold"))
+    return Group(*parts)
 
 
 class PlanReady(Message):
@@ -68,7 +107,7 @@ class PlanScreen(BaseScreen):
             # Text, not str: a file name is never read as markup.
             yield ProfileList(*(Text(n) for n in profile_names()), id="profiles")
             with ReadingPane(id="plan-box"):
-                yield Static(Text("no plan yet", style="dim"), id="plan")
+                yield Static(Text("no plan yet", style="dim"), classes="plan-part plan-prose")
                 yield Static(id="chart-cost")
                 yield Static(id="chart-vcpus")
         yield StatusBar()
@@ -95,7 +134,9 @@ class PlanScreen(BaseScreen):
             return
         name = str(options.get_option_at_index(options.highlighted).prompt)
         self.profile = name
-        self.query_one("#plan", Static).update(Text(f"planning {name}…", style="italic"))
+        self._show_plan(
+            Static(Text(f"planning {name}…", style="italic"), classes="plan-part plan-prose")
+        )
         self.query_one("#chart-cost", Static).update("")
         self.query_one("#chart-vcpus", Static).update("")
         self.plan_worker(name)
@@ -108,35 +149,57 @@ class PlanScreen(BaseScreen):
 
     @on(PlanReady)
     def _ready(self, message: PlanReady) -> None:
-        from batchtui.render.charts import cost_vs_makespan_chart, vcpus_over_time_chart
         from batchtui.render.plan import render_plan_table
 
         plan = self.plan = message.plan
-        # The plan's lines are wide: the profile list steps aside (p brings it back).
+        # The plan's tables are wide: the profile list steps aside (p brings it back).
         self.query_one(OptionList).display = False
         key = self.key_for("plan.pick")
         self.query_one("#plan-title", Label).update(
             Text(f"Plan of {self.profile}" + (f"   ({key}: other profiles)" if key else ""))
         )
-        # The planner's own text: every value enters as plain Text, never as markup.
-        self.query_one("#plan", Static).update(Text(render_plan_table(plan), no_wrap=True))
+        # The planner's own text: every value enters as plain Text, never as markup. Prose
+        # wraps to the pane; a table keeps its rows whole, wider than the pane if it must be.
+        self._show_plan(
+            *(
+                Static(Text("\n".join(lines), no_wrap=True), classes="plan-part plan-table")
+                if is_table
+                else Static(prose(lines), classes="plan-part plan-prose")
+                for is_table, lines in plan_blocks(render_plan_table(plan))
+            )
+        )
         self.query_one("#plan-box").focus()
+        self.call_after_refresh(self._draw_charts)  # once the pane has its new width
 
-        def charts() -> None:  # once the pane has its new width
-            width = max(40, self.query_one("#plan-box").size.width - 2)
-            self.query_one("#chart-cost", Static).update(
-                Text(cost_vs_makespan_chart(plan, width, CHART_HEIGHT))
-            )
-            self.query_one("#chart-vcpus", Static).update(
-                Text(vcpus_over_time_chart(plan, width, CHART_HEIGHT))
-            )
+    def _show_plan(self, *parts: Widget) -> None:
+        """The plan's text in place of the last one, above the charts."""
+        pane = self.query_one("#plan-box")
+        pane.query(".plan-part").remove()
+        pane.mount(*parts, before="#chart-cost")
 
-        self.call_after_refresh(charts)
+    def _draw_charts(self) -> None:
+        """The charts as wide as the pane (its scrollbar's gutter is always kept)."""
+        from batchtui.render.charts import cost_vs_makespan_chart, vcpus_over_time_chart
+
+        if self.plan is None:
+            return
+        width = max(40, self.query_one("#plan-box").scrollable_content_region.width)
+        self.query_one("#chart-cost", Static).update(
+            Text(cost_vs_makespan_chart(self.plan, width, CHART_HEIGHT))
+        )
+        self.query_one("#chart-vcpus", Static).update(
+            Text(vcpus_over_time_chart(self.plan, width, CHART_HEIGHT))
+        )
+
+    def on_resize(self) -> None:
+        if self.plan is not None:
+            self.call_after_refresh(self._draw_charts)
 
     def action_pick(self) -> None:
         options = self.query_one(OptionList)
         options.display = True
         options.focus()
+        self.call_after_refresh(self._draw_charts)  # the pane is narrower beside the list
 
     def reload(self, full: bool) -> None:
         if full and self.plan is not None:
