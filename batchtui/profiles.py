@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from batchtui.capacity.fit import FARGATE_SIZES
+from batchtui.capacity.fit import FARGATE_SIZES, INSTANCE_TYPE_KEYWORDS, is_known_instance_type
 from batchtui.errors import ProfileError
 from batchtui.model import ComputeEnvironment, PurchaseModel, ResourceRequest
 
@@ -42,8 +42,6 @@ SPOT_INTERRUPTION_REASON = "Host EC2 (instance i-0123456789abcdef0) terminated."
 DEFAULT_INSTANCE_DISK_GIB = 20  # Batch's default AMI root volume: 30 GiB, ~20 GiB usable for jobs
 #: AWS takes minvCpus, maxvCpus, priority, memory ... as 32-bit integers.
 INT32_MAX = 2**31 - 1
-#: instanceTypes values Batch expands itself (as capacity.expand_instance_types does).
-INSTANCE_TYPE_KEYWORDS = ("optimal", "default_x86_64", "default_arm64")
 #: The fractional vCPUs a job can have: Fargate's smallest task sizes (EC2 takes whole vCPUs).
 FARGATE_FRACTIONAL_VCPUS = tuple(v for v, _ in FARGATE_SIZES if not v.is_integer())
 
@@ -749,9 +747,9 @@ def _unknown_instance_type(name: str) -> str | None:
     from batchtui.pricing import instance_catalog  # imports the planner: not at the top
 
     catalog = instance_catalog()
-    families = sorted({it.family for it in catalog.values()})
-    if name in catalog or name in families or name in INSTANCE_TYPE_KEYWORDS:
+    if is_known_instance_type(name, catalog):
         return None
+    families = sorted({it.family for it in catalog.values()})
     close = difflib.get_close_matches(name, [*families, *catalog, *INSTANCE_TYPE_KEYWORDS], n=1)
     hint = f"; did you mean {close[0]!r}?" if close else ""
     return (

@@ -59,6 +59,18 @@ def fits_fargate(request: ResourceRequest) -> tuple[float, int] | None:
     return None
 
 
+#: instanceTypes values Batch expands itself rather than naming a type or a family.
+INSTANCE_TYPE_KEYWORDS = ("optimal", "default_x86_64", "default_arm64")
+
+
+def is_known_instance_type(name: str, catalog: Mapping[str, InstanceType]) -> bool:
+    """True when ``name`` is an instance type or family of ``catalog``, or a keyword Batch
+    expands: what :func:`expand_instance_types` does not skip."""
+    if name in INSTANCE_TYPE_KEYWORDS or name in catalog:
+        return True
+    return "." not in name and any(it.family == name for it in catalog.values())
+
+
 def expand_instance_types(
     spec: Iterable[str], catalog: Mapping[str, InstanceType]
 ) -> list[InstanceType]:

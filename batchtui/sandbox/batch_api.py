@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote
 
-from batchtui.capacity import expand_instance_types
+from batchtui.capacity import expand_instance_types, is_known_instance_type
 from batchtui.model import InstanceType, PurchaseModel
 from batchtui.sandbox import batch_views as views
 from batchtui.sandbox import fargate, moto_glue, multinode
@@ -205,9 +205,7 @@ class BatchApi:
         return None
 
     def _known_instance_type(self, name: str) -> bool:
-        if name in ("optimal", "default_x86_64", "default_arm64") or name in self.catalog:
-            return True
-        return "." not in name and any(it.family == name for it in self.catalog.values())
+        return is_known_instance_type(name, self.catalog)
 
     @staticmethod
     def _state(state: Any) -> str:
