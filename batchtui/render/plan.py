@@ -33,7 +33,14 @@ def _span(v: float) -> str:
 
 def render_plan_table(plan: Plan) -> str:
     """The plan for people: recommendation first, then warnings, scenarios and capacity."""
-    out: list[str] = []
+    return "\n".join(line for _, lines in render_plan_blocks(plan) for line in lines)
+
+
+def render_plan_blocks(plan: Plan) -> list[tuple[bool, list[str]]]:
+    """:func:`render_plan_table`'s lines as runs: ``(True, rows)`` for a table, ``(False,
+    lines)`` for prose (sentences and bullets), so that a screen can wrap the prose and keep
+    the tables' columns whole."""
+    out = _Blocks()
     budget = f", budget {_money(plan.budget_usd)}" if plan.budget_usd is not None else ""
     out.append(f"Plan {plan.profile_name} ({plan.profile_path}), {plan.region}")
     out.append(
@@ -58,7 +65,7 @@ def render_plan_table(plan: Plan) -> str:
              _launches(s))
             for s in rec.settings
         )  # fmt: skip
-        out.append(
+        out.table(
             _indent(
                 table(
                     ("SET", "POOL", "MIN vCPUs", "MAX vCPUs", "DESIRED", "INSTANCE TYPES"),
@@ -84,7 +91,7 @@ def render_plan_table(plan: Plan) -> str:
         out += [f"  - {n}" for n in plan.notes]
     out.append("")
     out.append("SCENARIOS")
-    out.append(_indent(table(
+    out.table(_indent(table(
         ("SCENARIO", "SPOT", "vCPUs", "COST", "COST p95", "$/1K IMG", "TIME p50", "TIME p95",
          "P(DEADLINE)", "INTERRUPTS", "WASTED vCPU-h", "FAILED JOBS", ""),
         (_scenario_row(plan, s) for s in plan.scenarios),
@@ -97,7 +104,7 @@ def render_plan_table(plan: Plan) -> str:
          ln.max_vcpus, ln.effective_vcpus, _money(ln.usd_per_instance_hour), ln.limited_by)
         for ln in own.lines
     )  # fmt: skip
-    out.append(_indent(table(
+    out.table(_indent(table(
         ("CE", "POOL", "LAUNCHES", "JOBS/INST", "MAX", "REACHES", "$/HOUR", "LIMITED BY"),
         capacity_rows,
     )))  # fmt: skip
@@ -106,7 +113,30 @@ def render_plan_table(plan: Plan) -> str:
     if plan.submit is not None:
         out.append("")
         out.append(submit_line(plan.submit))
-    return "\n".join(out)
+    return out.blocks
+
+
+class _Blocks:
+    """Lines as runs of prose and of table rows; ``append`` and ``+=`` add prose."""
+
+    def __init__(self) -> None:
+        self.blocks: list[tuple[bool, list[str]]] = []
+
+    def _add(self, is_table: bool, lines: list[str]) -> None:
+        if self.blocks and self.blocks[-1][0] == is_table:
+            self.blocks[-1][1].extend(lines)
+        else:
+            self.blocks.append((is_table, list(lines)))
+
+    def append(self, line: str) -> None:
+        self._add(False, [line])
+
+    def __iadd__(self, lines: list[str]) -> _Blocks:
+        self._add(False, lines)
+        return self
+
+    def table(self, text: str) -> None:
+        self._add(True, text.splitlines())
 
 
 def _launches(setting: VcpuSetting) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from itertools import pairwise
 from typing import Any
 
 import pytest
@@ -14,10 +15,10 @@ from screen_text import screen_text
 
 from batchtui.aws.session import Aws, AwsTarget
 from batchtui.render.charts import SCENARIO_MARKERS
-from batchtui.render.plan import render_plan_table
+from batchtui.render.plan import render_plan_blocks, render_plan_table
 from batchtui.tui.app import BatchtuiApp, create_app
 from batchtui.tui.config import TuiConfig
-from batchtui.tui.screens.plan import PlanScreen, plan_blocks
+from batchtui.tui.screens.plan import PlanScreen
 from batchtui.tui.widgets.reading_pane import ReadingPane
 
 START = 1_795_000_000.0
@@ -123,37 +124,26 @@ async def test_the_charts_follow_the_pane_when_the_profile_list_comes_back(sb) -
 
 
 def test_tables_are_told_from_prose() -> None:
-    text = "\n".join(
-        [
-            "RECOMMENDATION: spot 50%",
-            "  - cheapest of the 8 scenarios",
-            "",
-            "  SET   POOL",
-            "  spot  SPOT",
-            "",
-            "WARNINGS about the profile as configured (p)",
-            "  - MAXVCPUS_ABOVE_QUOTA: spot: maxvCpus 256 is above the quota",
-        ]
-    )
-    assert plan_blocks(text) == [
-        (False, ["RECOMMENDATION: spot 50%", "  - cheapest of the 8 scenarios", ""]),
-        (True, ["  SET   POOL", "  spot  SPOT"]),
-        (
-            False,
-            [
-                "",
-                "WARNINGS about the profile as configured (p)",
-                "  - MAXVCPUS_ABOVE_QUOTA: spot: maxvCpus 256 is above the quota",
-            ],
-        ),
-    ]
+    """The renderer says which lines are table rows: the recommendation's reasons and the
+    warnings are prose (they wrap), the settings and scenarios are tables (they keep columns)."""
+    from batchtui.tui.planning import make_plan
+
+    blocks = render_plan_blocks(make_plan("sandbox", None))
+    prose = [line for is_table, lines in blocks if not is_table for line in lines]
+    tables = [lines for is_table, lines in blocks if is_table]
+    assert any(line.startswith("RECOMMENDATION: ") for line in prose)
+    assert any(line.startswith("  - ") for line in prose)
+    assert any(line.startswith("WARNINGS about") for line in prose)
+    assert any(lines[0].lstrip().startswith("SET ") for lines in tables)
+    assert all(kind != nxt for (kind, _), (nxt, _) in pairwise(blocks))  # runs merged
 
 
 def test_every_line_of_a_real_plan_is_kept() -> None:
     from batchtui.tui.planning import make_plan
 
-    text = render_plan_table(make_plan("sandbox", None))
-    blocks = plan_blocks(text)
+    plan = make_plan("sandbox", None)
+    text = render_plan_table(plan)
+    blocks = render_plan_blocks(plan)
     assert [line for _, lines in blocks for line in lines] == text.splitlines()
     tables = [lines for is_table, lines in blocks if is_table]
     assert any(lines[0].lstrip().startswith("SCENARIO ") for lines in tables)

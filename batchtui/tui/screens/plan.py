@@ -26,24 +26,8 @@ if TYPE_CHECKING:
 # at start-up: the first screen does not need them.
 
 CHART_HEIGHT = 20
-#: How render_plan_table marks a reason, warning or note: a bullet, not a table row.
+#: How render_plan_table marks a reason, warning or note.
 BULLET = "  - "
-
-
-def plan_blocks(text: str) -> list[tuple[bool, list[str]]]:
-    """The plan's text as runs of lines: ``(True, rows)`` for a table, ``(False, lines)`` for prose.
-
-    render_plan_table writes prose at the margin or as ``"  - "`` bullets, and indents its tables
-    by two spaces; the prose wraps to the pane, the tables keep their columns and may scroll.
-    """
-    blocks: list[tuple[bool, list[str]]] = []
-    for line in text.splitlines():
-        is_table = line.startswith("  ") and not line.startswith(BULLET)
-        if blocks and blocks[-1][0] == is_table:
-            blocks[-1][1].append(line)
-        else:
-            blocks.append((is_table, [line]))
-    return blocks
 
 
 def prose(lines: list[str]) -> RenderableType:
@@ -149,7 +133,7 @@ class PlanScreen(BaseScreen):
 
     @on(PlanReady)
     def _ready(self, message: PlanReady) -> None:
-        from batchtui.render.plan import render_plan_table
+        from batchtui.render.plan import render_plan_blocks
 
         plan = self.plan = message.plan
         # The plan's tables are wide: the profile list steps aside (p brings it back).
@@ -165,7 +149,7 @@ class PlanScreen(BaseScreen):
                 Static(Text("\n".join(lines), no_wrap=True), classes="plan-part plan-table")
                 if is_table
                 else Static(prose(lines), classes="plan-part plan-prose")
-                for is_table, lines in plan_blocks(render_plan_table(plan))
+                for is_table, lines in render_plan_blocks(plan)
             )
         )
         self.query_one("#plan-box").focus()
