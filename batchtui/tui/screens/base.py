@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from batchtui.aws.session import Aws
     from batchtui.tui.app import BatchtuiApp
     from batchtui.tui.reasons import Explanation, Keys
+    from batchtui.tui.snapshots import AccountSnapshot
 
 
 def type_into_focused_input(app: Any, character: str) -> bool:
@@ -35,6 +36,8 @@ class BaseScreen(Screen[Any], inherit_bindings=False):
     every key `?` lists can be remapped from the config."""
 
     DANGEROUS: ClassVar[frozenset[str]] = frozenset()
+    #: queue_blocker's answers for one account snapshot (a new snapshot starts afresh).
+    _blockers: tuple[AccountSnapshot, dict[str, Explanation | None]] | None = None
     #: What `?` calls this screen.
     HELP_NAME: ClassVar[str] = ""
     BINDINGS = [
@@ -81,14 +84,21 @@ class BaseScreen(Screen[Any], inherit_bindings=False):
         )
 
     def queue_blocker(self, queue: str) -> Explanation | None:
-        """Why nothing of ``queue`` (name or ARN) is placed, from the account snapshot."""
+        """Why nothing of ``queue`` (name or ARN) is placed, from the account snapshot.
+
+        Worked out once per snapshot and queue: the jobs screen asks on every cursor move."""
         from batchtui.tui.reasons import queue_blocker
 
         account = self.batchtui.account
         if account is None:
             return None
-        found = next((q for q in account.queues if queue in (q.name, q.arn)), None)
-        return queue_blocker(found, account.ces, self.reason_keys()) if found else None
+        if self._blockers is None or self._blockers[0] is not account:
+            self._blockers = (account, {})
+        known = self._blockers[1]
+        if queue not in known:
+            found = next((q for q in account.queues if queue in (q.name, q.arn)), None)
+            known[queue] = queue_blocker(found, account.ces, self.reason_keys()) if found else None
+        return known[queue]
 
     def key_for(self, binding_id: str) -> str:
         """The key (as shown) of ``binding_id`` on this screen or the app, after the user's
