@@ -22,6 +22,8 @@ JOB_STATUSES: tuple[str, ...] = (
 )
 ACTIVE_STATUSES: tuple[str, ...] = JOB_STATUSES[:5]
 FINAL_STATUSES: tuple[str, ...] = ("SUCCEEDED", "FAILED")
+#: A job in these holds capacity (an instance or a Fargate task) and has an attempt under way.
+PLACED_STATUSES: tuple[str, ...] = ("STARTING", "RUNNING")
 
 
 class PurchaseModel(str, enum.Enum):

@@ -41,7 +41,7 @@ from batchtui.follow import (
     SourceState,
     follow_loop,
 )
-from batchtui.model import FINAL_STATUSES
+from batchtui.model import FINAL_STATUSES, PLACED_STATUSES
 
 DEFAULT_LOG_GROUP = "/aws/batch/job"  #: AWS Batch's default when awslogs-group is not set
 PAGE_LIMIT = 10_000  #: GetLogEvents / FilterLogEvents maximum events per page
@@ -174,7 +174,7 @@ def attempts_made(job: dict[str, Any]) -> int:
     """Attempts a job has started: the finished ones in attempts[], and the one under way
     (AWS lists an attempt there only when it ends)."""
     finished = len(job.get("attempts") or [])
-    return finished + (1 if job.get("status") in ("STARTING", "RUNNING") else 0)
+    return finished + (1 if job.get("status") in PLACED_STATUSES else 0)
 
 
 def _unit_ids(job: dict[str, Any], sel: LogSelection) -> list[tuple[str, int | None, int | None]]:

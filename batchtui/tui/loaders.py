@@ -17,6 +17,7 @@ from batchtui.errors import AwsError, BatchtuiError
 from batchtui.model import (
     ACTIVE_STATUSES,
     JOB_STATUSES,
+    PLACED_STATUSES,
     ComputeEnvironment,
     JobQueue,
     JobSummary,
@@ -74,7 +75,7 @@ def load_account(
             jobs = page.get("jobSummaryList", [])
             per[status] = QueueCount(len(jobs), bool(page.get("nextToken")))
             firsts[status] = FirstPage(tuple(jobs), page.get("nextToken"), q.arn or q.name, clock())
-            if status in ("STARTING", "RUNNING"):
+            if status in PLACED_STATUSES:
                 placed[-1][1].extend(j["jobId"] for j in jobs)
         counts[q.name] = per
         pages[q.name] = firsts
