@@ -3,11 +3,27 @@
 from __future__ import annotations
 
 from rich.text import Text
+from textual.binding import Binding
 
 from batchtui.model import JobSummary
 from batchtui.tui.messages import ActionDone
 from batchtui.tui.screens.base import BaseScreen
 from batchtui.tui.screens.dialogs import ConfirmScreen
+
+
+def job_bindings(scope: str) -> list[Binding]:
+    """The keys both job screens give these actions, with ``scope`` in their binding ids."""
+    return [
+        Binding("l", "logs", "Logs", id=f"{scope}.logs", tooltip="Follow the job's log"),
+        Binding("a", "children", "Children", id=f"{scope}.children", tooltip="Of an array job"),
+        Binding(
+            "ctrl+d",
+            "stop",
+            "Stop",
+            id=f"{scope}.stop",
+            tooltip="Cancel (not started yet) or terminate (running); asks first",
+        ),
+    ]
 
 
 def stop_job(screen: BaseScreen, job: JobSummary) -> None:

@@ -25,15 +25,7 @@ class JobDetailScreen(BaseScreen):
     DANGEROUS = frozenset({"stop"})
     BINDINGS = [
         Binding("y", "copy_id", "Copy id", id="detail.copy_id"),
-        Binding("l", "logs", "Logs", id="detail.logs", tooltip="Follow the job's log"),
-        Binding("a", "children", "Children", id="detail.children", tooltip="Of an array job"),
-        Binding(
-            "ctrl+d",
-            "stop",
-            "Stop",
-            id="detail.stop",
-            tooltip="Cancel (not started yet) or terminate (running); asks first",
-        ),
+        *job_actions.job_bindings("detail"),
     ]
 
     def __init__(self, job: JobSummary, queue: str) -> None:

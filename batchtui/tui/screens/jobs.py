@@ -100,15 +100,7 @@ class JobsScreen(BaseScreen):
             priority=True,  # acts before the keys typed after it reach the table (a paste)
         ),
         Binding("d", "detail", "Describe", id="jobs.detail", tooltip="Every field of the job"),
-        Binding("l", "logs", "Logs", id="jobs.logs", tooltip="Follow the job's log"),
-        Binding("a", "children", "Children", id="jobs.children", tooltip="Of an array job"),
-        Binding(
-            "ctrl+d",
-            "stop",
-            "Stop",
-            id="jobs.stop",
-            tooltip="Cancel (not started yet) or terminate (running); asks first",
-        ),
+        *job_actions.job_bindings("jobs"),
         Binding("y", "copy_id", "Copy id", id="jobs.copy_id", show=False),
         Binding(
             "h",
