@@ -30,6 +30,8 @@ def sandbox() -> Iterator[Any]:
         random_seed=7,
         spot_interruption_rate_per_hour=0.0,
         resource_transition_seconds=0.0,
+        # The tests' own entry point runs for real beside the image tagger.
+        real_modules=("batchtui_worker.tagger", "batchtui.sandbox.echo_worker"),
     )
     with Sandbox(config) as sb:
         yield sb

@@ -29,8 +29,6 @@ COMMAND_MODULES: tuple[str, ...] = (
     "sandbox",
 )
 
-SANDBOX_CREDENTIALS = ("testing", "testing")
-
 
 def add_output_option(
     parser: argparse.ArgumentParser, choices: tuple[str, ...] = ("table", "json")
@@ -115,7 +113,7 @@ class CommandContext:
                     endpoint_url=sandbox.url,
                     read_only=bool(getattr(self.args, "read_only", False)),
                     sandbox=True,
-                    credentials=SANDBOX_CREDENTIALS,
+                    credentials=sandbox.credentials,
                 )
             else:
                 target = AwsTarget.resolve(
@@ -131,7 +129,10 @@ class CommandContext:
         if self._sandbox is None:
             from batchtui.sandbox import Sandbox, SandboxConfig
 
-            settings: dict[str, Any] = {"seed": "demo", "speed": 60.0, **overrides}
+            # In-process, nothing but batchtui needs the sandbox: it takes only this run's keys.
+            settings: dict[str, Any] = {
+                "seed": "demo", "speed": 60.0, "require_credentials": True, **overrides
+            }  # fmt: skip
             config = SandboxConfig(**settings)
             self._sandbox = Sandbox(config)
             self._sandbox.start()

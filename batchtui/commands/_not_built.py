@@ -1,4 +1,4 @@
-"""Commands whose issue has not landed yet say so plainly."""
+"""Commands that are not built yet say so plainly."""
 
 from __future__ import annotations
 

@@ -7,6 +7,7 @@ and boto3 at it goes to stderr.
 from __future__ import annotations
 
 import argparse
+import re
 
 NAME = "sandbox"
 HELP = "Run the embedded sandbox AWS (moto server + Batch scheduler model + demo account)"
@@ -15,6 +16,10 @@ DESCRIPTION = (
     "Any AWS client can use it: the endpoint URL is printed first on stdout."
 )
 
+
+#: The one module the sandbox runs for real unless told more: the image tagger batchtui ships.
+DEFAULT_REAL_MODULE = "batchtui_worker.tagger"
+_MODULE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 
 #: Above this a real second holds more simulated work than the scheduler can step in one.
 MAX_SPEED = 10_000.0
@@ -33,6 +38,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                             "(default: 60)")  # fmt: skip
     serve.add_argument("--random-seed", type=int, default=0, metavar="S",
                        help="seed of every random choice, for reproducible runs (default: 0)")  # fmt: skip
+    serve.add_argument("--require-credentials", action="store_true",
+                       help="mint credentials for this run, print them, and refuse requests not "
+                            "signed with them")  # fmt: skip
+    serve.add_argument("--run-module", action="append", default=[], metavar="MODULE",
+                       help="also run jobs whose command is `python -m MODULE` for real, as "
+                            "processes on this machine (repeatable; default: only the image "
+                            f"tagger, {DEFAULT_REAL_MODULE}); every other command is simulated")  # fmt: skip
 
 
 def run(args: argparse.Namespace, ctx: object) -> int:
@@ -53,11 +65,19 @@ def run(args: argparse.Namespace, ctx: object) -> int:
             f"--speed must be a number above 0 and at most {MAX_SPEED:g}, not {args.speed:g}"
         )
 
+    for module in args.run_module:
+        if not _MODULE_NAME.match(module):
+            raise UsageError(
+                f"--run-module {module!r} is not a Python module name",
+                hint="name a module as `python -m` takes it, e.g. mypackage.worker",
+            )
+
     from batchtui.sandbox import Sandbox, SandboxConfig
 
     config = SandboxConfig(
         seed=args.seed, jobs=args.jobs, speed=args.speed, random_seed=args.random_seed,
-        port=args.port,
+        port=args.port, require_credentials=args.require_credentials,
+        real_modules=tuple(dict.fromkeys([DEFAULT_REAL_MODULE, *args.run_module])),
     )  # fmt: skip
     done = threading.Event()
 
@@ -69,14 +89,26 @@ def run(args: argparse.Namespace, ctx: object) -> int:
     with Sandbox(config) as sb:
         previous = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}
         try:
+            key_id, secret = sb.credentials
+            exports = (
+                f"export AWS_ENDPOINT_URL={sb.url} AWS_DEFAULT_REGION={sb.region} "
+                f"AWS_ACCESS_KEY_ID={key_id} AWS_SECRET_ACCESS_KEY={secret}"
+            )
             print(sb.url, file=out, flush=True)
+            if config.require_credentials:
+                print(exports, file=out, flush=True)
+            keys = (
+                "only requests signed with these keys are served"
+                if config.require_credentials
+                else "any keys work"
+            )
             print(
                 f"batchtui sandbox: {config.seed} account in {sb.region} at {sb.url} "
-                f"(simulated time x{config.speed:g}); any credentials work, e.g.\n"
-                f"  export AWS_ENDPOINT_URL={sb.url} AWS_DEFAULT_REGION={sb.region} "
-                "AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing\n"
+                f"(simulated time x{config.speed:g}); {keys}:\n"
+                f"  {exports}\n"
                 "  aws batch describe-job-queues\n"
-                "Ctrl-C stops it.",
+                f"Runs for real: python -m {', '.join(config.real_modules)}; every other "
+                "job command is simulated. Ctrl-C stops it.",
                 file=err,
                 flush=True,
             )

@@ -40,6 +40,11 @@ class SandboxConfig:
     #: The account's Fargate vCPU quotas (Service Quotas L-3032A538 and L-36FBB829).
     fargate_vcpu_quota: float = 256.0
     fargate_spot_vcpu_quota: float = 256.0
+    #: Modules a job may run for real as ``python -m <module>`` (all else is synthetic): the
+    #: image tagger that ships with batchtui, so the demo account shows real worker logs.
+    real_modules: tuple[str, ...] = ("batchtui_worker.tagger",)
+    #: Mint credentials at start and refuse requests not signed with them (SigV4 checked).
+    require_credentials: bool = False
     #: The demo account submits a few new jobs every simulated minute so it looks alive.
     demo_trickle: bool = True
 

@@ -1,6 +1,6 @@
 """A tiny entry point the sandbox can run as a real job: ``python -m batchtui.sandbox.echo_worker``.
 
-It prints its Batch environment, describes its own job through the sandbox's endpoint (proving a
+It prints its Batch environment (and the names of every variable it was given), describes its own job through the sandbox's endpoint (proving a
 worker can call AWS from inside a job), and exits with the code given as its first argument.
 """
 
@@ -21,6 +21,9 @@ def main(argv: list[str]) -> int:
                 "AWS_BATCH_JOB_MAIN_NODE_INDEX", "AWS_BATCH_JOB_MAIN_NODE_PRIVATE_IPV4_ADDRESS"):  # fmt: skip
         if key in os.environ:  # the nodes of a multi-node parallel job
             print(f"{key}={os.environ[key]}", flush=True)
+    # Names only: what a real run's environment holds, never its values (keys among them).
+    print(f"environment: {','.join(sorted(os.environ))}", flush=True)
+    print(f"AWS_CONFIG_FILE={os.environ.get('AWS_CONFIG_FILE', '')}", flush=True)
     batch = boto3.client("batch")  # AWS_ENDPOINT_URL and the region come from the environment
     status = batch.describe_jobs(jobs=[job_id])["jobs"][0]["status"]
     print(f"my status is {status}", flush=True)

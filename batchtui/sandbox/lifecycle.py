@@ -42,6 +42,8 @@ class JobLifecycle:
     rng: random.Random
     now: float
     endpoint_url: str
+    credentials: tuple[str, str]
+    run_home: str
     runnable: dict[str, dict[str, Job]]
     positions: QueuePositions
     dependents: dict[str, list[Job]]
@@ -228,7 +230,7 @@ class JobLifecycle:
         timeout = (job.timeout or {}).get("attemptDurationSeconds")
         if timeout:
             self.after(float(timeout), "timeout", (job.job_id, job.run_token))
-        argv = runner.entry_point({**job.container, "command": command})
+        argv = runner.entry_point({**job.container, "command": command}, self.config.real_modules)
         if argv is not None and self.endpoint_url:
             self._run_subprocess(job, argv, attempt_no)
             return
@@ -279,24 +281,27 @@ class JobLifecycle:
         token = job.run_token
         inst = self.store.instances.get(job.instance_id or "")
         ce_name = inst.ce_name if inst else job.fargate_ce or ""
-        env = {
+        job_variables = {
             kv["name"]: str(kv.get("value", "")) for kv in job.container.get("environment") or ()
         }
-        env |= {
+        batch_variables = {
             "AWS_BATCH_JOB_ID": job.job_id,
             "AWS_BATCH_JOB_ATTEMPT": str(attempt_no),
             "AWS_BATCH_CE_NAME": ce_name,
             "AWS_BATCH_JQ_NAME": job.queue,
-            "AWS_ENDPOINT_URL": self.endpoint_url,
-            "AWS_DEFAULT_REGION": self.store.region,
-            "AWS_REGION": self.store.region,
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
         }
         if job.array_index is not None:
-            env["AWS_BATCH_JOB_ARRAY_INDEX"] = str(job.array_index)
+            batch_variables["AWS_BATCH_JOB_ARRAY_INDEX"] = str(job.array_index)
         if job.node_index is not None:
-            env |= multinode.environment(self, job)  # type: ignore[arg-type]
+            batch_variables |= multinode.environment(self, job)  # type: ignore[arg-type]
+        env = runner.job_environment(
+            job_variables,
+            batch_variables,
+            endpoint_url=self.endpoint_url,
+            region=self.store.region,
+            credentials=self.credentials,
+            home=self.run_home,
+        )
 
         def on_line(line: str) -> None:
             with self.lock:

@@ -1,28 +1,41 @@
-"""Jobs that run for real: a local Python entry point as a subprocess of the sandbox.
+"""Jobs that run for real: an allowed Python entry point as a subprocess of the sandbox.
 
-A job whose command is ``python -m <module> [args...]`` (or python3) runs for real when
-``<module>`` is importable here and the job does not set ``SANDBOX_WORKLOAD=synthetic``: the
-sandbox starts ``sys.executable -m <module> [args...]`` with the job's environment
-(AWS_BATCH_JOB_ID, AWS_BATCH_JOB_ATTEMPT, AWS_BATCH_JOB_ARRAY_INDEX, AWS_BATCH_CE_NAME,
-AWS_BATCH_JQ_NAME) pointed at the sandbox's own endpoint (AWS_ENDPOINT_URL, AWS_DEFAULT_REGION,
-fake credentials). Its stdout and stderr become the attempt's log lines; its exit code decides
+Anything that reaches the sandbox's port can define and submit jobs, so a job's command never
+chooses what runs on the host. A job runs for real only when its command is
+``python -m <module> [args...]`` (or python3), ``<module>`` is one of the modules the sandbox was
+told to run (:attr:`SandboxConfig.real_modules`: by default the image tagger that ships with
+batchtui), and the job does not set ``SANDBOX_WORKLOAD=synthetic``. Every other command is a
+synthetic workload. The module is looked up in that list, never imported to find out.
+
+A real run is ``sys.executable -I -m <module> [args...]``: isolated mode, so no ``PYTHON*``
+variable, user site or working directory decides what Python loads. Its environment is built
+from scratch (:func:`job_environment`): none of the user's variables (credentials, tokens,
+proxies) reach it, the job's own variables pass except those that steer the loader, the
+interpreter or the AWS SDK, and the AWS variables point at the sandbox with the sandbox's
+credentials. Its stdout and stderr become the attempt's log lines; its exit code decides
 SUCCEEDED or FAILED. It runs in real time, whatever the simulated clock does.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 PYTHONS = ("python", "python3")
 
+#: Job variables that never reach a real run: they choose what the dynamic loader, Python or the
+#: AWS SDK loads or where it connects (LD_PRELOAD, PYTHONSTARTUP, AWS_CONFIG_FILE, HTTPS_PROXY).
+_WITHHELD_PREFIXES = ("AWS_", "LD_", "DYLD_", "PYTHON", "BATCHTUI_")
+_WITHHELD_NAMES = frozenset(
+    {"HOME", "PATH", "BROWSER", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"}
+)
 
-def entry_point(container: dict[str, Any]) -> list[str] | None:
+
+def entry_point(container: dict[str, Any], allowed: Iterable[str]) -> list[str] | None:
     """The argv to run for real, or None for a synthetic workload."""
     command = list(container.get("command") or ())
     for kv in container.get("environment") or ():
@@ -31,12 +44,47 @@ def entry_point(container: dict[str, Any]) -> list[str] | None:
     if len(command) < 3 or os.path.basename(command[0]) not in PYTHONS or command[1] != "-m":
         return None
     module = command[2]
-    try:
-        if importlib.util.find_spec(module) is None:
-            return None
-    except (ImportError, ValueError):
+    if module not in set(allowed):
         return None
-    return [sys.executable, "-m", module, *command[3:]]
+    return [sys.executable, "-I", "-m", module, *command[3:]]
+
+
+def withheld(name: str) -> bool:
+    """Whether a job's environment variable is kept from a real run."""
+    upper = name.upper()
+    return upper.startswith(_WITHHELD_PREFIXES) or upper in _WITHHELD_NAMES
+
+
+def job_environment(
+    job_variables: Mapping[str, str],
+    batch_variables: Mapping[str, str],
+    *,
+    endpoint_url: str,
+    region: str,
+    credentials: tuple[str, str],
+    home: str,
+) -> dict[str, str]:
+    """The whole environment of a real run: nothing inherited from the user's."""
+    env = {
+        "PATH": os.defpath,
+        "HOME": home,
+        "LANG": "C.UTF-8",
+        "NO_PROXY": "127.0.0.1,localhost",
+    }
+    env |= {k: v for k, v in job_variables.items() if not withheld(k)}
+    env |= dict(batch_variables)
+    env |= {
+        "AWS_ENDPOINT_URL": endpoint_url,
+        "AWS_DEFAULT_REGION": region,
+        "AWS_REGION": region,
+        "AWS_ACCESS_KEY_ID": credentials[0],
+        "AWS_SECRET_ACCESS_KEY": credentials[1],
+        # No shared config or credentials file, no instance metadata: the sandbox's keys only.
+        "AWS_CONFIG_FILE": os.devnull,
+        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+        "AWS_EC2_METADATA_DISABLED": "true",
+    }
+    return env
 
 
 class Run:
@@ -49,13 +97,10 @@ class Run:
         on_line: Callable[[str], None],
         on_exit: Callable[[int], None],
     ) -> None:
-        full_env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "BATCHTUI_"))}
-        path = [p for p in sys.path if p and os.path.isdir(p)]
-        full_env["PYTHONPATH"] = os.pathsep.join([os.getcwd(), *path])
-        full_env.update(env)
         self.process = subprocess.Popen(
             list(argv),
-            env=full_env,
+            env=dict(env),
+            cwd=env.get("HOME") or None,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import logging
 import random
+import tempfile
 import threading
 import time
 from types import TracebackType
@@ -12,6 +13,7 @@ from typing import Any
 
 from batchtui.errors import SandboxError, UsageError
 from batchtui.model import ON_DEMAND_STANDARD_QUOTA, SPOT_STANDARD_QUOTA, InstanceType
+from batchtui.sandbox import signing
 from batchtui.sandbox.batch_store import BatchStore
 from batchtui.sandbox.clock import Clock, ManualClock, RealtimeClock
 from batchtui.sandbox.config import SandboxConfig
@@ -26,8 +28,9 @@ TICK_SECONDS = 0.1
 class Sandbox:
     """An embedded, loopback-only AWS whose Batch behaves like AWS Batch.
 
-    ``start()`` returns the endpoint URL; any AWS client pointed at it with any credentials (the
-    tests use ``testing``/``testing``) in :attr:`region` reaches it. With ``manual_clock`` only
+    ``start()`` returns the endpoint URL; any AWS client pointed at it in :attr:`region` that
+    signs its requests reaches it: with any keys (the tests use ``testing``/``testing``), or,
+    with ``require_credentials``, only with :attr:`credentials`. With ``manual_clock`` only
     :meth:`advance` moves simulated time; otherwise a background thread runs it at ``speed``.
     """
 
@@ -51,6 +54,14 @@ class Sandbox:
         self._ticker: threading.Thread | None = None
         self._stopping = threading.Event()
         self.url = ""
+        #: The keys clients sign with: minted per run with ``require_credentials`` (and then the
+        #: only ones accepted), else the conventional fake ones (and then any are accepted).
+        self.credentials: tuple[str, str] = (
+            signing.mint_credentials()
+            if self.config.require_credentials
+            else ("testing", "testing")
+        )
+        self._home: tempfile.TemporaryDirectory[str] | None = None
 
     @property
     def catalog(self) -> dict[str, InstanceType]:
@@ -79,8 +90,14 @@ class Sandbox:
             raise UsageError(
                 f"cannot listen on 127.0.0.1:{self.config.port}: {e.strerror or e}"
             ) from e
+        if self.config.require_credentials:
+            self._server.app.credentials = self.credentials
         self.url = self._server.start()
+        # Jobs that run for real reach the sandbox with its keys, from a home of their own.
+        self._home = tempfile.TemporaryDirectory(prefix="batchtui-sandbox-")
         self.scheduler.endpoint_url = self.url
+        self.scheduler.credentials = self.credentials
+        self.scheduler.run_home = self._home.name
         try:
             self._seed()
         except Exception as e:
@@ -141,6 +158,9 @@ class Sandbox:
         if self._server is not None:
             self._server.stop()
             self._server = None
+        if self._home is not None:
+            self._home.cleanup()
+            self._home = None
 
     def __enter__(self) -> Sandbox:
         self.start()

@@ -55,6 +55,9 @@ class Scheduler(JobLifecycle):
         self.lock = threading.RLock()
         self.now = clock.now()
         self.endpoint_url = ""
+        #: What a job running for real signs its calls with, and its private home directory.
+        self.credentials: tuple[str, str] = ("testing", "testing")
+        self.run_home = ""
         self.events_processed = 0
         self._heap: list[tuple[float, int, str, Any]] = []
         self._eseq = itertools.count()

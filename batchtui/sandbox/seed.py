@@ -205,7 +205,7 @@ def batch(sb: Sandbox, api: BatchApi, subnets: list[str], sg: str, arns: dict[st
     _job_def(api, "demo-image-tagger", "1", "2048", ["python", "-m", "batchtui_worker.tagger"],
              container={"jobRoleArn": arns["batchtui-demo-tagger-job-role"],
                         "logConfiguration": logs,
-                        "environment": [{"name": "IMAGES_BUCKET", "value": BUCKET},
+                        "environment": [{"name": "IMAGE_BUCKET", "value": BUCKET},
                                         {"name": "LABELS_TABLE", "value": LABELS_TABLE}]},
              retryStrategy={"attempts": 3, "evaluateOnExit": [
                  {"onStatusReason": "Host EC2*", "action": "RETRY"},

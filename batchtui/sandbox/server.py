@@ -15,14 +15,16 @@ import logging
 import re
 import socket
 import threading
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
+from xml.sax.saxutils import escape
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from batchtui.sandbox import moto_glue
+from batchtui.sandbox import moto_glue, signing
 
 _CREDENTIAL = re.compile(r"Credential=[^/]+/\d{8}/([^/]+)/([^/]+)/aws4_request")
 
@@ -84,23 +86,105 @@ _REASONS = {
 }
 
 
+#: Services whose errors are XML in AWS's query shape (the rest answer JSON).
+_QUERY_XML = frozenset({"ec2", "iam", "sts", "cloudformation", "autoscaling", "sns", "rds",
+                        "elasticloadbalancing", "ses"})  # fmt: skip
+
+
+def error_response(status: int, code: str, message: str, service: str = "") -> ServiceResponse:
+    """AWS's error shape for ``service`` (JSON unless the service speaks XML)."""
+    request_id = str(uuid.uuid4())
+    text = escape(message)
+    if service == "s3":
+        body = (f"<?xml version='1.0' encoding='UTF-8'?><Error><Code>{code}</Code>"
+                f"<Message>{text}</Message><RequestId>{request_id}</RequestId></Error>")  # fmt: skip
+        return ServiceResponse(status, body.encode(), {"Content-Type": "application/xml"})
+    if service == "ec2":
+        body = (f"<?xml version='1.0' encoding='UTF-8'?><Response><Errors><Error><Code>{code}"
+                f"</Code><Message>{text}</Message></Error></Errors>"
+                f"<RequestID>{request_id}</RequestID></Response>")  # fmt: skip
+        return ServiceResponse(status, body.encode(), {"Content-Type": "text/xml"})
+    if service in _QUERY_XML:
+        body = (f"<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code>"
+                f"<Message>{text}</Message></Error><RequestId>{request_id}</RequestId>"
+                "</ErrorResponse>")  # fmt: skip
+        return ServiceResponse(status, body.encode(), {"Content-Type": "text/xml"})
+    response = ServiceResponse.json(status, {"__type": code, "message": message})
+    response.headers["x-amzn-ErrorType"] = code
+    return response
+
+
+def missing_token() -> ServiceResponse:
+    """What AWS answers a request that carries no signature at all."""
+    response = ServiceResponse.json(403, {"message": "Missing Authentication Token"})
+    response.headers["x-amzn-ErrorType"] = "MissingAuthenticationTokenException"
+    return response
+
+
 class FrontApp:
-    """WSGI app: our handlers first, moto for the rest."""
+    """WSGI app: the sandbox's gate, then our handlers, then moto for the rest.
+
+    The gate refuses what a loopback AWS must not serve: a Host other than the sandbox's own
+    address (a web page reaching 127.0.0.1 through DNS rebinding), CORS preflights, requests
+    without a SigV4 signature and, when the sandbox holds credentials, requests signed with
+    other keys. No CORS grant ever leaves it, and no request, whatever its shape, gets a Python
+    traceback or an HTML page back: failures are AWS's error shape.
+    """
 
     def __init__(self, handlers: dict[str, Handler]) -> None:
         self.handlers = handlers
         self.moto = moto_glue.moto_wsgi_app()
+        #: Host header values that name this server ("127.0.0.1:PORT", "localhost:PORT").
+        self.hosts: frozenset[str] = frozenset()
+        #: The only keys accepted, when set; otherwise any signed request is served.
+        self.credentials: tuple[str, str] | None = None
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
-        auth = environ.get("HTTP_AUTHORIZATION", "")
-        m = _CREDENTIAL.search(auth)
-        handler = self.handlers.get(m.group(2)) if m else None
-        if handler is not None and m is not None:
-            length = int(environ.get("CONTENT_LENGTH") or 0)
-            body = environ["wsgi.input"].read(length) if length else b""
+        try:
+            return self._serve(environ, start_response)
+        except Exception:
+            logging.getLogger("batchtui.sandbox.http").exception("sandbox request failed")
+            return _send(
+                start_response,
+                error_response(500, "InternalFailure", "The sandbox failed to handle the request."),
+            )
+
+    def _serve(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        host = environ.get("HTTP_HOST", "")
+        if host not in self.hosts and not self._loopback_subdomain(host):
+            return _send(
+                start_response,
+                error_response(
+                    403,
+                    "AccessDeniedException",
+                    f"Host {host!r} is not this sandbox's address; it answers only "
+                    f"{' or '.join(sorted(self.hosts))}.",
+                ),
+            )
+        if environ.get("REQUEST_METHOD") == "OPTIONS":
+            return _send(
+                start_response,
+                error_response(403, "AccessDeniedException", "Cross-origin requests are refused."),
+            )
+        try:
+            sig = signing.read_signature(environ)
+        except signing.SignatureProblem as e:
+            return _send(start_response, error_response(403, e.code, e.message))
+        if sig is None:
+            return _send(start_response, missing_token())
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length) if length > 0 else b""
+        environ["wsgi.input"] = io.BytesIO(body)
+        if self.credentials is not None:
+            try:
+                signing.verify(sig, environ, body, self.credentials)
+            except signing.SignatureProblem as e:
+                return _send(start_response, error_response(403, e.code, e.message, sig.service))
+        handler = self.handlers.get(sig.service)
+        if handler is not None:
             request = ServiceRequest(
-                service=m.group(2),
-                region=m.group(1),
+                service=sig.service,
+                region=sig.region,
                 method=environ.get("REQUEST_METHOD", "GET"),
                 path=environ.get("PATH_INFO", "/"),
                 query=parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True),
@@ -112,20 +196,75 @@ class FrontApp:
                 | {"content-type": environ.get("CONTENT_TYPE", "")},
                 body=body,
             )
-            response = handler(request)
+            try:
+                response = handler(request)
+            except ValueError:  # a body that is not the JSON the operation takes
+                response = error_response(
+                    400, "SerializationException", "The request body could not be read."
+                )
             if response is not None:
-                headers = {"Content-Length": str(len(response.body))} | response.headers
-                reason = _REASONS.get(response.status, "Error")
-                start_response(f"{response.status} {reason}", list(headers.items()))
-                return [response.body]
-            # moto answers: give it back the body we consumed.
-            environ["wsgi.input"] = io.BytesIO(body)
-        result: Iterable[bytes] = self.moto(environ, start_response)
-        return result
+                response.headers.setdefault("x-amzn-RequestId", str(uuid.uuid4()))
+                return _send(start_response, response)
+            environ["wsgi.input"] = io.BytesIO(body)  # moto answers: it reads the body again
+        return self._moto(environ, start_response, sig.service)
+
+    def _loopback_subdomain(self, host: str) -> bool:
+        """``bucket.localhost:PORT``: S3's virtual-hosted style on a name only loopback has."""
+        name, _, port = host.rpartition(":")
+        return name.endswith(".localhost") and f"localhost:{port}" in self.hosts
+
+    def _moto(self, environ: dict[str, Any], start_response: Any, service: str) -> Iterable[bytes]:
+        """moto's answer, without CORS grants, and in AWS's error shape where it sends HTML."""
+        seen: dict[str, Any] = {}
+
+        def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            seen["status"], seen["headers"] = status, headers
+            return lambda data: None  # moto returns its body; it never writes through this
+
+        chunks = list(self.moto(environ, capture))
+        status = str(seen.get("status", "500 Internal Server Error"))
+        headers = [
+            (k, v)
+            for k, v in seen.get("headers", [])
+            if not k.lower().startswith("access-control-")
+        ]
+        content_type = next((v for k, v in headers if k.lower() == "content-type"), "")
+        code = int(status.split(" ", 1)[0] or 500)
+        if code >= 400 and "html" in content_type.lower():
+            message = "Not Found" if code == 404 else "The sandbox could not serve this request."
+            return _send(start_response, error_response(code, "InvalidAction", message, service))
+        start_response(status, headers)
+        return chunks
+
+
+def _send(start_response: Any, response: ServiceResponse) -> Iterable[bytes]:
+    headers = {"Content-Length": str(len(response.body))} | response.headers
+    reason = _REASONS.get(response.status, "Error")
+    start_response(f"{response.status} {reason}", list(headers.items()))
+    return [response.body]
 
 
 class QuietRequestHandler(WSGIRequestHandler):
-    """No per-request log line on stderr: the sandbox shares a terminal with the TUI and CLI."""
+    """No per-request log line on stderr: the sandbox shares a terminal with the TUI and CLI.
+
+    A request too malformed to reach the app (a bad request line, an oversized header) gets
+    AWS's JSON error shape too, not the standard library's HTML page.
+    """
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        response = error_response(code, "BadRequest", message or "The request is malformed.")
+        try:
+            self.send_response(code)
+            for name, value in response.headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(response.body)))
+            self.send_header("Connection", "close")
+            self.end_headers()
+            if self.command != "HEAD" and code >= 200 and code not in (204, 304):
+                self.wfile.write(response.body)
+        except OSError:
+            pass  # the client has gone; nothing to tell it
+        self.close_connection = True
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         pass
@@ -151,6 +290,7 @@ class LoopbackServer:
         except SystemExit as e:  # werkzeug prints and exits when the port is taken
             raise OSError(errno.EADDRINUSE, f"port {port} is in use") from e
         self._thread: threading.Thread | None = None
+        self.app.hosts = frozenset({f"127.0.0.1:{self.port}", f"localhost:{self.port}"})
 
     @property
     def port(self) -> int:

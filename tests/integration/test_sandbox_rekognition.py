@@ -63,9 +63,9 @@ def names(result: dict[str, Any]) -> list[str]:
 
 
 def detect(rekognition: Any, bucket: str, key: str, **kw: Any) -> dict[str, Any]:
-    return dict(
-        rekognition.detect_labels(Image={"S3Object": {"Bucket": bucket, "Name": key}}, **kw)
-    )
+    answer = rekognition.detect_labels(Image={"S3Object": {"Bucket": bucket, "Name": key}}, **kw)
+    assert answer["ResponseMetadata"]["RequestId"]  # every answer has its own request id
+    return {k: v for k, v in answer.items() if k != "ResponseMetadata"}
 
 
 def test_labels_come_from_the_image_and_are_deterministic(rekognition: Any, bucket: str) -> None:
