@@ -20,6 +20,7 @@ from typing import Any
 from batchtui.capacity.fit import FARGATE_SIZES, INSTANCE_TYPE_KEYWORDS, is_known_instance_type
 from batchtui.errors import ProfileError
 from batchtui.model import ComputeEnvironment, PurchaseModel, ResourceRequest
+from batchtui.pricing import instance_catalog
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -744,8 +745,6 @@ def _compute_environment(d: Any, i: int, problems: _Problems) -> ComputeEnvironm
 def _unknown_instance_type(name: str) -> str | None:
     """Why the planner cannot use ``name``, or None: it places and prices jobs with the bundled
     catalog, and an instance type or family outside it would silently launch nothing."""
-    from batchtui.pricing import instance_catalog  # imports the planner: not at the top
-
     catalog = instance_catalog()
     if is_known_instance_type(name, catalog):
         return None
