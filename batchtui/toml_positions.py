@@ -18,7 +18,8 @@ class KeyLines:
     """
 
     _HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
-    _KEY = re.compile(r'^\s*([A-Za-z0-9_\-."]+)\s*=')
+    #: A bare, "basic" or 'literal' key, or a dotted one made of those.
+    _KEY = re.compile(r"""^\s*([A-Za-z0-9_\-."']+)\s*=""")
 
     def __init__(self, text: str) -> None:
         self.lines: dict[str, int] = {}
@@ -34,7 +35,7 @@ class KeyLines:
             if depth == 0:
                 header = self._HEADER.match(raw)
                 if header:
-                    dotted = self._resolve(header.group(2).replace('"', ""), counts)
+                    dotted = self._resolve(_unquoted(header.group(2)), counts)
                     if header.group(1) == "[[":
                         n = counts.get(dotted, 0)
                         counts[dotted] = n + 1
@@ -44,7 +45,7 @@ class KeyLines:
                     continue
                 key = self._KEY.match(raw)
                 if key:
-                    name = key.group(1).replace('"', "")
+                    name = _unquoted(key.group(1))
                     full = f"{current}.{name}" if current else name
                     self.lines.setdefault(full, lineno)
             for quote in ('"""', "'''"):
@@ -71,6 +72,11 @@ class KeyLines:
             cut = max(path.rfind("."), path.rfind("["))
             path = path[:cut] if cut > 0 else ""
         return 0
+
+
+def _unquoted(key: str) -> str:
+    """A dotted key without its quotes: ``keymap."jobs.stop"`` -> ``keymap.jobs.stop``."""
+    return key.replace('"', "").replace("'", "")
 
 
 def _bracket_balance(line: str) -> int:
