@@ -14,6 +14,8 @@ HEADLESS = [
     "batchtui.diagnose",
     "batchtui.changes",
     "batchtui.render",
+    "batchtui.profiles",
+    "batchtui.pricing",
     "batchtui.commands.jobs",
 ]
 
