@@ -15,8 +15,7 @@ from typing import Any
 from batchtui.aws.session import Aws
 from batchtui.capacity import expand_instance_types
 from batchtui.errors import AwsError
-from batchtui.planner.facts import PriceBook
-from batchtui.pricing import snapshot_price_book
+from batchtui.pricing import PriceBook, snapshot_price_book
 from batchtui.profiles import Profile
 
 _FILTERS = {

@@ -4,7 +4,7 @@
 plan screen both call it and render the same :class:`Plan`.
 """
 
-from batchtui.planner.facts import Facts, PriceBook
+from batchtui.planner.facts import Facts
 from batchtui.planner.plan import run_plan
 from batchtui.planner.results import (
     CapacityLine,
@@ -16,6 +16,7 @@ from batchtui.planner.results import (
     SubmitEstimate,
     VcpuSetting,
 )
+from batchtui.pricing import PriceBook
 
 __all__ = [
     "CapacityLine",

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 
 from batchtui.capacity import fits_fargate
 from batchtui.planner.results import Recommendation, ScenarioResult, VcpuSetting
-from batchtui.planner.wording import duration
 from batchtui.profiles import Profile
+from batchtui.wording import duration
 
 
 def _meeting(feasible: int, total: int, goal: str) -> str:

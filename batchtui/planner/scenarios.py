@@ -24,8 +24,8 @@ from batchtui.capacity import (
 from batchtui.model import InstanceType, PurchaseModel, ResourceRequest
 from batchtui.planner.facts import Facts
 from batchtui.planner.results import CapacityLine, ScenarioConfig
-from batchtui.planner.wording import count
 from batchtui.profiles import ComputeEnvironmentSpec, Profile
+from batchtui.wording import count
 
 #: Interruptions per instance-hour when the profile says nothing (None: the Spot Advisor bucket).
 DEFAULT_INTERRUPTION_RATES: dict[PurchaseModel, float | None] = {

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from batchtui.capacity import expand_instance_types, fits_fargate
-from batchtui.planner.facts import HOURS_PER_MONTH, Facts
+from batchtui.planner.facts import Facts
 from batchtui.planner.results import RECOMMENDATION, PlanWarning, ScenarioConfig, ScenarioResult
-from batchtui.planner.wording import count
+from batchtui.pricing import HOURS_PER_MONTH
 from batchtui.profiles import DEFAULT_INSTANCE_DISK_GIB, Profile
+from batchtui.wording import count
 
 MAX_ARRAY_SIZE = 10_000
 MAX_DEPENDENCIES = 20

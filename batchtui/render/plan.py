@@ -14,8 +14,8 @@ from batchtui.planner.results import (
     SubmitEstimate,
     VcpuSetting,
 )
-from batchtui.planner.wording import count, short_duration
-from batchtui.render.text import duration, table
+from batchtui.render.text import table
+from batchtui.wording import count, duration, short_duration
 
 #: Version of the JSON document; bump on any incompatible change (batchtui/data/plan.schema.json).
 SCHEMA_VERSION = 1

@@ -7,6 +7,12 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+# The one formatter of durations lives in the lowest layer (the planner words its reasons with
+# it too); tables and the TUI keep importing it from here.
+from batchtui.wording import duration
+
+__all__ = ["duration", "epoch_ms", "table", "to_json"]
+
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[Any]], *, max_width: int = 60) -> str:
     """Left-aligned columns separated by two spaces; cells longer than ``max_width`` are cut."""
@@ -34,20 +40,6 @@ def epoch_ms(value: int | None) -> str:
         return "-"
     t = dt.datetime.fromtimestamp(value / 1000, tz=dt.timezone.utc)
     return t.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def duration(seconds: float | None) -> str:
-    """3725 -> '1h02m'; 59 -> '59s'."""
-    if seconds is None:
-        return "-"
-    s = round(seconds)
-    if s < 60:
-        return f"{s}s"
-    if s < 3600:
-        return f"{s // 60}m{s % 60:02d}s"
-    if s < 86400:
-        return f"{s // 3600}h{(s % 3600) // 60:02d}m"
-    return f"{s // 86400}d{(s % 86400) // 3600:02d}h"
 
 
 def to_json(data: Any) -> str:

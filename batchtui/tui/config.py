@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from batchtui.errors import UsageError
+from batchtui.toml_positions import KeyLines
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -93,9 +94,10 @@ def parse_config(
     problems: list[str] = []
     where = str(path) if path else "config"
 
-    def problem(key: str, message: str, name: str | None = None) -> None:
-        line = _line_of(text, name or key)
-        problems.append(f"{where}:{line}: {key}: {message}")
+    lines = KeyLines(text)
+
+    def problem(key: str, message: str) -> None:
+        problems.append(f"{where}:{lines.line_of(key)}: {key}: {message}")
 
     for key in data:
         if key not in _TOP_KEYS:
@@ -126,26 +128,17 @@ def parse_config(
         if known is not None and binding_id not in known:
             close = difflib.get_close_matches(binding_id, sorted(known), n=1)
             hint = f"did you mean {close[0]}?" if close else "`?` in the TUI lists every id"
-            problem(dotted, f"unknown binding id ({hint})", binding_id)
+            problem(dotted, f"unknown binding id ({hint})")
             continue
         if not isinstance(keys, str) or not keys.strip():
-            problem(dotted, 'must be a key such as "ctrl+k", or several: "k,up"', binding_id)
+            problem(dotted, 'must be a key such as "ctrl+k", or several: "k,up"')
             continue
         bad = [k for k in keys.split(",") if not _KEY.match(k.strip())]
         if bad:
-            problem(dotted, f"not a key: {', '.join(map(repr, bad))}", binding_id)
+            problem(dotted, f"not a key: {', '.join(map(repr, bad))}")
             continue
         keymap[binding_id] = ",".join(k.strip() for k in keys.split(","))
 
     if problems:
         raise ConfigError(problems)
     return TuiConfig(refresh_interval=float(refresh), theme=theme, keymap=keymap, path=path)
-
-
-def _line_of(text: str, key: str) -> int:
-    """The 1-based line where ``key`` is set (bare or quoted), 0 when not found."""
-    pattern = re.compile(rf"^\s*(\"{re.escape(key)}\"|'{re.escape(key)}'|{re.escape(key)})\s*=")
-    for number, line in enumerate(text.splitlines(), start=1):
-        if pattern.match(line):
-            return number
-    return 0

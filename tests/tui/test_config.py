@@ -55,3 +55,20 @@ def test_every_problem_names_file_key_and_line(tmp_path: Path) -> None:
 def test_bad_toml(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="not valid TOML"):
         load_config(write(tmp_path, "refresh_interval = \n"))
+
+
+def test_a_problem_names_the_line_of_a_quoted_dotted_or_table_key(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "theme = 'x'\n[other]\nx = 1\n[keymap]\n'jobs.stop' = 5\n",
+    )
+    with pytest.raises(ConfigError) as e:
+        load_config(path, known_binding_ids=known_binding_ids())
+    assert e.value.problems == [
+        f"{path}:2: other: unknown setting (known: refresh_interval, theme, keymap)",
+        f'{path}:5: keymap.jobs.stop: must be a key such as "ctrl+k", or several: "k,up"',
+    ]
+    dotted = write(tmp_path, 'refresh_interval = 5\nkeymap."jobs.stop" = ""\n')
+    with pytest.raises(ConfigError) as e:
+        load_config(dotted, known_binding_ids=known_binding_ids())
+    assert e.value.problems[0].startswith(f"{dotted}:2: keymap.jobs.stop: must be a key")

@@ -14,18 +14,32 @@ HEADLESS = [
     "batchtui.diagnose",
     "batchtui.changes",
     "batchtui.render",
+    "batchtui.profiles",
+    "batchtui.pricing",
     "batchtui.commands.jobs",
 ]
 
+#: The sandbox sits beside aws/ and may use only capacity, model, errors and the price data.
+SANDBOX_MUST_NOT_LOAD = ("batchtui.planner", "batchtui.render", "batchtui.profiles")
 
-def _loaded_after(code: str) -> set[str]:
-    probe = (
-        f"import sys\n{code}\nprint(' '.join(sorted({{m.split('.')[0] for m in sys.modules}})))\n"
-    )
+
+def _modules_after(code: str) -> set[str]:
+    """Every module a fresh interpreter holds after running ``code``."""
+    probe = f"import sys\n{code}\nprint(' '.join(sorted(sys.modules)))\n"
     out = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120
     ).stdout
     return set(out.split())
+
+
+def _loaded_after(code: str) -> set[str]:
+    """The top-level packages a fresh interpreter holds after running ``code``."""
+    return {m.split(".")[0] for m in _modules_after(code)}
+
+
+def _above_the_sandbox(modules: set[str]) -> list[str]:
+    """The layers the sandbox must not pull in (it serves prices, it does not plan with them)."""
+    return sorted(m for m in modules if m.startswith(SANDBOX_MUST_NOT_LOAD))
 
 
 @pytest.mark.parametrize("module", HEADLESS)
@@ -49,3 +63,26 @@ def test_help_imports_neither_textual_nor_moto_nor_boto3(argv: list[str]) -> Non
     assert "textual" not in loaded
     assert "moto" not in loaded
     assert "boto3" not in loaded
+
+
+def test_the_sandbox_pricing_service_loads_neither_planner_nor_render_nor_profiles() -> None:
+    loaded = _modules_after("import batchtui.sandbox.pricing_api")
+    assert "batchtui.pricing" in loaded  # the snapshot it serves
+    assert _above_the_sandbox(loaded) == []
+
+
+def test_a_started_sandbox_serving_prices_loads_neither_planner_nor_render_nor_profiles() -> None:
+    loaded = _modules_after(
+        "import boto3\n"
+        "from batchtui.sandbox import Sandbox, SandboxConfig\n"
+        "keys = {'aws_access_key_id': 'testing', 'aws_secret_access_key': 'testing'}\n"
+        "with Sandbox(SandboxConfig(seed='demo', manual_clock=True)) as sb:\n"
+        "    sb.advance(60)\n"
+        "    pricing = boto3.client('pricing', endpoint_url=sb.url, region_name=sb.region, **keys)\n"
+        "    assert pricing.get_products(ServiceCode='AmazonEC2', MaxResults=1)['PriceList']\n"
+        "    ec2 = boto3.client('ec2', endpoint_url=sb.url, region_name=sb.region, **keys)\n"
+        "    history = ec2.describe_spot_price_history(InstanceTypes=['c5.large'], MaxResults=5)\n"
+        "    assert history['SpotPriceHistory']\n"
+    )
+    assert "batchtui.sandbox.pricing_api" in loaded  # the requests reached its handlers
+    assert _above_the_sandbox(loaded) == []
