@@ -29,6 +29,7 @@ from batchtui.sandbox.batch_errors import (
     rejected,
     require,
 )
+from batchtui.sandbox.batch_jobs_api import JobOperations
 from batchtui.sandbox.batch_store import (
     BatchStore,
     ComputeEnvironmentRecord,
@@ -57,8 +58,6 @@ class BatchApi:
     """The handler the sandbox's HTTP front calls for ``batch`` requests."""
 
     def __init__(self, store: BatchStore, scheduler: Scheduler, catalog: dict[str, InstanceType]):
-        from batchtui.sandbox.batch_jobs_api import JobOperations
-
         self.store = store
         self.scheduler = scheduler
         self.catalog = catalog
@@ -368,7 +367,7 @@ class BatchApi:
         if q.state != "DISABLED":
             raise BatchApiError(f"Cannot delete job queue {q.name}: it is ENABLED")
         for job in list(self.store.queue_jobs.get(q.name, ())):
-            self.scheduler.terminate(job, "Job queue deleted")
+            self.scheduler.lifecycle.terminate(job, "Job queue deleted")
         del self.store.job_queues[q.name]
         self.scheduler.queue_changed()
         return {}

@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
+from batchtui.capacity import schedulable_memory_mib
 from batchtui.model import InstanceType, PurchaseModel
 from batchtui.sandbox import moto_glue
 
@@ -102,8 +103,6 @@ class Instance:
     def __init__(
         self, instance_id: str, ce_name: str, itype: InstanceType, spot: bool, now: float
     ) -> None:
-        from batchtui.capacity import schedulable_memory_mib
-
         self.id = instance_id
         self.ce_name = ce_name
         self.itype = itype

@@ -14,6 +14,7 @@ from typing import Any
 
 from batchtui.capacity import fits_fargate
 from batchtui.model import ResourceRequest
+from batchtui.sandbox import placement
 from batchtui.sandbox.batch_errors import BatchApiError, rejected
 from batchtui.sandbox.batch_store import BatchStore, ComputeEnvironmentRecord, Job
 
@@ -90,8 +91,6 @@ def check_job_definition(
 
 def misconfiguration(request: ResourceRequest, ces: list[ComputeEnvironmentRecord]) -> str | None:
     """Why a job can never run on these Fargate CEs (its vCPUs above every maxvCpus), or None."""
-    from batchtui.sandbox import placement
-
     usable = [ce for ce in ces if ce.status != "INVALID"]
     if not usable:
         return placement.INVALID_CE

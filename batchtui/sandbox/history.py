@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 from typing import TYPE_CHECKING
 
+from batchtui.sandbox.batch_api import BatchApi
 from batchtui.sandbox.batch_store import (
     Attempt,
     ComputeEnvironmentRecord,
@@ -20,6 +21,7 @@ from batchtui.sandbox.batch_store import (
 from batchtui.sandbox.fargate import SPOT_INTERRUPTED
 from batchtui.sandbox.job_logs import log_target
 from batchtui.sandbox.job_specs import resource_request
+from batchtui.sandbox.status_reasons import ESSENTIAL_EXIT
 
 if TYPE_CHECKING:
     from batchtui.sandbox.sandbox import Sandbox
@@ -28,13 +30,10 @@ if TYPE_CHECKING:
 LOGGED_JOBS = 5000
 DAY = 86400.0
 NAMES = ("ingest", "transform", "report", "resize", "score", "nightly-etl", "render", "tag-images")
-ESSENTIAL_EXIT = "Essential container in task exited"
 
 
 def _ensure_resources(sb: Sandbox) -> None:
     """An empty account gets one queue and one job definition to hold its history."""
-    from batchtui.sandbox.batch_api import BatchApi
-
     if sb.store.job_queues and sb.store.job_definitions:
         return
     api = BatchApi(sb.store, sb.scheduler, sb.catalog)

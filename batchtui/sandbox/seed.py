@@ -286,7 +286,7 @@ def trickle(scheduler: Any, api: BatchApi) -> None:
             extra["arrayProperties"] = {"size": rng.randint(5, 25)}
         kind = rng.choice(("ingest", "transform", "report", "resize", "score"))
         submit(api, f"{kind}-{rng.randrange(10_000):04d}", queue, "demo-etl", **extra)
-    if not scheduler.runnable.get("demo-render"):
+    if not scheduler.lifecycle.runnable.get("demo-render"):
         submit(api, "render-4k-scene", "demo-render", "demo-render",
                containerOverrides={"resourceRequirements": [
                    {"type": "VCPU", "value": "96"}, {"type": "MEMORY", "value": "65536"}]})  # fmt: skip
