@@ -23,6 +23,8 @@ __all__ = ["Sandbox", "SandboxConfig"]
 
 def __getattr__(name: str) -> Any:
     if name == "Sandbox":
+        # Imported on first use so that importing the package (for SandboxConfig, say) stays
+        # light: the Sandbox brings moto, which takes half a second.
         from batchtui.sandbox.sandbox import Sandbox
 
         return Sandbox

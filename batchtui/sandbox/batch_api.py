@@ -21,7 +21,6 @@ from batchtui.sandbox.batch_errors import (
     BatchApiError,
     check_name,
     compute_environment_not_found,
-    described,
     error_response,
     job_definition_not_found,
     optional_int,
@@ -44,6 +43,7 @@ from batchtui.sandbox.job_specs import (
 )
 from batchtui.sandbox.scheduler import Scheduler
 from batchtui.sandbox.server import ServiceRequest, ServiceResponse
+from batchtui.sandbox.tokens import described
 
 log = logging.getLogger(__name__)
 
