@@ -16,7 +16,8 @@ from contextlib import AbstractContextManager
 from typing import Any
 
 from batchtui.sandbox import multinode, runner, workload
-from batchtui.sandbox.batch_store import Attempt, BatchStore, Job
+from batchtui.sandbox.batch_records import Attempt, Job
+from batchtui.sandbox.batch_store import BatchStore
 from batchtui.sandbox.config import SandboxConfig
 from batchtui.sandbox.fargate import SPOT_INTERRUPTED
 from batchtui.sandbox.job_logs import LogWriter, log_target

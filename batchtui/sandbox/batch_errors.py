@@ -74,6 +74,13 @@ def optional_int(body: dict[str, Any], key: str, default: int | None = None) -> 
     return value
 
 
+def check_state(state: Any) -> str:
+    """A compute environment's or job queue's state: ENABLED or DISABLED."""
+    if state not in ("ENABLED", "DISABLED"):
+        raise BatchApiError(f"state must be ENABLED or DISABLED, not {state!r}")
+    return str(state)
+
+
 def check_name(what: str, name: str) -> None:
     if not NAME.match(name):
         raise BatchApiError(

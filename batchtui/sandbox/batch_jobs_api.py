@@ -23,13 +23,8 @@ from batchtui.sandbox.batch_errors import (
     rejected,
     require,
 )
-from batchtui.sandbox.batch_store import (
-    JOB_DEFINITION_REF,
-    BatchStore,
-    Job,
-    JobDefinitionRecord,
-    JobQueueRecord,
-)
+from batchtui.sandbox.batch_records import Job, JobDefinitionRecord, JobQueueRecord
+from batchtui.sandbox.batch_store import JOB_DEFINITION_REF, BatchStore
 from batchtui.sandbox.job_specs import check_retry, check_timeout, override_container
 from batchtui.sandbox.job_specs import resource_request as request_of
 from batchtui.sandbox.scheduler import Scheduler

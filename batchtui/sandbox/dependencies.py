@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from batchtui.sandbox.batch_store import BatchStore, Job
+from batchtui.sandbox.batch_records import Job
+from batchtui.sandbox.batch_store import BatchStore
 
 
 class Dependencies:

@@ -16,7 +16,8 @@ from batchtui.capacity import fits_fargate
 from batchtui.model import ResourceRequest
 from batchtui.sandbox import placement
 from batchtui.sandbox.batch_errors import BatchApiError, rejected
-from batchtui.sandbox.batch_store import BatchStore, ComputeEnvironmentRecord, Job
+from batchtui.sandbox.batch_records import ComputeEnvironmentRecord, Job
+from batchtui.sandbox.batch_store import BatchStore
 
 FARGATE_ON_DEMAND_QUOTA = "L-3032A538"  # Fargate On-Demand vCPU resource count
 FARGATE_SPOT_QUOTA = "L-36FBB829"  # Fargate Spot vCPU resource count

@@ -17,7 +17,8 @@ from batchtui.model import (
     PurchaseModel,
     ResourceRequest,
 )
-from batchtui.sandbox.batch_store import BatchStore, ComputeEnvironmentRecord, Instance, Job
+from batchtui.sandbox.batch_records import ComputeEnvironmentRecord, Instance, Job
+from batchtui.sandbox.batch_store import BatchStore
 
 
 class Fleet:

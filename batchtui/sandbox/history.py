@@ -13,13 +13,13 @@ from typing import Protocol
 
 from batchtui.model import InstanceType
 from batchtui.sandbox.batch_api import BatchApi
-from batchtui.sandbox.batch_store import (
+from batchtui.sandbox.batch_records import (
     Attempt,
-    BatchStore,
     ComputeEnvironmentRecord,
     Job,
     JobDefinitionRecord,
 )
+from batchtui.sandbox.batch_store import BatchStore
 from batchtui.sandbox.config import SandboxConfig
 from batchtui.sandbox.fargate import SPOT_INTERRUPTED
 from batchtui.sandbox.job_logs import log_target
@@ -58,7 +58,7 @@ def _ensure_resources(sb: SeedTarget) -> None:
         return
     api = BatchApi(sb.store, sb.scheduler, sb.catalog)
     if "history-ce" not in sb.store.compute_environments:
-        api.create_compute_environment(
+        api.compute_environments.create_compute_environment(
             {"computeEnvironmentName": "history-ce", "type": "UNMANAGED", "state": "ENABLED"}
         )
         sb.scheduler.advance(sb.config.resource_transition_seconds)

@@ -14,7 +14,8 @@ import random
 
 from batchtui.sandbox import multinode
 from batchtui.sandbox.attempts import Attempts
-from batchtui.sandbox.batch_store import BatchStore, Job
+from batchtui.sandbox.batch_records import Job
+from batchtui.sandbox.batch_store import BatchStore
 from batchtui.sandbox.config import SandboxConfig
 from batchtui.sandbox.dependencies import Dependencies
 from batchtui.sandbox.job_logs import LogWriter

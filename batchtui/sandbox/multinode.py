@@ -19,7 +19,7 @@ from batchtui.capacity import fits, smallest_fitting
 from batchtui.model import InstanceType
 from batchtui.sandbox import placement
 from batchtui.sandbox.batch_errors import BatchApiError
-from batchtui.sandbox.batch_store import ComputeEnvironmentRecord, Instance, Job
+from batchtui.sandbox.batch_records import ComputeEnvironmentRecord, Instance, Job
 from batchtui.sandbox.batch_views import private_ip
 from batchtui.sandbox.fleet import Fleet
 from batchtui.sandbox.job_specs import check_container, override_container

@@ -24,7 +24,8 @@ from typing import Any, Literal, TypeVar
 from batchtui.capacity import fits
 from batchtui.model import InstanceType, ResourceRequest
 from batchtui.sandbox import fargate, multinode, placement, runner
-from batchtui.sandbox.batch_store import BatchStore, ComputeEnvironmentRecord, Instance, Job
+from batchtui.sandbox.batch_records import ComputeEnvironmentRecord, Instance, Job
+from batchtui.sandbox.batch_store import BatchStore
 from batchtui.sandbox.clock import Clock, ManualClock
 from batchtui.sandbox.config import SandboxConfig
 from batchtui.sandbox.fleet import Fleet

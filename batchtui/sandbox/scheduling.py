@@ -12,7 +12,8 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import Any, Protocol, TypeVar
 
-from batchtui.sandbox.batch_store import BatchStore, Job
+from batchtui.sandbox.batch_records import Job
+from batchtui.sandbox.batch_store import BatchStore
 
 _Arg = TypeVar("_Arg")
 

@@ -98,7 +98,7 @@ def data_stores(sb: SeedTarget) -> None:
 def _ce(api: BatchApi, name: str, kind: str, types: list[str], max_v: int, subnets: list[str],
         sg: str, role: str, service_role: str, *, min_v: int = 0, state: str = "ENABLED",
         strategy: str = "BEST_FIT_PROGRESSIVE") -> None:  # fmt: skip
-    api.create_compute_environment(
+    api.compute_environments.create_compute_environment(
         {
             "computeEnvironmentName": name,
             "type": "MANAGED",
@@ -122,7 +122,7 @@ def _ce(api: BatchApi, name: str, kind: str, types: list[str], max_v: int, subne
 
 def _fargate_ce(api: BatchApi, name: str, kind: str, max_v: int, subnets: list[str], sg: str,
                 service_role: str) -> None:  # fmt: skip
-    api.create_compute_environment(
+    api.compute_environments.create_compute_environment(
         {
             "computeEnvironmentName": name,
             "type": "MANAGED",
