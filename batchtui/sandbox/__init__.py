@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from batchtui.sandbox.config import SandboxConfig
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # for type checkers only; at run time __getattr__ below imports it
     from batchtui.sandbox.sandbox import Sandbox
 
 __all__ = ["Sandbox", "SandboxConfig"]
