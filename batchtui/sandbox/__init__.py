@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from batchtui.sandbox.config import SandboxConfig
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # for type checkers only; at run time __getattr__ below imports it
     from batchtui.sandbox.sandbox import Sandbox
 
 __all__ = ["Sandbox", "SandboxConfig"]
@@ -23,6 +23,8 @@ __all__ = ["Sandbox", "SandboxConfig"]
 
 def __getattr__(name: str) -> Any:
     if name == "Sandbox":
+        # Imported on first use so that importing the package (for SandboxConfig, say) stays
+        # light: the Sandbox brings moto, which takes half a second.
         from batchtui.sandbox.sandbox import Sandbox
 
         return Sandbox

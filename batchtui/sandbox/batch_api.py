@@ -1,9 +1,10 @@
-"""AWS Batch over HTTP (REST-JSON): routing, AWS's error shape, and the resource operations.
+"""AWS Batch over HTTP (REST-JSON): routing, and the job queue, job definition and tag operations.
 
 Every ``POST /v1/<operation>`` lands here (the SigV4 signing name is ``batch``). Bad input gets
 AWS's answer, HTTP 400 with ``{"__type": "ClientException", "message": ...}`` and the header
-``x-amzn-ErrorType``, which boto3 raises as ``ClientError`` with Code ``ClientException``. Job
-operations are in :mod:`batch_jobs_api`; records are rendered by :mod:`batch_views`.
+``x-amzn-ErrorType``, which boto3 raises as ``ClientError`` with Code ``ClientException``. Compute
+environment operations are in :mod:`batch_compute_api`, job operations in :mod:`batch_jobs_api`;
+records are rendered by :mod:`batch_views`.
 """
 
 from __future__ import annotations
@@ -13,15 +14,17 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote
 
-from batchtui.capacity import expand_instance_types, is_known_instance_type
-from batchtui.model import InstanceType, PurchaseModel
+from batchtui.model import InstanceType
 from batchtui.sandbox import batch_views as views
-from batchtui.sandbox import fargate, moto_glue, multinode
+from batchtui.sandbox import fargate, multinode
+from batchtui.sandbox.batch_compute_api import (
+    ComputeEnvironmentOperations,
+    compute_environment_named,
+)
 from batchtui.sandbox.batch_errors import (
     BatchApiError,
     check_name,
-    compute_environment_not_found,
-    described,
+    check_state,
     error_response,
     job_definition_not_found,
     optional_int,
@@ -29,12 +32,9 @@ from batchtui.sandbox.batch_errors import (
     rejected,
     require,
 )
-from batchtui.sandbox.batch_store import (
-    BatchStore,
-    ComputeEnvironmentRecord,
-    JobDefinitionRecord,
-    JobQueueRecord,
-)
+from batchtui.sandbox.batch_jobs_api import JobOperations
+from batchtui.sandbox.batch_records import JobDefinitionRecord, JobQueueRecord
+from batchtui.sandbox.batch_store import BatchStore
 from batchtui.sandbox.job_specs import (
     check_container,
     check_retry,
@@ -43,31 +43,25 @@ from batchtui.sandbox.job_specs import (
 )
 from batchtui.sandbox.scheduler import Scheduler
 from batchtui.sandbox.server import ServiceRequest, ServiceResponse
+from batchtui.sandbox.tokens import described
 
 log = logging.getLogger(__name__)
-
-SCALING_KEYS = {"minvCpus", "maxvCpus", "desiredvCpus"}
-SCALE_DOWN_REFUSED = (
-    "Manually scaling down compute environment is not supported.  Disconnecting job queues "
-    "from compute environment will cause it to scale-down to minvCpus."
-)
 
 
 class BatchApi:
     """The handler the sandbox's HTTP front calls for ``batch`` requests."""
 
     def __init__(self, store: BatchStore, scheduler: Scheduler, catalog: dict[str, InstanceType]):
-        from batchtui.sandbox.batch_jobs_api import JobOperations
-
         self.store = store
         self.scheduler = scheduler
         self.catalog = catalog
         self.jobs = JobOperations(store, scheduler)
+        self.compute_environments = ces = ComputeEnvironmentOperations(store, scheduler, catalog)
         self.routes: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
-            "createcomputeenvironment": self.create_compute_environment,
-            "describecomputeenvironments": self.describe_compute_environments,
-            "updatecomputeenvironment": self.update_compute_environment,
-            "deletecomputeenvironment": self.delete_compute_environment,
+            "createcomputeenvironment": ces.create_compute_environment,
+            "describecomputeenvironments": ces.describe_compute_environments,
+            "updatecomputeenvironment": ces.update_compute_environment,
+            "deletecomputeenvironment": ces.delete_compute_environment,
             "createjobqueue": self.create_job_queue,
             "describejobqueues": self.describe_job_queues,
             "updatejobqueue": self.update_job_queue,
@@ -114,169 +108,6 @@ class BatchApi:
             )
         return handler(body)
 
-    # -- compute environments --------------------------------------------------------------
-    def create_compute_environment(self, body: dict[str, Any]) -> dict[str, Any]:
-        name = require(body, "computeEnvironmentName")
-        check_name("Compute environment", name)
-        if name in self.store.compute_environments:
-            raise BatchApiError(f"Object already exists: compute environment {name}")
-        ce_type = require(body, "type")
-        if ce_type not in ("MANAGED", "UNMANAGED"):
-            raise BatchApiError(f"type must be MANAGED or UNMANAGED, not {ce_type}")
-        ce = ComputeEnvironmentRecord(name, self.store.arn("compute-environment", name), ce_type)
-        ce.state = self._state(body.get("state", "ENABLED"))
-        ce.service_role = body.get("serviceRole") or ""
-        ce.tags = dict(body.get("tags") or {})
-        ce.uuid = self.store.new_uuid()
-        ce.created_at = self.scheduler.now
-        ce.ecs_cluster_arn = (
-            f"arn:aws:ecs:{self.store.region}:{self.store.account}:cluster/"
-            f"AWSBatch-{name}-{ce.uuid}"
-        )
-        invalid_reason = None
-        if ce_type == "MANAGED":
-            invalid_reason = self._apply_compute_resources(ce, body.get("computeResources"))
-        self.store.compute_environments[name] = ce
-        if invalid_reason:
-            ce.status, ce.status_reason = "INVALID", invalid_reason
-            self.scheduler.queue_changed()
-        else:
-            self.scheduler.set_valid_later("ce", name)
-        return {"computeEnvironmentName": name, "computeEnvironmentArn": ce.arn}
-
-    def _apply_compute_resources(self, ce: ComputeEnvironmentRecord, cr: Any) -> str | None:
-        """Validate and store computeResources; returns an INVALID statusReason, if any."""
-        if not isinstance(cr, dict):
-            raise BatchApiError("computeResources is required for a MANAGED compute environment")
-        try:
-            purchase = PurchaseModel(str(cr.get("type", "")))
-        except ValueError as e:
-            raise BatchApiError(
-                f"computeResources.type must be EC2, SPOT, FARGATE or FARGATE_SPOT, not "
-                f"{cr.get('type')!r}"
-            ) from e
-        if purchase.is_fargate:
-            fargate.check_compute_resources(cr)
-        elif cr.get("instanceRole") in (None, ""):
-            raise rejected("Instance role is required.")
-        elif cr.get("minvCpus") is None:
-            raise rejected("Resource minvCpus is required.")
-        max_v = optional_int(cr, "maxvCpus")
-        if max_v is None:
-            raise rejected("Resource maxvCpus is required.")  # a guess, by analogy with minvCpus
-        if max_v < 0:
-            raise BatchApiError("computeResources.maxvCpus must be >= 0")
-        min_v = optional_int(cr, "minvCpus", 0) or 0
-        desired = optional_int(cr, "desiredvCpus", min_v)
-        assert desired is not None
-        if min_v < 0 or min_v > max_v:
-            raise BatchApiError(f"minvCpus ({min_v}) must be between 0 and maxvCpus ({max_v})")
-        if not min_v <= desired <= max_v:
-            raise BatchApiError(
-                f"desiredvCpus ({desired}) must be between minvCpus ({min_v}) and maxvCpus "
-                f"({max_v})"
-            )
-        if not cr.get("subnets"):
-            raise BatchApiError("computeResources.subnets is required")
-        if ce.compute_resources and purchase.is_fargate != ce.purchase.is_fargate:
-            raise BatchApiError("computeResources.type cannot change between EC2 and Fargate")
-        ce.purchase = purchase
-        ce.min_vcpus, ce.max_vcpus = min_v, max_v
-        stored = {k: v for k, v in cr.items() if k not in SCALING_KEYS}
-        if purchase.is_fargate:
-            ce.compute_resources = stored
-            return None
-        ce.allocation_strategy = cr.get("allocationStrategy") or "BEST_FIT"
-        stored.setdefault("allocationStrategy", ce.allocation_strategy)
-        ce.compute_resources = stored
-        types = cr.get("instanceTypes")
-        if not isinstance(types, list) or not types:
-            raise BatchApiError("computeResources.instanceTypes is required for EC2 and SPOT")
-        unknown = [t for t in types if not self._known_instance_type(str(t))]
-        if unknown:
-            raise BatchApiError(f"Instance type(s) {', '.join(map(str, unknown))} not supported")
-        ce.instance_types = expand_instance_types([str(t) for t in types], self.catalog)
-        role = str(cr["instanceRole"])
-        if not moto_glue.instance_profile_exists(role):
-            return (
-                f"CLIENT_ERROR - Value ({role}) for parameter iamInstanceProfile.name is invalid. "
-                "Invalid IAM Instance Profile name"
-            )
-        return None
-
-    def _known_instance_type(self, name: str) -> bool:
-        return is_known_instance_type(name, self.catalog)
-
-    @staticmethod
-    def _state(state: Any) -> str:
-        if state not in ("ENABLED", "DISABLED"):
-            raise BatchApiError(f"state must be ENABLED or DISABLED, not {state!r}")
-        return str(state)
-
-    def _ce(self, ref: Any) -> ComputeEnvironmentRecord:
-        ce = self.store.find_compute_environment(str(ref or ""))
-        if ce is None:
-            raise compute_environment_not_found(ref)
-        return ce
-
-    def describe_compute_environments(self, body: dict[str, Any]) -> dict[str, Any]:
-        refs = body.get("computeEnvironments")
-        if refs:
-            ces = [ce for r in refs if (ce := self.store.find_compute_environment(str(r)))]
-        else:
-            ces = list(self.store.compute_environments.values())
-        return described("computeEnvironments", ces, body, views.compute_environment)
-
-    def update_compute_environment(self, body: dict[str, Any]) -> dict[str, Any]:
-        ce = self._ce(require(body, "computeEnvironment"))
-        cr = body.get("computeResources") or {}
-        if not isinstance(cr, dict):
-            raise BatchApiError("computeResources must be an object")
-        if ce.purchase.is_fargate:
-            fargate.check_compute_resources(cr)
-        new_min = optional_int(cr, "minvCpus", ce.min_vcpus)
-        new_max = optional_int(cr, "maxvCpus", ce.max_vcpus)
-        desired = optional_int(cr, "desiredvCpus")
-        assert new_min is not None and new_max is not None
-        if new_min < 0 or new_min > new_max:
-            raise BatchApiError(f"minvCpus ({new_min}) must be between 0 and maxvCpus ({new_max})")
-        if desired is not None:
-            if desired < ce.desired_vcpus:
-                raise BatchApiError(SCALE_DOWN_REFUSED)
-            if not new_min <= desired <= new_max:
-                raise BatchApiError(
-                    f"desiredvCpus ({desired}) must be between minvCpus ({new_min}) and "
-                    f"maxvCpus ({new_max})"
-                )
-        if "state" in body:
-            ce.state = self._state(body["state"])
-        if body.get("serviceRole"):
-            ce.service_role = body["serviceRole"]
-        ce.min_vcpus, ce.max_vcpus = new_min, new_max
-        other = {k: v for k, v in cr.items() if k not in SCALING_KEYS}
-        if other:  # an infrastructure update: AWS replaces instances; re-validate
-            merged = {**ce.compute_resources, **other, "maxvCpus": new_max}
-            if not ce.purchase.is_fargate:
-                merged["minvCpus"] = new_min
-            reason = self._apply_compute_resources(ce, merged)
-            if reason:
-                ce.status, ce.status_reason = "INVALID", reason
-            else:
-                ce.status, ce.status_reason = "UPDATING", "Compute environment is being updated"
-                self.scheduler.set_valid_later("ce", ce.name)
-        self.scheduler.compute_environment_changed(ce, floor=desired or 0)
-        return {"computeEnvironmentName": ce.name, "computeEnvironmentArn": ce.arn}
-
-    def delete_compute_environment(self, body: dict[str, Any]) -> dict[str, Any]:
-        ce = self._ce(require(body, "computeEnvironment"))
-        if ce.state != "DISABLED":
-            raise BatchApiError(f"Cannot delete compute environment {ce.name}: it is ENABLED")
-        for q in self.store.job_queues.values():
-            if any(n == ce.name for _, n in q.ce_order):
-                raise BatchApiError("Cannot delete, found existing JobQueue relationship.")
-        self.scheduler.delete_compute_environment(ce)
-        return {}
-
     # -- job queues ------------------------------------------------------------------------
     def _queue(self, ref: Any) -> JobQueueRecord:
         q = self.store.find_job_queue(str(ref or ""))
@@ -291,7 +122,7 @@ class BatchApi:
         for item in order:
             if not isinstance(item, dict):
                 raise BatchApiError("computeEnvironmentOrder entries must be objects")
-            ce = self._ce(item.get("computeEnvironment"))
+            ce = compute_environment_named(self.store, item.get("computeEnvironment"))
             n = optional_int(item, "order")
             if n is None:
                 raise BatchApiError("computeEnvironmentOrder.order is required")
@@ -330,7 +161,7 @@ class BatchApi:
         q = JobQueueRecord(name, self.store.arn("job-queue", name))
         q.ce_order = self._ce_order(body.get("computeEnvironmentOrder"))
         q.priority = priority
-        q.state = self._state(body.get("state", "ENABLED"))
+        q.state = check_state(body.get("state", "ENABLED"))
         q.time_limit_actions = self._time_limit_actions(body.get("jobStateTimeLimitActions") or [])
         q.scheduling_policy_arn = body.get("schedulingPolicyArn") or ""
         q.tags = dict(body.get("tags") or {})
@@ -350,7 +181,7 @@ class BatchApi:
     def update_job_queue(self, body: dict[str, Any]) -> dict[str, Any]:
         q = self._queue(require(body, "jobQueue"))
         if "state" in body:
-            q.state = self._state(body["state"])
+            q.state = check_state(body["state"])
         if "priority" in body:
             p = optional_int(body, "priority")
             if p is None or not 0 <= p <= 1000:
@@ -368,7 +199,7 @@ class BatchApi:
         if q.state != "DISABLED":
             raise BatchApiError(f"Cannot delete job queue {q.name}: it is ENABLED")
         for job in list(self.store.queue_jobs.get(q.name, ())):
-            self.scheduler.terminate(job, "Job queue deleted")
+            self.scheduler.lifecycle.terminate(job, "Job queue deleted")
         del self.store.job_queues[q.name]
         self.scheduler.queue_changed()
         return {}

@@ -5,11 +5,9 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from collections.abc import Callable, Sequence
 from typing import Any
 
 from batchtui.sandbox.server import ServiceResponse
-from batchtui.sandbox.tokens import decode_token, encode_token
 
 NAME = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 
@@ -76,34 +74,16 @@ def optional_int(body: dict[str, Any], key: str, default: int | None = None) -> 
     return value
 
 
+def check_state(state: Any) -> str:
+    """A compute environment's or job queue's state: ENABLED or DISABLED."""
+    if state not in ("ENABLED", "DISABLED"):
+        raise BatchApiError(f"state must be ENABLED or DISABLED, not {state!r}")
+    return str(state)
+
+
 def check_name(what: str, name: str) -> None:
     if not NAME.match(name):
         raise BatchApiError(
             f"{what} name {name!r} is not valid: use 1 to 128 letters, numbers, hyphens (-) "
             "and underscores (_)"
         )
-
-
-def page(
-    items: Sequence[Any], body: dict[str, Any], limit: int = 100
-) -> tuple[list[Any], str | None]:
-    """Offset paging for the Describe operations (their lists are small)."""
-    start = decode_token(body.get("nextToken")) or 0
-    size = optional_int(body, "maxResults") or limit
-    if not isinstance(start, int) or size < 1:
-        raise BatchApiError("The nextToken or maxResults is not valid")
-    chunk = list(items[start : start + size])
-    more = start + size < len(items)
-    return chunk, encode_token(start + size) if more else None
-
-
-def described(
-    key: str, items: Sequence[Any], body: dict[str, Any], view: Callable[[Any], Any]
-) -> dict[str, Any]:
-    """A Describe operation's answer: one page of ``items`` as ``view`` shows them, under ``key``,
-    with a nextToken when more remain."""
-    chunk, token = page(items, body)
-    out: dict[str, Any] = {key: [view(item) for item in chunk]}
-    if token:
-        out["nextToken"] = token
-    return out

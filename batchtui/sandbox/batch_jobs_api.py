@@ -23,13 +23,8 @@ from batchtui.sandbox.batch_errors import (
     rejected,
     require,
 )
-from batchtui.sandbox.batch_store import (
-    JOB_DEFINITION_REF,
-    BatchStore,
-    Job,
-    JobDefinitionRecord,
-    JobQueueRecord,
-)
+from batchtui.sandbox.batch_records import Job, JobDefinitionRecord, JobQueueRecord
+from batchtui.sandbox.batch_store import JOB_DEFINITION_REF, BatchStore
 from batchtui.sandbox.job_specs import check_retry, check_timeout, override_container
 from batchtui.sandbox.job_specs import resource_request as request_of
 from batchtui.sandbox.scheduler import Scheduler
@@ -105,7 +100,7 @@ class JobOperations:
         if array_size is not None:
             job.status_counts = {}
         job.depends_on = depends_on
-        self.scheduler.submit(job)
+        self.scheduler.lifecycle.submit(job)
         return {"jobArn": self.store.job_arn(job.job_id), "jobName": name, "jobId": job.job_id}
 
     @staticmethod
@@ -271,23 +266,23 @@ class JobOperations:
 
     def cancel_job(self, body: dict[str, Any]) -> dict[str, Any]:
         job = self._job(body)
-        self.scheduler.cancel(job, require(body, "reason"))
+        self.scheduler.lifecycle.cancel(job, require(body, "reason"))
         return {}
 
     def terminate_job(self, body: dict[str, Any]) -> dict[str, Any]:
         job = self._job(body)
-        self.scheduler.terminate(job, require(body, "reason"))
+        self.scheduler.lifecycle.terminate(job, require(body, "reason"))
         return {}
 
     def get_job_queue_snapshot(self, body: dict[str, Any]) -> dict[str, Any]:
         queue = self._queue(require(body, "jobQueue"))
         front = []
-        for job in (self.scheduler.runnable.get(queue.name) or {}).values():
+        for job in (self.scheduler.lifecycle.runnable.get(queue.name) or {}).values():
             front.append(
                 {
                     "jobArn": self.store.job_arn(job.job_id),
                     "earliestTimeAtPosition": views.ms(
-                        self.scheduler.positions.since(queue.name, job)
+                        self.scheduler.lifecycle.positions.since(queue.name, job)
                     ),
                 }
             )

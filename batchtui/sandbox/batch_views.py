@@ -6,14 +6,14 @@ import hashlib
 import uuid
 from typing import Any
 
-from batchtui.sandbox.batch_store import (
+from batchtui.sandbox.batch_records import (
     Attempt,
-    BatchStore,
     ComputeEnvironmentRecord,
     Job,
     JobDefinitionRecord,
     JobQueueRecord,
 )
+from batchtui.sandbox.batch_store import BatchStore
 
 
 def ms(t: float | None) -> int | None:

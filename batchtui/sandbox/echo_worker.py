@@ -9,10 +9,10 @@ from __future__ import annotations
 import os
 import sys
 
+import boto3
+
 
 def main(argv: list[str]) -> int:
-    import boto3
-
     job_id = os.environ["AWS_BATCH_JOB_ID"]
     for key in ("AWS_BATCH_JOB_ID", "AWS_BATCH_JOB_ATTEMPT", "AWS_BATCH_JOB_ARRAY_INDEX",
                 "AWS_BATCH_CE_NAME", "AWS_BATCH_JQ_NAME"):  # fmt: skip

@@ -19,7 +19,8 @@ from typing import Any
 from batchtui.capacity import schedulable_memory_mib
 from batchtui.sandbox import moto_glue
 from batchtui.sandbox.batch_errors import BatchApiError
-from batchtui.sandbox.batch_store import BatchStore, ComputeEnvironmentRecord, Instance
+from batchtui.sandbox.batch_records import ComputeEnvironmentRecord, Instance
+from batchtui.sandbox.batch_store import BatchStore
 from batchtui.sandbox.scheduler import Scheduler
 from batchtui.sandbox.server import ServiceRequest, ServiceResponse
 from batchtui.sandbox.tokens import decode_token, encode_token

@@ -14,8 +14,10 @@ from typing import Any
 
 from batchtui.capacity import fits_fargate
 from batchtui.model import ResourceRequest
+from batchtui.sandbox import placement
 from batchtui.sandbox.batch_errors import BatchApiError, rejected
-from batchtui.sandbox.batch_store import BatchStore, ComputeEnvironmentRecord, Job
+from batchtui.sandbox.batch_records import ComputeEnvironmentRecord, Job
+from batchtui.sandbox.batch_store import BatchStore
 
 FARGATE_ON_DEMAND_QUOTA = "L-3032A538"  # Fargate On-Demand vCPU resource count
 FARGATE_SPOT_QUOTA = "L-36FBB829"  # Fargate Spot vCPU resource count
@@ -90,8 +92,6 @@ def check_job_definition(
 
 def misconfiguration(request: ResourceRequest, ces: list[ComputeEnvironmentRecord]) -> str | None:
     """Why a job can never run on these Fargate CEs (its vCPUs above every maxvCpus), or None."""
-    from batchtui.sandbox import placement
-
     usable = [ce for ce in ces if ce.status != "INVALID"]
     if not usable:
         return placement.INVALID_CE

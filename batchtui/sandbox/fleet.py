@@ -10,8 +10,15 @@ decides when instances become ready or go away.
 from __future__ import annotations
 
 from batchtui.capacity import fits, smallest_fitting
-from batchtui.model import InstanceType, PurchaseModel, ResourceRequest
-from batchtui.sandbox.batch_store import BatchStore, ComputeEnvironmentRecord, Instance, Job
+from batchtui.model import (
+    ON_DEMAND_STANDARD_QUOTA,
+    SPOT_STANDARD_QUOTA,
+    InstanceType,
+    PurchaseModel,
+    ResourceRequest,
+)
+from batchtui.sandbox.batch_records import ComputeEnvironmentRecord, Instance, Job
+from batchtui.sandbox.batch_store import BatchStore
 
 
 class Fleet:
@@ -21,8 +28,6 @@ class Fleet:
         self.pool_used: dict[bool, int] = {False: 0, True: 0}  # spot? -> vCPUs launched
 
     def quota(self, spot: bool) -> float:
-        from batchtui.model import ON_DEMAND_STANDARD_QUOTA, SPOT_STANDARD_QUOTA
-
         return self.quotas[SPOT_STANDARD_QUOTA if spot else ON_DEMAND_STANDARD_QUOTA]
 
     def find_room(self, ce: ComputeEnvironmentRecord, request: ResourceRequest) -> Instance | None:

@@ -9,37 +9,56 @@ do under a log group's retention (DescribeJobs still names them, as AWS does).
 from __future__ import annotations
 
 import random
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-from batchtui.sandbox.batch_store import (
+from batchtui.model import InstanceType
+from batchtui.sandbox.batch_api import BatchApi
+from batchtui.sandbox.batch_records import (
     Attempt,
     ComputeEnvironmentRecord,
     Job,
     JobDefinitionRecord,
 )
+from batchtui.sandbox.batch_store import BatchStore
+from batchtui.sandbox.config import SandboxConfig
 from batchtui.sandbox.fargate import SPOT_INTERRUPTED
 from batchtui.sandbox.job_logs import log_target
 from batchtui.sandbox.job_specs import resource_request
-
-if TYPE_CHECKING:
-    from batchtui.sandbox.sandbox import Sandbox
+from batchtui.sandbox.scheduler import Scheduler
+from batchtui.sandbox.status_reasons import ESSENTIAL_EXIT
 
 #: Jobs (newest first) whose log lines are written; the rest are past retention.
 LOGGED_JOBS = 5000
 DAY = 86400.0
 NAMES = ("ingest", "transform", "report", "resize", "score", "nightly-etl", "render", "tag-images")
-ESSENTIAL_EXIT = "Essential container in task exited"
 
 
-def _ensure_resources(sb: Sandbox) -> None:
+class SeedTarget(Protocol):
+    """The running sandbox that seeding writes into (the Sandbox, which imports the seeders)."""
+
+    @property
+    def store(self) -> BatchStore: ...
+
+    @property
+    def scheduler(self) -> Scheduler: ...
+
+    @property
+    def config(self) -> SandboxConfig: ...
+
+    @property
+    def catalog(self) -> dict[str, InstanceType]: ...
+
+    @property
+    def region(self) -> str: ...
+
+
+def _ensure_resources(sb: SeedTarget) -> None:
     """An empty account gets one queue and one job definition to hold its history."""
-    from batchtui.sandbox.batch_api import BatchApi
-
     if sb.store.job_queues and sb.store.job_definitions:
         return
     api = BatchApi(sb.store, sb.scheduler, sb.catalog)
     if "history-ce" not in sb.store.compute_environments:
-        api.create_compute_environment(
+        api.compute_environments.create_compute_environment(
             {"computeEnvironmentName": "history-ce", "type": "UNMANAGED", "state": "ENABLED"}
         )
         sb.scheduler.advance(sb.config.resource_transition_seconds)
@@ -63,7 +82,7 @@ def _ensure_resources(sb: Sandbox) -> None:
 
 
 class _Builder:
-    def __init__(self, sb: Sandbox, rng: random.Random) -> None:
+    def __init__(self, sb: SeedTarget, rng: random.Random) -> None:
         self.sb = sb
         self.store = sb.store
         self.rng = rng
@@ -156,7 +175,7 @@ def _runs_on(job_def: JobDefinitionRecord, ces: list[ComputeEnvironmentRecord]) 
     return not ces or ces[0].purchase.is_fargate == on_fargate
 
 
-def seed_history(sb: Sandbox, n: int, *, end: float, seed: int | None = None) -> int:
+def seed_history(sb: SeedTarget, n: int, *, end: float, seed: int | None = None) -> int:
     """Add ``n`` finished jobs (array children count) created over the days before ``end``."""
     _ensure_resources(sb)
     rng = random.Random(sb.config.random_seed if seed is None else seed)

@@ -9,8 +9,16 @@ from __future__ import annotations
 from typing import Any
 
 import moto
+from moto.backends import get_backend
 from moto.core import DEFAULT_ACCOUNT_ID
+from moto.core.base_backend import BackendDict  # noqa: F401  (import proves the API exists)
+from moto.dynamodb.models import dynamodb_backends
+from moto.iam.models import iam_backends
+from moto.logs.models import logs_backends
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+from moto.s3.exceptions import MissingBucket
+from moto.s3.models import s3_backends
+from moto.utilities.utils import load_resource
 
 SUPPORTED_MOTO = "5.2."
 ACCOUNT_ID: str = DEFAULT_ACCOUNT_ID
@@ -30,36 +38,32 @@ def moto_wsgi_app() -> Any:
 
 
 def logs_backend(region: str) -> Any:
-    from moto.logs.models import logs_backends
-
     return logs_backends[ACCOUNT_ID][region]
 
 
 def s3_backend() -> Any:
-    from moto.s3.models import s3_backends
-
     return s3_backends[ACCOUNT_ID]["aws"]
 
 
 def ec2_backend(region: str) -> Any:
+    # Imported on first use, to keep the sandbox's start fast: moto's EC2 models take about a
+    # second to import, and only the demo account's network needs them (not an empty sandbox).
     from moto.ec2.models import ec2_backends
 
     return ec2_backends[ACCOUNT_ID][region]
 
 
 def iam_backend() -> Any:
-    from moto.iam.models import iam_backends
-
     return iam_backends[ACCOUNT_ID]["global"]
 
 
 def dynamodb_backend(region: str) -> Any:
-    from moto.dynamodb.models import dynamodb_backends
-
     return dynamodb_backends[ACCOUNT_ID][region]
 
 
 def ecs_backend(region: str) -> Any:
+    # Imported on first use, to keep the sandbox's start fast: moto's ECS models import its EC2
+    # models (about a second), and only ECS API calls need them.
     from moto.ecs.models import ecs_backends
 
     return ecs_backends[ACCOUNT_ID][region]
@@ -71,8 +75,6 @@ def instance_type_catalog() -> dict[str, dict[str, Any]]:
     Read from moto's resource file, not from ``moto.ec2.models.instance_types``: importing that
     module imports all of moto's EC2 (1-2 s), which an account without a network never needs.
     """
-    from moto.utilities.utils import load_resource
-
     return dict(load_resource(INSTANCE_TYPES_RESOURCE))
 
 
@@ -81,9 +83,6 @@ INSTANCE_TYPES_RESOURCE = "ec2/resources/instance_types.json"
 
 def reset_all_backends() -> None:
     """Forget every resource moto holds (used between sandbox sessions in one process)."""
-    from moto.backends import get_backend
-    from moto.core.base_backend import BackendDict  # noqa: F401  (import proves the API exists)
-
     for name in ("s3", "ec2", "iam", "logs", "dynamodb"):
         for account in get_backend(name).values():
             for backend in account.values():
@@ -113,8 +112,6 @@ def instance_profile_exists(name: str) -> bool:
 
 def s3_object_bytes(bucket: str, key: str, version_id: str | None = None) -> bytes | None:
     """An S3 object's bytes, or None when the bucket, the key or the version does not exist."""
-    from moto.s3.exceptions import MissingBucket
-
     try:
         obj = s3_backend().get_object(bucket, key, version_id=version_id)
     except MissingBucket:

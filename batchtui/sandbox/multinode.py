@@ -12,18 +12,20 @@ node's status, exit and times. Retries of MNP jobs are not modelled (nodes run o
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal
+from collections.abc import Callable
+from typing import Any, Literal
 
 from batchtui.capacity import fits, smallest_fitting
+from batchtui.model import InstanceType
 from batchtui.sandbox import placement
 from batchtui.sandbox.batch_errors import BatchApiError
-from batchtui.sandbox.batch_store import ComputeEnvironmentRecord, Instance, Job
+from batchtui.sandbox.batch_records import ComputeEnvironmentRecord, Instance, Job
 from batchtui.sandbox.batch_views import private_ip
+from batchtui.sandbox.fleet import Fleet
 from batchtui.sandbox.job_specs import check_container, override_container
 from batchtui.sandbox.job_specs import resource_request as request_of
-
-if TYPE_CHECKING:
-    from batchtui.sandbox.scheduler import Scheduler
+from batchtui.sandbox.scheduling import JobTransitions
+from batchtui.sandbox.status_reasons import ESSENTIAL_EXIT
 
 MAX_NODES = 1000  #: a guess at AWS's limit of nodes per job
 #: The words a child node ends with when the main node exits (a guess: AWS says only "stopped").
@@ -117,7 +119,7 @@ def check_queue(ces: list[ComputeEnvironmentRecord]) -> None:
 # ---------------------------------------------------------------- lifecycle
 
 
-def spawn_nodes(sched: Scheduler, parent: Job) -> None:
+def spawn_nodes(lifecycle: JobTransitions, parent: Job) -> None:
     """Dependencies met: the parent makes its nodes; the main node becomes RUNNABLE."""
     props = parent.node_properties or {}
     parent.nodes = []
@@ -132,39 +134,37 @@ def spawn_nodes(sched: Scheduler, parent: Job) -> None:
         node.node_index, node.num_nodes, node.main_node = i, parent.num_nodes, parent.main_node
         node.parent = parent
         node.status = "PENDING"
-        node.created_at = sched.now
-        sched.store.add_job(node)
+        node.created_at = lifecycle.now
+        lifecycle.store.add_job(node)
         parent.nodes.append(node)
-    sched.store.set_status(parent, "PENDING")
-    sched.to_runnable(parent.nodes[parent.main_node])  # the parent follows its main node
+    lifecycle.store.set_status(parent, "PENDING")
+    lifecycle.to_runnable(parent.nodes[parent.main_node])  # the parent follows its main node
 
 
 def is_main(job: Job) -> bool:
     return job.node_index is not None and job.node_index == job.main_node
 
 
-def main_running(sched: Scheduler, main: Job) -> None:
+def main_running(lifecycle: JobTransitions, main: Job) -> None:
     """The main node's container runs: the other nodes start on the instances held for them."""
     assert main.parent is not None and main.parent.nodes is not None
     for node in main.parent.nodes:
         if node is main or node.status != "PENDING":
             continue
-        sched.to_runnable(node)
-        inst = sched.store.instances.get(node.instance_id or "")
+        lifecycle.to_runnable(node)
+        inst = lifecycle.store.instances.get(node.instance_id or "")
         if inst is not None and inst.ready:
-            sched.start(node)
+            lifecycle.start(node)
 
 
-def main_finished(sched: Scheduler, parent: Job, main: Job) -> None:
+def main_finished(lifecycle: JobTransitions, parent: Job, main: Job) -> None:
     """The main node exited: stop the other nodes; the parent ends as the main node did."""
-    from batchtui.sandbox.lifecycle import ESSENTIAL_EXIT
-
     for node in parent.nodes or ():
         if node is main or node.is_final:
             continue
         if node.status in ("STARTING", "RUNNING"):
             code = 143 if node.status == "RUNNING" else None
-            sched.end_attempt(
+            lifecycle.end_attempt(
                 node,
                 exit_code=code,
                 status_reason=ESSENTIAL_EXIT,
@@ -172,15 +172,19 @@ def main_finished(sched: Scheduler, parent: Job, main: Job) -> None:
                 final_reason=CHILD_STOPPED,
             )
         else:
-            sched.finish(node, "FAILED", CHILD_STOPPED)
+            lifecycle.finish(node, "FAILED", CHILD_STOPPED)
     parent.attempts = list(main.attempts)
     parent.exit_code = main.exit_code
     parent.started_at = main.started_at or parent.started_at
-    sched.finish(parent, main.status, main.status_reason)
+    lifecycle.finish(parent, main.status, main.status_reason)
 
 
-def environment(sched: Scheduler, job: Job) -> dict[str, str]:
-    """The variables AWS sets in each node ("Environment variables" of MNP jobs)."""
+def environment(_context: object, job: Job) -> dict[str, str]:
+    """The variables AWS sets in each node ("Environment variables" of MNP jobs).
+
+    They depend on the job alone; the first argument (whoever asks: the scheduler, an attempt)
+    is not read.
+    """
     env = {
         "AWS_BATCH_JOB_NODE_INDEX": str(job.node_index),
         "AWS_BATCH_JOB_NUM_NODES": str(job.num_nodes),
@@ -192,8 +196,8 @@ def environment(sched: Scheduler, job: Job) -> dict[str, str]:
     return env
 
 
-def start_line(sched: Scheduler, job: Job) -> str:
-    env = environment(sched, job)
+def start_line(job: Job) -> str:
+    env = environment(None, job)
     where = env.get("AWS_BATCH_JOB_MAIN_NODE_PRIVATE_IPV4_ADDRESS")
     role = "main node" if where is None else f"child node; main node at {where}"
     return f"[batch] node {job.node_index} of {job.num_nodes} ({role})"
@@ -202,12 +206,16 @@ def start_line(sched: Scheduler, job: Job) -> str:
 # ---------------------------------------------------------------- placement
 
 
+#: Launches an instance of a type in a CE; the scheduler registers it when it is up.
+Launch = Callable[[ComputeEnvironmentRecord, InstanceType], Instance]
+
+
 def place_gang(
-    sched: Scheduler, main: Job, ces: list[ComputeEnvironmentRecord]
+    main: Job, ces: list[ComputeEnvironmentRecord], fleet: Fleet, launch: Launch
 ) -> Literal[True] | str | None:
     """Hold one instance per node in one on-demand EC2 CE, all at once, or none.
 
-    True when placed (the main node starts when its instance is up); else a blocking
+    True when placed (the caller starts the main node once its instance is up); else a blocking
     statusReason, or None when the job waits for room.
     """
     parent = main.parent
@@ -220,10 +228,7 @@ def place_gang(
     if not any(_fits_under_max(ce, parent.nodes) for ce in ec2 if ce.status != "INVALID"):
         return placement.COMPUTE_ENVIRONMENT_MAX_RESOURCE
     for ce in ec2:
-        if ce.schedulable and _reserve(sched, ce, parent.nodes):
-            inst = sched.store.instances[main.instance_id or ""]
-            if inst.ready:
-                sched.start(main)
+        if ce.schedulable and _reserve(ce, parent.nodes, fleet, launch):
             return True
     return None
 
@@ -238,7 +243,7 @@ def _fits_under_max(ce: ComputeEnvironmentRecord, nodes: list[Job]) -> bool:
     return total <= ce.max_vcpus
 
 
-def _reserve(sched: Scheduler, ce: ComputeEnvironmentRecord, nodes: list[Job]) -> bool:
+def _reserve(ce: ComputeEnvironmentRecord, nodes: list[Job], fleet: Fleet, launch: Launch) -> bool:
     idle = [i for i in ce.instances.values() if not i.jobs and not i.exclusive]
     plan: list[tuple[Job, Instance | None, Any]] = []
     extra = 0
@@ -253,13 +258,11 @@ def _reserve(sched: Scheduler, ce: ComputeEnvironmentRecord, nodes: list[Job]) -
             return False
         extra += itype.vcpus
         plan.append((node, None, itype))
-    fleet = sched.fleet
     if extra > fleet.quota(False) - fleet.pool_used[False]:
         return False
     for node, inst, itype in plan:
         if inst is None:
-            inst = fleet.launch(ce, itype, sched.now)
-            sched.after(sched.config.scale_up_seconds, "instance_ready", inst.id)
+            inst = launch(ce, itype)
         fleet.assign(inst, node)
         inst.exclusive = True  # single-tenant: no other job is packed next to a node
     return True

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from batchtui.capacity import fits, smallest_fitting
 from batchtui.model import ResourceRequest
-from batchtui.sandbox.batch_store import ComputeEnvironmentRecord
+from batchtui.sandbox.batch_records import ComputeEnvironmentRecord
 
 JOB_RESOURCE_REQUIREMENT = (
     "MISCONFIGURATION:JOB_RESOURCE_REQUIREMENT - The job resource requirement (vCPU/memory/GPU) "

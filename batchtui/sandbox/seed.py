@@ -16,15 +16,14 @@ Fargate Spot, then Fargate.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from batchtui.sandbox import history, moto_glue
 from batchtui.sandbox.batch_api import BatchApi
 from batchtui.sandbox.clock import ManualClock
+from batchtui.sandbox.history import SeedTarget
 from batchtui.sandbox.images import sample_images
-
-if TYPE_CHECKING:
-    from batchtui.sandbox.sandbox import Sandbox
+from batchtui.sandbox.scheduler import Scheduler
 
 WARMUP_SECONDS = 1800.0
 HISTORY_JOBS = 3000
@@ -51,7 +50,7 @@ TRUST = json.dumps(
 )
 
 
-def network(sb: Sandbox) -> tuple[list[str], list[str], str]:
+def network(sb: SeedTarget) -> tuple[list[str], list[str], str]:
     """A VPC with public and private subnets, an internet gateway and a NAT gateway."""
     region = sb.region
     vpc = moto_glue.create_vpc(region, "10.42.0.0/16", "batchtui-demo")
@@ -81,7 +80,7 @@ ROLES = (
 )
 
 
-def roles(sb: Sandbox) -> dict[str, str]:
+def roles(sb: SeedTarget) -> dict[str, str]:
     arns = {name: moto_glue.ensure_role(name, TRUST) for name in ROLES}
     arns["instance-profile"] = moto_glue.ensure_instance_profile(
         "ecsInstanceRole", "ecsInstanceRole"
@@ -89,7 +88,7 @@ def roles(sb: Sandbox) -> dict[str, str]:
     return arns
 
 
-def data_stores(sb: Sandbox) -> None:
+def data_stores(sb: SeedTarget) -> None:
     moto_glue.ensure_bucket(BUCKET, sb.region)
     for key, body in sample_images(50, seed=sb.config.random_seed):
         moto_glue.put_object(BUCKET, key, body, "image/png")
@@ -99,7 +98,7 @@ def data_stores(sb: Sandbox) -> None:
 def _ce(api: BatchApi, name: str, kind: str, types: list[str], max_v: int, subnets: list[str],
         sg: str, role: str, service_role: str, *, min_v: int = 0, state: str = "ENABLED",
         strategy: str = "BEST_FIT_PROGRESSIVE") -> None:  # fmt: skip
-    api.create_compute_environment(
+    api.compute_environments.create_compute_environment(
         {
             "computeEnvironmentName": name,
             "type": "MANAGED",
@@ -123,7 +122,7 @@ def _ce(api: BatchApi, name: str, kind: str, types: list[str], max_v: int, subne
 
 def _fargate_ce(api: BatchApi, name: str, kind: str, max_v: int, subnets: list[str], sg: str,
                 service_role: str) -> None:  # fmt: skip
-    api.create_compute_environment(
+    api.compute_environments.create_compute_environment(
         {
             "computeEnvironmentName": name,
             "type": "MANAGED",
@@ -169,7 +168,7 @@ def _job_def(api: BatchApi, name: str, vcpus: str, memory: str, command: list[st
     )
 
 
-def batch(sb: Sandbox, api: BatchApi, subnets: list[str], sg: str, arns: dict[str, str]) -> None:
+def batch(sb: SeedTarget, api: BatchApi, subnets: list[str], sg: str, arns: dict[str, str]) -> None:
     svc = arns["AWSBatchServiceRole"]
     profile = arns["instance-profile"]
     _ce(api, "demo-spot", "SPOT", ["c5", "m5"], 256, subnets, sg, profile, svc,
@@ -233,7 +232,7 @@ def _sleep(seconds: int) -> dict[str, Any]:
     return {"containerOverrides": {"command": ["sh", "-c", f"work && sleep {seconds}"]}}
 
 
-def active_jobs(sb: Sandbox, api: BatchApi) -> None:
+def active_jobs(sb: SeedTarget, api: BatchApi) -> None:
     """What is in flight when the demo opens, including jobs stuck for real reasons."""
     for i in range(12):
         submit(api, f"stream-processor-{i:02d}", "demo-main", "demo-stream")
@@ -267,7 +266,7 @@ def active_jobs(sb: Sandbox, api: BatchApi) -> None:
            arrayProperties={"size": 24}, **_sleep(2400))  # fmt: skip
 
 
-def trickle(scheduler: Any, api: BatchApi) -> None:
+def trickle(scheduler: Scheduler, api: BatchApi) -> None:
     """A few new jobs every simulated minute or so, so the demo account looks alive."""
     rng = scheduler.rng
     n = rng.randint(1, 3)
@@ -286,14 +285,14 @@ def trickle(scheduler: Any, api: BatchApi) -> None:
             extra["arrayProperties"] = {"size": rng.randint(5, 25)}
         kind = rng.choice(("ingest", "transform", "report", "resize", "score"))
         submit(api, f"{kind}-{rng.randrange(10_000):04d}", queue, "demo-etl", **extra)
-    if not scheduler.runnable.get("demo-render"):
+    if not scheduler.lifecycle.runnable.get("demo-render"):
         submit(api, "render-4k-scene", "demo-render", "demo-render",
                containerOverrides={"resourceRequirements": [
                    {"type": "VCPU", "value": "96"}, {"type": "MEMORY", "value": "65536"}]})  # fmt: skip
     scheduler.call_at(scheduler.now + rng.uniform(30, 90), lambda s: trickle(s, api))
 
 
-def seed_demo(sb: Sandbox) -> None:
+def seed_demo(sb: SeedTarget) -> None:
     scheduler = sb.scheduler
     start = scheduler.now
     scheduler.clock = ManualClock(start - WARMUP_SECONDS)

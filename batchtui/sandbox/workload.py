@@ -3,7 +3,7 @@
 ``sleep N`` anywhere in the command makes it run N simulated seconds; ``exit N`` makes it exit N.
 The environment variables ``SANDBOX_DURATION_SECONDS`` and ``SANDBOX_EXIT_CODE`` say the same
 (the command wins). Otherwise a job runs a few simulated minutes with jitter and exits 0. It
-writes realistic log lines as it goes; :mod:`scheduler` writes them as simulated time passes.
+writes realistic log lines as it goes; :mod:`attempts` writes them as simulated time passes.
 """
 
 from __future__ import annotations

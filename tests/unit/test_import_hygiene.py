@@ -86,3 +86,28 @@ def test_a_started_sandbox_serving_prices_loads_neither_planner_nor_render_nor_p
     )
     assert "batchtui.sandbox.pricing_api" in loaded  # the requests reached its handlers
     assert _above_the_sandbox(loaded) == []
+
+
+def test_sandbox_scheduler_imports_no_textual() -> None:
+    # The scheduler runs inside `batchtui sandbox serve` and the tests' sandbox: no TUI there.
+    loaded = _loaded_after("import batchtui.sandbox.scheduler")
+    assert "batchtui" in loaded  # the probe did import something
+    assert "textual" not in loaded
+
+
+def test_sandbox_modules_import_each_other_without_cycles() -> None:
+    # A cycle hidden by an import inside a function (or under TYPE_CHECKING) still couples the
+    # two modules; grimp sees those imports too.
+    import grimp
+
+    graph = grimp.build_graph("batchtui")
+    sandbox = sorted(m for m in graph.modules if m.startswith("batchtui.sandbox."))
+    cycles = []
+    for module in sandbox:
+        for imported in sorted(graph.find_modules_directly_imported_by(module)):
+            if not imported.startswith("batchtui.sandbox."):
+                continue
+            back = graph.find_shortest_chain(importer=imported, imported=module)
+            if back:
+                cycles.append(" -> ".join((module, *back)))
+    assert cycles == []

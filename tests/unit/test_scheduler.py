@@ -6,12 +6,8 @@ import random
 
 from batchtui.model import InstanceType, PurchaseModel, ResourceRequest
 from batchtui.sandbox import placement, workload
-from batchtui.sandbox.batch_store import (
-    ComputeEnvironmentRecord,
-    Job,
-    JobDefinitionRecord,
-    StatusIndex,
-)
+from batchtui.sandbox.batch_records import ComputeEnvironmentRecord, Job, JobDefinitionRecord
+from batchtui.sandbox.batch_store import StatusIndex
 from batchtui.sandbox.retry import should_retry
 
 LOST = "Host EC2 (instance i-0123456789abcdef0) terminated."

@@ -1,0 +1,202 @@
+"""Batch's compute environment operations: Create, Describe, Update and Delete.
+
+As AWS validates them: a MANAGED CE's computeResources (EC2, SPOT, FARGATE, FARGATE_SPOT; known
+instance types; an instance profile that exists, else the CE is INVALID with AWS's words),
+desiredvCpus that UpdateComputeEnvironment may raise but never lower, and scaling updates told
+apart from infrastructure updates (which re-validate and pass through UPDATING).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from batchtui.capacity import expand_instance_types, is_known_instance_type
+from batchtui.model import InstanceType, PurchaseModel
+from batchtui.sandbox import batch_views as views
+from batchtui.sandbox import fargate, moto_glue
+from batchtui.sandbox.batch_errors import (
+    BatchApiError,
+    check_name,
+    check_state,
+    compute_environment_not_found,
+    optional_int,
+    rejected,
+    require,
+)
+from batchtui.sandbox.batch_records import ComputeEnvironmentRecord
+from batchtui.sandbox.batch_store import BatchStore
+from batchtui.sandbox.scheduler import Scheduler
+from batchtui.sandbox.tokens import described
+
+SCALING_KEYS = {"minvCpus", "maxvCpus", "desiredvCpus"}
+SCALE_DOWN_REFUSED = (
+    "Manually scaling down compute environment is not supported.  Disconnecting job queues "
+    "from compute environment will cause it to scale-down to minvCpus."
+)
+
+
+def compute_environment_named(store: BatchStore, ref: Any) -> ComputeEnvironmentRecord:
+    """The CE a request names (by name or ARN), or AWS's not-found error."""
+    ce = store.find_compute_environment(str(ref or ""))
+    if ce is None:
+        raise compute_environment_not_found(ref)
+    return ce
+
+
+class ComputeEnvironmentOperations:
+    def __init__(
+        self, store: BatchStore, scheduler: Scheduler, catalog: dict[str, InstanceType]
+    ) -> None:
+        self.store = store
+        self.scheduler = scheduler
+        self.catalog = catalog
+
+    def create_compute_environment(self, body: dict[str, Any]) -> dict[str, Any]:
+        name = require(body, "computeEnvironmentName")
+        check_name("Compute environment", name)
+        if name in self.store.compute_environments:
+            raise BatchApiError(f"Object already exists: compute environment {name}")
+        ce_type = require(body, "type")
+        if ce_type not in ("MANAGED", "UNMANAGED"):
+            raise BatchApiError(f"type must be MANAGED or UNMANAGED, not {ce_type}")
+        ce = ComputeEnvironmentRecord(name, self.store.arn("compute-environment", name), ce_type)
+        ce.state = check_state(body.get("state", "ENABLED"))
+        ce.service_role = body.get("serviceRole") or ""
+        ce.tags = dict(body.get("tags") or {})
+        ce.uuid = self.store.new_uuid()
+        ce.created_at = self.scheduler.now
+        ce.ecs_cluster_arn = (
+            f"arn:aws:ecs:{self.store.region}:{self.store.account}:cluster/"
+            f"AWSBatch-{name}-{ce.uuid}"
+        )
+        invalid_reason = None
+        if ce_type == "MANAGED":
+            invalid_reason = self._apply_compute_resources(ce, body.get("computeResources"))
+        self.store.compute_environments[name] = ce
+        if invalid_reason:
+            ce.status, ce.status_reason = "INVALID", invalid_reason
+            self.scheduler.queue_changed()
+        else:
+            self.scheduler.set_valid_later("ce", name)
+        return {"computeEnvironmentName": name, "computeEnvironmentArn": ce.arn}
+
+    def _apply_compute_resources(self, ce: ComputeEnvironmentRecord, cr: Any) -> str | None:
+        """Validate and store computeResources; returns an INVALID statusReason, if any."""
+        if not isinstance(cr, dict):
+            raise BatchApiError("computeResources is required for a MANAGED compute environment")
+        try:
+            purchase = PurchaseModel(str(cr.get("type", "")))
+        except ValueError as e:
+            raise BatchApiError(
+                f"computeResources.type must be EC2, SPOT, FARGATE or FARGATE_SPOT, not "
+                f"{cr.get('type')!r}"
+            ) from e
+        if purchase.is_fargate:
+            fargate.check_compute_resources(cr)
+        elif cr.get("instanceRole") in (None, ""):
+            raise rejected("Instance role is required.")
+        elif cr.get("minvCpus") is None:
+            raise rejected("Resource minvCpus is required.")
+        max_v = optional_int(cr, "maxvCpus")
+        if max_v is None:
+            raise rejected("Resource maxvCpus is required.")  # a guess, by analogy with minvCpus
+        if max_v < 0:
+            raise BatchApiError("computeResources.maxvCpus must be >= 0")
+        min_v = optional_int(cr, "minvCpus", 0) or 0
+        desired = optional_int(cr, "desiredvCpus", min_v)
+        assert desired is not None
+        if min_v < 0 or min_v > max_v:
+            raise BatchApiError(f"minvCpus ({min_v}) must be between 0 and maxvCpus ({max_v})")
+        if not min_v <= desired <= max_v:
+            raise BatchApiError(
+                f"desiredvCpus ({desired}) must be between minvCpus ({min_v}) and maxvCpus "
+                f"({max_v})"
+            )
+        if not cr.get("subnets"):
+            raise BatchApiError("computeResources.subnets is required")
+        if ce.compute_resources and purchase.is_fargate != ce.purchase.is_fargate:
+            raise BatchApiError("computeResources.type cannot change between EC2 and Fargate")
+        ce.purchase = purchase
+        ce.min_vcpus, ce.max_vcpus = min_v, max_v
+        stored = {k: v for k, v in cr.items() if k not in SCALING_KEYS}
+        if purchase.is_fargate:
+            ce.compute_resources = stored
+            return None
+        ce.allocation_strategy = cr.get("allocationStrategy") or "BEST_FIT"
+        stored.setdefault("allocationStrategy", ce.allocation_strategy)
+        ce.compute_resources = stored
+        types = cr.get("instanceTypes")
+        if not isinstance(types, list) or not types:
+            raise BatchApiError("computeResources.instanceTypes is required for EC2 and SPOT")
+        unknown = [t for t in types if not self._known_instance_type(str(t))]
+        if unknown:
+            raise BatchApiError(f"Instance type(s) {', '.join(map(str, unknown))} not supported")
+        ce.instance_types = expand_instance_types([str(t) for t in types], self.catalog)
+        role = str(cr["instanceRole"])
+        if not moto_glue.instance_profile_exists(role):
+            return (
+                f"CLIENT_ERROR - Value ({role}) for parameter iamInstanceProfile.name is invalid. "
+                "Invalid IAM Instance Profile name"
+            )
+        return None
+
+    def _known_instance_type(self, name: str) -> bool:
+        return is_known_instance_type(name, self.catalog)
+
+    def describe_compute_environments(self, body: dict[str, Any]) -> dict[str, Any]:
+        refs = body.get("computeEnvironments")
+        if refs:
+            ces = [ce for r in refs if (ce := self.store.find_compute_environment(str(r)))]
+        else:
+            ces = list(self.store.compute_environments.values())
+        return described("computeEnvironments", ces, body, views.compute_environment)
+
+    def update_compute_environment(self, body: dict[str, Any]) -> dict[str, Any]:
+        ce = compute_environment_named(self.store, require(body, "computeEnvironment"))
+        cr = body.get("computeResources") or {}
+        if not isinstance(cr, dict):
+            raise BatchApiError("computeResources must be an object")
+        if ce.purchase.is_fargate:
+            fargate.check_compute_resources(cr)
+        new_min = optional_int(cr, "minvCpus", ce.min_vcpus)
+        new_max = optional_int(cr, "maxvCpus", ce.max_vcpus)
+        desired = optional_int(cr, "desiredvCpus")
+        assert new_min is not None and new_max is not None
+        if new_min < 0 or new_min > new_max:
+            raise BatchApiError(f"minvCpus ({new_min}) must be between 0 and maxvCpus ({new_max})")
+        if desired is not None:
+            if desired < ce.desired_vcpus:
+                raise BatchApiError(SCALE_DOWN_REFUSED)
+            if not new_min <= desired <= new_max:
+                raise BatchApiError(
+                    f"desiredvCpus ({desired}) must be between minvCpus ({new_min}) and "
+                    f"maxvCpus ({new_max})"
+                )
+        if "state" in body:
+            ce.state = check_state(body["state"])
+        if body.get("serviceRole"):
+            ce.service_role = body["serviceRole"]
+        ce.min_vcpus, ce.max_vcpus = new_min, new_max
+        other = {k: v for k, v in cr.items() if k not in SCALING_KEYS}
+        if other:  # an infrastructure update: AWS replaces instances; re-validate
+            merged = {**ce.compute_resources, **other, "maxvCpus": new_max}
+            if not ce.purchase.is_fargate:
+                merged["minvCpus"] = new_min
+            reason = self._apply_compute_resources(ce, merged)
+            if reason:
+                ce.status, ce.status_reason = "INVALID", reason
+            else:
+                ce.status, ce.status_reason = "UPDATING", "Compute environment is being updated"
+                self.scheduler.set_valid_later("ce", ce.name)
+        self.scheduler.compute_environment_changed(ce, floor=desired or 0)
+        return {"computeEnvironmentName": ce.name, "computeEnvironmentArn": ce.arn}
+
+    def delete_compute_environment(self, body: dict[str, Any]) -> dict[str, Any]:
+        ce = compute_environment_named(self.store, require(body, "computeEnvironment"))
+        if ce.state != "DISABLED":
+            raise BatchApiError(f"Cannot delete compute environment {ce.name}: it is ENABLED")
+        for q in self.store.job_queues.values():
+            if any(n == ce.name for _, n in q.ce_order):
+                raise BatchApiError("Cannot delete, found existing JobQueue relationship.")
+        self.scheduler.delete_compute_environment(ce)
+        return {}
