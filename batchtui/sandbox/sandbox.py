@@ -13,12 +13,14 @@ from typing import Any
 
 from batchtui.errors import SandboxError, UsageError
 from batchtui.model import ON_DEMAND_STANDARD_QUOTA, SPOT_STANDARD_QUOTA, InstanceType
-from batchtui.sandbox import signing
+from batchtui.sandbox import history, seed, signing
 from batchtui.sandbox.batch_store import BatchStore
+from batchtui.sandbox.catalog import instance_types
 from batchtui.sandbox.clock import Clock, ManualClock, RealtimeClock
 from batchtui.sandbox.config import SandboxConfig
 from batchtui.sandbox.fargate import FARGATE_ON_DEMAND_QUOTA, FARGATE_SPOT_QUOTA
 from batchtui.sandbox.scheduler import Scheduler
+from batchtui.sandbox.server import LoopbackServer
 from batchtui.sandbox.services import SERVICES
 
 #: Real seconds between the background thread's steps of a self-running clock.
@@ -65,8 +67,6 @@ class Sandbox:
 
     @property
     def catalog(self) -> dict[str, InstanceType]:
-        from batchtui.sandbox.catalog import instance_types
-
         return instance_types()
 
     @property
@@ -78,8 +78,6 @@ class Sandbox:
         return 0.0 if self.config.manual_clock else self.config.speed
 
     def start(self) -> str:
-        from batchtui.sandbox.server import LoopbackServer
-
         handlers = {}
         for service, target in SERVICES.items():
             module, _, factory = target.partition(":")
@@ -110,8 +108,6 @@ class Sandbox:
         return self.url
 
     def _seed(self) -> None:
-        from batchtui.sandbox import history, seed
-
         if self.config.seed == "demo":
             seed.seed_demo(self)  # its history includes config.jobs
         elif self.config.jobs:
