@@ -12,10 +12,10 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from batchtui.account.snapshots import JobDetail
 from batchtui.render.text import duration, epoch_ms
 from batchtui.tui.cells import STATUS_COLOURS
 from batchtui.tui.reasons import DEFAULT_KEYS, Explanation, Keys, explain
-from batchtui.tui.snapshots import JobDetail
 
 DEFAULT_LOG_GROUP = "/aws/batch/job"
 

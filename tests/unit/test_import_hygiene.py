@@ -15,6 +15,12 @@ HEADLESS = [
     "batchtui.changes",
     "batchtui.render",
     "batchtui.commands.jobs",
+    "batchtui.account",
+    "batchtui.account.snapshots",
+    "batchtui.account.jobstore",
+    "batchtui.account.refresh",
+    "batchtui.account.loaders",
+    "batchtui.account.plan_facts",
 ]
 
 

@@ -1,6 +1,6 @@
 """What the workers read from AWS, as plain values the screens apply (no AWS, no textual).
 
-Kept apart from :mod:`batchtui.tui.loaders` (which calls AWS through boto3) so the first screen
+Kept apart from :mod:`batchtui.account.loaders` (which calls AWS through boto3) so the first screen
 can paint before boto3, the planner or the sandbox are imported.
 """
 

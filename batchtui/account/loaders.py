@@ -11,6 +11,15 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
+from batchtui.account.snapshots import (
+    LISTING_ORDER,
+    AccountSnapshot,
+    ActiveRefresh,
+    FirstPage,
+    JobDetail,
+    QueueCount,
+    QueueFront,
+)
 from batchtui.aws import batch
 from batchtui.aws.session import Aws
 from batchtui.errors import AwsError, BatchtuiError
@@ -21,15 +30,6 @@ from batchtui.model import (
     ComputeEnvironment,
     JobQueue,
     JobSummary,
-)
-from batchtui.tui.snapshots import (
-    LISTING_ORDER,
-    AccountSnapshot,
-    ActiveRefresh,
-    FirstPage,
-    JobDetail,
-    QueueCount,
-    QueueFront,
 )
 
 __all__ = ["LISTING_ORDER", "AccountSnapshot", "ActiveRefresh", "JobDetail", "QueueCount"]
