@@ -1,4 +1,4 @@
-"""The lines of the jobs screen around its table: the status tabs and the current job's reason.
+"""The lines of the jobs screen around its table: status tabs, front of the queue, job's reason.
 
 Rich text only (no textual), so they are tested on their own.
 """
@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from rich.text import Text
 
+from batchtui.account.listing import QueueHead
 from batchtui.model import JOB_STATUSES, JobSummary
+from batchtui.render.text import duration
 from batchtui.tui import cells
 
 TABS: tuple[str, ...] = ("ALL", *JOB_STATUSES)
@@ -57,4 +59,19 @@ def reason_line(
         text.append("at the front of the queue: waiting to be placed on an instance")
     else:
         text.append("no status reason from AWS", style="dim")
+    return text
+
+
+def head_line(head: QueueHead, reason: str, key: str) -> Text:
+    """The front of the queue: for how long, how many wait behind it, ``key`` to go to it, and
+    ``reason`` (last: the longest, and a narrow terminal cuts the end)."""
+    text = Text("front of the queue", style="bold")
+    if head.waited_s is not None:
+        text.append(f" for {duration(head.waited_s)}")
+    text.append(": ")
+    text.append(head.name, style="bold")
+    text.append(f" ({head.behind} RUNNABLE job{'s' if head.behind != 1 else ''} behind it")
+    text.append(f"; {key}: go to it)" if key else ")")
+    if reason:
+        text.append(f"  {reason}", style="yellow")
     return text

@@ -20,10 +20,10 @@ from textual.widgets import Footer, Input, Label, Static
 from textual.worker import get_current_worker
 
 from batchtui.account.jobstore import SORT_ORDER, JobIndex, JobQuery
-from batchtui.account.snapshots import LISTING_ORDER, FirstPage, QueueFront
+from batchtui.account.listing import listing_order, queue_head, reads_aws
+from batchtui.account.snapshots import FirstPage, QueueFront
 from batchtui.model import JOB_STATUSES, JobSummary
-from batchtui.render.text import duration
-from batchtui.tui.job_lines import TABS, reason_line, tabs_text
+from batchtui.tui.job_lines import TABS, head_line, reason_line, tabs_text
 from batchtui.tui.messages import ActionDone, JobsListed, JobsPage, JobsRefreshed, QueueFrontRead
 from batchtui.tui.screens import job_actions
 from batchtui.tui.screens.base import BaseScreen, type_into_focused_input
@@ -127,9 +127,7 @@ class JobsScreen(BaseScreen):
                 return  # the timer: the first listing is still going
             # Not listed whole yet (the first listing failed part-way): list again.
             self.listing = True
-            first = [self.tab] if self.tab in JOB_STATUSES else []
-            statuses = first + [s for s in LISTING_ORDER if s not in first]
-            self.list_worker(statuses, self._reusable_pages())
+            self.list_worker(listing_order(self.tab), self._reusable_pages())
         elif not self.listing:
             self.refresh_worker(self.index.active_ids())
 
@@ -161,9 +159,7 @@ class JobsScreen(BaseScreen):
             if worker.is_cancelled:
                 return
             self.post_message(JobsPage(self.key, status, page, first, last))
-        # Read now (not only reused): the status bar's "refreshed" may say so.
-        fetched = any(s not in known or known[s].next_token for s in statuses)
-        self.post_message(JobsListed(self.key, fetched))
+        self.post_message(JobsListed(self.key, reads_aws(statuses, known)))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="queue-front")
     def front_worker(self) -> None:
@@ -179,57 +175,33 @@ class JobsScreen(BaseScreen):
             self._show_head()
             self._show_reason(self.query_one(JobTable).current)
 
-    def _head(self) -> tuple[str, str, JobSummary | None]:
-        """(id, name, listed job) of the job at the front of the queue; ("", "", None) when
-        AWS does not say. An array child is named by its parent (children are not rows)."""
-        if not self.front or not self.front.job_ids:
-            return "", "", None
-        head_id = self.front.job_ids[0]
-        parent_id, _, child = head_id.partition(":")
-        job = self.index.get(parent_id)
-        name = job.job_name if job is not None else parent_id
-        return head_id, f"{name} child {child}" if child else name, job
-
     def _show_head(self) -> None:
         """A line under the tabs when jobs wait behind the front of the queue: which job it
         is, for how long, and why (its statusReason) - the jobs behind it have none of their
         own, so without this a blocked queue shows only RUNNABLE jobs without a reason."""
         label = self.query_one("#queue-head", Label)
-        front = self.front
-        head_id, name, head = self._head()
-        reason = head.status_reason if head is not None and ":" not in head_id else ""
+        head = queue_head(self.front, self.index)
+        reason = head.own_reason if head is not None else ""
         if not reason and (blocker := self.queue_blocker(self.queue)) is not None:
             reason = blocker.meaning
-        waited = front.head_for_s if front is not None else None
-        label.display = bool(head_id) and bool(reason or (waited or 0) >= HEAD_WAIT_S)
-        if not label.display or front is None:
-            return
-        behind = max(0, self.index.counts().get("RUNNABLE", len(front.job_ids)) - 1)
-        text = Text("front of the queue", style="bold")
-        if waited is not None:
-            text.append(f" for {duration(waited)}")
-        text.append(": ")
-        text.append(name, style="bold")
-        text.append(f" ({behind} RUNNABLE job{'s' if behind != 1 else ''} behind it")
-        key = self.key_for("jobs.head")
-        text.append(f"; {key}: go to it)" if key else ")")
-        if reason:  # last: the longest, and a narrow terminal cuts the end
-            text.append(f"  {reason}", style="yellow")
-        label.update(text)
+        waited = head.waited_s if head is not None else None
+        label.display = head is not None and bool(reason or (waited or 0) >= HEAD_WAIT_S)
+        if label.display and head is not None:
+            label.update(head_line(head, reason, self.key_for("jobs.head")))
 
     def action_head(self) -> None:
-        if not self.front or not self.front.job_ids:
+        head = queue_head(self.front, self.index)
+        if head is None:
             self.notify("no RUNNABLE job waits in this queue", severity="warning")
             return
-        head = self.front.job_ids[0].split(":")[0]  # an array child: its parent's row
         table = self.query_one(JobTable)
-        if table.index_of(head) is None:
+        if table.index_of(head.row_id) is None:
             self.action_status(TABS.index("RUNNABLE"))
-        row = table.index_of(head)
+        row = table.index_of(head.row_id)
         if row is None:
             if self.query_state.text:
                 self.notify(
-                    f"the front job ({self._head()[1]}) is hidden by the filter; "
+                    f"the front job ({head.name}) is hidden by the filter; "
                     f"{self.key_for('screen.back') or 'esc'} clears it"
                 )
             else:
@@ -326,7 +298,8 @@ class JobsScreen(BaseScreen):
         self._show_reason(message.job)
 
     def _show_reason(self, job: JobSummary | None) -> None:
-        head_id, name, _ = self._head()
+        head = queue_head(self.front, self.index)
+        head_id, name = (head.job_id, head.name) if head is not None else ("", "")
         # Fixed height, no layout pass: this runs on every cursor move, and a relayout of the
         # screen doubled the cost of a page-down (30 -> 64 ms on 5,500 jobs).
         blocker = self.queue_blocker(self.queue)
