@@ -65,21 +65,18 @@ class JobDetailScreen(BaseScreen):
     @on(JobDetailLoaded)
     def _loaded(self, message: JobDetailLoaded) -> None:
         self.detail = message.detail
-        d = message.detail.job
+        job = message.detail.job
         self.job = replace(
-            self.job,
-            status=d.get("status", self.job.status),
-            status_reason=d.get("statusReason", "") or "",
+            self.job, status=job.status or self.job.status, status_reason=job.status_reason
         )
         self.batchtui.mark_fresh()
-        job = message.detail.job
-        blocker = self.queue_blocker(str(job.get("jobQueue", "")))
+        blocker = self.queue_blocker(job.job_queue)
         self.query_one("#detail", Static).update(
             render_job(message.detail, self.reason_keys(), blocker)
         )
 
     def _array_size(self) -> int | None:
-        size = (self.detail.job.get("arrayProperties") or {}).get("size") if self.detail else None
+        size = self.detail.job.array_size if self.detail else None
         return size or self.job.array_size
 
     def action_copy_id(self) -> None:
