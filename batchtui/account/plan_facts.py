@@ -62,7 +62,7 @@ def gather_plan_facts(
     if not live:
         return Facts(snapshot_price_book(profile.region), quotas, source)
 
-    from batchtui.aws.pricing import live_price_book
+    from batchtui.aws.pricing import live_price_book  # boto3 and the Pricing API: --live only
 
     return Facts(live_price_book(aws, profile), quotas, source)
 

@@ -46,8 +46,9 @@ def merge_snapshot(
 
 @dataclass
 class RefreshSchedule:
-    """The automatic refresh's pace: every tick while reads succeed; while they fail (or AWS
-    throttles), exponentially further apart with jitter, up to :data:`MAX_BACKOFF_S`."""
+    """How fresh the data is and the automatic refresh's pace: every tick while reads succeed;
+    while they fail (or AWS throttles), the data is STALE and the refreshes come exponentially
+    further apart with jitter, up to :data:`MAX_BACKOFF_S`."""
 
     interval: float
     clock: Callable[[], float]
@@ -56,6 +57,25 @@ class RefreshSchedule:
     failures: int = 0
     throttled: bool = False
     next_at: float | None = None
+    #: The last read failed: what is shown is older than it says.
+    stale: bool = False
+    #: When a read last succeeded (the clock's time); None before the first.
+    last_read: float | None = None
+
+    def read_failed(self, *, throttled: bool = False) -> None:
+        """A read failed: the data is STALE, and the refresh backs off once per refresh (a
+        refresh that made several reads that all failed counts once)."""
+        self.stale = True
+        if self.due():
+            self.failed(throttled=throttled)
+
+    def read_succeeded(self) -> bool:
+        """A read succeeded: fresh data, the normal pace. True when the data was STALE."""
+        was_stale = self.stale
+        self.stale = False
+        self.last_read = self.clock()
+        self.succeeded()
+        return was_stale
 
     @property
     def failing(self) -> bool:

@@ -93,9 +93,7 @@ class BatchtuiApp(App[int], inherit_bindings=False):
         self.read_only = read_only or bool(aws is not None and aws.target.read_only)
         self.clock = clock
         self.account: AccountSnapshot | None = None
-        self.last_refresh: float | None = None
         self._last_full_count: float | None = None  # when finished jobs were last counted
-        self.stale = False
         self.refresh_schedule = RefreshSchedule(self.config.refresh_interval, clock)
         self.navigate = Navigation(self)
         self.views = VIEWS
@@ -106,6 +104,16 @@ class BatchtuiApp(App[int], inherit_bindings=False):
         )
         if self.config.theme:
             self.theme = self.config.theme
+
+    @property
+    def stale(self) -> bool:
+        """The last read failed: what is shown is older than it says."""
+        return self.refresh_schedule.stale
+
+    @property
+    def last_refresh(self) -> float | None:
+        """When a read last succeeded (the app's clock); None before the first."""
+        return self.refresh_schedule.last_read
 
     def notify(
         self,
@@ -199,12 +207,9 @@ class BatchtuiApp(App[int], inherit_bindings=False):
                 show(new)
 
     def mark_fresh(self) -> None:
-        if self.stale and self._last_error:
+        if self.refresh_schedule.read_succeeded() and self._last_error:
             self.notify("AWS answers again: the data is fresh", title="Back")
         self._last_error = ""
-        self.last_refresh = self.clock()
-        self.stale = False
-        self.refresh_schedule.succeeded()
         self.update_status()
 
     def update_status(self) -> None:
@@ -230,9 +235,7 @@ class BatchtuiApp(App[int], inherit_bindings=False):
         """Blocking errors (no connection, no credentials) open a modal; the rest notify. A
         failed read marks the data STALE and backs the automatic refresh off."""
         if group in READS:
-            self.stale = True
-            if self.refresh_schedule.due():  # once per refresh, however many reads it made
-                self.refresh_schedule.failed(throttled=isinstance(error, Throttled))
+            self.refresh_schedule.read_failed(throttled=isinstance(error, Throttled))
             self.update_status()
         if isinstance(error, BatchtuiError):
             if isinstance(error, (ConnectFailed, CredentialsError, SandboxError)):

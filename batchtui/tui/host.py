@@ -55,8 +55,13 @@ class Host(Protocol):
     read_only: bool
     clock: Callable[[], float]
     connection: Connection
-    stale: bool
-    last_refresh: float | None
+
+    @property
+    def stale(self) -> bool: ...
+
+    @property
+    def last_refresh(self) -> float | None: ...
+
     refresh_schedule: RefreshSchedule
     navigate: Navigator
 

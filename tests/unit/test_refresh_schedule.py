@@ -98,3 +98,17 @@ def test_a_partial_snapshot_keeps_the_finished_counts_it_did_not_read() -> None:
     }
     assert merge_snapshot(old, new, full=True) is new
     assert merge_snapshot(None, new, full=False) is new
+
+
+def test_a_failed_read_marks_the_data_stale_once_per_refresh() -> None:
+    clock = Clock()
+    schedule = RefreshSchedule(5.0, clock, random=lambda: 1.0)
+    schedule.read_failed()
+    schedule.read_failed()  # a second read of the same refresh: no second back-off step
+    assert schedule.stale and schedule.failures == 1 and schedule.next_in() == 10.0
+    clock.now += 10
+    schedule.read_failed(throttled=True)
+    assert schedule.failures == 2 and schedule.throttled
+    assert schedule.read_succeeded()  # it was stale
+    assert not schedule.stale and schedule.last_read == clock.now and not schedule.failing
+    assert not schedule.read_succeeded()
