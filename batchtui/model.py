@@ -3,6 +3,10 @@
 The pure layers (capacity, planner, diagnose, changes) get their facts as these values; the aws
 layer builds them from API responses (``from_api`` constructors), the sandbox builds them from its
 own store. Field names follow AWS Batch's API words, in snake_case.
+
+One module on purpose, longer than most: every layer imports its values from this one place
+(the import-linter layers put it at the bottom), and it is a list of small dataclasses read one
+type at a time, not a flow to follow in one sitting.
 """
 
 from __future__ import annotations
