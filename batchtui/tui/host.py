@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
     from batchtui.account.refresh import RefreshSchedule
     from batchtui.account.snapshots import AccountSnapshot
+    from batchtui.aws.session import Aws
     from batchtui.model import JobSummary
     from batchtui.tui.config import TuiConfig
 
@@ -48,7 +49,7 @@ class Navigator(Protocol):
 class Host(Protocol):
     """The app as its screens and widgets see it (its textual side is ``screen.app``)."""
 
-    aws: Any  # batchtui.aws.session.Aws once connected (typed loosely: boto3 loads later)
+    aws: Aws | None  # None until connected
     sandbox: Any
     account: AccountSnapshot | None
     config: TuiConfig

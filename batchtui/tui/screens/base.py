@@ -73,7 +73,7 @@ class BaseScreen(Screen[Any], inherit_bindings=False):
     def aws(self) -> Aws:
         aws = self.batchtui.aws
         assert aws is not None, "workers start only once connected"
-        return cast("Aws", aws)
+        return aws
 
     @property
     def connected(self) -> bool:
