@@ -44,7 +44,7 @@ def stop_job(aws: Aws, job_id: str, status: str, reason: str = DEFAULT_REASON) -
     ``status`` is what the user saw when they confirmed; the job is read again first, since it
     may have started meanwhile (CancelJob would then succeed and stop nothing)."""
     aws.ensure_allowed("batch", "TerminateJob")
-    now = str(describe_job(aws, job_id).get("status") or status)
+    now = describe_job(aws, job_id).status or status
     how = stop_for_status(now)
     if how is None:
         raise UsageError(f"job {job_id} is {now} now: it has already finished")

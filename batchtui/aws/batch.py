@@ -7,7 +7,14 @@ from typing import Any
 
 from batchtui.aws.session import Aws
 from batchtui.errors import NotFound
-from batchtui.model import JOB_STATUSES, ComputeEnvironment, JobQueue, JobSummary
+from batchtui.model import (
+    JOB_STATUSES,
+    ComputeEnvironment,
+    Job,
+    JobDefinition,
+    JobQueue,
+    JobSummary,
+)
 
 LIST_PAGE = 1000  # ListJobs maxResults with a jobStatus (AWS's upper bound)
 DESCRIBE_BATCH = 100  # DescribeJobs' limit of job ids per call
@@ -93,18 +100,25 @@ def list_jobs(
     return out[:limit] if limit is not None else out
 
 
-def describe_jobs(aws: Aws, job_ids: Sequence[str]) -> list[dict[str, Any]]:
+def describe_jobs(aws: Aws, job_ids: Sequence[str]) -> list[Job]:
     """DescribeJobs for any number of ids, in batches of 100; order follows ``job_ids``."""
-    found: dict[str, dict[str, Any]] = {}
+    found: dict[str, Job] = {}
     for i in range(0, len(job_ids), DESCRIBE_BATCH):
         batch = list(job_ids[i : i + DESCRIBE_BATCH])
         for d in aws.call("batch", "DescribeJobs", jobs=batch).get("jobs", []):
-            found[d["jobId"]] = d
+            found[d["jobId"]] = Job.from_api(d)
     return [found[j] for j in job_ids if j in found]
 
 
-def describe_job(aws: Aws, job_id: str) -> dict[str, Any]:
+def describe_job(aws: Aws, job_id: str) -> Job:
     jobs = describe_jobs(aws, [job_id])
     if not jobs:
         raise NotFound(f"job {job_id!r} not found", hint="jobs are kept by AWS for about 7 days")
     return jobs[0]
+
+
+def describe_job_definition(aws: Aws, name_or_arn: str) -> JobDefinition | None:
+    """One job definition (``name:revision`` or its ARN); None when Batch does not know it."""
+    found = aws.call("batch", "DescribeJobDefinitions", jobDefinitions=[name_or_arn])
+    defs = found.get("jobDefinitions") or []
+    return JobDefinition.from_api(defs[0]) if defs else None

@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from batchtui.aws.batch import describe_job, describe_jobs
+from batchtui.aws.batch import describe_job, describe_job_definition, describe_jobs
 from batchtui.aws.session import Aws
 from batchtui.errors import NotFound, UsageError
 from batchtui.follow import (
@@ -41,7 +41,7 @@ from batchtui.follow import (
     SourceState,
     follow_loop,
 )
-from batchtui.model import FINAL_STATUSES, PLACED_STATUSES
+from batchtui.model import FINAL_STATUSES, Container, Job, JobDefinition, LogConfiguration
 
 DEFAULT_LOG_GROUP = "/aws/batch/job"  #: AWS Batch's default when awslogs-group is not set
 PAGE_LIMIT = 10_000  #: GetLogEvents / FilterLogEvents maximum events per page
@@ -118,12 +118,12 @@ def resolve_job_logs(
     job_id: str,
     selection: LogSelection | None = None,
     *,
-    finished_units: dict[str, dict[str, Any]] | None = None,
+    finished_units: dict[str, Job] | None = None,
     definitions: _DefinitionCache | None = None,
 ) -> JobLogs:
     """Where a job logs (NotFound for an unknown job, NoLogs for another log driver).
 
-    ``finished_units`` (job id -> DescribeJobs entry) is a cache the caller keeps across calls:
+    ``finished_units`` (job id -> described job) is a cache the caller keeps across calls:
     children and nodes that have finished are not described again; ``definitions`` likewise
     keeps job definitions (immutable per revision) across calls.
     """
@@ -135,9 +135,9 @@ def resolve_job_logs(
         by_id = {job_id: job}
     else:
         wanted = [u for u, _, _ in units if u not in cache]
-        by_id = {d["jobId"]: d for d in describe_jobs(aws, wanted)}
+        by_id = {d.job_id: d for d in describe_jobs(aws, wanted)}
         for unit_id, d in by_id.items():
-            if d.get("status") in FINAL_STATUSES:
+            if d.status in FINAL_STATUSES:
                 cache[unit_id] = d
         by_id.update((u, cache[u]) for u, _, _ in units if u in cache)
     definitions = definitions or _DefinitionCache(aws)
@@ -149,41 +149,38 @@ def resolve_job_logs(
         if detail is None:
             notes.append(f"{_unit_name(child, node) or unit_id}: not found yet")
             continue
-        made = max(made, attempts_made(detail))
+        made = max(made, detail.attempts_made)
         found, note = _targets_of(aws, detail, child, node, sel.attempt, definitions)
         targets.extend(found)
         if note:
             notes.append(note if len(units) == 1 else f"{_unit_name(child, node)}: {note}")
-    status = job["status"]
+    status = job.status
     note = "; ".join(notes[:3]) + (f"; and {len(notes) - 3} more" if len(notes) > 3 else "")
     return JobLogs(
         job_id=job_id,
-        job_name=job.get("jobName", ""),
+        job_name=job.job_name,
         status=status,
         targets=tuple(targets),
         note=note,
-        max_attempts=int((job.get("retryStrategy") or {}).get("attempts") or 1),
+        max_attempts=job.retry_attempts,
         attempts_made=made,
-        array_size=(job.get("arrayProperties") or {}).get("size"),
-        num_nodes=(job.get("nodeProperties") or {}).get("numNodes"),
+        array_size=job.array_size,
+        num_nodes=job.num_nodes,
         units=len(units),
     )
 
 
-def attempts_made(job: dict[str, Any]) -> int:
+def attempts_made(job: Job) -> int:
     """Attempts a job has started: the finished ones in attempts[], and the one under way
     (AWS lists an attempt there only when it ends)."""
-    finished = len(job.get("attempts") or [])
-    return finished + (1 if job.get("status") in PLACED_STATUSES else 0)
+    return job.attempts_made
 
 
-def _unit_ids(job: dict[str, Any], sel: LogSelection) -> list[tuple[str, int | None, int | None]]:
+def _unit_ids(job: Job, sel: LogSelection) -> list[tuple[str, int | None, int | None]]:
     """(job id, child, node) of every job whose containers log: the job, children or nodes."""
-    job_id = job["jobId"]
-    array = job.get("arrayProperties") or {}
-    size = array.get("size")
-    nodes = job.get("nodeProperties") or {}
-    num_nodes = nodes.get("numNodes") if "nodeDetails" not in job else None
+    job_id = job.job_id
+    size = job.array_size
+    num_nodes = job.num_nodes if not job.is_node else None
     if sel.child is not None and not size:
         raise UsageError(f"--child: job {job_id} is not an array job")
     if sel.node is not None and not num_nodes:
@@ -221,67 +218,52 @@ class _DefinitionCache:
 
     def __init__(self, aws: Aws) -> None:
         self.aws = aws
-        self._cache: dict[str, dict[str, Any]] = {}
+        self._cache: dict[str, JobDefinition | None] = {}
 
-    def log_configuration(self, job: dict[str, Any], node: int | None) -> dict[str, Any] | None:
-        conf = (job.get("container") or {}).get("logConfiguration")
-        if conf:
-            return dict(conf)
-        arn = job.get("jobDefinition") or ""
+    def log_configuration(self, job: Job, node: int | None) -> LogConfiguration | None:
+        if job.container is not None and job.container.log_configuration is not None:
+            return job.container.log_configuration
+        arn = job.job_definition
         if not arn:
             return None
         if arn not in self._cache:
-            found = self.aws.call("batch", "DescribeJobDefinitions", jobDefinitions=[arn])
-            defs = found.get("jobDefinitions") or []
-            self._cache[arn] = defs[0] if defs else {}
-        d = self._cache[arn]
-        if node is not None:
-            for r in (d.get("nodeProperties") or {}).get("nodeRangeProperties") or []:
-                if _in_node_range(node, str(r.get("targetNodes", ""))):
-                    return (r.get("container") or {}).get("logConfiguration")
-        conf = (d.get("containerProperties") or {}).get("logConfiguration")
-        return dict(conf) if conf else None
-
-
-def _in_node_range(node: int, spec: str) -> bool:
-    lo, _, hi = spec.partition(":")
-    if not _:
-        return spec.strip() == str(node)
-    return (int(lo) if lo else 0) <= node <= (int(hi) if hi else 1 << 30)
+            self._cache[arn] = describe_job_definition(self.aws, arn)
+        definition = self._cache[arn]
+        return definition.log_configuration(node) if definition is not None else None
 
 
 def _targets_of(
     aws: Aws,
-    job: dict[str, Any],
+    job: Job,
     child: int | None,
     node: int | None,
     attempt: int | None,
     definitions: _DefinitionCache,
 ) -> tuple[list[LogTarget], str]:
     """The targets of one job (or child or node), and a note when some are missing."""
-    job_id = job["jobId"]
-    status = job.get("status", "")
-    if job.get("eksProperties") or job.get("eksAttempts"):
+    job_id = job.job_id
+    status = job.status
+    if job.on_eks:
         raise NoLogs(
             f"job {job_id} runs on Amazon EKS: its container logs are in the cluster "
             "(kubectl logs), not in CloudWatch Logs"
         )
     conf = definitions.log_configuration(job, node)
-    driver = (conf or {}).get("logDriver", "awslogs")
+    driver = conf.log_driver if conf is not None else "awslogs"
     if driver != "awslogs":
         raise NoLogs(
             f"job {job_id} uses the {driver!r} log driver: its output goes there, "
             "not to CloudWatch Logs, so batchtui cannot read it"
         )
-    options = (conf or {}).get("options") or {}
-    group = options.get("awslogs-group") or DEFAULT_LOG_GROUP
-    region = options.get("awslogs-region") or aws.target.region
-    prefix = options.get("awslogs-stream-prefix") or _definition_name(job)
+    conf = conf or LogConfiguration()
+    group = conf.option("awslogs-group") or DEFAULT_LOG_GROUP
+    region = conf.option("awslogs-region") or aws.target.region
+    prefix = conf.option("awslogs-stream-prefix") or _definition_name(job)
 
     streams: list[str] = []
-    for a in job.get("attempts") or []:
-        streams.append(_stream_of(a.get("container") or {}, prefix))
-    current = _stream_of(job.get("container") or {}, prefix)
+    for a in job.attempts:
+        streams.append(_stream_of(a.container, prefix))
+    current = _stream_of(job.container, prefix) if job.container is not None else ""
     if current and current not in streams and status not in FINAL_STATUSES:
         streams.append(current)  # the running attempt: AWS lists it in attempts when it ends
     elif current and not streams:
@@ -310,7 +292,7 @@ def _targets_of(
     note = ""
     if not targets:
         if status in FINAL_STATUSES:
-            reason = job.get("statusReason") or "no reason given"
+            reason = job.status_reason or "no reason given"
             note = f"job {job_id} is {status} and no container of it ever ran ({reason})"
             if attempt is not None and attempt > 0 and streams:
                 note = f"job {job_id} has {len(streams)} attempt(s), not {attempt}"
@@ -323,18 +305,16 @@ def _targets_of(
     return targets, note
 
 
-def _stream_of(container: dict[str, Any], prefix: str) -> str:
-    stream = container.get("logStreamName") or ""
-    if stream:
-        return str(stream)
-    task = container.get("taskArn") or ""
+def _stream_of(container: Container, prefix: str) -> str:
+    if container.log_stream_name:
+        return container.log_stream_name
+    task = container.task_arn
     # AWS Batch names a stream <prefix>/default/<ECS task id>; derive it if only the task is known.
     return f"{prefix}/default/{task.rsplit('/', 1)[-1]}" if task and prefix else ""
 
 
-def _definition_name(job: dict[str, Any]) -> str:
-    arn = job.get("jobDefinition") or ""
-    return str(arn.rsplit("/", 1)[-1].split(":", 1)[0]) if arn else ""
+def _definition_name(job: Job) -> str:
+    return job.definition_name.split(":", 1)[0]
 
 
 # ---------------------------------------------------------------- reading
@@ -598,7 +578,7 @@ class JobLogSource:
         self.notices: list[str] = []
         self._targets: dict[tuple[str, str], LogTarget] = {}
         self._sources: dict[str, _FilterSource] = {}
-        self._finished_units: dict[str, dict[str, Any]] = {}
+        self._finished_units: dict[str, Job] = {}
         self._definitions = _DefinitionCache(aws)
         self.last: JobLogs | None = None
 

@@ -100,18 +100,16 @@ def check_array_parent(aws: Aws, job_id: str, queue: JobQueue) -> None:
     if not job_id.strip():
         raise UsageError(f"--array-job {job_id!r}: no job id given")
     job = batch.describe_job(aws, job_id)
-    array = job.get("arrayProperties") or {}
-    if "index" in array:
+    if job.array_index is not None:
         parent = job_id.rpartition(":")[0]
         raise UsageError(
-            f"--array-job {job_id}: that is child {array['index']} of an array job",
+            f"--array-job {job_id}: that is child {job.array_index} of an array job",
             hint=f"list its siblings with --array-job {parent}",
         )
-    if not array.get("size"):
-        raise UsageError(f"--array-job {job_id}: job {job.get('jobName', '')} is not an array job")
-    in_queue = str(job.get("jobQueue", ""))
-    if in_queue not in (queue.arn, queue.name):
-        name = in_queue.rpartition("/")[2]
+    if not job.array_size:
+        raise UsageError(f"--array-job {job_id}: job {job.job_name} is not an array job")
+    if job.job_queue not in (queue.arn, queue.name):
+        name = job.queue_name
         raise UsageError(
             f"--array-job {job_id}: the array job is in job queue {name}, not {queue.name}",
             hint=f"use --queue {name}",

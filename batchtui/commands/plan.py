@@ -11,8 +11,7 @@ from batchtui.errors import BlockingProblems, UsageError
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from batchtui.planner import Facts, PlanWarning
-    from batchtui.profiles import Profile
+    from batchtui.planner import PlanWarning
 
 NAME = "plan"
 HELP = "Model cost and time of a workload under spot/on-demand mixes and vCPU quotas"
@@ -53,7 +52,9 @@ def run(args: argparse.Namespace, ctx: CommandContext) -> int:
     if args.check:
         ctx.note(f"{profile.path}: valid profile {profile.name!r}")
         return 0
-    facts = gather_facts(profile, ctx, live=args.live)
+    from batchtui.account.plan_facts import gather_plan_facts
+
+    facts = gather_plan_facts(profile, ctx.aws, live=args.live, note=ctx.note)
 
     from batchtui.planner import run_plan
 
@@ -91,41 +92,3 @@ def blocking_summary(warnings: Sequence[PlanWarning]) -> str:
         if w.subject and w.subject not in about:
             about.append(w.subject)
     return "; ".join(f"{code} ({', '.join(s)})" if s else code for code, s in subjects.items())
-
-
-def gather_facts(profile: Profile, ctx: CommandContext, *, live: bool) -> Facts:
-    """Prices and quotas: the snapshot and the profile's numbers, or the account's (--live).
-
-    ``"auto"`` quotas always read Service Quotas, so they need an account (or --sandbox).
-    boto3 is imported only on those paths.
-    """
-    from batchtui.model import PurchaseModel
-    from batchtui.planner import Facts
-    from batchtui.pricing import snapshot_price_book
-
-    q = profile.quotas
-    quotas = q.by_pool()
-    quota_source = "profile"
-    snapshot = snapshot_price_book(profile.region) if not live else None
-    if not live and not q.wants_auto:
-        assert snapshot is not None
-        return Facts(snapshot, quotas, quota_source)
-
-    from batchtui.aws.quotas import vcpu_quotas
-
-    aws = ctx.aws()
-    if aws.target.region != profile.region and not ctx.wants_sandbox:
-        ctx.note(f"note: the profile is for {profile.region}; reading {aws.target.region}")
-    live_quotas = vcpu_quotas(aws)
-    if live or q.on_demand_vcpus is None:
-        quotas[PurchaseModel.EC2] = live_quotas[PurchaseModel.EC2]
-    if live or q.spot_vcpus is None:
-        quotas[PurchaseModel.SPOT] = live_quotas[PurchaseModel.SPOT]
-    quota_source = f"Service Quotas of {aws.target.describe}"
-    if not live:
-        assert snapshot is not None
-        return Facts(snapshot, quotas, quota_source)
-    from batchtui.aws.pricing import live_price_book
-
-    book = live_price_book(aws, profile)
-    return Facts(book, quotas, quota_source)

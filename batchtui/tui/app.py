@@ -1,8 +1,10 @@
 """The batchtui Textual app: one factory (:func:`create_app`) used by ``run`` and by the tests.
 
 The app owns the connection (started in a thread worker so the first paint never waits for the
-sandbox or AWS), the account snapshot every screen reads, the refresh timer and the one handler
-every failed worker ends in. Screens are thin: they render state and start workers.
+sandbox or AWS), the account snapshot every screen reads, the refresh timer (paced by
+:class:`~batchtui.account.refresh.RefreshSchedule`) and the one handler every failed worker ends
+in. Screens are thin: they render state and start workers. The app is the top of the TUI's
+imports: screens see it as a :class:`~batchtui.tui.host.Host` and never import it.
 """
 
 from __future__ import annotations
@@ -10,79 +12,60 @@ from __future__ import annotations
 import argparse
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
 from textual import on, work
 from textual.app import App, SystemCommand
-from textual.binding import Binding
+from textual.markup import escape
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from batchtui.errors import BatchtuiError, CredentialsError, SandboxError
+from batchtui.account.refresh import (
+    FULL_COUNT_EVERY_S,
+    RefreshSchedule,
+    merge_snapshot,
+    wants_full_count,
+)
+from batchtui.account.snapshots import AccountSnapshot
+from batchtui.commands import CommandContext
+from batchtui.errors import BatchtuiError, CredentialsError, SandboxError, Throttled
+from batchtui.tui import views
+from batchtui.tui.bindings import APP_BINDINGS
 from batchtui.tui.config import TuiConfig, load_config
+from batchtui.tui.host import Connection
+from batchtui.tui.keymap import keymap_clashes, known_binding_ids
 from batchtui.tui.messages import AccountLoaded, Connected
-from batchtui.tui.snapshots import AccountSnapshot
+from batchtui.tui.navigation import VIEWS, Navigation
+from batchtui.tui.screens.base import type_into_focused_input
+from batchtui.tui.screens.dialogs import CommandLineScreen, ErrorScreen
+from batchtui.tui.screens.help import HelpScreen
+from batchtui.tui.widgets.status_bar import StatusBar
+
+__all__ = [
+    "FULL_COUNT_EVERY_S",
+    "BatchtuiApp",
+    "Connection",
+    "create_app",
+    "keymap_clashes",
+    "known_binding_ids",
+    "run",
+]
 
 Connect = Callable[[], tuple[Any, Any]]
-
-
-@dataclass
-class Connection:
-    """What the status bar says about where we are connected."""
-
-    where: str = ""
-    account: str = ""
-    is_sandbox: bool = False
-    sandbox_starting: bool = False
+#: The workers whose failure means the data on screen is older than it says.
+READS = ("account", "jobs", "detail")
 
 
 class ConnectFailed(BatchtuiError):
     title = "Cannot connect"
 
 
-#: How often the automatic refresh also re-counts finished jobs (SUCCEEDED, FAILED).
-FULL_COUNT_EVERY_S = 30.0
-
-
 class BatchtuiApp(App[int], inherit_bindings=False):
     TITLE = "batchtui"
     CSS_PATH = "batchtui.tcss"
-    BINDINGS = [
-        # priority: the prompt opens before the keys typed after ":" are handed on (a paste)
-        Binding(
-            "colon",
-            "command_line",
-            "View",
-            id="app.command",
-            tooltip=":ce :jq :jobs :plan",
-            priority=True,
-        ),
-        Binding("question_mark", "help", "Keys", id="app.help", tooltip="Every key of this screen"),
-        Binding("q", "quit", "Quit", id="app.quit", tooltip="Leave batchtui"),
-        Binding(
-            "ctrl+q",
-            "quit",
-            "Quit from anywhere",
-            id="app.quit_anywhere",
-            tooltip="Even from a dialog or a text box",
-            show=False,
-            priority=True,
-        ),
-        # Textual's ctrl+c hint ("press q to quit"); system: not listed, not remappable.
-        Binding("ctrl+c", "help_quit", show=False, system=True),
-        Binding(
-            "ctrl+p",
-            "command_palette",
-            "Palette",
-            id="app.palette",
-            tooltip="Every action of this screen and every view, by name",
-            show=False,
-            priority=True,
-        ),
-    ]
+    BINDINGS = APP_BINDINGS
     ENABLE_COMMAND_PALETTE = True
 
     def __init__(
@@ -110,9 +93,10 @@ class BatchtuiApp(App[int], inherit_bindings=False):
         self.read_only = read_only or bool(aws is not None and aws.target.read_only)
         self.clock = clock
         self.account: AccountSnapshot | None = None
-        self.last_refresh: float | None = None
         self._last_full_count: float | None = None  # when finished jobs were last counted
-        self.stale = False
+        self.refresh_schedule = RefreshSchedule(self.config.refresh_interval, clock)
+        self.navigate = Navigation(self)
+        self.views = VIEWS
         self.connection = Connection(
             where=where_label or where or (aws.target.describe if aws is not None else ""),
             is_sandbox=sandbox_expected or bool(aws is not None and aws.target.sandbox),
@@ -120,6 +104,16 @@ class BatchtuiApp(App[int], inherit_bindings=False):
         )
         if self.config.theme:
             self.theme = self.config.theme
+
+    @property
+    def stale(self) -> bool:
+        """The last read failed: what is shown is older than it says."""
+        return self.refresh_schedule.stale
+
+    @property
+    def last_refresh(self) -> float | None:
+        """When a read last succeeded (the app's clock); None before the first."""
+        return self.refresh_schedule.last_read
 
     def notify(
         self,
@@ -137,10 +131,8 @@ class BatchtuiApp(App[int], inherit_bindings=False):
     # -- start-up -----------------------------------------------------------------------------
 
     def on_mount(self) -> None:
-        from batchtui.tui.screens.overview import OverviewScreen
-
         self.set_keymap(dict(self.config.keymap))
-        self.push_screen(OverviewScreen())
+        self.navigate.open_overview()
         if self.config.keymap:
             clashes = keymap_clashes(self.config.keymap)
             if clashes:
@@ -166,7 +158,7 @@ class BatchtuiApp(App[int], inherit_bindings=False):
     @work(thread=True, exclusive=True, exit_on_error=False, group="connect")
     def connect_worker(self) -> None:
         # boto3 (and the sandbox's moto) load here, in the worker, never before the first paint.
-        from batchtui.tui.loaders import whoami
+        from batchtui.account.loaders import whoami
 
         assert self._connect is not None
         try:
@@ -194,13 +186,11 @@ class BatchtuiApp(App[int], inherit_bindings=False):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="account")
     def load_account_worker(self, full: bool) -> None:
-        from batchtui.tui.loaders import load_account, load_account_active
+        # boto3 loads in the connect worker: the loaders are imported once it has.
+        from batchtui.account.loaders import load_account, load_account_active
 
-        # The timer lists only the active statuses; the finished ones (the biggest pages) are
-        # counted again every FULL_COUNT_EVERY_S, so the overview's counts never stay stale.
         started = self.clock()
-        if self._last_full_count is None or started - self._last_full_count >= FULL_COUNT_EVERY_S:
-            full = True
+        full = full or wants_full_count(self._last_full_count, started)
         load = load_account if full else load_account_active
         self.post_message(AccountLoaded(load(self.aws, clock=self.clock), full))
         if full:
@@ -208,16 +198,7 @@ class BatchtuiApp(App[int], inherit_bindings=False):
 
     @on(AccountLoaded)
     def _account_loaded(self, message: AccountLoaded) -> None:
-        new = message.snapshot
-        if not message.full and self.account is not None:
-            # Finished statuses were not re-listed: keep their last counts (and first pages,
-            # with the time they were read).
-            for queue, per in new.counts.items():
-                old = self.account.counts.get(queue, {})
-                per.update({s: c for s, c in old.items() if s not in per})
-            for queue, firsts in new.pages.items():
-                old_pages = self.account.pages.get(queue, {})
-                firsts.update({s: p for s, p in old_pages.items() if s not in firsts})
+        new = merge_snapshot(self.account, message.snapshot, full=message.full)
         self.account = new
         self.mark_fresh()
         for screen in self.screen_stack:
@@ -226,21 +207,18 @@ class BatchtuiApp(App[int], inherit_bindings=False):
                 show(new)
 
     def mark_fresh(self) -> None:
-        if self.stale and self._last_error:
+        if self.refresh_schedule.read_succeeded() and self._last_error:
             self.notify("AWS answers again: the data is fresh", title="Back")
         self._last_error = ""
-        self.last_refresh = self.clock()
-        self.stale = False
         self.update_status()
 
     def update_status(self) -> None:
-        from batchtui.tui.widgets.status_bar import StatusBar
-
         for bar in self.screen.query(StatusBar):
             bar.update_now()
 
     def refresh_tick(self) -> None:
-        if self.aws is None:
+        """The refresh timer: re-read the current screen, unless failures have backed it off."""
+        if self.aws is None or not self.refresh_schedule.due():
             return
         reload = getattr(self.screen, "reload", None)
         if reload is not None:
@@ -254,11 +232,10 @@ class BatchtuiApp(App[int], inherit_bindings=False):
             self.report_error(event.worker.error, group=event.worker.group)
 
     def report_error(self, error: BaseException, *, group: str = "") -> None:
-        """Blocking errors (no connection, no credentials) open a modal; the rest notify."""
-        from batchtui.tui.screens.dialogs import ErrorScreen
-
-        if group in ("account", "jobs", "detail"):
-            self.stale = True
+        """Blocking errors (no connection, no credentials) open a modal; the rest notify. A
+        failed read marks the data STALE and backs the automatic refresh off."""
+        if group in READS:
+            self.refresh_schedule.read_failed(throttled=isinstance(error, Throttled))
             self.update_status()
         if isinstance(error, BatchtuiError):
             if isinstance(error, (ConnectFailed, CredentialsError, SandboxError)):
@@ -278,23 +255,17 @@ class BatchtuiApp(App[int], inherit_bindings=False):
     # -- navigation ---------------------------------------------------------------------------
 
     def action_command_line(self) -> None:
-        from batchtui.tui.screens.base import type_into_focused_input
-
         if type_into_focused_input(self, ":"):
             return
-        from batchtui.tui.screens.dialogs import CommandLineScreen
-
-        self.push_screen(CommandLineScreen(), self.run_command)
+        self.push_screen(CommandLineScreen(self.views), self.run_command)
 
     def run_command(self, line: str | None) -> None:
-        from batchtui.tui import views
-
         if not line or not line.strip(":").strip():
             return
         name, arg = views.parse_command(line)
-        view = views.find(name)
+        view = self.views.find(name)
         if view is None:
-            known = " ".join(f":{v.name}" for v in views.views())
+            known = " ".join(f":{v.name}" for v in self.views)
             self.notify(f"no view {name!r}; try {known}", severity="warning")
             return
         view.open(self, arg)
@@ -306,20 +277,14 @@ class BatchtuiApp(App[int], inherit_bindings=False):
         return self.screen
 
     def action_help(self) -> None:
-        from batchtui.tui.screens.help import HelpScreen
-
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """The palette offers the current screen's actions and every view, like the keys do."""
-        from textual.markup import escape
-
-        from batchtui.tui import views
-
         # Textual's own, but its "Keys" (a side panel) next to ours (`?`) would confuse.
         yield from (c for c in super().get_system_commands(screen) if c.title != "Keys")
-        for view in views.views():
+        for view in self.views:
             yield SystemCommand(f":{view.name}", escape(view.help), partial(view.open, self, ""))
         seen: set[tuple[str, str]] = set()
         for key, active in screen.active_bindings.items():
@@ -353,8 +318,6 @@ def create_app(
     where_label: str = "",
 ) -> BatchtuiApp:
     """Build the app: given a connected ``aws`` (tests) or a ``connect`` callable run in a worker."""
-    import batchtui.tui.screens  # noqa: F401  (registers the views)
-
     return BatchtuiApp(
         aws=aws,
         connect=connect,
@@ -368,65 +331,8 @@ def create_app(
     )
 
 
-def known_binding_ids() -> set[str]:
-    """Every binding id of every screen, widget and the app: what the keymap may name."""
-    import batchtui.tui.screens as screens
-
-    ids: set[str] = set()
-    for cls in (BatchtuiApp, *screens.BINDING_OWNERS):
-        for binding in getattr(cls, "BINDINGS", ()):
-            if isinstance(binding, Binding) and binding.id:
-                ids.add(binding.id)
-    return ids
-
-
-def _own_bindings(cls: type) -> list[Binding]:
-    """The bindings batchtui declares on ``cls`` and its batchtui bases (Textual's own are
-    re-declared, with ids, wherever they are kept)."""
-    out: list[Binding] = []
-    for base in cls.__mro__:
-        if base.__module__.startswith("batchtui."):
-            out += [b for b in base.__dict__.get("BINDINGS", ()) if isinstance(b, Binding)]
-    return out
-
-
-def keymap_clashes(keymap: dict[str, str] | Any) -> list[str]:
-    """Keys the keymap gives to a binding while another binding active with it (same screen,
-    or the app) keeps it: ``"s: jobs.filter, jobs.sort"``."""
-    from textual.keys import key_to_character
-
-    import batchtui.tui.screens as screens
-    from batchtui.tui.screens.base import BaseScreen
-
-    def canon(key: str) -> str:
-        key = key.strip()
-        return key_to_character(key) or key
-
-    app_bindings = _own_bindings(BatchtuiApp)
-    groups = [
-        _own_bindings(cls) + app_bindings
-        for cls in screens.BINDING_OWNERS
-        if issubclass(cls, BaseScreen)
-    ]
-    groups += [_own_bindings(cls) for cls in screens.BINDING_OWNERS if not issubclass(cls, Screen)]
-    found: set[str] = set()
-    for group in groups:
-        owners: dict[str, set[str]] = {}
-        for binding in group:
-            if binding.id is None:
-                continue
-            for key in keymap.get(binding.id, binding.key).split(","):
-                owners.setdefault(canon(key), set()).add(binding.id)
-        for key, ids in owners.items():
-            if len(ids) > 1 and ids & set(keymap):
-                found.add(f"{key}: {', '.join(sorted(ids))}")
-    return sorted(found)
-
-
 def run(args: argparse.Namespace) -> int:
     """The CLI's entry point for a bare ``batchtui``."""
-    from batchtui.commands import CommandContext
-
     config = load_config(known_binding_ids=known_binding_ids)
     ctx = CommandContext(args)
     sandbox_expected = ctx.wants_sandbox

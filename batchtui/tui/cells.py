@@ -7,8 +7,8 @@ from collections.abc import Mapping
 
 from rich.text import Text
 
+from batchtui.account.snapshots import QueueCount
 from batchtui.model import JOB_STATUSES, JobQueue
-from batchtui.tui.snapshots import QueueCount
 
 STATUS_COLOURS = {
     "SUBMITTED": "bright_black",

@@ -12,10 +12,11 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from batchtui.account.snapshots import JobDetail
+from batchtui.model import Container, Job
 from batchtui.render.text import duration, epoch_ms
 from batchtui.tui.cells import STATUS_COLOURS
 from batchtui.tui.reasons import DEFAULT_KEYS, Explanation, Keys, explain
-from batchtui.tui.snapshots import JobDetail
 
 DEFAULT_LOG_GROUP = "/aws/batch/job"
 
@@ -39,145 +40,136 @@ def _title(text: str) -> Text:
     return Text(f"\n{text}", style="bold underline")
 
 
-def _container(job: dict[str, Any]) -> dict[str, Any]:
-    return job.get("container") or {}
+def _number(value: float | None) -> str:
+    """1.0 -> "1", 0.25 -> "0.25", 122880 -> "122880" (as AWS wrote them)."""
+    if value is None:
+        return "-"
+    return str(int(value)) if float(value).is_integer() else str(value)
 
 
-def resources(container: dict[str, Any]) -> tuple[str, str, str]:
+def resources(container: Container) -> tuple[str, str, str]:
     """(vCPUs, memory MiB, GPUs) from resourceRequirements, else the legacy fields."""
-    req = {r.get("type"): r.get("value") for r in container.get("resourceRequirements", []) or []}
-    return (
-        str(req.get("VCPU", container.get("vcpus", "-"))),
-        str(req.get("MEMORY", container.get("memory", "-"))),
-        str(req.get("GPU", "0")),
-    )
+    return _number(container.vcpus), _number(container.memory_mib), str(container.gpus)
 
 
-def log_location(job: dict[str, Any]) -> tuple[str, str]:
+def log_location(job: Job) -> tuple[str, str]:
     """(log group, log stream) the job's container writes to (its real configuration)."""
-    container = _container(job)
-    options = (container.get("logConfiguration") or {}).get("options") or {}
-    group = options.get("awslogs-group", DEFAULT_LOG_GROUP)
-    return group, container.get("logStreamName", "") or ""
+    container = job.container or Container()
+    conf = container.log_configuration
+    group = (conf.option("awslogs-group") if conf else "") or DEFAULT_LOG_GROUP
+    return group, container.log_stream_name
 
 
 def summary(
-    job: dict[str, Any], keys: Keys = DEFAULT_KEYS, blocker: Explanation | None = None
+    job: Job, keys: Keys = DEFAULT_KEYS, blocker: Explanation | None = None
 ) -> RenderableType:
     grid = _grid()
-    started, stopped = job.get("startedAt"), job.get("stoppedAt")
+    started, stopped = job.started_at, job.stopped_at
     ran = duration((stopped - started) / 1000) if started and stopped else "-"
-    reason = job.get("statusReason") or "-"
-    grid.add_row("name", _plain(job.get("jobName")))
-    grid.add_row("job id", _plain(job.get("jobId")))
-    grid.add_row("status", _status(job.get("status", "")))
+    reason = job.status_reason or "-"
+    grid.add_row("name", _plain(job.job_name))
+    grid.add_row("job id", _plain(job.job_id))
+    grid.add_row("status", _status(job.status))
     grid.add_row(
         "status reason",
-        Text(reason, style="bold yellow" if job.get("status") in ("RUNNABLE", "FAILED") else ""),
+        Text(reason, style="bold yellow" if job.status in ("RUNNABLE", "FAILED") else ""),
     )
     explained = None
-    if job.get("status") == "RUNNABLE":
-        explained = explain(reason, keys) if job.get("statusReason") else blocker
+    if job.status == "RUNNABLE":
+        explained = explain(reason, keys) if job.status_reason else blocker
     if explained is not None:
         grid.add_row("what it means", Text(explained.meaning))
         grid.add_row("what to do", Text(explained.todo))
-    grid.add_row("queue", _plain(str(job.get("jobQueue", "")).rsplit("/", 1)[-1]))
-    grid.add_row("definition", _plain(str(job.get("jobDefinition", "")).rsplit("/", 1)[-1]))
-    grid.add_row("created", _plain(epoch_ms(job.get("createdAt"))))
+    grid.add_row("queue", _plain(job.queue_name))
+    grid.add_row("definition", _plain(job.definition_name))
+    grid.add_row("created", _plain(epoch_ms(job.created_at or None)))
     grid.add_row("started", _plain(epoch_ms(started)))
     grid.add_row("stopped", _plain(epoch_ms(stopped)))
     grid.add_row("ran for", _plain(ran))
-    grid.add_row("platform", _plain(", ".join(job.get("platformCapabilities", []) or ["EC2"])))
-    if job.get("schedulingPriority") is not None or job.get("shareIdentifier"):
+    grid.add_row("platform", _plain(", ".join(job.platform_capabilities or ("EC2",))))
+    if job.scheduling_priority is not None or job.share_identifier:
+        priority = "-" if job.scheduling_priority is None else job.scheduling_priority
         grid.add_row(
             "scheduling",
-            _plain(
-                f"priority {job.get('schedulingPriority', '-')} share {job.get('shareIdentifier', '-')}"
-            ),
+            _plain(f"priority {priority} share {job.share_identifier or '-'}"),
         )
     return grid
 
 
-def attempts(job: dict[str, Any]) -> RenderableType:
-    rows = job.get("attempts", []) or []
-    if not rows:
+def attempts(job: Job) -> RenderableType:
+    if not job.attempts:
         return Text("no attempts yet", style="dim")
     table = Table(box=None, header_style="bold", pad_edge=False)
     for col in ("#", "STARTED", "STOPPED", "EXIT", "REASON", "LOG STREAM"):
         table.add_column(col)
-    for i, a in enumerate(rows, start=1):
-        c = a.get("container") or {}
-        exit_code = c.get("exitCode")
+    for i, a in enumerate(job.attempts, start=1):
+        exit_code = a.container.exit_code
         table.add_row(
             str(i),
-            epoch_ms(a.get("startedAt")),
-            epoch_ms(a.get("stoppedAt")),
+            epoch_ms(a.started_at),
+            epoch_ms(a.stopped_at),
             Text(
                 "-" if exit_code is None else str(exit_code), style="red" if exit_code else "green"
             ),
-            Text(a.get("statusReason") or c.get("reason") or "-"),
-            Text(c.get("logStreamName") or "-"),
+            Text(a.status_reason or a.container.reason or "-"),
+            Text(a.container.log_stream_name or "-"),
         )
     return table
 
 
-def container(job: dict[str, Any]) -> RenderableType:
-    c = _container(job)
-    if not c:
-        props = job.get("ecsProperties") or job.get("eksProperties") or job.get("nodeProperties")
+def container(job: Job) -> RenderableType:
+    c = job.container
+    if c is None:
         return Text(
-            "no container properties" + (" (ECS/EKS/multi-node job)" if props else ""), style="dim"
+            "no container properties"
+            + (" (ECS/EKS/multi-node job)" if job.has_other_properties else ""),
+            style="dim",
         )
     vcpus, memory, gpus = resources(c)
     grid = _grid()
-    grid.add_row("image", _plain(c.get("image")))
+    grid.add_row("image", _plain(c.image))
     grid.add_row("vCPUs / memory", _plain(f"{vcpus} vCPU   {memory} MiB   {gpus} GPU"))
-    grid.add_row("command", Text(" ".join(map(str, c.get("command", []) or [])) or "-"))
-    grid.add_row("job role", _plain(c.get("jobRoleArn")))
-    grid.add_row("execution role", _plain(c.get("executionRoleArn")))
-    grid.add_row("exit code", _plain(c.get("exitCode")))
-    grid.add_row("reason", _plain(c.get("reason")))
-    env = c.get("environment", []) or []
+    grid.add_row("command", Text(" ".join(c.command) or "-"))
+    grid.add_row("job role", _plain(c.job_role_arn))
+    grid.add_row("execution role", _plain(c.execution_role_arn))
+    grid.add_row("exit code", _plain(c.exit_code))
+    grid.add_row("reason", _plain(c.reason))
     env_text = Text()
-    for e in env:
-        env_text.append(f"{e.get('name')}", style="green")
-        env_text.append(f"={e.get('value')}\n")
+    for name, value in c.environment:
+        env_text.append(name, style="green")
+        env_text.append(f"={value}\n")
     env_text.rstrip()
-    grid.add_row("environment", env_text if env else _plain(None))
+    grid.add_row("environment", env_text if c.environment else _plain(None))
     return grid
 
 
-def policy(job: dict[str, Any]) -> RenderableType:
+def policy(job: Job) -> RenderableType:
     grid = _grid()
-    timeout = (job.get("timeout") or {}).get("attemptDurationSeconds")
+    timeout = job.attempt_duration_s
     grid.add_row("timeout", _plain(f"{timeout} s per attempt" if timeout else "none"))
-    retry = job.get("retryStrategy") or {}
-    grid.add_row("retry attempts", _plain(retry.get("attempts", 1)))
-    for rule in retry.get("evaluateOnExit", []) or []:
-        cond = ", ".join(
-            f"{k}={rule[k]}" for k in ("onStatusReason", "onReason", "onExitCode") if k in rule
-        )
-        grid.add_row("  on exit", Text(f"{rule.get('action', '?')} when {cond or 'any'}"))
+    grid.add_row("retry attempts", _plain(job.retry_attempts))
+    for rule in job.retry_rules:
+        cond = ", ".join(f"{k}={v}" for k, v in rule.conditions)
+        grid.add_row("  on exit", Text(f"{rule.action} when {cond or 'any'}"))
     return grid
 
 
-def _job_line(d: dict[str, Any], kind: str = "") -> Text:
+def _job_line(job: Job, kind: str = "") -> Text:
     text = Text()
-    text.append(f"{d.get('jobId', '?')}  ")
-    text.append(str(d.get("jobName", "")), style="bold")
+    text.append(f"{job.job_id}  ")
+    text.append(job.job_name, style="bold")
     text.append("  ")
-    text.append_text(_status(str(d.get("status", "?"))))
+    text.append_text(_status(job.status or "?"))
     if kind:
         text.append(f"  ({kind})", style="dim")
     return text
 
 
 def dependencies(detail: JobDetail) -> RenderableType:
-    job = detail.job
-    kinds = {d.get("jobId"): d.get("type", "") for d in job.get("dependsOn", []) or []}
+    kinds = dict(detail.job.depends_on)
     parts: list[RenderableType] = [Text("waits on:", style="bold")]
     if detail.depends_on:
-        parts += [_job_line(d, kinds.get(d.get("jobId"), "")) for d in detail.depends_on]
+        parts += [_job_line(d, kinds.get(d.job_id, "")) for d in detail.depends_on]
     else:
         parts.append(Text("  nothing", style="dim"))
     parts.append(Text("waited on by:", style="bold"))
@@ -192,21 +184,19 @@ def dependencies(detail: JobDetail) -> RenderableType:
     return Group(*parts)
 
 
-def array(job: dict[str, Any]) -> RenderableType | None:
-    props = job.get("arrayProperties") or {}
-    if not props:
+def array(job: Job) -> RenderableType | None:
+    if job.array_size is None and job.array_index is None:
         return None
     grid = _grid()
-    if "size" in props:
-        grid.add_row("size", _plain(props["size"]))
-        summary_ = props.get("statusSummary") or {}
+    if job.array_size is not None:
+        grid.add_row("size", _plain(job.array_size))
         line = Text()
-        for status, n in summary_.items():
+        for status, n in job.array_status_summary:
             line.append(f"{status} {n}  ", style=STATUS_COLOURS.get(status, ""))
         grid.add_row("children", line or _plain(None))
         grid.add_row("", Text("a: list the children", style="dim"))
-    if "index" in props:
-        grid.add_row("index", _plain(props["index"]))
+    if job.array_index is not None:
+        grid.add_row("index", _plain(job.array_index))
     return grid
 
 

@@ -6,8 +6,8 @@ from typing import Any
 
 from textual.message import Message
 
+from batchtui.account.snapshots import AccountSnapshot, ActiveRefresh, JobDetail, QueueFront
 from batchtui.model import JobSummary
-from batchtui.tui.snapshots import AccountSnapshot, ActiveRefresh, JobDetail, QueueFront
 
 
 class Connected(Message):

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from batchtui.account.loaders import vcpus_in_use
 from batchtui.aws.session import Aws, AwsTarget
 from batchtui.model import ComputeEnvironment, JobQueue
-from batchtui.tui.loaders import vcpus_in_use
 
 
 def _ce(batch: Any, name: str) -> ComputeEnvironment:

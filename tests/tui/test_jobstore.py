@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from batchtui.account.jobstore import JobIndex, JobQuery
 from batchtui.model import JobSummary
-from batchtui.tui.jobstore import JobIndex, JobQuery
 
 
 def job(i: int, status: str = "RUNNING", reason: str = "") -> JobSummary:

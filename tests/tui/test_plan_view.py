@@ -126,7 +126,7 @@ async def test_the_charts_follow_the_pane_when_the_profile_list_comes_back(sb) -
 def test_tables_are_told_from_prose() -> None:
     """The renderer says which lines are table rows: the recommendation's reasons and the
     warnings are prose (they wrap), the settings and scenarios are tables (they keep columns)."""
-    from batchtui.tui.planning import make_plan
+    from batchtui.account.plan_facts import make_plan
 
     blocks = render_plan_blocks(make_plan("sandbox", None))
     prose = [line for is_table, lines in blocks if not is_table for line in lines]
@@ -139,7 +139,7 @@ def test_tables_are_told_from_prose() -> None:
 
 
 def test_every_line_of_a_real_plan_is_kept() -> None:
-    from batchtui.tui.planning import make_plan
+    from batchtui.account.plan_facts import make_plan
 
     plan = make_plan("sandbox", None)
     text = render_plan_table(plan)

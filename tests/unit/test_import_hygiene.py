@@ -17,6 +17,12 @@ HEADLESS = [
     "batchtui.profiles",
     "batchtui.pricing",
     "batchtui.commands.jobs",
+    "batchtui.account",
+    "batchtui.account.snapshots",
+    "batchtui.account.jobstore",
+    "batchtui.account.refresh",
+    "batchtui.account.loaders",
+    "batchtui.account.plan_facts",
 ]
 
 #: The sandbox sits beside aws/ and may use only capacity, model, errors and the price data.

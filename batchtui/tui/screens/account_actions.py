@@ -54,7 +54,7 @@ def toggle_job_queue(screen: BaseScreen, queue: JobQueue) -> None:
     enable = queue.state != "ENABLED"
 
     def call() -> None:
-        from batchtui.aws import actions
+        from batchtui.aws import actions  # boto3: see toggle_compute_environment
 
         actions.set_job_queue_state(screen.aws, queue.name, enable)
         screen.post_message(ActionDone(f"{queue.name}: {'enabled' if enable else 'disabled'}"))
@@ -73,7 +73,7 @@ def toggle_job_queue(screen: BaseScreen, queue: JobQueue) -> None:
 
 def scale_compute_environment(screen: BaseScreen, ce: ComputeEnvironment) -> None:
     def call(request: ScalingRequest) -> None:
-        from batchtui.aws import actions
+        from batchtui.aws import actions  # boto3: see toggle_compute_environment
 
         actions.scale_compute_environment(
             screen.aws,

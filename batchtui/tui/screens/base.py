@@ -7,20 +7,21 @@ from typing import TYPE_CHECKING, Any, ClassVar, cast
 from textual import on
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.widgets import Input
 from textual.worker import Worker, WorkerState
 
+from batchtui.tui.bindings import dangerous_actions
+from batchtui.tui.host import Host
+from batchtui.tui.reasons import Explanation, Keys, queue_blocker
+
 if TYPE_CHECKING:
+    from batchtui.account.snapshots import AccountSnapshot
     from batchtui.aws.session import Aws
-    from batchtui.tui.app import BatchtuiApp
-    from batchtui.tui.reasons import Explanation, Keys
-    from batchtui.tui.snapshots import AccountSnapshot
 
 
 def type_into_focused_input(app: Any, character: str) -> bool:
     """Give ``character`` to the focused Input, if one is: the keys that open an input (``/``,
     ``:``) are priority bindings, so they must still type themselves where text is entered."""
-    from textual.widgets import Input
-
     focused = app.focused
     if isinstance(focused, Input):
         focused.insert_text_at_cursor(character)
@@ -29,12 +30,14 @@ def type_into_focused_input(app: Any, character: str) -> bool:
 
 
 class BaseScreen(Screen[Any], inherit_bindings=False):
-    """A batchtui screen. ``DANGEROUS`` names actions that change the account (k9s's Dangerous
-    flag): in read-only mode they are not offered at all: no key, no footer entry, no palette.
+    """A batchtui screen. ``DANGEROUS`` names the actions that change the account, derived from
+    the bindings marked ``danger`` (k9s's Dangerous flag): in read-only mode they are not offered
+    at all: no key, no footer entry, no palette.
 
     Textual's Screen keys (tab, shift+tab, ctrl+c) are declared again here with binding ids, so
     every key `?` lists can be remapped from the config."""
 
+    #: Derived, never written: see ``__init_subclass__``.
     DANGEROUS: ClassVar[frozenset[str]] = frozenset()
     #: queue_blocker's answers for one account snapshot (a new snapshot starts afresh).
     _blockers: tuple[AccountSnapshot, dict[str, Explanation | None]] | None = None
@@ -57,15 +60,20 @@ class BaseScreen(Screen[Any], inherit_bindings=False):
         ),
     ]
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.DANGEROUS = dangerous_actions(cls)
+
     @property
-    def batchtui(self) -> BatchtuiApp:
-        return cast("BatchtuiApp", self.app)
+    def batchtui(self) -> Host:
+        """The app as a batchtui host (the account, the connection, navigation)."""
+        return cast(Host, self.app)
 
     @property
     def aws(self) -> Aws:
         aws = self.batchtui.aws
         assert aws is not None, "workers start only once connected"
-        return cast("Aws", aws)
+        return aws
 
     @property
     def connected(self) -> bool:
@@ -73,8 +81,6 @@ class BaseScreen(Screen[Any], inherit_bindings=False):
 
     def reason_keys(self) -> Keys:
         """The keys the RUNNABLE explanations point to; none in read-only mode (not offered)."""
-        from batchtui.tui.reasons import Keys
-
         if self.batchtui.read_only:
             return Keys(scale="", enable="", stop="")
         return Keys(
@@ -87,8 +93,6 @@ class BaseScreen(Screen[Any], inherit_bindings=False):
         """Why nothing of ``queue`` (name or ARN) is placed, from the account snapshot.
 
         Worked out once per snapshot and queue: the jobs screen asks on every cursor move."""
-        from batchtui.tui.reasons import queue_blocker
-
         account = self.batchtui.account
         if account is None:
             return None

@@ -11,13 +11,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Label, Static
 
+from batchtui.account.snapshots import AccountSnapshot
 from batchtui.model import ComputeEnvironment
 from batchtui.tui import cells
+from batchtui.tui.bindings import ActionBinding
 from batchtui.tui.messages import ActionDone
 from batchtui.tui.screens import account_actions
 from batchtui.tui.screens.base import BaseScreen
 from batchtui.tui.screens.overview import QUEUE_COLUMNS, queue_row, sync_table
-from batchtui.tui.snapshots import AccountSnapshot
 from batchtui.tui.widgets.reading_pane import ReadingPane
 from batchtui.tui.widgets.resource_table import ResourceTable
 from batchtui.tui.widgets.status_bar import StatusBar
@@ -56,11 +57,12 @@ def ce_details(ce: ComputeEnvironment, in_use: float | None) -> Table:
 
 class ComputeEnvironmentScreen(BaseScreen):
     HELP_NAME = "Compute environment"
-    DANGEROUS = frozenset({"toggle_state", "scale"})
     BINDINGS = [
         Binding("enter", "open_queue", "Queue's jobs", id="ce.open_queue"),
-        Binding("e", "toggle_state", "Enable/disable", id="ce.toggle_state"),
-        Binding("s", "scale", "Scale", id="ce.scale", tooltip="min / desired / max vCPUs"),
+        ActionBinding("e", "toggle_state", "Enable/disable", id="ce.toggle_state", danger=True),
+        ActionBinding(
+            "s", "scale", "Scale", id="ce.scale", tooltip="min / desired / max vCPUs", danger=True
+        ),
     ]
 
     def __init__(self, name: str) -> None:
@@ -113,12 +115,10 @@ class ComputeEnvironmentScreen(BaseScreen):
         self.action_open_queue()
 
     def action_open_queue(self) -> None:
-        from batchtui.tui.screens.jobs import JobsScreen
-
         table = self.query_one("#ce-queues", DataTable)
         if table.row_count:
             key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-            self.app.push_screen(JobsScreen(str(key)))
+            self.batchtui.navigate.open_jobs(str(key))
 
     def action_toggle_state(self) -> None:
         ce = self.current()

@@ -13,6 +13,7 @@ from textual.widgets import Button, Input, Label, Static
 
 from batchtui.changes.scaling import ScalingRequest, check_scaling
 from batchtui.model import ComputeEnvironment
+from batchtui.tui.views import ViewRegistry
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -75,15 +76,15 @@ class CommandLineScreen(ModalScreen[str | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="command.cancel")]
 
-    def compose(self) -> ComposeResult:
-        from batchtui.tui import views
+    def __init__(self, views: ViewRegistry) -> None:
+        super().__init__()
+        self.views = views
 
-        names = [f":{v.name}" for v in views.views()] + [
-            f":{a}" for v in views.views() for a in v.aliases
+    def compose(self) -> ComposeResult:
+        names = [f":{v.name}" for v in self.views] + [
+            f":{a}" for v in self.views for a in v.aliases
         ]
-        help_text = "   ".join(
-            f":{v.name}{' ' + v.usage if v.usage else ''}" for v in views.views()
-        )
+        help_text = "   ".join(f":{v.name}{' ' + v.usage if v.usage else ''}" for v in self.views)
         with Vertical(classes="command-line"):
             yield Input(
                 value=":",

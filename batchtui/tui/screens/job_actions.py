@@ -6,6 +6,7 @@ from rich.text import Text
 from textual.binding import Binding
 
 from batchtui.model import JobSummary
+from batchtui.tui.bindings import ActionBinding
 from batchtui.tui.messages import ActionDone
 from batchtui.tui.screens.base import BaseScreen
 from batchtui.tui.screens.dialogs import ConfirmScreen
@@ -16,12 +17,13 @@ def job_bindings(scope: str) -> list[Binding]:
     return [
         Binding("l", "logs", "Logs", id=f"{scope}.logs", tooltip="Follow the job's log"),
         Binding("a", "children", "Children", id=f"{scope}.children", tooltip="Of an array job"),
-        Binding(
+        ActionBinding(
             "ctrl+d",
             "stop",
             "Stop",
             id=f"{scope}.stop",
             tooltip="Cancel (not started yet) or terminate (running); asks first",
+            danger=True,
         ),
     ]
 

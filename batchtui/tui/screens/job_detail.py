@@ -10,19 +10,18 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer, Label, Static
 
+from batchtui.account.snapshots import JobDetail
 from batchtui.model import JobSummary
 from batchtui.tui.job_sections import render_job
 from batchtui.tui.messages import ActionDone, JobDetailLoaded
 from batchtui.tui.screens import job_actions
 from batchtui.tui.screens.base import BaseScreen
-from batchtui.tui.snapshots import JobDetail
 from batchtui.tui.widgets.reading_pane import ReadingPane
 from batchtui.tui.widgets.status_bar import StatusBar
 
 
 class JobDetailScreen(BaseScreen):
     HELP_NAME = "Job detail"
-    DANGEROUS = frozenset({"stop"})
     BINDINGS = [
         Binding("y", "copy_id", "Copy id", id="detail.copy_id"),
         *job_actions.job_bindings("detail"),
@@ -51,7 +50,8 @@ class JobDetailScreen(BaseScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="detail")
     def describe_worker(self, job_id: str) -> None:
-        from batchtui.tui.loaders import load_job_detail
+        # The loaders need boto3, which loads in the connect worker, never before the first paint.
+        from batchtui.account.loaders import load_job_detail
 
         self.post_message(JobDetailLoaded(load_job_detail(self.aws, job_id)))
 
@@ -65,39 +65,32 @@ class JobDetailScreen(BaseScreen):
     @on(JobDetailLoaded)
     def _loaded(self, message: JobDetailLoaded) -> None:
         self.detail = message.detail
-        d = message.detail.job
+        job = message.detail.job
         self.job = replace(
-            self.job,
-            status=d.get("status", self.job.status),
-            status_reason=d.get("statusReason", "") or "",
+            self.job, status=job.status or self.job.status, status_reason=job.status_reason
         )
         self.batchtui.mark_fresh()
-        job = message.detail.job
-        blocker = self.queue_blocker(str(job.get("jobQueue", "")))
+        blocker = self.queue_blocker(job.job_queue)
         self.query_one("#detail", Static).update(
             render_job(message.detail, self.reason_keys(), blocker)
         )
 
     def _array_size(self) -> int | None:
-        size = (self.detail.job.get("arrayProperties") or {}).get("size") if self.detail else None
+        size = self.detail.job.array_size if self.detail else None
         return size or self.job.array_size
 
     def action_copy_id(self) -> None:
         job_actions.copy_job_id(self, self.job.job_id)
 
     def action_logs(self) -> None:
-        from batchtui.tui.screens import open_logs
-
-        open_logs(self, self.job.job_id, self.job.job_name, self._array_size())
+        self.batchtui.navigate.open_logs(self.job.job_id, self.job.job_name, self._array_size())
 
     def action_children(self) -> None:
-        from batchtui.tui.screens.jobs import JobsScreen
-
         if not self._array_size():
             self.notify(f"{self.job.job_name} is not an array job", severity="warning")
             return
-        self.app.push_screen(
-            JobsScreen(self.queue, array_job_id=self.job.job_id, array_name=self.job.job_name)
+        self.batchtui.navigate.open_jobs(
+            self.queue, array_job_id=self.job.job_id, array_name=self.job.job_name
         )
 
     def action_stop(self) -> None:

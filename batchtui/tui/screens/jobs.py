@@ -9,6 +9,8 @@ that left them.
 from __future__ import annotations
 
 import time
+from dataclasses import replace
+from typing import Any
 
 from rich.text import Text
 from textual import on, work
@@ -17,18 +19,17 @@ from textual.binding import Binding
 from textual.widgets import Footer, Input, Label, Static
 from textual.worker import get_current_worker
 
+from batchtui.account.jobstore import SORT_ORDER, JobIndex, JobQuery
+from batchtui.account.listing import listing_order, queue_head, reads_aws
+from batchtui.account.snapshots import FirstPage, QueueFront
 from batchtui.model import JOB_STATUSES, JobSummary
-from batchtui.render.text import duration
-from batchtui.tui import cells
-from batchtui.tui.jobstore import SORT_ORDER, JobIndex, JobQuery
+from batchtui.tui.job_lines import TABS, head_line, reason_line, tabs_text
 from batchtui.tui.messages import ActionDone, JobsListed, JobsPage, JobsRefreshed, QueueFrontRead
 from batchtui.tui.screens import job_actions
 from batchtui.tui.screens.base import BaseScreen, type_into_focused_input
-from batchtui.tui.snapshots import LISTING_ORDER, FirstPage, QueueFront
 from batchtui.tui.widgets.job_table import JobTable
 from batchtui.tui.widgets.status_bar import StatusBar
 
-TABS: tuple[str, ...] = ("ALL", *JOB_STATUSES)
 #: While pages arrive, the rows are rebuilt at most this often (the last page always rebuilds).
 REBUILD_EVERY_S = 0.25
 #: Opening a queue shows the first ListJobs pages the overview read at most this long ago
@@ -39,57 +40,9 @@ REUSE_PAGES_S = 10.0
 HEAD_WAIT_S = 300.0
 
 
-def tabs_text(current: str, counts: dict[str, int], loaded: set[str], width: int = 0) -> Text:
-    """The status tabs with their counts; when they do not fit ``width`` (80 columns), with the
-    overview's short names (RNBL, OK, ...) so that every tab stays in sight."""
-    labels = []
-    for i, tab in enumerate(TABS):
-        n = sum(counts.values()) if tab == "ALL" else counts.get(tab, 0)
-        done = (tab == "ALL" and loaded >= set(JOB_STATUSES)) or tab in loaded
-        labels.append((tab, f"{i}:{{}} {n}{'' if done else '…'}"))
-    full = [(tab, f" {label.format(tab)} ") for tab, label in labels]
-    if width and sum(len(label) for _, label in full) > width:
-        full = [(tab, f"{label.format(cells.SHORT.get(tab, tab))} ") for tab, label in labels]
-    text = Text(no_wrap=True, overflow="ellipsis")
-    for tab, label in full:
-        if tab == current:
-            text.append(label, style="bold reverse")
-        else:
-            text.append(label, style=cells.STATUS_COLOURS.get(tab, "bold"))
-    return text
-
-
-def reason_line(
-    job: JobSummary | None, head: str = "", head_id: str = "", blocker: str = ""
-) -> Text:
-    """The current job's status reason, whole (the table's column cuts it); a RUNNABLE job
-    without one says what it waits behind: ``head`` (named) at the front of the queue."""
-    if job is None:
-        return Text()
-    text = Text(job.job_name, style="bold")
-    text.append(f"  {job.status}", style=cells.STATUS_COLOURS.get(job.status, ""))
-    if job.exit_code is not None:
-        text.append(f"  exit {job.exit_code}")
-    text.append("  ")
-    if job.status_reason:
-        text.append(job.status_reason.replace("\n", " "))
-    elif job.status == "RUNNABLE" and head and job.job_id != head_id.split(":")[0]:
-        text.append(
-            f"no status reason of its own: it waits behind {head}, at the front of the queue"
-        )
-    elif job.status == "RUNNABLE" and blocker:
-        text.append(blocker)
-    elif job.status == "RUNNABLE" and head:
-        text.append("at the front of the queue: waiting to be placed on an instance")
-    else:
-        text.append("no status reason from AWS", style="dim")
-    return text
-
-
 class JobsScreen(BaseScreen):
     HELP_NAME = "Jobs"
     AUTO_FOCUS = "#jobs"
-    DANGEROUS = frozenset({"stop"})
     BINDINGS = [
         Binding(
             "slash",
@@ -174,9 +127,7 @@ class JobsScreen(BaseScreen):
                 return  # the timer: the first listing is still going
             # Not listed whole yet (the first listing failed part-way): list again.
             self.listing = True
-            first = [self.tab] if self.tab in JOB_STATUSES else []
-            statuses = first + [s for s in LISTING_ORDER if s not in first]
-            self.list_worker(statuses, self._reusable_pages())
+            self.list_worker(listing_order(self.tab), self._reusable_pages())
         elif not self.listing:
             self.refresh_worker(self.index.active_ids())
 
@@ -198,7 +149,8 @@ class JobsScreen(BaseScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="jobs")
     def list_worker(self, statuses: list[str], known: dict[str, FirstPage]) -> None:
-        from batchtui.tui.loaders import job_pages
+        # The loaders need boto3: it loads in the connect worker, never before the first paint.
+        from batchtui.account.loaders import job_pages
 
         worker = get_current_worker()
         for status, page, first, last in job_pages(
@@ -207,13 +159,12 @@ class JobsScreen(BaseScreen):
             if worker.is_cancelled:
                 return
             self.post_message(JobsPage(self.key, status, page, first, last))
-        # Read now (not only reused): the status bar's "refreshed" may say so.
-        fetched = any(s not in known or known[s].next_token for s in statuses)
-        self.post_message(JobsListed(self.key, fetched))
+        self.post_message(JobsListed(self.key, reads_aws(statuses, known)))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="queue-front")
     def front_worker(self) -> None:
-        from batchtui.tui.loaders import queue_front
+        # The loaders need boto3: it loads in the connect worker, never before the first paint.
+        from batchtui.account.loaders import queue_front
 
         self.post_message(QueueFrontRead(self.key, queue_front(self.aws, self.queue)))
 
@@ -224,57 +175,33 @@ class JobsScreen(BaseScreen):
             self._show_head()
             self._show_reason(self.query_one(JobTable).current)
 
-    def _head(self) -> tuple[str, str, JobSummary | None]:
-        """(id, name, listed job) of the job at the front of the queue; ("", "", None) when
-        AWS does not say. An array child is named by its parent (children are not rows)."""
-        if not self.front or not self.front.job_ids:
-            return "", "", None
-        head_id = self.front.job_ids[0]
-        parent_id, _, child = head_id.partition(":")
-        job = self.index.get(parent_id)
-        name = job.job_name if job is not None else parent_id
-        return head_id, f"{name} child {child}" if child else name, job
-
     def _show_head(self) -> None:
         """A line under the tabs when jobs wait behind the front of the queue: which job it
         is, for how long, and why (its statusReason) - the jobs behind it have none of their
         own, so without this a blocked queue shows only RUNNABLE jobs without a reason."""
         label = self.query_one("#queue-head", Label)
-        front = self.front
-        head_id, name, head = self._head()
-        reason = head.status_reason if head is not None and ":" not in head_id else ""
+        head = queue_head(self.front, self.index)
+        reason = head.own_reason if head is not None else ""
         if not reason and (blocker := self.queue_blocker(self.queue)) is not None:
             reason = blocker.meaning
-        waited = front.head_for_s if front is not None else None
-        label.display = bool(head_id) and bool(reason or (waited or 0) >= HEAD_WAIT_S)
-        if not label.display or front is None:
-            return
-        behind = max(0, self.index.counts().get("RUNNABLE", len(front.job_ids)) - 1)
-        text = Text("front of the queue", style="bold")
-        if waited is not None:
-            text.append(f" for {duration(waited)}")
-        text.append(": ")
-        text.append(name, style="bold")
-        text.append(f" ({behind} RUNNABLE job{'s' if behind != 1 else ''} behind it")
-        key = self.key_for("jobs.head")
-        text.append(f"; {key}: go to it)" if key else ")")
-        if reason:  # last: the longest, and a narrow terminal cuts the end
-            text.append(f"  {reason}", style="yellow")
-        label.update(text)
+        waited = head.waited_s if head is not None else None
+        label.display = head is not None and bool(reason or (waited or 0) >= HEAD_WAIT_S)
+        if label.display and head is not None:
+            label.update(head_line(head, reason, self.key_for("jobs.head")))
 
     def action_head(self) -> None:
-        if not self.front or not self.front.job_ids:
+        head = queue_head(self.front, self.index)
+        if head is None:
             self.notify("no RUNNABLE job waits in this queue", severity="warning")
             return
-        head = self.front.job_ids[0].split(":")[0]  # an array child: its parent's row
         table = self.query_one(JobTable)
-        if table.index_of(head) is None:
+        if table.index_of(head.row_id) is None:
             self.action_status(TABS.index("RUNNABLE"))
-        row = table.index_of(head)
+        row = table.index_of(head.row_id)
         if row is None:
             if self.query_state.text:
                 self.notify(
-                    f"the front job ({self._head()[1]}) is hidden by the filter; "
+                    f"the front job ({head.name}) is hidden by the filter; "
                     f"{self.key_for('screen.back') or 'esc'} clears it"
                 )
             else:
@@ -284,7 +211,8 @@ class JobsScreen(BaseScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="jobs")
     def refresh_worker(self, previously_active: set[str]) -> None:
-        from batchtui.tui.loaders import refresh_active
+        # The loaders need boto3: it loads in the connect worker, never before the first paint.
+        from batchtui.account.loaders import refresh_active
 
         result = refresh_active(
             self.aws, self.queue, previously_active, array_job_id=self.array_job_id
@@ -370,17 +298,16 @@ class JobsScreen(BaseScreen):
         self._show_reason(message.job)
 
     def _show_reason(self, job: JobSummary | None) -> None:
-        head_id, name, _ = self._head()
+        head = queue_head(self.front, self.index)
+        head_id, name = (head.job_id, head.name) if head is not None else ("", "")
         # Fixed height, no layout pass: this runs on every cursor move, and a relayout of the
         # screen doubled the cost of a page-down (30 -> 64 ms on 5,500 jobs).
         blocker = self.queue_blocker(self.queue)
         line = reason_line(job, name, head_id, blocker.meaning if blocker else "")
         self.query_one("#job-reason", Label).update(line, layout=False)
 
-    def _query(self, **changes: object) -> None:
-        from dataclasses import replace
-
-        self.query_state = replace(self.query_state, **changes)  # type: ignore[arg-type]
+    def _query(self, **changes: Any) -> None:
+        self.query_state = replace(self.query_state, **changes)
         self.rebuild()
         self.query_one(JobTable).pin()
 
@@ -430,11 +357,9 @@ class JobsScreen(BaseScreen):
 
     @on(JobTable.Selected)
     def action_detail(self) -> None:
-        from batchtui.tui.screens.job_detail import JobDetailScreen
-
         job = self.query_one(JobTable).current
         if job is not None:
-            self.app.push_screen(JobDetailScreen(job, self.queue))
+            self.batchtui.navigate.open_job_detail(job, self.queue)
 
     def action_children(self) -> None:
         job = self.query_one(JobTable).current
@@ -443,16 +368,14 @@ class JobsScreen(BaseScreen):
         if not job.array_size:
             self.notify(f"{job.job_name} is not an array job", severity="warning")
             return
-        self.app.push_screen(
-            JobsScreen(self.queue, array_job_id=job.job_id, array_name=job.job_name)
+        self.batchtui.navigate.open_jobs(
+            self.queue, array_job_id=job.job_id, array_name=job.job_name
         )
 
     def action_logs(self) -> None:
-        from batchtui.tui.screens import open_logs
-
         job = self.query_one(JobTable).current
         if job is not None:
-            open_logs(self, job.job_id, job.job_name, job.array_size)
+            self.batchtui.navigate.open_logs(job.job_id, job.job_name, job.array_size)
 
     def action_stop(self) -> None:
         job = self.query_one(JobTable).current

@@ -10,13 +10,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Input, Label
 
+from batchtui.account.snapshots import AccountSnapshot
+from batchtui.account.textfilter import TextFilter
 from batchtui.model import ComputeEnvironment, JobQueue
 from batchtui.tui import cells
+from batchtui.tui.bindings import ActionBinding
 from batchtui.tui.messages import ActionDone
 from batchtui.tui.screens import account_actions
 from batchtui.tui.screens.base import BaseScreen, type_into_focused_input
-from batchtui.tui.snapshots import AccountSnapshot
-from batchtui.tui.textfilter import TextFilter
 from batchtui.tui.widgets.resource_table import ResourceTable
 from batchtui.tui.widgets.status_bar import StatusBar
 
@@ -105,7 +106,6 @@ def sync_table(table: DataTable[Any], rows: dict[str, dict[str, Any]]) -> None:
 class OverviewScreen(BaseScreen):
     HELP_NAME = "Overview"
     AUTO_FOCUS = "#queues"
-    DANGEROUS = frozenset({"toggle_state", "scale"})
     BINDINGS = [
         Binding(
             "enter", "open", "Open", id="overview.open", tooltip="Queue: its jobs; CE: details"
@@ -119,8 +119,17 @@ class OverviewScreen(BaseScreen):
             tooltip="name / state / status / reason; ! inverts",
             priority=True,  # acts before the keys typed after it reach the table (a paste)
         ),
-        Binding("e", "toggle_state", "Enable/disable", id="overview.toggle_state"),
-        Binding("s", "scale", "Scale CE", id="overview.scale", tooltip="min / desired / max vCPUs"),
+        ActionBinding(
+            "e", "toggle_state", "Enable/disable", id="overview.toggle_state", danger=True
+        ),
+        ActionBinding(
+            "s",
+            "scale",
+            "Scale CE",
+            id="overview.scale",
+            tooltip="min / desired / max vCPUs",
+            danger=True,
+        ),
     ]
 
     def __init__(self) -> None:
@@ -256,17 +265,14 @@ class OverviewScreen(BaseScreen):
         self.action_open()
 
     def action_open(self) -> None:
-        from batchtui.tui.screens.ce_detail import ComputeEnvironmentScreen
-        from batchtui.tui.screens.jobs import JobsScreen
-
         if self._focused_kind() == "ces":
             ce = self.selected_ce()
             if ce is not None:
-                self.app.push_screen(ComputeEnvironmentScreen(ce.name))
+                self.batchtui.navigate.open_compute_environment(ce.name)
         else:
             queue = self.selected_queue()
             if queue is not None:
-                self.app.push_screen(JobsScreen(queue.name))
+                self.batchtui.navigate.open_jobs(queue.name)
 
     def action_switch(self) -> None:
         self.focus_table("ces" if self._focused_kind() == "queues" else "queues")

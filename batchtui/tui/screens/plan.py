@@ -22,7 +22,7 @@ from batchtui.tui.widgets.status_bar import StatusBar
 if TYPE_CHECKING:
     from batchtui.planner import Plan
 
-# The planner, its profiles and the charts load when this screen opens (tui.planning), never
+# The planner, its profiles and the charts load when this screen opens (account.plan_facts), never
 # at start-up: the first screen does not need them.
 
 CHART_HEIGHT = 20
@@ -80,7 +80,8 @@ class PlanScreen(BaseScreen):
         self.plan: Plan | None = None
 
     def compose(self) -> ComposeResult:
-        from batchtui.tui.planning import profile_names
+        # The planner and the profiles load when this screen opens, never at start-up.
+        from batchtui.account.plan_facts import profile_names
 
         yield Label(
             "Plan: pick a planning profile (enter runs the planner)",
@@ -98,7 +99,7 @@ class PlanScreen(BaseScreen):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        from batchtui.tui.planning import profile_names
+        from batchtui.account.plan_facts import profile_names  # the planner: see compose
 
         options = self.query_one(OptionList)
         options.focus()
@@ -127,13 +128,13 @@ class PlanScreen(BaseScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="plan")
     def plan_worker(self, name: str) -> None:
-        from batchtui.tui.planning import make_plan
+        from batchtui.account.plan_facts import make_plan  # the planner: see compose
 
         self.post_message(PlanReady(make_plan(name, self.batchtui.aws)))
 
     @on(PlanReady)
     def _ready(self, message: PlanReady) -> None:
-        from batchtui.render.plan import render_plan_blocks
+        from batchtui.render.plan import render_plan_blocks  # needs the planner: see compose
 
         plan = self.plan = message.plan
         # The plan's tables are wide: the profile list steps aside (p brings it back).
@@ -163,6 +164,7 @@ class PlanScreen(BaseScreen):
 
     def _draw_charts(self) -> None:
         """The charts as wide as the pane (its scrollbar's gutter is always kept)."""
+        # plotext loads with the first chart, never at start-up.
         from batchtui.render.charts import cost_vs_makespan_chart, vcpus_over_time_chart
 
         if self.plan is None:

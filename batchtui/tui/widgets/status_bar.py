@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, cast
+from typing import cast
 
 from rich.table import Table
 from rich.text import Text
@@ -11,16 +11,13 @@ from textual.binding import Binding
 from textual.widgets import Static
 
 from batchtui.render.text import duration
-
-if TYPE_CHECKING:
-    from batchtui.tui.app import BatchtuiApp
-
+from batchtui.tui.host import Host
 
 #: Below this width the bar says the same in fewer words (80 columns cut the calls and clock).
 COMPACT_BELOW = 120
 
 
-def status_text(app: BatchtuiApp, compact: bool = False) -> Text:
+def status_text(app: Host, compact: bool = False) -> Text:
     """Everything the bar shows, from the app's state (a pure function of it, for tests).
 
     Most important first, as a narrow terminal cuts the end: where we are, read-only, stale,
@@ -40,6 +37,10 @@ def status_text(app: BatchtuiApp, compact: bool = False) -> Text:
     if app.stale:  # the last read failed: what is shown is older than it says
         text.append(" ")
         text.append(" STALE ", style="bold white on dark_red")
+    backoff = app.refresh_schedule.next_in()
+    if backoff is not None:  # the timer waits longer after each failure: say how long
+        why = "throttled" if app.refresh_schedule.throttled else "failing"
+        text.append(f" refresh {why}, next in {duration(backoff)}", style="yellow")
     where = conn.where.removeprefix("SANDBOX ")
     if compact:
         where = where.replace("https://", "").replace("http://", "")
@@ -85,7 +86,7 @@ class StatusBar(Static):
         self.update_now()
 
     def update_now(self) -> None:
-        app = cast("BatchtuiApp", self.app)
+        app = cast(Host, self.app)
         # The key to every other key stays in sight however narrow the terminal: the left part
         # is cut first.
         keys = app.config.keymap.get("app.help", "question_mark").split(",")[0].strip()
@@ -93,6 +94,6 @@ class StatusBar(Static):
         bar.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
         bar.add_column(no_wrap=True, justify="right")
         compact = 0 < self.size.width < COMPACT_BELOW
-        help_key = Text(f" {app.get_key_display(Binding(keys, ''))}: keys ")
+        help_key = Text(f" {self.app.get_key_display(Binding(keys, ''))}: keys ")
         bar.add_row(status_text(app, compact), help_key)
         self.update(bar)

@@ -11,8 +11,8 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from batchtui.account.textfilter import TextFilter
 from batchtui.model import ACTIVE_STATUSES, JOB_STATUSES, JobSummary
-from batchtui.tui.textfilter import TextFilter
 
 #: Sortable columns: name -> key function.
 SORT_KEYS = {

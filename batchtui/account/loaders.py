@@ -11,6 +11,15 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
+from batchtui.account.snapshots import (
+    LISTING_ORDER,
+    AccountSnapshot,
+    ActiveRefresh,
+    FirstPage,
+    JobDetail,
+    QueueCount,
+    QueueFront,
+)
 from batchtui.aws import batch
 from batchtui.aws.session import Aws
 from batchtui.errors import AwsError, BatchtuiError
@@ -19,17 +28,9 @@ from batchtui.model import (
     JOB_STATUSES,
     PLACED_STATUSES,
     ComputeEnvironment,
+    Job,
     JobQueue,
     JobSummary,
-)
-from batchtui.tui.snapshots import (
-    LISTING_ORDER,
-    AccountSnapshot,
-    ActiveRefresh,
-    FirstPage,
-    JobDetail,
-    QueueCount,
-    QueueFront,
 )
 
 __all__ = ["LISTING_ORDER", "AccountSnapshot", "ActiveRefresh", "JobDetail", "QueueCount"]
@@ -125,14 +126,15 @@ def vcpus_in_use(
     if missing and len(jobs) <= PLACED_JOBS_LIMIT:
         used = dict.fromkeys((ce.name for ce in missing.values()), 0.0)
         for job in batch.describe_jobs(aws, jobs) if jobs else []:
-            container = job.get("container") or {}
+            if job.container is None:
+                continue
             # container-instance/<cluster name>/<id> on EC2, task/<cluster name>/<id> on
             # Fargate: the cluster says which CE runs it.
-            where = container.get("containerInstanceArn") or container.get("taskArn") or ""
-            parts = str(where).split("/")
+            where = job.container.container_instance_arn or job.container.task_arn
+            parts = where.split("/")
             ce = missing.get(parts[1]) if len(parts) == 3 else None
             if ce is not None:
-                used[ce.name] += _vcpus_of(container)
+                used[ce.name] += job.container.vcpus or 0.0
         out.update(used)
     return out
 
@@ -160,13 +162,6 @@ def _ecs_vcpus_in_use(aws: Aws, cluster: dict[str, Any]) -> float | None:
         return used / 1024
     except AwsError:
         return None
-
-
-def _vcpus_of(container: dict[str, Any]) -> float:
-    for r in container.get("resourceRequirements", []) or []:
-        if r.get("type") == "VCPU":
-            return float(r.get("value", 0))
-    return float(container.get("vcpus", 0) or 0)
 
 
 def _cpu(resources: list[dict[str, Any]]) -> int:
@@ -250,24 +245,21 @@ def refresh_active(
         ]
     still = {j.job_id for jobs in by_status.values() for j in jobs}
     left = sorted(previously_active - still)
-    moved = [JobSummary.from_api(d) for d in batch.describe_jobs(aws, left)] if left else []
+    moved = [job.summary() for job in batch.describe_jobs(aws, left)] if left else []
     return ActiveRefresh(by_status, moved)
 
 
 def load_job_detail(aws: Aws, job_id: str) -> JobDetail:
     """DescribeJobs for the job, the jobs it waits on and the PENDING jobs that may wait on it."""
     job = batch.describe_job(aws, job_id)
-    dep_ids = [d["jobId"] for d in job.get("dependsOn", []) or [] if d.get("jobId")]
+    dep_ids = [dep_id for dep_id, _ in job.depends_on]
     depends_on = batch.describe_jobs(aws, dep_ids) if dep_ids else []
-    known = {d["jobId"] for d in depends_on}
-    depends_on += [
-        {"jobId": i, "status": "?", "jobName": "(not found)"} for i in dep_ids if i not in known
-    ]
-    queue = job.get("jobQueue", "")
+    known = {d.job_id for d in depends_on}
+    depends_on += [Job(i, "(not found)", "?") for i in dep_ids if i not in known]
     pending: list[str] = []
     complete = True
-    if queue:
-        for page in batch.iter_job_pages(aws, queue, "PENDING"):
+    if job.job_queue:
+        for page in batch.iter_job_pages(aws, job.job_queue, "PENDING"):
             pending.extend(d["jobId"] for d in page if d["jobId"] != job_id)
             if len(pending) >= DEPENDENTS_SCAN_LIMIT:
                 complete = False
@@ -276,6 +268,6 @@ def load_job_detail(aws: Aws, job_id: str) -> JobDetail:
     dependents = [
         d
         for d in (batch.describe_jobs(aws, pending) if pending else [])
-        if any(x.get("jobId") == job_id for x in d.get("dependsOn", []) or [])
+        if any(dep_id == job_id for dep_id, _ in d.depends_on)
     ]
     return JobDetail(job, depends_on, dependents, len(pending), complete)

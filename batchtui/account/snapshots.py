@@ -1,6 +1,6 @@
 """What the workers read from AWS, as plain values the screens apply (no AWS, no textual).
 
-Kept apart from :mod:`batchtui.tui.loaders` (which calls AWS through boto3) so the first screen
+Kept apart from :mod:`batchtui.account.loaders` (which calls AWS through boto3) so the first screen
 can paint before boto3, the planner or the sandbox are imported.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from batchtui.model import ComputeEnvironment, JobQueue, JobSummary
+from batchtui.model import ComputeEnvironment, Job, JobQueue, JobSummary
 
 #: The order a full listing goes through: what an operator looks for first.
 LISTING_ORDER = ("RUNNING", "RUNNABLE", "STARTING", "PENDING", "SUBMITTED", "FAILED", "SUCCEEDED")
@@ -81,10 +81,11 @@ class ActiveRefresh:
 
 @dataclass(frozen=True)
 class JobDetail:
-    job: dict[str, Any]
-    #: The jobs it depends on, described (status, name) when DescribeJobs knows them.
-    depends_on: list[dict[str, Any]]
+    job: Job
+    #: The jobs it depends on, described (status, name) when DescribeJobs knows them; one
+    #: DescribeJobs does not know has the name "(not found)" and the status "?".
+    depends_on: list[Job]
     #: PENDING jobs of the queue that wait on it (among the first DEPENDENTS_SCAN_LIMIT).
-    dependents: list[dict[str, Any]]
+    dependents: list[Job]
     dependents_scanned: int = 0
     dependents_complete: bool = True

@@ -1,0 +1,112 @@
+"""When the automatic refresh runs, what it re-reads, and how it backs off while AWS fails.
+
+k9s' model polls with backoff and tells its listener; here the app asks :class:`RefreshSchedule`
+on every timer tick whether a refresh is due, tells it how each refresh ended, and the status bar
+says what it knows ("refresh failing, next in 20s"). The clock and the random source are
+injected, so tests step them by hand.
+"""
+
+from __future__ import annotations
+
+import random as _random
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from batchtui.account.snapshots import AccountSnapshot
+
+#: How often the automatic refresh also re-counts finished jobs (SUCCEEDED, FAILED).
+FULL_COUNT_EVERY_S = 30.0
+#: The longest wait between two refreshes while they fail.
+MAX_BACKOFF_S = 300.0
+
+
+def wants_full_count(last_full_count: float | None, now: float) -> bool:
+    """The timer lists only the active statuses; the finished ones (the biggest pages) are
+    counted again every :data:`FULL_COUNT_EVERY_S`, so the overview's counts never stay stale."""
+    return last_full_count is None or now - last_full_count >= FULL_COUNT_EVERY_S
+
+
+def merge_snapshot(
+    old: AccountSnapshot | None, new: AccountSnapshot, *, full: bool
+) -> AccountSnapshot:
+    """``new`` as the account to show. A refresh that listed only the active statuses keeps the
+    finished statuses' last counts (and first pages, with the time they were read) from ``old``."""
+    if full or old is None:
+        return new
+    counts = {
+        queue: {**per, **{s: c for s, c in old.counts.get(queue, {}).items() if s not in per}}
+        for queue, per in new.counts.items()
+    }
+    pages = {
+        queue: {**per, **{s: p for s, p in old.pages.get(queue, {}).items() if s not in per}}
+        for queue, per in new.pages.items()
+    }
+    return replace(new, counts=counts, pages=pages)
+
+
+@dataclass
+class RefreshSchedule:
+    """How fresh the data is and the automatic refresh's pace: every tick while reads succeed;
+    while they fail (or AWS throttles), the data is STALE and the refreshes come exponentially
+    further apart with jitter, up to :data:`MAX_BACKOFF_S`."""
+
+    interval: float
+    clock: Callable[[], float]
+    random: Callable[[], float] = _random.random
+    max_delay: float = MAX_BACKOFF_S
+    failures: int = 0
+    throttled: bool = False
+    next_at: float | None = None
+    #: The last read failed: what is shown is older than it says.
+    stale: bool = False
+    #: When a read last succeeded (the clock's time); None before the first.
+    last_read: float | None = None
+
+    def read_failed(self, *, throttled: bool = False) -> None:
+        """A read failed: the data is STALE, and the refresh backs off once per refresh (a
+        refresh that made several reads that all failed counts once)."""
+        self.stale = True
+        if self.due():
+            self.failed(throttled=throttled)
+
+    def read_succeeded(self) -> bool:
+        """A read succeeded: fresh data, the normal pace. True when the data was STALE."""
+        was_stale = self.stale
+        self.stale = False
+        self.last_read = self.clock()
+        self.succeeded()
+        return was_stale
+
+    @property
+    def failing(self) -> bool:
+        return self.failures > 0
+
+    def due(self) -> bool:
+        """Whether the timer's tick should refresh now."""
+        return self.next_at is None or self.clock() >= self.next_at
+
+    def failed(self, *, throttled: bool = False) -> float:
+        """A refresh failed: the seconds until the next one (also kept in :attr:`next_at`).
+
+        The n-th failure in a row waits ``interval * 2**n`` capped at ``max_delay``, of which a
+        random half is taken off ("equal jitter"), so many clients of one throttled account do
+        not retry in step; never less than the interval."""
+        self.failures += 1
+        self.throttled = throttled
+        ceiling = min(self.max_delay, self.interval * 2**self.failures)
+        delay = max(self.interval, ceiling / 2 + self.random() * ceiling / 2)
+        self.next_at = self.clock() + delay
+        return delay
+
+    def succeeded(self) -> None:
+        """A refresh read AWS: back to the normal pace."""
+        self.failures = 0
+        self.throttled = False
+        self.next_at = None
+
+    def next_in(self) -> float | None:
+        """Seconds until the next refresh while failing; None at the normal pace (and when there
+        is no timer: an interval of 0)."""
+        if not self.failing or self.next_at is None or self.interval <= 0:
+            return None
+        return max(0.0, self.next_at - self.clock())

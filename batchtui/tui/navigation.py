@@ -1,0 +1,102 @@
+"""How one screen opens another, and the views ``:`` and the command palette reach.
+
+The only module that knows every screen class: screens ask :class:`Navigation` (through the
+app's ``navigate``) to open a queue's jobs or a job's detail, so they never import each other,
+and the app imports this module instead of the screens.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, cast
+
+from textual.app import App
+
+from batchtui.model import JobSummary
+from batchtui.tui import views
+from batchtui.tui.host import Host
+from batchtui.tui.screens.ce_detail import ComputeEnvironmentScreen
+from batchtui.tui.screens.job_detail import JobDetailScreen
+from batchtui.tui.screens.jobs import JobsScreen
+from batchtui.tui.screens.logs import LogsScreen
+from batchtui.tui.screens.overview import OverviewScreen
+from batchtui.tui.screens.plan import PlanScreen
+
+
+class Navigation:
+    """The app's :class:`~batchtui.tui.host.Navigator`: screens pushed on ``app``'s stack."""
+
+    def __init__(self, app: App[Any]) -> None:
+        self.app = app
+
+    def open_overview(self) -> None:
+        self.app.push_screen(OverviewScreen())
+
+    def open_compute_environment(self, name: str) -> None:
+        self.app.push_screen(ComputeEnvironmentScreen(name))
+
+    def open_jobs(
+        self, queue: str, *, array_job_id: str | None = None, array_name: str = ""
+    ) -> None:
+        self.app.push_screen(JobsScreen(queue, array_job_id=array_job_id, array_name=array_name))
+
+    def open_job_detail(self, job: JobSummary, queue: str) -> None:
+        self.app.push_screen(JobDetailScreen(job, queue))
+
+    def open_logs(self, job_id: str, name: str = "", array_size: int | None = None) -> None:
+        """``l`` on a job: the logs engine's follow view (an array parent: its children's)."""
+        self.app.push_screen(LogsScreen(job_id, name=name, array_size=array_size))
+
+
+def _open_overview_table(which: str) -> Callable[[App[Any], str], None]:
+    def open_(app: App[Any], arg: str) -> None:
+        screen = cast(Host, app).back_to_overview()
+        if isinstance(screen, OverviewScreen):
+            screen.focus_table(which)
+
+    return open_
+
+
+def _open_jobs(app: App[Any], arg: str) -> None:
+    host = cast(Host, app)
+    screen = host.back_to_overview()
+    queue = arg
+    if not queue and isinstance(screen, OverviewScreen):
+        selected = screen.selected_queue()
+        queue = selected.name if selected else ""
+    if not queue:
+        app.notify(
+            "no job queue yet: wait for the overview, or type :jobs QUEUE", severity="warning"
+        )
+        return
+    known = [q.name for q in host.account.queues] if host.account else []
+    if known and queue not in known:
+        app.notify(f"no job queue {queue!r}; queues: {', '.join(known)}", severity="warning")
+        return
+    app.push_screen(JobsScreen(queue))
+
+
+def _open_plan(app: App[Any], arg: str) -> None:
+    cast(Host, app).back_to_overview()
+    app.push_screen(PlanScreen(arg))
+
+
+VIEWS = views.ViewRegistry(
+    views.View(
+        "ce",
+        "Compute environments",
+        _open_overview_table("ces"),
+        aliases=("ces", "computeenvironments"),
+    ),
+    views.View("jq", "Job queues", _open_overview_table("queues"), aliases=("queues", "queue")),
+    views.View(
+        "jobs",
+        "Jobs of a queue (the selected one)",
+        _open_jobs,
+        aliases=("job", "j"),
+        usage="[queue]",
+    ),
+    views.View(
+        "plan", "Capacity plan of a profile", _open_plan, aliases=("planner",), usage="[profile]"
+    ),
+)
