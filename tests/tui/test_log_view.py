@@ -36,6 +36,6 @@ async def test_wrapped_rows_cut_before_the_scrollbar_appears_lose_nothing() -> N
         added = app.buffer.extend(LogEvent(timestamp=i, message=m) for i, m in enumerate(lines))
         view.lines_added(added)
         await settle(app, pilot)
-        first_rows = sum(1 for line, _ in view._rows if line == 0)
+        first_rows = view.row_of_line(1) - view.row_of_line(0)
         assert first_rows > 1
         assert "".join(rows_text(view)[:first_rows]) == lines[0].rstrip()

@@ -1,6 +1,12 @@
 """``l`` on a job: the logs engine's follow view (follow, wrap, timestamps, attempt / child,
 search, save). Lines arrive in batches from a thread worker; the worker waits while the UI has
-more than a few batches to apply, so a chatty job cannot flood the message queue."""
+more than a few batches to apply, so a chatty job cannot flood the message queue.
+
+Memory stays bounded: the screen holds the newest ``held_lines`` lines and says how many older
+ones it let go. Those cannot be fetched back a page at a time: a merged log (attempts, array
+children) is read with FilterLogEvents, which pages forward only, so reaching line k means
+reading every line before it. So ``s`` reads the log again from its start and holds its first
+lines instead, saying that the log goes on; ``f`` goes back to following the tail."""
 
 from __future__ import annotations
 
@@ -19,7 +25,7 @@ from textual.worker import get_current_worker
 
 from batchtui.follow import FollowBatch
 from batchtui.render.sanitize import sanitize_line
-from batchtui.tui.logbuffer import LogBuffer
+from batchtui.tui.logbuffer import HELD_LINES, LogBuffer, LogLine, write_lines
 from batchtui.tui.screens.base import BaseScreen, type_into_focused_input
 from batchtui.tui.screens.dialogs import PromptScreen
 from batchtui.tui.widgets.log_view import LogView
@@ -32,6 +38,41 @@ if TYPE_CHECKING:
 MAX_IN_FLIGHT = 4
 
 
+class Permit:
+    """One batch's place among those in flight: given back once, by whoever handles it."""
+
+    def __init__(self, owner: BatchPermits) -> None:
+        self._owner = owner
+        self._held = True
+
+    def release(self) -> None:
+        with self._owner.lock:
+            if not self._held:
+                return
+            self._held = False
+            self._owner.outstanding -= 1
+            self._owner.lock.notify()
+
+
+class BatchPermits:
+    """At most ``limit`` batches posted and not yet applied, across every reader the screen
+    starts: a batch of a superseded reader gives its permit back like any other, so a reload
+    never raises the bound (a semaphore released by whoever handled a batch did)."""
+
+    def __init__(self, limit: int = MAX_IN_FLIGHT) -> None:
+        self.limit = limit
+        self.outstanding = 0
+        self.lock = threading.Condition()
+
+    def acquire(self, timeout: float) -> Permit | None:
+        """A permit, or None when none came free within ``timeout`` seconds."""
+        with self.lock:
+            if not self.lock.wait_for(lambda: self.outstanding < self.limit, timeout):
+                return None
+            self.outstanding += 1
+            return Permit(self)
+
+
 class LogsInfo(Message):
     def __init__(self, generation: int, logs: JobLogs) -> None:
         super().__init__()
@@ -40,10 +81,23 @@ class LogsInfo(Message):
 
 
 class LogBatch(Message):
-    def __init__(self, generation: int, batch: FollowBatch) -> None:
+    def __init__(self, generation: int, batch: FollowBatch, permit: Permit) -> None:
         super().__init__()
         self.generation = generation
         self.batch = batch
+        self.permit = permit
+
+
+class LogSaved(Message):
+    """The save worker's answer: which lines went to ``path`` (absolute numbers ``first`` on,
+    ``count`` of them), or why none did."""
+
+    def __init__(self, path: Path, first: int, count: int, error: str = "") -> None:
+        super().__init__()
+        self.path = path
+        self.first = first
+        self.count = count
+        self.error = error
 
 
 def selection_label(sel: LogSelection, made: int = 1) -> str:
@@ -77,6 +131,14 @@ class LogsScreen(BaseScreen):
         Binding("n", "find(1)", "Next match", id="logs.next", show=False),
         Binding("N", "find(-1)", "Prev match", id="logs.prev", show=False),
         Binding("ctrl+s", "save", "Save", id="logs.save", tooltip="Write the lines to a file"),
+        Binding(
+            "s",
+            "from_start",
+            "From the start",
+            id="logs.from_start",
+            show=False,
+            tooltip="Read the log again from its first line (when older lines were dropped)",
+        ),
     ]
 
     def __init__(
@@ -86,6 +148,7 @@ class LogsScreen(BaseScreen):
         name: str = "",
         selection: LogSelection | None = None,
         array_size: int | None = None,
+        held_lines: int = HELD_LINES,
     ) -> None:
         from batchtui.aws.logs import LogSelection  # the logs engine loads when a log is opened
 
@@ -94,7 +157,7 @@ class LogsScreen(BaseScreen):
         self.job_name = name
         # An array parent has no log of its own: its children's, all merged, until `c` picks one.
         self.selection = selection or LogSelection(child="all" if array_size else None)
-        self.buffer = LogBuffer()
+        self.buffer = LogBuffer(held_lines)
         self.generation = 0
         self.status = ""
         self.notice = ""
@@ -105,7 +168,7 @@ class LogsScreen(BaseScreen):
         self.done = False
         self._restore_row: int | None = None
         self._stop = threading.Event()
-        self._in_flight = threading.Semaphore(MAX_IN_FLIGHT)
+        self.permits = BatchPermits(MAX_IN_FLIGHT)
 
     def compose(self) -> ComposeResult:
         title = (
@@ -130,7 +193,14 @@ class LogsScreen(BaseScreen):
 
     # -- reading ------------------------------------------------------------------------------
 
-    def reload(self, full: bool, *, keep_place: bool = False) -> None:
+    @property
+    def from_start(self) -> bool:
+        """True while the log is read from its start (the first lines held, not the newest)."""
+        return self.buffer.keep == "oldest"
+
+    def reload(
+        self, full: bool, *, keep_place: bool = False, from_start: bool | None = None
+    ) -> None:
         if not full and not self.done:
             return  # the follow worker is reading already
         view = self.query_one(LogView)
@@ -138,12 +208,15 @@ class LogsScreen(BaseScreen):
         self._restore_row = view.scroll_offset.y if keep_place else None
         self._stop.set()
         self._stop = threading.Event()
-        self._in_flight = threading.Semaphore(MAX_IN_FLIGHT)
         self.generation += 1
-        self.buffer.clear()
+        start = self.from_start if from_start is None else from_start
+        self.buffer.clear(keep="oldest" if start else "newest")
+        if start:
+            view.follow = False
         self.done = False
-        self.query_one(LogView).relayout()
-        self.follow_worker(self.generation, self.selection, self._stop, self._in_flight)
+        self._notes()
+        view.relayout()
+        self.follow_worker(self.generation, self.selection, self._stop, self.permits)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="logs")
     def follow_worker(
@@ -151,7 +224,7 @@ class LogsScreen(BaseScreen):
         generation: int,
         selection: LogSelection,
         stop: threading.Event,
-        in_flight: threading.Semaphore,
+        permits: BatchPermits,
     ) -> None:
         from batchtui.aws.logs import follow, resolve_job_logs
 
@@ -160,10 +233,10 @@ class LogsScreen(BaseScreen):
         self.post_message(LogsInfo(generation, logs))
         for batch in follow(self.aws, self.job_id, selection, stop=stop):
             # Back-pressure: wait while the UI has MAX_IN_FLIGHT batches still to apply.
-            while not in_flight.acquire(timeout=0.1):
+            while (permit := permits.acquire(timeout=0.1)) is None:
                 if stop.is_set() or worker.is_cancelled:
                     return
-            self.post_message(LogBatch(generation, batch))
+            self.post_message(LogBatch(generation, batch, permit))
             if stop.is_set() or worker.is_cancelled:
                 return
 
@@ -189,7 +262,7 @@ class LogsScreen(BaseScreen):
 
     @on(LogBatch)
     def _batch(self, message: LogBatch) -> None:
-        self._in_flight.release()
+        message.permit.release()  # whatever its generation: the batch has left the queue
         if message.generation != self.generation:
             return
         batch = message.batch
@@ -201,8 +274,12 @@ class LogsScreen(BaseScreen):
                 view.labels = True
                 view.relayout()
         added = self.buffer.extend(batch.events)
-        if added:
+        if self.buffer.refused and not self._stop.is_set():
+            # Read from the start and the first lines are held: the rest is not read at all.
+            self._stop.set()
+        if added or self.buffer.refused:
             view = self.query_one(LogView)
+            self._notes()
             view.lines_added(added)
             if self._restore_row is not None and (
                 view.virtual_size.height > self._restore_row + view.size.height or batch.done
@@ -217,14 +294,46 @@ class LogsScreen(BaseScreen):
         self.batchtui.mark_fresh()
         self._info()
 
+    def _notes(self) -> None:
+        """The rows above and below the held lines say what the view does not hold."""
+        view = self.query_one(LogView)
+        buf = self.buffer
+        head = tail = ""
+        if buf.dropped:
+            key = self.key_for("logs.from_start") or "s"
+            head = (
+                f"older lines dropped: {buf.dropped:,} (holding the newest {buf.capacity:,}); "
+                f"press {key} to read the log from its start"
+            )
+        if buf.refused:
+            key = self.key_for("logs.follow") or "f"
+            tail = (
+                f"the log goes on: only its first {buf.capacity:,} lines are held; "
+                f"press {key} to follow its newest lines"
+            )
+        if (head, tail) != (view.head_note, view.tail_note):
+            # lines_added / relayout, which follow, size the view and keep the reader's place.
+            view.head_note, view.tail_note = head, tail
+            view.refresh()
+
     def _info(self) -> None:
         view = self.query_one(LogView)
+        buf = self.buffer
         text = Text()
-        text.append(f"{len(self.buffer)} lines", style="bold")
+        if buf.dropped or buf.refused:
+            text.append(f"lines {buf.first + 1:,}-{buf.end:,} held", style="bold")
+            if buf.dropped:
+                text.append(f" ({buf.dropped:,} older dropped)", style="yellow")
+            else:
+                text.append(" (the log's start; more follow)", style="yellow")
+        else:
+            text.append(f"{len(buf):,} lines", style="bold")
         text.append(f"   {selection_label(self.selection, self.attempts_made)}")
         if self.status:
             text.append(f"   job {self.status}")
-        if self.done:
+        if self.from_start and self.buffer.refused:
+            text.append("   from the start: reading stopped", style="yellow")
+        elif self.done:
             text.append("   finished: every line read", style="dim")
         else:
             text.append(
@@ -254,6 +363,14 @@ class LogsScreen(BaseScreen):
 
     def action_toggle_follow(self) -> None:
         view = self.query_one(LogView)
+        if self.from_start:
+            # Back to the newest lines: read again, holding the tail.
+            view.follow = True
+            view.highlight = None
+            if self.connected:
+                self.reload(full=True, from_start=False)
+            self._info()
+            return
         if self.done:
             end = self.key_for("log.bottom") or "end"
             self.notify(f"the job has finished: every line is here ({end}: the last one)")
@@ -377,12 +494,45 @@ class LogsScreen(BaseScreen):
             return
         super().action_back()
 
+    def action_from_start(self) -> None:
+        if not self.buffer.dropped:
+            top = self.key_for("log.top") or "home"
+            self.notify(f"every line read so far is held ({top}: the first one)")
+            return
+        if not self.connected:
+            return
+        self.notify("reading the log from its start…", timeout=1.5)
+        self.reload(full=True, from_start=True)
+        self.query_one(LogView).scroll_home(animate=False, immediate=True)
+        self._info()
+
     def action_save(self) -> None:
         name = f"batchtui-{self.job_id.replace(':', '_')}.log"
-        path = Path.cwd() / name
+        # The held lines as they are now; the file is written off the UI thread (a slow or
+        # full disk must not freeze the screen).
+        self.save_worker(Path.cwd() / name, self.buffer.first, self.buffer.snapshot())
+
+    @work(thread=True, exit_on_error=False, group="save")
+    def save_worker(self, path: Path, first: int, lines: list[LogLine]) -> None:
         try:
-            n = self.buffer.save(path)
+            count = write_lines(path, lines)
         except OSError as e:
-            self.notify(f"cannot write {path}: {e}", severity="error")
+            # One line a person can act on: "No space left on device", "Permission denied".
+            self.post_message(LogSaved(path, first, 0, e.strerror or str(e)))
             return
-        self.notify(f"saved {n} lines to {path}", title="Saved")
+        self.post_message(LogSaved(path, first, count))
+
+    @on(LogSaved)
+    def _saved(self, message: LogSaved) -> None:
+        if message.error:
+            self.notify(
+                f"cannot save the log to {message.path}: {message.error}",
+                title="Not saved",
+                severity="error",
+            )
+            return
+        what = f"{message.count:,} lines"
+        if message.first:
+            last = message.first + message.count
+            what += f" (lines {message.first + 1:,}-{last:,}: older ones were dropped)"
+        self.notify(f"saved {what} to {message.path}", title="Saved")
