@@ -11,6 +11,7 @@ lines instead, saying that the log goes on; ``f`` goes back to following the tai
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -226,12 +227,8 @@ class LogsScreen(BaseScreen):
         stop: threading.Event,
         permits: BatchPermits,
     ) -> None:
-        from batchtui.aws.logs import follow, resolve_job_logs
-
         worker = get_current_worker()
-        logs = resolve_job_logs(self.aws, self.job_id, selection)
-        self.post_message(LogsInfo(generation, logs))
-        for batch in follow(self.aws, self.job_id, selection, stop=stop):
+        for batch in self.read_batches(generation, selection, stop):
             # Back-pressure: wait while the UI has MAX_IN_FLIGHT batches still to apply.
             while (permit := permits.acquire(timeout=0.1)) is None:
                 if stop.is_set() or worker.is_cancelled:
@@ -239,6 +236,17 @@ class LogsScreen(BaseScreen):
             self.post_message(LogBatch(generation, batch, permit))
             if stop.is_set() or worker.is_cancelled:
                 return
+
+    def read_batches(
+        self, generation: int, selection: LogSelection, stop: threading.Event
+    ) -> Iterator[FollowBatch]:
+        """The logs engine's batches for ``selection`` (in the worker's thread): where the job
+        logs first (posted as LogsInfo), then the follow loop's batches until ``stop``."""
+        from batchtui.aws.logs import follow, resolve_job_logs
+
+        logs = resolve_job_logs(self.aws, self.job_id, selection)
+        self.post_message(LogsInfo(generation, logs))
+        yield from follow(self.aws, self.job_id, selection, stop=stop)
 
     @on(LogsInfo)
     def _logs_info(self, message: LogsInfo) -> None:

@@ -1,0 +1,183 @@
+"""The log screen's reading machinery: one bound on batches in flight across reloads, the file
+written off the UI thread, and a bounded log that says what it no longer holds."""
+
+from __future__ import annotations
+
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import settle
+from hypothesis import given
+from hypothesis import strategies as st
+from screen_text import toast_text
+from textual import on
+
+from batchtui.follow import FollowBatch, LogEvent
+from batchtui.tui.app import create_app
+from batchtui.tui.config import TuiConfig
+from batchtui.tui.screens.logs import MAX_IN_FLIGHT, BatchPermits, LogBatch, LogsScreen
+from batchtui.tui.widgets.log_view import LogView
+
+# -- batches in flight ------------------------------------------------------------------------
+
+
+@given(st.lists(st.sampled_from(["acquire", "release", "release again"]), max_size=60))
+def test_permits_never_exceed_the_limit_and_count_each_release_once(ops: list[str]) -> None:
+    permits = BatchPermits(3)
+    held: list[Any] = []
+    released: list[Any] = []
+    for op in ops:
+        if op == "acquire":
+            permit = permits.acquire(timeout=0)
+            assert (permit is None) == (len(held) == 3)
+            if permit is not None:
+                held.append(permit)
+        elif op == "release" and held:
+            released.append(held.pop(0))
+            released[-1].release()
+        elif op == "release again" and released:
+            released[0].release()  # a second release of one batch gives nothing back
+        assert permits.outstanding == len(held) <= 3
+
+
+class ScriptedLogs(LogsScreen):
+    """A log screen whose reader yields batches until stopped, counting the batches posted and
+    not yet applied (what the bound is about), whatever their generation."""
+
+    def __init__(self, batches: int) -> None:
+        super().__init__("j-1")
+        self.batches = batches
+        self.lock = threading.Lock()
+        self.in_queue = 0
+        self.most_in_queue = 0
+        self.generations_read: set[int] = set()
+
+    def read_batches(
+        self, generation: int, selection: Any, stop: threading.Event
+    ) -> Iterator[FollowBatch]:
+        n = 0
+        while not stop.is_set() and n < self.batches:
+            n += 1
+            self.generations_read.add(generation)
+            yield FollowBatch(events=(LogEvent(timestamp=n, message=f"gen {generation} #{n}"),))
+
+    def post_message(self, message: Any) -> bool:
+        if isinstance(message, LogBatch):
+            with self.lock:
+                self.in_queue += 1
+                self.most_in_queue = max(self.most_in_queue, self.in_queue)
+        return super().post_message(message)
+
+    @on(LogBatch)
+    def _count_applied(self, message: LogBatch) -> None:
+        with self.lock:
+            self.in_queue -= 1
+
+
+async def test_batches_of_a_superseded_reader_count_against_the_bound() -> None:
+    """Each reload started a reader with a fresh semaphore, and the superseded reader's
+    batches, still queued, released the new one: the new reader could then put more than
+    MAX_IN_FLIGHT batches in the queue. Now every batch carries its permit, given back once
+    when it is handled, whatever its generation."""
+    app = create_app(config=TuiConfig(refresh_interval=0))  # not connected: no real reader
+    async with app.run_test() as pilot:
+        screen = ScriptedLogs(batches=0)
+        await app.push_screen(screen)
+        await pilot.pause()
+        stale = [screen.permits.acquire(timeout=0) for _ in range(MAX_IN_FLIGHT)]
+        for permit in stale:  # a reader's full share of batches, not handled yet
+            assert permit is not None
+            screen.post_message(LogBatch(screen.generation, FollowBatch(), permit))
+        screen.reload(full=True)  # a new reader: the queued batches are stale now
+        assert screen.permits.acquire(timeout=0) is None  # the stale batches still count
+        await pilot.pause()  # ... until they are handled (and dropped: stale)
+        assert screen.permits.outstanding == 0 and len(screen.buffer) == 0
+        fresh = [screen.permits.acquire(timeout=0) for _ in range(MAX_IN_FLIGHT + 1)]
+        assert fresh[-1] is None and None not in fresh[:-1]
+        for permit in fresh[:-1]:
+            assert permit is not None
+            permit.release()
+            permit.release()  # once only
+        assert screen.permits.outstanding == 0
+        await settle(app, pilot)
+
+
+async def test_readers_superseded_mid_stream_stay_within_the_bound() -> None:
+    """Live readers (threads) posting as fast as they may while the screen reloads: the
+    queue never holds more than MAX_IN_FLIGHT batches, and every permit comes back."""
+    app = create_app(config=TuiConfig(refresh_interval=0))
+    async with app.run_test() as pilot:
+        screen = ScriptedLogs(batches=200)
+        await app.push_screen(screen)
+        await pilot.pause()
+        for _ in range(8):
+            screen.reload(full=True)
+            await pilot.pause()
+        await settle(app, pilot)
+        assert len(screen.generations_read) >= 2
+        assert 0 < screen.most_in_queue <= MAX_IN_FLIGHT
+        assert screen.permits.outstanding == 0 and screen.in_queue == 0
+
+
+# -- saving -----------------------------------------------------------------------------------
+
+_opened_in: list[tuple[str, bool]] = []
+_watching: list[str] = []
+
+
+def _audit(event: str, args: tuple[Any, ...]) -> None:
+    path = args[0] if event == "open" and args else None
+    if _watching and isinstance(path, str) and path.startswith(_watching[0]):
+        _opened_in.append((path, threading.current_thread() is threading.main_thread()))
+
+
+sys.addaudithook(_audit)  # (hooks stay for the process; this one only looks at one folder)
+
+
+@pytest.fixture
+def watched(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    monkeypatch.chdir(tmp_path)  # ctrl+s writes to the working directory
+    _opened_in.clear()
+    _watching[:] = [str(tmp_path)]
+    yield tmp_path
+    _watching.clear()
+
+
+def _with_lines(screen: LogsScreen, n: int) -> None:
+    added = screen.buffer.extend(LogEvent(timestamp=i, message=f"line {i}") for i in range(n))
+    screen.query_one(LogView).lines_added(added)
+
+
+async def test_save_writes_in_a_worker_thread_and_says_so(watched: Path) -> None:
+    app = create_app(config=TuiConfig(refresh_interval=0))
+    async with app.run_test(size=(140, 30), notifications=True) as pilot:
+        screen = LogsScreen("j-1")
+        await app.push_screen(screen)
+        await pilot.pause()
+        _with_lines(screen, 5)
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        opened = list(_opened_in)  # (before this test reads the file itself)
+        assert opened and not any(on_ui for _, on_ui in opened)  # never on the UI thread
+        assert (watched / "batchtui-j-1.log").read_text().count("\n") == 5
+        assert "saved 5 lines to" in toast_text(app)
+
+
+async def test_a_failed_save_says_why_in_one_message(watched: Path) -> None:
+    (watched / "batchtui-j-1.log").mkdir()  # the name is taken: the write cannot land
+    app = create_app(config=TuiConfig(refresh_interval=0))
+    async with app.run_test(size=(140, 30), notifications=True) as pilot:
+        screen = LogsScreen("j-1")
+        await app.push_screen(screen)
+        await pilot.pause()
+        _with_lines(screen, 3)
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        text = toast_text(app)
+        assert "cannot save the log to" in text and "Is a directory" in text
+        assert "Traceback" not in text
+        assert sorted(p.name for p in watched.iterdir()) == ["batchtui-j-1.log"]  # no leftovers
