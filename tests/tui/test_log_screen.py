@@ -13,9 +13,10 @@ import pytest
 from conftest import settle
 from hypothesis import given
 from hypothesis import strategies as st
-from screen_text import toast_text
+from screen_text import screen_text, toast_text
 from textual import on
 
+from batchtui.aws.session import Aws, AwsTarget
 from batchtui.follow import FollowBatch, LogEvent
 from batchtui.tui.app import create_app
 from batchtui.tui.config import TuiConfig
@@ -181,3 +182,80 @@ async def test_a_failed_save_says_why_in_one_message(watched: Path) -> None:
         assert "cannot save the log to" in text and "Is a directory" in text
         assert "Traceback" not in text
         assert sorted(p.name for p in watched.iterdir()) == ["batchtui-j-1.log"]  # no leftovers
+
+
+# -- a bounded log on the sandbox -------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def sb() -> Iterator[Any]:
+    from batchtui.sandbox import Sandbox, SandboxConfig
+
+    config = SandboxConfig(seed="demo", manual_clock=True, random_seed=11, start_time=1.795e9)
+    with Sandbox(config) as sandbox:
+        yield sandbox
+
+
+def _on(sb: Any) -> Any:
+    aws = Aws(
+        AwsTarget(
+            region=sb.region,
+            endpoint_url=sb.url,
+            sandbox=True,
+            credentials=("testing", "testing"),
+        )
+    )
+    return create_app(aws, sandbox=sb, config=TuiConfig(refresh_interval=0), clock=lambda: 0.0)
+
+
+async def test_scrolling_back_past_the_held_lines_says_so_and_s_reads_from_the_start(sb) -> None:
+    """Five lines held of a longer finished log: the row above them counts the dropped ones
+    and names the key; `s` reads the log again from its first line, holding the first five
+    and saying the log goes on; `f` goes back to the newest."""
+    import boto3
+
+    batch = boto3.client(
+        "batch",
+        endpoint_url=sb.url,
+        region_name=sb.region,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    job_id = batch.submit_job(
+        jobName="chatty",
+        jobQueue="demo-main",
+        jobDefinition="demo-etl",
+        containerOverrides={"command": ["sh", "-c", "sleep 1200"]},
+    )["jobId"]
+    sb.advance(1500)
+    app = _on(sb)
+    async with app.run_test(size=(140, 16)) as pilot:
+        await settle(app, pilot)
+        screen = LogsScreen(job_id, name="chatty", held_lines=5)
+        await app.push_screen(screen)
+        await settle(app, pilot)
+        buf, view = screen.buffer, screen.query_one(LogView)
+        assert screen.done and len(buf) == 5 and buf.dropped > 0
+        total = buf.read
+        newest = [line.text for line in buf.lines]
+        await pilot.press("home")
+        text = screen_text(app)
+        assert f"older lines dropped: {buf.dropped:,}" in text and "press s" in text
+        assert f"lines {buf.dropped + 1:,}-{total:,} held" in text
+        assert newest[0] in text.splitlines()[text.splitlines().index(
+            next(t for t in text.splitlines() if "older lines dropped" in t)) + 1]  # fmt: skip
+
+        await pilot.press("s")
+        await settle(app, pilot)
+        assert screen.from_start and buf.dropped == 0 and buf.refused > 0 and len(buf) == 5
+        first = [line.text for line in buf.lines]
+        assert first != newest
+        await pilot.press("end")
+        text = screen_text(app)
+        assert "the log goes on: only its first 5 lines are held; press f" in text
+        assert "reading stopped" in text and "lines 1-5 held" in text
+
+        await pilot.press("f")
+        await settle(app, pilot)
+        assert not screen.from_start and [line.text for line in buf.lines] == newest
+        assert buf.read == total and view.follow
