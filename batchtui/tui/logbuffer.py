@@ -111,6 +111,35 @@ class LogBuffer:
             self.dropped += excess
         return added
 
+    def prepend(self, events: Sequence[LogEvent]) -> int:
+        """Take ``events``, the lines just before the first held one, back in front: the view
+        pages back. Past ``capacity`` the newest held lines go (counted as refused), and the
+        buffer takes no new line after them, since the lines between would be missing. How
+        many were put back (at most as many as were dropped)."""
+        events = events[len(events) - min(len(events), self.dropped) :]
+        if not events:
+            return 0
+        self.lines[:0] = [self._line(e) for e in events]
+        self.dropped -= len(events)
+        excess = len(self.lines) - self.capacity
+        if excess > 0:
+            del self.lines[self.capacity :]
+            self.refused += excess
+            self.keep = "oldest"
+        return len(events)
+
+    def head_run(self) -> tuple[int, int]:
+        """The first held line's timestamp and how many held lines from the first share it."""
+        if not self.lines:
+            return (0, 0)
+        stamp_ = self.lines[0].timestamp
+        n = 0
+        for line in self.lines:
+            if line.timestamp != stamp_:
+                break
+            n += 1
+        return (stamp_, n)
+
     def _line(self, e: LogEvent) -> LogLine:
         raw = e.target.label if e.target and e.target.label else ""
         label = self._labels.get(raw)

@@ -208,30 +208,113 @@ def _on(sb: Any) -> Any:
     return create_app(aws, sandbox=sb, config=TuiConfig(refresh_interval=0), clock=lambda: 0.0)
 
 
-async def test_scrolling_back_past_the_held_lines_says_so_and_s_reads_from_the_start(sb) -> None:
-    """Five lines held of a longer finished log: the row above them counts the dropped ones
-    and names the key; `s` reads the log again from its first line, holding the first five
-    and saying the log goes on; `f` goes back to the newest."""
+def _client(sb: Any, service: str) -> Any:
     import boto3
 
-    batch = boto3.client(
-        "batch",
+    return boto3.client(
+        service,
         endpoint_url=sb.url,
         region_name=sb.region,
         aws_access_key_id="testing",
         aws_secret_access_key="testing",
     )
-    job_id = batch.submit_job(
-        jobName="chatty",
-        jobQueue="demo-main",
-        jobDefinition="demo-etl",
-        containerOverrides={"command": ["sh", "-c", "sleep 1200"]},
-    )["jobId"]
+
+
+def _submit(sb: Any, name: str, seconds: int, **body: Any) -> str:
+    command = ["sh", "-c", f"sleep {seconds}"]
+    return str(
+        _client(sb, "batch").submit_job(
+            jobName=name,
+            jobQueue="demo-main",
+            jobDefinition="demo-etl",
+            containerOverrides={"command": command},
+            **body,
+        )["jobId"]
+    )
+
+
+def _whole_stream(sb: Any, group: str, stream: str) -> list[str]:
+    logs, out, token = _client(sb, "logs"), [], None
+    while True:
+        kw = {"nextToken": token} if token else {}
+        page = logs.get_log_events(
+            logGroupName=group, logStreamName=stream, startFromHead=True, **kw
+        )
+        out += [e["message"] for e in page["events"]]
+        if page["nextForwardToken"] == token:
+            return out
+        token = page["nextForwardToken"]
+
+
+async def test_scrolling_up_past_the_held_lines_reads_them_back_from_cloudwatch(sb) -> None:
+    """One stream, ten lines held of ninety: each time the reader reaches the top, the page
+    before the held lines is read back (lines sharing a millisecond line up), the newest
+    held ones make room and reading stops; at the log's start the note goes; f goes back."""
+    job_id = _submit(sb, "paged", 60)
+    sb.advance(300)
+    job = _client(sb, "batch").describe_jobs(jobs=[job_id])["jobs"][0]
+    group = (
+        job["container"]
+        .get("logConfiguration", {})
+        .get("options", {})
+        .get("awslogs-group", "/aws/batch/job")
+    )
+    stream = job["container"]["logStreamName"]
+    last = _client(sb, "logs").get_log_events(
+        logGroupName=group, logStreamName=stream, startFromHead=False, limit=1
+    )["events"][-1]["timestamp"]
+    # (the sandbox's own writer: PutLogEvents drops events far from the real clock)
+    from batchtui.sandbox import moto_glue
+
+    moto_glue.append_log_events(
+        sb.region,
+        group,
+        stream,
+        [{"timestamp": last + 1 + i // 3, "message": f"extra {i}"} for i in range(80)],
+    )
+    true = _whole_stream(sb, group, stream)
+    assert len(true) > 85
+
+    app = _on(sb)
+    async with app.run_test(size=(140, 14)) as pilot:
+        await settle(app, pilot)
+        screen = LogsScreen(job_id, name="paged", held_lines=10)
+        await app.push_screen(screen)
+        await settle(app, pilot)
+        buf, view = screen.buffer, screen.query_one(LogView)
+        assert screen.done and buf.dropped == len(true) - 10
+        assert [line.text for line in buf.lines] == true[-10:]
+        assert "scroll up to read them back from CloudWatch" in screen_text(app)
+        pages = 0
+        while buf.dropped and pages < 40:
+            await pilot.press("home")  # the top: the page before the held lines is read
+            await settle(app, pilot)
+            pages += 1
+            held = [line.text for line in buf.lines]
+            assert held == true[buf.first : buf.first + len(held)] and len(held) == 10
+            assert buf.refused == len(true) - buf.end  # the newest made room
+        assert buf.dropped == 0 and buf.first == 0 and pages > 10
+        text = screen_text(app)
+        assert "older lines dropped" not in text and "reading stopped" in text
+        await pilot.press("end")
+        assert "the log goes on past these 10 held lines; press f" in screen_text(app)
+
+        await pilot.press("f")
+        await settle(app, pilot)
+        assert [line.text for line in buf.lines] == true[-10:] and view.follow
+        assert buf.dropped == len(true) - 10 and buf.refused == 0
+
+
+async def test_a_merged_log_says_what_it_dropped_and_s_reads_from_the_start(sb) -> None:
+    """Array children merged (FilterLogEvents pages forward only): five lines held, the row
+    above them counts the dropped ones and names the key; `s` reads the log again from its
+    first line, holding the first five and saying the log goes on; `f` goes back."""
+    job_id = _submit(sb, "merged", 1200, arrayProperties={"size": 2})
     sb.advance(1500)
     app = _on(sb)
     async with app.run_test(size=(140, 16)) as pilot:
         await settle(app, pilot)
-        screen = LogsScreen(job_id, name="chatty", held_lines=5)
+        screen = LogsScreen(job_id, name="merged", array_size=2, held_lines=5)
         await app.push_screen(screen)
         await settle(app, pilot)
         buf, view = screen.buffer, screen.query_one(LogView)
@@ -239,20 +322,22 @@ async def test_scrolling_back_past_the_held_lines_says_so_and_s_reads_from_the_s
         total = buf.read
         newest = [line.text for line in buf.lines]
         await pilot.press("home")
+        await settle(app, pilot)
+        assert buf.dropped == total - 5  # nothing read back: merged streams cannot be paged
         text = screen_text(app)
-        assert f"older lines dropped: {buf.dropped:,}" in text and "press s" in text
+        assert f"older lines dropped: {buf.dropped:,} (holding 5); press s" in text
         assert f"lines {buf.dropped + 1:,}-{total:,} held" in text
-        assert newest[0] in text.splitlines()[text.splitlines().index(
-            next(t for t in text.splitlines() if "older lines dropped" in t)) + 1]  # fmt: skip
+        rows = text.splitlines()
+        note = next(i for i, row in enumerate(rows) if "older lines dropped" in row)
+        assert newest[0] in rows[note + 1]
 
         await pilot.press("s")
         await settle(app, pilot)
         assert screen.from_start and buf.dropped == 0 and buf.refused > 0 and len(buf) == 5
-        first = [line.text for line in buf.lines]
-        assert first != newest
+        assert [line.text for line in buf.lines] != newest
         await pilot.press("end")
         text = screen_text(app)
-        assert "the log goes on: only its first 5 lines are held; press f" in text
+        assert "the log goes on past these 5 held lines; press f" in text
         assert "reading stopped" in text and "lines 1-5 held" in text
 
         await pilot.press("f")

@@ -3,10 +3,12 @@ search, save). Lines arrive in batches from a thread worker; the worker waits wh
 more than a few batches to apply, so a chatty job cannot flood the message queue.
 
 Memory stays bounded: the screen holds the newest ``held_lines`` lines and says how many older
-ones it let go. Those cannot be fetched back a page at a time: a merged log (attempts, array
-children) is read with FilterLogEvents, which pages forward only, so reaching line k means
-reading every line before it. So ``s`` reads the log again from its start and holds its first
-lines instead, saying that the log goes on; ``f`` goes back to following the tail."""
+ones it let go. When the log is one stream (one attempt of one job), scrolling up to the first
+held line reads the lines before it back from CloudWatch (GetLogEvents backwards, in a worker),
+a page at a time; the newest held lines make room and reading stops, and ``f`` goes back to
+the tail. A merged log (attempts, array children) is read with FilterLogEvents, which pages
+forward only, so reaching line k means reading every line before it: there the screen says how
+many lines it dropped, and ``s`` reads the log again from its start, holding its first lines."""
 
 from __future__ import annotations
 
@@ -24,7 +26,7 @@ from textual.message import Message
 from textual.widgets import Footer, Input, Label
 from textual.worker import get_current_worker
 
-from batchtui.follow import FollowBatch
+from batchtui.follow import FollowBatch, LogEvent, LogTarget
 from batchtui.render.sanitize import sanitize_line
 from batchtui.tui.logbuffer import HELD_LINES, LogBuffer, LogLine, write_lines
 from batchtui.tui.screens.base import BaseScreen, type_into_focused_input
@@ -37,6 +39,8 @@ if TYPE_CHECKING:
 
 #: Batches posted but not yet applied before the worker waits (toolong's bounded producer).
 MAX_IN_FLIGHT = 4
+#: Older lines read back from CloudWatch per page when the reader scrolls past the held ones.
+OLDER_PAGE = 2_000
 
 
 class Permit:
@@ -87,6 +91,21 @@ class LogBatch(Message):
         self.generation = generation
         self.batch = batch
         self.permit = permit
+
+
+class OlderLines(Message):
+    """A page of the lines before the first held one (``first``), read back from CloudWatch;
+    the last ``same`` of those stamped ``stamp`` are the held lines that share its stamp."""
+
+    def __init__(
+        self, generation: int, first: int, stamp: int, same: int, events: list[LogEvent]
+    ) -> None:
+        super().__init__()
+        self.generation = generation
+        self.first = first
+        self.stamp = stamp
+        self.same = same
+        self.events = events
 
 
 class LogSaved(Message):
@@ -170,6 +189,9 @@ class LogsScreen(BaseScreen):
         self._restore_row: int | None = None
         self._stop = threading.Event()
         self.permits = BatchPermits(MAX_IN_FLIGHT)
+        self._targets: dict[tuple[str, str], LogTarget] = {}  # the streams read so far
+        self._paging = False  # reading older lines back
+        self._older = ""  # why older lines cannot be read back, once tried
 
     def compose(self) -> ComposeResult:
         title = (
@@ -210,6 +232,8 @@ class LogsScreen(BaseScreen):
         self._stop.set()
         self._stop = threading.Event()
         self.generation += 1
+        self._targets.clear()
+        self._paging, self._older = False, ""
         start = self.from_start if from_start is None else from_start
         self.buffer.clear(keep="oldest" if start else "newest")
         if start:
@@ -252,6 +276,7 @@ class LogsScreen(BaseScreen):
     def _logs_info(self, message: LogsInfo) -> None:
         if message.generation == self.generation:
             logs = message.logs
+            self._targets.update((t.key, t) for t in logs.targets)
             self.max_attempts, self.array_size = logs.max_attempts, logs.array_size
             self.attempts_made = logs.attempts_made
             self.attempts_known = True
@@ -274,6 +299,7 @@ class LogsScreen(BaseScreen):
         if message.generation != self.generation:
             return
         batch = message.batch
+        self._targets.update((t.key, t) for t in batch.new_targets)
         latest = max((e.target.attempt for e in batch.events if e.target), default=0)
         if latest > self.attempts_made:  # a new attempt started while the log was followed
             self.attempts_made = latest
@@ -283,7 +309,8 @@ class LogsScreen(BaseScreen):
                 view.relayout()
         added = self.buffer.extend(batch.events)
         if self.buffer.refused and not self._stop.is_set():
-            # Read from the start and the first lines are held: the rest is not read at all.
+            # The held lines are not the newest (read from the start, or paged back): lines
+            # after them are not kept, so they are not read either; `f` reads the tail again.
             self._stop.set()
         if added or self.buffer.refused:
             view = self.query_one(LogView)
@@ -308,21 +335,85 @@ class LogsScreen(BaseScreen):
         buf = self.buffer
         head = tail = ""
         if buf.dropped:
-            key = self.key_for("logs.from_start") or "s"
-            head = (
-                f"older lines dropped: {buf.dropped:,} (holding the newest {buf.capacity:,}); "
-                f"press {key} to read the log from its start"
-            )
+            head = f"older lines dropped: {buf.dropped:,} (holding {buf.capacity:,}); "
+            if self._paging:
+                head = (
+                    f"{buf.dropped:,} older lines: reading the ones before these from CloudWatch…"
+                )
+            elif self._single_stream() is not None and not self._older:
+                head += "scroll up to read them back from CloudWatch"
+            else:
+                key = self.key_for("logs.from_start") or "s"
+                why = f"{self._older}; " if self._older else ""
+                head += f"{why}press {key} to read the log from its start"
         if buf.refused:
             key = self.key_for("logs.follow") or "f"
             tail = (
-                f"the log goes on: only its first {buf.capacity:,} lines are held; "
+                f"the log goes on past these {len(buf):,} held lines; "
                 f"press {key} to follow its newest lines"
             )
-        if (head, tail) != (view.head_note, view.tail_note):
-            # lines_added / relayout, which follow, size the view and keep the reader's place.
-            view.head_note, view.tail_note = head, tail
-            view.refresh()
+        view.set_notes(head, tail)
+
+    def _single_stream(self) -> LogTarget | None:
+        """The one stream the log is read from, if it is one (it can then be paged back)."""
+        if len(self._targets) != 1:
+            return None
+        return next(iter(self._targets.values()))
+
+    # -- reading older lines back ----------------------------------------------------------
+
+    @on(LogView.ReachedTop)
+    def _reached_top(self) -> None:
+        self.read_older()
+
+    def read_older(self) -> None:
+        """Read a page of the lines before the first held one back from CloudWatch."""
+        target = self._single_stream()
+        buf = self.buffer
+        if target is None or self._paging or self._older or not buf.dropped or not self.connected:
+            return
+        stamp, same = buf.head_run()
+        want = min(OLDER_PAGE, buf.dropped, max(1, buf.capacity // 2))
+        self._paging = True
+        self._notes()
+        self.older_worker(self.generation, buf.first, target, stamp, same, want)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="older")
+    def older_worker(
+        self, generation: int, first: int, target: LogTarget, stamp: int, same: int, want: int
+    ) -> None:
+        from batchtui.aws.logs import read_stream_before
+
+        events = read_stream_before(self.aws, target, end_ms=stamp, limit=want + same)
+        self.post_message(OlderLines(generation, first, stamp, same, events))
+
+    @on(OlderLines)
+    def _older_lines(self, message: OlderLines) -> None:
+        if message.generation != self.generation or message.first != self.buffer.first:
+            return  # read again, or the held lines moved on: the page does not fit any more
+        self._paging = False
+        events = message.events
+        at_stamp = 0
+        for e in reversed(events):
+            if e.timestamp != message.stamp:
+                break
+            at_stamp += 1
+        if at_stamp < message.same:
+            self._older = "CloudWatch's lines do not line up with the held ones"
+        elif len(events) == message.same:
+            self._older = "CloudWatch no longer has them (the log group's retention?)"
+        else:
+            put = self.buffer.prepend(events[: len(events) - message.same])
+            self._notes()
+            self.query_one(LogView).lines_prepended(put)
+        self._notes()
+        self._info()
+
+    def worker_failed(self, group: str) -> None:
+        if group == "older":
+            self._paging = False
+            self._older = "reading them back failed"
+            self._notes()
 
     def _info(self) -> None:
         view = self.query_one(LogView)
@@ -332,15 +423,15 @@ class LogsScreen(BaseScreen):
             text.append(f"lines {buf.first + 1:,}-{buf.end:,} held", style="bold")
             if buf.dropped:
                 text.append(f" ({buf.dropped:,} older dropped)", style="yellow")
-            else:
-                text.append(" (the log's start; more follow)", style="yellow")
+            if buf.refused:
+                text.append(" (the log goes on)", style="yellow")
         else:
             text.append(f"{len(buf):,} lines", style="bold")
         text.append(f"   {selection_label(self.selection, self.attempts_made)}")
         if self.status:
             text.append(f"   job {self.status}")
-        if self.from_start and self.buffer.refused:
-            text.append("   from the start: reading stopped", style="yellow")
+        if self.buffer.refused:
+            text.append("   reading stopped at the held lines", style="yellow")
         elif self.done:
             text.append("   finished: every line read", style="dim")
         else:

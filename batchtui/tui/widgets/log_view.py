@@ -24,6 +24,7 @@ from rich.style import Style
 from textual.binding import Binding
 from textual.cache import LRUCache
 from textual.geometry import Size
+from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
@@ -49,6 +50,10 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
     # A stable gutter: wrapped rows are cut at one width whether or not the scrollbar shows
     # (it appears once the lines overflow, and rows cut before would lose characters).
     DEFAULT_CSS = "LogView { height: 1fr; scrollbar-gutter: stable; }"
+
+    class ReachedTop(Message):
+        """The reader scrolled up to the first row while the head note shows: older lines
+        are not held (the screen may read them back)."""
 
     def __init__(self, buffer: LogBuffer, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -107,6 +112,52 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
         elif shift and y:
             # The reader stays on the line they were reading while older rows leave above it.
             self.scroll_to(y=max(0, y - shift), animate=False, immediate=True)
+
+    def set_notes(self, head: str, tail: str) -> None:
+        """The rows above and below the held lines; the reader's line stays where it was."""
+        if (head, tail) == (self.head_note, self.tail_note):
+            return
+        y, top = self.scroll_offset.y, self._top
+        self.head_note, self.tail_note = head, tail
+        self._resize()
+        if self.follow:
+            self.scroll_end(animate=False, immediate=True)
+        elif y and self._top != top:
+            self.scroll_to(y=max(0, y + self._top - top), animate=False, immediate=True)
+        self.refresh()
+
+    def lines_prepended(self, count: int) -> None:
+        """``count`` older lines were put back in front of the buffer (the newest may have
+        gone): rebuild, and keep the line the reader saw first where it was on screen."""
+        anchor = self.buffer.first + count  # the line that was the first held one
+        offset = self.scroll_offset.y - self._shown_top  # its rows were the first after the note
+        self.relayout()
+        self.scroll_to(y=max(0, self.row_of_line(anchor) + offset), animate=False, immediate=True)
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        if round(new_value) == 0 and round(old_value) != 0:
+            self._reached_top()  # (the mouse wheel, the scrollbar)
+
+    # The keys that go up ask for older lines once the top is reached, or pressed again there
+    # (or when every held row fits and there is nothing to scroll).
+    def action_scroll_home(self) -> None:
+        self._reached_top()
+        super().action_scroll_home()
+
+    def action_scroll_up(self) -> None:
+        if self.scroll_target_y <= 1:
+            self._reached_top()
+        super().action_scroll_up()
+
+    def action_page_up(self) -> None:
+        if self.scroll_target_y <= self.scrollable_content_region.height:
+            self._reached_top()
+        super().action_page_up()
+
+    def _reached_top(self) -> None:
+        if self.head_note:
+            self.post_message(self.ReachedTop())
 
     def _rows_before(self, first: int) -> int:
         """How many of the rows the view has now show lines before ``first``."""
