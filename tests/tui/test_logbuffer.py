@@ -109,3 +109,41 @@ def test_wrapped_rows_fit_their_width_and_never_split_a_grapheme(text: str, widt
     for row in rows:
         # Only a grapheme wider than the whole row may exceed it, alone in its row.
         assert cell_len(row) <= width or len(split_graphemes(row)[0]) == 1
+
+
+@given(
+    capacity=st.integers(1, 20),
+    total=st.integers(0, 80),
+    pages=st.lists(st.integers(0, 30), max_size=8),
+)
+def test_paging_back_keeps_a_window_of_the_log_and_counts_both_sides(
+    capacity: int, total: int, pages: list[int]
+) -> None:
+    """Lines read back go in front of the held ones; the newest make room (refused) and no
+    line is taken after them any more: the held lines are always one run of the log."""
+    buf = LogBuffer(capacity)
+    buf.extend(_events(0, total))
+    for n in pages:
+        before = buf.first
+        put = buf.prepend(_events(max(0, buf.first - n), min(n, buf.first)))
+        assert put == min(n, before) and buf.first == before - put
+        assert [line.text for line in buf.lines] == [f"line {i}" for i in range(buf.first, buf.end)]
+        assert len(buf) <= capacity and buf.read == total
+        assert buf.dropped + len(buf) + buf.refused == total
+    if buf.refused:
+        assert buf.extend(_events(total, 3)) == 0 and buf.refused >= 3  # no gap after them
+
+
+def test_more_lines_read_back_than_were_dropped_are_cut_to_the_dropped_ones() -> None:
+    buf = LogBuffer(10)
+    buf.extend(_events(0, 12))  # lines 2..11 held, 2 dropped
+    assert buf.prepend(_events(-3, 5)) == 2  # only the last two can be lines 0 and 1
+    assert [line.text for line in buf.lines][:3] == ["line 0", "line 1", "line 2"]
+    assert (buf.dropped, buf.refused, buf.keep) == (0, 2, "oldest")
+
+
+def test_the_head_run_counts_held_lines_sharing_the_first_stamp() -> None:
+    buf = LogBuffer(10)
+    assert buf.head_run() == (0, 0)
+    buf.extend(LogEvent(timestamp=t, message="m") for t in (5, 5, 5, 6, 5))
+    assert buf.head_run() == (5, 3)
