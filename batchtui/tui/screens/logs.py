@@ -218,7 +218,8 @@ class LogsScreen(BaseScreen):
 
     @property
     def from_start(self) -> bool:
-        """True while the log is read from its start (the first lines held, not the newest)."""
+        """True while the held lines are not kept up to the newest: the log was read from its
+        start, or the reader paged back (``f`` reads the newest again)."""
         return self.buffer.keep == "oldest"
 
     def reload(
@@ -234,7 +235,9 @@ class LogsScreen(BaseScreen):
         self.generation += 1
         self._targets.clear()
         self._paging, self._older = False, ""
-        start = self.from_start if from_start is None else from_start
+        if from_start is None:  # `r`: from the start again if that is what is held
+            from_start = self.from_start and not self.buffer.dropped
+        start = from_start
         self.buffer.clear(keep="oldest" if start else "newest")
         if start:
             view.follow = False
@@ -374,6 +377,9 @@ class LogsScreen(BaseScreen):
             return
         stamp, same = buf.head_run()
         want = min(OLDER_PAGE, buf.dropped, max(1, buf.capacity // 2))
+        # The reader has left the tail: from now on the held lines stay one run of the log
+        # (new ones are counted, not taken), so the page read back still fits in front.
+        buf.keep = "oldest"
         self._paging = True
         self._notes()
         self.older_worker(self.generation, buf.first, target, stamp, same, want)
@@ -389,9 +395,12 @@ class LogsScreen(BaseScreen):
 
     @on(OlderLines)
     def _older_lines(self, message: OlderLines) -> None:
-        if message.generation != self.generation or message.first != self.buffer.first:
-            return  # read again, or the held lines moved on: the page does not fit any more
+        if message.generation != self.generation:
+            return  # the log was read again meanwhile
         self._paging = False
+        if message.first != self.buffer.first:
+            self._notes()  # the held lines moved on: the page does not fit; the next one will
+            return
         events = message.events
         at_stamp = 0
         for e in reversed(events):
@@ -596,7 +605,10 @@ class LogsScreen(BaseScreen):
     def action_from_start(self) -> None:
         if not self.buffer.dropped:
             top = self.key_for("log.top") or "home"
-            self.notify(f"every line read so far is held ({top}: the first one)")
+            if self.buffer.refused:
+                self.notify(f"these are the log's first lines ({top}: the first one)")
+            else:
+                self.notify(f"every line read so far is held ({top}: the first one)")
             return
         if not self.connected:
             return
