@@ -8,7 +8,11 @@ held line reads the lines before it back from CloudWatch (GetLogEvents backwards
 a page at a time; the newest held lines make room and reading stops, and ``f`` goes back to
 the tail. A merged log (attempts, array children) is read with FilterLogEvents, which pages
 forward only, so reaching line k means reading every line before it: there the screen says how
-many lines it dropped, and ``s`` reads the log again from its start, holding its first lines."""
+many lines it dropped, and ``s`` reads the log again from its start, holding its first lines.
+
+(Longer than a screen module should be: it owns three workers, the follow reader, the page-back
+reader and the save, with their messages and the permits that bound the first. Those would
+move to a module of their own, leaving the screen its keys and its notes.)"""
 
 from __future__ import annotations
 
