@@ -344,3 +344,17 @@ async def test_a_merged_log_says_what_it_dropped_and_s_reads_from_the_start(sb) 
         await settle(app, pilot)
         assert not screen.from_start and [line.text for line in buf.lines] == newest
         assert buf.read == total and view.follow
+
+
+async def test_search_starts_at_the_first_held_line_when_older_ones_were_dropped() -> None:
+    app = create_app(config=TuiConfig(refresh_interval=0))
+    async with app.run_test() as pilot:
+        screen = LogsScreen("j-1", held_lines=5)
+        await app.push_screen(screen)
+        await pilot.pause()
+        _with_lines(screen, 12)  # lines 7..11 held
+        await pilot.press("slash", *"line", "enter")
+        view = screen.query_one(LogView)
+        assert view.highlight == 7
+        await pilot.press("N", "N")
+        assert view.highlight == 10  # backwards, round the held lines

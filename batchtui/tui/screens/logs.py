@@ -586,7 +586,8 @@ class LogsScreen(BaseScreen):
 
     def action_find(self, step: int) -> None:
         view = self.query_one(LogView)
-        start = view.highlight if view.highlight is not None else (-1 if step > 0 else 0)
+        first = self.buffer.first  # (absolute numbers: the held lines may not start at 0)
+        start = view.highlight if view.highlight is not None else first - (step > 0)
         found = self.buffer.find(view.needle, start, step)
         if found is None:
             self.notify(f"no line contains {view.needle!r}" if view.needle else "/ to search first")
