@@ -166,7 +166,8 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
         return max(0, first - self._first)
 
     def _trim(self) -> None:
-        """Forget the rows and cached strips of lines the buffer no longer holds."""
+        """Forget the rows of lines the buffer no longer holds (their cached strips age out of
+        the LRU cache: their keys are absolute line numbers, never reused)."""
         first = self.buffer.first
         if first == self._first:
             return
