@@ -57,6 +57,7 @@ __all__ = [
     "follow",
     "follow_targets",
     "read_events",
+    "read_stream_before",
     "resolve_job_logs",
     "resolve_log_targets",
 ]
@@ -427,6 +428,52 @@ def _get_stream(
         if not nxt or nxt == token:
             return
         token = params["nextToken"] = nxt
+
+
+def read_stream_before(
+    aws: Aws, t: LogTarget, *, end_ms: int, limit: int = PAGE_LIMIT, max_requests: int = 20
+) -> list[LogEvent]:
+    """Up to ``limit`` of the last events of one stream stamped at or before ``end_ms``, oldest
+    first: GetLogEvents read backwards (``startFromHead`` false, ``nextBackwardToken``).
+
+    For a reader that holds a stream's newest lines and pages back towards its start. AWS
+    leaves out events stamped at ``endTime`` (moto keeps them), so ``end_ms + 1`` is asked and
+    later events are dropped here: both give the same answer. The caller knows which of the
+    events at ``end_ms`` it holds already. Raises :class:`NotFound` when the stream is gone.
+    """
+    client = _aws_for(aws, t.region)
+    params: dict[str, Any] = {
+        "logGroupName": t.log_group,
+        "logStreamName": t.log_stream,
+        "startFromHead": False,
+        "endTime": end_ms + 1,
+        "limit": max(1, min(limit, PAGE_LIMIT)),
+    }
+    pages: list[list[LogEvent]] = []
+    got = 0
+    token: str | None = None
+    for _ in range(max_requests):  # AWS may answer short (1 MB) or empty pages on the way
+        page = client.call("logs", "GetLogEvents", **params)
+        events = [
+            LogEvent(
+                timestamp=e["timestamp"],
+                message=e.get("message", ""),
+                ingestion_time=e.get("ingestionTime", 0),
+                log_stream=t.log_stream,
+                target=t,
+            )
+            for e in page.get("events") or []
+            if e["timestamp"] <= end_ms
+        ]
+        pages.append(events)
+        got += len(events)
+        nxt = page.get("nextBackwardToken")
+        # AWS answers the token it was given once the stream's start is reached.
+        if got >= limit or not nxt or nxt == token:
+            break
+        token = params["nextToken"] = nxt
+    older = [e for events in reversed(pages) for e in events]
+    return older[-limit:] if limit else []
 
 
 def _filter_streams(

@@ -1,10 +1,15 @@
 """Rich Text cells the screens share: states, job-count bars, CE order. Never markup strings:
-values from AWS go in as plain text, so a name with ``[`` in it is shown as it is."""
+values from AWS go in as plain text, so a name with ``[`` in it is shown as it is.
+
+Also the terminal-cell arithmetic of wrapping a log line: a CJK character or an emoji takes two
+cells, a combining mark or a joined emoji sequence none of its own, so a row is cut by cells
+(rich's grapheme measure, the one Textual draws with), never by characters."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
+from rich.cells import cell_len, split_graphemes
 from rich.text import Text
 
 from batchtui.account.snapshots import QueueCount
@@ -75,3 +80,29 @@ def vcpus(value: float | None) -> str:
     if value is None:
         return "-"
     return f"{value:g}"
+
+
+def text_cells(text: str) -> int:
+    """How many terminal cells ``text`` takes (sanitized log text: ASCII is one cell a char)."""
+    return len(text) if text.isascii() else cell_len(text)
+
+
+def wrap_starts(text: str, width: int) -> list[int]:
+    """Where each row of ``text`` wrapped at ``width`` cells starts (character offsets).
+
+    Every row but the last fills at most ``width`` cells; a grapheme (a wide character, an
+    emoji with its joiners and variation selectors, a letter with its combining marks) is never
+    split between rows. A grapheme wider than the row (two cells in a one-cell row) gets a row
+    of its own, which the view crops. An empty text is one empty row.
+    """
+    width = max(1, width)
+    if text.isascii():
+        return list(range(0, max(1, len(text)), width))
+    starts = [0]
+    used = 0
+    for start, _end, cells in split_graphemes(text)[0]:
+        if used + cells > width and used > 0:
+            starts.append(start)
+            used = 0
+        used += cells
+    return starts
