@@ -5,10 +5,10 @@ Two figures look wrong at first sight and are not:
 - *vCPUs*: what a scenario's compute environments can reach, not what the workload uses. A mix
   splits the profile's total maxvCpus between spot and on-demand; each part is capped by its
   pool's vCPU quota (shared by the environments of that pool) and made of whole instances of
-  the type that runs the workload for the least money, and Batch may pass maxvCpus by one
-  instance (every strategy but BEST_FIT). So 80 spot maxvCpus can reach 128 (two 64-vCPU
-  instances) while 240 on-demand ones stay at 240 (120 two-vCPU instances), and the total can
-  exceed what the jobs can use at once.
+  the type that reaches the most job slots for the least money, and Batch may pass maxvCpus by
+  one instance (every strategy but BEST_FIT): the most a scenario can reach. So 80 spot
+  maxvCpus can reach 128 (two 64-vCPU instances) while 240 on-demand ones stay at 240 (120
+  two-vCPU instances), and the total can exceed what the jobs can use at once.
 - *COST p95 below COST*: the mean of a skewed distribution. A rare spot interruption (in fewer
   than 5% of the trials) adds a rerun and a replacement instance to the trials that draw it; the
   mean carries that extra cost, the 95th percentile lies below those trials.

@@ -24,9 +24,10 @@ def why_lines(plan: Plan) -> list[str]:
     )
     out = [
         f"  vCPUs is what a scenario's compute environments reach (maxvCpus -> vCPUs): {split}"
-        "each part is capped by its pool's vCPU quota and made of whole instances of the type "
-        "that runs the workload for the least money, and Batch may pass maxvCpus by one "
-        "instance (every allocation strategy but BEST_FIT); per scenario, and what its jobs use:"
+        "each part is capped by its pool's vCPU quota and made of whole instances, and Batch "
+        "may pass maxvCpus by one instance (every allocation strategy but BEST_FIT). The plan "
+        "takes the instance type that reaches the most job slots for the least money, so this "
+        "is the most a scenario can reach; per scenario, and what its jobs use:"
     ]
     out += [f"  - {s.name}: {s.vcpus_reason}" for s in plan.scenarios]
     skewed = [s for s in plan.scenarios if s.cost_note]
