@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-from dataclasses import asdict
 from typing import TYPE_CHECKING
 
 from batchtui.commands import CommandContext, add_output_option
@@ -54,6 +53,7 @@ def parse_statuses(values: list[str] | None) -> tuple[str, ...]:
 
 def run(args: argparse.Namespace, ctx: CommandContext) -> int:
     from batchtui.aws import batch
+    from batchtui.render.jobs import jobs_to_json
     from batchtui.render.text import epoch_ms, table, to_json
 
     statuses = parse_statuses(args.status)
@@ -67,7 +67,8 @@ def run(args: argparse.Namespace, ctx: CommandContext) -> int:
         aws, queue.arn or queue.name, statuses, array_job_id=args.array_job, limit=args.limit
     )
     if args.output == "json":
-        print(to_json({"jobQueue": queue.name, "jobs": [asdict(j) for j in jobs]}), file=ctx.stdout)
+        doc = jobs_to_json(queue.name, jobs, statuses=statuses, array_job_id=args.array_job)
+        print(to_json(doc), file=ctx.stdout)
     else:
         rows = (
             (

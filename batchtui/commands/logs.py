@@ -181,8 +181,10 @@ class LinePrinter:
         mark: bool,
         grep: re.Pattern[str] | None,
     ) -> None:
+        from batchtui.render.log_events import log_event_json
         from batchtui.render.sanitize import sanitize_line
 
+        self.record = log_event_json
         self.out = out
         self.output = output
         self.raw = raw
@@ -205,22 +207,8 @@ class LinePrinter:
 
     def _format(self, e: LogEvent) -> str:
         if self.output == "json":
-            t = e.target
-            record = {
-                "timestamp": e.timestamp,
-                "time": _iso(e.timestamp),
-                "message": e.message,
-                "logGroup": t.log_group if t else None,
-                "logStream": e.log_stream or (t.log_stream if t else None),
-                "jobId": t.job_id if t else None,
-                "attempt": t.attempt if t else None,
-                "child": t.child if t else None,
-                "node": t.node if t else None,
-                "ingestionTime": e.ingestion_time or None,
-                "eventId": e.event_id or None,
-            }
             # ensure_ascii: every control, C1 and bidi character leaves as a \\u escape.
-            return json.dumps(record, ensure_ascii=True)
+            return json.dumps(self.record(e), ensure_ascii=True)
         if self.raw:
             text = e.message[:-1] if e.message.endswith("\n") else e.message
         else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+from batchtui.planner.explanations import cost_note, vcpus_reason
 from batchtui.planner.facts import Facts
 from batchtui.planner.recommendation import recommend
 from batchtui.planner.results import (
@@ -93,6 +94,7 @@ def summarize(
             p_deadline=0.0, interruptions_mean=0.0, wasted_vcpu_hours_mean=0.0,
             failed_jobs_mean=0.0, cost_per_1000_images=0.0, submit_seconds=submit_s,
             meets_deadline=False, within_budget=False,
+            vcpus_reason=vcpus_reason(config, job.count, job.vcpus),
         )  # fmt: skip
     costs = sorted(t.cost for t in trials)
     spans = sorted(t.makespan for t in trials)
@@ -101,11 +103,13 @@ def summarize(
     at_conf = _quantile(costs, conf)
     p_deadline = sum(1 for t in trials if t.makespan <= deadline_s) / n
     median = sorted(trials, key=lambda t: t.makespan)[(n - 1) // 2]
+    cost_p95 = _quantile(costs, 0.95)
+    interrupted = [t.cost for t in trials if t.interruptions > 0]
     return ScenarioResult(
         config=config,
         trials=n,
         cost_mean=cost_mean,
-        cost_p95=_quantile(costs, 0.95),
+        cost_p95=cost_p95,
         cost_at_confidence=at_conf,
         makespan_mean=math.fsum(spans) / n,
         makespan_p50=_quantile(spans, 0.5),
@@ -119,6 +123,12 @@ def summarize(
         meets_deadline=p_deadline >= conf - 1e-9,
         within_budget=w.budget_usd is None or at_conf <= w.budget_usd,
         timeline=_timeline(profile, config, job, median),
+        cost_median=_quantile(costs, 0.5),
+        interrupted_trials=len(interrupted),
+        cost_mean_interrupted=math.fsum(interrupted) / len(interrupted) if interrupted else 0.0,
+        interruptions_expected=math.fsum(t.interruptions_expected for t in trials) / n,
+        vcpus_reason=vcpus_reason(config, job.count, job.vcpus),
+        cost_note=cost_note(trials, cost_mean, cost_p95),
     )
 
 

@@ -39,12 +39,14 @@ class CapacityLine:
     limited_by: str  # maxvCpus | quota | disabled | no-fit
     reason: str
     usd_per_instance_hour: float
-    interruptions_per_hour: float  # per instance
+    interruptions_per_hour: float  # per instance (per task on Fargate)
     #: What keeping max(minvCpus, desiredvCpus) running costs while no job runs, on the
     #: cheapest allowed instance type for that many vCPUs (a lower bound: Batch may pick
     #: larger types), and those instances, e.g. "1 x m5.large".
     idle_usd_per_hour: float = 0.0
     idle_instances: str = ""
+    #: Where ``interruptions_per_hour`` comes from ("" for pools that are not spot).
+    interruption_source: str = ""
 
     @property
     def lanes(self) -> int:
@@ -96,6 +98,18 @@ class ScenarioResult:
     within_budget: bool  # cost at the chosen confidence <= budget (True without a budget)
     #: (seconds, vCPUs per compute environment) of the median trial, for the chart.
     timeline: tuple[tuple[float, tuple[int, ...]], ...] = ()
+    cost_median: float = 0.0
+    #: Trials with at least one spot interruption, and their mean cost (0 when there are none).
+    interrupted_trials: int = 0
+    cost_mean_interrupted: float = 0.0
+    #: Interruptions per run the model expects (the Poisson mean, averaged over the trials):
+    #: ``interruptions_mean`` counts the whole interruptions the trials drew, 0 when a rare one
+    #: never came up.
+    interruptions_expected: float = 0.0
+    #: Why the scenario reaches ``config.vcpus``, and why its p95 cost is below its mean ("":
+    #: it is not), in words for the table and the JSON alike.
+    vcpus_reason: str = ""
+    cost_note: str = ""
 
     @property
     def name(self) -> str:

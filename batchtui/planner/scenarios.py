@@ -23,27 +23,12 @@ from batchtui.capacity import (
 )
 from batchtui.model import InstanceType, PurchaseModel, ResourceRequest
 from batchtui.planner.facts import Facts
+from batchtui.planner.interruptions import interruption_rate
 from batchtui.planner.results import CapacityLine, ScenarioConfig
 from batchtui.profiles import ComputeEnvironmentSpec, Profile
 from batchtui.wording import count
 
-#: Interruptions per instance-hour when the profile says nothing (None: the Spot Advisor bucket).
-DEFAULT_INTERRUPTION_RATES: dict[PurchaseModel, float | None] = {
-    PurchaseModel.SPOT: None,
-    PurchaseModel.FARGATE_SPOT: 0.02,
-}
 JOB_RESOURCE_REQUIREMENT = "MISCONFIGURATION:JOB_RESOURCE_REQUIREMENT"
-
-
-def interruption_rate(profile: Profile, facts: Facts, pool: PurchaseModel, itype: str) -> float:
-    """Interruptions per instance-hour of one instance type in one pool."""
-    if not pool.is_spot:
-        return 0.0
-    rates = {**DEFAULT_INTERRUPTION_RATES, **profile.assumptions.interruption_rate_per_hour}
-    rate = rates.get(pool)
-    if rate is None:
-        return facts.prices.interruption_rate_per_hour(itype) if pool is PurchaseModel.SPOT else 0.0
-    return rate
 
 
 def budget_reason(budget: PoolBudget) -> str:
@@ -319,6 +304,7 @@ def _ec2_line(
             f"; {ce.allocation_strategy} may overshoot maxvCpus by one instance "
             f"({count(instances * chosen.vcpus, 'vCPU')})"
         )
+    rate = interruption_rate(profile, facts, pool, chosen.name)
     return CapacityLine(
         **base,  # type: ignore[arg-type]
         instance_type=chosen.name,
@@ -330,7 +316,8 @@ def _ec2_line(
         limited_by=budget.limited_by,
         reason=reason,
         usd_per_instance_hour=facts.prices.hourly(chosen.name, pool) or 0.0,
-        interruptions_per_hour=interruption_rate(profile, facts, pool, chosen.name),
+        interruptions_per_hour=rate.per_hour,
+        interruption_source=rate.source,
         idle_usd_per_hour=idle[0],
         idle_instances=idle[1],
     )
@@ -361,6 +348,7 @@ def _fargate_line(
         )
     task_vcpu, task_mem = size
     tasks = int(vcpus // task_vcpu)
+    rate = interruption_rate(profile, facts, pool, "")
     return CapacityLine(
         compute_environment=ce.name,
         pool=pool.label,
@@ -375,5 +363,6 @@ def _fargate_line(
         limited_by="maxvCpus" if tasks else "quota",
         reason=reason,
         usd_per_instance_hour=facts.prices.fargate_hourly(task_vcpu, task_mem, pool),
-        interruptions_per_hour=interruption_rate(profile, facts, pool, ""),
+        interruptions_per_hour=rate.per_hour,
+        interruption_source=rate.source,
     )

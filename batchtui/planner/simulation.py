@@ -52,6 +52,8 @@ class Trial:
     failed_jobs: float
     #: Busy-phase end: when the last wave starts draining (for the vCPU timeline).
     body_end: float
+    #: The Poisson mean the trial's interruptions were drawn from: rate x busy instance-hours.
+    interruptions_expected: float = 0.0
 
 
 def normals(seed: int, trials: int, groups: int) -> list[tuple[float, ...]]:
@@ -109,7 +111,7 @@ def simulate(
         work = job.count * m + math.sqrt(job.count) * s * row[0]
         work = max(work, 0.5 * job.count * m)
         extra = 0.0
-        interruptions = wasted = failed = 0.0
+        interruptions = wasted = failed = expected = 0.0
         kills = 0
         killed = 0.0
         for g, (line, share, per, _instances, _warm, p_fail) in enumerate(groups):
@@ -123,7 +125,9 @@ def simulate(
             busy_instance_hours = work * share / per / 3600.0 / (1.0 - rework_share)
             # A whole number of interruptions (the Poisson quantile of this trial's draw): the
             # rare interruption of a small run either happens or not, and a rerun is whole.
-            n = poisson_count(rate * busy_instance_hours, row[FIXED_DRAWS + g])
+            mu = rate * busy_instance_hours
+            expected += mu
+            n = poisson_count(mu, row[FIXED_DRAWS + g])
             hit = n * per  # attempts killed (every slot of an interrupted instance is busy)
             lost = hit * p_fail
             kills += n
@@ -150,7 +154,7 @@ def simulate(
         )
         makespan = max(makespan, submit_seconds + m)
         cost = _cost(config, groups, job.count, work_total, delay, m_eff, scale_down_idle_seconds)
-        trials.append(Trial(makespan, cost, interruptions, wasted, failed, body_end))
+        trials.append(Trial(makespan, cost, interruptions, wasted, failed, body_end, expected))
     return trials
 
 

@@ -14,6 +14,7 @@ from batchtui.planner.results import (
     SubmitEstimate,
     VcpuSetting,
 )
+from batchtui.render.plan_reasons import interruption_rate_rows, interruptions_cell, why_lines
 from batchtui.render.text import table
 from batchtui.wording import count, duration, short_duration
 
@@ -96,6 +97,14 @@ def render_plan_blocks(plan: Plan) -> list[tuple[bool, list[str]]]:
          "P(DEADLINE)", "INTERRUPTS", "WASTED vCPU-h", "FAILED JOBS", ""),
         (_scenario_row(plan, s) for s in plan.scenarios),
     )))  # fmt: skip
+    out += why_lines(plan)
+    rates = interruption_rate_rows(plan)
+    if rates:
+        out.table(_indent(table(
+            ("POOL", "LAUNCHES", "JOBS EACH", "PER HOUR", "PER JOB-HOUR", "SCENARIOS", "SOURCE"),
+            rates,
+            max_width=100,
+        )))  # fmt: skip
     out.append("")
     out.append("CAPACITY (the profile as configured)")
     own = plan.scenarios[0].config
@@ -189,7 +198,7 @@ def _scenario_row(plan: Plan, s: ScenarioResult) -> tuple[Any, ...]:
         _span(s.makespan_p50),
         _span(s.makespan_p95),
         f"{s.p_deadline:.0%}",
-        f"{s.interruptions_mean:.1f}",
+        interruptions_cell(s.interruptions_mean),
         f"{s.wasted_vcpu_hours_mean:.1f}",
         f"{s.failed_jobs_mean:.1f}",
         mark,
@@ -291,6 +300,10 @@ def _scenario_json(plan: Plan, s: ScenarioResult) -> dict[str, Any]:
             "p95": _num(s.cost_p95),
             "atConfidence": _num(s.cost_at_confidence),
             "per1000Images": _num(s.cost_per_1000_images),
+            "median": _num(s.cost_median),
+            "meanOfInterruptedTrials": _num(s.cost_mean_interrupted)
+            if s.interrupted_trials
+            else None,
         },
         "makespanSeconds": {
             "mean": _num(s.makespan_mean),
@@ -301,6 +314,9 @@ def _scenario_json(plan: Plan, s: ScenarioResult) -> dict[str, Any]:
         "meetsDeadline": s.meets_deadline,
         "withinBudget": s.within_budget,
         "interruptionsMean": _num(s.interruptions_mean),
+        "interruptionsExpected": _num(s.interruptions_expected),
+        "interruptedTrials": s.interrupted_trials,
+        "explanations": {"vcpus": s.vcpus_reason, "cost": s.cost_note or None},
         "wastedVcpuHoursMean": _num(s.wasted_vcpu_hours_mean),
         "failedJobsMean": _num(s.failed_jobs_mean),
         "submitSeconds": _num(s.submit_seconds),
@@ -319,6 +335,7 @@ def _scenario_json(plan: Plan, s: ScenarioResult) -> dict[str, Any]:
                 "reason": ln.reason,
                 "usdPerInstanceHour": round(ln.usd_per_instance_hour, 6),
                 "interruptionsPerInstanceHour": round(ln.interruptions_per_hour, 6),
+                "interruptionRateSource": ln.interruption_source or None,
             }
             for ln in c.lines
         ],

@@ -5,14 +5,19 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 
 from batchtui.aws import batch
 from batchtui.aws.session import Aws, AwsTarget
 from batchtui.cli import main
 from batchtui.model import JOB_STATUSES
+
+REPO = Path(__file__).resolve().parents[2]
+JOBS_SCHEMA = json.loads((REPO / "batchtui" / "data" / "jobs.schema.json").read_text())
 
 
 @pytest.fixture
@@ -75,11 +80,96 @@ def test_json_output_is_data_only(
     assert main(["jobs", "--queue", queue, "--status", "RUNNABLE", "--output", "json"]) == 0
     out, err = capsys.readouterr()
     data = json.loads(out)
-    assert data["jobQueue"] == queue
-    assert data["jobs"], "the demo account keeps jobs stuck in RUNNABLE"
-    assert {j["status"] for j in data["jobs"]} == {"RUNNABLE"}
-    assert any(j["status_reason"] for j in data["jobs"])  # the head says why the queue is stuck
+    jsonschema.validate(data, JOBS_SCHEMA)
+    assert (data["jobQueue"], data["jobStatuses"], data["arrayJobId"]) == (
+        queue,
+        ["RUNNABLE"],
+        None,
+    )
+    jobs = data["jobSummaryList"]
+    assert jobs, "the demo account keeps jobs stuck in RUNNABLE"
+    assert {j["status"] for j in jobs} == {"RUNNABLE"}
+    assert any(j.get("statusReason") for j in jobs)  # the head says why the queue is stuck
     assert err == ""
+
+
+#: The JobSummary fields batchtui reads from ListJobs (AWS may add others).
+SUMMARY_FIELDS = (
+    "jobArn", "jobId", "jobName", "createdAt", "status", "statusReason", "startedAt",
+    "stoppedAt", "jobDefinition",
+)  # fmt: skip
+
+
+def _as_listed(summary: dict[str, Any]) -> dict[str, Any]:
+    """AWS's own JobSummary, cut to the fields batchtui reports."""
+    out = {k: summary[k] for k in SUMMARY_FIELDS if summary.get(k) not in (None, "")}
+    if summary.get("container", {}).get("exitCode") is not None:
+        out["container"] = {"exitCode": summary["container"]["exitCode"]}
+    array = {
+        k: v for k, v in (summary.get("arrayProperties") or {}).items() if k in ("size", "index")
+    }
+    if array:
+        out["arrayProperties"] = array
+    return out
+
+
+def test_json_jobs_are_aws_job_summaries(
+    sandbox_env: Any, aws_client: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Each job in the output is what ListJobs said of it: AWS's names, values and formats
+    (epoch milliseconds), so that `aws batch list-jobs` filters read it unchanged."""
+    sb = sandbox_env
+    statuses = ("RUNNING", "SUCCEEDED", "FAILED")
+    queue = _busiest_queue(aws_client, sb, statuses)
+    client = aws_client(sb, "batch")
+    by_id = {
+        j["jobId"]: j
+        for s in statuses
+        for p in client.get_paginator("list_jobs").paginate(jobQueue=queue, jobStatus=s)
+        for j in p["jobSummaryList"]
+    }
+    assert main(["jobs", "--queue", queue, "--status", ",".join(statuses), "-o", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    jsonschema.validate(data, JOBS_SCHEMA)
+    jobs = data["jobSummaryList"]
+    assert {j["jobId"] for j in jobs} == set(by_id)
+    for j in jobs:
+        assert j == _as_listed(by_id[j["jobId"]])
+    # The listing exercises every field: finished jobs with exit codes and times, array parents.
+    seen = {k for j in jobs for k in j}
+    assert seen >= {"startedAt", "stoppedAt", "container", "arrayProperties", "statusReason"}
+    assert [j["createdAt"] for j in jobs] == sorted((j["createdAt"] for j in jobs), reverse=True)
+
+
+def test_json_array_children(
+    sandbox_env: Any, aws_client: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sb = sandbox_env
+    client = aws_client(sb, "batch")
+    queue = _busiest_queue(aws_client, sb, ("SUCCEEDED",))
+    parent = next(
+        j
+        for j in client.list_jobs(jobQueue=queue, jobStatus="SUCCEEDED")["jobSummaryList"]
+        if (j.get("arrayProperties") or {}).get("size")
+    )
+    argv = ["jobs", "--queue", queue, "--array-job", parent["jobId"], "-o", "json"]
+    assert main(argv) == 0
+    data = json.loads(capsys.readouterr().out)
+    jsonschema.validate(data, JOBS_SCHEMA)
+    assert data["arrayJobId"] == parent["jobId"]
+    indexes = sorted(j["arrayProperties"]["index"] for j in data["jobSummaryList"])
+    assert indexes == list(range(parent["arrayProperties"]["size"]))
+
+
+def test_the_jobs_schema_rejects_snake_case() -> None:
+    doc = {
+        "schemaVersion": 1, "jobQueue": "q", "jobStatuses": ["RUNNING"], "arrayJobId": None,
+        "jobSummaryList": [{"jobId": "j", "jobName": "n", "status": "RUNNING", "createdAt": 1}],
+    }  # fmt: skip
+    jsonschema.validate(doc, JOBS_SCHEMA)
+    doc["jobSummaryList"][0]["created_at"] = 1
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(doc, JOBS_SCHEMA)
 
 
 def test_table_output_and_limit(

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
+
+import jsonschema
 
 
 def stream_messages(client: Callable[[str], Any], group: str, stream: str) -> list[dict[str, Any]]:
@@ -20,3 +24,16 @@ def stream_messages(client: Callable[[str], Any], group: str, stream: str) -> li
         if page["nextForwardToken"] == token:
             return events
         token = page["nextForwardToken"]
+
+
+LOGS_SCHEMA = json.loads(
+    (Path(__file__).resolve().parents[3] / "batchtui" / "data" / "logs.schema.json").read_text()
+)
+
+
+def json_records(out: str) -> list[dict[str, Any]]:
+    """``logs --output json``'s lines, each checked against batchtui/data/logs.schema.json."""
+    records = [json.loads(line) for line in out.splitlines()]
+    for r in records:
+        jsonschema.validate(r, LOGS_SCHEMA)
+    return records

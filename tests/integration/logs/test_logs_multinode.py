@@ -4,7 +4,6 @@ one node alone, usage errors, and following a running MNP job."""
 
 from __future__ import annotations
 
-import json
 import threading
 from collections import Counter
 from collections.abc import Callable
@@ -12,7 +11,7 @@ from typing import Any
 
 import pytest
 from conftest import unique
-from logs_helpers import stream_messages
+from logs_helpers import json_records, stream_messages
 from test_logs_follow import SandboxTime, collect, make_aws
 
 from batchtui.aws.logs import LogSelection, follow
@@ -103,13 +102,13 @@ def test_node_all_one_node_and_usage_errors(mnp_jobdef, submit, run_to_end, clie
     assert code == 0 and Counter(lines(out2)) == want
 
     code, out, err = cli(job["jobId"], "--node", "all", "--output", "json")
-    records = [json.loads(x) for x in lines(out)]
-    assert sorted((r["node"], r["timestamp"], r["message"]) for r in records) == sorted(
+    records = json_records(out)
+    assert sorted((r["nodeIndex"], r["timestamp"], r["message"]) for r in records) == sorted(
         (i, e["timestamp"], e["message"]) for i, evs in streams.items() for e in evs
     )
     assert [r["timestamp"] for r in records] == sorted(r["timestamp"] for r in records)
-    assert {r["logGroup"] for r in records if r["node"] == 0} == {GROUP}
-    assert {r["logGroup"] for r in records if r["node"] != 0} == {WORKERS}
+    assert {r["logGroupName"] for r in records if r["nodeIndex"] == 0} == {GROUP}
+    assert {r["logGroupName"] for r in records if r["nodeIndex"] != 0} == {WORKERS}
 
     code, out, err = cli(job["jobId"], "--node", "1")
     assert code == 0, err

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import pty
 import re
@@ -10,7 +9,7 @@ import subprocess
 import sys
 from typing import Any
 
-from logs_helpers import stream_messages
+from logs_helpers import json_records, stream_messages
 
 GROUP = "/aws/batch/job"
 
@@ -61,11 +60,16 @@ def test_retried_job_prints_every_attempt_in_order_marked(
     code, out, _ = cli(job["jobId"], "--attempt", "2")
     assert lines(out) == [x for x in expected if x.startswith("[attempt 2] ")]
     code, out, _ = cli(job["jobId"], "--attempt", "latest", "--output", "json")
-    records = [json.loads(x) for x in lines(out)]
+    records = json_records(out)
     assert {r["attempt"] for r in records} == {3}
-    assert [r["message"] for r in records] == [
-        e["message"] for e in stream_messages(client, GROUP, streams[2])
+    # AWS's names and values: the event as GetLogEvents reports it, in its stream and group.
+    assert [(r["timestamp"], r["ingestionTime"], r["message"]) for r in records] == [
+        (e["timestamp"], e["ingestionTime"], e["message"])
+        for e in stream_messages(client, GROUP, streams[2])
     ]
+    assert {(r["jobId"], r["logGroupName"], r["logStreamName"]) for r in records} == {
+        (job["jobId"], GROUP, streams[2])
+    }
     # Beyond retryStrategy.attempts is bad input, like --child beyond the array (exit 2).
     code, _, err = cli(job["jobId"], "--attempt", "4")
     assert code == 2 and "has at most 3 attempts, not 4" in err
@@ -93,8 +97,8 @@ def test_array_children_one_or_all_merged(jobdef, submit, run_to_end, client, cl
 
     code, out, err = cli(parent, "--child", "all", "--output", "json")
     assert code == 0, err
-    records = [json.loads(x) for x in lines(out)]
-    got = sorted((r["child"], r["timestamp"], r["message"]) for r in records)
+    records = json_records(out)
+    got = sorted((r["arrayIndex"], r["timestamp"], r["message"]) for r in records)
     want = sorted((i, e["timestamp"], e["message"]) for i, evs in per_child.items() for e in evs)
     assert got == want  # every line of every child, once
     assert [r["timestamp"] for r in records] == sorted(r["timestamp"] for r in records)
@@ -197,7 +201,7 @@ def test_hostile_lines_never_reach_the_terminal_as_control_sequences(
     # JSON output escapes them too, and keeps the exact text.
     code, out, _ = cli(job["jobId"], "--output", "json")
     assert all(ord(c) < 0x7F and c >= " " for c in out.replace("\n", ""))
-    assert [json.loads(x)["message"] for x in lines(out)][-len(HOSTILE) :] == HOSTILE
+    assert [r["message"] for r in json_records(out)][-len(HOSTILE) :] == HOSTILE
 
     # --raw into a pipe keeps the bytes: the checks above are not vacuous.
     code, out, _ = cli(job["jobId"], "--raw")
