@@ -1,32 +1,79 @@
-"""The one place that builds boto3 clients.
+"""The one place that builds boto3 clients and calls AWS.
 
-:class:`Aws` resolves region and endpoint the way the aws CLI does, gives every client adaptive
-retries, short connect timeouts and a ``batchtui/<version>`` user-agent suffix, counts the API
-calls each client makes (the TUI's status bar and the benchmarks read :class:`CallCounter`), and
-with ``read_only`` refuses every operation that is not a read before any request is built.
+:class:`Aws` resolves region and endpoint the way the aws CLI does, gives every client botocore's
+adaptive rate limiting (throttled clients slow down), a 3 s connect timeout and a
+``batchtui/<version>`` user-agent suffix, counts the API calls each client makes (the TUI's
+status bar and the benchmarks read :class:`CallCounter`), and with ``read_only`` refuses every
+operation that is not a read before any request is built.
+
+:meth:`Aws.call` owns the retries (:mod:`batchtui.aws.retries`): botocore makes one try per
+call, each try waits for an answer as long as its operation needs and what is left of the
+request's time budget allows, only whole answers are accepted (:mod:`batchtui.aws.answers`),
+and an endpoint that keeps failing is not called for a while.
 """
 
 from __future__ import annotations
 
+import contextvars
+import math
 import os
+import random
 import threading
+import time
 from collections import Counter
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
 import botocore.config
+import botocore.exceptions
 import botocore.session
 
 from batchtui import __version__
-from batchtui.aws.errors import translate
+from batchtui.aws.answers import check_answer
+from batchtui.aws.errors import (
+    TIMEOUT_VARIABLE,
+    circuit_open,
+    fault_of,
+    gave_up,
+    lost_change,
+    translate,
+)
 from batchtui.aws.operations import is_read_operation
+from batchtui.aws.retries import Attempts, Circuit, Fault, RetryPolicy
 from batchtui.errors import ReadOnlyRefused, UsageError
 
 DEFAULT_REGION = "us-east-1"
 CONNECT_TIMEOUT_S = 3
-READ_TIMEOUT_S = 30
-MAX_ATTEMPTS = 4
+#: Tries per request, the first included (botocore's ``total_max_attempts``).
+MAX_ATTEMPTS = RetryPolicy.max_attempts
+
+#: The read timeout of the try under way in this thread (set by Aws.call, read by botocore's
+#: ``before-call`` handler below).
+_TRY_TIMEOUT: contextvars.ContextVar[float | None] = contextvars.ContextVar(
+    "batchtui_try_timeout", default=None
+)
+
+
+def retry_policy(environ: Mapping[str, str] | None = None) -> RetryPolicy:
+    """The retry policy, with ``BATCHTUI_AWS_TIMEOUT`` (seconds per request) for slow links."""
+    env = os.environ if environ is None else environ
+    value = env.get(TIMEOUT_VARIABLE, "").strip()
+    policy = RetryPolicy(max_attempts=MAX_ATTEMPTS)
+    if not value:
+        return policy
+    try:
+        budget = float(value)
+    except ValueError:
+        budget = math.nan
+    if not math.isfinite(budget) or not 1 <= budget <= 3600:
+        raise UsageError(
+            f"{TIMEOUT_VARIABLE}={value!r}: not a number of seconds from 1 to 3600",
+            hint=f"e.g. {TIMEOUT_VARIABLE}=60 for a slow link",
+        )
+    scaled = RetryPolicy.with_budget(budget)
+    return RetryPolicy(**{**scaled.__dict__, "max_attempts": MAX_ATTEMPTS})
 
 
 @dataclass(frozen=True)
@@ -144,15 +191,22 @@ class CallCounter:
 
 @dataclass
 class Aws:
-    """Clients for one :class:`AwsTarget`; cached per service, safe to share across threads."""
+    """Clients for one :class:`AwsTarget`; cached per service, safe to share across threads.
+
+    ``clock``, ``sleep`` and ``rand`` time the retries; tests give them a simulated clock."""
 
     target: AwsTarget
     counter: CallCounter = field(default_factory=CallCounter)
+    retry: RetryPolicy = field(default_factory=lambda: RetryPolicy(max_attempts=MAX_ATTEMPTS))
+    clock: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], object] = time.sleep
+    rand: Callable[[], float] = random.random
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
         self._clients: dict[str, Any] = {}
         self._session: boto3.session.Session | None = None
+        self._circuits: dict[str, Circuit] = {}
 
     def _boto_session(self) -> boto3.session.Session:
         if self._session is None:
@@ -179,9 +233,10 @@ class Aws:
     def _make_client(self, service: str) -> Any:
         config = botocore.config.Config(
             region_name=self.target.region,
-            retries={"mode": "adaptive", "max_attempts": MAX_ATTEMPTS},
+            # One try per call: Aws.call retries. Adaptive mode still slows a throttled client.
+            retries={"mode": "adaptive", "total_max_attempts": 1},
             connect_timeout=CONNECT_TIMEOUT_S,
-            read_timeout=READ_TIMEOUT_S,
+            read_timeout=self.retry.budget_s,  # each try sets its own, see _set_try_timeout
             user_agent_extra=f"batchtui/{__version__}",
             max_pool_connections=20,
         )
@@ -194,6 +249,8 @@ class Aws:
             )
         events = client.meta.events
         events.register("before-parameter-build", self._before_call)
+        events.register("before-call", _set_try_timeout)
+        events.register("after-call", check_answer)
         return client
 
     def ensure_allowed(self, service: str, operation: str) -> None:
@@ -212,12 +269,72 @@ class Aws:
         self.counter.add(service, operation)
 
     def call(self, service: str, operation: str, **params: Any) -> dict[str, Any]:
-        """Call one operation (botocore's snake_case method name is derived), translating errors."""
+        """Call one operation (botocore's snake_case method name is derived), retrying what is
+        worth another try within the time budget, translating errors."""
         client = self.client(service)
         method = getattr(client, _snake(operation))
-        with translate(service, operation, endpoint=self.target.endpoint_url):
-            result: dict[str, Any] = method(**params)
-            return result
+        endpoint = self.target.endpoint_url
+        with translate(service, operation, endpoint=endpoint):
+            url = str(client.meta.endpoint_url)
+            circuit = self._circuit(url)
+            with self._lock:
+                if circuit.closed_in(self.clock()):
+                    # The same words until it closes: the TUI tells a message once.
+                    raise circuit_open(url, circuit.last_failure, self.retry.circuit_cooldown_s)
+            attempts = Attempts(self.retry, self.clock())
+            changes = not is_read_operation(operation)
+            while True:
+                token = _TRY_TIMEOUT.set(attempts.timeout_for(operation, self.clock()))
+                try:
+                    result: dict[str, Any] = method(**params)
+                except Exception as e:
+                    fault = fault_of(e)
+                    if fault is None:
+                        if isinstance(e, botocore.exceptions.ClientError):
+                            with self._lock:  # a refusal is an answer: the endpoint works
+                                circuit.succeeded()
+                        raise
+                    now = self.clock()
+                    delay = attempts.retry_after(fault, now, self.rand(), changes=changes)
+                    if delay is None:
+                        if changes and fault.request_may_have_run:
+                            raise lost_change(e, fault, service, operation) from None
+                        error = gave_up(
+                            e,
+                            fault,
+                            service,
+                            operation,
+                            tries=attempts.tries,
+                            waited=attempts.waited(now),
+                            timeout=attempts.longest_timeout,
+                            endpoint=url,
+                        )
+                        if fault is not Fault.THROTTLED:  # throttling: it answers, slower
+                            with self._lock:
+                                circuit.gave_up(now, error.message)
+                        raise error from None
+                    self.sleep(delay)
+                    continue
+                finally:
+                    _TRY_TIMEOUT.reset(token)
+                with self._lock:
+                    circuit.succeeded()
+                return result
+
+    def _circuit(self, url: str) -> Circuit:
+        with self._lock:
+            circuit = self._circuits.get(url)
+            if circuit is None:
+                circuit = self._circuits[url] = Circuit(self.retry)
+            return circuit
+
+
+def _set_try_timeout(context: dict[str, Any], **_: Any) -> None:
+    """botocore ``before-call`` handler: the try's read timeout goes in the request context,
+    where botocore's HTTP session takes a per-request read timeout from."""
+    timeout = _TRY_TIMEOUT.get()
+    if timeout is not None:
+        context["read_timeout"] = timeout
 
 
 def _snake(operation: str) -> str:

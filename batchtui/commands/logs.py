@@ -129,7 +129,8 @@ def parse_selection(args: argparse.Namespace) -> LogSelection:
         n = int(v)
         if n < first:
             raise UsageError(
-                f"{option} {value!r}: must be {first} or more ({what} are numbered from {first})"
+                f"{option} {value!r}: must be {first} or more",
+                hint=f"{what} are numbered from {first}",
             )
         return n
 
