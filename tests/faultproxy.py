@@ -101,6 +101,13 @@ class FaultProxy:
         self._server.shutdown()
         self._server.server_close()
 
+    def reset(self, *rules: Rule) -> None:
+        """New rules, and the request counts (``nth``) and log start again."""
+        with self._lock:
+            self.rules = list(rules)
+            self.log.clear()
+            self.counts.clear()
+
     def faults(self, fault: str | None = None) -> int:
         """How many requests got ``fault`` (any fault when None)."""
         with self._lock:

@@ -126,7 +126,8 @@ def translate(service: str, operation: str, *, endpoint: str | None = None) -> I
     except (IncompleteAnswer, ResponseParserError) as e:
         raise AnswerCutShort(f"{service}:{operation}: the answer was incomplete: {e}") from None
     except bx.ParamValidationError as e:
-        raise UsageError(f"{service}:{operation}: {e}") from None
+        lines = [line.strip() for line in str(e).splitlines() if line.strip()]
+        raise UsageError(f"{service}:{operation}: {'; '.join(lines)}") from None
     except bx.BotoCoreError as e:
         raise AwsError(f"{service}:{operation} failed: {e}") from None
 

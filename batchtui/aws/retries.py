@@ -126,9 +126,12 @@ class Attempts:
         if self.tries >= self.policy.max_attempts:
             return None
         delay = self.policy.backoff(fault, self.tries, rand)
-        if now + delay - self.started >= self.policy.budget_s:
+        # The last pause is cut to leave the last try its shortest wait within the budget,
+        # but never below the jitter's floor: that would be a retry in a hurry.
+        room = self.policy.budget_s - (now - self.started) - self.policy.min_timeout_s
+        if room < self.policy.backoff(fault, self.tries, 0.0):
             return None
-        return delay
+        return min(delay, room)
 
     def waited(self, now: float) -> float:
         return now - self.started
