@@ -113,6 +113,9 @@ class BatchtuiApp(App[int], inherit_bindings=False):
         self.last_refresh: float | None = None
         self._last_full_count: float | None = None  # when finished jobs were last counted
         self.stale = False
+        #: Why the data is stale: the failed read's error title ("AWS failing", "Throttled" ...);
+        #: the whole message is in the notification.
+        self.stale_reason = ""
         self.connection = Connection(
             where=where_label or where or (aws.target.describe if aws is not None else ""),
             is_sandbox=sandbox_expected or bool(aws is not None and aws.target.sandbox),
@@ -231,6 +234,7 @@ class BatchtuiApp(App[int], inherit_bindings=False):
         self._last_error = ""
         self.last_refresh = self.clock()
         self.stale = False
+        self.stale_reason = ""
         self.update_status()
 
     def update_status(self) -> None:
@@ -259,6 +263,7 @@ class BatchtuiApp(App[int], inherit_bindings=False):
 
         if group in ("account", "jobs", "detail"):
             self.stale = True
+            self.stale_reason = getattr(error, "title", "") or type(error).__name__
             self.update_status()
         if isinstance(error, BatchtuiError):
             if isinstance(error, (ConnectFailed, CredentialsError, SandboxError)):
