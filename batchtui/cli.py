@@ -24,6 +24,8 @@ EPILOG = """\
 exit codes: 0 ok, 1 operation failed, 2 bad input or usage, 3 plan/diagnose found blocking problems
 environment: AWS_PROFILE, AWS_REGION / AWS_DEFAULT_REGION and AWS_ENDPOINT_URL are honoured
 like the aws CLI does. --profile always names a planning profile, never AWS credentials.
+BATCHTUI_AWS_TIMEOUT: seconds one AWS request may take, retries included (default 10; more
+for a slow link).
 """
 
 

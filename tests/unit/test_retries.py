@@ -139,3 +139,28 @@ def test_a_success_between_failures_keeps_the_circuit_closed() -> None:
     circuit.succeeded()
     assert not circuit.gave_up(1.0, "two")
     assert circuit.closed_in(1.0) == 0
+
+
+def test_the_budget_comes_from_the_environment_and_bad_values_are_usage_errors() -> None:
+    from batchtui.aws.session import MAX_ATTEMPTS, retry_policy
+    from batchtui.errors import UsageError
+
+    assert retry_policy({}) == RetryPolicy(max_attempts=MAX_ATTEMPTS)
+    slow = retry_policy({"BATCHTUI_AWS_TIMEOUT": "60"})
+    assert slow.budget_s == 60 and slow.read_timeout("ListJobs") == 30
+    assert slow.max_attempts == MAX_ATTEMPTS
+    for bad in ("soon", "0", "-5", "nan", "inf", "99999"):
+        with pytest.raises(UsageError, match="BATCHTUI_AWS_TIMEOUT"):
+            retry_policy({"BATCHTUI_AWS_TIMEOUT": bad})
+
+
+def test_a_bad_budget_is_one_line_exit_2(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from batchtui.cli import main
+
+    monkeypatch.setenv("BATCHTUI_AWS_TIMEOUT", "soon")
+    assert main(["jobs", "--queue", "q", "--endpoint-url", "http://127.0.0.1:1"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("batchtui: BATCHTUI_AWS_TIMEOUT='soon': not a number of seconds")
+    assert len(err.splitlines()) == 1
