@@ -144,6 +144,7 @@ class Circuit:
     succeeds, opens it again if it gives up)."""
 
     policy: RetryPolicy
+    url: str = ""  #: the endpoint
     failures: int = 0
     open_until: float | None = None
     last_failure: str = ""

@@ -42,7 +42,7 @@ from batchtui.aws.errors import (
 )
 from batchtui.aws.operations import is_read_operation
 from batchtui.aws.retries import Attempts, Circuit, Fault, RetryPolicy
-from batchtui.errors import ReadOnlyRefused, UsageError
+from batchtui.errors import AwsError, ReadOnlyRefused, UsageError
 
 DEFAULT_REGION = "us-east-1"
 CONNECT_TIMEOUT_S = 3
@@ -273,59 +273,78 @@ class Aws:
         worth another try within the time budget, translating errors."""
         client = self.client(service)
         method = getattr(client, _snake(operation))
-        endpoint = self.target.endpoint_url
-        with translate(service, operation, endpoint=endpoint):
-            url = str(client.meta.endpoint_url)
-            circuit = self._circuit(url)
+        with translate(service, operation, endpoint=self.target.endpoint_url):
+            circuit = self._circuit(str(client.meta.endpoint_url))
+            result: dict[str, Any] = self._until_answered(
+                circuit, service, operation, lambda: method(**params)
+            )
+            return result
+
+    def _until_answered(
+        self, circuit: Circuit, service: str, operation: str, send: Callable[[], Any]
+    ) -> Any:
+        """``send`` until it is answered, the tries or the budget run out, or AWS refuses."""
+        with self._lock:
+            if circuit.closed_in(self.clock()):
+                # The same words until it closes: the TUI tells a message once.
+                raise circuit_open(circuit.url, circuit.last_failure, self.retry.circuit_cooldown_s)
+        attempts = Attempts(self.retry, self.clock())
+        changes = not is_read_operation(operation)
+        while True:
+            token = _TRY_TIMEOUT.set(attempts.timeout_for(operation, self.clock()))
+            try:
+                result = send()
+            except Exception as e:
+                fault = fault_of(e)
+                if fault is None:
+                    if isinstance(e, botocore.exceptions.ClientError):
+                        with self._lock:  # a refusal is an answer: the endpoint works
+                            circuit.succeeded()
+                    raise
+                now = self.clock()
+                delay = attempts.retry_after(fault, now, self.rand(), changes=changes)
+                if delay is None:
+                    raise self._give_up(e, fault, circuit, attempts, service, operation) from None
+                self.sleep(delay)
+                continue
+            finally:
+                _TRY_TIMEOUT.reset(token)
             with self._lock:
-                if circuit.closed_in(self.clock()):
-                    # The same words until it closes: the TUI tells a message once.
-                    raise circuit_open(url, circuit.last_failure, self.retry.circuit_cooldown_s)
-            attempts = Attempts(self.retry, self.clock())
-            changes = not is_read_operation(operation)
-            while True:
-                token = _TRY_TIMEOUT.set(attempts.timeout_for(operation, self.clock()))
-                try:
-                    result: dict[str, Any] = method(**params)
-                except Exception as e:
-                    fault = fault_of(e)
-                    if fault is None:
-                        if isinstance(e, botocore.exceptions.ClientError):
-                            with self._lock:  # a refusal is an answer: the endpoint works
-                                circuit.succeeded()
-                        raise
-                    now = self.clock()
-                    delay = attempts.retry_after(fault, now, self.rand(), changes=changes)
-                    if delay is None:
-                        if changes and fault.request_may_have_run:
-                            raise lost_change(e, fault, service, operation) from None
-                        error = gave_up(
-                            e,
-                            fault,
-                            service,
-                            operation,
-                            tries=attempts.tries,
-                            waited=attempts.waited(now),
-                            timeout=attempts.longest_timeout,
-                            endpoint=url,
-                        )
-                        if fault is not Fault.THROTTLED:  # throttling: it answers, slower
-                            with self._lock:
-                                circuit.gave_up(now, error.message)
-                        raise error from None
-                    self.sleep(delay)
-                    continue
-                finally:
-                    _TRY_TIMEOUT.reset(token)
-                with self._lock:
-                    circuit.succeeded()
-                return result
+                circuit.succeeded()
+            return result
+
+    def _give_up(
+        self,
+        e: Exception,
+        fault: Fault,
+        circuit: Circuit,
+        attempts: Attempts,
+        service: str,
+        operation: str,
+    ) -> AwsError:
+        if fault.request_may_have_run and not is_read_operation(operation):
+            return lost_change(e, fault, service, operation)
+        now = self.clock()
+        error = gave_up(
+            e,
+            fault,
+            service,
+            operation,
+            tries=attempts.tries,
+            waited=attempts.waited(now),
+            timeout=attempts.longest_timeout,
+            endpoint=circuit.url,
+        )
+        if fault is not Fault.THROTTLED:  # a throttled endpoint answers, only slower
+            with self._lock:
+                circuit.gave_up(now, error.message)
+        return error
 
     def _circuit(self, url: str) -> Circuit:
         with self._lock:
             circuit = self._circuits.get(url)
             if circuit is None:
-                circuit = self._circuits[url] = Circuit(self.retry)
+                circuit = self._circuits[url] = Circuit(self.retry, url)
             return circuit
 
 
