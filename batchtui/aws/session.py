@@ -45,6 +45,7 @@ from batchtui.aws.retries import Attempts, Circuit, Fault, RetryPolicy
 from batchtui.errors import AwsError, ReadOnlyRefused, UsageError
 
 DEFAULT_REGION = "us-east-1"
+_URL_EXAMPLE = "give a URL such as http://127.0.0.1:4566"
 CONNECT_TIMEOUT_S = 3
 #: Tries per request, the first included (botocore's ``total_max_attempts``).
 MAX_ATTEMPTS = RetryPolicy.max_attempts
@@ -103,9 +104,7 @@ class AwsTarget:
         profile = aws_profile or env.get("AWS_PROFILE") or None
         if endpoint_url is not None and not endpoint_url.strip():
             # An unset shell variable ("--endpoint-url $EP") must not quietly mean real AWS.
-            raise UsageError(
-                "--endpoint-url is empty", hint="give a URL such as http://127.0.0.1:4566"
-            )
+            raise UsageError("--endpoint-url is empty", hint=_URL_EXAMPLE)
         endpoint = endpoint_url or env.get("AWS_ENDPOINT_URL") or None
         reg = region or env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION")
         if not reg:
@@ -138,14 +137,18 @@ def _check_endpoint(endpoint: str, source: str) -> None:
     from urllib.parse import urlsplit
 
     if not endpoint.startswith(("http://", "https://")):
-        raise UsageError(f"{source} {endpoint!r}: must start with http:// or https://")
+        raise UsageError(
+            f"{source} {endpoint!r}: must start with http:// or https://", hint=_URL_EXAMPLE
+        )
     try:
         parts = urlsplit(endpoint)
         parts.port  # noqa: B018 - raises ValueError when the port is out of range
     except ValueError as exc:
-        raise UsageError(f"{source} {endpoint!r}: not a valid URL ({exc})") from None
+        raise UsageError(
+            f"{source} {endpoint!r}: not a valid URL: {exc}", hint=_URL_EXAMPLE
+        ) from None
     if not parts.hostname:
-        raise UsageError(f"{source} {endpoint!r}: not a valid URL (no host)")
+        raise UsageError(f"{source} {endpoint!r}: not a valid URL: no host", hint=_URL_EXAMPLE)
 
 
 def _check_region(region: str) -> None:
