@@ -191,13 +191,15 @@ def test_a_lost_answer_to_a_change_is_not_sent_again(demo_sandbox, proxy, sim) -
 
 
 PLAN = ("plan", "--profile", str(PROFILES / "sandbox.toml"), "--live", "--seed", "1",
-        "--trials", "20", "--output", "json")  # fmt: skip
+        "--trials", "5", "--output", "json")  # fmt: skip
 
 
 def test_plan_live_under_faults_is_the_direct_plan_or_one_line(demo_sandbox, proxy, run) -> None:
     direct = run(demo_sandbox.url, *PLAN)
     assert direct[0] in (0, 3), direct[2]
-    for seed, fault in enumerate(("cut", "garble", "drop", "error", "throttle")):
+    # XML (EC2) and JSON (Pricing, Service Quotas) answers; every kind of fault is run through
+    # `jobs` above.
+    for seed, fault in enumerate(("cut", "garble", "error")):
         proxy.rules = [Rule(fault, rate=0.2, seed=seed)]
         code, out, err = run(proxy.url, *PLAN)
         if code == 1:
