@@ -11,16 +11,21 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from batchtui import __version__
 from batchtui.commands import COMMAND_MODULES, CommandContext
 from batchtui.errors import BatchtuiError, ExitCode, UsageError
 
+if TYPE_CHECKING:
+    from batchtui.aws.session import Aws
+
 EPILOG = """\
 exit codes: 0 ok, 1 operation failed, 2 bad input or usage, 3 plan/diagnose found blocking problems
 environment: AWS_PROFILE, AWS_REGION / AWS_DEFAULT_REGION and AWS_ENDPOINT_URL are honoured
 like the aws CLI does. --profile always names a planning profile, never AWS credentials.
+BATCHTUI_AWS_TIMEOUT: seconds one AWS request may take, retries included (default 10; more
+for a slow link).
 """
 
 
@@ -91,7 +96,10 @@ def check_sandbox_options(args: argparse.Namespace) -> None:
     if not getattr(args, "sandbox", False):
         return
     if getattr(args, "endpoint_url", None) is not None:
-        raise UsageError("--sandbox and --endpoint-url cannot be used together")
+        raise UsageError(
+            "--sandbox and --endpoint-url cannot be used together",
+            hint="the sandbox is its own endpoint: drop one of them",
+        )
     region = getattr(args, "region", None)
     if region is not None:
         from batchtui.sandbox.config import SandboxConfig  # a dataclass: no moto
@@ -103,10 +111,12 @@ def check_sandbox_options(args: argparse.Namespace) -> None:
             )
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, aws: Aws | None = None) -> int:
+    """Run batchtui; ``aws``: clients to use instead of the ones the options name (the fault
+    tests' clients, whose retries sleep on a simulated clock)."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    ctx = CommandContext(args)
+    ctx = CommandContext(args, _aws=aws)
     try:
         check_sandbox_options(args)
         if getattr(args, "_run", None) is None:

@@ -80,7 +80,10 @@ def scale_compute_environment(
     aws.ensure_allowed("batch", "UpdateComputeEnvironment")
     fresh = describe_compute_environments(aws, [ce.name])
     if not fresh:
-        raise NotFound(f"compute environment {ce.name!r} not found (deleted meanwhile?)")
+        raise NotFound(
+            f"compute environment {ce.name!r} not found: deleted meanwhile?",
+            hint="refresh the view (r) to see what exists now",
+        )
     now = fresh[0]
     request = check_scaling(
         now, min_vcpus=min_vcpus, max_vcpus=max_vcpus, desired_vcpus=desired_vcpus

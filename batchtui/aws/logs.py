@@ -67,6 +67,7 @@ class NoLogs(NotFound):
     """The job has no CloudWatch logs batchtui can read (not started, another log driver ...)."""
 
     title = "No logs"
+    default_hint = "the job's status and statusReason say why"
 
 
 @dataclass(frozen=True)
@@ -246,15 +247,17 @@ def _targets_of(
     status = job.status
     if job.on_eks:
         raise NoLogs(
-            f"job {job_id} runs on Amazon EKS: its container logs are in the cluster "
-            "(kubectl logs), not in CloudWatch Logs"
+            f"job {job_id} runs on Amazon EKS: its container logs are in the cluster, "
+            "not in CloudWatch Logs",
+            hint="read them with kubectl logs",
         )
     conf = definitions.log_configuration(job, node)
     driver = conf.log_driver if conf is not None else "awslogs"
     if driver != "awslogs":
         raise NoLogs(
             f"job {job_id} uses the {driver!r} log driver: its output goes there, "
-            "not to CloudWatch Logs, so batchtui cannot read it"
+            "not to CloudWatch Logs, so batchtui cannot read it",
+            hint=f"read them where the {driver} driver sends them",
         )
     conf = conf or LogConfiguration()
     group = conf.option("awslogs-group") or DEFAULT_LOG_GROUP
@@ -382,7 +385,7 @@ def _aws_for(aws: Aws, region: str) -> Aws:
     """A job may log to another region (awslogs-region); same credentials, that region."""
     if not region or region == aws.target.region:
         return aws
-    return Aws(dataclasses.replace(aws.target, region=region), aws.counter)
+    return dataclasses.replace(aws, target=dataclasses.replace(aws.target, region=region))
 
 
 def _get_stream(

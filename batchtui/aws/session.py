@@ -1,32 +1,80 @@
-"""The one place that builds boto3 clients.
+"""The one place that builds boto3 clients and calls AWS.
 
-:class:`Aws` resolves region and endpoint the way the aws CLI does, gives every client adaptive
-retries, short connect timeouts and a ``batchtui/<version>`` user-agent suffix, counts the API
-calls each client makes (the TUI's status bar and the benchmarks read :class:`CallCounter`), and
-with ``read_only`` refuses every operation that is not a read before any request is built.
+:class:`Aws` resolves region and endpoint the way the aws CLI does, gives every client botocore's
+adaptive rate limiting (throttled clients slow down), a 3 s connect timeout and a
+``batchtui/<version>`` user-agent suffix, counts the API calls each client makes (the TUI's
+status bar and the benchmarks read :class:`CallCounter`), and with ``read_only`` refuses every
+operation that is not a read before any request is built.
+
+:meth:`Aws.call` owns the retries (:mod:`batchtui.aws.retries`): botocore makes one try per
+call, each try waits for an answer as long as its operation needs and what is left of the
+request's time budget allows, only whole answers are accepted (:mod:`batchtui.aws.answers`),
+and an endpoint that keeps failing is not called for a while.
 """
 
 from __future__ import annotations
 
+import contextvars
+import math
 import os
+import random
 import threading
+import time
 from collections import Counter
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
 import botocore.config
+import botocore.exceptions
 import botocore.session
 
 from batchtui import __version__
-from batchtui.aws.errors import translate
+from batchtui.aws.answers import check_answer
+from batchtui.aws.errors import (
+    TIMEOUT_VARIABLE,
+    circuit_open,
+    fault_of,
+    gave_up,
+    lost_change,
+    translate,
+)
 from batchtui.aws.operations import is_read_operation
-from batchtui.errors import ReadOnlyRefused, UsageError
+from batchtui.aws.retries import Attempts, Circuit, Fault, RetryPolicy
+from batchtui.errors import AwsError, ReadOnlyRefused, UsageError
 
 DEFAULT_REGION = "us-east-1"
+_URL_EXAMPLE = "give a URL such as http://127.0.0.1:4566"
 CONNECT_TIMEOUT_S = 3
-READ_TIMEOUT_S = 30
-MAX_ATTEMPTS = 4
+#: Tries per request, the first included (botocore's ``total_max_attempts``).
+MAX_ATTEMPTS = RetryPolicy.max_attempts
+
+#: The read timeout of the try under way in this thread (set by Aws.call, read by botocore's
+#: ``before-call`` handler below).
+_TRY_TIMEOUT: contextvars.ContextVar[float | None] = contextvars.ContextVar(
+    "batchtui_try_timeout", default=None
+)
+
+
+def retry_policy(environ: Mapping[str, str] | None = None) -> RetryPolicy:
+    """The retry policy, with ``BATCHTUI_AWS_TIMEOUT`` (seconds per request) for slow links."""
+    env = os.environ if environ is None else environ
+    value = env.get(TIMEOUT_VARIABLE, "").strip()
+    policy = RetryPolicy(max_attempts=MAX_ATTEMPTS)
+    if not value:
+        return policy
+    try:
+        budget = float(value)
+    except ValueError:
+        budget = math.nan
+    if not math.isfinite(budget) or not 1 <= budget <= 3600:
+        raise UsageError(
+            f"{TIMEOUT_VARIABLE}={value!r}: not a number of seconds from 1 to 3600",
+            hint=f"e.g. {TIMEOUT_VARIABLE}=60 for a slow link",
+        )
+    scaled = RetryPolicy.with_budget(budget)
+    return RetryPolicy(**{**scaled.__dict__, "max_attempts": MAX_ATTEMPTS})
 
 
 @dataclass(frozen=True)
@@ -56,9 +104,7 @@ class AwsTarget:
         profile = aws_profile or env.get("AWS_PROFILE") or None
         if endpoint_url is not None and not endpoint_url.strip():
             # An unset shell variable ("--endpoint-url $EP") must not quietly mean real AWS.
-            raise UsageError(
-                "--endpoint-url is empty", hint="give a URL such as http://127.0.0.1:4566"
-            )
+            raise UsageError("--endpoint-url is empty", hint=_URL_EXAMPLE)
         endpoint = endpoint_url or env.get("AWS_ENDPOINT_URL") or None
         reg = region or env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION")
         if not reg:
@@ -91,14 +137,18 @@ def _check_endpoint(endpoint: str, source: str) -> None:
     from urllib.parse import urlsplit
 
     if not endpoint.startswith(("http://", "https://")):
-        raise UsageError(f"{source} {endpoint!r}: must start with http:// or https://")
+        raise UsageError(
+            f"{source} {endpoint!r}: must start with http:// or https://", hint=_URL_EXAMPLE
+        )
     try:
         parts = urlsplit(endpoint)
         parts.port  # noqa: B018 - raises ValueError when the port is out of range
     except ValueError as exc:
-        raise UsageError(f"{source} {endpoint!r}: not a valid URL ({exc})") from None
+        raise UsageError(
+            f"{source} {endpoint!r}: not a valid URL: {exc}", hint=_URL_EXAMPLE
+        ) from None
     if not parts.hostname:
-        raise UsageError(f"{source} {endpoint!r}: not a valid URL (no host)")
+        raise UsageError(f"{source} {endpoint!r}: not a valid URL: no host", hint=_URL_EXAMPLE)
 
 
 def _check_region(region: str) -> None:
@@ -144,15 +194,22 @@ class CallCounter:
 
 @dataclass
 class Aws:
-    """Clients for one :class:`AwsTarget`; cached per service, safe to share across threads."""
+    """Clients for one :class:`AwsTarget`; cached per service, safe to share across threads.
+
+    ``clock``, ``sleep`` and ``rand`` time the retries; tests give them a simulated clock."""
 
     target: AwsTarget
     counter: CallCounter = field(default_factory=CallCounter)
+    retry: RetryPolicy = field(default_factory=lambda: RetryPolicy(max_attempts=MAX_ATTEMPTS))
+    clock: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], object] = time.sleep
+    rand: Callable[[], float] = random.random
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
         self._clients: dict[str, Any] = {}
         self._session: boto3.session.Session | None = None
+        self._circuits: dict[str, Circuit] = {}
 
     def _boto_session(self) -> boto3.session.Session:
         if self._session is None:
@@ -179,9 +236,10 @@ class Aws:
     def _make_client(self, service: str) -> Any:
         config = botocore.config.Config(
             region_name=self.target.region,
-            retries={"mode": "adaptive", "max_attempts": MAX_ATTEMPTS},
+            # One try per call: Aws.call retries. Adaptive mode still slows a throttled client.
+            retries={"mode": "adaptive", "total_max_attempts": 1},
             connect_timeout=CONNECT_TIMEOUT_S,
-            read_timeout=READ_TIMEOUT_S,
+            read_timeout=self.retry.budget_s,  # each try sets its own, see _set_try_timeout
             user_agent_extra=f"batchtui/{__version__}",
             max_pool_connections=20,
         )
@@ -194,6 +252,8 @@ class Aws:
             )
         events = client.meta.events
         events.register("before-parameter-build", self._before_call)
+        events.register("before-call", _set_try_timeout)
+        events.register("after-call", check_answer)
         return client
 
     def ensure_allowed(self, service: str, operation: str) -> None:
@@ -212,12 +272,91 @@ class Aws:
         self.counter.add(service, operation)
 
     def call(self, service: str, operation: str, **params: Any) -> dict[str, Any]:
-        """Call one operation (botocore's snake_case method name is derived), translating errors."""
+        """Call one operation (botocore's snake_case method name is derived), retrying what is
+        worth another try within the time budget, translating errors."""
         client = self.client(service)
         method = getattr(client, _snake(operation))
         with translate(service, operation, endpoint=self.target.endpoint_url):
-            result: dict[str, Any] = method(**params)
+            circuit = self._circuit(str(client.meta.endpoint_url))
+            result: dict[str, Any] = self._until_answered(
+                circuit, service, operation, lambda: method(**params)
+            )
             return result
+
+    def _until_answered(
+        self, circuit: Circuit, service: str, operation: str, send: Callable[[], Any]
+    ) -> Any:
+        """``send`` until it is answered, the tries or the budget run out, or AWS refuses."""
+        with self._lock:
+            if circuit.closed_in(self.clock()):
+                # The same words until it closes: the TUI tells a message once.
+                raise circuit_open(circuit.url, circuit.last_failure, self.retry.circuit_cooldown_s)
+        attempts = Attempts(self.retry, self.clock())
+        changes = not is_read_operation(operation)
+        while True:
+            token = _TRY_TIMEOUT.set(attempts.timeout_for(operation, self.clock()))
+            try:
+                result = send()
+            except Exception as e:
+                fault = fault_of(e)
+                if fault is None:
+                    if isinstance(e, botocore.exceptions.ClientError):
+                        with self._lock:  # a refusal is an answer: the endpoint works
+                            circuit.succeeded()
+                    raise
+                now = self.clock()
+                delay = attempts.retry_after(fault, now, self.rand(), changes=changes)
+                if delay is None:
+                    raise self._give_up(e, fault, circuit, attempts, service, operation) from None
+                self.sleep(delay)
+                continue
+            finally:
+                _TRY_TIMEOUT.reset(token)
+            with self._lock:
+                circuit.succeeded()
+            return result
+
+    def _give_up(
+        self,
+        e: Exception,
+        fault: Fault,
+        circuit: Circuit,
+        attempts: Attempts,
+        service: str,
+        operation: str,
+    ) -> AwsError:
+        if fault.request_may_have_run and not is_read_operation(operation):
+            return lost_change(e, fault, service, operation)
+        now = self.clock()
+        error = gave_up(
+            e,
+            fault,
+            service,
+            operation,
+            tries=attempts.tries,
+            waited=attempts.waited(now),
+            timeout=attempts.longest_timeout,
+            endpoint=circuit.url,
+        )
+        if fault is not Fault.THROTTLED:  # a throttled endpoint answers, only slower
+            with self._lock:
+                circuit.gave_up(now, error.message)
+        return error
+
+    def _circuit(self, url: str) -> Circuit:
+        with self._lock:
+            circuit = self._circuits.get(url)
+            if circuit is None:
+                circuit = self._circuits[url] = Circuit(self.retry, url)
+            return circuit
+
+
+def _set_try_timeout(context: dict[str, Any], **_: Any) -> None:
+    """botocore ``before-call`` handler: the try's read timeout goes in the request context,
+    where botocore's HTTP session takes a per-request read timeout from."""
+    timeout = _TRY_TIMEOUT.get()
+    if timeout is not None:
+        context["read_timeout"] = timeout
 
 
 def _snake(operation: str) -> str:

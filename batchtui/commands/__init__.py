@@ -104,7 +104,7 @@ class CommandContext:
     def aws(self) -> Aws:
         """Clients for the account the user chose; starts an in-process sandbox for --sandbox."""
         if self._aws is None:
-            from batchtui.aws.session import Aws, AwsTarget
+            from batchtui.aws.session import Aws, AwsTarget, retry_policy
 
             if self.wants_sandbox:
                 sandbox = self.start_sandbox()
@@ -122,7 +122,7 @@ class CommandContext:
                     endpoint_url=getattr(self.args, "endpoint_url", None),
                     read_only=bool(getattr(self.args, "read_only", False)),
                 )
-            self._aws = Aws(target)
+            self._aws = Aws(target, retry=retry_policy())
         return self._aws
 
     def start_sandbox(self, **overrides: Any) -> Any:

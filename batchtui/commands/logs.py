@@ -129,7 +129,8 @@ def parse_selection(args: argparse.Namespace) -> LogSelection:
         n = int(v)
         if n < first:
             raise UsageError(
-                f"{option} {value!r}: must be {first} or more ({what} are numbered from {first})"
+                f"{option} {value!r}: must be {first} or more",
+                hint=f"{what} are numbered from {first}",
             )
         return n
 
@@ -308,7 +309,11 @@ def _check_attempt(selection: LogSelection, job_logs: JobLogs) -> None:
         n = selection.attempt
         why = "it is not retried" if most == 1 else "its retryStrategy.attempts"
         attempts = "1 attempt" if most == 1 else f"at most {most} attempts"
-        raise UsageError(f"--attempt {n}: job {job_logs.job_id} has {attempts}, not {n} ({why})")
+        choose = "--attempt 1 or none" if most == 1 else f"--attempt 1 to {most}"
+        raise UsageError(
+            f"--attempt {n}: job {job_logs.job_id} has {attempts}, not {n}",
+            hint=f"{why}: use {choose}",
+        )
 
 
 def _check_has_logs(job_logs: JobLogs) -> None:

@@ -97,6 +97,9 @@ class BatchtuiApp(App[int], inherit_bindings=False):
         self.refresh_schedule = RefreshSchedule(self.config.refresh_interval, clock)
         self.navigate = Navigation(self)
         self.views = VIEWS
+        #: Why the data is stale: the failed read's error title ("AWS failing", "Throttled" ...);
+        #: the whole message is in the notification.
+        self.stale_reason = ""
         self.connection = Connection(
             where=where_label or where or (aws.target.describe if aws is not None else ""),
             is_sandbox=sandbox_expected or bool(aws is not None and aws.target.sandbox),
@@ -210,6 +213,7 @@ class BatchtuiApp(App[int], inherit_bindings=False):
         if self.refresh_schedule.read_succeeded() and self._last_error:
             self.notify("AWS answers again: the data is fresh", title="Back")
         self._last_error = ""
+        self.stale_reason = ""
         self.update_status()
 
     def update_status(self) -> None:
@@ -233,9 +237,10 @@ class BatchtuiApp(App[int], inherit_bindings=False):
 
     def report_error(self, error: BaseException, *, group: str = "") -> None:
         """Blocking errors (no connection, no credentials) open a modal; the rest notify. A
-        failed read marks the data STALE and backs the automatic refresh off."""
+        failed read marks the data STALE (saying why) and backs the automatic refresh off."""
         if group in READS:
             self.refresh_schedule.read_failed(throttled=isinstance(error, Throttled))
+            self.stale_reason = getattr(error, "title", "") or type(error).__name__
             self.update_status()
         if isinstance(error, BatchtuiError):
             if isinstance(error, (ConnectFailed, CredentialsError, SandboxError)):

@@ -56,6 +56,8 @@ class Host(Protocol):
     read_only: bool
     clock: Callable[[], float]
     connection: Connection
+    #: Why the data is stale (the failed read's error title); empty when it is fresh.
+    stale_reason: str
 
     @property
     def stale(self) -> bool: ...

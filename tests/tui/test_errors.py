@@ -79,6 +79,7 @@ async def test_a_listing_that_failed_says_so_and_the_timer_lists_again(
     # Not a throttling code: adaptive retries would pace the calls with real sleeps.
     now = [1000.0]
     app = make_app(clock=lambda: now[0])
+    app.aws.clock = lambda: now[0]  # the endpoint's circuit on the same simulated clock
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(app, pilot)
         now[0] += 60  # the overview's pages are old: the queue is listed, not reused
@@ -88,10 +89,15 @@ async def test_a_listing_that_failed_says_so_and_the_timer_lists_again(
         jobs = app.screen
         assert isinstance(jobs, JobsScreen) and not jobs.listing and app.stale
         assert "could not list the jobs" in screen_text(app)
-        app.refresh_tick()  # still failing: no second message
+        app.refresh_tick()  # still failing: the endpoint is left alone a while, and that is said
         await settle(app, pilot, failures_expected=True)
-        assert toast_text(app).count("fake ServerException") == 1
+        assert toast_text(app).count("AWS failing") == 1
+        assert "stopped calling it" in toast_text(app)
+        app.refresh_tick()  # said once
+        await settle(app, pilot, failures_expected=True)
+        assert toast_text(app).count("stopped calling it") == 1
         fake.failing = None
+        now[0] += 31  # the circuit's cool-down is over
         app.refresh_tick()
         await settle(app, pilot)
         assert len(jobs.index) == 33 and not app.stale

@@ -15,6 +15,9 @@ async def test_a_failing_refresh_backs_off_and_says_when_it_retries(
     monkeypatch.setattr(session, "MAX_ATTEMPTS", 1)
     now = [1000.0]
     app = make_app(clock=lambda: now[0])
+    # The AWS layer's circuit (closed again 30 s after requests keep failing) runs on the same
+    # clock, so the read that succeeds must come after it, as it would on a real account.
+    app.aws.clock = lambda: now[0]
     # The timer itself stays off (the test ticks by hand); the schedule paces as a 5 s timer.
     app.refresh_schedule.interval = 5.0
     app.refresh_schedule.random = lambda: 1.0  # the whole wait, no jitter taken off
@@ -37,7 +40,7 @@ async def test_a_failing_refresh_backs_off_and_says_when_it_retries(
         assert fake.requests != []
         assert app.refresh_schedule.next_in() == 20.0
         fake.failing = None
-        now[0] += 20
+        now[0] += 30  # past the refresh's 20 s wait and the circuit's 30 s pause
         app.refresh_tick()
         await settle(app, pilot)
         app.update_status()

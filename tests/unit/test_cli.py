@@ -34,7 +34,7 @@ def test_unknown_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) ->
 def test_unbuilt_commands_say_so(command: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main([command]) == 1
     err = capsys.readouterr().err
-    assert err.strip() == f"batchtui: `batchtui {command}` is not built yet"
+    assert err.strip().startswith(f"batchtui: `batchtui {command}` is not built yet (")
 
 
 def test_global_options_after_the_subcommand() -> None:
@@ -177,7 +177,9 @@ class TestSandboxOptions:
         ):
             assert main(argv) == 2
             err = capsys.readouterr().err
-            assert err == "batchtui: --sandbox and --endpoint-url cannot be used together\n"
+            assert err.startswith(
+                "batchtui: --sandbox and --endpoint-url cannot be used together ("
+            )
 
     def test_another_region_names_the_sandbox_region(
         self, capsys: pytest.CaptureFixture[str]
@@ -229,7 +231,10 @@ def test_output_that_cannot_be_written_is_one_line_exit_1(
 ) -> None:
     monkeypatch.setattr(sys, "stdout", stdout)
     assert main(PLAN) == 1
-    assert capsys.readouterr().err == f"batchtui: cannot write output: {message}\n"
+    err = capsys.readouterr().err
+    assert (
+        err == f"batchtui: cannot write output: {message} (check the disk and where stdout goes)\n"
+    )
 
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
@@ -244,5 +249,6 @@ def test_a_full_device_is_reported_not_an_internal_error() -> None:
         )
     assert (proc.returncode, proc.stderr) == (
         1,
-        "batchtui: cannot write output: No space left on device\n",
+        "batchtui: cannot write output: No space left on device "
+        "(check the disk and where stdout goes)\n",
     )

@@ -34,9 +34,10 @@ def status_text(app: Host, compact: bool = False) -> Text:
     if app.read_only:
         text.append(" ")
         text.append(" READ-ONLY ", style="bold white on red")
-    if app.stale:  # the last read failed: what is shown is older than it says
+    if app.stale:  # the last read failed: what is shown is older than it says, and why
         text.append(" ")
-        text.append(" STALE ", style="bold white on dark_red")
+        reason = app.stale_reason
+        text.append(f" STALE: {reason} " if reason else " STALE ", style="bold white on dark_red")
     backoff = app.refresh_schedule.next_in()
     if backoff is not None:  # the timer waits longer after each failure: say how long
         why = "throttled" if app.refresh_schedule.throttled else "failing"

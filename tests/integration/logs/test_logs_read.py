@@ -36,7 +36,8 @@ def test_single_job_prints_its_stream_exactly(jobdef, submit, run_to_end, client
         code, out, err = cli(job["jobId"], *argv)
         assert (code, out) == (2, "")
         assert err == (
-            f"batchtui: --attempt 2: job {job['jobId']} has 1 attempt, not 2 (it is not retried)\n"
+            f"batchtui: --attempt 2: job {job['jobId']} has 1 attempt, not 2 "
+            "(it is not retried: use --attempt 1 or none)\n"
         )
 
 
