@@ -42,6 +42,11 @@ from batchtui.sandbox.job_specs import (
     resource_request,
 )
 from batchtui.sandbox.scheduler import Scheduler
+from batchtui.sandbox.scheduling_policy_api import (
+    SchedulingPolicyOperations,
+    queue_policy,
+    replace_queue_policy,
+)
 from batchtui.sandbox.server import ServiceRequest, ServiceResponse
 from batchtui.sandbox.tokens import described
 
@@ -75,6 +80,7 @@ class BatchApi:
             "canceljob": self.jobs.cancel_job,
             "terminatejob": self.jobs.terminate_job,
             "getjobqueuesnapshot": self.jobs.get_job_queue_snapshot,
+            **SchedulingPolicyOperations(store).routes(),
         }
 
     def __call__(self, request: ServiceRequest) -> ServiceResponse:
@@ -163,7 +169,7 @@ class BatchApi:
         q.priority = priority
         q.state = check_state(body.get("state", "ENABLED"))
         q.time_limit_actions = self._time_limit_actions(body.get("jobStateTimeLimitActions") or [])
-        q.scheduling_policy_arn = body.get("schedulingPolicyArn") or ""
+        q.scheduling_policy_arn = queue_policy(self.store, body.get("schedulingPolicyArn"))
         q.tags = dict(body.get("tags") or {})
         q.created_at = self.scheduler.now
         self.store.job_queues[name] = q
@@ -180,6 +186,8 @@ class BatchApi:
 
     def update_job_queue(self, body: dict[str, Any]) -> dict[str, Any]:
         q = self._queue(require(body, "jobQueue"))
+        if "schedulingPolicyArn" in body:
+            replace_queue_policy(self.store, q, body["schedulingPolicyArn"])
         if "state" in body:
             q.state = check_state(body["state"])
         if "priority" in body:
@@ -286,6 +294,8 @@ class BatchApi:
             return ce.tags
         if kind == "job-queue" and (q := self.store.job_queues.get(name)):
             return q.tags
+        if kind == "scheduling-policy" and (p := self.store.scheduling_policies.get(arn)):
+            return p.tags
         if arn.split(":")[-2:-1] and "job-definition/" in arn:
             d = self.store.find_job_definition(arn)
             if d is not None:

@@ -178,6 +178,37 @@ class JobDefinitionRecord:
         self.scheduling_priority: int | None = None
 
 
+class SchedulingPolicyRecord:
+    """A fair-share scheduling policy; a queue names it by ARN (``schedulingPolicyArn``)."""
+
+    __slots__ = ("arn", "fairshare_policy", "name", "tags")
+
+    def __init__(self, name: str, arn: str) -> None:
+        self.name = name
+        self.arn = arn
+        #: As AWS returns it: shareDecaySeconds, computeReservation, shareDistribution.
+        self.fairshare_policy: dict[str, Any] = {}
+        self.tags: dict[str, str] = {}
+
+    @property
+    def share_decay_seconds(self) -> float:
+        """The usage window; 0 means AWS's minimum, 600 seconds."""
+        return float(self.fairshare_policy.get("shareDecaySeconds") or 600)
+
+    @property
+    def compute_reservation(self) -> int:
+        return int(self.fairshare_policy.get("computeReservation") or 0)
+
+    def weight_of(self, share: str) -> float:
+        """A share's weightFactor: its own entry, else the entry whose ``prefix*`` it starts
+        with, else 1.0 (entries cannot overlap, so at most one matches)."""
+        for entry in self.fairshare_policy.get("shareDistribution") or ():
+            ident = str(entry.get("shareIdentifier", ""))
+            if ident == share or (ident.endswith("*") and share.startswith(ident[:-1])):
+                return float(entry.get("weightFactor", 1.0))
+        return 1.0
+
+
 class Attempt:
     """One finished attempt, as DescribeJobs' attempts[] shows it."""
 
@@ -237,7 +268,9 @@ class Job:
         "run_token",
         "runnable_seq",
         "runnable_since",
+        "scheduling_priority",
         "seq",
+        "share_identifier",
         "started_at",
         "status",
         "status_counts",
@@ -295,6 +328,9 @@ class Job:
         self.is_terminated = False
         self.run_token = 0  # bumps with every attempt, so stale events are ignored
         self.seq = 0  # position in its (queue, status) index
+        #: Fair-share queues only: the job's share and its priority within that share.
+        self.share_identifier: str | None = None
+        self.scheduling_priority: int | None = None
 
     @property
     def is_final(self) -> bool:

@@ -20,6 +20,7 @@ from batchtui.sandbox.batch_records import (
     Job,
     JobDefinitionRecord,
     JobQueueRecord,
+    SchedulingPolicyRecord,
 )
 
 #: A job definition named as SubmitJob accepts it besides an ARN: ``name`` or ``name:revision``.
@@ -84,6 +85,7 @@ class BatchStore:
         self.queue_jobs: dict[str, list[Job]] = {}  # top-level jobs by queue, creation order
         self.index: dict[tuple[str, str], StatusIndex] = {}
         self.instances: dict[str, Instance] = {}  # every live instance, by id
+        self.scheduling_policies: dict[str, SchedulingPolicyRecord] = {}  # by ARN
         self._seq = 0
 
     # -- identifiers ---------------------------------------------------------------------
@@ -120,6 +122,12 @@ class BatchStore:
             return revisions[r - 1] if 0 < r <= len(revisions) else None
         active = [d for d in revisions if d.status == "ACTIVE"]
         return active[-1] if active else None
+
+    def policy_of(self, queue: JobQueueRecord) -> SchedulingPolicyRecord | None:
+        """The queue's fair-share policy, or None for a FIFO queue."""
+        if not queue.scheduling_policy_arn:
+            return None
+        return self.scheduling_policies.get(queue.scheduling_policy_arn)
 
     def ce_of_queue(self, queue: JobQueueRecord) -> list[ComputeEnvironmentRecord]:
         out = []

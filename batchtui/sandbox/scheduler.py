@@ -191,6 +191,7 @@ class Scheduler:
     def release_capacity(self, job: Job) -> None:
         """The job gives back its Fargate task or its room on an instance; an instance left
         idle scales in after scale_down_idle_seconds unless a job takes it."""
+        self.dispatcher.released(job)
         self.fargate.release(job)
         inst = self.fleet.release(job, self.now)
         if inst is not None:
@@ -228,6 +229,7 @@ class Scheduler:
             if job.status in ("STARTING", "RUNNING"):
                 self.lifecycle.end_attempt(job, exit_code=None, status_reason=status_reason)
             else:  # placed on a launching instance: back in line
+                self.dispatcher.released(job)
                 self.fleet.release(job, self.now)
         self.fleet.terminate(inst)
         self._dirty = True
