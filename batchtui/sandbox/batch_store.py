@@ -11,7 +11,7 @@ import bisect
 import random
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from batchtui.sandbox import moto_glue
 from batchtui.sandbox.batch_records import (
@@ -86,6 +86,8 @@ class BatchStore:
         self.index: dict[tuple[str, str], StatusIndex] = {}
         self.instances: dict[str, Instance] = {}  # every live instance, by id
         self.scheduling_policies: dict[str, SchedulingPolicyRecord] = {}  # by ARN
+        #: Told of every job's new status (EventBridge's job state changes), once serving.
+        self.status_listener: Callable[[Job], None] | None = None
         self._seq = 0
 
     # -- identifiers ---------------------------------------------------------------------
@@ -148,6 +150,8 @@ class BatchStore:
             counts = job.parent.status_counts
             assert counts is not None
             counts[job.status] = counts.get(job.status, 0) + 1
+        if self.status_listener is not None:
+            self.status_listener(job)
 
     def set_status(self, job: Job, status: str) -> None:
         if job.status == status:
@@ -160,6 +164,8 @@ class BatchStore:
             counts[job.status] -= 1
             counts[status] = counts.get(status, 0) + 1
         job.status = status
+        if self.status_listener is not None:
+            self.status_listener(job)
         if job.parent is None:
             self._enter(job)
         elif job.node_index == job.main_node and status not in ("SUCCEEDED", "FAILED"):

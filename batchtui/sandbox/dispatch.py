@@ -12,7 +12,7 @@ anything.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Literal
 
 from batchtui.capacity import fits
@@ -48,6 +48,8 @@ class Dispatcher:
         self.blocked_heads: dict[str, Job] = {}
         #: vCPUs each queue and share holds: fair share's input, the snapshot's utilization.
         self.usage = QueueUsage()
+        #: Told when a job is found blocking the head of its queue (EventBridge's event).
+        self.on_queue_blocked: Callable[[Job], None] | None = None
 
     def forget_misconfigurations(self) -> None:
         """A compute environment or a queue changed: what could never run may run now."""
@@ -111,6 +113,8 @@ class Dispatcher:
         previous = self.blocked_heads.pop(queue, None)
         if blocked is not None:
             self.blocked_heads[queue] = blocked
+            if blocked is not previous and self.on_queue_blocked is not None:
+                self.on_queue_blocked(blocked)
         if previous is not None and previous is not blocked and previous.status == "RUNNABLE":
             # No longer the head: it waits without a reason.
             self.lifecycle.set_reason(previous, None)

@@ -25,6 +25,7 @@ from batchtui.sandbox.batch_store import BatchStore
 from batchtui.sandbox.clock import Clock, ManualClock
 from batchtui.sandbox.config import SandboxConfig
 from batchtui.sandbox.dispatch import Dispatcher
+from batchtui.sandbox.events import BatchEvents
 from batchtui.sandbox.fleet import Fleet
 from batchtui.sandbox.job_logs import LogWriter
 from batchtui.sandbox.lifecycle import JobLifecycle
@@ -62,11 +63,18 @@ class Scheduler:
         self.lifecycle = JobLifecycle(self, store, config, rng, self.logs)
         self.dispatcher = Dispatcher(store, self.lifecycle, self.fleet, self.fargate, self._launch)
         self._quotas_seen: dict[str, float] = dict(quotas)
+        self.events = BatchEvents(store, lambda: self.now)
 
     @property
     def runs(self) -> dict[str, runner.Run]:
         """The attempts running as real processes, by job id (the Sandbox stops them)."""
         return self.lifecycle.attempts.runs
+
+    def publish_events(self) -> None:
+        """From now on, job state changes and blocked queues go to EventBridge (not the seeded
+        history: AWS does not replay it either)."""
+        self.store.status_listener = self.events.job_state_changed
+        self.dispatcher.on_queue_blocked = self.events.queue_blocked
 
     # -- time --------------------------------------------------------------------------
     def at(self, t: float, handler: Callable[[_Arg], None], arg: _Arg) -> None:
