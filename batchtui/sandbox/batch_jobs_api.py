@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from batchtui.sandbox import batch_views as views
-from batchtui.sandbox import fargate, multinode
+from batchtui.sandbox import eks, fargate, multinode
 from batchtui.sandbox.batch_errors import (
     BatchApiError,
     job_definition_not_found,
@@ -80,10 +80,29 @@ class JobOperations:
                 "Job Queue is attached to Compute Environment that can not run Jobs with "
                 f"capability {job_def.platform_capabilities[0]}."
             )
+        if (job_def.eks_properties is not None) != (queue.job_queue_type == "EKS"):
+            kind = "EKS" if job_def.eks_properties is not None else "ECS"
+            # AWS refuses this; its wording was not found.
+            raise BatchApiError(
+                f"Job queue {queue.name} is an {queue.job_queue_type} job queue and can not run "
+                f"a job definition for {kind}"
+            )
         job = Job(self.store.new_uuid(), name, queue.name, job_def)
         overrides = body.get("containerOverrides")
+        if body.get("eksPropertiesOverride") and job_def.eks_properties is None:
+            raise BatchApiError("eksPropertiesOverride applies to jobs of EKS job definitions")
         if job_def.node_properties is not None:
             self._multinode(job, body, ces)
+        elif job_def.eks_properties is not None:
+            if overrides:
+                raise BatchApiError(
+                    "An EKS job takes eksPropertiesOverride, not containerOverrides"
+                )
+            job.eks_properties = eks.with_override(
+                job_def.eks_properties, body.get("eksPropertiesOverride")
+            )
+            job.container = eks.stand_in_container(job.eks_properties)
+            job.request = eks.resource_request(job.eks_properties)
         else:
             if body.get("nodeOverrides"):
                 raise BatchApiError("nodeOverrides apply to multi-node parallel jobs only")

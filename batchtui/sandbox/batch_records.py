@@ -20,6 +20,7 @@ class ComputeEnvironmentRecord:
         "compute_resources",
         "created_at",
         "ecs_cluster_arn",
+        "eks_configuration",
         "instance_types",
         "instances",
         "max_vcpus",
@@ -55,7 +56,8 @@ class ComputeEnvironmentRecord:
         self.task_vcpus = 0.0
         self.service_role = ""
         self.tags: dict[str, str] = {}
-        self.ecs_cluster_arn = ""
+        self.ecs_cluster_arn = ""  # an EKS CE keeps one inside, for its nodes; never shown
+        self.eks_configuration: dict[str, Any] | None = None  # an EKS CE's cluster, namespace
         self.uuid = ""
         self.created_at = 0.0
 
@@ -115,6 +117,7 @@ class JobQueueRecord:
         "arn",
         "ce_order",
         "created_at",
+        "job_queue_type",
         "name",
         "priority",
         "scheduling_policy_arn",
@@ -137,6 +140,7 @@ class JobQueueRecord:
         self.scheduling_policy_arn = ""
         self.tags: dict[str, str] = {}
         self.created_at = 0.0
+        self.job_queue_type = "ECS"  # EKS when its compute environments are EKS ones
 
     @property
     def schedulable(self) -> bool:
@@ -147,6 +151,7 @@ class JobDefinitionRecord:
     __slots__ = (
         "arn",
         "container_properties",
+        "eks_properties",
         "name",
         "node_properties",
         "parameters",
@@ -169,6 +174,7 @@ class JobDefinitionRecord:
         self.type = "container"
         self.container_properties: dict[str, Any] = {}
         self.node_properties: dict[str, Any] | None = None  # type "multinode"
+        self.eks_properties: dict[str, Any] | None = None  # an EKS job's pod
         self.retry_strategy: dict[str, Any] | None = None
         self.timeout: dict[str, Any] | None = None
         self.parameters: dict[str, str] = {}
@@ -244,6 +250,7 @@ class Job:
         "container_instance_arn",
         "created_at",
         "depends_on",
+        "eks_properties",
         "exit_code",
         "fargate_ce",
         "instance_id",
@@ -330,6 +337,8 @@ class Job:
         self.seq = 0  # position in its (queue, status) index
         #: Fair-share queues only: the job's share and its priority within that share.
         self.share_identifier: str | None = None
+        #: EKS jobs: the pod as run (the definition's eksProperties with SubmitJob's override).
+        self.eks_properties: dict[str, Any] | None = job_def.eks_properties
         self.scheduling_priority: int | None = None
 
     @property

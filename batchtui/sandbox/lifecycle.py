@@ -102,6 +102,7 @@ class JobLifecycle:
                 "parameters",
                 "share_identifier",
                 "scheduling_priority",
+                "eks_properties",
             ):
                 setattr(child, slot, getattr(parent, slot))
             child.array_index = i
