@@ -7,11 +7,17 @@ yet running, and orders each share's jobs by schedulingPriority.
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
+import subprocess
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
+
+AWS = shutil.which("aws") or "/root/.pyenv/shims/aws"
 
 
 @pytest.fixture
@@ -335,3 +341,54 @@ def test_front_of_a_fair_share_queue_follows_priority_within_a_share_and_usage_a
     sandbox.advance(5)
     front = batch.get_job_queue_snapshot(jobQueue=q)["frontOfQueue"]["jobs"]
     assert [j["jobArn"].rsplit("/", 1)[1] for j in front] == [a_high, b, a_low]
+
+
+# -- the aws CLI ---------------------------------------------------------------------------------
+@pytest.mark.skipif(not os.path.exists(AWS), reason="awscli is not installed")
+def test_the_aws_cli_makes_a_fair_share_queue_and_lists_a_share(
+    sandbox: Any, batch_queue: Any, job_definition: Any, unique_name: Callable[[str], str]
+) -> None:
+    env = os.environ | {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ENDPOINT_URL": sandbox.url,
+    }
+
+    def aws(*args: str) -> Any:
+        done = subprocess.run(
+            [AWS, "batch", *args, "--output", "json"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        return json.loads(done.stdout) if done.stdout.strip() else {}
+
+    weights = json.dumps({"shareDistribution": [{"shareIdentifier": "cli", "weightFactor": 0.5}]})
+    arn = aws(
+        "create-scheduling-policy", "--name", unique_name("policy"), "--fairshare-policy", weights
+    )["arn"]
+    q = batch_queue(ces=[{"state": "DISABLED"}], schedulingPolicyArn=arn)["queue"]
+    job_id = aws(
+        "submit-job",
+        "--job-name",
+        "by-cli",
+        "--job-queue",
+        q,
+        "--job-definition",
+        job_definition(),
+        "--share-identifier",
+        "cli",
+        "--scheduling-priority-override",
+        "5",
+    )["jobId"]
+    listed = aws("list-jobs", "--job-queue", q, "--filters", "name=SHARE_IDENTIFIER,values=cli")[
+        "jobSummaryList"
+    ]
+    assert [(j["jobId"], j["shareIdentifier"]) for j in listed] == [(job_id, "cli")]
+    [policy] = aws("describe-scheduling-policies", "--arns", arn)["schedulingPolicies"]
+    assert policy["fairsharePolicy"]["shareDistribution"] == [
+        {"shareIdentifier": "cli", "weightFactor": 0.5}
+    ]
