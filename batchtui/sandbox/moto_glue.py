@@ -263,11 +263,20 @@ def delete_ecs_cluster(region: str, name: str) -> None:
 
 
 # -- EventBridge: events the sandbox's own services publish on a region's default bus ----------
+#: Each region's EventBridge backend, looked up once: moto's BackendDict builds a fresh
+#: account view on every lookup (tens of microseconds), and this is asked at every job status
+#: change. A backend's reset re-initialises it in place, so the object stays valid.
+_events_backends: dict[str, Any] = {}
+
+
 def default_bus_rules(region: str) -> list[Any]:
     """The ENABLED rules of the region's default event bus (often none: callers stop early)."""
-    from moto.events.models import events_backends
+    backend = _events_backends.get(region)
+    if backend is None:
+        from moto.events.models import events_backends
 
-    bus = events_backends[ACCOUNT_ID][region].event_buses.get("default")
+        backend = _events_backends[region] = events_backends[ACCOUNT_ID][region]
+    bus = backend.event_buses.get("default")
     if bus is None or not bus.rules:
         return []
     return [r for r in bus.rules.values() if r.state == "ENABLED"]
