@@ -86,7 +86,8 @@ class BatchStore:
         self.index: dict[tuple[str, str], StatusIndex] = {}
         self.instances: dict[str, Instance] = {}  # every live instance, by id
         self.scheduling_policies: dict[str, SchedulingPolicyRecord] = {}  # by ARN
-        #: Told of every job's new status (EventBridge's job state changes), once serving.
+        #: Told of every job's change of status (EventBridge's job state changes), once serving;
+        #: not of a job's creation (AWS: "Events aren't created for the initial job submission").
         self.status_listener: Callable[[Job], None] | None = None
         self._seq = 0
 
@@ -150,8 +151,6 @@ class BatchStore:
             counts = job.parent.status_counts
             assert counts is not None
             counts[job.status] = counts.get(job.status, 0) + 1
-        if self.status_listener is not None:
-            self.status_listener(job)
 
     def set_status(self, job: Job, status: str) -> None:
         if job.status == status:

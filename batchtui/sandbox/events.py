@@ -1,7 +1,7 @@
 """Batch's EventBridge events, published on the region's default event bus as AWS does.
 
-"Batch Job State Change" goes out whenever a job's status changes (SUBMITTED included), with
-the job's ARN as its resource; "Batch Job Queue Blocked" when a job at the head of a queue is
+"Batch Job State Change" goes out whenever a job's status changes (not for its submission: AWS
+says "Events aren't created for the initial job submission"), with the job's ARN as its resource; "Batch Job Queue Blocked" when a job at the head of a queue is
 found blocked, with the job's and the queue's ARNs. Either event's ``detail`` is the job as
 DescribeJobs returns it (AWS: "the detail section resembles the JobDetail object"). Rules a user
 puts on the default bus, with SQS, SNS or CloudWatch Logs targets, receive them
