@@ -343,6 +343,26 @@ def test_front_of_a_fair_share_queue_follows_priority_within_a_share_and_usage_a
     assert [j["jobArn"].rsplit("/", 1)[1] for j in front] == [a_high, b, a_low]
 
 
+def test_a_fifo_queue_reports_the_vcpus_its_jobs_hold_and_no_shares(
+    sandbox: Any, batch: Any, batch_queue: Any, job_definition: Any
+) -> None:
+    q = batch_queue(ces=[{"maxvCpus": 16, "instanceTypes": ["m5.xlarge"]}])["queue"]
+    jd = job_definition(["sh", "-c", "sleep 600"], vcpus="2", memory="2048")
+    ids = [
+        batch.submit_job(jobName=f"fifo-{i}", jobQueue=q, jobDefinition=jd)["jobId"]
+        for i in range(3)
+    ]
+    sandbox.advance(sandbox.config.scale_up_seconds + sandbox.config.starting_seconds + 5)
+    utilization = batch.get_job_queue_snapshot(jobQueue=q)["queueUtilization"]
+    assert utilization["totalCapacityUsage"] == [{"capacityUnit": "VCPU", "quantity": 6.0}]
+    assert "fairshareUtilization" not in utilization
+    for job_id in ids:
+        batch.terminate_job(jobId=job_id, reason="test over")
+    sandbox.advance(1)
+    utilization = batch.get_job_queue_snapshot(jobQueue=q)["queueUtilization"]
+    assert utilization["totalCapacityUsage"] == [{"capacityUnit": "VCPU", "quantity": 0.0}]
+
+
 # -- the aws CLI ---------------------------------------------------------------------------------
 @pytest.mark.skipif(not os.path.exists(AWS), reason="awscli is not installed")
 def test_the_aws_cli_makes_a_fair_share_queue_and_lists_a_share(
