@@ -16,7 +16,7 @@ from urllib.parse import unquote
 
 from batchtui.model import InstanceType
 from batchtui.sandbox import batch_views as views
-from batchtui.sandbox import fargate, multinode
+from batchtui.sandbox import eks, fargate, multinode
 from batchtui.sandbox.batch_compute_api import (
     ComputeEnvironmentOperations,
     compute_environment_named,
@@ -42,6 +42,11 @@ from batchtui.sandbox.job_specs import (
     resource_request,
 )
 from batchtui.sandbox.scheduler import Scheduler
+from batchtui.sandbox.scheduling_policy_api import (
+    SchedulingPolicyOperations,
+    queue_policy,
+    replace_queue_policy,
+)
 from batchtui.sandbox.server import ServiceRequest, ServiceResponse
 from batchtui.sandbox.tokens import described
 
@@ -75,6 +80,7 @@ class BatchApi:
             "canceljob": self.jobs.cancel_job,
             "terminatejob": self.jobs.terminate_job,
             "getjobqueuesnapshot": self.jobs.get_job_queue_snapshot,
+            **SchedulingPolicyOperations(store).routes(),
         }
 
     def __call__(self, request: ServiceRequest) -> ServiceResponse:
@@ -132,7 +138,14 @@ class BatchApi:
         kinds = {self.store.compute_environments[n].purchase.is_fargate for _, n in out}
         if len(kinds) > 1:  # AWS's documented rule; the wording of its error is a guess
             raise BatchApiError("Amazon EC2 and Fargate compute environments can't be mixed.")
+        on_eks = {self.store.compute_environments[n].eks_configuration is not None for _, n in out}
+        if len(on_eks) > 1:  # AWS's documented rule too; the wording is a guess
+            raise BatchApiError("Amazon EKS and Amazon ECS compute environments can't be mixed.")
         return sorted(out)
+
+    def _queue_type(self, order: list[tuple[int, str]]) -> str:
+        first = self.store.compute_environments[order[0][1]]
+        return "EKS" if first.eks_configuration is not None else "ECS"
 
     @staticmethod
     def _time_limit_actions(actions: Any) -> list[dict[str, Any]]:
@@ -160,10 +173,11 @@ class BatchApi:
             raise BatchApiError("priority is required and must be 0 to 1000")
         q = JobQueueRecord(name, self.store.arn("job-queue", name))
         q.ce_order = self._ce_order(body.get("computeEnvironmentOrder"))
+        q.job_queue_type = self._queue_type(q.ce_order)
         q.priority = priority
         q.state = check_state(body.get("state", "ENABLED"))
         q.time_limit_actions = self._time_limit_actions(body.get("jobStateTimeLimitActions") or [])
-        q.scheduling_policy_arn = body.get("schedulingPolicyArn") or ""
+        q.scheduling_policy_arn = queue_policy(self.store, body.get("schedulingPolicyArn"))
         q.tags = dict(body.get("tags") or {})
         q.created_at = self.scheduler.now
         self.store.job_queues[name] = q
@@ -180,6 +194,8 @@ class BatchApi:
 
     def update_job_queue(self, body: dict[str, Any]) -> dict[str, Any]:
         q = self._queue(require(body, "jobQueue"))
+        if "schedulingPolicyArn" in body:
+            replace_queue_policy(self.store, q, body["schedulingPolicyArn"])
         if "state" in body:
             q.state = check_state(body["state"])
         if "priority" in body:
@@ -188,7 +204,13 @@ class BatchApi:
                 raise BatchApiError("priority must be 0 to 1000")
             q.priority = p
         if "computeEnvironmentOrder" in body:
-            q.ce_order = self._ce_order(body["computeEnvironmentOrder"])
+            order = self._ce_order(body["computeEnvironmentOrder"])
+            if self._queue_type(order) != q.job_queue_type:
+                raise BatchApiError(
+                    f"Job queue {q.name} is an {q.job_queue_type} job queue: its compute "
+                    "environments cannot change orchestration type"
+                )
+            q.ce_order = order
         if "jobStateTimeLimitActions" in body:
             q.time_limit_actions = self._time_limit_actions(body["jobStateTimeLimitActions"])
         self.scheduler.queue_changed()
@@ -216,7 +238,16 @@ class BatchApi:
         platform = fargate.check_platform_capabilities(body.get("platformCapabilities"))
         container = body.get("containerProperties")
         nodes = None
-        if jd_type == "multinode":
+        pod = None
+        if body.get("eksProperties") is not None:
+            if jd_type != "container" or container is not None or platform != ["EC2"]:
+                raise BatchApiError(
+                    "eksProperties need type container, platformCapabilities EC2 and no "
+                    "containerProperties"
+                )
+            pod = eks.check_eks_properties(body["eksProperties"])
+            container = eks.stand_in_container(pod)
+        elif jd_type == "multinode":
             if container is not None:
                 raise BatchApiError("A multinode job definition takes nodeProperties only")
             nodes = multinode.check_node_properties(body.get("nodeProperties"), platform)
@@ -232,6 +263,7 @@ class BatchApi:
         d.container_properties = container
         d.type = jd_type
         d.node_properties = nodes
+        d.eks_properties = pod
         d.retry_strategy = check_retry(body.get("retryStrategy"))
         d.timeout = check_timeout(body.get("timeout"))
         d.parameters = dict(body.get("parameters") or {})
@@ -286,6 +318,8 @@ class BatchApi:
             return ce.tags
         if kind == "job-queue" and (q := self.store.job_queues.get(name)):
             return q.tags
+        if kind == "scheduling-policy" and (p := self.store.scheduling_policies.get(arn)):
+            return p.tags
         if arn.split(":")[-2:-1] and "job-definition/" in arn:
             d = self.store.find_job_definition(arn)
             if d is not None:

@@ -13,7 +13,7 @@ from typing import Any
 from batchtui.capacity import expand_instance_types, is_known_instance_type
 from batchtui.model import InstanceType, PurchaseModel
 from batchtui.sandbox import batch_views as views
-from batchtui.sandbox import fargate, moto_glue
+from batchtui.sandbox import eks, fargate, moto_glue
 from batchtui.sandbox.batch_errors import (
     BatchApiError,
     check_name,
@@ -72,6 +72,10 @@ class ComputeEnvironmentOperations:
         invalid_reason = None
         if ce_type == "MANAGED":
             invalid_reason = self._apply_compute_resources(ce, body.get("computeResources"))
+        if body.get("eksConfiguration") is not None:
+            ce.eks_configuration = eks.check_eks_configuration(body["eksConfiguration"])
+            if ce.purchase.is_fargate:
+                raise BatchApiError("An EKS compute environment runs on EC2 or SPOT, not Fargate")
         self.store.compute_environments[name] = ce
         if invalid_reason:
             ce.status, ce.status_reason = "INVALID", invalid_reason

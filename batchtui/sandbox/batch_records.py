@@ -20,6 +20,7 @@ class ComputeEnvironmentRecord:
         "compute_resources",
         "created_at",
         "ecs_cluster_arn",
+        "eks_configuration",
         "instance_types",
         "instances",
         "max_vcpus",
@@ -55,7 +56,8 @@ class ComputeEnvironmentRecord:
         self.task_vcpus = 0.0
         self.service_role = ""
         self.tags: dict[str, str] = {}
-        self.ecs_cluster_arn = ""
+        self.ecs_cluster_arn = ""  # an EKS CE keeps one inside, for its nodes; never shown
+        self.eks_configuration: dict[str, Any] | None = None  # an EKS CE's cluster, namespace
         self.uuid = ""
         self.created_at = 0.0
 
@@ -115,6 +117,7 @@ class JobQueueRecord:
         "arn",
         "ce_order",
         "created_at",
+        "job_queue_type",
         "name",
         "priority",
         "scheduling_policy_arn",
@@ -137,6 +140,7 @@ class JobQueueRecord:
         self.scheduling_policy_arn = ""
         self.tags: dict[str, str] = {}
         self.created_at = 0.0
+        self.job_queue_type = "ECS"  # EKS when its compute environments are EKS ones
 
     @property
     def schedulable(self) -> bool:
@@ -147,6 +151,7 @@ class JobDefinitionRecord:
     __slots__ = (
         "arn",
         "container_properties",
+        "eks_properties",
         "name",
         "node_properties",
         "parameters",
@@ -169,6 +174,7 @@ class JobDefinitionRecord:
         self.type = "container"
         self.container_properties: dict[str, Any] = {}
         self.node_properties: dict[str, Any] | None = None  # type "multinode"
+        self.eks_properties: dict[str, Any] | None = None  # an EKS job's pod
         self.retry_strategy: dict[str, Any] | None = None
         self.timeout: dict[str, Any] | None = None
         self.parameters: dict[str, str] = {}
@@ -176,6 +182,37 @@ class JobDefinitionRecord:
         self.propagate_tags = False
         self.platform_capabilities: list[str] = ["EC2"]
         self.scheduling_priority: int | None = None
+
+
+class SchedulingPolicyRecord:
+    """A fair-share scheduling policy; a queue names it by ARN (``schedulingPolicyArn``)."""
+
+    __slots__ = ("arn", "fairshare_policy", "name", "tags")
+
+    def __init__(self, name: str, arn: str) -> None:
+        self.name = name
+        self.arn = arn
+        #: As AWS returns it: shareDecaySeconds, computeReservation, shareDistribution.
+        self.fairshare_policy: dict[str, Any] = {}
+        self.tags: dict[str, str] = {}
+
+    @property
+    def share_decay_seconds(self) -> float:
+        """The usage window; 0 means AWS's minimum, 600 seconds."""
+        return float(self.fairshare_policy.get("shareDecaySeconds") or 600)
+
+    @property
+    def compute_reservation(self) -> int:
+        return int(self.fairshare_policy.get("computeReservation") or 0)
+
+    def weight_of(self, share: str) -> float:
+        """A share's weightFactor: its own entry, else the entry whose ``prefix*`` it starts
+        with, else 1.0 (entries cannot overlap, so at most one matches)."""
+        for entry in self.fairshare_policy.get("shareDistribution") or ():
+            ident = str(entry.get("shareIdentifier", ""))
+            if ident == share or (ident.endswith("*") and share.startswith(ident[:-1])):
+                return float(entry.get("weightFactor", 1.0))
+        return 1.0
 
 
 class Attempt:
@@ -213,6 +250,7 @@ class Job:
         "container_instance_arn",
         "created_at",
         "depends_on",
+        "eks_properties",
         "exit_code",
         "fargate_ce",
         "instance_id",
@@ -237,7 +275,9 @@ class Job:
         "run_token",
         "runnable_seq",
         "runnable_since",
+        "scheduling_priority",
         "seq",
+        "share_identifier",
         "started_at",
         "status",
         "status_counts",
@@ -295,6 +335,11 @@ class Job:
         self.is_terminated = False
         self.run_token = 0  # bumps with every attempt, so stale events are ignored
         self.seq = 0  # position in its (queue, status) index
+        #: Fair-share queues only: the job's share and its priority within that share.
+        self.share_identifier: str | None = None
+        #: EKS jobs: the pod as run (the definition's eksProperties with SubmitJob's override).
+        self.eks_properties: dict[str, Any] | None = job_def.eks_properties
+        self.scheduling_priority: int | None = None
 
     @property
     def is_final(self) -> bool:

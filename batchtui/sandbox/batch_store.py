@@ -11,7 +11,7 @@ import bisect
 import random
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from batchtui.sandbox import moto_glue
 from batchtui.sandbox.batch_records import (
@@ -20,6 +20,7 @@ from batchtui.sandbox.batch_records import (
     Job,
     JobDefinitionRecord,
     JobQueueRecord,
+    SchedulingPolicyRecord,
 )
 
 #: A job definition named as SubmitJob accepts it besides an ARN: ``name`` or ``name:revision``.
@@ -84,6 +85,10 @@ class BatchStore:
         self.queue_jobs: dict[str, list[Job]] = {}  # top-level jobs by queue, creation order
         self.index: dict[tuple[str, str], StatusIndex] = {}
         self.instances: dict[str, Instance] = {}  # every live instance, by id
+        self.scheduling_policies: dict[str, SchedulingPolicyRecord] = {}  # by ARN
+        #: Told of every job's change of status (EventBridge's job state changes), once serving;
+        #: not of a job's creation (AWS: "Events aren't created for the initial job submission").
+        self.status_listener: Callable[[Job], None] | None = None
         self._seq = 0
 
     # -- identifiers ---------------------------------------------------------------------
@@ -121,6 +126,12 @@ class BatchStore:
         active = [d for d in revisions if d.status == "ACTIVE"]
         return active[-1] if active else None
 
+    def policy_of(self, queue: JobQueueRecord) -> SchedulingPolicyRecord | None:
+        """The queue's fair-share policy, or None for a FIFO queue."""
+        if not queue.scheduling_policy_arn:
+            return None
+        return self.scheduling_policies.get(queue.scheduling_policy_arn)
+
     def ce_of_queue(self, queue: JobQueueRecord) -> list[ComputeEnvironmentRecord]:
         out = []
         for _, name in queue.ce_order:
@@ -152,6 +163,8 @@ class BatchStore:
             counts[job.status] -= 1
             counts[status] = counts.get(status, 0) + 1
         job.status = status
+        if self.status_listener is not None:
+            self.status_listener(job)
         if job.parent is None:
             self._enter(job)
         elif job.node_index == job.main_node and status not in ("SUCCEEDED", "FAILED"):

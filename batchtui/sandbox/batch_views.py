@@ -6,6 +6,7 @@ import hashlib
 import uuid
 from typing import Any
 
+from batchtui.sandbox import eks
 from batchtui.sandbox.batch_records import (
     Attempt,
     ComputeEnvironmentRecord,
@@ -38,6 +39,10 @@ def compute_environment(ce: ComputeEnvironmentRecord) -> dict[str, Any]:
         "uuid": ce.uuid,
         "containerOrchestrationType": "ECS",
     }
+    if ce.eks_configuration is not None:
+        del out["ecsClusterArn"]
+        out["eksConfiguration"] = dict(ce.eks_configuration)
+        out["containerOrchestrationType"] = "EKS"
     if ce.type == "MANAGED":
         cr = dict(ce.compute_resources)
         if not ce.purchase.is_fargate:  # Fargate CEs have only maxvCpus
@@ -64,7 +69,7 @@ def job_queue(q: JobQueueRecord) -> dict[str, Any]:
             "jobStateTimeLimitActions": list(q.time_limit_actions),
             "schedulingPolicyArn": q.scheduling_policy_arn or None,
             "tags": dict(q.tags),
-            "jobQueueType": "ECS",
+            "jobQueueType": q.job_queue_type,
         }
     )
 
@@ -84,14 +89,19 @@ def job_definition(d: JobDefinitionRecord) -> dict[str, Any]:
             "type": d.type,
             "parameters": dict(d.parameters),
             "retryStrategy": d.retry_strategy,
-            "containerProperties": d.container_properties if d.type == "container" else None,
+            "containerProperties": (
+                d.container_properties
+                if d.type == "container" and d.eks_properties is None
+                else None
+            ),
+            "eksProperties": d.eks_properties,
             "nodeProperties": d.node_properties,
             "timeout": d.timeout,
             "tags": dict(d.tags),
             "propagateTags": d.propagate_tags,
             "platformCapabilities": list(d.platform_capabilities),
             "schedulingPriority": d.scheduling_priority,
-            "containerOrchestrationType": "ECS",
+            "containerOrchestrationType": "ECS" if d.eks_properties is None else "EKS",
         }
     )
 
@@ -188,6 +198,8 @@ def job_detail(store: BatchStore, job: Job, now: float) -> dict[str, Any]:
             "jobId": job.job_id,
             "jobQueue": store.arn("job-queue", job.queue),
             "status": job.status,
+            "shareIdentifier": job.share_identifier,
+            "schedulingPriority": job.scheduling_priority,
             "attempts": [_attempt(a, job.num_nodes is not None) for a in job.attempts],
             "statusReason": _status_reason(job),
             "createdAt": ms(job.created_at),
@@ -207,8 +219,20 @@ def job_detail(store: BatchStore, job: Job, now: float) -> dict[str, Any]:
             "platformCapabilities": list(job.job_def.platform_capabilities),
             "isCancelled": job.is_cancelled,
             "isTerminated": job.is_terminated,
+            **(_eks_fields(store, job) if job.eks_properties is not None else {}),
         }
     )
+
+
+def _eks_fields(store: BatchStore, job: Job) -> dict[str, Any]:
+    """An EKS job shows its pod and eksAttempts instead of a container and attempts."""
+    queue = store.job_queues.get(job.queue)
+    configs = [ce.eks_configuration for ce in (store.ce_of_queue(queue) if queue else ())]
+    config = next((c for c in configs if c), {"eksClusterArn": "", "kubernetesNamespace": ""})
+    fields = eks.job_fields(
+        job, store.region, config["eksClusterArn"], config["kubernetesNamespace"]
+    )
+    return {**fields, "container": None, "attempts": []}
 
 
 def _status_reason(job: Job) -> str | None:
@@ -249,6 +273,7 @@ def job_summary(store: BatchStore, job: Job, now: float) -> dict[str, Any]:
             "jobId": job.job_id,
             "jobName": job.name,
             "createdAt": ms(job.created_at),
+            "shareIdentifier": job.share_identifier,
             "status": job.status,
             "statusReason": _status_reason(job),
             "startedAt": ms(job.started_at),

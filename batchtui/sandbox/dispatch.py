@@ -5,19 +5,22 @@ computeEnvironmentOrder, under maxvCpus and the shared vCPU quota (:mod:`fleet`,
 multi-node jobs all at once, :mod:`multinode`). In a FIFO queue (no scheduling policy) a head that
 is blocked (MISCONFIGURATION, CAPACITY, ACTION_REQUIRED) holds back the jobs behind it, as AWS
 documents ("Jobs stuck in a RUNNABLE status"), until it leaves RUNNABLE or its cause is fixed.
+A fair-share queue takes its jobs in the order :mod:`fair_share` gives, with no head blocking.
 The :class:`~batchtui.sandbox.scheduler.Scheduler` runs a pass after each instant that changed
 anything.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import Literal
 
 from batchtui.capacity import fits
 from batchtui.model import ResourceRequest
 from batchtui.sandbox import fargate, multinode, placement
-from batchtui.sandbox.batch_records import ComputeEnvironmentRecord, Job
+from batchtui.sandbox.batch_records import ComputeEnvironmentRecord, Job, SchedulingPolicyRecord
 from batchtui.sandbox.batch_store import BatchStore
+from batchtui.sandbox.fair_share import QueueUsage
 from batchtui.sandbox.fleet import Fleet
 from batchtui.sandbox.lifecycle import JobLifecycle
 
@@ -43,6 +46,10 @@ class Dispatcher:
         self._misconfig: dict[tuple[str, ResourceRequest], str | None] = {}
         #: queue -> its RUNNABLE head that blocks it (FIFO queues), for the reason's lifetime.
         self.blocked_heads: dict[str, Job] = {}
+        #: vCPUs each queue and share holds: fair share's input, the snapshot's utilization.
+        self.usage = QueueUsage()
+        #: Told when a job is found blocking the head of its queue (EventBridge's event).
+        self.on_queue_blocked: Callable[[Job], None] | None = None
 
     def forget_misconfigurations(self) -> None:
         """A compute environment or a queue changed: what could never run may run now."""
@@ -60,8 +67,11 @@ class Dispatcher:
                 self.blocked_heads.pop(queue.name, None)
                 continue
             ces = self.store.ce_of_queue(queue)
-            if queue.scheduling_policy_arn:
-                self._dispatch_each(pending, ces)
+            policy = self.store.policy_of(queue)
+            if policy is not None:
+                self._dispatch_fair_share(policy, pending, ces)
+            elif queue.scheduling_policy_arn:
+                self._dispatch_each(list(pending.values()), ces)
             else:
                 self._dispatch_fifo(queue.name, pending, ces)
 
@@ -103,15 +113,33 @@ class Dispatcher:
         previous = self.blocked_heads.pop(queue, None)
         if blocked is not None:
             self.blocked_heads[queue] = blocked
+            if blocked is not previous and self.on_queue_blocked is not None:
+                self.on_queue_blocked(blocked)
         if previous is not None and previous is not blocked and previous.status == "RUNNABLE":
             # No longer the head: it waits without a reason.
             self.lifecycle.set_reason(previous, None)
 
-    def _dispatch_each(self, pending: dict[str, Job], ces: list[ComputeEnvironmentRecord]) -> None:
+    def _dispatch_fair_share(
+        self,
+        policy: SchedulingPolicyRecord,
+        pending: dict[str, Job],
+        ces: list[ComputeEnvironmentRecord],
+    ) -> None:
+        """A fair-share queue: jobs in fair-share order, within computeReservation."""
+        max_vcpus = float(sum(ce.max_vcpus for ce in ces))
+        waiting = [j for j in pending.values() if j.instance_id is None]
+        if not waiting:
+            return
+        order = self.usage.dispatch_order(waiting[0].queue, policy, waiting, self.lifecycle.now)
+        self._dispatch_each(
+            (j for j in order if self.usage.reserve_allows(j, policy, max_vcpus)), ces
+        )
+
+    def _dispatch_each(self, jobs: Iterable[Job], ces: list[ComputeEnvironmentRecord]) -> None:
         """A queue with a scheduling policy: no head-of-queue blocking; each job says why."""
         failed: dict[ResourceRequest, str | None] = {}
         misses = 0
-        for job in list(pending.values()):
+        for job in jobs:  # lazily: fair share's order sees each placement before the next
             if job.instance_id is not None:
                 continue
             req = job.request
@@ -142,9 +170,26 @@ class Dispatcher:
                 self._misconfig[key] = placement.misconfiguration(request, ces)
         return self._misconfig[key]
 
+    def released(self, job: Job) -> None:
+        """The job gave its capacity back: its queue and share hold that much less."""
+        self.usage.released(job, self.lifecycle.now, self._decay(job.queue))
+
+    def _decay(self, queue_name: str) -> float | None:
+        queue = self.store.job_queues.get(queue_name)
+        policy = self.store.policy_of(queue) if queue is not None else None
+        return policy.share_decay_seconds if policy is not None else None
+
     def _place(self, job: Job, ces: list[ComputeEnvironmentRecord]) -> Literal[True] | str | None:
         """True when the job got capacity (it starts now, or when its instance is up); else why
         not: a statusReason, or None when it just waits its turn."""
+        outcome = self._place_on(job, ces)
+        if outcome is True:
+            self.usage.placed(job, self.lifecycle.now, self._decay(job.queue))
+        return outcome
+
+    def _place_on(
+        self, job: Job, ces: list[ComputeEnvironmentRecord]
+    ) -> Literal[True] | str | None:
         if job.node_index is not None:  # the main node of an MNP job: every node at once
             outcome = multinode.place_gang(job, ces, self.fleet, self.launch)
             if outcome is True and self.store.instances[job.instance_id or ""].ready:

@@ -94,7 +94,16 @@ class JobLifecycle:
         parent.status_counts = {}
         for i in range(parent.array_size):
             child = Job(f"{parent.job_id}:{i}", parent.name, parent.queue, parent.job_def)
-            for slot in ("container", "request", "retry_strategy", "timeout", "parameters"):
+            for slot in (
+                "container",
+                "request",
+                "retry_strategy",
+                "timeout",
+                "parameters",
+                "share_identifier",
+                "scheduling_priority",
+                "eks_properties",
+            ):
                 setattr(child, slot, getattr(parent, slot))
             child.array_index = i
             child.parent = parent

@@ -6,6 +6,8 @@ assumption, so a moto upgrade that breaks one fails loudly there rather than som
 
 from __future__ import annotations
 
+import json
+import uuid
 from typing import Any
 
 import moto
@@ -258,3 +260,55 @@ def ecs_cluster_exists(region: str, name_or_arn: str) -> bool:
 
 def delete_ecs_cluster(region: str, name: str) -> None:
     ecs_backend(region).clusters.pop(name, None)
+
+
+# -- EventBridge: events the sandbox's own services publish on a region's default bus ----------
+#: Each region's EventBridge backend, looked up once: moto's BackendDict builds a fresh
+#: account view on every lookup (tens of microseconds), and this is asked at every job status
+#: change. A backend's reset re-initialises it in place, so the object stays valid.
+_events_backends: dict[str, Any] = {}
+
+
+def default_bus_rules(region: str) -> list[Any]:
+    """The ENABLED rules of the region's default event bus (often none: callers stop early)."""
+    backend = _events_backends.get(region)
+    if backend is None:
+        from moto.events.models import events_backends
+
+        backend = _events_backends[region] = events_backends[ACCOUNT_ID][region]
+    bus = backend.event_buses.get("default")
+    if bus is None or not bus.rules:
+        return []
+    return [r for r in bus.rules.values() if r.state == "ENABLED"]
+
+
+def deliver_event(region: str, rules: list[Any], event: dict[str, Any], time_ms: int) -> None:
+    """Send ``event`` (EventBridge's envelope: source, detail-type, detail ...) to the targets of
+    each rule whose pattern matches, as EventBridge does: SQS queues, SNS topics, log groups.
+
+    Goes around EventsBackend.put_events on purpose: that one stamps the real clock's time on the
+    event (the sandbox's clock is simulated) and has no SNS targets.
+    """
+    for rule in rules:
+        if not rule.event_pattern.matches_event(event):
+            continue
+        for target in rule.targets:
+            arn = str(target.get("Arn", ""))
+            body = target.get("Input") or json.dumps(event)
+            service, resource = arn.split(":")[2], arn.split(":", 5)[-1]
+            if service == "sqs":
+                from moto.sqs.models import sqs_backends
+
+                group_id = (target.get("SqsParameters") or {}).get("MessageGroupId")
+                sqs_backends[ACCOUNT_ID][region].send_message(
+                    queue_name=resource, message_body=body, group_id=group_id
+                )
+            elif service == "sns":
+                from moto.sns.models import sns_backends
+
+                sns_backends[ACCOUNT_ID][region].publish(message=body, arn=arn)
+            elif service == "logs" and resource.startswith("log-group:"):
+                group = resource[len("log-group:") :].removesuffix(":*")
+                append_log_events(
+                    region, group, str(uuid.uuid4()), [{"timestamp": time_ms, "message": body}]
+                )

@@ -131,6 +131,8 @@ def spawn_nodes(lifecycle: JobTransitions, parent: Job) -> None:
         node.retry_strategy = None
         node.timeout = parent.timeout if i == parent.main_node else None
         node.parameters = parent.parameters
+        node.share_identifier = parent.share_identifier
+        node.scheduling_priority = parent.scheduling_priority
         node.node_index, node.num_nodes, node.main_node = i, parent.num_nodes, parent.main_node
         node.parent = parent
         node.status = "PENDING"

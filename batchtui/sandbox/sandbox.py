@@ -101,6 +101,7 @@ class Sandbox:
         except Exception as e:
             self.stop()
             raise SandboxError(f"seeding the sandbox failed: {e}") from e
+        self.scheduler.publish_events()
         if not self.config.manual_clock:
             self.scheduler.clock = RealtimeClock(self.scheduler.now, self.config.speed)
             self._ticker = threading.Thread(target=self._tick, name="sandbox-clock", daemon=True)

@@ -25,6 +25,7 @@ from batchtui.sandbox.batch_store import BatchStore
 from batchtui.sandbox.clock import Clock, ManualClock
 from batchtui.sandbox.config import SandboxConfig
 from batchtui.sandbox.dispatch import Dispatcher
+from batchtui.sandbox.events import BatchEvents
 from batchtui.sandbox.fleet import Fleet
 from batchtui.sandbox.job_logs import LogWriter
 from batchtui.sandbox.lifecycle import JobLifecycle
@@ -62,11 +63,18 @@ class Scheduler:
         self.lifecycle = JobLifecycle(self, store, config, rng, self.logs)
         self.dispatcher = Dispatcher(store, self.lifecycle, self.fleet, self.fargate, self._launch)
         self._quotas_seen: dict[str, float] = dict(quotas)
+        self.events = BatchEvents(store, lambda: self.now)
 
     @property
     def runs(self) -> dict[str, runner.Run]:
         """The attempts running as real processes, by job id (the Sandbox stops them)."""
         return self.lifecycle.attempts.runs
+
+    def publish_events(self) -> None:
+        """From now on, job state changes and blocked queues go to EventBridge (not the seeded
+        history: AWS does not replay it either)."""
+        self.store.status_listener = self.events.job_state_changed
+        self.dispatcher.on_queue_blocked = self.events.queue_blocked
 
     # -- time --------------------------------------------------------------------------
     def at(self, t: float, handler: Callable[[_Arg], None], arg: _Arg) -> None:
@@ -191,6 +199,7 @@ class Scheduler:
     def release_capacity(self, job: Job) -> None:
         """The job gives back its Fargate task or its room on an instance; an instance left
         idle scales in after scale_down_idle_seconds unless a job takes it."""
+        self.dispatcher.released(job)
         self.fargate.release(job)
         inst = self.fleet.release(job, self.now)
         if inst is not None:
@@ -228,6 +237,7 @@ class Scheduler:
             if job.status in ("STARTING", "RUNNING"):
                 self.lifecycle.end_attempt(job, exit_code=None, status_reason=status_reason)
             else:  # placed on a launching instance: back in line
+                self.dispatcher.released(job)
                 self.fleet.release(job, self.now)
         self.fleet.terminate(inst)
         self._dirty = True

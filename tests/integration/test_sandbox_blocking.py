@@ -173,12 +173,17 @@ def test_raising_the_quota_unblocks_the_head(
 
 
 def test_a_queue_with_a_scheduling_policy_is_not_held_back(
-    sandbox: Any, batch: Any, batch_queue: Any, job_definition: Any
+    sandbox: Any, batch: Any, batch_queue: Any, job_definition: Any, unique_name: Any
 ) -> None:
-    policy = "arn:aws:batch:us-east-1:123456789012:scheduling-policy/fair"
+    policy = batch.create_scheduling_policy(name=unique_name("fair"))["arn"]
     q = batch_queue(ces=[{"maxvCpus": 16}], schedulingPolicyArn=policy)["queue"]
-    stuck = submit(batch, q, job_definition(memory=str(2_000_000)), "too-big")
-    runs = submit(batch, q, job_definition(["sh", "-c", "sleep 30"]), "fits")
+    share = {"shareIdentifier": "team", "schedulingPriorityOverride": 1}
+    stuck = batch.submit_job(
+        jobName="too-big", jobQueue=q, jobDefinition=job_definition(memory="2000000"), **share
+    )["jobId"]
+    runs = batch.submit_job(
+        jobName="fits", jobQueue=q, jobDefinition=job_definition(["sh", "-c", "sleep 30"]), **share
+    )["jobId"]
     sandbox.advance(sandbox.config.scale_up_seconds + sandbox.config.starting_seconds + 5)
     [(status, reason), running] = states(batch, stuck, runs)
     assert status == "RUNNABLE" and reason is not None
