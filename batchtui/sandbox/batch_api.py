@@ -17,6 +17,7 @@ from urllib.parse import unquote
 from batchtui.model import InstanceType
 from batchtui.sandbox import batch_views as views
 from batchtui.sandbox import fargate, multinode
+from batchtui.sandbox.batch_bulk_api import BulkJobOperations
 from batchtui.sandbox.batch_compute_api import (
     ComputeEnvironmentOperations,
     compute_environment_named,
@@ -33,6 +34,7 @@ from batchtui.sandbox.batch_errors import (
     require,
 )
 from batchtui.sandbox.batch_jobs_api import JobOperations
+from batchtui.sandbox.batch_operations import not_supported
 from batchtui.sandbox.batch_records import JobDefinitionRecord, JobQueueRecord
 from batchtui.sandbox.batch_store import BatchStore
 from batchtui.sandbox.job_specs import (
@@ -47,6 +49,9 @@ from batchtui.sandbox.tokens import described
 
 log = logging.getLogger(__name__)
 
+#: The operations on ``/v1/tags/<arn>``, told apart by HTTP method rather than by path.
+TAG_ROUTES = frozenset({"listtagsforresource", "tagresource", "untagresource"})
+
 
 class BatchApi:
     """The handler the sandbox's HTTP front calls for ``batch`` requests."""
@@ -56,6 +61,7 @@ class BatchApi:
         self.scheduler = scheduler
         self.catalog = catalog
         self.jobs = JobOperations(store, scheduler)
+        bulk = BulkJobOperations(store, scheduler)
         self.compute_environments = ces = ComputeEnvironmentOperations(store, scheduler, catalog)
         self.routes: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
             "createcomputeenvironment": ces.create_compute_environment,
@@ -75,7 +81,13 @@ class BatchApi:
             "canceljob": self.jobs.cancel_job,
             "terminatejob": self.jobs.terminate_job,
             "getjobqueuesnapshot": self.jobs.get_job_queue_snapshot,
+            "canceljobs": bulk.cancel_jobs,
+            "terminatejobs": bulk.terminate_jobs,
         }
+
+    def served_routes(self) -> set[str]:
+        """The lower-case names of the operations this handler serves."""
+        return set(self.routes) | TAG_ROUTES
 
     def __call__(self, request: ServiceRequest) -> ServiceResponse:
         try:
@@ -94,6 +106,8 @@ class BatchApi:
             return self.tags(request.method, unquote(path[len("/v1/tags/") :]), request)
         op = path.rstrip("/").rsplit("/", 1)[-1].lower()
         handler = self.routes.get(op)
+        if handler is None and request.method == "POST" and (error := not_supported(op)):
+            raise error
         if handler is None or request.method != "POST":
             raise BatchApiError(
                 f"Unknown operation {request.method} {path}", "ClientException", 404

@@ -257,21 +257,20 @@ class JobOperations:
         found = (self.store.jobs.get(str(i).rsplit("/", 1)[-1]) for i in ids)
         return {"jobs": [views.job_detail(self.store, j, now) for j in found if j is not None]}
 
-    def _job(self, body: dict[str, Any]) -> Job:
-        job_id = require(body, "jobId")
-        job = self.store.jobs.get(job_id)
-        if job is None:
-            raise BatchApiError(f"Job {job_id} does not exist")
-        return job
-
     def cancel_job(self, body: dict[str, Any]) -> dict[str, Any]:
-        job = self._job(body)
-        self.scheduler.lifecycle.cancel(job, require(body, "reason"))
+        """AWS answers 200 ``{}`` for a job id it does not know, and so does the sandbox."""
+        job_id, reason = require(body, "jobId"), require(body, "reason")
+        job = self.store.jobs.get(job_id)
+        if job is not None:
+            self.scheduler.lifecycle.cancel(job, reason)
         return {}
 
     def terminate_job(self, body: dict[str, Any]) -> dict[str, Any]:
-        job = self._job(body)
-        self.scheduler.lifecycle.terminate(job, require(body, "reason"))
+        """As :meth:`cancel_job`: an unknown job id is no error."""
+        job_id, reason = require(body, "jobId"), require(body, "reason")
+        job = self.store.jobs.get(job_id)
+        if job is not None:
+            self.scheduler.lifecycle.terminate(job, reason)
         return {}
 
     def get_job_queue_snapshot(self, body: dict[str, Any]) -> dict[str, Any]:
