@@ -37,6 +37,7 @@ from batchtui.sandbox.batch_jobs_api import JobOperations
 from batchtui.sandbox.batch_operations import not_supported
 from batchtui.sandbox.batch_records import JobDefinitionRecord, JobQueueRecord
 from batchtui.sandbox.batch_store import BatchStore
+from batchtui.sandbox.batch_tags import check_tags, check_untag
 from batchtui.sandbox.job_specs import (
     check_container,
     check_retry,
@@ -178,7 +179,7 @@ class BatchApi:
         q.state = check_state(body.get("state", "ENABLED"))
         q.time_limit_actions = self._time_limit_actions(body.get("jobStateTimeLimitActions") or [])
         q.scheduling_policy_arn = body.get("schedulingPolicyArn") or ""
-        q.tags = dict(body.get("tags") or {})
+        q.tags = check_tags(body.get("tags"))
         q.created_at = self.scheduler.now
         self.store.job_queues[name] = q
         self.scheduler.set_valid_later("queue", name)
@@ -214,7 +215,8 @@ class BatchApi:
             raise BatchApiError(f"Cannot delete job queue {q.name}: it is ENABLED")
         for job in list(self.store.queue_jobs.get(q.name, ())):
             self.scheduler.lifecycle.terminate(job, "Job queue deleted")
-        del self.store.job_queues[q.name]
+        q.status, q.status_reason = "DELETING", "JobQueue is being deleted"
+        self.scheduler.delete_later("queue", q.name)
         self.scheduler.queue_changed()
         return {}
 
@@ -249,7 +251,7 @@ class BatchApi:
         d.retry_strategy = check_retry(body.get("retryStrategy"))
         d.timeout = check_timeout(body.get("timeout"))
         d.parameters = dict(body.get("parameters") or {})
-        d.tags = dict(body.get("tags") or {})
+        d.tags = check_tags(body.get("tags"))
         d.propagate_tags = bool(body.get("propagateTags", False))
         d.platform_capabilities = platform
         d.scheduling_priority = optional_int(body, "schedulingPriority")
@@ -286,9 +288,10 @@ class BatchApi:
         if method == "GET":
             return {"tags": dict(target)}
         if method == "POST":
-            target.update(request.json().get("tags") or {})
+            target.update(check_tags(require(request.json(), "tags", dict), target))
             return {}
         if method == "DELETE":
+            check_untag(request.query.get("tagKeys", []))
             for key in request.query.get("tagKeys", []):
                 target.pop(key, None)
             return {}

@@ -25,6 +25,7 @@ from batchtui.sandbox.batch_errors import (
 )
 from batchtui.sandbox.batch_records import Job, JobDefinitionRecord, JobQueueRecord
 from batchtui.sandbox.batch_store import JOB_DEFINITION_REF, BatchStore
+from batchtui.sandbox.batch_tags import check_tags, propagation_refused
 from batchtui.sandbox.job_specs import check_retry, check_timeout, override_container
 from batchtui.sandbox.job_specs import resource_request as request_of
 from batchtui.sandbox.scheduler import Scheduler
@@ -92,15 +93,15 @@ class JobOperations:
             job.timeout = check_timeout(body["timeout"])
         if body.get("parameters"):
             job.parameters = {**job_def.parameters, **body["parameters"]}
-        tags = dict(body.get("tags") or {})
-        if body.get("propagateTags", job_def.propagate_tags):
-            tags = {**job_def.tags, **tags}
-        job.tags = tags or None
+        job.tags = check_tags(body.get("tags")) or None
+        job.propagate_tags = bool(body.get("propagateTags", job_def.propagate_tags))
         job.array_size = array_size
         if array_size is not None:
             job.status_counts = {}
         job.depends_on = depends_on
         self.scheduler.lifecycle.submit(job)
+        if (too_many := propagation_refused(job)) is not None:
+            self.scheduler.lifecycle.finish(job, "FAILED", too_many)
         return {"jobArn": self.store.job_arn(job.job_id), "jobName": name, "jobId": job.job_id}
 
     @staticmethod

@@ -84,7 +84,11 @@ def job_definition(d: JobDefinitionRecord) -> dict[str, Any]:
             "type": d.type,
             "parameters": dict(d.parameters),
             "retryStrategy": d.retry_strategy,
-            "containerProperties": d.container_properties if d.type == "container" else None,
+            "containerProperties": (
+                container_properties(d.container_properties, d.platform_capabilities)
+                if d.type == "container"
+                else None
+            ),
             "nodeProperties": d.node_properties,
             "timeout": d.timeout,
             "tags": dict(d.tags),
@@ -94,6 +98,24 @@ def job_definition(d: JobDefinitionRecord) -> dict[str, Any]:
             "containerOrchestrationType": "ECS",
         }
     )
+
+
+#: The lists AWS fills in, empty, in a container job definition that does not set them.
+CONTAINER_LISTS = ("command", "volumes", "environment", "mountPoints", "ulimits",
+                   "resourceRequirements", "secrets")  # fmt: skip
+
+
+def container_properties(props: dict[str, Any], platform: list[str]) -> dict[str, Any]:
+    """containerProperties as AWS returns them: its defaults filled in around what was sent.
+
+    Clients (Terraform's provider among them) compare what they sent with this shape.
+    """
+    out: dict[str, Any] = {key: [] for key in CONTAINER_LISTS}
+    if "FARGATE" in platform:
+        out["networkConfiguration"] = {"assignPublicIp": "DISABLED"}
+        out["fargatePlatformConfiguration"] = {"platformVersion": "LATEST"}
+    out.update(props)
+    return out
 
 
 def network_interfaces(
@@ -203,7 +225,7 @@ def job_detail(store: BatchStore, job: Job, now: float) -> dict[str, Any]:
             "nodeDetails": _node_details(job),
             "timeout": job.timeout,
             "tags": dict(job.tags) if job.tags else None,
-            "propagateTags": job.job_def.propagate_tags,
+            "propagateTags": job.propagate_tags,
             "platformCapabilities": list(job.job_def.platform_capabilities),
             "isCancelled": job.is_cancelled,
             "isTerminated": job.is_terminated,
