@@ -309,6 +309,11 @@ class BatchApi:
                 return d.tags
         if "/" in arn and ":job/" in arn:
             job = self.store.jobs.get(arn.split(":job/", 1)[1])
+            if job is not None and job.parent is not None:
+                raise BatchApiError(  # AWS documents this; the wording is the sandbox's
+                    f"Resource {arn} is a child job of an array or multi-node parallel job: "
+                    "tags are not supported on child jobs"
+                )
             if job is not None:
                 if job.tags is None:
                     job.tags = {}

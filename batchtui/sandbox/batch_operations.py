@@ -20,7 +20,6 @@ DIFFERENCES: dict[str, str] = {
         "EC2, SPOT, FARGATE and FARGATE_SPOT; instances are simulated, launch templates and "
         "AMIs are stored but not used"
     ),
-    "UpdateComputeEnvironment": "infrastructure updates re-validate and pass through UPDATING",
     "RegisterJobDefinition": "container and multinode types",
     "SubmitJob": "jobs run on simulated instances; chosen entry points run for real",
     "GetJobQueueSnapshot": "frontOfQueue only",

@@ -17,6 +17,7 @@ SERVICES: dict[str, str] = {
     "pricing": "batchtui.sandbox.pricing_api:pricing_handler",
     "ec2": "batchtui.sandbox.pricing_api:ec2_handler",
     "ecs": "batchtui.sandbox.ecs_api:handler",
+    "cloudformation": "batchtui.sandbox.cloudformation_api:handler",
 }
 
 #: Services whose state is per region (each region's account: :mod:`regions`).

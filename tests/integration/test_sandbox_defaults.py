@@ -154,3 +154,18 @@ def test_job_state_time_limit_actions_as_aws_documents(
     assert words in message
     batch.update_job_queue(jobQueue=names["queue"],
                            jobStateTimeLimitActions=[action | {"maxTimeSeconds": 86400}])  # fmt: skip
+
+
+def test_child_jobs_take_no_tags(
+    sandbox: Any,
+    batch: Any,
+    batch_queue: Callable[..., dict[str, str]],
+    job_definition: Callable[..., str],
+) -> None:
+    names = batch_queue()
+    job = batch.submit_job(jobName="arr", jobQueue=names["queue"],
+                           jobDefinition=job_definition(), arrayProperties={"size": 2})  # fmt: skip
+    sandbox.advance(2)
+    batch.tag_resource(resourceArn=job["jobArn"], tags={"parent": "ok"})
+    assert "child job" in refusal(batch.tag_resource, resourceArn=job["jobArn"] + ":1",
+                                  tags={"child": "no"})  # fmt: skip
