@@ -31,10 +31,12 @@ TICK_SECONDS = 0.1
 class Sandbox:
     """An embedded, loopback-only AWS whose Batch behaves like AWS Batch.
 
-    ``start()`` returns the endpoint URL; any AWS client pointed at it in :attr:`region` that
+    ``start()`` returns the endpoint URL; any AWS client pointed at it, in any region, that
     signs its requests reaches it: with any keys (the tests use ``testing``/``testing``), or,
     with ``require_credentials``, only with :attr:`credentials`. With ``manual_clock`` only
     :meth:`advance` moves simulated time; otherwise a background thread runs it at ``speed``.
+    :attr:`store`, :attr:`scheduler` and :attr:`quotas` are the account of :attr:`region` (where
+    the seed goes); :attr:`regions` holds every region's, each on the same simulated time.
     """
 
     def __init__(self, config: SandboxConfig | None = None) -> None:
