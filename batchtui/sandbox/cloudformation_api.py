@@ -1,11 +1,10 @@
-"""CloudFormation's gate for Batch resources: stacks that declare ``AWS::Batch::*`` are refused.
+"""CloudFormation in front of moto's: Batch resources go to the sandbox's own Batch.
 
-moto's CloudFormation would create such resources in moto's own Batch, which the sandbox never
-reads: the stack would report CREATE_COMPLETE for a compute environment, queue or job definition
-that DescribeComputeEnvironments and the rest do not show. Until the sandbox creates them in its
-own Batch store, CreateStack, UpdateStack and CreateChangeSet with such a template are refused
-with AWS's ValidationError shape and a reason that names the resources; every other template
-(and every other CloudFormation action) goes to moto.
+CreateStack creates a template's ``AWS::Batch::*`` resources in the Batch account of the stack's
+region (:mod:`cloudformation_batch`), never in moto's own Batch, which the sandbox does not read;
+DeleteStack deletes them there. Updating them (UpdateStack, CreateChangeSet) is not modelled:
+such a template is refused with AWS's ValidationError shape and a reason naming the resources,
+so no stack reports resources that Batch does not have. Everything else is moto's.
 """
 
 from __future__ import annotations
@@ -14,11 +13,11 @@ import re
 from typing import Any
 from urllib.parse import urlparse
 
-from batchtui.sandbox import moto_glue
+from batchtui.sandbox import cloudformation_batch, moto_glue
 from batchtui.sandbox.server import ServiceRequest, ServiceResponse, error_response
 
-#: The actions that create or change a stack's resources from a template.
-TEMPLATE_ACTIONS = frozenset({"CreateStack", "UpdateStack", "CreateChangeSet"})
+#: The actions that change a stack's resources from a template (not modelled for Batch's).
+TEMPLATE_ACTIONS = frozenset({"UpdateStack", "CreateChangeSet"})
 
 #: A resource's ``Type`` in a JSON or YAML template (quoted or not).
 BATCH_TYPE = re.compile(r"""["']?Type["']?\s*:\s*["']?(AWS::Batch::[A-Za-z]+)""")
@@ -45,9 +44,10 @@ def _template_from_url(url: str) -> str | None:
 
 def handler(sandbox: Any) -> Any:
     """The services.py factory: the gate above, in front of moto's CloudFormation."""
-    del sandbox
+    cloudformation_batch.install()
 
     def handle(request: ServiceRequest) -> ServiceResponse | None:
+        cloudformation_batch.serve_for(sandbox.regions)  # moto answers in this same thread
         form = request.form()
         if form.get("Action", [""])[0] not in TEMPLATE_ACTIONS:
             return None
@@ -61,8 +61,8 @@ def handler(sandbox: Any) -> Any:
             400,
             "ValidationError",
             f"Template declares {', '.join(types)}: the batchtui sandbox's CloudFormation does "
-            "not create AWS Batch resources. Create them with the Batch API against the sandbox "
-            "instead.",
+            "not update AWS Batch resources. Delete the stack and create it again, or change "
+            "them with the Batch API.",
             "cloudformation",
         )
 
