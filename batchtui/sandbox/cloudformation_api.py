@@ -2,9 +2,10 @@
 
 CreateStack creates a template's ``AWS::Batch::*`` resources in the Batch account of the stack's
 region (:mod:`cloudformation_batch`), never in moto's own Batch, which the sandbox does not read;
-DeleteStack deletes them there. Updating them (UpdateStack, CreateChangeSet) is not modelled:
-such a template is refused with AWS's ValidationError shape and a reason naming the resources,
-so no stack reports resources that Batch does not have. Everything else is moto's.
+DeleteStack deletes them there. Other Batch types, and updating Batch resources (UpdateStack,
+CreateChangeSet), are not modelled: such a template is refused with AWS's ValidationError shape
+and a reason naming the resources, so no stack reports resources that Batch does not have.
+Everything else is moto's.
 """
 
 from __future__ import annotations
@@ -49,12 +50,24 @@ def handler(sandbox: Any) -> Any:
     def handle(request: ServiceRequest) -> ServiceResponse | None:
         cloudformation_batch.serve_for(sandbox.regions)  # moto answers in this same thread
         form = request.form()
-        if form.get("Action", [""])[0] not in TEMPLATE_ACTIONS:
+        action = form.get("Action", [""])[0]
+        if action not in TEMPLATE_ACTIONS and action != "CreateStack":
             return None
         template = (form.get("TemplateBody") or [""])[0]
         if not template and form.get("TemplateURL"):
             template = _template_from_url(form["TemplateURL"][0]) or ""
         types = batch_resource_types(template)
+        if action == "CreateStack":
+            other = [t for t in types if t not in cloudformation_batch.ROUTED]
+            if not other:
+                return None
+            return error_response(
+                400,
+                "ValidationError",
+                f"Template declares {', '.join(other)}: the batchtui sandbox's CloudFormation "
+                f"creates only {', '.join(cloudformation_batch.ROUTED)}.",
+                "cloudformation",
+            )
         if not types:
             return None
         return error_response(

@@ -205,8 +205,12 @@ class JobDefinition(BatchResource):
             api.deregister_job_definition({"jobDefinition": self.arn})
 
 
+#: The Batch resource types created in the sandbox's Batch; a stack with any other is refused.
+ROUTED: dict[str, type[BatchResource]] = {
+    cls.TYPE: cls for cls in (ComputeEnvironment, JobQueue, JobDefinition)
+}
+
+
 def install() -> None:
-    """Point moto's CloudFormation at these classes for the three Batch types (idempotent)."""
-    moto_glue.route_cloudformation_types(
-        {cls.TYPE: cls for cls in (ComputeEnvironment, JobQueue, JobDefinition)}
-    )
+    """Point moto's CloudFormation at these classes for the routed Batch types (idempotent)."""
+    moto_glue.route_cloudformation_types(dict(ROUTED))

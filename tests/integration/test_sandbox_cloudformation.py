@@ -175,3 +175,30 @@ def test_other_stacks_still_go_to_moto(aws_client: Any, unique_name: Callable[[s
     cfn.create_stack(StackName=name, TemplateBody=PLAIN)
     (stack,) = cfn.describe_stacks(StackName=name)["Stacks"]
     assert stack["StackStatus"] == "CREATE_COMPLETE"
+
+
+def test_a_batch_type_the_sandbox_does_not_create_is_refused(
+    aws_client: Any, unique_name: Callable[[str], str]
+) -> None:
+    cfn = aws_client("cloudformation")
+    name = unique_name("policy-stack")
+    body = json.dumps({"Resources": {"Policy": {"Type": "AWS::Batch::ConsumableResource",
+                                                "Properties": {"ResourceType": "REPLENISHABLE"}}}})  # fmt: skip
+    with pytest.raises(ClientError) as info:
+        cfn.create_stack(StackName=name, TemplateBody=body)
+    assert info.value.response["Error"]["Code"] == "ValidationError"
+    assert "AWS::Batch::ConsumableResource" in info.value.response["Error"]["Message"]
+    assert name not in {s["StackName"] for s in cfn.list_stacks()["StackSummaries"]}
+
+
+def test_a_template_from_s3_is_read_too(aws_client: Any, unique_name: Callable[[str], str]) -> None:
+    s3 = aws_client("s3")
+    bucket = unique_name("templates")
+    s3.create_bucket(Bucket=bucket)
+    body = json.dumps({"Resources": {"Env": {"Type": "AWS::Batch::ServiceEnvironment"}}})
+    s3.put_object(Bucket=bucket, Key="batch.json", Body=body.encode())
+    cfn = aws_client("cloudformation")
+    with pytest.raises(ClientError) as info:
+        cfn.create_stack(StackName=unique_name("url-stack"),
+                         TemplateURL=f"https://{bucket}.s3.amazonaws.com/batch.json")  # fmt: skip
+    assert "AWS::Batch::ServiceEnvironment" in info.value.response["Error"]["Message"]
