@@ -31,6 +31,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     serve.add_argument("--port", type=int, default=0, help="TCP port on 127.0.0.1 (default: free)")
     serve.add_argument("--seed", choices=("demo", "empty"), default="demo",
                        help="demo account or an empty one (default: demo)")  # fmt: skip
+    serve.add_argument("--region", default="us-east-1",
+                       help="the region the seed's account is in; every other region is served "
+                            "too, each an empty account of its own (default: us-east-1)")  # fmt: skip
     serve.add_argument("--jobs", type=int, default=0, metavar="N",
                        help="add N more historical jobs (default: 0)")  # fmt: skip
     serve.add_argument("--speed", type=float, default=60.0, metavar="X",
@@ -65,6 +68,13 @@ def run(args: argparse.Namespace, ctx: object) -> int:
             f"--speed must be a number above 0 and at most {MAX_SPEED:g}, not {args.speed:g}"
         )
 
+    from batchtui.sandbox.config import REGION_NAME
+
+    if not REGION_NAME.match(args.region):
+        raise UsageError(
+            f"--region {args.region!r} is not an AWS region name", hint="e.g. eu-west-1"
+        )
+
     for module in args.run_module:
         if not _MODULE_NAME.match(module):
             raise UsageError(
@@ -76,7 +86,7 @@ def run(args: argparse.Namespace, ctx: object) -> int:
 
     config = SandboxConfig(
         seed=args.seed, jobs=args.jobs, speed=args.speed, random_seed=args.random_seed,
-        port=args.port, require_credentials=args.require_credentials,
+        port=args.port, require_credentials=args.require_credentials, region=args.region,
         real_modules=tuple(dict.fromkeys([DEFAULT_REAL_MODULE, *args.run_module])),
     )  # fmt: skip
     done = threading.Event()

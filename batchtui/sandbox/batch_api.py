@@ -17,6 +17,7 @@ from urllib.parse import unquote
 from batchtui.model import InstanceType
 from batchtui.sandbox import batch_views as views
 from batchtui.sandbox import eks, fargate, multinode
+from batchtui.sandbox.batch_bulk_api import BulkJobOperations
 from batchtui.sandbox.batch_compute_api import (
     ComputeEnvironmentOperations,
     compute_environment_named,
@@ -33,8 +34,10 @@ from batchtui.sandbox.batch_errors import (
     require,
 )
 from batchtui.sandbox.batch_jobs_api import JobOperations
+from batchtui.sandbox.batch_operations import not_supported
 from batchtui.sandbox.batch_records import JobDefinitionRecord, JobQueueRecord
 from batchtui.sandbox.batch_store import BatchStore
+from batchtui.sandbox.batch_tags import check_tags, check_untag
 from batchtui.sandbox.job_specs import (
     check_container,
     check_retry,
@@ -52,6 +55,9 @@ from batchtui.sandbox.tokens import described
 
 log = logging.getLogger(__name__)
 
+#: The operations on ``/v1/tags/<arn>``, told apart by HTTP method rather than by path.
+TAG_ROUTES = frozenset({"listtagsforresource", "tagresource", "untagresource"})
+
 
 class BatchApi:
     """The handler the sandbox's HTTP front calls for ``batch`` requests."""
@@ -61,6 +67,7 @@ class BatchApi:
         self.scheduler = scheduler
         self.catalog = catalog
         self.jobs = JobOperations(store, scheduler)
+        bulk = BulkJobOperations(store, scheduler)
         self.compute_environments = ces = ComputeEnvironmentOperations(store, scheduler, catalog)
         self.routes: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
             "createcomputeenvironment": ces.create_compute_environment,
@@ -81,7 +88,13 @@ class BatchApi:
             "terminatejob": self.jobs.terminate_job,
             "getjobqueuesnapshot": self.jobs.get_job_queue_snapshot,
             **SchedulingPolicyOperations(store).routes(),
+            "canceljobs": bulk.cancel_jobs,
+            "terminatejobs": bulk.terminate_jobs,
         }
+
+    def served_routes(self) -> set[str]:
+        """The lower-case names of the operations this handler serves."""
+        return set(self.routes) | TAG_ROUTES
 
     def __call__(self, request: ServiceRequest) -> ServiceResponse:
         try:
@@ -100,6 +113,8 @@ class BatchApi:
             return self.tags(request.method, unquote(path[len("/v1/tags/") :]), request)
         op = path.rstrip("/").rsplit("/", 1)[-1].lower()
         handler = self.routes.get(op)
+        if handler is None and request.method == "POST" and (error := not_supported(op)):
+            raise error
         if handler is None or request.method != "POST":
             raise BatchApiError(
                 f"Unknown operation {request.method} {path}", "ClientException", 404
@@ -178,7 +193,7 @@ class BatchApi:
         q.state = check_state(body.get("state", "ENABLED"))
         q.time_limit_actions = self._time_limit_actions(body.get("jobStateTimeLimitActions") or [])
         q.scheduling_policy_arn = queue_policy(self.store, body.get("schedulingPolicyArn"))
-        q.tags = dict(body.get("tags") or {})
+        q.tags = check_tags(body.get("tags"))
         q.created_at = self.scheduler.now
         self.store.job_queues[name] = q
         self.scheduler.set_valid_later("queue", name)
@@ -222,7 +237,8 @@ class BatchApi:
             raise BatchApiError(f"Cannot delete job queue {q.name}: it is ENABLED")
         for job in list(self.store.queue_jobs.get(q.name, ())):
             self.scheduler.lifecycle.terminate(job, "Job queue deleted")
-        del self.store.job_queues[q.name]
+        q.status, q.status_reason = "DELETING", "JobQueue is being deleted"
+        self.scheduler.delete_later("queue", q.name)
         self.scheduler.queue_changed()
         return {}
 
@@ -267,7 +283,7 @@ class BatchApi:
         d.retry_strategy = check_retry(body.get("retryStrategy"))
         d.timeout = check_timeout(body.get("timeout"))
         d.parameters = dict(body.get("parameters") or {})
-        d.tags = dict(body.get("tags") or {})
+        d.tags = check_tags(body.get("tags"))
         d.propagate_tags = bool(body.get("propagateTags", False))
         d.platform_capabilities = platform
         d.scheduling_priority = optional_int(body, "schedulingPriority")
@@ -304,9 +320,10 @@ class BatchApi:
         if method == "GET":
             return {"tags": dict(target)}
         if method == "POST":
-            target.update(request.json().get("tags") or {})
+            target.update(check_tags(require(request.json(), "tags", dict), target))
             return {}
         if method == "DELETE":
+            check_untag(request.query.get("tagKeys", []))
             for key in request.query.get("tagKeys", []):
                 target.pop(key, None)
             return {}
@@ -326,6 +343,11 @@ class BatchApi:
                 return d.tags
         if "/" in arn and ":job/" in arn:
             job = self.store.jobs.get(arn.split(":job/", 1)[1])
+            if job is not None and job.parent is not None:
+                raise BatchApiError(  # AWS documents this; the wording is the sandbox's
+                    f"Resource {arn} is a child job of an array or multi-node parallel job: "
+                    "tags are not supported on child jobs"
+                )
             if job is not None:
                 if job.tags is None:
                     job.tags = {}

@@ -25,6 +25,7 @@ from batchtui.sandbox.batch_errors import (
 )
 from batchtui.sandbox.batch_records import ComputeEnvironmentRecord
 from batchtui.sandbox.batch_store import BatchStore
+from batchtui.sandbox.batch_tags import check_tags
 from batchtui.sandbox.scheduler import Scheduler
 from batchtui.sandbox.tokens import described
 
@@ -62,7 +63,7 @@ class ComputeEnvironmentOperations:
         ce = ComputeEnvironmentRecord(name, self.store.arn("compute-environment", name), ce_type)
         ce.state = check_state(body.get("state", "ENABLED"))
         ce.service_role = body.get("serviceRole") or ""
-        ce.tags = dict(body.get("tags") or {})
+        ce.tags = check_tags(body.get("tags"))
         ce.uuid = self.store.new_uuid()
         ce.created_at = self.scheduler.now
         ce.ecs_cluster_arn = (
@@ -200,7 +201,7 @@ class ComputeEnvironmentOperations:
         if ce.state != "DISABLED":
             raise BatchApiError(f"Cannot delete compute environment {ce.name}: it is ENABLED")
         for q in self.store.job_queues.values():
-            if any(n == ce.name for _, n in q.ce_order):
+            if q.status != "DELETING" and any(n == ce.name for _, n in q.ce_order):
                 raise BatchApiError("Cannot delete, found existing JobQueue relationship.")
         self.scheduler.delete_compute_environment(ce)
         return {}

@@ -25,6 +25,7 @@ from batchtui.sandbox.batch_errors import (
 )
 from batchtui.sandbox.batch_records import Job, JobDefinitionRecord, JobQueueRecord
 from batchtui.sandbox.batch_store import JOB_DEFINITION_REF, BatchStore
+from batchtui.sandbox.batch_tags import check_tags, propagation_refused
 from batchtui.sandbox.job_specs import check_retry, check_timeout, override_container
 from batchtui.sandbox.job_specs import resource_request as request_of
 from batchtui.sandbox.scheduler import Scheduler
@@ -120,16 +121,16 @@ class JobOperations:
             job.timeout = check_timeout(body["timeout"])
         if body.get("parameters"):
             job.parameters = {**job_def.parameters, **body["parameters"]}
-        tags = dict(body.get("tags") or {})
-        if body.get("propagateTags", job_def.propagate_tags):
-            tags = {**job_def.tags, **tags}
-        job.tags = tags or None
+        job.tags = check_tags(body.get("tags")) or None
+        job.propagate_tags = bool(body.get("propagateTags", job_def.propagate_tags))
         job.array_size = array_size
         if array_size is not None:
             job.status_counts = {}
         job.depends_on = depends_on
         job.share_identifier, job.scheduling_priority = share, priority
         self.scheduler.lifecycle.submit(job)
+        if (too_many := propagation_refused(job)) is not None:
+            self.scheduler.lifecycle.finish(job, "FAILED", too_many)
         return {"jobArn": self.store.job_arn(job.job_id), "jobName": name, "jobId": job.job_id}
 
     @staticmethod
@@ -291,21 +292,20 @@ class JobOperations:
         found = (self.store.jobs.get(str(i).rsplit("/", 1)[-1]) for i in ids)
         return {"jobs": [views.job_detail(self.store, j, now) for j in found if j is not None]}
 
-    def _job(self, body: dict[str, Any]) -> Job:
-        job_id = require(body, "jobId")
-        job = self.store.jobs.get(job_id)
-        if job is None:
-            raise BatchApiError(f"Job {job_id} does not exist")
-        return job
-
     def cancel_job(self, body: dict[str, Any]) -> dict[str, Any]:
-        job = self._job(body)
-        self.scheduler.lifecycle.cancel(job, require(body, "reason"))
+        """AWS answers 200 ``{}`` for a job id it does not know, and so does the sandbox."""
+        job_id, reason = require(body, "jobId"), require(body, "reason")
+        job = self.store.jobs.get(job_id)
+        if job is not None:
+            self.scheduler.lifecycle.cancel(job, reason)
         return {}
 
     def terminate_job(self, body: dict[str, Any]) -> dict[str, Any]:
-        job = self._job(body)
-        self.scheduler.lifecycle.terminate(job, require(body, "reason"))
+        """As :meth:`cancel_job`: an unknown job id is no error."""
+        job_id, reason = require(body, "jobId"), require(body, "reason")
+        job = self.store.jobs.get(job_id)
+        if job is not None:
+            self.scheduler.lifecycle.terminate(job, reason)
         return {}
 
     def get_job_queue_snapshot(self, body: dict[str, Any]) -> dict[str, Any]:

@@ -267,6 +267,7 @@ class Job:
         "num_nodes",
         "parameters",
         "parent",
+        "propagate_tags",
         "queue",
         "reason",
         "reason_since",
@@ -308,7 +309,8 @@ class Job:
         self.parameters: dict[str, str] = job_def.parameters
         self.retry_strategy: dict[str, Any] | None = job_def.retry_strategy
         self.timeout: dict[str, Any] | None = job_def.timeout
-        self.tags: dict[str, str] | None = None
+        self.tags: dict[str, str] | None = None  # its own; its definition's join on its task
+        self.propagate_tags = job_def.propagate_tags
         self.depends_on: list[dict[str, str]] = []
         self.waiting_on = 0  # unfinished dependencies
         self.array_size: int | None = None

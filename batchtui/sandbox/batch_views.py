@@ -90,7 +90,7 @@ def job_definition(d: JobDefinitionRecord) -> dict[str, Any]:
             "parameters": dict(d.parameters),
             "retryStrategy": d.retry_strategy,
             "containerProperties": (
-                d.container_properties
+                container_properties(d.container_properties, d.platform_capabilities)
                 if d.type == "container" and d.eks_properties is None
                 else None
             ),
@@ -104,6 +104,24 @@ def job_definition(d: JobDefinitionRecord) -> dict[str, Any]:
             "containerOrchestrationType": "ECS" if d.eks_properties is None else "EKS",
         }
     )
+
+
+#: The lists AWS fills in, empty, in a container job definition that does not set them.
+CONTAINER_LISTS = ("command", "volumes", "environment", "mountPoints", "ulimits",
+                   "resourceRequirements", "secrets")  # fmt: skip
+
+
+def container_properties(props: dict[str, Any], platform: list[str]) -> dict[str, Any]:
+    """containerProperties as AWS returns them: its defaults filled in around what was sent.
+
+    Clients (Terraform's provider among them) compare what they sent with this shape.
+    """
+    out: dict[str, Any] = {key: [] for key in CONTAINER_LISTS}
+    if "FARGATE" in platform:
+        out["networkConfiguration"] = {"assignPublicIp": "DISABLED"}
+        out["fargatePlatformConfiguration"] = {"platformVersion": "LATEST"}
+    out.update(props)
+    return out
 
 
 def network_interfaces(
@@ -215,7 +233,7 @@ def job_detail(store: BatchStore, job: Job, now: float) -> dict[str, Any]:
             "nodeDetails": _node_details(job),
             "timeout": job.timeout,
             "tags": dict(job.tags) if job.tags else None,
-            "propagateTags": job.job_def.propagate_tags,
+            "propagateTags": job.propagate_tags,
             "platformCapabilities": list(job.job_def.platform_capabilities),
             "isCancelled": job.is_cancelled,
             "isTerminated": job.is_terminated,

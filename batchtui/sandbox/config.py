@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+#: What a region name looks like (us-east-1, eu-central-2, us-gov-west-1, ap-southeast-5).
+REGION_NAME = re.compile(r"^[a-z]{2,4}(-[a-z]+)+-[0-9]{1,2}$")
 
 
 @dataclass(frozen=True)
@@ -53,5 +57,7 @@ class SandboxConfig:
             raise ValueError(f"seed must be 'demo' or 'empty', not {self.seed!r}")
         if self.jobs < 0:
             raise ValueError("jobs must be >= 0")
+        if not REGION_NAME.match(self.region):
+            raise ValueError(f"region {self.region!r} is not an AWS region name")
         if self.speed <= 0:
             raise ValueError("speed must be > 0")

@@ -67,7 +67,9 @@ class EcsApi:
         return {
             ce.ecs_cluster_arn.rsplit("/", 1)[-1]: ce
             for ce in self.store.compute_environments.values()
-            if ce.ecs_cluster_arn and ce.eks_configuration is None
+            if ce.ecs_cluster_arn
+            and ce.eks_configuration is None
+            and ce.status != "DELETING"  # its cluster goes first
         }
 
     def _cluster_of(self, body: dict[str, Any]) -> ComputeEnvironmentRecord | None:

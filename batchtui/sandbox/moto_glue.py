@@ -312,3 +312,31 @@ def deliver_event(region: str, rules: list[Any], event: dict[str, Any], time_ms:
                 append_log_events(
                     region, group, str(uuid.uuid4()), [{"timestamp": time_ms, "message": body}]
                 )
+
+
+# -- CloudFormation ------------------------------------------------------------------------
+
+
+def route_cloudformation_types(models: dict[str, type]) -> None:
+    """Have moto's CloudFormation create resources of these types with these classes.
+
+    Each class offers what moto's CloudFormationModel does (cloudformation_type and _name_type,
+    create_from_cloudformation_json, physical_resource_id, get_cfn_attribute, delete).
+    """
+    from moto.cloudformation.parsing import get_model_map
+
+    get_model_map().update(models)
+
+
+def cloudformation_validation_error(message: str) -> Exception:
+    """The error moto's CloudFormation answers as AWS's ValidationError (HTTP 400)."""
+    from moto.cloudformation.exceptions import ValidationError
+
+    return ValidationError(message=message)
+
+
+def discard_stack(region: str, stack_id: str) -> None:
+    """Forget a stack whose creation failed, so it is not left CREATE_IN_PROGRESS."""
+    from moto.cloudformation.models import cloudformation_backends
+
+    cloudformation_backends[ACCOUNT_ID][region].stacks.pop(stack_id, None)

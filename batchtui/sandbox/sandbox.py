@@ -19,9 +19,10 @@ from batchtui.sandbox.catalog import instance_types
 from batchtui.sandbox.clock import Clock, ManualClock, RealtimeClock
 from batchtui.sandbox.config import SandboxConfig
 from batchtui.sandbox.fargate import FARGATE_ON_DEMAND_QUOTA, FARGATE_SPOT_QUOTA
+from batchtui.sandbox.regions import RegionalAccount, RegionalHandler, Regions
 from batchtui.sandbox.scheduler import Scheduler
-from batchtui.sandbox.server import LoopbackServer
-from batchtui.sandbox.services import SERVICES
+from batchtui.sandbox.server import Handler, LoopbackServer
+from batchtui.sandbox.services import REGIONAL, SERVICES
 
 #: Real seconds between the background thread's steps of a self-running clock.
 TICK_SECONDS = 0.1
@@ -30,10 +31,12 @@ TICK_SECONDS = 0.1
 class Sandbox:
     """An embedded, loopback-only AWS whose Batch behaves like AWS Batch.
 
-    ``start()`` returns the endpoint URL; any AWS client pointed at it in :attr:`region` that
+    ``start()`` returns the endpoint URL; any AWS client pointed at it, in any region, that
     signs its requests reaches it: with any keys (the tests use ``testing``/``testing``), or,
     with ``require_credentials``, only with :attr:`credentials`. With ``manual_clock`` only
     :meth:`advance` moves simulated time; otherwise a background thread runs it at ``speed``.
+    :attr:`store`, :attr:`scheduler` and :attr:`quotas` are the account of :attr:`region` (where
+    the seed goes); :attr:`regions` holds every region's, each on the same simulated time.
     """
 
     def __init__(self, config: SandboxConfig | None = None) -> None:
@@ -42,16 +45,14 @@ class Sandbox:
         self.rng = random.Random(self.config.random_seed)
         self.t0 = self.config.start_time if self.config.start_time is not None else time.time()
         #: Service Quotas code -> value; the scheduler reads it live, so changes apply at once.
-        self.quotas: dict[str, float] = {
-            ON_DEMAND_STANDARD_QUOTA: float(self.config.on_demand_vcpu_quota),
-            SPOT_STANDARD_QUOTA: float(self.config.spot_vcpu_quota),
-            FARGATE_ON_DEMAND_QUOTA: float(self.config.fargate_vcpu_quota),
-            FARGATE_SPOT_QUOTA: float(self.config.fargate_spot_vcpu_quota),
-        }
+        self.quotas: dict[str, float] = self._configured_quotas()
         self.store = BatchStore(self.region, self.rng)
         self.scheduler = Scheduler(
             self.store, self.config, ManualClock(self.t0), self.quotas, self.rng
         )
+        #: Every region's account: this one, seeded, and the others as requests reach them.
+        self.regions = Regions(self._new_region)
+        self.regions.add(RegionalAccount(self.region, self.store, self.scheduler, self.quotas))
         self._server: Any = None
         self._ticker: threading.Thread | None = None
         self._stopping = threading.Event()
@@ -64,6 +65,32 @@ class Sandbox:
             else ("testing", "testing")
         )
         self._home: tempfile.TemporaryDirectory[str] | None = None
+
+    def _configured_quotas(self) -> dict[str, float]:
+        return {
+            ON_DEMAND_STANDARD_QUOTA: float(self.config.on_demand_vcpu_quota),
+            SPOT_STANDARD_QUOTA: float(self.config.spot_vcpu_quota),
+            FARGATE_ON_DEMAND_QUOTA: float(self.config.fargate_vcpu_quota),
+            FARGATE_SPOT_QUOTA: float(self.config.fargate_spot_vcpu_quota),
+        }
+
+    def _new_region(self, region: str) -> RegionalAccount:
+        """An empty account in ``region``, its clock where the sandbox's is now."""
+        rng = random.Random(f"{self.config.random_seed}/{region}")
+        store = BatchStore(region, rng)
+        quotas = self._configured_quotas()
+        clock = self.clock
+        if isinstance(clock, ManualClock):
+            clock = ManualClock(self.now())
+        scheduler = Scheduler(store, self.config, clock, quotas, rng)
+        scheduler.endpoint_url = self.url
+        scheduler.credentials = self.credentials
+        scheduler.run_home = self._home.name if self._home is not None else ""
+        scheduler.publish_events()  # nothing seeded here: every change is news
+        return RegionalAccount(region, store, scheduler, quotas)
+
+    def _schedulers(self) -> list[Scheduler]:
+        return [account.scheduler for account in self.regions]
 
     @property
     def catalog(self) -> dict[str, InstanceType]:
@@ -78,10 +105,14 @@ class Sandbox:
         return 0.0 if self.config.manual_clock else self.config.speed
 
     def start(self) -> str:
-        handlers = {}
+        handlers: dict[str, Handler] = {}
         for service, target in SERVICES.items():
-            module, _, factory = target.partition(":")
-            handlers[service] = getattr(importlib.import_module(module), factory)(self)
+            module, _, name = target.partition(":")
+            factory = getattr(importlib.import_module(module), name)
+            if service in REGIONAL:
+                handlers[service] = RegionalHandler(factory, self.regions)
+            else:
+                handlers[service] = factory(self)
         try:
             self._server = LoopbackServer(handlers, self.config.port)
         except OSError as e:
@@ -118,7 +149,8 @@ class Sandbox:
     def _tick(self) -> None:
         while not self._stopping.wait(TICK_SECONDS):
             try:
-                self.scheduler.catch_up()
+                for scheduler in self._schedulers():
+                    scheduler.catch_up()
             except Exception:  # keep the clock alive; the failure is logged, not raised
                 logging.getLogger(__name__).exception("sandbox scheduler step failed")
 
@@ -131,27 +163,29 @@ class Sandbox:
         if seconds < 0:
             raise ValueError("cannot go back in time")
         clock = self.clock
-        if isinstance(clock, RealtimeClock):
+        if isinstance(clock, RealtimeClock):  # shared by every region
             clock.set(clock.now() + seconds)
-            self.scheduler.catch_up()
+            for scheduler in self._schedulers():
+                scheduler.catch_up()
         else:
-            self.scheduler.advance(seconds)
+            t = self.scheduler.now + seconds
+            for scheduler in self._schedulers():
+                scheduler.run_until(t)
 
     def wait_for_workers(self, timeout: float = 60.0) -> bool:
         """Block until every job running as a real subprocess has exited (then advance)."""
         deadline = time.monotonic() + timeout
-        for run in list(self.scheduler.runs.values()):
-            if not run.wait(max(0.0, deadline - time.monotonic())):
-                return False
-        return True
+        runs = [run for scheduler in self._schedulers() for run in scheduler.runs.values()]
+        return all(run.wait(max(0.0, deadline - time.monotonic())) for run in runs)
 
     def stop(self) -> None:
         self._stopping.set()
         if self._ticker is not None:
             self._ticker.join(timeout=5)
             self._ticker = None
-        for run in list(self.scheduler.runs.values()):
-            run.kill()
+        for scheduler in self._schedulers():
+            for run in list(scheduler.runs.values()):
+                run.kill()
         if self._server is not None:
             self._server.stop()
             self._server = None

@@ -164,8 +164,23 @@ class Scheduler:
         for job_id in sorted(ce.tasks):  # Fargate tasks stop with their CE
             job = self.store.jobs[job_id]
             self.lifecycle.end_attempt(job, exit_code=None, status_reason=TASK_STOPPED)
-        self.store.compute_environments.pop(ce.name, None)
+        ce.status, ce.status_reason = "DELETING", "Compute environment is being deleted"
+        self.delete_later("ce", ce.name)
         self.queue_changed()
+
+    def delete_later(self, kind: str, name: str) -> None:
+        """A CE ("ce") or queue ("queue") shown DELETING, gone after the transition time: at
+        least a second, so that a client polling for DELETING sees it, as on AWS."""
+        delay = max(self.config.resource_transition_seconds, 1.0)
+        self.after(delay, self._on_deleted, (kind, name))
+
+    def _on_deleted(self, arg: tuple[str, str]) -> None:
+        kind, name = arg
+        held = self.store.compute_environments if kind == "ce" else self.store.job_queues
+        record = held.get(name)
+        if record is not None and record.status == "DELETING":
+            del held[name]
+            self.queue_changed()
 
     # -- instances ---------------------------------------------------------------------
     def _on_instance_ready(self, instance_id: str) -> None:

@@ -98,19 +98,28 @@ def error_response(status: int, code: str, message: str, service: str = "") -> S
     if service == "s3":
         body = (f"<?xml version='1.0' encoding='UTF-8'?><Error><Code>{code}</Code>"
                 f"<Message>{text}</Message><RequestId>{request_id}</RequestId></Error>")  # fmt: skip
-        return ServiceResponse(status, body.encode(), {"Content-Type": "application/xml"})
+        return ServiceResponse(
+            status,
+            body.encode(),
+            {"x-amzn-RequestId": request_id, "Content-Type": "application/xml"},
+        )
     if service == "ec2":
         body = (f"<?xml version='1.0' encoding='UTF-8'?><Response><Errors><Error><Code>{code}"
                 f"</Code><Message>{text}</Message></Error></Errors>"
                 f"<RequestID>{request_id}</RequestID></Response>")  # fmt: skip
-        return ServiceResponse(status, body.encode(), {"Content-Type": "text/xml"})
+        return ServiceResponse(
+            status, body.encode(), {"x-amzn-RequestId": request_id, "Content-Type": "text/xml"}
+        )
     if service in _QUERY_XML:
         body = (f"<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code>"
                 f"<Message>{text}</Message></Error><RequestId>{request_id}</RequestId>"
                 "</ErrorResponse>")  # fmt: skip
-        return ServiceResponse(status, body.encode(), {"Content-Type": "text/xml"})
+        return ServiceResponse(
+            status, body.encode(), {"x-amzn-RequestId": request_id, "Content-Type": "text/xml"}
+        )
     response = ServiceResponse.json(status, {"__type": code, "message": message})
     response.headers["x-amzn-ErrorType"] = code
+    response.headers["x-amzn-RequestId"] = request_id
     return response
 
 
@@ -203,7 +212,6 @@ class FrontApp:
                     400, "SerializationException", "The request body could not be read."
                 )
             if response is not None:
-                response.headers.setdefault("x-amzn-RequestId", str(uuid.uuid4()))
                 return _send(start_response, response)
             environ["wsgi.input"] = io.BytesIO(body)  # moto answers: it reads the body again
         return self._moto(environ, start_response, sig.service)
@@ -233,11 +241,15 @@ class FrontApp:
         if code >= 400 and "html" in content_type.lower():
             message = "Not Found" if code == 404 else "The sandbox could not serve this request."
             return _send(start_response, error_response(code, "InvalidAction", message, service))
+        if not {k.lower() for k, _ in headers} & {"x-amzn-requestid", "x-amz-request-id"}:
+            headers.append(("x-amzn-RequestId", str(uuid.uuid4())))
         start_response(status, headers)
         return chunks
 
 
 def _send(start_response: Any, response: ServiceResponse) -> Iterable[bytes]:
+    """Send ``response``, with a request id as AWS sends on every response, errors included."""
+    response.headers.setdefault("x-amzn-RequestId", str(uuid.uuid4()))
     headers = {"Content-Length": str(len(response.body))} | response.headers
     reason = _REASONS.get(response.status, "Error")
     start_response(f"{response.status} {reason}", list(headers.items()))

@@ -1,8 +1,9 @@
 """Which services the sandbox answers itself, by SigV4 signing name; moto answers the rest.
 
-Each entry names a factory ``module:function`` called with the started Sandbox, returning a
-handler ``(ServiceRequest) -> ServiceResponse | None`` (None lets moto answer that request).
-Add a service with one line here. ``ec2`` and ``ecs`` are shared with moto: their handlers answer
+Each entry names a factory ``module:function`` called with the started Sandbox (or, for the
+services in :data:`REGIONAL`, with one region's account, once per region), returning a handler
+``(ServiceRequest) -> ServiceResponse | None`` (None lets moto answer that request). Add a
+service with one line here. ``ec2`` and ``ecs`` are shared with moto: their handlers answer
 only the actions they model (DescribeSpotPriceHistory; a compute environment's container
 instances) and return None for the rest.
 """
@@ -16,4 +17,8 @@ SERVICES: dict[str, str] = {
     "pricing": "batchtui.sandbox.pricing_api:pricing_handler",
     "ec2": "batchtui.sandbox.pricing_api:ec2_handler",
     "ecs": "batchtui.sandbox.ecs_api:handler",
+    "cloudformation": "batchtui.sandbox.cloudformation_api:handler",
 }
+
+#: Services whose state is per region (each region's account: :mod:`regions`).
+REGIONAL = frozenset({"batch", "ecs", "servicequotas"})

@@ -149,3 +149,17 @@ def test_ecs_clusters_put_into_moto_answer_with_their_counts(sandbox: Any, aws_c
     assert again["registeredContainerInstancesCount"] == 0
     moto_glue.delete_ecs_cluster(sandbox.region, "glue-cluster")
     assert ecs.describe_clusters(clusters=["glue-cluster"])["failures"][0]["reason"] == "MISSING"
+
+
+def test_cloudformation_resolves_types_through_the_routed_model_map(sandbox: Any) -> None:
+    # The sandbox routes AWS::Batch::* to its own models; moto must look types up in that map.
+    from moto.cloudformation.parsing import resource_class_from_type
+
+    from batchtui.sandbox import cloudformation_batch
+
+    del sandbox  # started: its CloudFormation handler installed the routes
+    routed = resource_class_from_type("AWS::Batch::JobQueue")
+    assert routed is cloudformation_batch.JobQueue
+    error = moto_glue.cloudformation_validation_error("reason")
+    assert getattr(error, "code", "") == "ValidationError"
+    moto_glue.discard_stack("us-east-1", "no-such-stack")  # a stack not there is no error

@@ -103,3 +103,47 @@ def test_speed_must_be_a_finite_positive_number(
     assert main(["sandbox", "serve", "--seed", "empty", f"--speed={speed}"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "--speed must be" in err[0]
+
+
+@pytest.mark.skipif(not os.path.exists(AWS), reason="awscli is not installed")
+def test_aws_cli_sees_one_account_per_region_and_terminates_missing_jobs(
+    demo_sandbox: object,
+) -> None:
+    url = demo_sandbox.url  # type: ignore[attr-defined]
+
+    def aws(*args: str) -> dict:
+        done = subprocess.run([AWS, *args, "--output", "json"], env=_env(url),
+                              capture_output=True, text=True, timeout=60, check=True)  # fmt: skip
+        return json.loads(done.stdout) if done.stdout.strip() else {}
+
+    assert aws("batch", "describe-job-queues", "--region", "us-east-1")["jobQueues"]
+    assert aws("batch", "describe-job-queues", "--region", "eu-north-1")["jobQueues"] == []
+    made = aws("batch", "create-compute-environment", "--region", "eu-north-1",
+               "--compute-environment-name", "cli-unmanaged", "--type", "UNMANAGED")  # fmt: skip
+    assert made["computeEnvironmentArn"].startswith("arn:aws:batch:eu-north-1:")
+    home = aws("batch", "describe-compute-environments", "--region", "us-east-1",
+               "--compute-environments", "cli-unmanaged")  # fmt: skip
+    assert home["computeEnvironments"] == []
+    assert aws("batch", "terminate-job", "--job-id", "no-such-job", "--reason", "x") == {}
+
+
+def test_serve_seeds_the_region_asked_for() -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "batchtui", "sandbox", "serve", "--seed", "empty",
+         "--region", "eu-west-2"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert proc.stdout is not None
+        url = proc.stdout.readline().strip()
+        import boto3
+
+        batch = boto3.client("batch", endpoint_url=url, region_name="eu-west-2",
+                             aws_access_key_id="x", aws_secret_access_key="y")  # fmt: skip
+        made = batch.create_compute_environment(computeEnvironmentName="ce", type="UNMANAGED")
+        assert made["computeEnvironmentArn"].startswith("arn:aws:batch:eu-west-2:")
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0
+    assert "AWS_DEFAULT_REGION=eu-west-2" in err
