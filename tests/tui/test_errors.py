@@ -16,7 +16,8 @@ from batchtui.tui.screens.jobs import JobsScreen
 
 
 async def test_throttling_marks_stale_and_notifies(make_app, demo, monkeypatch) -> None:
-    monkeypatch.setattr(session, "MAX_ATTEMPTS", 1)  # no back-off sleeps in the test
+    # botocore counts retries here, not attempts: 0 sends each call once, with no back-off sleep.
+    monkeypatch.setattr(session, "MAX_ATTEMPTS", 0)
     total = sum(account.counts(demo, "demo-main").values())
     app = make_app()
     faults = Faults(app.aws)
@@ -82,7 +83,7 @@ async def test_a_listing_that_failed_says_so_and_the_timer_lists_again(
 ) -> None:
     """The endpoint went away while a queue opened: the screen said "listing…" for ever and
     the timer never retried. Now it says what happened, and the next tick lists again."""
-    monkeypatch.setattr(session, "MAX_ATTEMPTS", 1)
+    monkeypatch.setattr(session, "MAX_ATTEMPTS", 0)  # no retry, so no back-off sleep
     # Not a throttling code: adaptive retries would pace the calls with real sleeps.
     total = sum(account.counts(demo, "demo-main").values())
     now = [1000.0]
