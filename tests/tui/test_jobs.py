@@ -282,8 +282,10 @@ async def test_finished_job_cannot_be_stopped(make_app) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await open_jobs(app, pilot)
         await pilot.press("6", "ctrl+d")
+        await settle(app, pilot)
         assert not isinstance(app.screen, ConfirmScreen)
-        assert app.aws.counter.get("batch", "DescribeJobs") <= 1
+        stops = [app.aws.counter.get("batch", op) for op in ("CancelJob", "TerminateJob")]
+        assert stops == [0, 0]
 
 
 async def test_copy_job_id(make_app, demo) -> None:
