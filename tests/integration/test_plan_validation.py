@@ -157,9 +157,12 @@ ATTEMPTS = 5  # so that interrupted jobs are retried, not failed: this test is a
 HOST_TERMINATED = re.compile(r"^Host EC2 \(instance (i-[0-9a-f]+)\) terminated")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def spot_sandbox() -> Iterator[Any]:
-    """A second sandbox beside the session's, with spot interruptions on, stopped after."""
+    """A second sandbox beside the session's, with spot interruptions on, stopped after.
+
+    One per test: the interruptions are drawn from the sandbox's seeded random stream, so a
+    test sharing it would measure different interruptions depending on which test ran first."""
     from batchtui.sandbox import Sandbox, SandboxConfig
 
     config = SandboxConfig(
@@ -173,9 +176,15 @@ def spot_sandbox() -> Iterator[Any]:
         yield sb
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def spot_instance_profile(spot_sandbox: Any, aws_client: Any) -> str:
+    """IAM is moto's, shared by every sandbox of the process: made once, found after."""
     iam = aws_client(spot_sandbox, "iam")
+    try:
+        profile = iam.get_instance_profile(InstanceProfileName="plan-validation-spot")
+        return str(profile["InstanceProfile"]["Arn"])
+    except iam.exceptions.NoSuchEntityException:
+        pass
     iam.create_role(RoleName="plan-validation-spot", AssumeRolePolicyDocument="{}")
     arn = iam.create_instance_profile(InstanceProfileName="plan-validation-spot")
     iam.add_role_to_instance_profile(

@@ -124,9 +124,12 @@ def test_time_limit_counts_from_when_a_job_became_the_blocked_head(
 
 @pytest.fixture
 def spot_quota_used_up(sandbox: Any) -> Iterator[None]:
-    """No spot vCPU left in the account's quota (restored afterwards)."""
+    """No spot vCPU left in the account's quota (restored afterwards).
+
+    The quota is 0, not what spot instances use now: instances other tests of the session left
+    behind scale in while a test runs, which would free room under a quota set to their use."""
     saved = sandbox.quotas[SPOT_STANDARD_QUOTA]
-    sandbox.quotas[SPOT_STANDARD_QUOTA] = sandbox.scheduler.fleet.pool_used[True]
+    sandbox.quotas[SPOT_STANDARD_QUOTA] = 0.0
     try:
         yield
     finally:
@@ -167,7 +170,8 @@ def test_raising_the_quota_unblocks_the_head(
     ids = [submit(batch, q, jd, f"quota-{i}") for i in range(2)]
     sandbox.advance(30)
     assert [r is not None for _, r in states(batch, *ids)] == [True, False]
-    sandbox.quotas[SPOT_STANDARD_QUOTA] += 16  # a quota increase granted
+    # A quota increase granted: room for both jobs above what spot instances use now.
+    sandbox.quotas[SPOT_STANDARD_QUOTA] = sandbox.scheduler.fleet.pool_used[True] + 16
     sandbox.advance(sandbox.config.scale_up_seconds + sandbox.config.starting_seconds + 1)
     assert states(batch, *ids) == [("RUNNING", None)] * 2
 

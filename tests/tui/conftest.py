@@ -1,7 +1,13 @@
-"""Fixtures of the TUI tests: an app on an exact in-memory account, driven by Pilot.
+"""Fixtures of the TUI tests: the app on a fresh sandbox demo account, driven by Pilot.
 
-Tests await the workers (``settle``) instead of sleeping; the refresh timer is off unless a test
-turns it on, and the status bar's clock is fixed, so what a test sees is deterministic.
+Every test gets its own sandbox, seeded with the same demo account (same random seed, same
+simulated start time) on a manual clock: what one test cancels, scales or submits no other test
+sees, so the suite passes in any order. A fresh sandbox and its seed cost about half a second, a
+small part of a TUI test, so there is no per-module sharing to reason about.
+
+Tests await the workers (``settle``) and step the sandbox's clock (``demo.advance``) instead of
+sleeping; the refresh timer is off unless a test turns it on, and the app's own clock is fixed,
+so what a test sees is deterministic.
 """
 
 from __future__ import annotations
@@ -9,7 +15,8 @@ from __future__ import annotations
 import asyncio
 import inspect
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -18,12 +25,14 @@ from textual.worker import WorkerFailed
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from fakebatch import FakeBatch, demo_account, make_aws
-
+from batchtui.aws.session import Aws, AwsTarget
 from batchtui.tui.app import BatchtuiApp, create_app
 from batchtui.tui.config import TuiConfig
 
 SIZE = (140, 40)
+#: Simulated epoch seconds at the sandbox's start: timestamps on screen are the same every run.
+START = 1_795_000_000.0
+DEMO_RANDOM_SEED = 11
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -48,21 +57,119 @@ async def settle(app: Any, pilot: Any, *, failures_expected: bool = False) -> No
         await pilot.pause()
 
 
-@pytest.fixture
-def fake() -> FakeBatch:
-    return demo_account()
+def _log_streams(region: str) -> dict[tuple[str, str], int]:
+    """Every log stream moto holds in ``region`` and its number of events."""
+    from batchtui.sandbox import moto_glue
+
+    backend = moto_glue.logs_backend(region)
+    return {
+        (group_name, stream_name): len(stream.events)
+        for group_name, group in backend.groups.items()
+        for stream_name, stream in group.streams.items()
+    }
+
+
+def _forget_new_log_streams(region: str, before: dict[tuple[str, str], int]) -> None:
+    """Delete the streams (and groups) a sandbox wrote since ``before``.
+
+    moto's logs backend belongs to the process, not to one sandbox, and every demo sandbox
+    with the same random seed names its jobs' streams alike: without this, the next test's
+    sandbox would append its lines to this one's. A stream that existed before and grew belongs
+    to another test's sandbox (a session fixture): that would mix two tests' logs, so it fails.
+    """
+    from batchtui.sandbox import moto_glue
+
+    backend = moto_glue.logs_backend(region)
+    groups_before = {group for group, _ in before}
+    after = _log_streams(region)
+    grown = [key for key, n in after.items() if key in before and n != before[key]]
+    assert not grown, f"a demo sandbox wrote into another sandbox's log streams: {grown[:3]}"
+    for group, stream in after.keys() - before.keys():
+        if group in groups_before:
+            backend.groups[group].delete_log_stream(stream)
+    for group in {group for group, _ in after} - groups_before:
+        backend.delete_log_group(group)
+
+
+@contextmanager
+def fresh_sandbox(**settings: Any) -> Iterator[Any]:
+    """A sandbox on a manual clock from START, whose log streams go when it stops."""
+    from batchtui.sandbox import Sandbox, SandboxConfig
+
+    config = SandboxConfig(
+        manual_clock=True, random_seed=DEMO_RANDOM_SEED, start_time=START, **settings
+    )
+    before = _log_streams(config.region)
+    try:
+        with Sandbox(config) as sandbox:
+            yield sandbox
+    finally:
+        _forget_new_log_streams(config.region, before)
 
 
 @pytest.fixture
-def make_app(fake: FakeBatch) -> Callable[..., BatchtuiApp]:
+def demo() -> Iterator[Any]:
+    """A fresh sandbox with the demo account on a manual clock, the same every time."""
+    with fresh_sandbox(seed="demo") as sandbox:
+        yield sandbox
+
+
+def aws_on(sb: Any, *, read_only: bool = False) -> Aws:
+    return Aws(
+        AwsTarget(
+            region=sb.region,
+            endpoint_url=sb.url,
+            sandbox=True,
+            read_only=read_only,
+            credentials=("testing", "testing"),
+        )
+    )
+
+
+def batch_client(sb: Any) -> Any:
+    """A boto3 Batch client of the sandbox, for a test to act as another user of the account."""
+    import boto3
+
+    return boto3.client(
+        "batch",
+        endpoint_url=sb.url,
+        region_name=sb.region,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+
+
+def app_on(
+    sb: Any,
+    *,
+    read_only: bool = False,
+    config: TuiConfig | None = None,
+    clock: Callable[[], float] = lambda: 1000.0,
+    where_label: str = "",
+) -> BatchtuiApp:
+    """The app connected to ``sb``; its refresh timer off and its clock fixed."""
+    return create_app(
+        aws_on(sb, read_only=read_only),
+        sandbox=sb,
+        config=config or TuiConfig(refresh_interval=0),
+        clock=clock,
+        where_label=where_label,
+    )
+
+
+@pytest.fixture
+def make_app(demo: Any) -> Callable[..., BatchtuiApp]:
+    """``make_app(read_only=..., config=..., clock=..., where_label=...)``: the app on ``demo``."""
+
     def make(
         *,
         read_only: bool = False,
         config: TuiConfig | None = None,
-        account: FakeBatch | None = None,
         clock: Callable[[], float] = lambda: 1000.0,
+        where_label: str = "",
     ) -> BatchtuiApp:
-        aws = (account or fake).install(make_aws(read_only=read_only))
-        return create_app(aws, config=config or TuiConfig(refresh_interval=0), clock=clock)
+        return app_on(
+            demo, read_only=read_only, config=config, clock=clock, where_label=where_label
+        )
 
     return make

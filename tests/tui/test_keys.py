@@ -133,7 +133,7 @@ async def test_overview_open_can_be_remapped(make_app) -> None:
         assert isinstance(app.screen, OverviewScreen)
         await pilot.press("o")
         await settle(app, pilot)
-        assert isinstance(app.screen, JobsScreen) and app.screen.queue == "high"
+        assert isinstance(app.screen, JobsScreen) and app.screen.queue == "demo-main"
         await pilot.press("escape", "tab", "o")  # and on the CE table
         await settle(app, pilot)
         assert isinstance(app.screen, ComputeEnvironmentScreen)
@@ -168,7 +168,7 @@ async def test_every_key_on_the_jobs_screen_works(make_app) -> None:
         await pilot.press("slash")
         assert jobs.query_one("#filter").has_focus
         await pilot.press("escape")
-        await pilot.press("ctrl+d")
+        await pilot.press("5", "ctrl+d")  # a RUNNING job: it can be stopped
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("n", "d")
         await settle(app, pilot)
@@ -186,9 +186,9 @@ async def test_colon_jumps_to_views(make_app) -> None:
         await settle(app, pilot)
         await pilot.press("colon")
         assert isinstance(app.screen, CommandLineScreen)
-        await pilot.press(*"jobs low", "enter")
+        await pilot.press(*"jobs demo-batch-low", "enter")
         await settle(app, pilot)
-        assert isinstance(app.screen, JobsScreen) and app.screen.queue == "low"
+        assert isinstance(app.screen, JobsScreen) and app.screen.queue == "demo-batch-low"
         await pilot.press("colon", *"ce", "enter")
         assert isinstance(app.screen, OverviewScreen)
         assert app.screen.focused.id == "ces"
@@ -199,7 +199,7 @@ async def test_colon_jumps_to_views(make_app) -> None:
         assert isinstance(app.screen, OverviewScreen) and app.screen.focused.id == "queues"
         await pilot.press("colon", *"jobs", "enter")
         await settle(app, pilot)
-        assert isinstance(app.screen, JobsScreen) and app.screen.queue == "high"
+        assert isinstance(app.screen, JobsScreen) and app.screen.queue == "demo-main"
         await pilot.press("colon", *"nope", "enter")
         assert isinstance(app.screen, JobsScreen)
         await pilot.press("colon", *"jobs missing", "enter")

@@ -191,7 +191,9 @@ async def test_a_failed_save_says_why_in_one_message(watched: Path) -> None:
 def sb() -> Iterator[Any]:
     from batchtui.sandbox import Sandbox, SandboxConfig
 
-    config = SandboxConfig(seed="demo", manual_clock=True, random_seed=11, start_time=1.795e9)
+    # Its own random seed: moto's log streams belong to the process, and the per-test demo
+    # sandboxes (seed 11) would otherwise name their streams as this one does.
+    config = SandboxConfig(seed="demo", manual_clock=True, random_seed=12, start_time=1.795e9)
     with Sandbox(config) as sandbox:
         yield sandbox
 

@@ -1,20 +1,16 @@
 """The TUI on the real sandbox (demo account, frozen clock): a new user's path through it, and
-snapshots of the main screens. The snapshots run first: later tests change the account."""
+snapshots of the main screens. Each test has a fresh demo account (conftest's ``demo``), so
+the snapshots are the same whatever ran before them."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-from conftest import SIZE, settle
+from conftest import SIZE, app_on, batch_client, settle
 from screen_text import screen_text
 
-from batchtui.aws.session import Aws, AwsTarget
-from batchtui.tui.app import BatchtuiApp, create_app
-from batchtui.tui.config import TuiConfig
-from batchtui.tui.screens.dialogs import ConfirmScreen
+from batchtui.tui.app import BatchtuiApp
 from batchtui.tui.screens.job_detail import JobDetailScreen
 from batchtui.tui.screens.jobs import JobsScreen
 from batchtui.tui.screens.logs import LogsScreen
@@ -22,40 +18,12 @@ from batchtui.tui.screens.plan import PlanScreen
 from batchtui.tui.widgets.job_table import JobTable
 from batchtui.tui.widgets.log_view import LogView
 
-START = 1_795_000_000.0  # simulated epoch seconds at start: stable timestamps
 
-
-@pytest.fixture(scope="module")
-def sb() -> Iterator[Any]:
-    from batchtui.sandbox import Sandbox, SandboxConfig
-
-    # A free port (0): a fixed one fails when something else holds it. The snapshots show a
-    # label in its place; test_overview_shows_the_living_account checks the real endpoint.
-    config = SandboxConfig(seed="demo", manual_clock=True, random_seed=11, start_time=START)
-    with Sandbox(config) as sandbox:
-        yield sandbox
-
-
-def app_on(sb: Any, *, read_only: bool = False, snapshot: bool = False) -> BatchtuiApp:
-    aws = Aws(
-        AwsTarget(
-            region=sb.region,
-            endpoint_url=sb.url,
-            sandbox=True,
-            read_only=read_only,
-            credentials=("testing", "testing"),
-        )
-    )
+def tui_on(demo: Any, *, read_only: bool = False, snapshot: bool = False) -> BatchtuiApp:
     # The snapshots' status bar: the endpoint with its port masked, so any free port draws
     # the same picture.
-    label = f"SANDBOX http://127.0.0.1:PORT {sb.region}" if snapshot else ""
-    return create_app(
-        aws,
-        sandbox=sb,
-        config=TuiConfig(refresh_interval=0),
-        clock=lambda: 0.0,
-        where_label=label,
-    )
+    label = f"SANDBOX http://127.0.0.1:PORT {demo.region}" if snapshot else ""
+    return app_on(demo, read_only=read_only, clock=lambda: 0.0, where_label=label)
 
 
 async def _settled(pilot: Any) -> None:
@@ -83,37 +51,39 @@ async def _open_stuck_job(pilot: Any) -> None:
     await _settled(pilot)
 
 
-def test_snapshot_overview(sb, snap_compare) -> None:
-    assert snap_compare(app_on(sb, snapshot=True), terminal_size=SIZE, run_before=_settled)
+def test_snapshot_overview(demo, snap_compare) -> None:
+    assert snap_compare(tui_on(demo, snapshot=True), terminal_size=SIZE, run_before=_settled)
 
 
-def test_snapshot_jobs_runnable(sb, snap_compare) -> None:
-    assert snap_compare(app_on(sb, snapshot=True), terminal_size=SIZE, run_before=_open_stuck_queue)
-
-
-def test_snapshot_job_detail(sb, snap_compare) -> None:
-    assert snap_compare(app_on(sb, snapshot=True), terminal_size=SIZE, run_before=_open_stuck_job)
-
-
-def test_snapshot_read_only_overview(sb, snap_compare) -> None:
+def test_snapshot_jobs_runnable(demo, snap_compare) -> None:
     assert snap_compare(
-        app_on(sb, read_only=True, snapshot=True), terminal_size=SIZE, run_before=_settled
+        tui_on(demo, snapshot=True), terminal_size=SIZE, run_before=_open_stuck_queue
     )
 
 
-async def test_overview_shows_the_living_account(sb) -> None:
-    app = app_on(sb)
+def test_snapshot_job_detail(demo, snap_compare) -> None:
+    assert snap_compare(tui_on(demo, snapshot=True), terminal_size=SIZE, run_before=_open_stuck_job)
+
+
+def test_snapshot_read_only_overview(demo, snap_compare) -> None:
+    assert snap_compare(
+        tui_on(demo, read_only=True, snapshot=True), terminal_size=SIZE, run_before=_settled
+    )
+
+
+async def test_overview_shows_the_living_account(demo) -> None:
+    app = tui_on(demo)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         text = screen_text(app)
         assert "SANDBOX" in text and "sim 2026-" in text
-        assert f"{sb.url} {sb.region}" in text  # the real endpoint, when no label is given
+        assert f"{demo.url} {demo.region}" in text  # the real endpoint, when no label is given
         assert "demo-legacy" in text and "INVALID" in text and "CLIENT_ERROR" in text
         assert "RNBL" in text and "RUN " in text
 
 
-async def test_find_a_stuck_job_and_its_reason(sb) -> None:
-    app = app_on(sb)
+async def test_find_a_stuck_job_and_its_reason(demo) -> None:
+    app = tui_on(demo)
     async with app.run_test(size=SIZE) as pilot:
         await _open_stuck_job(pilot)
         assert isinstance(app.screen, JobDetailScreen)
@@ -121,10 +91,10 @@ async def test_find_a_stuck_job_and_its_reason(sb) -> None:
         assert "RUNNABLE" in text and "MISCONFIGURATION:" in text
 
 
-async def test_follow_a_running_jobs_logs(sb, tmp_path: Path, monkeypatch) -> None:
-    sb.advance(120)  # let the running jobs write a few lines
+async def test_follow_a_running_jobs_logs(demo, tmp_path: Path, monkeypatch) -> None:
+    demo.advance(120)  # let the running jobs write a few lines
     monkeypatch.chdir(tmp_path)
-    app = app_on(sb)
+    app = tui_on(demo)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await pilot.press("enter")  # demo-main
@@ -147,6 +117,8 @@ async def test_follow_a_running_jobs_logs(sb, tmp_path: Path, monkeypatch) -> No
         await pilot.press("slash", *needle, "enter")
         assert view.highlight is not None
         await pilot.press("ctrl+s")
+        for save in [w for w in app.workers if w.group == "save"]:  # it writes in a worker
+            await save.wait()
         saved = list(tmp_path.glob("batchtui-*.log"))
         assert saved and saved[0].read_text().count("\n") >= 1
         await pilot.press("escape", "escape")  # clear the search, then leave: the worker stops
@@ -154,8 +126,8 @@ async def test_follow_a_running_jobs_logs(sb, tmp_path: Path, monkeypatch) -> No
         assert isinstance(app.screen, JobsScreen)
 
 
-async def test_plan_screen_runs_the_planner(sb) -> None:
-    app = app_on(sb)
+async def test_plan_screen_runs_the_planner(demo) -> None:
+    app = tui_on(demo)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await pilot.press("colon", *"plan sandbox", "enter")
@@ -165,36 +137,8 @@ async def test_plan_screen_runs_the_planner(sb) -> None:
         assert "RECOMMENDATION" in text and "SCENARIOS" in text
 
 
-async def test_terminate_a_running_job(sb) -> None:
-    app = app_on(sb)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        await pilot.press("enter")
-        await settle(app, pilot)
-        await pilot.press("5")
-        job = app.screen.query_one(JobTable).current
-        assert job is not None and job.status == "RUNNING"
-        await pilot.press("ctrl+d")
-        assert isinstance(app.screen, ConfirmScreen)
-        assert job.job_name in screen_text(app) and "RUNNING" in screen_text(app)
-        await pilot.press("y")
-        await settle(app, pilot)
-        sb.advance(30)
-        app.screen.reload(full=False)
-        await settle(app, pilot)
-        assert app.screen.index.get(job.job_id).status == "FAILED"
-
-
-def _submit(sb: Any, **body: Any) -> str:
-    import boto3
-
-    batch = boto3.client(
-        "batch",
-        endpoint_url=sb.url,
-        region_name=sb.region,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
+def _submit(demo: Any, **body: Any) -> str:
+    batch = batch_client(demo)
     return str(batch.submit_job(jobQueue="demo-main", jobDefinition="demo-etl", **body)["jobId"])
 
 
@@ -215,23 +159,23 @@ def _labels(logs: LogsScreen) -> set[str]:
     return {line.label for line in logs.buffer.lines}
 
 
-async def test_logs_switch_attempts_and_array_children(sb) -> None:
+async def test_logs_switch_attempts_and_array_children(demo) -> None:
     """`a` steps through all / the latest / each attempt of a retried job; `c` picks one child
     of an array job, whose logs open with every child's lines merged."""
     _submit(
-        sb,
+        demo,
         jobName="retry-thrice",
         retryStrategy={"attempts": 3},
         containerOverrides={"command": ["sh", "-c", "work && sleep 20 && exit 3"]},
     )
     _submit(
-        sb,
+        demo,
         jobName="fan-out-three",
         arrayProperties={"size": 3},
         containerOverrides={"command": ["sh", "-c", "work && sleep 20"]},
     )
-    sb.advance(600)  # every attempt and every child has run and written its lines
-    app = app_on(sb)
+    demo.advance(600)  # every attempt and every child has run and written its lines
+    app = tui_on(demo)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         logs = await _open_logs_of(pilot, "retry-thrice")
@@ -269,12 +213,12 @@ async def test_logs_switch_attempts_and_array_children(sb) -> None:
         assert logs.selection.child == "all" and len(_labels(logs)) >= 3
 
 
-async def test_r_in_a_finished_log_keeps_the_place(sb) -> None:
+async def test_r_in_a_finished_log_keeps_the_place(demo) -> None:
     """`r` re-reads a finished log; a reader who scrolled stays where they were (it jumped to
     the first line). `f` on a finished log says there is nothing more to follow."""
-    _submit(sb, jobName="long-reader", containerOverrides={"command": ["sh", "-c", "sleep 1200"]})
-    sb.advance(1500)
-    app = app_on(sb)
+    _submit(demo, jobName="long-reader", containerOverrides={"command": ["sh", "-c", "sleep 1200"]})
+    demo.advance(1500)
+    app = tui_on(demo)
     async with app.run_test(size=(100, 10)) as pilot:
         await settle(app, pilot)
         logs = await _open_logs_of(pilot, "long-reader")
@@ -290,17 +234,17 @@ async def test_r_in_a_finished_log_keeps_the_place(sb) -> None:
         assert logs.done and view.scroll_offset.y == 3
 
 
-async def test_a_offers_only_the_attempts_a_job_made(sb) -> None:
+async def test_a_offers_only_the_attempts_a_job_made(demo) -> None:
     """A job its retry strategy allows 3 attempts that succeeded at the first: `a` stepped to
     "attempt 2 of 3", which does not exist, and every line was marked [attempt 1]."""
     _submit(
-        sb,
+        demo,
         jobName="once-is-enough",
         retryStrategy={"attempts": 3},
         containerOverrides={"command": ["sh", "-c", "work && sleep 20"]},
     )
-    sb.advance(600)
-    app = app_on(sb)
+    demo.advance(600)
+    app = tui_on(demo)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         logs = await _open_logs_of(pilot, "once-is-enough")
@@ -313,10 +257,10 @@ async def test_a_offers_only_the_attempts_a_job_made(sb) -> None:
         assert logs.selection.attempt is None  # nothing to switch to
 
 
-async def test_status_bar_at_80_columns_keeps_the_calls_and_the_clock(sb) -> None:
+async def test_status_bar_at_80_columns_keeps_the_calls_and_the_clock(demo) -> None:
     """At 80 columns the bar was cut after the account: the API calls and the sandbox's clock
     (what tells a new user the account is simulated and moving) were gone."""
-    app = app_on(sb)
+    app = tui_on(demo)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
         app.update_status()

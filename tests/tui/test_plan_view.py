@@ -5,41 +5,17 @@ the charts are as wide as the pane and show every scenario's marker."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from itertools import pairwise
 from typing import Any
 
 import pytest
-from conftest import settle
+from conftest import app_on, settle
 from screen_text import screen_text
 
-from batchtui.aws.session import Aws, AwsTarget
 from batchtui.render.charts import SCENARIO_MARKERS
 from batchtui.render.plan import render_plan_blocks, render_plan_table
-from batchtui.tui.app import BatchtuiApp, create_app
-from batchtui.tui.config import TuiConfig
 from batchtui.tui.screens.plan import PlanScreen
 from batchtui.tui.widgets.reading_pane import ReadingPane
-
-START = 1_795_000_000.0
-
-
-@pytest.fixture(scope="module")
-def sb() -> Iterator[Any]:
-    from batchtui.sandbox import Sandbox, SandboxConfig
-
-    config = SandboxConfig(seed="demo", manual_clock=True, random_seed=11, start_time=START)
-    with Sandbox(config) as sandbox:
-        yield sandbox
-
-
-def app_on(sb: Any) -> BatchtuiApp:
-    target = AwsTarget(
-        region=sb.region, endpoint_url=sb.url, sandbox=True, credentials=("testing", "testing")
-    )
-    return create_app(
-        Aws(target), sandbox=sb, config=TuiConfig(refresh_interval=0), clock=lambda: 0.0
-    )
 
 
 async def pane_lines(pilot: Any) -> list[str]:
@@ -66,8 +42,8 @@ def words(text: str) -> str:
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 35)])
-async def test_the_plan_wraps_to_the_pane_and_nothing_is_cut(sb, size) -> None:  # type: ignore[no-untyped-def]
-    app = app_on(sb)
+async def test_the_plan_wraps_to_the_pane_and_nothing_is_cut(demo, size) -> None:  # type: ignore[no-untyped-def]
+    app = app_on(demo, clock=lambda: 0.0)
     async with app.run_test(size=size) as pilot:
         await settle(app, pilot)
         await pilot.press("colon", *"plan sandbox", "enter")
@@ -107,8 +83,8 @@ async def test_the_plan_wraps_to_the_pane_and_nothing_is_cut(sb, size) -> None: 
         assert "deadline 2 h (off chart, right)" in read
 
 
-async def test_the_charts_follow_the_pane_when_the_profile_list_comes_back(sb) -> None:  # type: ignore[no-untyped-def]
-    app = app_on(sb)
+async def test_the_charts_follow_the_pane_when_the_profile_list_comes_back(demo) -> None:  # type: ignore[no-untyped-def]
+    app = app_on(demo, clock=lambda: 0.0)
     async with app.run_test(size=(120, 35)) as pilot:
         await settle(app, pilot)
         await pilot.press("colon", *"plan sandbox", "enter")

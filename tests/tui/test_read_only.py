@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import account
 import pytest
-from conftest import SIZE, settle
-from fakebatch import demo_account, make_aws
+from conftest import SIZE, aws_on, settle
 from screen_text import screen_text
 
 from batchtui.aws import actions
@@ -14,8 +14,10 @@ from batchtui.tui.screens.dialogs import ConfirmScreen, ScaleScreen
 from batchtui.tui.screens.help import HelpScreen
 from batchtui.tui.screens.jobs import JobsScreen
 
+MUTATING = ("CancelJob", "TerminateJob", "UpdateJobQueue", "UpdateComputeEnvironment")
 
-async def test_badge_and_no_dangerous_keys_anywhere(make_app, fake) -> None:
+
+async def test_badge_and_no_dangerous_keys_anywhere(make_app, demo) -> None:
     app = make_app(read_only=True)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
@@ -39,12 +41,12 @@ async def test_badge_and_no_dangerous_keys_anywhere(make_app, fake) -> None:
         await pilot.press("ctrl+d")
         assert not isinstance(app.screen, ConfirmScreen)
         assert "^d" not in screen_text(app)
-    mutating = {"canceljob", "terminatejob", "updatejobqueue", "updatecomputeenvironment"}
-    assert not any(op in mutating for op, _ in fake.requests)
+    assert [app.aws.counter.get("batch", op) for op in MUTATING] == [0, 0, 0, 0]
+    assert account.job_queue(demo, "demo-main")["state"] == "ENABLED"
 
 
-def test_the_aws_layer_refuses_anyway_and_sends_nothing() -> None:
-    aws = make_aws(read_only=True)
+def test_the_aws_layer_refuses_anyway_and_sends_nothing(demo) -> None:
+    aws = aws_on(demo, read_only=True)
     sent: list[str] = []
     for service in ("batch",):
         aws.client(service).meta.events.register(
@@ -63,15 +65,20 @@ def test_the_aws_layer_refuses_anyway_and_sends_nothing() -> None:
     assert aws.counter.total == 0
 
 
-def test_a_job_that_started_since_it_was_shown_is_terminated_not_cancelled() -> None:
+def test_a_job_that_started_since_it_was_shown_is_terminated_not_cancelled(demo) -> None:
     """The confirmation named a RUNNABLE job; it was RUNNING by the answer. CancelJob would
     have succeeded and stopped nothing: the job is read again and TerminateJob sent."""
-    fake = demo_account()
-    aws = fake.install(make_aws())
-    job = next(j for j in fake.jobs.values() if j["status"] == "RUNNABLE")
-    job["status"] = "RUNNING"
-    how = actions.stop_job(aws, job["jobId"], "RUNNABLE")
+    big = {"resourceRequirements": [{"type": "VCPU", "value": "16"},
+                                    {"type": "MEMORY", "value": "32768"}]}  # fmt: skip
+    job_id = account.submit(demo, "shown-runnable", containerOverrides=big | account.sleeping(3600))
+    demo.advance(20)
+    assert account.job(demo, job_id)["status"] == "RUNNABLE"  # what the confirmation named
+    demo.advance(600)
+    assert account.job(demo, job_id)["status"] == "RUNNING"  # what it is by the answer
+    aws = aws_on(demo)
+    how = actions.stop_job(aws, job_id, "RUNNABLE")
     assert how.operation == "TerminateJob"
-    assert [op for op, _ in fake.requests if op in ("canceljob", "terminatejob")] == [
-        "terminatejob"
-    ]
+    assert aws.counter.get("batch", "CancelJob") == 0
+    assert aws.counter.get("batch", "TerminateJob") == 1
+    demo.advance(60)
+    assert account.job(demo, job_id)["status"] == "FAILED"

@@ -165,7 +165,10 @@ def test_following_a_running_mnp_job(logs_sandbox, mnp_jobdef, submit, client) -
 
 @pytest.mark.slow  # about 13 s: the CLI follows in real time (5 s polls, 5 s drain)
 def test_cli_follow_of_a_running_mnp_job_node_1(logs_sandbox, mnp_jobdef, submit, client, cli):
-    job_id = submit(mnp_jobdef(main_cmd="sleep 120", child_cmd="sleep 600"))
+    # The main node outlives a scale-up: after an earlier test of the module, an idle instance
+    # starts the main node at once while the other nodes wait for instances to launch, and a
+    # job whose main node ends first never runs node 1.
+    job_id = submit(mnp_jobdef(main_cmd="sleep 400", child_cmd="sleep 600"))
     batch = client("batch")
     run_until_node_1_runs(logs_sandbox, batch, job_id)
     stop = threading.Event()
