@@ -34,6 +34,9 @@ class SandboxConfig:
     scale_down_idle_seconds: float = 300.0
     #: Simulated seconds a job spends in STARTING (pulling its image).
     starting_seconds: float = 15.0
+    #: Simulated seconds from TerminateJob to a STARTING or RUNNING job's container having
+    #: stopped (ECS sends SIGTERM and waits for the exit); the job fails then, not before.
+    stop_seconds: float = 5.0
     #: A Fargate task's STARTING time is drawn from this range (Fargate provisions it first).
     fargate_starting_seconds: tuple[float, float] = (30.0, 60.0)
     #: Simulated seconds a CE or queue spends CREATING/UPDATING before VALID (0 = at once).

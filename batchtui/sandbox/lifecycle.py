@@ -44,6 +44,7 @@ class JobLifecycle:
     ) -> None:
         self.host = host
         self.store = store
+        self.config = config
         self.runnable: dict[str, dict[str, Job]] = {}  # queue -> RUNNABLE jobs in order
         self.positions = QueuePositions()  # when each reached its place (GetJobQueueSnapshot)
         self.dependencies = Dependencies(store)
@@ -245,7 +246,9 @@ class JobLifecycle:
             self.cancel_pending(job, reason)
 
     def terminate(self, job: Job, reason: str) -> None:
-        """TerminateJob: any job not finished fails now, its container stopped."""
+        """TerminateJob: a job not yet placed fails now; a STARTING or RUNNING one keeps its
+        status until its container has stopped (:attr:`SandboxConfig.stop_seconds` later, as
+        ECS sends SIGTERM and waits for the exit), then fails, never retried."""
         if job.is_final:
             return
         job.is_terminated = True
@@ -254,12 +257,22 @@ class JobLifecycle:
                 self.terminate(child, reason)
             return
         if job.status in ("STARTING", "RUNNING"):
-            self.end_attempt(
-                job,
-                exit_code=143 if job.status == "RUNNING" else None,
-                status_reason=ESSENTIAL_EXIT,
-                retryable=False,
-                final_reason=reason,
-            )
+            if self.config.stop_seconds <= 0:
+                self._container_stopped((job.job_id, job.run_token, reason))
+            else:
+                stopping = (job.job_id, job.run_token, reason)
+                self.host.after(self.config.stop_seconds, self._container_stopped, stopping)
         else:
             self.finish(job, "FAILED", reason)
+
+    def _container_stopped(self, arg: tuple[str, int, str]) -> None:
+        job = self.store.jobs.get(arg[0])
+        if job is None or job.run_token != arg[1] or job.status not in ("STARTING", "RUNNING"):
+            return  # it ended on its own meanwhile
+        self.end_attempt(
+            job,
+            exit_code=143 if job.status == "RUNNING" else None,
+            status_reason=ESSENTIAL_EXIT,
+            retryable=False,
+            final_reason=arg[2],
+        )

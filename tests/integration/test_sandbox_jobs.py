@@ -229,6 +229,9 @@ def test_cancel_and_terminate(
     assert describe(batch, running)["status"] == "RUNNING"
     batch.terminate_job(jobId=running, reason="stop it")
     job = describe(batch, running)
+    assert (job["status"], job["isTerminated"]) == ("RUNNING", True)  # its container stops...
+    sandbox.advance(sandbox.config.stop_seconds)
+    job = describe(batch, running)  # ... and then it fails, as on AWS
     assert (job["status"], job["statusReason"], job["isTerminated"]) == (
         "FAILED",
         "stop it",

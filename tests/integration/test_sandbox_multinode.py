@@ -226,6 +226,10 @@ def test_mnp_overrides_terminate_and_refusals(
     assert parent["nodeProperties"]["numNodes"] == 2 and parent["status"] == "RUNNING"
     batch.terminate_job(jobId=job_id, reason="stop it")
     parent, n0, n1 = describe(batch, job_id, f"{job_id}#0", f"{job_id}#1")
+    assert parent["status"] == n0["status"] == n1["status"] == "RUNNING"  # containers stopping
+    assert parent["isTerminated"]
+    sandbox.advance(sandbox.config.stop_seconds)
+    parent, n0, n1 = describe(batch, job_id, f"{job_id}#0", f"{job_id}#1")
     assert parent["status"] == n0["status"] == n1["status"] == "FAILED"
     assert parent["isTerminated"] and parent["statusReason"] == "stop it"
 

@@ -140,7 +140,7 @@ def test_bulk_cancel_and_terminate(
     assert status[running[0]] == "RUNNING"  # CancelJobs leaves started jobs alone, as AWS does
     assert all(status[i] == "FAILED" for i in waiting)
     batch.terminate_jobs(jobs=running, reason="bulk terminate")
-    sandbox.advance(1)
+    sandbox.advance(sandbox.config.stop_seconds)  # its container stops, then it fails
     assert batch.describe_jobs(jobs=running)["jobs"][0]["status"] == "FAILED"
     with pytest.raises(ClientError):
         batch.cancel_jobs(jobs=[unknown] * 51, reason="too many")

@@ -7,7 +7,6 @@ import math
 from typing import Any
 
 import account
-import pytest
 from conftest import SIZE, app_on, fresh_sandbox, settle
 from faults import Faults
 from screen_text import screen_text, toast_text
@@ -223,11 +222,6 @@ async def test_ctrl_d_terminates_a_running_job_after_confirming(make_app, demo) 
         assert screen.index.get(job_id).status == "FAILED"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the sandbox fails a RUNNING job at TerminateJob; AWS keeps it RUNNING until its "
-    "container has stopped (SIGTERM, then SIGKILL after 30 s)",
-)
 async def test_terminate_takes_effect_when_the_container_stops(make_app, demo) -> None:
     """On AWS the job is still RUNNING right after TerminateJob, FAILED once the clock moves."""
     [job_id] = [
