@@ -190,8 +190,9 @@ class BatchFacts:
     offerings: Mapping[str, frozenset[str]] | None = None
     subnets: Mapping[str, Subnet] = field(default_factory=dict)
     quotas: Mapping[PurchaseModel, float] | None = None
-    #: Compute environment name -> ACTIVE container instances registered in its ECS cluster.
-    container_instances: Mapping[str, int] = field(default_factory=dict)
+    #: Compute environment name -> (ACTIVE container instances registered in its ECS cluster,
+    #: their vCPUs); absent: not read.
+    container_instances: Mapping[str, tuple[int, int]] = field(default_factory=dict)
     #: Compute environment name -> (EC2 instances running for it, launch time of the oldest, ms).
     ec2_instances: Mapping[str, tuple[int, int]] = field(default_factory=dict)
     instance_roles: Mapping[str, InstanceRole] = field(default_factory=dict)

@@ -58,9 +58,6 @@ class Finding:
     #: What batchtui can do about it, and on which resource (a CE, a queue or a job name/id).
     action: Action | None = None
     target: str = ""
-    #: For a waiting job: its place in the queue (1 = head) and when it may start (epoch ms).
-    position: int | None = None
-    start_estimate_ms: int | None = None
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -88,11 +85,23 @@ def group(findings: Iterable[Finding]) -> list[Finding]:
 
 
 @dataclass(frozen=True)
+class Waiting:
+    """A job that only waits: its place in the queue (1 = the head; None beyond the 100 that
+    GetJobQueueSnapshot shows), what it waits for, and when it may start (epoch ms, or None)."""
+
+    job_id: str
+    position: int | None
+    waits_for: str
+    start_estimate_ms: int | None = None
+
+
+@dataclass(frozen=True)
 class Diagnosis:
     """The findings of one diagnosis, grouped by cause, most severe and widest first."""
 
     findings: tuple[Finding, ...]
     jobs_examined: int
+    waiting: tuple[Waiting, ...] = ()
 
     @property
     def blocking(self) -> bool:
