@@ -21,8 +21,9 @@ BATCH_SERVICE_POLICY = "AWSBatchServiceRole"
 #: Managed policies that grant the ECS agent what it needs beside the canonical one.
 ECS_INSTANCE_POLICIES = frozenset({ECS_INSTANCE_POLICY, "AmazonEC2ContainerServiceforEC2Role2"})
 
-#: (code, title, evidence, fix) of one compute environment's problem; severity is decided after.
-Problem = tuple[str, str, tuple[Evidence, ...], str]
+#: (code, title, evidence, fix) of one compute environment's problem, and whether it alone can
+#: block (False: a warning whatever the other compute environments do).
+Problem = tuple[str, str, tuple[Evidence, ...], str, bool]
 
 
 def _ec2_ces(ctx: Context, job: JobFacts) -> list[ComputeEnvironment]:
@@ -52,12 +53,22 @@ def _per_ce(
             found.append(problem)
     if not found:
         return None
-    code, title, evidence, fix = found[0]
-    severity = Severity.BLOCKING if len(found) == len(ces) else Severity.WARNING
+    code, title, evidence, fix, _ = found[0]
+    blocks = len(found) == len(ces) and all(p[4] for p in found)
+    severity = Severity.BLOCKING if blocks else Severity.WARNING
     return Finding(code, severity, title, evidence, fix, (job.job_id,))
 
 
+def _joined(ctx: Context, ce: ComputeEnvironment) -> bool:
+    """Instances of the CE have registered with ECS: whatever the route or the role's policies
+    look like, the instances do reach ECS."""
+    registered = ctx.facts.container_instances.get(ce.name)
+    return registered is not None and registered[0] > 0
+
+
 def _route(ctx: Context, ce: ComputeEnvironment) -> Problem | None:
+    if _joined(ctx, ce):
+        return None
     subnets = [ctx.facts.subnets.get(s) for s in ce.subnets]
     known = [s for s in subnets if s is not None]
     if not known or len(known) != len(subnets):
@@ -77,6 +88,7 @@ def _route(ctx: Context, ce: ComputeEnvironment) -> Problem | None:
         (*evidence, ev("ec2:DescribeVpcEndpoints", "VpcEndpoints[].ServiceName", "no ecs / ecs-agent endpoint")),
         "give the subnets a route to a NAT gateway (private) or an internet gateway with "
         "public IP on launch, or create VPC endpoints for ecs, ecs-agent and ecs-telemetry",
+        True,
     )  # fmt: skip
 
 
@@ -93,15 +105,15 @@ def _instance_role(ctx: Context, ce: ComputeEnvironment) -> Problem | None:
         return ("INSTANCE_ROLE_MISSING", f"the instance profile {role.name} of {ce.name} does not exist",
                 (ev(call, "InstanceProfile", f"{role.name}: NoSuchEntity"),),
                 "create the instance profile (with a role that has AmazonEC2ContainerServiceforEC2Role) "
-                "or point instanceRole at one")  # fmt: skip
+                "or point instanceRole at one", True)  # fmt: skip
     if not role.is_instance_profile:
         return ("INSTANCE_ROLE_NOT_AN_INSTANCE_PROFILE",
                 f"instanceRole of {ce.name} names a role, not an instance profile: {role.name}",
                 (ev(DESCRIBE_CES, "computeEnvironments[].computeResources.instanceRole", role.name),),
                 "set instanceRole to the ARN of an instance profile (arn:...:instance-profile/...) "
-                "that holds the role")  # fmt: skip
+                "that holds the role", True)  # fmt: skip
     attached = set(role.attached_policies)
-    if attached & ECS_INSTANCE_POLICIES:
+    if _joined(ctx, ce) or attached & ECS_INSTANCE_POLICIES:
         return None
     custom = [p for p in attached if not p.startswith(("Amazon", "AWS"))]
     if custom or role.has_inline_policies:
@@ -113,7 +125,14 @@ def _instance_role(ctx: Context, ce: ComputeEnvironment) -> Problem | None:
             (ev("iam:ListAttachedRolePolicies", "AttachedPolicies[].PolicyName",
                 f"{role.role_name or role.name}: {instead}"),),
             f"attach {ECS_INSTANCE_POLICY} to role {role.role_name or role.name} (instances without "
-            "it never join the ECS cluster)")  # fmt: skip
+            "it never join the ECS cluster)", _launched_unjoined(ctx, ce))  # fmt: skip
+
+
+def _launched_unjoined(ctx: Context, ce: ComputeEnvironment) -> bool:
+    """The CE holds vCPUs but none of its instances registered: the missing policy is why.
+    Before it launches anything, the policy alone is a warning (some accounts grant ECS
+    through a permissions boundary or an SCP-managed role batchtui cannot read)."""
+    return ce.desired_vcpus > 0 and ce.name in ctx.facts.container_instances
 
 
 def instance_role(ctx: Context, job: JobFacts) -> Finding | None:
@@ -131,7 +150,7 @@ def _service_role(ctx: Context, ce: ComputeEnvironment) -> Problem | None:
                 f"the service role {role.name} of {ce.name} does not exist",
                 (ev("iam:GetRole", "Role", f"{role.name}: NoSuchEntity"),),
                 "use the service-linked role AWSServiceRoleForBatch (leave serviceRole empty), or "
-                "recreate the role with AWSBatchServiceRole")  # fmt: skip
+                "recreate the role with AWSBatchServiceRole", True)  # fmt: skip
     return None
 
 
@@ -160,7 +179,7 @@ def _spot_bid(ctx: Context, ce: ComputeEnvironment) -> Problem | None:
             (ev(DESCRIBE_CES, "computeEnvironments[].computeResources.bidPercentage", f"{ce.name}: {ce.bid_percentage}"),
              ev("ec2:DescribeSpotPriceHistory", "SpotPriceHistory[].SpotPrice", f"{name}: ${spot:.4f}/h")),
             f"raise bidPercentage of {ce.name} to at least {int(spot / od * 100) + 1}, or leave it "
-            "empty (up to the on-demand price)")  # fmt: skip
+            "empty (up to the on-demand price)", True)  # fmt: skip
 
 
 def spot_bid(ctx: Context, job: JobFacts) -> Finding | None:
@@ -182,7 +201,7 @@ def _not_joining(ctx: Context, ce: ComputeEnvironment) -> Problem | None:
             (ev("ec2:DescribeInstances", "Reservations[].Instances[].State", f"{ce.name}: {count} running"),
              ev("ecs:ListContainerInstances", "containerInstanceArns", f"{ce.name}: {registered[0]} registered")),
             "check the subnets' route to ECS, the instance role's ECS policy, and that the AMI "
-            "runs the ECS agent; then terminate the stray instances")  # fmt: skip
+            "runs the ECS agent; then terminate the stray instances", True)  # fmt: skip
 
 
 def not_joining(ctx: Context, job: JobFacts) -> Finding | None:
@@ -214,12 +233,12 @@ def _launches(ctx: Context, ce: ComputeEnvironment) -> Problem | None:
             code = "PROBABLY_TRANSIENT"
         return (code, f"EC2 has no capacity for {ce.name}'s instance types in its zones (last launch "
                 f"{int(age // 60)} min ago failed)", evidence,
-                "wait, or allow more instance types or subnets in other zones")  # fmt: skip
+                "wait, or allow more instance types or subnets in other zones", True)  # fmt: skip
     if any(w in low for w in _QUOTA_WORDS):
         return ("VCPU_QUOTA_EXHAUSTED", f"launches of {ce.name} fail on the account's EC2 limit",
-                evidence, "request a higher vCPU quota in Service Quotas")  # fmt: skip
+                evidence, "request a higher vCPU quota in Service Quotas", True)  # fmt: skip
     return ("LAUNCH_FAILED", f"the last instance launch of {ce.name} failed: {last.message}", evidence,
-            "fix what the launch error names (launch template, AMI, instance profile, subnet)")  # fmt: skip
+            "fix what the launch error names (launch template, AMI, instance profile, subnet)", True)  # fmt: skip
 
 
 def launch_failures(ctx: Context, job: JobFacts) -> Finding | None:
