@@ -32,6 +32,8 @@ class Settings:
     starting_seconds: float = 600.0
     #: An instance running longer than this without joining the ECS cluster never will.
     join_grace_seconds: float = 600.0
+    #: A jobStateTimeLimitAction that cancels the job sooner than this is the first thing to say.
+    time_limit_soon_seconds: float = 3600.0
     #: How long a new instance takes to boot and register, for start estimates.
     boot_seconds: float = 180.0
 

@@ -21,7 +21,8 @@ def _clock(ms: int) -> str:
 
 
 def time_limit(ctx: Context, job: JobFacts) -> Finding | None:
-    """A jobStateTimeLimitAction of the queue matches the job's reason: it will be cancelled."""
+    """A jobStateTimeLimitAction of the queue matches the job's reason: it will be cancelled.
+    Blocking (and first) when that is soon; a warning while it is further off."""
     q = ctx.facts.queue
     if q is None or job.status != "RUNNABLE" or not job.status_reason:
         return None
@@ -31,8 +32,9 @@ def time_limit(ctx: Context, job: JobFacts) -> Finding | None:
             continue
         at = ctx.since_ms(job) + int(float(action.get("maxTimeSeconds", 0)) * 1000)
         left = max(0.0, (at - ctx.now_ms) / 1000)
+        soon = left <= ctx.settings.time_limit_soon_seconds
         return Finding(
-            "JOB_STATE_TIME_LIMIT", Severity.BLOCKING,
+            "JOB_STATE_TIME_LIMIT", Severity.BLOCKING if soon else Severity.WARNING,
             f"the queue's jobStateTimeLimitAction cancels the job at about {_clock(at)} "
             f"(in {duration(left)}): its reason {reason_code(job.status_reason)} has lasted since "
             f"{_clock(ctx.since_ms(job))}",

@@ -301,6 +301,19 @@ def test_time_limit_says_when_the_job_is_cancelled() -> None:
     front = (QueuePosition("j1", 1, NOW_MS - 120_000),)
     f = first(facts(stuck, ces=(ce(max_vcpus=8),), queue=q, front_of_queue=front))
     assert f.code == "JOB_STATE_TIME_LIMIT" and "in 8m00s" in f.title
+    assert f.severity is Severity.BLOCKING
+    # An hour and more away, it is a warning under the cause itself.
+    far = replace(
+        q,
+        job_state_time_limit_actions=(
+            {**q.job_state_time_limit_actions[0], "maxTimeSeconds": 3721},
+        ),
+    )
+    d = diagnose(facts(stuck, ces=(ce(max_vcpus=8),), queue=far, front_of_queue=front))
+    assert [(x.code, x.severity) for x in d.findings] == [
+        ("MISCONFIGURATION:COMPUTE_ENVIRONMENT_MAX_RESOURCE", Severity.BLOCKING),
+        ("JOB_STATE_TIME_LIMIT", Severity.WARNING),
+    ]
 
 
 def test_fair_share_over_weight_is_waiting() -> None:
