@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from typing import cast
 
 from batchtui.capacity import expand_instance_types, fits, fits_fargate, smallest_fitting
 from batchtui.diagnose.facts import BatchFacts, JobFacts
@@ -76,7 +77,7 @@ class Context:
             )
         return self._types[ce.name]
 
-    @property
+    @functools.cached_property
     def sizing_ces(self) -> list[ComputeEnvironment]:
         """The queue's compute environments that size a job: all but INVALID ones (a DISABLED
         one would run it once enabled, as AWS counts them)."""
@@ -88,7 +89,10 @@ class Context:
         return any(fits(request, it) for it in self.types_of(ce))
 
     def fitting_ces(self, request: ResourceRequest) -> list[ComputeEnvironment]:
-        return [ce for ce in self.sizing_ces if self.ce_fits(ce, request)]
+        key = ("fitting", request)
+        if key not in self.memo:
+            self.memo[key] = [ce for ce in self.sizing_ces if self.ce_fits(ce, request)]
+        return cast("list[ComputeEnvironment]", self.memo[key])
 
     def usable_fitting_ces(self, request: ResourceRequest) -> list[ComputeEnvironment]:
         """ENABLED, not INVALID, and an instance type (or Fargate size) holds the job."""

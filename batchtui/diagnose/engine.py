@@ -10,6 +10,8 @@ no blocking or warning finding at all — a job that only waits is never called 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
+from typing import cast
 
 from batchtui.diagnose import rules_config as config
 from batchtui.diagnose import rules_infra as infra
@@ -20,9 +22,11 @@ from batchtui.diagnose.findings import Diagnosis, Finding, Severity, Waiting, gr
 
 Rule = Callable[[Context, JobFacts], "Finding | None"]
 
-#: A job's own causes, most specific first.
-OWN_RULES: tuple[Rule, ...] = (
-    order.time_limit,
+
+#: A job's own causes that depend on its shape only (status, reason, what it asks for), not on
+#: its id or its times, most specific first: worked out once per shape of job, so 10,000 alike
+#: jobs cost one evaluation (each finding carries the evidence of the first job of its shape).
+SHAPE_RULES: tuple[Rule, ...] = (
     config.queue_state,
     config.all_disabled,
     config.invalid_ces,
@@ -40,7 +44,6 @@ OWN_RULES: tuple[Rule, ...] = (
     infra.launch_failures,
     order.consumable,
     order.fair_share,
-    order.starting_long,
 )
 
 DIAGNOSED_STATUSES = ("PENDING", "RUNNABLE", "STARTING")
@@ -54,7 +57,7 @@ def diagnose(facts: BatchFacts, settings: Settings | None = None) -> Diagnosis:
     everyone = {**facts.related_jobs, **subjects}
     own: dict[str, list[Finding]] = {}
     for job in everyone.values():
-        own[job.job_id] = [f for rule in OWN_RULES if (f := rule(ctx, job)) is not None]
+        own[job.job_id] = _own(ctx, job)
     for job in everyone.values():
         found = order.aws_reason(ctx, job, own[job.job_id])
         if found is not None:
@@ -76,6 +79,25 @@ def diagnose(facts: BatchFacts, settings: Settings | None = None) -> Diagnosis:
         findings += mine
     findings += _unknowns(ctx)
     return Diagnosis(tuple(group(findings)), len(subjects), tuple(waiting))
+
+
+def _shape(job: JobFacts) -> tuple[object, ...]:
+    return (job.status, job.request, job.status_reason, job.num_nodes, job.fargate,
+            job.consumable_resources, job.share_identifier)  # fmt: skip
+
+
+def _own(ctx: Context, job: JobFacts) -> list[Finding]:
+    """The job's own causes: the time limit first (it says when), STARTING last."""
+    key = ("shape", _shape(job))
+    if key not in ctx.memo:
+        ctx.memo[key] = [f for rule in SHAPE_RULES if (f := rule(ctx, job)) is not None]
+    shaped = cast("list[Finding]", ctx.memo[key])
+    out = [replace(f, job_ids=(job.job_id,)) for f in shaped]
+    for rule, at in ((order.time_limit, 0), (order.starting_long, len(out) + 1)):
+        found = rule(ctx, job)
+        if found is not None:
+            out.insert(at, found)
+    return out
 
 
 def _waiting(ctx: Context, job: JobFacts, mine: list[Finding]) -> Waiting:
