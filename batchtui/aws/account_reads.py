@@ -18,6 +18,8 @@ from batchtui.diagnose import Consumable, InstanceRole, ScalingActivity, Service
 from batchtui.errors import AwsError, NotFound
 from batchtui.model import ComputeEnvironment, InstanceType
 
+#: ARN prefix of the policies AWS manages (AmazonEC2ContainerServiceforEC2Role ...).
+AWS_MANAGED = "arn:aws:iam::aws:policy/"
 #: Instance types per DescribeInstanceTypes filter (the API's limit of values per filter).
 FILTER_VALUES = 200
 
@@ -164,8 +166,9 @@ def instance_roles(aws: Aws, ces: Sequence[ComputeEnvironment]) -> dict[str, Ins
             aws, "iam", "ListAttachedRolePolicies", "AttachedPolicies", "Marker", RoleName=role
         )
         inline = aws.call("iam", "ListRolePolicies", RoleName=role).get("PolicyNames") or []
-        out[ref] = InstanceRole(ref, True, True, role, tuple(str(p["PolicyName"]) for p in attached),
-                                bool(inline))  # fmt: skip
+        names = tuple(str(p["PolicyName"]) for p in attached)
+        own = any(not str(p.get("PolicyArn", "")).startswith(AWS_MANAGED) for p in attached)
+        out[ref] = InstanceRole(ref, True, True, role, names, bool(inline), own)
     return out
 
 

@@ -136,6 +136,8 @@ class InstanceRole:
     role_name: str = ""
     attached_policies: tuple[str, ...] = ()  # managed policy names
     has_inline_policies: bool = False
+    #: Policies of the account's own are attached (not AWS managed, arn:aws:iam::aws:policy/...).
+    has_customer_policies: bool = False
 
 
 @dataclass(frozen=True)

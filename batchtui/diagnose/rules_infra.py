@@ -115,8 +115,7 @@ def _instance_role(ctx: Context, ce: ComputeEnvironment) -> Problem | None:
     attached = set(role.attached_policies)
     if _joined(ctx, ce) or attached & ECS_INSTANCE_POLICIES:
         return None
-    custom = [p for p in attached if not p.startswith(("Amazon", "AWS"))]
-    if custom or role.has_inline_policies:
+    if role.has_customer_policies or role.has_inline_policies:
         return None  # its own policies may grant ECS: no claim
     instead = ", ".join(sorted(attached)) or "no policy at all"
     return ("INSTANCE_ROLE_WITHOUT_ECS_POLICY",
@@ -129,10 +128,10 @@ def _instance_role(ctx: Context, ce: ComputeEnvironment) -> Problem | None:
 
 
 def _launched_unjoined(ctx: Context, ce: ComputeEnvironment) -> bool:
-    """The CE holds vCPUs but none of its instances registered: the missing policy is why.
-    Before it launches anything, the policy alone is a warning (some accounts grant ECS
-    through a permissions boundary or an SCP-managed role batchtui cannot read)."""
-    return ce.desired_vcpus > 0 and ce.name in ctx.facts.container_instances
+    """Instances of the CE run past the grace time and none joined: the missing policy is why.
+    Until then the policy alone is a warning (an account may grant ECS through a permissions
+    boundary or a role batchtui cannot read)."""
+    return _not_joining(ctx, ce) is not None
 
 
 def instance_role(ctx: Context, job: JobFacts) -> Finding | None:

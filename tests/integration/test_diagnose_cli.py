@@ -308,6 +308,51 @@ def test_a_healthy_job_queued_behind_running_work_is_waiting_with_its_position(
     }
 
 
+def test_no_route_from_the_subnets_to_ecs(
+    sandbox: Any, batch: Any, batch_queue: Any, job_definition: Any, aws_client: Any, diagnose: Run
+) -> None:
+    ec2 = aws_client("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.77.0.0/16")["Vpc"]["VpcId"]
+    isolated = ec2.create_subnet(VpcId=vpc, CidrBlock="10.77.1.0/24")["Subnet"]["SubnetId"]
+    names = batch_queue(ces=[{"subnets": [isolated]}])
+    job = submit(batch, names["queue"], job_definition())
+    sandbox.advance(5)  # RUNNABLE, its instance launching
+    rc, doc = diagnose(job)
+    f = first(doc)
+    assert rc == 3 and f["code"] == "NO_ROUTE_TO_ECS" and names["ce0"] in f["title"]
+    assert (
+        f"ec2:DescribeRouteTables RouteTables[].Routes[0.0.0.0/0].GatewayId {isolated}"
+        in evidence(f)
+    )
+
+
+def test_spot_bid_below_the_spot_price(
+    sandbox: Any, batch: Any, batch_queue: Any, job_definition: Any, diagnose: Run
+) -> None:
+    names = batch_queue(ces=[{"type": "SPOT", "bidPercentage": 1, "instanceTypes": ["m5.large"]}])
+    job = submit(batch, names["queue"], job_definition())
+    sandbox.advance(5)
+    rc, doc = diagnose(job)
+    f = first(doc)
+    assert rc == 3 and f["code"] == "SPOT_BID_BELOW_PRICE" and "bidPercentage 1 " in f["title"]
+    assert "ec2:DescribeSpotPriceHistory" in evidence(f)
+
+
+def test_a_read_the_endpoint_does_not_support_is_a_finding_not_a_failure(
+    sandbox: Any, batch: Any, batch_queue: Any, job_definition: Any, diagnose: Run
+) -> None:
+    # The sandbox does not serve DescribeSchedulingPolicies: the weights cannot be read.
+    policy = "arn:aws:batch:us-east-1:123456789012:scheduling-policy/fair"
+    q = batch_queue(ces=[{"maxvCpus": 16}], schedulingPolicyArn=policy)["queue"]
+    job = submit(batch, q, job_definition(), shareIdentifier="team-a")
+    sandbox.advance(5)
+    rc, doc = diagnose(job)
+    cannot = [f for f in doc["findings"] if f["code"] == "CANNOT_TELL"]
+    assert rc == 0 and cannot and cannot[0]["severity"] == "warning"
+    assert cannot[0]["title"].startswith("cannot tell the fair-share weights: ")
+    assert cannot[0]["title"].endswith(" on batch:DescribeSchedulingPolicies")
+
+
 def test_bad_input_and_unknown_jobs(diagnose: Run, capsys: pytest.CaptureFixture[str]) -> None:
     assert diagnose()[0] == 2
     assert diagnose("some-id", "--queue", "q")[0] == 2

@@ -213,9 +213,24 @@ def test_instance_role_problems(role: InstanceRole, code: str, words: str) -> No
 def test_instance_role_with_the_ecs_policy_or_its_own_policies_is_no_claim() -> None:
     for role in (
         InstanceRole("profile", True, role_name="r", attached_policies=("AmazonEC2ContainerServiceforEC2Role",)),
-        InstanceRole("profile", True, role_name="r", attached_policies=("my-ecs-policy",)),
+        InstanceRole("profile", True, role_name="r", attached_policies=("my-ecs-policy",),
+                     has_customer_policies=True),
     ):  # fmt: skip
         assert codes(facts(instance_roles={"profile": role})) == ["WAITING"]
+
+
+def test_a_missing_ecs_policy_blocks_once_instances_fail_to_join() -> None:
+    role = InstanceRole(
+        "profile", True, role_name="r", attached_policies=("AmazonECSTaskExecutionRolePolicy",)
+    )
+    alone = first(facts(instance_roles={"profile": role}, container_instances={"ce": (0, 0)}))
+    assert alone.severity is Severity.WARNING
+    stray = facts(instance_roles={"profile": role}, container_instances={"ce": (0, 0)},
+                  ec2_instances={"ce": (1, NOW_MS - 900_000)})  # fmt: skip
+    f = first(stray)
+    assert (f.code, f.severity) == ("INSTANCE_ROLE_WITHOUT_ECS_POLICY", Severity.BLOCKING)
+    joined = facts(instance_roles={"profile": role}, container_instances={"ce": (1, 2)})
+    assert codes(joined) == ["WAITING"]
 
 
 def test_service_role_missing() -> None:
