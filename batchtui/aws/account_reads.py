@@ -134,6 +134,27 @@ def container_instances(aws: Aws, ces: Sequence[ComputeEnvironment]) -> dict[str
     return out
 
 
+def ec2_instances(aws: Aws, ces: Sequence[ComputeEnvironment]) -> dict[str, tuple[int, int]]:
+    """Per compute environment: its running EC2 instances and the launch time of the oldest
+    (epoch ms), found by their Auto Scaling group, whose name Batch derives from the compute
+    environment's. Instances of spot fleets are not matched (no name to match them by)."""
+    flt = [{"Name": "instance-state-name", "Values": ["running"]},
+           {"Name": "tag-key", "Values": ["aws:autoscaling:groupName"]}]  # fmt: skip
+    out: dict[str, tuple[int, int]] = {}
+    for r in _pages(aws, "ec2", "DescribeInstances", "Reservations", Filters=flt, MaxResults=1000):
+        for inst in r.get("Instances") or ():
+            tags = {t.get("Key"): str(t.get("Value", "")) for t in inst.get("Tags") or ()}
+            group = tags.get("aws:autoscaling:groupName", "")
+            ce = next((c for c in ces if group.startswith(c.name)), None)
+            launched = inst.get("LaunchTime")
+            if ce is None or not isinstance(launched, dt.datetime):
+                continue
+            ms = int(launched.timestamp() * 1000)
+            count, oldest = out.get(ce.name, (0, ms))
+            out[ce.name] = (count + 1, min(oldest, ms))
+    return out
+
+
 def _missing(e: AwsError) -> bool:
     return isinstance(e, NotFound) or "NoSuchEntity" in str(e)
 

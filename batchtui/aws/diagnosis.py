@@ -18,6 +18,7 @@ from batchtui.aws import batch
 from batchtui.aws.account_reads import (
     consumables,
     container_instances,
+    ec2_instances,
     instance_roles,
     instance_types,
     offerings,
@@ -157,6 +158,8 @@ def _gather(aws: Aws, queue: JobQueue, jobs: list[JobFacts], now: float) -> Batc
     )
     joined = read("which instances joined ECS", "ecs:ListContainerInstances",
                   lambda: container_instances(aws, mine))  # fmt: skip
+    running = read("which instances run for the compute environments", "ec2:DescribeInstances",
+                   lambda: ec2_instances(aws, mine))  # fmt: skip
     profiles = read("the instance roles' policies", "iam:GetInstanceProfile",
                     lambda: instance_roles(aws, mine))  # fmt: skip
     service = read("the service roles", "iam:GetRole", lambda: service_roles(aws, mine))
@@ -174,6 +177,7 @@ def _gather(aws: Aws, queue: JobQueue, jobs: list[JobFacts], now: float) -> Batc
         subnets=net or {},
         quotas=quotas,
         container_instances=joined or {},
+        ec2_instances=running or {},
         instance_roles=profiles or {},
         service_roles=service or {},
         scaling_activities=launches or (),
