@@ -53,12 +53,12 @@ class Reads:
             return read()
         except (EndpointUnreachable, CredentialsError):
             raise  # the account is out of reach: the diagnosis fails (exit 1)
-        except AwsError as e:
+        except (AwsError, UsageError) as e:  # UsageError: a parameter the endpoint refused
             self.unknowns.append(Unknown(what, call, _error_code(e)))
             return None
 
 
-def _error_code(e: AwsError) -> str:
+def _error_code(e: AwsError | UsageError) -> str:
     text = str(e)
     if "access denied" in text.lower():
         return "AccessDenied"

@@ -34,9 +34,9 @@ def _runner(capsys: pytest.CaptureFixture[str]) -> Run:
     def run(*args: str) -> tuple[int, dict[str, Any]]:
         capsys.readouterr()
         rc = main(["diagnose", *args, "--output", "json"])
-        out = capsys.readouterr().out
-        doc = json.loads(out) if out.strip() else {}
-        if doc:
+        out, err = capsys.readouterr()
+        doc = json.loads(out) if out.strip() else {"stderr": err}
+        if out.strip():
             jsonschema.validate(doc, SCHEMA)
         return rc, doc
 
@@ -61,7 +61,7 @@ def submit(batch: Any, queue: str, jd: str, name: str = "job", **extra: Any) -> 
 
 
 def first(doc: dict[str, Any]) -> dict[str, Any]:
-    assert doc["findings"], doc
+    assert doc.get("findings"), doc
     return dict(doc["findings"][0])
 
 
