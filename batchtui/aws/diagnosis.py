@@ -121,9 +121,9 @@ def _gather(aws: Aws, queue: JobQueue, jobs: list[JobFacts], now: float) -> Batc
     read = Reads(aws)
     ces = tuple(batch.describe_compute_environments(aws))
     mine = _queue_ces(queue, ces)
-    clock = [now]
+    clock, usage = [now], dict[str, float]()
     front = read("the job's place in the queue", "batch:GetJobQueueSnapshot",
-                 lambda: _front(aws, queue, clock))  # fmt: skip
+                 lambda: _front(aws, queue, clock, usage))  # fmt: skip
     related = _related(aws, read, jobs, front)
     specs = [ce.instance_types for ce in mine]
     catalog = read("which instance types fit the job", "ec2:DescribeInstanceTypes",
@@ -184,6 +184,7 @@ def _gather(aws: Aws, queue: JobQueue, jobs: list[JobFacts], now: float) -> Batc
         spot_prices=spot or {},
         on_demand_prices=on_demand_prices(aws.target.region, spot_types),
         share_weights=weights or {},
+        share_usage=usage,
         consumables=held or {},
         unknowns=tuple(read.unknowns),
     )
@@ -195,10 +196,17 @@ def _queue_ces(queue: JobQueue, ces: Iterable[ComputeEnvironment]) -> list[Compu
             if o.compute_environment in by_ref]  # fmt: skip
 
 
-def _front(aws: Aws, queue: JobQueue, clock: list[float]) -> tuple[QueuePosition, ...]:
+def _front(
+    aws: Aws, queue: JobQueue, clock: list[float], usage: dict[str, float]
+) -> tuple[QueuePosition, ...]:
     """The first 100 RUNNABLE jobs in dispatch order. The snapshot's ``lastUpdatedAt`` is the
-    account's own "now" (the caller's clock may differ: a sandbox runs on simulated time)."""
+    account's own "now" (the caller's clock may differ: a sandbox runs on simulated time); its
+    ``queueUtilization`` gives the busiest fair shares' usage (into ``usage``)."""
     page = aws.call("batch", "GetJobQueueSnapshot", jobQueue=queue.arn or queue.name)
+    shares = (page.get("queueUtilization") or {}).get("fairshareUtilization") or {}
+    for top in shares.get("topCapacityUtilization") or ():
+        amount = sum(float(c.get("quantity", 0)) for c in top.get("capacityUsage") or ())
+        usage[str(top.get("shareIdentifier", ""))] = amount
     front = page.get("frontOfQueue") or {}
     if front.get("lastUpdatedAt"):
         clock[0] = int(front["lastUpdatedAt"]) / 1000

@@ -313,7 +313,9 @@ def test_no_route_from_the_subnets_to_ecs(
 ) -> None:
     ec2 = aws_client("ec2")
     vpc = ec2.create_vpc(CidrBlock="10.77.0.0/16")["Vpc"]["VpcId"]
-    isolated = ec2.create_subnet(VpcId=vpc, CidrBlock="10.77.1.0/24")["Subnet"]["SubnetId"]
+    isolated = ec2.create_subnet(
+        VpcId=vpc, CidrBlock="10.77.1.0/24", AvailabilityZone="us-east-1a"
+    )["Subnet"]["SubnetId"]
     names = batch_queue(ces=[{"subnets": [isolated]}])
     job = submit(batch, names["queue"], job_definition())
     sandbox.advance(5)  # RUNNABLE, its instance launching
@@ -324,6 +326,62 @@ def test_no_route_from_the_subnets_to_ecs(
         f"ec2:DescribeRouteTables RouteTables[].Routes[0.0.0.0/0].GatewayId {isolated}"
         in evidence(f)
     )
+
+
+def test_instance_types_not_offered_in_the_subnets_zone(
+    sandbox: Any, batch: Any, batch_queue: Any, job_definition: Any, aws_client: Any, diagnose: Run
+) -> None:
+    # us-east-1e offers no m5 (as on AWS): a CE of m5 with a subnet only there launches nothing.
+    ec2 = aws_client("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.78.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.78.1.0/24", AvailabilityZone="us-east-1e")
+    names = batch_queue(ces=[{"subnets": [subnet["Subnet"]["SubnetId"]], "instanceTypes": ["m5"]}])
+    job = submit(batch, names["queue"], job_definition())
+    sandbox.advance(5)
+    rc, doc = diagnose(job)
+    f = first(doc)
+    assert rc == 3 and f["code"] == "INSTANCE_TYPE_NOT_OFFERED"
+    assert "not in us-east-1e" in evidence(f) and "ec2:DescribeInstanceTypeOfferings" in evidence(f)
+
+
+def test_instance_profile_deleted_after_the_ce_was_made(
+    sandbox: Any, batch: Any, batch_queue: Any, job_definition: Any, aws_client: Any,
+    unique_name: Any, diagnose: Run,
+) -> None:  # fmt: skip
+    iam = aws_client("iam")
+    name = unique_name("short-lived-profile")
+    iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps({"Statement": []}))
+    arn = iam.create_instance_profile(InstanceProfileName=name)["InstanceProfile"]["Arn"]
+    iam.add_role_to_instance_profile(InstanceProfileName=name, RoleName=name)
+    names = batch_queue(ces=[{"instanceRole": arn}])
+    iam.remove_role_from_instance_profile(InstanceProfileName=name, RoleName=name)
+    iam.delete_instance_profile(InstanceProfileName=name)
+    job = submit(batch, names["queue"], job_definition())
+    sandbox.advance(5)
+    rc, doc = diagnose(job)
+    f = first(doc)
+    assert rc == 3 and f["code"] == "INSTANCE_ROLE_MISSING" and name in f["title"]
+    assert "iam:GetInstanceProfile InstanceProfile" in evidence(f)
+
+
+def test_service_role_that_does_not_exist(
+    sandbox: Any, batch: Any, job_definition: Any, instance_profile: str, unique_name: Any,
+    diagnose: Run,
+) -> None:  # fmt: skip
+    role = f"arn:aws:iam::123456789012:role/{unique_name('gone-batch-role')}"
+    ce, q = unique_name("ce-service-role"), unique_name("queue-service-role")
+    batch.create_compute_environment(computeEnvironmentName=ce, type="MANAGED", serviceRole=role,
+        computeResources={"type": "EC2", "minvCpus": 0, "maxvCpus": 16, "instanceTypes": ["m5"],
+                          "subnets": ["subnet-1234"], "instanceRole": instance_profile})  # fmt: skip
+    batch.create_job_queue(
+        jobQueueName=q, priority=1, computeEnvironmentOrder=[{"order": 1, "computeEnvironment": ce}]
+    )
+    job = submit(batch, q, job_definition())
+    sandbox.advance(5)
+    rc, doc = diagnose(job)
+    f = first(doc)
+    assert rc == 3 and f["code"] == "MISCONFIGURATION:SERVICE_ROLE_PERMISSIONS"
+    assert "does not exist" in f["title"] and "iam:GetRole Role" in evidence(f)
 
 
 def test_spot_bid_below_the_spot_price(
