@@ -107,6 +107,9 @@ def _waiting(ctx: Context, job: JobFacts, mine: list[Finding]) -> Waiting:
         return Waiting(job.job_id, position, mine[0].title)
     if job.status == "PENDING":
         return Waiting(job.job_id, position, "its dependencies")
+    if job.runnable_children:
+        what = f"room for its {job.runnable_children} RUNNABLE array children"
+        return Waiting(job.job_id, position, what)
     launching = [ce.name for ce in ctx.ces or () if ctx.launching(ce)]
     if launching:
         eta = ctx.now_ms + int(ctx.settings.boot_seconds * 1000)

@@ -41,6 +41,8 @@ class JobFacts:
     consumable_resources: tuple[tuple[str, int], ...] = ()
     #: When the job entered STARTING, when a read says so (ECS task creation); None: unknown.
     starting_since_ms: int | None = None
+    #: An array job's children that are RUNNABLE (from its statusSummary); 0 for other jobs.
+    runnable_children: int = 0
 
     @classmethod
     def from_api(cls, d: Mapping[str, Any]) -> JobFacts:
@@ -52,10 +54,17 @@ class JobFacts:
             container = ranges[0].get("container") or {}
         vcpus, memory, gpus = _resources(container)
         consumable = (d.get("consumableResourceProperties") or {}).get("consumableResourceList")
+        status = str(d.get("status", ""))
+        array = d.get("arrayProperties") or {}
+        children = int((array.get("statusSummary") or {}).get("RUNNABLE", 0) or 0)
+        if "index" not in array and status == "PENDING" and children:
+            # ListJobs by queue lists array parents, not their children: a parent PENDING while
+            # children of its (one) shape sit in RUNNABLE is diagnosed as they would be.
+            status = "RUNNABLE"
         return cls(
             job_id=str(d["jobId"]),
             job_name=str(d.get("jobName", "")),
-            status=str(d.get("status", "")),
+            status=status,
             job_queue=str(d.get("jobQueue", "")).rpartition("/")[2],
             status_reason=str(d.get("statusReason", "") or ""),
             created_at_ms=int(d.get("createdAt", 0) or 0),
@@ -69,6 +78,7 @@ class JobFacts:
                 (str(c.get("consumableResource", "")).rpartition("/")[2], int(c.get("quantity", 0)))
                 for c in consumable or ()
             ),
+            runnable_children=children,
         )
 
 

@@ -393,6 +393,22 @@ def test_waiting_has_position_and_an_estimate_while_instances_launch() -> None:
     assert w.start_estimate_ms == NOW_MS + 180_000
 
 
+def test_an_array_parent_is_diagnosed_as_its_runnable_children() -> None:
+    parent = JobFacts.from_api({
+        "jobId": "arr", "jobName": "render", "status": "PENDING", "jobQueue": "arn:q/q",
+        "arrayProperties": {"size": 10, "statusSummary": {"RUNNABLE": 7, "RUNNING": 3}},
+        "container": {"resourceRequirements": [{"type": "VCPU", "value": "99"}]},
+    })  # fmt: skip
+    assert parent.status == "RUNNABLE" and parent.runnable_children == 7
+    assert first(facts(parent)).code == "MISCONFIGURATION:JOB_RESOURCE_REQUIREMENT"
+    fits = replace(parent, request=ResourceRequest(1, 1024))
+    assert diagnose(facts(fits)).waiting[0].waits_for == "room for its 7 RUNNABLE array children"
+    waiting_deps = JobFacts.from_api(
+        {"jobId": "a2", "status": "PENDING", "arrayProperties": {"size": 3}}
+    )
+    assert waiting_deps.status == "PENDING"
+
+
 def test_findings_group_by_cause_most_jobs_first() -> None:
     jobs = [job(f"big{i}", vcpus=99) for i in range(2)] + [job("q1", status="RUNNABLE", gpus=1)]
     d = diagnose(facts(*jobs))
