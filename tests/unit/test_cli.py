@@ -30,11 +30,17 @@ def test_unknown_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) ->
     assert "invalid choice" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("command", ["apply", "submit", "diagnose"])
+@pytest.mark.parametrize("command", ["apply", "submit"])
 def test_unbuilt_commands_say_so(command: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main([command]) == 1
     err = capsys.readouterr().err
     assert err.strip().startswith(f"batchtui: `batchtui {command}` is not built yet (")
+
+
+def test_diagnose_needs_a_job_or_a_queue(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["diagnose"]) == 2
+    assert "give a JOB_ID or --queue Q" in capsys.readouterr().err
+    assert main(["diagnose", "--dwell", "-1", "--queue", "q"]) == 2
 
 
 def test_global_options_after_the_subcommand() -> None:

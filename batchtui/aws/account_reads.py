@@ -1,0 +1,263 @@
+"""The account reads behind a diagnosis, each a fixed number of calls whatever the job count:
+instance types and offerings, subnets with routes and endpoints, ECS container instances, the
+instance and service roles, scaling activity, prices, fair-share weights, consumable resources.
+
+Each returns the values :mod:`batchtui.diagnose` reads; failures propagate as batchtui errors
+(the caller turns a denied read into "cannot tell").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from batchtui.aws.session import Aws
+from batchtui.capacity.fit import DEFAULT_ARM_FAMILIES, DEFAULT_X86_FAMILIES, OPTIMAL_FAMILIES
+from batchtui.diagnose import Consumable, InstanceRole, ScalingActivity, ServiceRole, Subnet
+from batchtui.errors import AwsError, NotFound
+from batchtui.model import ComputeEnvironment, InstanceType
+
+#: ARN prefix of the policies AWS manages (AmazonEC2ContainerServiceforEC2Role ...).
+AWS_MANAGED = "arn:aws:iam::aws:policy/"
+#: Instance types per DescribeInstanceTypes filter (the API's limit of values per filter).
+FILTER_VALUES = 200
+
+
+def _pages(aws: Aws, service: str, operation: str, key: str, token: str = "NextToken",
+           **params: Any) -> list[dict[str, Any]]:  # fmt: skip
+    out: list[dict[str, Any]] = []
+    while True:
+        page = aws.call(service, operation, **params)
+        out += page.get(key, [])
+        nxt = page.get(token)
+        if not nxt:
+            return out
+        params[token] = nxt
+
+
+def instance_type_patterns(specs: Iterable[Sequence[str]]) -> list[str]:
+    """DescribeInstanceTypes filter values for compute environments' ``instanceTypes``:
+    exact names, ``family.*`` for families, and the families Batch's keywords stand for."""
+    out: set[str] = set()
+    keywords = {
+        "optimal": tuple(f for group in OPTIMAL_FAMILIES for f in group),
+        "default_x86_64": DEFAULT_X86_FAMILIES,
+        "default_arm64": DEFAULT_ARM_FAMILIES,
+    }
+    for spec in specs:
+        for item in spec:
+            if item in keywords:
+                out.update(f"{f}.*" for f in keywords[item])
+            else:
+                out.add(item if "." in item else f"{item}.*")
+    return sorted(out)
+
+
+def instance_types(aws: Aws, specs: Iterable[Sequence[str]]) -> dict[str, InstanceType]:
+    patterns = instance_type_patterns(specs)
+    out: dict[str, InstanceType] = {}
+    for i in range(0, len(patterns), FILTER_VALUES):
+        flt = [{"Name": "instance-type", "Values": patterns[i : i + FILTER_VALUES]}]
+        for d in _pages(aws, "ec2", "DescribeInstanceTypes", "InstanceTypes", Filters=flt):
+            gpus = sum(int(g.get("Count", 0)) for g in (d.get("GpuInfo") or {}).get("Gpus", ()))
+            arch = (d.get("ProcessorInfo") or {}).get("SupportedArchitectures") or ["x86_64"]
+            name = str(d["InstanceType"])
+            out[name] = InstanceType(name, int(d["VCpuInfo"]["DefaultVCpus"]),
+                                     int(d["MemoryInfo"]["SizeInMiB"]), gpus, str(arch[0]))  # fmt: skip
+    return out
+
+
+def offerings(aws: Aws, types: Sequence[str]) -> dict[str, frozenset[str]]:
+    zones: dict[str, set[str]] = {}
+    for i in range(0, len(types), FILTER_VALUES):
+        flt = [{"Name": "instance-type", "Values": list(types[i : i + FILTER_VALUES])}]
+        rows = _pages(aws, "ec2", "DescribeInstanceTypeOfferings", "InstanceTypeOfferings",
+                      LocationType="availability-zone", Filters=flt)  # fmt: skip
+        for row in rows:
+            zones.setdefault(str(row["InstanceType"]), set()).add(str(row["Location"]))
+    return {k: frozenset(v) for k, v in zones.items()}
+
+
+def subnets(aws: Aws, subnet_ids: Sequence[str]) -> dict[str, Subnet]:
+    """Subnets with their default routes and their VPCs' endpoints: three calls."""
+    found = _pages(aws, "ec2", "DescribeSubnets", "Subnets",
+                   Filters=[{"Name": "subnet-id", "Values": list(subnet_ids)}])  # fmt: skip
+    vpcs = sorted({str(s["VpcId"]) for s in found})
+    if not vpcs:
+        return {}
+    vpc_filter = [{"Name": "vpc-id", "Values": vpcs}]
+    tables = _pages(aws, "ec2", "DescribeRouteTables", "RouteTables", Filters=vpc_filter)
+    endpoints = _pages(aws, "ec2", "DescribeVpcEndpoints", "VpcEndpoints", Filters=vpc_filter)
+    by_vpc: dict[str, list[str]] = {}
+    for e in endpoints:
+        by_vpc.setdefault(str(e.get("VpcId")), []).append(str(e.get("ServiceName", "")))
+    explicit: dict[str, dict[str, Any]] = {}
+    main: dict[str, dict[str, Any]] = {}
+    for t in tables:
+        for a in t.get("Associations") or ():
+            if a.get("Main"):
+                main[str(t.get("VpcId"))] = t
+            elif a.get("SubnetId"):
+                explicit[str(a["SubnetId"])] = t
+    out: dict[str, Subnet] = {}
+    for s in found:
+        sid, vpc = str(s["SubnetId"]), str(s["VpcId"])
+        table = explicit.get(sid) or main.get(vpc) or {}
+        targets = tuple(
+            str(r.get("NatGatewayId") or r.get("GatewayId") or r.get("TransitGatewayId") or "")
+            for r in table.get("Routes") or ()
+            if r.get("DestinationCidrBlock") == "0.0.0.0/0" and r.get("State", "active") == "active"
+        )
+        out[sid] = Subnet(sid, str(s.get("AvailabilityZone", "")), vpc,
+                          bool(s.get("MapPublicIpOnLaunch")), targets, tuple(by_vpc.get(vpc, ())))  # fmt: skip
+    return out
+
+
+def container_instances(aws: Aws, ces: Sequence[ComputeEnvironment]) -> dict[str, tuple[int, int]]:
+    """Per EC2 compute environment: ACTIVE container instances in its cluster, and their vCPUs."""
+    out: dict[str, tuple[int, int]] = {}
+    for ce in ces:
+        if ce.purchase_model.is_fargate or not ce.ecs_cluster_arn:
+            continue
+        arns = _pages(aws, "ecs", "ListContainerInstances", "containerInstanceArns", "nextToken",
+                      cluster=ce.ecs_cluster_arn, status="ACTIVE")  # fmt: skip
+        vcpus = 0
+        for i in range(0, len(arns), 100):
+            described = aws.call("ecs", "DescribeContainerInstances", cluster=ce.ecs_cluster_arn,
+                                 containerInstances=arns[i : i + 100])  # fmt: skip
+            for ci in described.get("containerInstances", []):
+                for r in ci.get("registeredResources") or ():
+                    if r.get("name") == "CPU":
+                        vcpus += int(r.get("integerValue", 0)) // 1024
+        out[ce.name] = (len(arns), vcpus)
+    return out
+
+
+def ec2_instances(aws: Aws, ces: Sequence[ComputeEnvironment]) -> dict[str, tuple[int, int]]:
+    """Per compute environment: its running EC2 instances and the launch time of the oldest
+    (epoch ms), found by their Auto Scaling group, whose name Batch derives from the compute
+    environment's. Instances of spot fleets are not matched (no name to match them by)."""
+    flt = [{"Name": "instance-state-name", "Values": ["running"]},
+           {"Name": "tag-key", "Values": ["aws:autoscaling:groupName"]}]  # fmt: skip
+    out: dict[str, tuple[int, int]] = {}
+    for r in _pages(aws, "ec2", "DescribeInstances", "Reservations", Filters=flt, MaxResults=1000):
+        for inst in r.get("Instances") or ():
+            tags = {t.get("Key"): str(t.get("Value", "")) for t in inst.get("Tags") or ()}
+            group = tags.get("aws:autoscaling:groupName", "")
+            ce = next((c for c in ces if group.startswith(c.name)), None)
+            launched = inst.get("LaunchTime")
+            if ce is None or not isinstance(launched, dt.datetime):
+                continue
+            ms = int(launched.timestamp() * 1000)
+            count, oldest = out.get(ce.name, (0, ms))
+            out[ce.name] = (count + 1, min(oldest, ms))
+    return out
+
+
+def _missing(e: AwsError) -> bool:
+    return isinstance(e, NotFound) or "NoSuchEntity" in str(e)
+
+
+def instance_roles(aws: Aws, ces: Sequence[ComputeEnvironment]) -> dict[str, InstanceRole]:
+    out: dict[str, InstanceRole] = {}
+    for ce in ces:
+        ref = ce.instance_role
+        if not ref or ref in out or ce.purchase_model.is_fargate:
+            continue
+        if ":role/" in ref:
+            out[ref] = InstanceRole(ref, exists=True, is_instance_profile=False)
+            continue
+        name = ref.rpartition("/")[2]
+        try:
+            profile = aws.call("iam", "GetInstanceProfile", InstanceProfileName=name)[
+                "InstanceProfile"
+            ]
+        except AwsError as e:
+            if not _missing(e):
+                raise
+            out[ref] = InstanceRole(ref, exists=False)
+            continue
+        roles = profile.get("Roles") or []
+        if not roles:
+            out[ref] = InstanceRole(ref, exists=True, role_name="")
+            continue
+        role = str(roles[0]["RoleName"])
+        attached = _pages(
+            aws, "iam", "ListAttachedRolePolicies", "AttachedPolicies", "Marker", RoleName=role
+        )
+        inline = aws.call("iam", "ListRolePolicies", RoleName=role).get("PolicyNames") or []
+        names = tuple(str(p["PolicyName"]) for p in attached)
+        own = any(not str(p.get("PolicyArn", "")).startswith(AWS_MANAGED) for p in attached)
+        out[ref] = InstanceRole(ref, True, True, role, names, bool(inline), own)
+    return out
+
+
+def service_roles(aws: Aws, ces: Sequence[ComputeEnvironment]) -> dict[str, ServiceRole]:
+    out: dict[str, ServiceRole] = {}
+    for ce in ces:
+        ref = ce.service_role
+        if not ref or ref in out or "AWSServiceRoleForBatch" in ref:
+            continue
+        try:
+            aws.call("iam", "GetRole", RoleName=ref.rpartition("/")[2])
+            out[ref] = ServiceRole(ref, True)
+        except AwsError as e:
+            if not _missing(e):
+                raise
+            out[ref] = ServiceRole(ref, False)
+    return out
+
+
+def scaling_activities(aws: Aws, ces: Sequence[ComputeEnvironment]) -> tuple[ScalingActivity, ...]:
+    """The account's latest Auto Scaling activities (one call), matched to compute environments
+    by their Auto Scaling group's name, which Batch derives from the compute environment's."""
+    page = aws.call("autoscaling", "DescribeScalingActivities", MaxRecords=100)
+    out = []
+    for a in page.get("Activities", []):
+        group = str(a.get("AutoScalingGroupName", ""))
+        ce = next((c for c in ces if group.startswith(c.name)), None)
+        if ce is None:
+            continue
+        when = a.get("EndTime") or a.get("StartTime")
+        ms = int(when.timestamp() * 1000) if isinstance(when, dt.datetime) else 0
+        out.append(ScalingActivity(ce.name, str(a.get("StatusCode", "")),
+                                   str(a.get("StatusMessage") or a.get("Description", "")), ms))  # fmt: skip
+    return tuple(out)
+
+
+def spot_prices(aws: Aws, types: Sequence[str]) -> dict[str, float]:
+    from batchtui.aws.pricing import spot_prices as latest
+
+    return latest(aws, types)
+
+
+def on_demand_prices(region: str, types: Sequence[str]) -> dict[str, float]:
+    """On-demand prices from the bundled snapshot (the Pricing API is slow and in few regions;
+    a bid percentage compares against a rounded figure anyway)."""
+    if not types:
+        return {}
+    from batchtui.pricing import snapshot_price_book
+
+    try:
+        book = snapshot_price_book(region)
+    except Exception:  # a region the snapshot lacks: no comparison
+        return {}
+    return {t: book.on_demand[t] for t in types if t in book.on_demand}
+
+
+def share_weights(aws: Aws, policy_arn: str) -> dict[str, float]:
+    page = aws.call("batch", "DescribeSchedulingPolicies", arns=[policy_arn])
+    out: dict[str, float] = {}
+    for p in page.get("schedulingPolicies", []):
+        for s in (p.get("fairsharePolicy") or {}).get("shareDistribution") or ():
+            out[str(s["shareIdentifier"])] = float(s.get("weightFactor", 1.0))
+    return out
+
+
+def consumables(aws: Aws, names: Iterable[str]) -> dict[str, Consumable]:
+    out: dict[str, Consumable] = {}
+    for name in sorted(names):
+        d = aws.call("batch", "DescribeConsumableResource", consumableResource=name)
+        out[name] = Consumable(name, int(d.get("totalQuantity", 0)), int(d.get("inUseQuantity", 0)))
+    return out

@@ -1,0 +1,144 @@
+"""Run every rule over the facts: findings per job, then grouped by cause.
+
+Rules run in order of how specific their cause is (the queue's own state before job size, job
+size before quotas ...), so the first finding for one job is its real cause. Three passes: each
+job's own causes; then what depends on another job's causes (a blocked head, a blocked
+dependency) and AWS's reason where nothing explained it; then "waiting" for every job that has
+no blocking or warning finding at all — a job that only waits is never called blocked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from typing import cast
+
+from batchtui.diagnose import rules_config as config
+from batchtui.diagnose import rules_infra as infra
+from batchtui.diagnose import rules_order as order
+from batchtui.diagnose.context import Context, Settings, ev
+from batchtui.diagnose.facts import BatchFacts, JobFacts
+from batchtui.diagnose.findings import Diagnosis, Finding, Severity, Waiting, group
+
+Rule = Callable[[Context, JobFacts], "Finding | None"]
+
+
+#: A job's own causes that depend on its shape only (status, reason, what it asks for), not on
+#: its id or its times, most specific first: worked out once per shape of job, so 10,000 alike
+#: jobs cost one evaluation (each finding carries the evidence of the first job of its shape).
+SHAPE_RULES: tuple[Rule, ...] = (
+    config.queue_state,
+    config.all_disabled,
+    config.invalid_ces,
+    config.multinode_on_spot,
+    config.gpu_without_gpus,
+    config.job_too_big,
+    config.max_vcpus_too_low,
+    config.not_offered,
+    config.vcpu_quota,
+    infra.instance_role,
+    infra.service_role,
+    infra.no_route_to_ecs,
+    infra.not_joining,
+    infra.spot_bid,
+    infra.launch_failures,
+    order.consumable,
+    order.fair_share,
+)
+
+DIAGNOSED_STATUSES = ("PENDING", "RUNNABLE", "STARTING")
+
+
+def diagnose(facts: BatchFacts, settings: Settings | None = None) -> Diagnosis:
+    """The findings for ``facts.jobs``, grouped by cause, most severe and most jobs first."""
+    ctx = Context(facts, settings or Settings())
+    ctx.memo["runnable"] = sum(1 for j in facts.jobs if j.status == "RUNNABLE")
+    subjects = {j.job_id: j for j in facts.jobs}
+    everyone = {**facts.related_jobs, **subjects}
+    own: dict[str, list[Finding]] = {}
+    for job in everyone.values():
+        own[job.job_id] = _own(ctx, job)
+    for job in everyone.values():
+        found = order.aws_reason(ctx, job, own[job.job_id])
+        if found is not None:
+            own[job.job_id].append(found)
+    findings: list[Finding] = []
+    waiting: list[Waiting] = []
+    for job in subjects.values():
+        mine = list(own[job.job_id])
+        for rule in (order.dependencies, order.head_of_queue):
+            found = rule(ctx, job, own)
+            if found is not None:
+                mine.append(found)
+        if job.status in ("RUNNABLE", "PENDING") and not any(
+            f.severity in (Severity.BLOCKING, Severity.WARNING) for f in mine
+        ):
+            w = _waiting(ctx, job, mine)
+            waiting.append(w)
+            mine.append(_waiting_finding(w, job))
+        findings += mine
+    findings += _unknowns(ctx)
+    return Diagnosis(tuple(group(findings)), len(subjects), tuple(waiting))
+
+
+def _shape(job: JobFacts) -> tuple[object, ...]:
+    return (job.status, job.request, job.status_reason, job.num_nodes, job.fargate,
+            job.consumable_resources, job.share_identifier)  # fmt: skip
+
+
+def _own(ctx: Context, job: JobFacts) -> list[Finding]:
+    """The job's own causes: the time limit first (it says when), STARTING last."""
+    key = ("shape", _shape(job))
+    if key not in ctx.memo:
+        ctx.memo[key] = [f for rule in SHAPE_RULES if (f := rule(ctx, job)) is not None]
+    shaped = cast("list[Finding]", ctx.memo[key])
+    out = [replace(f, job_ids=(job.job_id,)) for f in shaped]
+    for rule, at in ((order.time_limit, 0), (order.starting_long, len(out) + 1)):
+        found = rule(ctx, job)
+        if found is not None:
+            out.insert(at, found)
+    return out
+
+
+def _waiting(ctx: Context, job: JobFacts, mine: list[Finding]) -> Waiting:
+    pos = ctx.facts.position_of(job.job_id)
+    position = pos.position if pos is not None else None
+    if mine:  # an info finding says what it waits for (a dependency, a share, a resource)
+        return Waiting(job.job_id, position, mine[0].title)
+    if job.status == "PENDING":
+        return Waiting(job.job_id, position, "its dependencies")
+    if job.runnable_children:
+        what = f"room for its {job.runnable_children} RUNNABLE array children"
+        return Waiting(job.job_id, position, what)
+    launching = [ce.name for ce in ctx.ces or () if ctx.launching(ce)]
+    if launching:
+        eta = ctx.now_ms + int(ctx.settings.boot_seconds * 1000)
+        return Waiting(job.job_id, position, f"instances launching in {', '.join(launching)}", eta)
+    if position is not None and position > 1:
+        return Waiting(job.job_id, position, f"its turn: {position - 1} jobs ahead of it")
+    return Waiting(job.job_id, position, "room on running instances, or instances to launch")
+
+
+def _waiting_finding(w: Waiting, job: JobFacts) -> Finding:
+    what = w.waits_for.split(":", 1)[0] if w.waits_for.startswith("its turn") else w.waits_for
+    return Finding(
+        "WAITING", Severity.INFO, f"waiting for {what}",
+        (ev("batch:GetJobQueueSnapshot", "frontOfQueue.jobs[]",
+            f"{job.job_name or job.job_id}: position {w.position or 'beyond the first 100'}"),),
+        "nothing to fix: it starts when capacity frees up or launches", (job.job_id,),
+    )  # fmt: skip
+
+
+def _unknowns(ctx: Context) -> list[Finding]:
+    ids = tuple(j.job_id for j in ctx.facts.jobs)
+    return [
+        Finding(
+            "CANNOT_TELL",
+            Severity.WARNING,
+            f"cannot tell {u.what}: {u.error} on {u.call}",
+            (ev(u.call, "-", u.error),),
+            f"allow {u.call} to the caller to check it",
+            ids,
+        )
+        for u in ctx.facts.unknowns
+    ]

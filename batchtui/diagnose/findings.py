@@ -1,0 +1,111 @@
+"""What a diagnosis says: findings, each with its evidence and its fix."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
+
+class Severity(str, enum.Enum):
+    """``blocking``: the job will not run until someone acts. ``warning``: it may not run, or
+    could not be checked. ``info``: it waits its turn, or the cause is probably transient."""
+
+    BLOCKING = "blocking"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return {"blocking": 0, "warning": 1, "info": 2}[self.value]
+
+
+class Action(str, enum.Enum):
+    """What batchtui itself can do about a finding (the TUI's key for it, the CLI's words)."""
+
+    SCALE = "scale"  # a compute environment's maxvCpus
+    ENABLE = "enable"  # a compute environment or a job queue
+    CANCEL = "cancel"  # a job (the blocking head)
+
+
+#: The TUI's default key for each action (the TUI maps the user's own keymap).
+DEFAULT_ACTION_KEYS: dict[Action, str] = {
+    Action.SCALE: "s",
+    Action.ENABLE: "e",
+    Action.CANCEL: "ctrl+d",
+}
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One fact behind a finding, and the API call and field it was read from."""
+
+    call: str  # "batch:DescribeComputeEnvironments"
+    field: str  # "computeResources.maxvCpus"
+    value: str  # "ce-etl: 16"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One cause, with what it affects and how to fix it."""
+
+    code: str
+    severity: Severity
+    title: str
+    evidence: tuple[Evidence, ...]
+    fix: str
+    job_ids: tuple[str, ...] = ()
+    #: What batchtui can do about it, and on which resource (a CE, a queue or a job name/id).
+    action: Action | None = None
+    target: str = ""
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        """Findings with the same key are one cause: the jobs of both are merged."""
+        return (self.code, self.title, self.fix)
+
+
+def group(findings: Iterable[Finding]) -> list[Finding]:
+    """One finding per cause, its jobs merged; most severe first, then most jobs.
+
+    The order of first appearance breaks ties: rules run most specific cause first, so for one
+    job the first finding is its real cause.
+    """
+    merged: dict[tuple[str, str, str], Finding] = {}
+    jobs: dict[tuple[str, str, str], dict[str, None]] = {}
+    for f in findings:
+        if f.key not in merged:
+            merged[f.key] = f
+            jobs[f.key] = {}
+        jobs[f.key].update(dict.fromkeys(f.job_ids))
+    out = [replace(f, job_ids=tuple(jobs[k])) for k, f in merged.items()]
+    order = {k: i for i, k in enumerate(merged)}
+    out.sort(key=lambda f: (f.severity.rank, -len(f.job_ids), order[f.key]))
+    return out
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A job that only waits: its place in the queue (1 = the head; None beyond the 100 that
+    GetJobQueueSnapshot shows), what it waits for, and when it may start (epoch ms, or None)."""
+
+    job_id: str
+    position: int | None
+    waits_for: str
+    start_estimate_ms: int | None = None
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """The findings of one diagnosis, grouped by cause, most severe and widest first."""
+
+    findings: tuple[Finding, ...]
+    jobs_examined: int
+    waiting: tuple[Waiting, ...] = ()
+
+    @property
+    def blocking(self) -> bool:
+        return any(f.severity is Severity.BLOCKING for f in self.findings)
+
+    def for_job(self, job_id: str) -> list[Finding]:
+        return [f for f in self.findings if job_id in f.job_ids]

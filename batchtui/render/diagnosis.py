@@ -1,0 +1,94 @@
+"""A diagnosis as text (findings by cause, evidence under each) and as a JSON document
+(batchtui/data/diagnose.schema.json; AWS's camelCase field names)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from batchtui.diagnose import DEFAULT_ACTION_KEYS, Diagnosis, Finding, Severity
+from batchtui.render.text import epoch_ms
+from batchtui.wording import count
+
+SCHEMA_VERSION = 1
+#: Job ids a table lists under one cause before it says "and N more".
+JOBS_SHOWN = 10
+
+_ACTION_WORDS = {"scale": "scale it", "enable": "enable it", "cancel": "cancel it"}
+
+
+def action_hint(f: Finding) -> str:
+    """Where batchtui can make the fix: the TUI key and what it is pressed on."""
+    if f.action is None:
+        return ""
+    key = DEFAULT_ACTION_KEYS[f.action]
+    where = "the job" if f.action.value == "cancel" else f"{f.target} in the overview"
+    return f"in the batchtui TUI: {key} on {where} ({_ACTION_WORDS[f.action.value]})"
+
+
+def to_document(diagnosis: Diagnosis, subject: dict[str, str]) -> dict[str, Any]:
+    """The JSON document of ``batchtui diagnose --output json``."""
+    return {
+        "schemaVersion": SCHEMA_VERSION,
+        "subject": subject,
+        "blocking": diagnosis.blocking,
+        "jobsExamined": diagnosis.jobs_examined,
+        "findings": [
+            {
+                "code": f.code,
+                "severity": f.severity.value,
+                "title": f.title,
+                "evidence": [
+                    {"call": e.call, "field": e.field, "value": e.value} for e in f.evidence
+                ],
+                "fix": f.fix,
+                "action": f.action.value if f.action else None,
+                "target": f.target or None,
+                "jobIds": list(f.job_ids),
+            }
+            for f in diagnosis.findings
+        ],
+        "waiting": [
+            {
+                "jobId": w.job_id,
+                "position": w.position,
+                "waitsFor": w.waits_for,
+                "startEstimateAt": w.start_estimate_ms,
+            }
+            for w in diagnosis.waiting
+        ],
+    }
+
+
+def to_text(diagnosis: Diagnosis, subject: str) -> str:
+    """Findings most severe first, each with its evidence, fix and jobs."""
+    lines = [f"Diagnosis of {subject}: {count(diagnosis.jobs_examined, 'job')} examined"]
+    if not diagnosis.findings:
+        lines.append("nothing stuck: no PENDING, RUNNABLE or long-STARTING job")
+    for f in diagnosis.findings:
+        lines.append("")
+        jobs = f" ({count(len(f.job_ids), 'job')})" if len(f.job_ids) > 1 else ""
+        lines.append(f"[{f.severity.value.upper()}] {f.code}{jobs}")
+        lines.append(f"  {f.title}")
+        for e in f.evidence:
+            lines.append(f"    evidence: {e.value}  <- {e.call} {e.field}")
+        hint = action_hint(f)
+        lines.append(f"  fix: {f.fix.rstrip('.')}" + (f"; {hint}" if hint else ""))
+        if f.job_ids and diagnosis.jobs_examined > 1:
+            shown = ", ".join(f.job_ids[:JOBS_SHOWN])
+            more = f" and {len(f.job_ids) - JOBS_SHOWN} more" if len(f.job_ids) > JOBS_SHOWN else ""
+            lines.append(f"  jobs: {shown}{more}")
+    if diagnosis.jobs_examined == 1 and diagnosis.waiting:
+        w = diagnosis.waiting[0]
+        lines.append("")
+        place = (
+            f"position {w.position} in the queue"
+            if w.position
+            else "beyond the first 100 of the queue"
+        )
+        eta = f"; may start about {epoch_ms(w.start_estimate_ms)}" if w.start_estimate_ms else ""
+        lines.append(f"waiting: {place}, for {w.waits_for}{eta}")
+    verdict = "BLOCKED" if diagnosis.blocking else "no blocking cause"
+    worst = [f for f in diagnosis.findings if f.severity is Severity.BLOCKING]
+    lines.append("")
+    lines.append(f"{verdict}" + (f": {count(len(worst), 'cause')}" if worst else ""))
+    return "\n".join(lines)
