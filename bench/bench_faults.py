@@ -39,7 +39,11 @@ def batchtui_jobs(url: str, region: str) -> tuple[int, float, str, set[str]]:
         env=env,
     )
     took = time.perf_counter() - t0
-    ids = {j["jobId"] for j in json.loads(proc.stdout)["jobSummaryList"]} if proc.returncode == 0 else set()
+    ids = (
+        {j["jobId"] for j in json.loads(proc.stdout)["jobSummaryList"]}
+        if proc.returncode == 0
+        else set()
+    )
     last = (proc.stderr.strip().splitlines() or [""])[-1]
     return proc.returncode, took, last, ids
 

@@ -26,7 +26,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-FAULTS = ("throttle", "error", "drop", "cut", "garble", "hang")
+FAULTS = ("throttle", "error", "deny", "drop", "cut", "garble", "hang")
 
 
 @dataclass
@@ -200,12 +200,13 @@ def _handler(proxy: FaultProxy) -> type[BaseHTTPRequestHandler]:
                 proxy._stop.wait(rule.hang_s if rule else 0)
                 self.close_connection = True
                 return
-            if fault in ("throttle", "error"):
-                status, code, message = (
-                    (400, "ThrottlingException", "Rate exceeded")
-                    if fault == "throttle"
-                    else (500, "ServerException", "Internal server error.")
-                )
+            if fault in ("throttle", "error", "deny"):
+                status, code, message = {
+                    "throttle": (400, "ThrottlingException", "Rate exceeded"),
+                    "error": (500, "ServerException", "Internal server error."),
+                    "deny": (403, "AccessDeniedException",
+                             f"User is not authorized to perform: {op} on this resource"),
+                }[fault]  # fmt: skip
                 if fault == "throttle" and b"Version=2016-11-15" in body:
                     code = "RequestLimitExceeded"
                 if fault == "error" and b"Action=" in body:

@@ -90,7 +90,7 @@ def _describe(aws: Aws, ids: list[str], progress: Progress | None) -> list[dict[
     out: list[dict[str, Any]] = []
     with ThreadPoolExecutor(max_workers=DESCRIBE_WORKERS) as pool:
         for part in pool.map(lambda b: batch.describe_jobs(aws, b), batches):
-            out += part
+            out += [dict(job.api) for job in part]  # the rules read AWS's record as sent
             if progress is not None:
                 progress(min(len(out), len(ids)) or len(ids), len(ids))
     return out
@@ -101,7 +101,7 @@ def gather_for_job(aws: Aws, job_id: str, now: float) -> BatchFacts:
     caller's clock, used when the account does not say its own time."""
     if not job_id.strip():
         raise UsageError("no job id given")
-    raw = batch.describe_job(aws, job_id)
+    raw = dict(batch.describe_job(aws, job_id).api)
     job = JobFacts.from_api(raw)
     queue = batch.require_job_queue(aws, str(raw.get("jobQueue", "")))
     return _gather(aws, queue, [job], now)
@@ -229,7 +229,8 @@ def _related(
     described: list[dict[str, Any]] = []
     if missing:
         described = read("the jobs it depends on", "batch:DescribeJobs",
-                         lambda: batch.describe_jobs(aws, missing)) or []  # fmt: skip
+                         lambda: [dict(j.api) for j in batch.describe_jobs(aws, missing)]
+                         ) or []  # fmt: skip
     out = {j: have[j] for j in wanted if j in have}
     out.update({str(d["jobId"]): JobFacts.from_api(d) for d in described})
     return out

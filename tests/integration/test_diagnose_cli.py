@@ -396,17 +396,29 @@ def test_spot_bid_below_the_spot_price(
     assert "ec2:DescribeSpotPriceHistory" in evidence(f)
 
 
-def test_a_read_the_endpoint_does_not_support_is_a_finding_not_a_failure(
-    sandbox: Any, batch: Any, batch_queue: Any, job_definition: Any, diagnose: Run
-) -> None:
-    # The sandbox does not serve DescribeSchedulingPolicies: the weights cannot be read.
-    policy = "arn:aws:batch:us-east-1:123456789012:scheduling-policy/fair"
+def test_a_denied_read_is_a_finding_not_a_failure(
+    sandbox: Any, batch: Any, batch_queue: Any, job_definition: Any,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], unique_name: Any,
+) -> None:  # fmt: skip
+    # The caller may not read scheduling policies (a proxy answers AccessDenied for it): the
+    # weights cannot be read, and the diagnosis says so instead of failing.
+    from faultproxy import FaultProxy, Rule
+
+    policy = batch.create_scheduling_policy(
+        name=unique_name("fair"), fairsharePolicy={"shareDistribution": [
+            {"shareIdentifier": "teama", "weightFactor": 1.0}]})["arn"]  # fmt: skip
     q = batch_queue(ces=[{"maxvCpus": 16}], schedulingPolicyArn=policy)["queue"]
-    job = submit(batch, q, job_definition(), shareIdentifier="team-a")
+    job = submit(batch, q, job_definition(), shareIdentifier="teama",
+                 schedulingPriorityOverride=1)  # fmt: skip
     sandbox.advance(5)
-    rc, doc = diagnose(job)
+    with FaultProxy(sandbox.url) as proxy:
+        proxy.rules = [Rule("deny", ops={"DescribeSchedulingPolicies"})]
+        _env(monkeypatch, sandbox)
+        monkeypatch.setenv("AWS_ENDPOINT_URL", proxy.url)
+        rc, doc = _runner(capsys)(job)
+        assert proxy.faults("deny") >= 1
     cannot = [f for f in doc["findings"] if f["code"] == "CANNOT_TELL"]
-    assert rc == 0 and cannot and cannot[0]["severity"] == "warning"
+    assert rc == 0 and cannot and cannot[0]["severity"] == "warning", doc
     assert cannot[0]["title"].startswith("cannot tell the fair-share weights: ")
     assert cannot[0]["title"].endswith(" on batch:DescribeSchedulingPolicies")
 
