@@ -180,7 +180,7 @@ def seed_history(sb: SeedTarget, n: int, *, end: float, seed: int | None = None)
     _ensure_resources(sb)
     rng = random.Random(sb.config.random_seed if seed is None else seed)
     store = sb.store
-    defs = [revs[-1] for revs in store.job_definitions.values()]
+    defs = [revs[-1] for revs in store.job_definitions.values() if revs]  # all deregistered: none
     by_queue = {  # each queue's history runs the job definitions its CEs can run
         name: [d for d in defs if _runs_on(d, store.ce_of_queue(q))]
         for name, q in sorted(store.job_queues.items())

@@ -358,7 +358,7 @@ def test_a_fifo_queue_reports_the_vcpus_its_jobs_hold_and_no_shares(
     assert "fairshareUtilization" not in utilization
     for job_id in ids:
         batch.terminate_job(jobId=job_id, reason="test over")
-    sandbox.advance(1)
+    sandbox.advance(sandbox.config.stop_seconds)  # their containers stop, then they fail
     utilization = batch.get_job_queue_snapshot(jobQueue=q)["queueUtilization"]
     assert utilization["totalCapacityUsage"] == [{"capacityUnit": "VCPU", "quantity": 0.0}]
 
