@@ -154,7 +154,7 @@ def _gather(aws: Aws, queue: JobQueue, jobs: list[JobFacts], now: float) -> Batc
         held = read("the consumable resources", "batch:DescribeConsumableResource",
                     lambda: consumables(aws, needed))  # fmt: skip
     quotas = read(
-        "the account's vCPU quotas", "service-quotas:GetServiceQuota", lambda: vcpu_quotas(aws)
+        "the account's vCPU quotas", "servicequotas:GetServiceQuota", lambda: vcpu_quotas(aws)
     )
     joined = read("which instances joined ECS", "ecs:ListContainerInstances",
                   lambda: container_instances(aws, mine))  # fmt: skip

@@ -20,7 +20,7 @@ DESCRIBE_CES = "batch:DescribeComputeEnvironments"
 DESCRIBE_QUEUES = "batch:DescribeJobQueues"
 QUEUE_SNAPSHOT = "batch:GetJobQueueSnapshot"
 INSTANCE_TYPES = "ec2:DescribeInstanceTypes"
-SERVICE_QUOTA = "service-quotas:GetServiceQuota"
+SERVICE_QUOTA = "servicequotas:GetServiceQuota"  # the IAM action's prefix, not the SDK's
 
 
 @dataclass(frozen=True)

@@ -17,14 +17,16 @@ from batchtui.sandbox.batch_errors import BatchApiError
 #: Served operations whose behaviour differs from AWS's, and how.
 DIFFERENCES: dict[str, str] = {
     "CreateComputeEnvironment": (
-        "EC2, SPOT, FARGATE and FARGATE_SPOT; instances are simulated, launch templates and "
-        "AMIs are stored but not used"
+        "EC2, SPOT, FARGATE, FARGATE_SPOT and EKS (`eksConfiguration`); instances are "
+        "simulated, launch templates and AMIs are stored but not used"
     ),
-    "RegisterJobDefinition": "container and multinode types",
+    "RegisterJobDefinition": "container (ECS, or EKS with `eksProperties`) and multinode types",
     "SubmitJob": "jobs run on simulated instances; chosen entry points run for real",
-    "GetJobQueueSnapshot": "frontOfQueue only",
-    "CancelJobs": "every job is reported in successful; errors is always empty",
-    "TerminateJobs": "every job is reported in successful; errors is always empty",
+    "GetJobQueueSnapshot": (
+        "`frontOfQueue` and `queueUtilization` (in vCPUs); no `frontOfQuotaShares`"
+    ),
+    "CancelJobs": "every job is reported in `successful`; `errors` is always empty",
+    "TerminateJobs": "every job is reported in `successful`; `errors` is always empty",
 }
 
 STATUS_SERVED = "served as AWS"
@@ -48,7 +50,8 @@ def not_supported(route: str) -> BatchApiError | None:
         return None
     return BatchApiError(
         f"{name} is not supported by the batchtui sandbox: it serves the job, job queue, "
-        "job definition, compute environment and tag operations of AWS Batch."
+        "job definition, compute environment, scheduling policy and tag operations of AWS "
+        "Batch."
     )
 
 

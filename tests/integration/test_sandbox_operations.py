@@ -144,3 +144,17 @@ def test_bulk_cancel_and_terminate(
     assert batch.describe_jobs(jobs=running)["jobs"][0]["status"] == "FAILED"
     with pytest.raises(ClientError):
         batch.cancel_jobs(jobs=[unknown] * 51, reason="too many")
+
+
+def test_the_readme_table_is_the_sandbox_as_it_is(sandbox: Any) -> None:
+    """README's Batch table, row by row, is what compatibility() says of the routes served."""
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    table = readme.split("| Operation | Status | Differences |", 1)[1].split("\n\n", 1)[0]
+    rows = [
+        tuple(cell.strip() for cell in line.strip().strip("|").split("|"))
+        for line in table.strip().splitlines()[1:]
+    ]
+    expected = compatibility(sandbox_api(sandbox).served_routes())
+    assert rows == [(op, status, difference) for op, status, difference in expected]
