@@ -16,6 +16,11 @@ API for the TUI and the CLI::
     for batch in read_events(aws, logs.targets, start_ms=..., filter_pattern=...): ...
     stop = threading.Event()
     for batch in follow(aws, job_id, LogSelection(), stop=stop): ...   # FollowBatch values
+
+Why one module past 400 lines: its three sections (resolving, reading, following) share private
+pieces — the per-region client, the FilterLogEvents source, the explanation of a missing
+stream, the job-definition cache — that a split would turn into an API between modules with
+no other user.
 """
 
 from __future__ import annotations
