@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from conftest import SIZE, settle
 from screen_text import screen_text, toast_text
+from textual.widgets import Static
 
 from batchtui.diagnose import Severity
 from batchtui.tui.screens.diagnosis import DiagnosisScreen
@@ -63,6 +64,8 @@ async def test_d_on_the_stuck_job_puts_its_cause_first_with_the_evidence(make_ap
         assert "BLOCKING" in text and first.title[:40] in text and TOO_BIG in text
         assert first.evidence and all(e.value[:40] in text for e in first.evidence)
         assert "fix: " in text
+        whole = str(screen.query_one("#finding-whole", Static).content)
+        assert first.title in whole and first.fix in whole  # a tree line cuts them, not this
         assert "diagnosing…" not in text and "examined: BLOCKED" in text
         await pilot.press("enter")  # folds it: its evidence is no longer shown
         assert not node.is_expanded

@@ -14,12 +14,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import Footer, Label, Static
+from textual.widgets import Footer, Label, Static, Tree
 
-from batchtui.diagnose import Diagnosis
+from batchtui.diagnose import Diagnosis, Finding
 from batchtui.render.text import epoch_ms
 from batchtui.tui.screens.base import BaseScreen
-from batchtui.tui.widgets.finding_tree import FindingTree
+from batchtui.tui.widgets.finding_tree import FindingTree, action_line, badge
 from batchtui.tui.widgets.status_bar import StatusBar
 from batchtui.wording import count
 
@@ -48,6 +48,17 @@ def summary(diagnosis: Diagnosis) -> Text:
     return out
 
 
+def whole(f: Finding, action: Text | None) -> Text:
+    """A finding's title, fix and action, to be wrapped rather than cut."""
+    out = Text.assemble(badge(f.severity), " ", (f.code, "bold"), "\n", f.title, "\n")
+    out.append("fix: ", style="bold green")
+    out.append(f.fix)
+    if action is not None:
+        out.append("\n")
+        out.append_text(action)
+    return out
+
+
 class DiagnosisScreen(BaseScreen):
     HELP_NAME = "Diagnosis"
     AUTO_FOCUS = "#findings"
@@ -72,6 +83,8 @@ class DiagnosisScreen(BaseScreen):
         yield Label(Text(f"Diagnosis of {self.subject}"), classes="section-title")
         yield Static(Text("diagnosing…", style="italic"), id="diagnosis-summary")
         yield FindingTree(id="findings")
+        # A tree line is cut at the screen's edge: the highlighted finding is shown whole here.
+        yield Static(id="finding-whole")
         yield StatusBar()
         yield Footer(compact=True)
 
@@ -115,3 +128,10 @@ class DiagnosisScreen(BaseScreen):
         self.batchtui.mark_fresh()
         self.query_one("#diagnosis-summary", Static).update(summary(message.diagnosis))
         self.query_one(FindingTree).show(message.diagnosis, self.reason_keys())
+
+    @on(Tree.NodeHighlighted, "#findings")
+    def _highlighted(self, event: Tree.NodeHighlighted[Finding]) -> None:
+        node = event.node
+        finding = node.data if node.data is not None else node.parent and node.parent.data
+        shown = whole(finding, action_line(finding, self.reason_keys())) if finding else Text()
+        self.query_one("#finding-whole", Static).update(shown)
