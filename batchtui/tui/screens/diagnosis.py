@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Footer, Label, Static, Tree
 
-from batchtui.diagnose import Diagnosis, Finding
+from batchtui.diagnose import Diagnosis, Finding, diagnose
 from batchtui.render.text import epoch_ms
 from batchtui.tui.screens.base import BaseScreen
 from batchtui.tui.widgets.finding_tree import FindingTree, action_line, badge
@@ -93,8 +93,8 @@ class DiagnosisScreen(BaseScreen):
             self.reload(full=True)
 
     def reload(self, full: bool) -> None:
-        if not full and self.diagnosis is not None:
-            return  # the timer does not redo a diagnosis: r does
+        if not full:
+            return  # the refresh timer does not redo a diagnosis (on a big queue it costs many calls)
         self.query_one("#diagnosis-summary", Static).update(Text("diagnosing…", style="italic"))
         self.diagnose_worker()
 
@@ -107,7 +107,6 @@ class DiagnosisScreen(BaseScreen):
     def diagnose_worker(self) -> None:
         # boto3 loads in the connect worker, never before the first paint.
         from batchtui.aws.diagnosis import gather_for_job, gather_for_queue
-        from batchtui.diagnose import diagnose
 
         if self.job_id:
             facts = gather_for_job(self.aws, self.job_id, self._now())
