@@ -45,6 +45,9 @@ class Navigator(Protocol):
 
     def open_logs(self, job_id: str, name: str = "", array_size: int | None = None) -> None: ...
 
+    def open_diagnosis(self, *, job_id: str = "", job_name: str = "", queue: str = "") -> None:
+        """A job's diagnosis (``job_id``), or else every stuck job of ``queue``."""
+
 
 class Host(Protocol):
     """The app as its screens and widgets see it (its textual side is ``screen.app``)."""

@@ -16,6 +16,7 @@ from batchtui.model import JobSummary
 from batchtui.tui import views
 from batchtui.tui.host import Host
 from batchtui.tui.screens.ce_detail import ComputeEnvironmentScreen
+from batchtui.tui.screens.diagnosis import DiagnosisScreen
 from batchtui.tui.screens.job_detail import JobDetailScreen
 from batchtui.tui.screens.jobs import JobsScreen
 from batchtui.tui.screens.logs import LogsScreen
@@ -46,6 +47,10 @@ class Navigation:
     def open_logs(self, job_id: str, name: str = "", array_size: int | None = None) -> None:
         """``l`` on a job: the logs engine's follow view (an array parent: its children's)."""
         self.app.push_screen(LogsScreen(job_id, name=name, array_size=array_size))
+
+    def open_diagnosis(self, *, job_id: str = "", job_name: str = "", queue: str = "") -> None:
+        """``D`` on a job (its diagnosis) or on a job queue (every stuck job of it)."""
+        self.app.push_screen(DiagnosisScreen(job_id=job_id, job_name=job_name, queue=queue))
 
 
 def _open_overview_table(which: str) -> Callable[[App[Any], str], None]:

@@ -12,6 +12,7 @@ from batchtui.model import JobSummary
 from batchtui.tui.app import create_app, keymap_clashes, known_binding_ids
 from batchtui.tui.config import TuiConfig
 from batchtui.tui.screens.ce_detail import ComputeEnvironmentScreen
+from batchtui.tui.screens.diagnosis import DiagnosisScreen
 from batchtui.tui.screens.dialogs import CommandLineScreen, ConfirmScreen
 from batchtui.tui.screens.help import HelpScreen, bindings_table, listed_bindings
 from batchtui.tui.screens.job_detail import JobDetailScreen
@@ -51,6 +52,7 @@ async def test_help_lists_the_screens_keys_with_ids(make_app) -> None:
             ((), OverviewScreen),
             (("enter",), JobsScreen),
             (("d",), JobDetailScreen),
+            (("D",), DiagnosisScreen),
         ):
             await pilot.press(*opener)
             await settle(app, pilot)
@@ -64,6 +66,15 @@ async def test_help_lists_the_screens_keys_with_ids(make_app) -> None:
             assert "THIS SCREEN" in text and "EVERYWHERE" in text and "app.command" in text
             if screen_type is not OverviewScreen:  # the first screen has nothing to go back to
                 assert "screen.back" in text
+            if screen_type is DiagnosisScreen:
+                assert "diagnosis.back" in text and "findings.toggle" in text
+            if screen_type in (OverviewScreen, JobsScreen, JobDetailScreen):
+                diagnose = {
+                    OverviewScreen: "overview",
+                    JobsScreen: "jobs",
+                    JobDetailScreen: "detail",
+                }[screen_type]
+                assert f"{diagnose}.diagnose" in text
             if screen_type is JobsScreen:
                 for expected in (
                     "jobs.filter",
@@ -112,6 +123,7 @@ async def test_every_key_help_lists_has_a_binding_id_the_keymap_knows() -> None:
             JobDetailScreen(job, "q"),
             LogsScreen("j-1"),
             PlanScreen(),
+            DiagnosisScreen(job_id="j-1"),
         ):
             if screen is not None:
                 await app.push_screen(screen)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from batchtui.tui.screens.base import BaseScreen
 from batchtui.tui.screens.ce_detail import ComputeEnvironmentScreen
+from batchtui.tui.screens.diagnosis import DiagnosisScreen
 from batchtui.tui.screens.dialogs import (
     CommandLineScreen,
     ConfirmScreen,
@@ -19,6 +20,7 @@ from batchtui.tui.screens.jobs import JobsScreen
 from batchtui.tui.screens.logs import LogsScreen
 from batchtui.tui.screens.overview import OverviewScreen
 from batchtui.tui.screens.plan import PlanScreen, ProfileList
+from batchtui.tui.widgets.finding_tree import FindingTree
 from batchtui.tui.widgets.job_table import JobTable
 from batchtui.tui.widgets.log_view import LogView
 from batchtui.tui.widgets.reading_pane import ReadingPane
@@ -38,6 +40,8 @@ BINDING_OWNERS: tuple[type, ...] = (
     LogView,
     PlanScreen,
     ProfileList,
+    DiagnosisScreen,
+    FindingTree,
     HelpScreen,
     ConfirmScreen,
     ScaleScreen,

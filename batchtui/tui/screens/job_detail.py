@@ -24,6 +24,14 @@ class JobDetailScreen(BaseScreen):
     HELP_NAME = "Job detail"
     BINDINGS = [
         Binding("y", "copy_id", "Copy id", id="detail.copy_id"),
+        Binding(
+            "D",
+            "diagnose",
+            "Diagnose",
+            id="detail.diagnose",
+            tooltip="Why is the job stuck?",
+            show=False,
+        ),
         *job_actions.job_bindings("detail"),
     ]
 
@@ -81,6 +89,9 @@ class JobDetailScreen(BaseScreen):
 
     def action_copy_id(self) -> None:
         job_actions.copy_job_id(self, self.job.job_id)
+
+    def action_diagnose(self) -> None:
+        self.batchtui.navigate.open_diagnosis(job_id=self.job.job_id, job_name=self.job.job_name)
 
     def action_logs(self) -> None:
         self.batchtui.navigate.open_logs(self.job.job_id, self.job.job_name, self._array_size())

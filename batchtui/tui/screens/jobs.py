@@ -53,6 +53,14 @@ class JobsScreen(BaseScreen):
             priority=True,  # acts before the keys typed after it reach the table (a paste)
         ),
         Binding("d", "detail", "Describe", id="jobs.detail", tooltip="Every field of the job"),
+        Binding(
+            "D",
+            "diagnose",
+            "Diagnose",
+            id="jobs.diagnose",
+            tooltip="Why is the job stuck?",
+            show=False,
+        ),
         *job_actions.job_bindings("jobs"),
         Binding("y", "copy_id", "Copy id", id="jobs.copy_id", show=False),
         Binding(
@@ -360,6 +368,11 @@ class JobsScreen(BaseScreen):
         job = self.query_one(JobTable).current
         if job is not None:
             self.batchtui.navigate.open_job_detail(job, self.queue)
+
+    def action_diagnose(self) -> None:
+        job = self.query_one(JobTable).current
+        if job is not None:
+            self.batchtui.navigate.open_diagnosis(job_id=job.job_id, job_name=job.job_name)
 
     def action_children(self) -> None:
         job = self.query_one(JobTable).current

@@ -112,6 +112,14 @@ class OverviewScreen(BaseScreen):
         ),
         Binding("tab", "switch", "CEs/Queues", id="overview.switch"),
         Binding(
+            "D",
+            "diagnose",
+            "Diagnose",
+            id="overview.diagnose",
+            tooltip="Queue: why its jobs are stuck",
+            show=False,
+        ),
+        Binding(
             "slash",
             "filter",
             "Filter",
@@ -273,6 +281,13 @@ class OverviewScreen(BaseScreen):
             queue = self.selected_queue()
             if queue is not None:
                 self.batchtui.navigate.open_jobs(queue.name)
+
+    def action_diagnose(self) -> None:
+        queue = self.selected_queue() if self._focused_kind() == "queues" else None
+        if queue is None:
+            self.notify("select a job queue first (tab switches tables)")
+            return
+        self.batchtui.navigate.open_diagnosis(queue=queue.name)
 
     def action_switch(self) -> None:
         self.focus_table("ces" if self._focused_kind() == "queues" else "queues")

@@ -1,0 +1,96 @@
+"""A diagnosis's findings as a tree: one line per cause, its evidence and fix folded under it.
+
+Each finding's line says its severity, its title and how many jobs it holds back; enter or
+space unfolds the code, the evidence (with the API call and field it was read from), the fix,
+and, where batchtui can make the fix, the key that does it. Tree's own keys have no binding
+ids, so they are declared again here (``findings.*``) and the keymap can move them.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.widgets import Tree
+
+from batchtui.diagnose import Action, Diagnosis, Finding, Severity
+from batchtui.render.diagnosis import JOBS_SHOWN
+from batchtui.tui.reasons import Keys
+from batchtui.wording import count
+
+BADGE_STYLES = {
+    Severity.BLOCKING: "bold white on red",
+    Severity.WARNING: "bold black on yellow",
+    Severity.INFO: "bold white on blue",
+}
+
+
+def badge(severity: Severity) -> Text:
+    return Text(f" {severity.value.upper()} ", style=BADGE_STYLES[severity])
+
+
+def finding_line(f: Finding) -> Text:
+    """The line of a finding: severity badge, the jobs it affects, title."""
+    # The count before the title: a long title is cut at the screen's edge, the count is not.
+    jobs = count(len(f.job_ids), "job") if f.job_ids else "no job"
+    return Text.assemble(badge(f.severity), " ", (f"{jobs:>8}", "cyan"), "  ", (f.title, "bold"))
+
+
+def action_line(f: Finding, keys: Keys) -> Text | None:
+    """Where batchtui makes the fix: the key and the screen it is pressed on (the user's
+    keymap); None when there is no such action, or it is not offered (read-only mode)."""
+    if f.action is None:
+        return None
+    key = {Action.SCALE: keys.scale, Action.ENABLE: keys.enable, Action.CANCEL: keys.stop}[f.action]
+    if not key:
+        return None
+    where = {
+        Action.SCALE: f"on {f.target} in the overview scales it",
+        Action.ENABLE: f"on {f.target} in the overview enables it",
+        Action.CANCEL: f"on job {f.target} in its jobs list or detail cancels it",
+    }[f.action]
+    return Text.assemble("action: press ", (key, "bold reverse"), f" {where}")
+
+
+class FindingTree(Tree[Finding], inherit_bindings=False):
+    BINDINGS = [
+        Binding("enter,space", "toggle_node", "Fold/unfold", id="findings.toggle"),
+        Binding("up,k", "cursor_up", "Up", show=False, id="findings.up"),
+        Binding("down,j", "cursor_down", "Down", show=False, id="findings.down"),
+        Binding("pageup,ctrl+b", "page_up", "Page up", show=False, id="findings.page_up"),
+        Binding("pagedown,ctrl+f", "page_down", "Page down", show=False, id="findings.page_down"),
+        Binding("home,g", "scroll_home", "Top", show=False, id="findings.top"),
+        Binding("end,G", "scroll_end", "Bottom", show=False, id="findings.bottom"),
+    ]
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__("findings", id=id)
+        self.show_root = False
+        self.auto_expand = False
+
+    def show(self, diagnosis: Diagnosis, keys: Keys) -> None:
+        """Replace the tree with ``diagnosis``'s findings, the most severe one unfolded."""
+        self.clear()
+        if not diagnosis.findings:
+            self.root.add_leaf(
+                Text("nothing stuck: no PENDING, RUNNABLE or long-STARTING job", style="green")
+            )
+        for i, f in enumerate(diagnosis.findings):
+            node = self.root.add(finding_line(f), data=f, expand=i == 0)
+            node.add_leaf(Text.assemble(("code: ", "dim"), f.code))
+            for e in f.evidence:
+                node.add_leaf(
+                    Text.assemble(
+                        ("evidence: ", "dim"), e.value, (f"  <- {e.call} {e.field}", "dim")
+                    )
+                )
+            node.add_leaf(Text.assemble(("fix: ", "bold green"), f.fix))
+            if f.job_ids and diagnosis.jobs_examined > 1:
+                shown = ", ".join(f.job_ids[:JOBS_SHOWN])
+                more = len(f.job_ids) - JOBS_SHOWN
+                node.add_leaf(
+                    Text.assemble(("jobs: ", "dim"), shown, f" and {more} more" if more > 0 else "")
+                )
+            action = action_line(f, keys)
+            if action is not None:
+                node.add_leaf(action)
+        self.move_cursor(self.root.children[0] if self.root.children else None)

@@ -1,0 +1,136 @@
+"""`D` on a job or a job queue of the demo account: the diagnosis screen's findings, most severe
+first, their evidence folded under them, and the key that makes the fix."""
+
+from __future__ import annotations
+
+from conftest import SIZE, settle
+from screen_text import screen_text, toast_text
+from textual.widgets import Static
+
+from batchtui.diagnose import Severity
+from batchtui.tui.screens.diagnosis import DiagnosisScreen
+from batchtui.tui.screens.job_detail import JobDetailScreen
+from batchtui.tui.screens.jobs import JobsScreen
+from batchtui.tui.screens.overview import OverviewScreen
+from batchtui.tui.widgets.finding_tree import FindingTree
+from batchtui.tui.widgets.job_table import JobTable
+
+TOO_BIG = "MISCONFIGURATION:COMPUTE_ENVIRONMENT_MAX_RESOURCE"
+
+
+async def select_queue(app, pilot, queue: str) -> OverviewScreen:
+    await settle(app, pilot)
+    overview = app.screen
+    assert isinstance(overview, OverviewScreen)
+    table = overview.query_one("#queues")
+    table.move_cursor(row=table.get_row_index(queue))
+    await pilot.pause()
+    return overview
+
+
+async def select_job(app, pilot, queue: str, name: str) -> JobsScreen:
+    await select_queue(app, pilot, queue)
+    await pilot.press("enter")
+    await settle(app, pilot)
+    jobs = app.screen
+    assert isinstance(jobs, JobsScreen)
+    table = jobs.query_one(JobTable)
+    table.move_to(next(i for i, j in enumerate(table.rows) if j.job_name == name))
+    await pilot.pause()
+    return jobs
+
+
+async def diagnose(app, pilot) -> DiagnosisScreen:
+    await pilot.press("D")
+    await pilot.pause()
+    screen = app.screen
+    assert isinstance(screen, DiagnosisScreen)
+    await settle(app, pilot)
+    assert screen.diagnosis is not None
+    return screen
+
+
+async def test_d_on_the_stuck_job_puts_its_cause_first_with_the_evidence(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        jobs = await select_job(app, pilot, "demo-batch-low", "simulate-72-cores")
+        screen = await diagnose(app, pilot)
+        first = screen.diagnosis.findings[0]
+        assert first.code == TOO_BIG and first.severity is Severity.BLOCKING
+        tree = screen.query_one(FindingTree)
+        node = tree.root.children[0]
+        assert node.data is first and node.is_expanded  # the most severe one is unfolded
+        text = screen_text(app)
+        assert "BLOCKING" in text and first.title[:40] in text and TOO_BIG in text
+        assert first.evidence and all(e.value[:40] in text for e in first.evidence)
+        assert "fix: " in text
+        whole = str(screen.query_one("#finding-whole", Static).content)
+        assert first.title in whole and first.fix in whole  # a tree line cuts them, not this
+        assert "diagnosing…" not in text and "examined: BLOCKED" in text
+        await pilot.press("enter")  # folds it: its evidence is no longer shown
+        assert not node.is_expanded
+        assert first.evidence[0].value[:40] not in screen_text(app)
+        await pilot.press("space")
+        assert node.is_expanded
+        await pilot.press("q")
+        assert app.screen is jobs
+
+
+async def test_d_in_the_job_detail_diagnoses_that_job(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await select_job(app, pilot, "demo-batch-low", "simulate-72-cores")
+        await pilot.press("d")
+        await settle(app, pilot)
+        detail = app.screen
+        assert isinstance(detail, JobDetailScreen)
+        screen = await diagnose(app, pilot)
+        assert screen.diagnosis.findings[0].code == TOO_BIG
+        await pilot.press("escape")
+        assert app.screen is detail
+
+
+async def test_d_on_a_queue_shows_its_head_blocks_the_rest(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        overview = await select_queue(app, pilot, "demo-batch-low")
+        screen = await diagnose(app, pilot)
+        codes = [f.code for f in screen.diagnosis.findings]
+        assert "HEAD_OF_QUEUE_BLOCKED" in codes, codes
+        assert screen.diagnosis.jobs_examined > 1
+        assert "job queue demo-batch-low" in screen_text(app)
+        await pilot.press("escape")
+        assert app.screen is overview
+
+
+async def test_d_on_the_ce_table_asks_for_a_queue(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(app, pilot)
+        await pilot.press("tab", "D")
+        await pilot.pause()
+        assert isinstance(app.screen, OverviewScreen)
+        assert "select a job queue first" in toast_text(app)
+
+
+async def test_a_disabled_compute_environment_is_named_with_the_key_that_enables_it(
+    make_app,
+) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await select_job(app, pilot, "demo-gpu", "train-model")
+        screen = await diagnose(app, pilot)
+        first = screen.diagnosis.findings[0]
+        assert "demo-gpu" in first.title and "DISABLED" in first.title, first
+        text = screen_text(app)
+        assert "demo-gpu" in text and "DISABLED" in text
+        assert "action: press e on demo-gpu in the overview enables it" in text
+
+
+async def test_read_only_diagnoses_but_names_no_key_that_changes_the_account(make_app) -> None:
+    app = make_app(read_only=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await select_job(app, pilot, "demo-gpu", "train-model")
+        screen = await diagnose(app, pilot)
+        assert "DISABLED" in screen.diagnosis.findings[0].title
+        assert "action: press" not in screen_text(app)
