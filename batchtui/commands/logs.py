@@ -262,6 +262,11 @@ def run(args: argparse.Namespace, ctx: CommandContext) -> int:
 
     aws = ctx.aws()
     job_logs = resolve_job_logs(aws, args.job_id, selection)
+    if aws.target.endpoint_url is not None and aws.server_time is not None:
+        # An endpoint of one's own (the sandbox) may keep its own time, simulated: "10m ago" is
+        # read against its clock, which the Date header of its answers tells. An AWS account's
+        # clock is the machine's.
+        start_ms, end_ms = _time_window(args, int(aws.server_time * 1000))
     _check_attempt(selection, job_logs)
     printer = LinePrinter(
         ctx.stdout,
