@@ -213,6 +213,37 @@ async def test_logs_switch_attempts_and_array_children(demo) -> None:
         assert logs.selection.child == "all" and len(_labels(logs)) >= 3
 
 
+async def test_c_in_a_childs_log_names_its_parent_and_offers_its_children(demo) -> None:
+    """A child's own log (opened by its ``parent:N`` id) is not "not an array job": `c` says
+    whose child it is and picks among the parent's children."""
+    parent = _submit(
+        demo,
+        jobName="fan-out-eight",
+        arrayProperties={"size": 8},
+        containerOverrides={"command": ["sh", "-c", "work && sleep 20"]},
+    )
+    demo.advance(600)
+    app = tui_on(demo)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(app, pilot)
+        logs = LogsScreen(f"{parent}:7", name="fan-out-eight:7")
+        await app.push_screen(logs)
+        await settle(app, pilot)
+        assert len(logs.buffer) > 0
+        await pilot.press("c")
+        await settle(app, pilot)
+        text = screen_text(app)
+        assert "is not an array job" not in text
+        assert "child 7 of fan-out-eight (8 children)" in text and "(0..7, or all)" in text
+        await pilot.press("ctrl+a", "ctrl+k", "3", "enter")
+        await settle(app, pilot)
+        assert (logs.job_id, logs.selection.child, logs.array_size) == (parent, 3, 8)
+        assert len(logs.buffer) > 0 and "child 3" in screen_text(app)
+        await pilot.press("c", *"all", "enter")
+        await settle(app, pilot)
+        assert logs.selection.child == "all" and len(_labels(logs)) == 8
+
+
 async def test_r_in_a_finished_log_keeps_the_place(demo) -> None:
     """`r` re-reads a finished log; a reader who scrolled stays where they were (it jumped to
     the first line). `f` on a finished log says there is nothing more to follow."""
