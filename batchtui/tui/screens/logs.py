@@ -474,7 +474,8 @@ class LogsScreen(BaseScreen):
             text.append(
                 f" ({self.key_for('logs.next')} / {self.key_for('logs.prev')})", style="dim"
             )
-        if self.notice and not self.done:  # "not there yet" and the like; the end says itself
+        # "not there yet" and the like; the end says itself, unless an attempt wrote nothing.
+        if self.notice and (not self.done or " wrote nothing: " in self.notice):
             text.append(f"   {self.notice}", style="italic")
         empty = self.notice or ("no lines" if self.done else "reading…")
         if empty != view.empty_text:
