@@ -110,8 +110,6 @@ def append_log_events(region: str, group: str, stream: str, events: list[dict[st
     added = log_stream.events[before:]
     for event in added:
         event.ingestion_time = event.timestamp
-    if added:
-        log_stream.last_ingestion_time = max(e.ingestion_time for e in added)
 
 
 def instance_profile_exists(name: str) -> bool:
