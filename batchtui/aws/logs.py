@@ -270,8 +270,10 @@ def _targets_of(
     prefix = conf.option("awslogs-stream-prefix") or _definition_name(job)
 
     streams: list[str] = []
+    endings: list[str] = []
     for a in job.attempts:
         streams.append(_stream_of(a.container, prefix))
+        endings.append(_ending(a.status_reason, a.container.reason))
     current = _stream_of(job.container, prefix) if job.container is not None else ""
     if current and current not in streams and status not in FINAL_STATUSES:
         streams.append(current)  # the running attempt: AWS lists it in attempts when it ends
@@ -289,6 +291,7 @@ def _targets_of(
             child=child,
             node=node,
             label=" ".join(x for x in (unit, f"attempt {i + 1}") if x),
+            ended=endings[i] if i < len(endings) else "",
         )
         for i, s in enumerate(streams)
         if s
@@ -312,6 +315,27 @@ def _targets_of(
         else:
             note = f"job {job_id} is {status}: it has not started, so it has no logs yet"
     return targets, note
+
+
+def _ending(status_reason: str, container_reason: str) -> str:
+    """An attempt's end in AWS's words: its statusReason and its container's reason."""
+    parts = [status_reason.strip(), container_reason.strip()]
+    return "; ".join(dict.fromkeys(p for p in parts if p))
+
+
+def wrote_nothing(t: LogTarget) -> str:
+    """Why a stream of ``t`` does not exist: its attempt ended before writing a line."""
+    who = t.label or f"attempt {t.attempt}"
+    if t.ended:
+        said = t.ended.lower()
+        # AWS's words for a reclaimed instance: "Host EC2 (instance i-…) terminated.", a Spot
+        # interruption, "Your Spot Task was interrupted." on Fargate.
+        if "spot" in said or "interrupt" in said or ("host ec2" in said and "terminated" in said):
+            why = "its instance was reclaimed before the container started"
+        else:
+            why = "it ended before its container wrote a line"
+        return f"{who} wrote nothing: {why} ({t.ended})"
+    return f"{who}: log stream {t.log_stream} does not exist (the container wrote nothing)"
 
 
 def _stream_of(container: Container, prefix: str) -> str:
@@ -612,8 +636,7 @@ def _explain_missing(aws: Aws, t: LogTarget, notice: Callable[[str], object]) ->
             f"log group {t.log_group!r} does not exist in {aws.target.region}",
             hint="the job definition's awslogs-group names it; was it deleted?",
         )
-    label = f"{t.label}: " if t.label else ""
-    notice(f"{label}log stream {t.log_stream} does not exist (the container wrote nothing)")
+    notice(wrote_nothing(t))
 
 
 # ---------------------------------------------------------------- following
@@ -660,6 +683,10 @@ class JobLogSource:
             note=note,
         )
 
+    def ended_silent(self, seen: set[tuple[str, str]]) -> list[LogTarget]:
+        """The targets of attempts that ended with a reason and of which no line was seen."""
+        return [t for k, t in self._targets.items() if t.ended and k not in seen]
+
     def fetch(self, query: Query) -> Page:
         region = next(
             (t.region for t in self._targets.values() if t.log_group == query.log_group), ""
@@ -698,6 +725,7 @@ def follow(
     if start_ms is not None or filter_pattern is not None:
         cfg = dataclasses.replace(cfg, start_time=start_ms, filter_pattern=filter_pattern)
     source = JobLogSource(aws, job_id, selection)
+    seen: set[tuple[str, str]] = set()  # the streams lines came from
     for batch in follow_loop(
         source,
         clock=clock,
@@ -708,6 +736,13 @@ def follow(
         if source.notices:
             batch = dataclasses.replace(batch, notices=(*source.notices, *batch.notices))
             source.notices.clear()
+        seen.update(e.target.key for e in batch.events if e.target is not None)
+        if batch.done and batch.notices and start_ms is None and filter_pattern is None:
+            # The last word names the attempts that wrote nothing, and why they ended.
+            empty = source.ended_silent(seen)
+            if empty:
+                last = "; ".join((*(wrote_nothing(t) for t in empty), batch.notices[-1]))
+                batch = dataclasses.replace(batch, notices=(*batch.notices[:-1], last))
         yield batch
 
 

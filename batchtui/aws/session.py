@@ -14,6 +14,7 @@ and an endpoint that keeps failing is not called for a while.
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import math
 import os
@@ -23,6 +24,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import boto3
@@ -210,6 +212,8 @@ class Aws:
         self._clients: dict[str, Any] = {}
         self._session: boto3.session.Session | None = None
         self._circuits: dict[str, Circuit] = {}
+        #: The endpoint's clock (epoch seconds) as the Date header of its latest answer said.
+        self.server_time: float | None = None
 
     def _boto_session(self) -> boto3.session.Session:
         if self._session is None:
@@ -254,7 +258,16 @@ class Aws:
         events.register("before-parameter-build", self._before_call)
         events.register("before-call", _set_try_timeout)
         events.register("after-call", check_answer)
+        events.register("after-call", self._note_date)
         return client
+
+    def _note_date(self, http_response: Any, **_: Any) -> None:
+        date = http_response.headers.get("date") if http_response is not None else None
+        if not date:
+            return
+        # An unreadable Date tells nothing: the last one is kept.
+        with contextlib.suppress(TypeError, ValueError):
+            self.server_time = parsedate_to_datetime(str(date)).timestamp()
 
     def ensure_allowed(self, service: str, operation: str) -> None:
         """Refuse ``operation`` in read-only mode: at every call, and before any read that only

@@ -262,6 +262,11 @@ def run(args: argparse.Namespace, ctx: CommandContext) -> int:
 
     aws = ctx.aws()
     job_logs = resolve_job_logs(aws, args.job_id, selection)
+    if aws.target.endpoint_url is not None and aws.server_time is not None:
+        # An endpoint of one's own (the sandbox) may keep its own time, simulated: "10m ago" is
+        # read against its clock, which the Date header of its answers tells. An AWS account's
+        # clock is the machine's.
+        start_ms, end_ms = _time_window(args, int(aws.server_time * 1000))
     _check_attempt(selection, job_logs)
     printer = LinePrinter(
         ctx.stdout,
@@ -285,6 +290,9 @@ def run(args: argparse.Namespace, ctx: CommandContext) -> int:
         return 0
 
     _check_has_logs(job_logs)
+    partial = _partial_note(selection, job_logs)
+    if partial:
+        note(partial)
     for events in read_events(
         aws,
         job_logs.targets,
@@ -314,6 +322,22 @@ def _check_attempt(selection: LogSelection, job_logs: JobLogs) -> None:
             f"--attempt {n}: job {job_logs.job_id} has {attempts}, not {n}",
             hint=f"{why}: use {choose}",
         )
+
+
+def _partial_note(selection: LogSelection, job_logs: JobLogs) -> str:
+    """ "lines of 3 of 18 children ..." when --child all / --node all reaches only some of them
+    (the others have not started): never a silently shorter log."""
+    if selection.child == "all" and job_logs.array_size:
+        what, total = "children", job_logs.array_size
+        shown = len({t.child for t in job_logs.targets})
+    elif selection.node in (None, "all") and job_logs.num_nodes and job_logs.units > 1:
+        what, total = "nodes", job_logs.num_nodes
+        shown = len({t.node for t in job_logs.targets})
+    else:
+        return ""
+    if shown >= total:
+        return ""
+    return f"showing the lines of {shown} of {total} {what}: the others have no log stream yet"
 
 
 def _check_has_logs(job_logs: JobLogs) -> None:

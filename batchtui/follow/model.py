@@ -25,6 +25,9 @@ class LogTarget:
     child: int | None = None  #: array index, for an array child
     node: int | None = None  #: node index, for a multi-node job
     label: str = ""
+    #: Why the attempt ended, as AWS says (statusReason, the container's reason): what a
+    #: stream that was never written is explained with.
+    ended: str = ""
 
     @property
     def key(self) -> tuple[str, str]:

@@ -96,13 +96,20 @@ def append_log_events(region: str, group: str, stream: str, events: list[dict[st
 
     Goes below LogsBackend.put_log_events on purpose: that one drops events more than two hours
     from the real clock, and the sandbox's clock is simulated (it runs ahead at --speed).
+    moto stamps ``ingestionTime`` with the real clock; each event is restamped as ingested at
+    its own (simulated) timestamp, so ingestionTime >= timestamp on one clock, as at AWS.
     """
     backend = logs_backend(region)
     backend.ensure_log_group(group)
     log_group = backend.groups[group]
     if stream not in log_group.streams:
         backend.ensure_log_stream(group, stream)
+    log_stream = log_group.streams[stream]
+    before = len(log_stream.events)
     log_group.put_log_events(stream, events)
+    added = log_stream.events[before:]
+    for event in added:
+        event.ingestion_time = event.timestamp
 
 
 def instance_profile_exists(name: str) -> bool:

@@ -121,6 +121,7 @@ class Sandbox:
             ) from e
         if self.config.require_credentials:
             self._server.app.credentials = self.credentials
+        self._server.app.clock = self.now
         self.url = self._server.start()
         # Jobs that run for real reach the sandbox with its keys, from a home of their own.
         self._home = tempfile.TemporaryDirectory(prefix="batchtui-sandbox-")

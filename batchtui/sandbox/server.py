@@ -147,6 +147,9 @@ class FrontApp:
         self.hosts: frozenset[str] = frozenset()
         #: The only keys accepted, when set; otherwise any signed request is served.
         self.credentials: tuple[str, str] | None = None
+        #: Simulated epoch seconds: every answer's Date header tells them, as AWS's tell its
+        #: clock, so a client reads "10 minutes ago" against the sandbox's time.
+        self.clock: Callable[[], float] | None = None
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         try:
@@ -277,6 +280,14 @@ class QuietRequestHandler(WSGIRequestHandler):
         except OSError:
             pass  # the client has gone; nothing to tell it
         self.close_connection = True
+
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """The Date header of every answer: the sandbox's simulated time, as AWS's tell its own."""
+        clock = getattr(self.server, "app", None)
+        clock = getattr(clock, "clock", None)
+        if timestamp is None and clock is not None:
+            timestamp = clock()
+        return super().date_time_string(timestamp)
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         pass

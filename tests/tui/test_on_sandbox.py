@@ -213,6 +213,83 @@ async def test_logs_switch_attempts_and_array_children(demo) -> None:
         assert logs.selection.child == "all" and len(_labels(logs)) >= 3
 
 
+async def test_c_in_a_childs_log_names_its_parent_and_offers_its_children(demo) -> None:
+    """A child's own log (opened by its ``parent:N`` id) is not "not an array job": `c` says
+    whose child it is and picks among the parent's children."""
+    parent = _submit(
+        demo,
+        jobName="fan-out-eight",
+        arrayProperties={"size": 8},
+        containerOverrides={"command": ["sh", "-c", "work && sleep 20"]},
+    )
+    demo.advance(600)
+    app = tui_on(demo)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(app, pilot)
+        logs = LogsScreen(f"{parent}:7", name="fan-out-eight:7")
+        await app.push_screen(logs)
+        await settle(app, pilot)
+        assert len(logs.buffer) > 0
+        await pilot.press("c")
+        await settle(app, pilot)
+        text = screen_text(app)
+        assert "is not an array job" not in text
+        assert "child 7 of fan-out-eight (8 children)" in text and "(0..7, or all)" in text
+        await pilot.press("ctrl+a", "ctrl+k", "3", "enter")
+        await settle(app, pilot)
+        assert (logs.job_id, logs.selection.child, logs.array_size) == (parent, 3, 8)
+        assert len(logs.buffer) > 0 and "child 3" in screen_text(app)
+        await pilot.press("c", *"all", "enter")
+        await settle(app, pilot)
+        assert logs.selection.child == "all" and len(_labels(logs)) == 8
+
+
+def _reclaimed_attempt(demo: Any) -> tuple[str, str, str]:
+    """(job id, name, statusReason) of a demo job whose first attempt's instance was reclaimed
+    before its container wrote anything (its log stream does not exist)."""
+    import boto3
+
+    keys = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+    logs = boto3.client("logs", endpoint_url=demo.url, region_name=demo.region, **keys)
+    batch = batch_client(demo)
+    ids = [
+        j["jobId"]
+        for j in batch.list_jobs(jobQueue="demo-main", jobStatus="SUCCEEDED")["jobSummaryList"]
+    ]
+    for i in range(0, len(ids), 100):
+        for job in batch.describe_jobs(jobs=ids[i : i + 100])["jobs"]:
+            attempts = job.get("attempts") or []
+            if len(attempts) < 2 or not attempts[0]["statusReason"].startswith("Host EC2"):
+                continue
+            stream = attempts[0]["container"]["logStreamName"]
+            found = logs.describe_log_streams(
+                logGroupName="/aws/batch/job", logStreamNamePrefix=stream
+            )["logStreams"]
+            if not found:
+                return job["jobId"], job["jobName"], attempts[0]["statusReason"]
+    raise AssertionError("the demo has no attempt reclaimed before it wrote a line")
+
+
+async def test_an_attempt_that_wrote_nothing_says_why(demo) -> None:
+    """An attempt whose instance was reclaimed before its container started has no stream: the
+    log says so in AWS's words, not just "0 lines"."""
+    job_id, name, reason = _reclaimed_attempt(demo)
+    app = tui_on(demo)
+    async with app.run_test(size=(200, 30)) as pilot:
+        await settle(app, pilot)
+        logs = LogsScreen(job_id, name=name)
+        await app.push_screen(logs)
+        await settle(app, pilot)
+        assert logs.done and len(logs.buffer) > 0  # the second attempt's lines
+        assert "attempt 1 wrote nothing: its instance was reclaimed" in logs.notice
+        assert reason in logs.notice
+        assert "attempt 1 wrote nothing" in screen_text(app)
+        await pilot.press("a", "a")  # the latest, then attempt 1 alone: no lines, and why
+        await settle(app, pilot)
+        assert logs.selection.attempt == 1 and len(logs.buffer) == 0
+        assert "attempt 1 wrote nothing: its instance was reclaimed" in screen_text(app)
+
+
 async def test_r_in_a_finished_log_keeps_the_place(demo) -> None:
     """`r` re-reads a finished log; a reader who scrolled stays where they were (it jumped to
     the first line). `f` on a finished log says there is nothing more to follow."""

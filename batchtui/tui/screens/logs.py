@@ -112,6 +112,17 @@ class OlderLines(Message):
         self.events = events
 
 
+class ArrayParent(Message):
+    """The array job a child's log belongs to (read when ``c`` is pressed in the child's log)."""
+
+    def __init__(self, job_id: str, name: str, size: int, index: int) -> None:
+        super().__init__()
+        self.job_id = job_id
+        self.name = name
+        self.size = size
+        self.index = index
+
+
 class LogSaved(Message):
     """The save worker's answer: which lines went to ``path`` (absolute numbers ``first`` on,
     ``count`` of them), or why none did."""
@@ -463,7 +474,8 @@ class LogsScreen(BaseScreen):
             text.append(
                 f" ({self.key_for('logs.next')} / {self.key_for('logs.prev')})", style="dim"
             )
-        if self.notice and not self.done:  # "not there yet" and the like; the end says itself
+        # "not there yet" and the like; the end says itself, unless an attempt wrote nothing.
+        if self.notice and (not self.done or " wrote nothing: " in self.notice):
             text.append(f"   {self.notice}", style="italic")
         empty = self.notice or ("no lines" if self.done else "reading…")
         if empty != view.empty_text:
@@ -535,36 +547,68 @@ class LogsScreen(BaseScreen):
         self.reload(full=True)
 
     def action_child(self) -> None:
+        parent, _, index = self.job_id.rpartition(":")
+        if not self.array_size and parent and index.isdigit():
+            # A child's own log: `c` offers its parent's children (read from AWS first).
+            if self.connected:
+                self.parent_worker(parent, int(index))
+            return
         if not self.array_size:
             self.notify(
                 f"{self.job_name or self.job_id} is not an array job: it has no children",
                 severity="warning",
             )
             return
+        self._pick_child(
+            f"Which child of array job {self.job_name or self.job_id}? "
+            f"(0..{self.array_size - 1}, or all)",
+            self.array_size,
+            "",
+        )
 
-        def chosen(value: str | None) -> None:
-            if value is None:
+    @work(thread=True, exclusive=True, exit_on_error=False, group="parent")
+    def parent_worker(self, parent_id: str, index: int) -> None:
+        from batchtui.aws.batch import describe_job
+
+        parent = describe_job(self.aws, parent_id)
+        self.post_message(ArrayParent(parent_id, parent.job_name, parent.array_size or 0, index))
+
+    @on(ArrayParent)
+    def _array_parent(self, message: ArrayParent) -> None:
+        if not message.size:
+            self.notify(f"{message.job_id} is not an array job", severity="warning")
+            return
+        name = message.name or message.job_id
+        self._pick_child(
+            f"This is child {message.index} of {name} ({message.size} children). "
+            f"Which child of {name}? (0..{message.size - 1}, or all)",
+            message.size,
+            str(message.index),
+            parent=message,
+        )
+
+    def _pick_child(
+        self, title: str, size: int, value: str, *, parent: ArrayParent | None = None
+    ) -> None:
+        def chosen(answer: str | None) -> None:
+            if answer is None:
                 return
-            v = value.strip().lower()
+            v = answer.strip().lower()
             child: Any = None if v in ("", "all") else v
             if child is not None:
-                if not v.isdigit() or not 0 <= int(v) < (self.array_size or 0):
-                    self.notify(
-                        f"child must be 0..{(self.array_size or 1) - 1} or all", severity="error"
-                    )
+                if not v.isdigit() or not 0 <= int(v) < size:
+                    self.notify(f"child must be 0..{size - 1} or all", severity="error")
                     return
                 child = int(v)
+            if parent is not None:  # from a child's log to its parent's children
+                self.job_id, self.job_name, self.array_size = parent.job_id, parent.name, size
+                self.query_one("#logs-title", Label).update(
+                    Text(f"Logs of {parent.name}  {parent.job_id}")
+                )
             self.selection = replace(self.selection, child="all" if child is None else child)
             self.reload(full=True)
 
-        self.app.push_screen(
-            PromptScreen(
-                f"Which child of array job {self.job_name or self.job_id}? "
-                f"(0..{self.array_size - 1}, or all)",
-                f"0..{self.array_size - 1} or all",
-            ),
-            chosen,
-        )
+        self.app.push_screen(PromptScreen(title, f"0..{size - 1} or all", value), chosen)
 
     def action_search(self) -> None:
         if type_into_focused_input(self.app, "/"):
