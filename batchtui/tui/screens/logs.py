@@ -568,7 +568,7 @@ class LogsScreen(BaseScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="parent")
     def parent_worker(self, parent_id: str, index: int) -> None:
-        from batchtui.aws.batch import describe_job
+        from batchtui.aws.batch import describe_job  # boto3 loads with a log, not at start
 
         parent = describe_job(self.aws, parent_id)
         self.post_message(ArrayParent(parent_id, parent.job_name, parent.array_size or 0, index))
