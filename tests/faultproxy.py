@@ -240,3 +240,18 @@ def _handler(proxy: FaultProxy) -> type[BaseHTTPRequestHandler]:
             self.wfile.write(resp_body)
 
     return Handler
+
+
+class SimClock:
+    """The retries' (and the proxy's) clock for a test: ``sleep`` moves it on at once."""
+
+    def __init__(self, start: float = 1000.0) -> None:
+        self.t = start
+        self.slept: list[float] = []
+
+    def now(self) -> float:
+        return self.t
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.t += seconds

@@ -15,28 +15,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from faultproxy import FaultProxy, Rule
+from faultproxy import FaultProxy, Rule, SimClock
 
 from batchtui.aws.retries import RetryPolicy
 from batchtui.aws.session import Aws, AwsTarget
 from batchtui.cli import main
 
 PROFILES = Path(__file__).resolve().parents[2] / "profiles"
-
-
-class SimClock:
-    """The retries' clock: ``sleep`` moves it on at once."""
-
-    def __init__(self) -> None:
-        self.t = 1000.0
-        self.slept: list[float] = []
-
-    def now(self) -> float:
-        return self.t
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.t += seconds
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from conftest import SIZE, settle
-from faultproxy import FaultProxy, Rule
+from faultproxy import FaultProxy, Rule, SimClock
 from screen_text import screen_text
 
 from batchtui.aws import batch
@@ -23,20 +23,9 @@ from batchtui.tui.screens.jobs import JobsScreen
 QUEUE = "demo-genomics"
 
 
-class SimClock:
-    def __init__(self) -> None:
-        self.t = 5000.0
-
-    def now(self) -> float:
-        return self.t
-
-    def sleep(self, seconds: float) -> None:
-        self.t += seconds
-
-
 @pytest.fixture
 def sim() -> SimClock:
-    return SimClock()
+    return SimClock(5000.0)
 
 
 @pytest.fixture
