@@ -181,3 +181,16 @@ def fargate_definition(sandbox: Any, unique_name: Callable[[str], str]) -> Calla
         return name
 
     return make
+
+
+@pytest.fixture
+def sandbox_faults(sandbox: Any) -> Iterator[Any]:
+    """The session sandbox's fault injector, over its control API, cleared before and after:
+    ``sandbox_faults.inject_fault("batch", "CreateComputeEnvironment", nth=2,
+    code="ServerException", status=500)``."""
+    from batchtui.sandbox.control_client import SandboxControl
+
+    control = SandboxControl.of(sandbox)
+    control.clear_faults()
+    yield control
+    control.clear_faults()

@@ -19,6 +19,7 @@ from batchtui.sandbox.catalog import instance_types
 from batchtui.sandbox.clock import Clock, ManualClock, RealtimeClock
 from batchtui.sandbox.config import SandboxConfig
 from batchtui.sandbox.fargate import FARGATE_ON_DEMAND_QUOTA, FARGATE_SPOT_QUOTA
+from batchtui.sandbox.faults import FaultInjector
 from batchtui.sandbox.regions import RegionalAccount, RegionalHandler, Regions
 from batchtui.sandbox.scheduler import Scheduler
 from batchtui.sandbox.server import Handler, LoopbackServer
@@ -154,6 +155,14 @@ class Sandbox:
                     scheduler.catch_up()
             except Exception:  # keep the clock alive; the failure is logged, not raised
                 logging.getLogger(__name__).exception("sandbox scheduler step failed")
+
+    @property
+    def faults(self) -> FaultInjector:
+        """The faults the sandbox injects (what ``/_batchtui/faults`` sets over HTTP)."""
+        if self._server is None:
+            raise RuntimeError("the sandbox is not started")
+        injector: FaultInjector = self._server.app.faults
+        return injector
 
     def now(self) -> float:
         """Simulated epoch seconds."""

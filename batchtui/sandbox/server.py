@@ -24,7 +24,8 @@ from xml.sax.saxutils import escape
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from batchtui.sandbox import moto_glue, signing
+from batchtui.sandbox import control, moto_glue, signing
+from batchtui.sandbox.faults import FaultInjector, RequestLine
 
 _CREDENTIAL = re.compile(r"Credential=[^/]+/\d{8}/([^/]+)/([^/]+)/aws4_request")
 
@@ -77,9 +78,11 @@ Handler = Callable[[ServiceRequest], "ServiceResponse | None"]
 
 _REASONS = {
     200: "OK",
+    201: "Created",
     400: "Bad Request",
     403: "Forbidden",
     404: "Not Found",
+    405: "Method Not Allowed",
     409: "Conflict",
     429: "Too Many Requests",
     500: "Internal Server Error",
@@ -138,6 +141,9 @@ class FrontApp:
     without a SigV4 signature and, when the sandbox holds credentials, requests signed with
     other keys. No CORS grant ever leaves it, and no request, whatever its shape, gets a Python
     traceback or an HTML page back: failures are AWS's error shape.
+
+    Past the gate, ``/_batchtui/...`` is the sandbox's control API (:mod:`.control`), and a
+    fault set there (:attr:`faults`) answers its call before any handler or moto sees it.
     """
 
     def __init__(self, handlers: dict[str, Handler]) -> None:
@@ -150,6 +156,8 @@ class FrontApp:
         #: Simulated epoch seconds: every answer's Date header tells them, as AWS's tell its
         #: clock, so a client reads "10 minutes ago" against the sandbox's time.
         self.clock: Callable[[], float] | None = None
+        #: Errors to answer instead of the n-th call of an operation (the control API sets them).
+        self.faults = FaultInjector()
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         try:
@@ -192,6 +200,25 @@ class FrontApp:
                 signing.verify(sig, environ, body, self.credentials)
             except signing.SignatureProblem as e:
                 return _send(start_response, error_response(403, e.code, e.message, sig.service))
+        path = environ.get("PATH_INFO", "/")
+        method = environ.get("REQUEST_METHOD", "GET")
+        if control.is_control(path):
+            return _send(start_response, self._control(method, path, body))
+        fault = self.faults.fault_for(
+            RequestLine(
+                service=sig.service,
+                method=method,
+                path=path,
+                query_string=environ.get("QUERY_STRING", ""),
+                headers={"x-amz-target": environ.get("HTTP_X_AMZ_TARGET", ""),
+                         "content-type": environ.get("CONTENT_TYPE", "")},
+                body=body,
+            )
+        )  # fmt: skip
+        if fault is not None:
+            return _send(
+                start_response, error_response(fault.status, fault.code, fault.message, sig.service)
+            )
         handler = self.handlers.get(sig.service)
         if handler is not None:
             request = ServiceRequest(
@@ -218,6 +245,13 @@ class FrontApp:
                 return _send(start_response, response)
             environ["wsgi.input"] = io.BytesIO(body)  # moto answers: it reads the body again
         return self._moto(environ, start_response, sig.service)
+
+    def _control(self, method: str, path: str, body: bytes) -> ServiceResponse:
+        """The control API's answer (:mod:`.control`), past the same gate as AWS requests."""
+        result = control.answer(self.faults, method, path, body)
+        if result.code:
+            return error_response(result.status, result.code, result.message)
+        return ServiceResponse.json(result.status, result.payload)
 
     def _loopback_subdomain(self, host: str) -> bool:
         """``bucket.localhost:PORT``: S3's virtual-hosted style on a name only loopback has."""
