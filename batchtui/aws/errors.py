@@ -51,6 +51,7 @@ _NOT_FOUND = {
     "NoSuchKey",
     "NoSuchBucket",
     "NotFoundException",
+    "NoSuchEntity",  # IAM's
 }
 
 #: Error codes AWS uses for a failure on its side, whatever the HTTP status says.

@@ -12,6 +12,7 @@ from typing import Any
 from batchtui.capacity.fit import FARGATE_SIZES, INSTANCE_TYPE_KEYWORDS, is_known_instance_type
 from batchtui.model import PurchaseModel
 from batchtui.pricing import instance_catalog
+from batchtui.profiles.access import build_data, build_iam
 from batchtui.profiles.schema import (
     COMPUTE_ENVIRONMENT,
     EVALUATE_ON_EXIT,
@@ -55,10 +56,13 @@ def build_profile(data: dict[str, Any], path: str, problems: Problems) -> Profil
     jobdef = _job_definition(top["job_definition"], problems)
     workload = build_workload(top["workload"], problems)
     assumptions = build_assumptions(top["assumptions"], problems)
-    if None in (quotas, jobdef, workload, assumptions) or None in ces or None in queues:
+    environment = dict(jobdef.environment) if jobdef is not None else {}
+    access = build_data(top["data"], environment, problems), build_iam(top["iam"], problems)
+    if None in (quotas, jobdef, workload, assumptions, *access) or None in ces or None in queues:
         return None
     assert quotas is not None and jobdef is not None and workload is not None
-    assert assumptions is not None
+    data_spec, iam_spec = access
+    assert assumptions is not None and data_spec is not None and iam_spec is not None
     ce_specs = [c for c in ces if c is not None]
     queue_specs = [q for q in queues if q is not None]
     _cross_checks(ce_specs, queue_specs, workload, problems)
@@ -82,6 +86,8 @@ def build_profile(data: dict[str, Any], path: str, problems: Problems) -> Profil
         job_definition=jobdef,
         workload=WorkloadSpec(**workload),
         assumptions=assumptions,
+        data=data_spec,
+        iam=iam_spec,
     )
 
 

@@ -35,6 +35,8 @@ TOP = {
     "job_definition": Field(dict, required=True),
     "workload": Field(dict, required=True),
     "assumptions": Field(dict, default={}),
+    "data": Field(dict, default={}),
+    "iam": Field(dict, default={}),
 }
 QUOTAS = {
     "on_demand_vcpus": Field((int, float, str), required=True, check=is_quota),

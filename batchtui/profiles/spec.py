@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from batchtui.model import ComputeEnvironment, PurchaseModel, ResourceRequest
+from batchtui.profiles.access import DataSpec, IamSpec
 
 #: What AWS reports as an interrupted attempt's statusReason (what evaluateOnExit matches).
 SPOT_INTERRUPTION_REASON = "Host EC2 (instance i-0123456789abcdef0) terminated."
@@ -209,6 +210,9 @@ class Profile:
     job_definition: JobDefinitionSpec
     workload: WorkloadSpec
     assumptions: Assumptions
+    #: Where the workload's data lives and the roles it runs as (the IAM setup's inputs).
+    data: DataSpec = field(default_factory=DataSpec)
+    iam: IamSpec = field(default_factory=IamSpec)
 
     def queue(self) -> JobQueueSpec:
         return next(q for q in self.job_queues if q.name == self.workload.queue)

@@ -6,6 +6,7 @@ assumption, so a moto upgrade that breaks one fails loudly there rather than som
 
 from __future__ import annotations
 
+import functools
 import json
 import uuid
 from typing import Any
@@ -15,7 +16,7 @@ from moto.backends import get_backend
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.core.base_backend import BackendDict  # noqa: F401  (import proves the API exists)
 from moto.dynamodb.models import dynamodb_backends
-from moto.iam.models import iam_backends
+from moto.iam.models import SERVICE_NAME_CONVERSION, AWSManagedPolicy, iam_backends
 from moto.logs.models import logs_backends
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from moto.s3.exceptions import MissingBucket
@@ -36,7 +37,39 @@ def check_moto_version() -> None:
 def moto_wsgi_app() -> Any:
     """moto's own WSGI application, which serves every service moto implements."""
     check_moto_version()
+    # moto names a service-linked role after the service's lower-case name unless told its
+    # spelling; AWS names Batch's AWSServiceRoleForBatch.
+    SERVICE_NAME_CONVERSION.setdefault("batch", "Batch")
     return DomainDispatcherApplication(create_backend_app)
+
+
+@functools.cache
+def _aws_managed_policy_data() -> dict[str, Any]:
+    # Half a second to parse moto's copy of every AWS managed policy: done on first need only.
+    from moto.iam.aws_managed_policies import aws_managed_policies_data
+
+    data: dict[str, Any] = json.loads(aws_managed_policies_data)
+    return data
+
+
+def ensure_aws_managed_policy(arn: str) -> bool:
+    """Load the AWS managed policy ``arn`` into IAM when moto knows it; whether IAM has it.
+
+    moto loads AWS's managed policies only when told to at start (all 1,600 of them, slowly);
+    the sandbox adds the ones a request names, so attaching one works as it does on AWS.
+    """
+    backend = iam_backend()
+    if arn in backend.managed_policies:
+        return True
+    name = arn.rsplit("/", 1)[-1]
+    data = _aws_managed_policy_data().get(name)
+    if data is None or not arn.startswith("arn:aws:iam::aws:policy/"):
+        return False
+    policy = AWSManagedPolicy.from_data(name, ACCOUNT_ID, "us-east-1", data)
+    if policy.arn != arn:  # another path than the one asked for
+        return False
+    backend.managed_policies[arn] = policy
+    return True
 
 
 def logs_backend(region: str) -> Any:

@@ -5,7 +5,8 @@ services in :data:`REGIONAL`, with one region's account, once per region), retur
 ``(ServiceRequest) -> ServiceResponse | None`` (None lets moto answer that request). Add a
 service with one line here. ``ec2`` and ``ecs`` are shared with moto: their handlers answer
 only the actions they model (DescribeSpotPriceHistory; a compute environment's container
-instances) and return None for the rest.
+instances) and return None for the rest; ``iam`` only loads the AWS managed policy a request
+names, then lets moto answer.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ SERVICES: dict[str, str] = {
     "ec2": "batchtui.sandbox.pricing_api:ec2_handler",
     "ecs": "batchtui.sandbox.ecs_api:handler",
     "cloudformation": "batchtui.sandbox.cloudformation_api:handler",
+    "iam": "batchtui.sandbox.iam_api:handler",
 }
 
 #: Services whose state is per region (each region's account: :mod:`regions`).
