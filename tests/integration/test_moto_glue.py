@@ -163,3 +163,24 @@ def test_cloudformation_resolves_types_through_the_routed_model_map(sandbox: Any
     error = moto_glue.cloudformation_validation_error("reason")
     assert getattr(error, "code", "") == "ValidationError"
     moto_glue.discard_stack("us-east-1", "no-such-stack")  # a stack not there is no error
+
+
+def test_aws_managed_policies_load_on_demand_and_batch_names_its_service_linked_role(
+    sandbox: Any, aws_client: Any
+) -> None:
+    # moto's AWSManagedPolicy.from_data and its copy of AWS's managed policies, loaded one by one.
+    arn = "arn:aws:iam::aws:policy/service-role/AWSBatchServiceRole"
+    assert moto_glue.ensure_aws_managed_policy(arn)
+    assert moto_glue.ensure_aws_managed_policy(arn)  # a second time: already there
+    assert not moto_glue.ensure_aws_managed_policy("arn:aws:iam::aws:policy/NoSuchPolicy")
+    assert aws_client("iam").get_policy(PolicyArn=arn)["Policy"]["PolicyName"] == (
+        "AWSBatchServiceRole"
+    )
+    # moto.iam.models.SERVICE_NAME_CONVERSION spells the service in the role's name.
+    iam = aws_client("iam")
+    path = "/aws-service-role/batch.amazonaws.com/"
+    if not iam.list_roles(PathPrefix=path)["Roles"]:
+        iam.create_service_linked_role(AWSServiceName="batch.amazonaws.com")
+    assert [r["RoleName"] for r in iam.list_roles(PathPrefix=path)["Roles"]] == [
+        "AWSServiceRoleForBatch"
+    ]

@@ -19,16 +19,21 @@ def control(sandbox_faults: SandboxControl) -> SandboxControl:
     return sandbox_faults
 
 
-def _batch(sandbox: Any, **retries: Any) -> Any:
+def _client(sandbox: Any, service: str, **retries: Any) -> Any:
+    """A client that tries once unless told more: botocore's retries sleep between tries."""
     config = Config(retries={"mode": "standard", "total_max_attempts": 1, **retries})
     return boto3.client(
-        "batch",
+        service,
         endpoint_url=sandbox.url,
         region_name=sandbox.region,
         aws_access_key_id="testing",
         aws_secret_access_key="testing",
         config=config,
     )
+
+
+def _batch(sandbox: Any, **retries: Any) -> Any:
+    return _client(sandbox, "batch", **retries)
 
 
 def _create_ce(batch: Any, name: str) -> Any:
@@ -71,27 +76,22 @@ def test_clearing_stops_the_faults(
     assert "jobQueues" in batch.describe_job_queues()
 
 
-def test_query_protocol_errors_parse_as_the_code(
-    aws_client: Callable[..., Any], control: SandboxControl
-) -> None:
+def test_query_protocol_errors_parse_as_the_code(sandbox: Any, control: SandboxControl) -> None:
     control.inject_fault("iam", "GetRole", code="NoSuchEntity", status=404, message="no role")
     control.inject_fault("ec2", "DescribeSubnets", code="UnauthorizedOperation", status=403)
     with pytest.raises(ClientError) as iam_error:
-        aws_client("iam").get_role(RoleName="anything")
+        _client(sandbox, "iam").get_role(RoleName="anything")
     assert iam_error.value.response["Error"]["Code"] == "NoSuchEntity"
     assert iam_error.value.response["Error"]["Message"] == "no role"
     with pytest.raises(ClientError) as ec2_error:
-        aws_client("ec2").describe_subnets()
+        _client(sandbox, "ec2").describe_subnets()
     assert ec2_error.value.response["Error"]["Code"] == "UnauthorizedOperation"
 
 
-def test_json_protocol_errors_parse_as_the_code(
-    aws_client: Callable[..., Any], control: SandboxControl
-) -> None:
-    # times: botocore retries a throttling error by itself
+def test_json_protocol_errors_parse_as_the_code(sandbox: Any, control: SandboxControl) -> None:
     control.inject_fault("service-quotas", "GetServiceQuota", code="TooManyRequestsException",
-                         status=429, times=10)  # fmt: skip
-    quotas = aws_client("service-quotas")
+                         status=429)  # fmt: skip
+    quotas = _client(sandbox, "service-quotas")
     with pytest.raises(ClientError) as failed:
         quotas.get_service_quota(ServiceCode="ec2", QuotaCode="L-1216C47A")
     assert failed.value.response["Error"]["Code"] == "TooManyRequestsException"
@@ -181,3 +181,21 @@ def test_the_control_answers_json(control: SandboxControl) -> None:
         "message": "This error was injected by the sandbox's fault injector.",
     }  # fmt: skip
     assert json.loads(json.dumps(control.faults())) == [set_fault]
+
+
+def test_rest_operations_are_told_apart_by_their_request_uri(
+    sandbox: Any, control: SandboxControl, unique_name: Callable[[str], str]
+) -> None:
+    s3 = _client(sandbox, "s3")
+    bucket = unique_name("fault-bucket")
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="images/a.png", Body=b"png")
+    control.inject_fault("s3", "GetObject", code="AccessDenied", status=403)
+    s3.head_object(Bucket=bucket, Key="images/a.png")  # same path, another operation
+    s3.list_objects_v2(Bucket=bucket)
+    with pytest.raises(ClientError) as failed:
+        s3.get_object(Bucket=bucket, Key="images/a.png")
+    assert failed.value.response["Error"]["Code"] == "AccessDenied"
+    assert s3.get_object(Bucket=bucket, Key="images/a.png")["Body"].read() == b"png"
+    (fault,) = control.faults()
+    assert (fault["calls"], fault["injected"]) == (2, 1)
