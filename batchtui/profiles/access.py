@@ -11,7 +11,8 @@ setup needs is asked for by :func:`require_access`, naming the key, and the line
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from batchtui.errors import ProfileError
@@ -72,6 +73,8 @@ class DataSpec:
     manifest_prefix: str | None = None
     labels_table: str = ""
     line: int = 0  # of the [data] table; 0 when the profile has none
+    #: Key -> (dotted key, line) of the environment variable it was read from, when it was.
+    from_environment: Mapping[str, tuple[str, int]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -85,11 +88,14 @@ class IamSpec:
 
 def build_data(d: Any, environment: dict[str, str], problems: Problems) -> DataSpec | None:
     """``[data]`` checked, each key filled from the environment's variable where not given;
-    a key and its variable that disagree is a problem."""
+    a key and its variable that disagree is a problem. A value read from the environment is
+    the worker's setting, checked only when the IAM setup is made of it (:func:`require_access`):
+    a profile that only plans loads as it did."""
     v = check_table(d, DATA, "data", problems)
     if v is None:
         return None
     ok = True
+    sources: dict[str, tuple[str, int]] = {}
     for key, variable in ENVIRONMENT_NAMES.items():
         from_env = environment.get(variable)
         if from_env is None:
@@ -102,11 +108,8 @@ def build_data(d: Any, environment: dict[str, str], problems: Problems) -> DataS
             )
             ok = False
         elif v[key] is None:
-            check = DATA[key].check
-            message = check(from_env) if check is not None else None
-            if message:
-                problems.add(f"job_definition.environment.{variable}", message)
-                ok = False
+            dotted = f"job_definition.environment.{variable}"
+            sources[key] = (dotted, problems.lines.line_of(dotted))
             v[key] = from_env
     if not ok:
         return None
@@ -116,6 +119,7 @@ def build_data(d: Any, environment: dict[str, str], problems: Problems) -> DataS
         manifest_prefix=v["manifest_prefix"],
         labels_table=v["labels_table"] or "",
         line=problems.lines.lines.get("data", 0),
+        from_environment=sources,
     )
 
 
@@ -133,8 +137,15 @@ def require_access(
     path: str, data: DataSpec, iam: IamSpec, needed: list[tuple[str, str, Any]]
 ) -> None:
     """Raise one :class:`ProfileError` naming each ``(dotted key, what it is, value)`` of
-    ``needed`` whose value is empty, at the line of its table (or saying to add the table)."""
+    ``needed`` whose value is empty, at the line of its table (or saying to add the table),
+    and each value read from the environment that an IAM policy cannot take, at its line."""
     problems = []
+    for key, (dotted, line) in data.from_environment.items():
+        check = DATA[key].check
+        message = check(getattr(data, key)) if check is not None else None
+        if message:
+            where = f"{path}:{line}" if line else path
+            problems.append(f"{where}: {dotted}: {message} (or set data.{key})")
     for key, what, value in needed:
         if value:
             continue

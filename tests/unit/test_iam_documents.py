@@ -238,3 +238,16 @@ def test_job_role_policy_arns_are_well_formed_for_any_valid_names(
     assert put == [f"arn:aws:s3:::{bucket}/{manifests}*"] and S3_OBJECT_ARN.match(put[0])
     assert write == [f"arn:aws:dynamodb:eu-west-1:{account}:table/{table}"]
     assert TABLE_ARN.match(write[0])
+
+
+def test_a_worker_setting_an_iam_policy_cannot_take_is_named_only_when_iam_is_made() -> None:
+    text = PROFILE.replace('images_prefix = "images/"\n', "").replace(
+        'LABELS_TABLE = "image-labels"', 'LABELS_TABLE = "image-labels"\nIMAGE_PREFIX = "images"'
+    )
+    profile = parse_profile(text, "p.toml")  # plan loads it: the worker takes this prefix
+    assert profile.data.images_prefix == "images"
+    line = text.splitlines().index('IMAGE_PREFIX = "images"') + 1
+    with pytest.raises(ProfileError) as e:
+        iam_setup(profile)
+    (problem,) = e.value.problems
+    assert problem.startswith(f"p.toml:{line}: job_definition.environment.IMAGE_PREFIX: must end")
