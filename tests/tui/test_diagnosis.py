@@ -66,7 +66,7 @@ async def test_d_on_the_stuck_job_puts_its_cause_first_with_the_evidence(make_ap
         assert "fix: " in text
         whole = str(screen.query_one("#finding-whole", Static).content)
         assert first.title in whole and first.fix in whole  # a tree line cuts them, not this
-        assert "diagnosing…" not in text and "examined: BLOCKED" in text
+        assert "diagnosing…" not in text and "1 job examined (1 RUNNABLE): BLOCKED" in text
         await pilot.press("enter")  # folds it: its evidence is no longer shown
         assert not node.is_expanded
         assert first.evidence[0].value[:40] not in screen_text(app)

@@ -17,7 +17,7 @@ from textual.message import Message
 from textual.widgets import Footer, Label, Static, Tree
 
 from batchtui.diagnose import Diagnosis, Finding, diagnose
-from batchtui.render.text import epoch_ms
+from batchtui.render.diagnosis import waiting_line
 from batchtui.tui.screens.base import BaseScreen
 from batchtui.tui.widgets.finding_tree import FindingTree, action_line, badge
 from batchtui.tui.widgets.status_bar import StatusBar
@@ -34,17 +34,14 @@ class Diagnosed(Message):
 
 def summary(diagnosis: Diagnosis) -> Text:
     """The verdict over the findings: how many jobs were examined, how many causes block."""
-    out = Text(f"{count(diagnosis.jobs_examined, 'job')} examined: ")
+    out = Text(f"{diagnosis.examined_text}: ")
     blocking = [f for f in diagnosis.findings if f.severity.value == "blocking"]
     if blocking:
         out.append(f"BLOCKED, {count(len(blocking), 'cause')}", style="bold red")
     else:
         out.append("no blocking cause", style="bold green")
     if diagnosis.jobs_examined == 1 and diagnosis.waiting:
-        w = diagnosis.waiting[0]
-        place = f"position {w.position}" if w.position else "beyond the first 100"
-        eta = f"; may start about {epoch_ms(w.start_estimate_ms)}" if w.start_estimate_ms else ""
-        out.append(f"\nwaiting at {place} of the queue, for {w.waits_for}{eta}")
+        out.append("\n" + waiting_line(diagnosis.waiting[0]))
     return out
 
 
