@@ -53,7 +53,11 @@ DIAGNOSED_STATUSES = ("PENDING", "RUNNABLE", "STARTING")
 def diagnose(facts: BatchFacts, settings: Settings | None = None) -> Diagnosis:
     """The findings for ``facts.jobs``, grouped by cause, most severe and most jobs first."""
     ctx = Context(facts, settings or Settings())
-    ctx.memo["runnable"] = sum(1 for j in facts.jobs if j.status == "RUNNABLE")
+    # The jobs a blocked head holds back, as GetJobQueueSnapshot counts them: array children
+    # one by one (ListJobs lists their parent once).
+    ctx.memo["runnable"] = sum(
+        max(1, j.runnable_children) for j in facts.jobs if j.status == "RUNNABLE"
+    )
     subjects = {j.job_id: j for j in facts.jobs}
     everyone = {**facts.related_jobs, **subjects}
     own: dict[str, list[Finding]] = {}

@@ -447,3 +447,12 @@ def test_a_job_that_only_waits_is_never_blocking(
     assert not d.blocking
     assert [f.code for f in d.findings] == ["WAITING"]
     assert d.waiting[0].position == pos
+
+
+def test_a_blocked_head_releases_array_children_one_by_one() -> None:
+    head = job("head", vcpus=99, status_reason="MISCONFIGURATION:JOB_RESOURCE_REQUIREMENT - ...")
+    array = replace(job("arr"), runnable_children=5)
+    d = diagnose(facts(head, array, job("b1"), related_jobs={"head": head},
+                       front_of_queue=(QueuePosition("head", 1, NOW_MS),)))  # fmt: skip
+    top = d.findings[0]
+    assert top.code == "HEAD_OF_QUEUE_BLOCKED" and "releases the 6 jobs behind it" in top.fix
