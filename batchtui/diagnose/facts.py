@@ -248,10 +248,16 @@ class BatchFacts:
 
     @functools.cached_property
     def _positions(self) -> dict[str, QueuePosition]:
-        return {p.job_id: p for p in self.front_of_queue or ()}
+        out: dict[str, QueuePosition] = {}
+        for p in self.front_of_queue or ():  # in queue order: the first one of a parent stays
+            out.setdefault(p.job_id, p)
+            # The snapshot lists an array job's children ("<parent>:<index>"), not the parent.
+            out.setdefault(p.job_id.partition(":")[0], p)
+        return out
 
     def position_of(self, job_id: str) -> QueuePosition | None:
-        """The job's place in the front of the queue (the first 100), or None."""
+        """The job's place in the front of the queue (the first 100), or None; an array job's
+        is its first child's."""
         return self._positions.get(job_id)
 
     def unknown(self, call: str) -> Unknown | None:
