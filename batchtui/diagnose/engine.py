@@ -9,6 +9,7 @@ no blocking or warning finding at all — a job that only waits is never called 
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
 from typing import cast
@@ -16,7 +17,7 @@ from typing import cast
 from batchtui.diagnose import rules_config as config
 from batchtui.diagnose import rules_infra as infra
 from batchtui.diagnose import rules_order as order
-from batchtui.diagnose.context import Context, Settings, ev
+from batchtui.diagnose.context import DESCRIBE_JOBS, QUEUE_SNAPSHOT, Context, Settings, ev
 from batchtui.diagnose.facts import BatchFacts, JobFacts
 from batchtui.diagnose.findings import Diagnosis, Finding, Severity, Waiting, group
 
@@ -52,7 +53,11 @@ DIAGNOSED_STATUSES = ("PENDING", "RUNNABLE", "STARTING")
 def diagnose(facts: BatchFacts, settings: Settings | None = None) -> Diagnosis:
     """The findings for ``facts.jobs``, grouped by cause, most severe and most jobs first."""
     ctx = Context(facts, settings or Settings())
-    ctx.memo["runnable"] = sum(1 for j in facts.jobs if j.status == "RUNNABLE")
+    # The jobs a blocked head holds back, as GetJobQueueSnapshot counts them: array children
+    # one by one (ListJobs lists their parent once).
+    ctx.memo["runnable"] = sum(
+        max(1, j.runnable_children) for j in facts.jobs if j.status == "RUNNABLE"
+    )
     subjects = {j.job_id: j for j in facts.jobs}
     everyone = {**facts.related_jobs, **subjects}
     own: dict[str, list[Finding]] = {}
@@ -75,10 +80,13 @@ def diagnose(facts: BatchFacts, settings: Settings | None = None) -> Diagnosis:
         ):
             w = _waiting(ctx, job, mine)
             waiting.append(w)
-            mine.append(_waiting_finding(w, job))
+            if not mine:  # an info finding already says what it waits for
+                mine.append(_waiting_finding(w, job))
         findings += mine
     findings += _unknowns(ctx)
-    return Diagnosis(tuple(group(findings)), len(subjects), tuple(waiting))
+    listed = Counter(j.status_listed for j in subjects.values())
+    examined = tuple((s, listed[s]) for s in DIAGNOSED_STATUSES if listed[s])
+    return Diagnosis(tuple(group(findings)), len(subjects), tuple(waiting), examined, ctx.now_ms)
 
 
 def _shape(job: JobFacts) -> tuple[object, ...]:
@@ -103,10 +111,10 @@ def _own(ctx: Context, job: JobFacts) -> list[Finding]:
 def _waiting(ctx: Context, job: JobFacts, mine: list[Finding]) -> Waiting:
     pos = ctx.facts.position_of(job.job_id)
     position = pos.position if pos is not None else None
-    if mine:  # an info finding says what it waits for (a dependency, a share, a resource)
-        return Waiting(job.job_id, position, mine[0].title)
     if job.status == "PENDING":
-        return Waiting(job.job_id, position, "its dependencies")
+        return Waiting(job.job_id, None, _pending_for(ctx, job), status="PENDING")
+    if mine:  # an info finding says what it waits for (a share, a resource, a launch)
+        return Waiting(job.job_id, position, mine[0].title)
     if job.runnable_children:
         what = f"room for its {job.runnable_children} RUNNABLE array children"
         return Waiting(job.job_id, position, what)
@@ -119,12 +127,40 @@ def _waiting(ctx: Context, job: JobFacts, mine: list[Finding]) -> Waiting:
     return Waiting(job.job_id, position, "room on running instances, or instances to launch")
 
 
+def _children(job: JobFacts) -> str:
+    return ", ".join(f"{n} {status}" for status, n in job.array_summary) or "none listed yet"
+
+
+def _pending_for(ctx: Context, job: JobFacts) -> str:
+    """What a PENDING job waits for: the job it depends on, or its array children."""
+    waited = order.waited_dependency(ctx, job)
+    if waited is not None:
+        dep_id, dep = waited
+        if dep is None:
+            return f"job {dep_id} to succeed (DescribeJobs did not return it)"
+        return f"job {dep.job_name} ({dep_id}) to succeed, now {dep.status}"
+    if job.array_size:
+        return f"its {job.array_size} array children: {_children(job)}"
+    return "AWS Batch to move it to RUNNABLE (it depends on no unfinished job)"
+
+
 def _waiting_finding(w: Waiting, job: JobFacts) -> Finding:
+    name = job.job_name or job.job_id
+    if w.status == "PENDING":
+        if job.array_size and not job.depends_on:
+            evidence = ev(DESCRIBE_JOBS, "jobs[].arrayProperties.statusSummary",
+                          f"{name}: {_children(job)}")  # fmt: skip
+            fix = "nothing to fix: the array job finishes when its children do"
+        else:
+            evidence = ev(DESCRIBE_JOBS, "jobs[].dependsOn",
+                          f"{name}: {', '.join(job.depends_on) or 'none'}")  # fmt: skip
+            fix = "nothing to fix: it becomes RUNNABLE when the jobs it depends on succeed"
+        return Finding("WAITING", Severity.INFO, f"PENDING: waiting for {w.waits_for}",
+                       (evidence,), fix, (job.job_id,))  # fmt: skip
     what = w.waits_for.split(":", 1)[0] if w.waits_for.startswith("its turn") else w.waits_for
     return Finding(
         "WAITING", Severity.INFO, f"waiting for {what}",
-        (ev("batch:GetJobQueueSnapshot", "frontOfQueue.jobs[]",
-            f"{job.job_name or job.job_id}: position {w.position or 'beyond the first 100'}"),),
+        (ev(QUEUE_SNAPSHOT, "frontOfQueue.jobs[]", f"{name}: {w.place}"),),
         "nothing to fix: it starts when capacity frees up or launches", (job.job_id,),
     )  # fmt: skip
 

@@ -43,6 +43,17 @@ class JobFacts:
     starting_since_ms: int | None = None
     #: An array job's children that are RUNNABLE (from its statusSummary); 0 for other jobs.
     runnable_children: int = 0
+    #: The status AWS lists the job under, when it differs from ``status`` (an array parent
+    #: PENDING while its children are RUNNABLE is diagnosed as RUNNABLE); "" when the same.
+    listed_status: str = ""
+    #: An array parent's size and its children's statuses (statusSummary), in AWS's order.
+    array_size: int = 0
+    array_summary: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def status_listed(self) -> str:
+        """The status ListJobs lists the job under (what the overview counts)."""
+        return self.listed_status or self.status
 
     @classmethod
     def from_api(cls, d: Mapping[str, Any]) -> JobFacts:
@@ -54,9 +65,10 @@ class JobFacts:
             container = ranges[0].get("container") or {}
         vcpus, memory, gpus = _resources(container)
         consumable = (d.get("consumableResourceProperties") or {}).get("consumableResourceList")
-        status = str(d.get("status", ""))
+        status = listed = str(d.get("status", ""))
         array = d.get("arrayProperties") or {}
-        children = int((array.get("statusSummary") or {}).get("RUNNABLE", 0) or 0)
+        summary = array.get("statusSummary") or {}
+        children = int(summary.get("RUNNABLE", 0) or 0)
         if "index" not in array and status == "PENDING" and children:
             # ListJobs by queue lists array parents, not their children: a parent PENDING while
             # children of its (one) shape sit in RUNNABLE is diagnosed as they would be.
@@ -79,6 +91,9 @@ class JobFacts:
                 for c in consumable or ()
             ),
             runnable_children=children,
+            listed_status=listed if listed != status else "",
+            array_size=int(array.get("size", 0) or 0) if "index" not in array else 0,
+            array_summary=tuple((str(k), int(v or 0)) for k, v in summary.items() if v),
         )
 
 
@@ -233,10 +248,16 @@ class BatchFacts:
 
     @functools.cached_property
     def _positions(self) -> dict[str, QueuePosition]:
-        return {p.job_id: p for p in self.front_of_queue or ()}
+        out: dict[str, QueuePosition] = {}
+        for p in self.front_of_queue or ():  # in queue order: the first one of a parent stays
+            out.setdefault(p.job_id, p)
+            # The snapshot lists an array job's children ("<parent>:<index>"), not the parent.
+            out.setdefault(p.job_id.partition(":")[0], p)
+        return out
 
     def position_of(self, job_id: str) -> QueuePosition | None:
-        """The job's place in the front of the queue (the first 100), or None."""
+        """The job's place in the front of the queue (the first 100), or None; an array job's
+        is its first child's."""
         return self._positions.get(job_id)
 
     def unknown(self, call: str) -> Unknown | None:

@@ -6,6 +6,8 @@ import enum
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
+from batchtui.wording import count
+
 
 class Severity(str, enum.Enum):
     """``blocking``: the job will not run until someone acts. ``warning``: it may not run, or
@@ -87,12 +89,23 @@ def group(findings: Iterable[Finding]) -> list[Finding]:
 @dataclass(frozen=True)
 class Waiting:
     """A job that only waits: its place in the queue (1 = the head; None beyond the 100 that
-    GetJobQueueSnapshot shows), what it waits for, and when it may start (epoch ms, or None)."""
+    GetJobQueueSnapshot shows, or while PENDING), what it waits for, and when it may start
+    (epoch ms, or None)."""
 
     job_id: str
     position: int | None
     waits_for: str
     start_estimate_ms: int | None = None
+    status: str = "RUNNABLE"
+
+    @property
+    def place(self) -> str:
+        """Where it stands: a PENDING job has no place in the queue's order yet."""
+        if self.status != "RUNNABLE":
+            return f"{self.status}, not yet in the queue's order"
+        if self.position is not None:
+            return f"position {self.position} in the queue"
+        return "beyond the first 100 of the queue"
 
 
 @dataclass(frozen=True)
@@ -102,6 +115,17 @@ class Diagnosis:
     findings: tuple[Finding, ...]
     jobs_examined: int
     waiting: tuple[Waiting, ...] = ()
+    #: The jobs examined by the status ListJobs lists them under (the overview's counts), in
+    #: PENDING, RUNNABLE, STARTING order; an array job counts once, as AWS lists it.
+    examined: tuple[tuple[str, int], ...] = ()
+    #: The account's time of the reading (epoch ms; 0: not known).
+    as_of_ms: int = 0
+
+    @property
+    def examined_text(self) -> str:
+        """ "4 jobs examined (2 PENDING, 2 RUNNABLE)": comparable with the queue's counts."""
+        parts = ", ".join(f"{n} {status}" for status, n in self.examined)
+        return f"{count(self.jobs_examined, 'job')} examined" + (f" ({parts})" if parts else "")
 
     @property
     def blocking(self) -> bool:

@@ -88,6 +88,20 @@ def starting_long(ctx: Context, job: JobFacts) -> Finding | None:
     )  # fmt: skip
 
 
+def waited_dependency(ctx: Context, job: JobFacts) -> tuple[str, JobFacts | None] | None:
+    """The first dependency of a PENDING job that has not succeeded: its id, and the job as
+    DescribeJobs tells it (None when it did not return it); None when none is left."""
+    if job.status != "PENDING":
+        return None
+    for dep_id in job.depends_on:
+        if not dep_id:
+            continue  # SEQUENTIAL / N_TO_N between array children name no job
+        dep = ctx.facts.related_jobs.get(dep_id)
+        if dep is None or dep.status != "SUCCEEDED":
+            return dep_id, dep
+    return None
+
+
 def dependencies(
     ctx: Context, job: JobFacts, own: Mapping[str, Sequence[Finding]]
 ) -> Finding | None:

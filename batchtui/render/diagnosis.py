@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from batchtui.diagnose import DEFAULT_ACTION_KEYS, Diagnosis, Finding, Severity
+from batchtui.diagnose import DEFAULT_ACTION_KEYS, Diagnosis, Finding, Severity, Waiting
 from batchtui.render.text import epoch_ms
 from batchtui.wording import count
 
@@ -32,6 +32,8 @@ def to_document(diagnosis: Diagnosis, subject: dict[str, str]) -> dict[str, Any]
         "subject": subject,
         "blocking": diagnosis.blocking,
         "jobsExamined": diagnosis.jobs_examined,
+        "jobsExaminedByStatus": dict(diagnosis.examined),
+        "readAt": diagnosis.as_of_ms or None,
         "findings": [
             {
                 "code": f.code,
@@ -50,6 +52,7 @@ def to_document(diagnosis: Diagnosis, subject: dict[str, str]) -> dict[str, Any]
         "waiting": [
             {
                 "jobId": w.job_id,
+                "status": w.status,
                 "position": w.position,
                 "waitsFor": w.waits_for,
                 "startEstimateAt": w.start_estimate_ms,
@@ -59,9 +62,15 @@ def to_document(diagnosis: Diagnosis, subject: dict[str, str]) -> dict[str, Any]
     }
 
 
+def waiting_line(w: Waiting) -> str:
+    """ "waiting: position 2 in the queue, for its turn ..." (a PENDING job: what it depends on)."""
+    eta = f"; may start about {epoch_ms(w.start_estimate_ms)}" if w.start_estimate_ms else ""
+    return f"waiting: {w.place}, for {w.waits_for}{eta}"
+
+
 def to_text(diagnosis: Diagnosis, subject: str) -> str:
     """Findings most severe first, each with its evidence, fix and jobs."""
-    lines = [f"Diagnosis of {subject}: {count(diagnosis.jobs_examined, 'job')} examined"]
+    lines = [f"Diagnosis of {subject}: {diagnosis.examined_text}"]
     if not diagnosis.findings:
         lines.append("nothing stuck: no PENDING, RUNNABLE or long-STARTING job")
     for f in diagnosis.findings:
@@ -80,13 +89,7 @@ def to_text(diagnosis: Diagnosis, subject: str) -> str:
     if diagnosis.jobs_examined == 1 and diagnosis.waiting:
         w = diagnosis.waiting[0]
         lines.append("")
-        place = (
-            f"position {w.position} in the queue"
-            if w.position
-            else "beyond the first 100 of the queue"
-        )
-        eta = f"; may start about {epoch_ms(w.start_estimate_ms)}" if w.start_estimate_ms else ""
-        lines.append(f"waiting: {place}, for {w.waits_for}{eta}")
+        lines.append(waiting_line(w))
     verdict = "BLOCKED" if diagnosis.blocking else "no blocking cause"
     worst = [f for f in diagnosis.findings if f.severity is Severity.BLOCKING]
     lines.append("")

@@ -3,12 +3,14 @@ first, their evidence folded under them, and the key that makes the fix."""
 
 from __future__ import annotations
 
+import account
 from conftest import SIZE, settle
 from screen_text import screen_text, toast_text
 from textual.widgets import Static
 
 from batchtui.diagnose import Severity
-from batchtui.tui.screens.diagnosis import DiagnosisScreen
+from batchtui.tui.screens.diagnosis import DiagnosisProgress, DiagnosisScreen, progress_text
+from batchtui.tui.screens.dialogs import ConfirmScreen, ScaleScreen
 from batchtui.tui.screens.job_detail import JobDetailScreen
 from batchtui.tui.screens.jobs import JobsScreen
 from batchtui.tui.screens.overview import OverviewScreen
@@ -66,7 +68,7 @@ async def test_d_on_the_stuck_job_puts_its_cause_first_with_the_evidence(make_ap
         assert "fix: " in text
         whole = str(screen.query_one("#finding-whole", Static).content)
         assert first.title in whole and first.fix in whole  # a tree line cuts them, not this
-        assert "diagnosing…" not in text and "examined: BLOCKED" in text
+        assert "diagnosing…" not in text and "1 job examined (1 RUNNABLE): BLOCKED" in text
         await pilot.press("enter")  # folds it: its evidence is no longer shown
         assert not node.is_expanded
         assert first.evidence[0].value[:40] not in screen_text(app)
@@ -124,7 +126,7 @@ async def test_a_disabled_compute_environment_is_named_with_the_key_that_enables
         assert "demo-gpu" in first.title and "DISABLED" in first.title, first
         text = screen_text(app)
         assert "demo-gpu" in text and "DISABLED" in text
-        assert "action: press e on demo-gpu in the overview enables it" in text
+        assert "action: press e to enable compute environment demo-gpu (asks first)" in text
 
 
 async def test_read_only_diagnoses_but_names_no_key_that_changes_the_account(make_app) -> None:
@@ -134,3 +136,112 @@ async def test_read_only_diagnoses_but_names_no_key_that_changes_the_account(mak
         screen = await diagnose(app, pilot)
         assert "DISABLED" in screen.diagnosis.findings[0].title
         assert "action: press" not in screen_text(app)
+
+
+def footer(app) -> str:
+    return screen_text(app).splitlines()[-1]
+
+
+async def test_d_is_in_the_footer_of_the_screens_it_works_on(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await select_queue(app, pilot, "demo-batch-low")
+        assert "D Diagnose" in footer(app)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert "D Diagnose" in footer(app)
+
+
+async def test_ctrl_d_on_the_diagnosis_cancels_the_blocked_head_after_asking(
+    make_app, demo
+) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await select_queue(app, pilot, "demo-batch-low")
+        screen = await diagnose(app, pilot)
+        head = next(f for f in screen.diagnosis.findings if f.code == "HEAD_OF_QUEUE_BLOCKED")
+        assert account.job(demo, head.target)["jobName"] == "simulate-72-cores"
+        assert "^d Cancel head" in footer(app) and "s Scale CE" in footer(app)
+        assert "action: press ^d to cancel job " + head.target in screen_text(app)
+        await pilot.press("ctrl+d")
+        assert isinstance(app.screen, ConfirmScreen)
+        question = screen_text(app)
+        assert "Cancel job simulate-72-cores" in question and "It is RUNNABLE" in question
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert app.aws.counter.get("batch", "CancelJob") == 0
+        await pilot.press("ctrl+d", "y")
+        await settle(app, pilot)
+        assert app.aws.counter.get("batch", "CancelJob") == 1
+        demo.advance(30)
+        assert account.job(demo, head.target)["status"] == "FAILED"
+        await pilot.press("r")
+        await settle(app, pilot)
+        codes = [f.code for f in app.screen.diagnosis.findings]
+        assert "HEAD_OF_QUEUE_BLOCKED" not in codes, codes
+
+
+async def test_s_on_the_diagnosis_scales_the_compute_environment_it_names(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await select_job(app, pilot, "demo-batch-low", "simulate-72-cores")
+        screen = await diagnose(app, pilot)
+        assert screen.diagnosis.findings[0].target == "demo-ondemand"
+        assert "action: press s to scale compute environment demo-ondemand" in screen_text(app)
+        assert "e Enable" not in footer(app)  # no finding here has that fix
+        await pilot.press("s")
+        assert isinstance(app.screen, ScaleScreen)
+        assert "demo-ondemand" in screen_text(app)
+
+
+async def test_e_on_the_diagnosis_enables_the_disabled_compute_environment(make_app, demo) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await select_job(app, pilot, "demo-gpu", "train-model")
+        await diagnose(app, pilot)
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "Enable compute environment demo-gpu?" in screen_text(app)
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert account.compute_environment(demo, "demo-gpu")["state"] == "ENABLED"
+        assert isinstance(app.screen, DiagnosisScreen)  # diagnosed again
+        assert "DISABLED" not in app.screen.diagnosis.findings[0].title
+
+
+async def test_read_only_offers_no_key_that_acts(make_app) -> None:
+    app = make_app(read_only=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await select_queue(app, pilot, "demo-batch-low")
+        await diagnose(app, pilot)
+        shown = footer(app)
+        assert "Cancel head" not in shown and "Scale CE" not in shown and "Enable" not in shown
+        await pilot.press("ctrl+d", "s", "e")
+        assert isinstance(app.screen, DiagnosisScreen)
+
+
+async def test_a_queue_diagnosis_shows_how_far_it_has_read(make_app) -> None:
+    seen: list[tuple[int, int]] = []
+
+    def hook(message) -> None:
+        if isinstance(message, DiagnosisProgress):
+            seen.append((message.done, message.total))
+
+    app = make_app()
+    async with app.run_test(size=SIZE, message_hook=hook) as pilot:
+        await select_queue(app, pilot, "demo-batch-low")
+        screen = await diagnose(app, pilot)
+        total = screen.diagnosis.jobs_examined
+        assert seen and seen[-1] == (total, total) and (0, total) in seen
+        screen.is_diagnosing = True  # as while the worker reads: the next report is shown
+        screen.post_message(DiagnosisProgress(3000, 10000))
+        await pilot.pause()
+        summary = str(screen.query_one("#diagnosis-summary", Static).content)
+        assert summary == "reading 3,000 of 10,000 jobs…"
+
+
+def test_progress_words() -> None:
+    assert progress_text(0, 2000) == "listing the queue's stuck jobs: 2,000 so far…"
+    assert progress_text(3000, 10000) == "reading 3,000 of 10,000 jobs…"
+    assert progress_text(10000, 10000).startswith("read 10,000 jobs; reading the queue's")

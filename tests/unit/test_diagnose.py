@@ -447,3 +447,21 @@ def test_a_job_that_only_waits_is_never_blocking(
     assert not d.blocking
     assert [f.code for f in d.findings] == ["WAITING"]
     assert d.waiting[0].position == pos
+
+
+def test_a_blocked_head_releases_array_children_one_by_one() -> None:
+    head = job("head", vcpus=99, status_reason="MISCONFIGURATION:JOB_RESOURCE_REQUIREMENT - ...")
+    array = replace(job("arr"), runnable_children=5)
+    d = diagnose(facts(head, array, job("b1"), related_jobs={"head": head},
+                       front_of_queue=(QueuePosition("head", 1, NOW_MS),)))  # fmt: skip
+    top = d.findings[0]
+    assert top.code == "HEAD_OF_QUEUE_BLOCKED" and "releases the 6 jobs behind it" in top.fix
+
+
+def test_an_array_job_stands_where_its_first_child_does() -> None:
+    parent = replace(job("arr"), runnable_children=3)
+    front = (QueuePosition("other", 1, NOW_MS), QueuePosition("arr:0", 2, NOW_MS),
+             QueuePosition("arr:1", 3, NOW_MS))  # fmt: skip
+    d = diagnose(facts(parent, front_of_queue=front))
+    assert d.waiting[0].position == 2
+    assert d.waiting[0].waits_for == "room for its 3 RUNNABLE array children"

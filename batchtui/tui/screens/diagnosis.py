@@ -2,7 +2,10 @@
 
 The facts are gathered in a thread worker (read calls only, so read-only mode diagnoses too)
 and the rules of :mod:`batchtui.diagnose` run there as well; the screen shows the findings
-most severe first, each one's evidence and fix folded under it.
+most severe first, each one's evidence and fix folded under it, and how far the reading has
+got on a big queue. Where batchtui can make a finding's fix (scale or enable a compute
+environment, enable the queue, cancel a blocking head job) its key does it from here, through
+the same confirmations as the overview and the jobs list; read-only mode offers none of them.
 """
 
 from __future__ import annotations
@@ -16,8 +19,13 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Footer, Label, Static, Tree
 
-from batchtui.diagnose import Diagnosis, Finding, diagnose
-from batchtui.render.text import epoch_ms
+from batchtui.diagnose import Action, BatchFacts, Diagnosis, Finding, diagnose
+from batchtui.model import ComputeEnvironment, JobSummary
+from batchtui.render.diagnosis import waiting_line
+from batchtui.tui.bindings import ActionBinding
+from batchtui.tui.messages import ActionDone
+from batchtui.tui.reasons import Keys
+from batchtui.tui.screens import account_actions, job_actions
 from batchtui.tui.screens.base import BaseScreen
 from batchtui.tui.widgets.finding_tree import FindingTree, action_line, badge
 from batchtui.tui.widgets.status_bar import StatusBar
@@ -25,26 +33,46 @@ from batchtui.wording import count
 
 
 class Diagnosed(Message):
-    """The diagnosis worker's answer."""
+    """The diagnosis worker's answer, and the facts its actions act on."""
 
-    def __init__(self, diagnosis: Diagnosis) -> None:
+    def __init__(self, diagnosis: Diagnosis, facts: BatchFacts) -> None:
         super().__init__()
         self.diagnosis = diagnosis
+        self.facts = facts
+
+
+class DiagnosisProgress(Message):
+    """How far the worker has read a big queue: ``done`` of ``total`` jobs described (0 while
+    it still lists them)."""
+
+    def __init__(self, done: int, total: int) -> None:
+        super().__init__()
+        self.done = done
+        self.total = total
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, DiagnosisProgress)
+
+
+def progress_text(done: int, total: int) -> str:
+    """ "reading 3,000 of 10,000 jobs…" (or "listing jobs: 2,000 so far…" before that)."""
+    if done == 0:
+        return f"listing the queue's stuck jobs: {total:,} so far…"
+    if done >= total:
+        return f"read {total:,} jobs; reading the queue's compute environments…"
+    return f"reading {done:,} of {total:,} jobs…"
 
 
 def summary(diagnosis: Diagnosis) -> Text:
     """The verdict over the findings: how many jobs were examined, how many causes block."""
-    out = Text(f"{count(diagnosis.jobs_examined, 'job')} examined: ")
+    out = Text(f"{diagnosis.examined_text}: ")
     blocking = [f for f in diagnosis.findings if f.severity.value == "blocking"]
     if blocking:
         out.append(f"BLOCKED, {count(len(blocking), 'cause')}", style="bold red")
     else:
         out.append("no blocking cause", style="bold green")
     if diagnosis.jobs_examined == 1 and diagnosis.waiting:
-        w = diagnosis.waiting[0]
-        place = f"position {w.position}" if w.position else "beyond the first 100"
-        eta = f"; may start about {epoch_ms(w.start_estimate_ms)}" if w.start_estimate_ms else ""
-        out.append(f"\nwaiting at {place} of the queue, for {w.waits_for}{eta}")
+        out.append("\n" + waiting_line(diagnosis.waiting[0]))
     return out
 
 
@@ -59,11 +87,39 @@ def whole(f: Finding, action: Text | None) -> Text:
     return out
 
 
+#: The screen's actions and the fix each makes.
+ACTIONS = {"scale": Action.SCALE, "enable": Action.ENABLE, "cancel": Action.CANCEL}
+
+
 class DiagnosisScreen(BaseScreen):
     HELP_NAME = "Diagnosis"
     AUTO_FOCUS = "#findings"
     BINDINGS = [
         Binding("q", "back", "Back", id="diagnosis.back", tooltip="Back to where D was pressed"),
+        ActionBinding(
+            "s",
+            "scale",
+            "Scale CE",
+            id="diagnosis.scale",
+            tooltip="The finding's compute environment: min / desired / max vCPUs",
+            danger=True,
+        ),
+        ActionBinding(
+            "e",
+            "enable",
+            "Enable",
+            id="diagnosis.enable",
+            tooltip="The finding's DISABLED compute environment or job queue; asks first",
+            danger=True,
+        ),
+        ActionBinding(
+            "ctrl+d",
+            "cancel",
+            "Cancel head",
+            id="diagnosis.cancel",
+            tooltip="The blocked job at the head of the queue; asks first",
+            danger=True,
+        ),
     ]
 
     def __init__(self, *, job_id: str = "", job_name: str = "", queue: str = "") -> None:
@@ -72,6 +128,8 @@ class DiagnosisScreen(BaseScreen):
         self.job_name = job_name
         self.queue = queue
         self.diagnosis: Diagnosis | None = None
+        self.facts: BatchFacts | None = None
+        self.is_diagnosing = False
 
     @property
     def subject(self) -> str:
@@ -96,6 +154,7 @@ class DiagnosisScreen(BaseScreen):
         if not full:
             return  # the refresh timer does not redo a diagnosis (on a big queue it costs many calls)
         self.query_one("#diagnosis-summary", Static).update(Text("diagnosing…", style="italic"))
+        self.is_diagnosing = True
         self.diagnose_worker()
 
     def _now(self) -> float:
@@ -111,11 +170,22 @@ class DiagnosisScreen(BaseScreen):
         if self.job_id:
             facts = gather_for_job(self.aws, self.job_id, self._now())
         else:
-            facts = gather_for_queue(self.aws, self.queue, self._now())
-        self.post_message(Diagnosed(diagnose(facts)))
+            facts = gather_for_queue(self.aws, self.queue, self._now(), self._progress)
+        self.post_message(Diagnosed(diagnose(facts), facts))
+
+    def _progress(self, done: int, total: int) -> None:
+        # Called in the worker's thread: a message, never a widget.
+        self.post_message(DiagnosisProgress(done, total))
+
+    @on(DiagnosisProgress)
+    def _read_so_far(self, message: DiagnosisProgress) -> None:
+        if self.is_diagnosing:
+            text = Text(progress_text(message.done, message.total), style="italic")
+            self.query_one("#diagnosis-summary", Static).update(text)
 
     def worker_failed(self, group: str) -> None:
         if group == "diagnosis":
+            self.is_diagnosing = False
             key = self.key_for("screen.refresh")
             self.query_one("#diagnosis-summary", Static).update(
                 Text(f"could not diagnose {self.subject} (see the message); {key} tries again")
@@ -123,14 +193,90 @@ class DiagnosisScreen(BaseScreen):
 
     @on(Diagnosed)
     def _diagnosed(self, message: Diagnosed) -> None:
-        self.diagnosis = message.diagnosis
+        self.diagnosis, self.facts = message.diagnosis, message.facts
+        self.is_diagnosing = False
         self.batchtui.mark_fresh()
         self.query_one("#diagnosis-summary", Static).update(summary(message.diagnosis))
-        self.query_one(FindingTree).show(message.diagnosis, self.reason_keys())
+        self.query_one(FindingTree).show(message.diagnosis, self.action_keys())
+        self.refresh_bindings()
 
     @on(Tree.NodeHighlighted, "#findings")
     def _highlighted(self, event: Tree.NodeHighlighted[Finding]) -> None:
-        node = event.node
-        finding = node.data if node.data is not None else node.parent and node.parent.data
-        shown = whole(finding, action_line(finding, self.reason_keys())) if finding else Text()
+        finding = self.highlighted()
+        shown = whole(finding, action_line(finding, self.action_keys())) if finding else Text()
         self.query_one("#finding-whole", Static).update(shown)
+
+    # -- acting on a finding ---------------------------------------------------------------
+    def action_keys(self) -> Keys:
+        """This screen's keys for the fixes it makes; none in read-only mode (not offered)."""
+        if self.batchtui.read_only:
+            return Keys(scale="", enable="", stop="")
+        return Keys(
+            scale=self.key_for("diagnosis.scale"),
+            enable=self.key_for("diagnosis.enable"),
+            stop=self.key_for("diagnosis.cancel"),
+        )
+
+    def highlighted(self) -> Finding | None:
+        node = self.query_one(FindingTree).cursor_node
+        if node is not None and node.data is None:
+            node = node.parent  # an evidence or fix line: its finding
+        return node.data if node is not None else None
+
+    def actionable(self, action: Action) -> Finding | None:
+        """The finding the key of ``action`` acts on: the highlighted one when it has that
+        action, else the most severe one that has it."""
+        findings = self.diagnosis.findings if self.diagnosis else ()
+        mine = self.highlighted()
+        candidates = [mine] if mine is not None else []
+        return next((f for f in (*candidates, *findings) if f.action is action), None)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        allowed = super().check_action(action, parameters)
+        if not allowed or action not in ACTIONS:
+            return allowed
+        # Shown in the footer only while a finding has that fix.
+        return self.actionable(ACTIONS[action]) is not None
+
+    def action_scale(self) -> None:
+        finding = self.actionable(Action.SCALE)
+        ce = self._ce(finding.target) if finding else None
+        if ce is not None:
+            account_actions.scale_compute_environment(self, ce)
+
+    def action_enable(self) -> None:
+        finding = self.actionable(Action.ENABLE)
+        if finding is None or self.facts is None:
+            return
+        # A queue and a compute environment may share a name: the code says which it is.
+        queue = self.facts.queue
+        if finding.code == "JOB_QUEUE_DISABLED" and queue is not None:
+            if queue.state == "DISABLED":  # the toggle never disables from here
+                account_actions.toggle_job_queue(self, queue)
+            return
+        ce = self._ce(finding.target)
+        if ce is not None and ce.state == "DISABLED":
+            account_actions.toggle_compute_environment(self, ce)
+
+    def action_cancel(self) -> None:
+        finding = self.actionable(Action.CANCEL)
+        if finding is None or self.facts is None:
+            return
+        head = self.facts.related_jobs.get(finding.target)
+        if head is None:
+            self.notify(f"job {finding.target} is no longer known: r diagnoses again")
+            return
+        job_actions.stop_job(self, JobSummary(head.job_id, head.job_name, head.status))
+
+    def _ce(self, name: str) -> ComputeEnvironment | None:
+        ces = self.facts.compute_environments if self.facts else ()
+        found = next((ce for ce in ces if name in (ce.name, ce.arn)), None)
+        if found is None:
+            self.notify(f"compute environment {name} is no longer known: r diagnoses again")
+        return found
+
+    @on(ActionDone)
+    def _action_done(self, message: ActionDone) -> None:
+        self.notify(message.text, title="Done")
+        self.batchtui.load_account_worker(False)
+        self.reload(full=True)  # the finding it fixed goes (or says why not)

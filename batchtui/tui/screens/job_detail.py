@@ -30,7 +30,6 @@ class JobDetailScreen(BaseScreen):
             "Diagnose",
             id="detail.diagnose",
             tooltip="Why is the job stuck?",
-            show=False,
         ),
         *job_actions.job_bindings("detail"),
     ]

@@ -59,7 +59,6 @@ class JobsScreen(BaseScreen):
             "Diagnose",
             id="jobs.diagnose",
             tooltip="Why is the job stuck?",
-            show=False,
         ),
         *job_actions.job_bindings("jobs"),
         Binding("y", "copy_id", "Copy id", id="jobs.copy_id", show=False),

@@ -117,7 +117,6 @@ class OverviewScreen(BaseScreen):
             "Diagnose",
             id="overview.diagnose",
             tooltip="Queue: why its jobs are stuck",
-            show=False,
         ),
         Binding(
             "slash",

@@ -2,8 +2,9 @@
 
 Each finding's line says its severity, its title and how many jobs it holds back; enter or
 space unfolds the code, the evidence (with the API call and field it was read from), the fix,
-and, where batchtui can make the fix, the key that does it. Tree's own keys have no binding
-ids, so they are declared again here (``findings.*``) and the keymap can move them.
+and, where batchtui can make the fix, the key that does it on the diagnosis screen. Tree's own
+keys have no binding ids, so they are declared again here (``findings.*``) and the keymap can
+move them.
 """
 
 from __future__ import annotations
@@ -35,20 +36,24 @@ def finding_line(f: Finding) -> Text:
     return Text.assemble(badge(f.severity), " ", (f"{jobs:>8}", "cyan"), "  ", (f.title, "bold"))
 
 
+def _enabled_kind(f: Finding) -> str:
+    return "job queue" if f.code == "JOB_QUEUE_DISABLED" else "compute environment"
+
+
 def action_line(f: Finding, keys: Keys) -> Text | None:
-    """Where batchtui makes the fix: the key and the screen it is pressed on (the user's
-    keymap); None when there is no such action, or it is not offered (read-only mode)."""
+    """The key that makes the fix on the diagnosis screen (the user's keymap); None when there
+    is no such action, or it is not offered (read-only mode)."""
     if f.action is None:
         return None
     key = {Action.SCALE: keys.scale, Action.ENABLE: keys.enable, Action.CANCEL: keys.stop}[f.action]
     if not key:
         return None
-    where = {
-        Action.SCALE: f"on {f.target} in the overview scales it",
-        Action.ENABLE: f"on {f.target} in the overview enables it",
-        Action.CANCEL: f"on job {f.target} in its jobs list or detail cancels it",
+    what = {
+        Action.SCALE: f"scale compute environment {f.target}",
+        Action.ENABLE: f"enable {_enabled_kind(f)} {f.target}",
+        Action.CANCEL: f"cancel job {f.target}",
     }[f.action]
-    return Text.assemble("action: press ", (key, "bold reverse"), f" {where}")
+    return Text.assemble("action: press ", (key, "bold reverse"), f" to {what} (asks first)")
 
 
 class FindingTree(Tree[Finding], inherit_bindings=False):
