@@ -12,14 +12,14 @@ import time
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import Footer, Label, Static, Tree
+from textual.widgets import Label, Static, Tree
 
 from batchtui.diagnose import Diagnosis, Finding, diagnose
 from batchtui.render.text import epoch_ms
 from batchtui.tui.screens.base import BaseScreen
 from batchtui.tui.widgets.finding_tree import FindingTree, action_line, badge
+from batchtui.tui.widgets.screen_footer import ScreenFooter
 from batchtui.tui.widgets.status_bar import StatusBar
 from batchtui.wording import count
 
@@ -62,9 +62,6 @@ def whole(f: Finding, action: Text | None) -> Text:
 class DiagnosisScreen(BaseScreen):
     HELP_NAME = "Diagnosis"
     AUTO_FOCUS = "#findings"
-    BINDINGS = [
-        Binding("q", "back", "Back", id="diagnosis.back", tooltip="Back to where D was pressed"),
-    ]
 
     def __init__(self, *, job_id: str = "", job_name: str = "", queue: str = "") -> None:
         super().__init__()
@@ -86,7 +83,7 @@ class DiagnosisScreen(BaseScreen):
         # A tree line is cut at the screen's edge: the highlighted finding is shown whole here.
         yield Static(id="finding-whole")
         yield StatusBar()
-        yield Footer(compact=True)
+        yield ScreenFooter()
 
     def on_mount(self) -> None:
         if self.connected:
