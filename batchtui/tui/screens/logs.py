@@ -504,7 +504,7 @@ class LogsScreen(BaseScreen):
         view.follow = not view.follow
         if view.follow:
             view.highlight = None
-            view.scroll_end(animate=False, immediate=True)
+            view.stick_to_end()
         self._info()
 
     def action_toggle_wrap(self) -> None:
