@@ -69,51 +69,46 @@ walk() {
     settle 2
     snap 01-overview
 
-    # A filter that matches a CE state: the list narrows to the INVALID CE.
+    # A filter that matches a CE's status: the lists narrow to the INVALID CE.
     typed "/"
     settle 0.3
     typed "INVALID"
     settle
     snap 02-filter-invalid
-    keys Escape
-    settle
-    keys Escape
+    keys Escape # clears the filter
     settle
 
-    # enter on a queue: its jobs.
-    keys Tab
+    # enter on a queue (:jq puts the cursor in the queue list): its jobs.
+    typed ":"
     settle 0.3
+    typed "jq"
+    keys Enter
+    settle
     snap 03-queues-focused
     keys Enter
     wait_for "RUNNING"
     settle 1.5
     snap 04-jobs
 
-    # / filter in the jobs list.
+    # / filter in the jobs list: the job that waits on the tagging array.
     typed "/"
     settle 0.3
-    typed "nightly"
+    typed "tag-images-report"
     settle
     snap 05-jobs-filter
     keys Enter
     settle
     snap 06-jobs-filtered
 
-    # d: the job's detail; enter on a dependency.
+    # d: the job's detail; enter on its dependency.
     typed "d"
     settle 1.5
     snap 07-detail
     keys Enter
     settle 1.5
-    snap 08-detail-enter
-    keys Escape
-    settle
+    snap 08-detail-enter-dependency
 
-    # Logs of a running job (follow): clear the filter, the RUNNING tab, the first job.
-    keys Escape
-    settle
-    keys Escape
-    settle
+    # Logs of a running job, followed: the newest lines must show at once.
     typed ":"
     settle 0.3
     typed "jobs demo-main"
@@ -126,61 +121,69 @@ walk() {
     keys Enter
     settle 1
     typed "l"
+    settle 1
+    snap 09-logs-follow-at-once
     settle 3
-    snap 09-logs-follow
+    snap 10-logs-follow-later
 
     # q closes the log view (back to the jobs), not the app.
     typed "q"
     settle
-    snap 10-after-q
+    snap 11-after-q
 
     # : completes a queue name with Tab.
     typed ":"
     settle 0.3
     typed "jobs demo-b"
     settle 0.3
+    snap 12-command-typed
     keys Tab
     settle 0.5
-    snap 11-command-tab
+    snap 13-command-tab
     keys Enter
-    settle 2
-    snap 12-command-enter
+    wait_for "RUNNABLE"
+    settle 1.5
+    snap 14-command-enter
 
-    # The command palette finds a queue by name.
+    # The command palette: what it lists first, and a queue found by name.
     keys C-p
-    settle 0.8
-    snap 13-palette-open
+    settle 1
+    snap 15-palette-open
     typed "render"
     settle 1
-    snap 14-palette-render
-    keys Escape
-    settle
+    snap 16-palette-render
+    keys Enter
+    settle 2
+    snap 17-palette-enter
 
     # ? : every key of this screen.
     typed "?"
     settle 1
-    snap 15-help
+    snap 18-help
+    keys PageDown
+    settle 0.5
+    snap 19-help-page-2
     typed "q"
     settle
 
-    # The plan screen.
+    # The plan screen, and a plan run.
     typed ":"
     settle 0.3
     typed "plan"
     keys Enter
     settle 2
-    snap 16-plan
+    snap 20-plan
     keys Enter
-    settle 3
-    snap 17-plan-run
+    settle 4
+    snap 21-plan-run
 
     # q back to the overview, then q once more leaves batchtui.
     typed "q"
     settle
-    snap 18-plan-q
+    snap 22-plan-q
     typed "q"
     settle 1.5
-    snap 19-overview-q
+    snap 23-overview-q
 
     tm kill-session -t "$SESSION" 2>/dev/null || true
 }

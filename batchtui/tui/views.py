@@ -59,6 +59,7 @@ def completions(line: str, views: ViewRegistry, names: Callable[[str], Sequence[
     after a view and a space the account's names its argument takes (``":jobs demo-b"`` ->
     ``":jobs demo-batch-low"``; ``names(view.argument)`` gives them). Case is ignored; the view
     name as typed (an alias) is kept."""
+    lead = ":" if line.lstrip().startswith(":") else ""  # the completion starts as the line
     body = line.lstrip().lstrip(":")
     typed, space, rest = body.partition(" ")
     if not space:
@@ -69,13 +70,13 @@ def completions(line: str, views: ViewRegistry, names: Callable[[str], Sequence[
                 (n for n in (view.name, *view.aliases) if n.startswith(typed.lower())), None
             )
             if name is not None:
-                found.append(f":{name}")
+                found.append(f"{lead}{name}")
         return found
     chosen = views.find(typed)
     if chosen is None or not chosen.argument:
         return []
     prefix = rest.strip().lower()
-    return [f":{typed} {n}" for n in names(chosen.argument) if n.lower().startswith(prefix)]
+    return [f"{lead}{typed} {n}" for n in names(chosen.argument) if n.lower().startswith(prefix)]
 
 
 def common_prefix(lines: Sequence[str]) -> str:

@@ -81,8 +81,12 @@ async def test_tab_completes_a_queue_name_after_colon_jobs(make_app) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        await pilot.press("colon", *"jobs demo-b", "tab")
+        await pilot.press("colon", *"jobs demo-b")
         box = app.screen.query_one("#command", Input)
+        assert box.value == ":jobs demo-b"  # the ":" stays (it was selected, then typed over)
+        await settle(app, pilot)  # the suggester runs in a worker
+        assert ":jobs demo-batch-low" in screen_text(app)  # the rest shown, greyed
+        await pilot.press("tab")
         assert box.value == ":jobs demo-batch-low"
         await pilot.press("enter")
         await settle(app, pilot)

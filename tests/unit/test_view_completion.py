@@ -41,6 +41,7 @@ def test_a_queue_name_completes_after_jobs() -> None:
     assert complete(":j demo-r") == [":j demo-render"]  # the alias as typed
     assert complete(":jobs ") == [f":jobs {n}" for n in NAMES[QUEUE]]
     assert complete(":jobs nothing") == []
+    assert complete("jobs demo-ba") == ["jobs demo-batch-low"]  # no ":" typed, none added
 
 
 def test_a_ce_name_completes_after_ce_and_views_without_argument_complete_nothing() -> None:

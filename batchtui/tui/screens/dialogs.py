@@ -122,6 +122,8 @@ class CommandLineScreen(ModalScreen[str | None]):
             yield Input(
                 value=":",
                 placeholder=":ce  :jq  :jobs [queue]  :plan [profile]",
+                # Textual selects the text on focus: the first key typed replaced the ":".
+                select_on_focus=False,
                 suggester=CommandSuggester(self.views, self.names),
                 id="command",
             )
