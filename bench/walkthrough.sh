@@ -182,7 +182,7 @@ walk() {
     settle
     snap 22-plan-q
     typed "q"
-    settle 1.5
+    wait_for "[batchtui exited"
     snap 23-overview-q
 
     tm kill-session -t "$SESSION" 2>/dev/null || true

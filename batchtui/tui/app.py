@@ -38,7 +38,7 @@ from batchtui.tui.host import Connection
 from batchtui.tui.keymap import keymap_clashes, known_binding_ids
 from batchtui.tui.messages import AccountLoaded, Connected
 from batchtui.tui.navigation import VIEWS, Navigation
-from batchtui.tui.palette import PaletteCommands
+from batchtui.tui.palette import PaletteCommands, screen_actions
 from batchtui.tui.screens.base import type_into_focused_input
 from batchtui.tui.screens.dialogs import CommandLineScreen, ErrorScreen
 from batchtui.tui.screens.help import HelpScreen
@@ -313,23 +313,7 @@ class BatchtuiApp(App[int], inherit_bindings=False):
         """batchtui's palette entries, in the order it lists them: the current screen's
         actions and every view (like the keys), then the account's job queues and CEs by name
         (a queue opens its jobs, a CE its detail)."""
-        seen: set[tuple[str, str]] = set()
-        for key, active in screen.active_bindings.items():
-            binding = active.binding
-            # The screen's own actions (not the app's, not moving about in a table).
-            if not active.enabled or not binding.description or active.node is not screen:
-                continue
-            if (binding.action, binding.description) in seen:  # one entry per action
-                continue
-            seen.add((binding.action, binding.description))
-            # The palette reads help (and titles) as markup: a key like "/" in brackets
-            # ("[/]") crashed it. Escape, and no brackets.
-            keys = self.get_key_display(binding.with_key(key))
-            yield SystemCommand(
-                escape(binding.description),
-                escape(f"{binding.tooltip or binding.description}   key: {keys}"),
-                partial(self.run_action, binding.action, active.node),
-            )
+        yield from screen_actions(self, screen)
         for view in self.views:
             yield SystemCommand(f":{view.name}", escape(view.help), partial(view.open, self, ""))
         # By name: typing part of a queue's or a CE's name finds it.

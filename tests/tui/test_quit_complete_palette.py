@@ -137,14 +137,21 @@ async def test_the_palette_lists_batchtuis_entries_before_textuals(make_app) -> 
         last_ours = max(titles.index(t) for t in ours)
         assert last_ours < min(titles.index(t) for t in textuals), titles
         assert "Keys" not in titles  # Textual's key panel: `?` is ours
-        assert titles.count("Quit") == 1 and titles[0] == "Quit"  # the overview's q, not Textual's
+        assert titles.count("Quit") == 1  # the overview's q, not Textual's too
+        # The screen's own actions first, most important first; the keys every screen has after.
+        assert titles[:3] == ["Open", "Filter", "CEs/Queues"], titles
+        assert titles.index("Refresh") > titles.index("Scale CE")
 
 
 async def test_the_palette_finds_a_queue_by_name_and_opens_its_jobs(make_app) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        await pilot.press("ctrl+p", *"batch-low")
+        await pilot.press("enter", "ctrl+p")  # on a queue's jobs: one "Back" (esc and q)
+        await settle(app, pilot)
+        titles = _palette_titles(app)
+        assert titles.count("Back") == 1 and titles[0] == "Describe", titles
+        await pilot.press(*"batch-low")
         await settle(app, pilot)
         assert _palette_titles(app)[0] == "demo-batch-low"
         await pilot.press("enter")
