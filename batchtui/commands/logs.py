@@ -277,6 +277,9 @@ def run(args: argparse.Namespace, ctx: CommandContext) -> int:
         grep=grep,
     )
     if args.follow:
+        following = _follow_note(selection, job_logs)
+        if following:
+            note(following)
         for batch in follow(
             aws,
             args.job_id,
@@ -324,20 +327,39 @@ def _check_attempt(selection: LogSelection, job_logs: JobLogs) -> None:
         )
 
 
+def _units_reached(selection: LogSelection, job_logs: JobLogs) -> tuple[str, int, int] | None:
+    """("children", 3, 18) when --child all / --node all asks for several children or nodes:
+    how many of them have a log stream, of how many; None otherwise."""
+    if selection.child == "all" and job_logs.array_size:
+        return "children", len({t.child for t in job_logs.targets}), job_logs.array_size
+    if selection.node in (None, "all") and job_logs.num_nodes and job_logs.units > 1:
+        return "nodes", len({t.node for t in job_logs.targets}), job_logs.num_nodes
+    return None
+
+
 def _partial_note(selection: LogSelection, job_logs: JobLogs) -> str:
     """ "lines of 3 of 18 children ..." when --child all / --node all reaches only some of them
     (the others have not started): never a silently shorter log."""
-    if selection.child == "all" and job_logs.array_size:
-        what, total = "children", job_logs.array_size
-        shown = len({t.child for t in job_logs.targets})
-    elif selection.node in (None, "all") and job_logs.num_nodes and job_logs.units > 1:
-        what, total = "nodes", job_logs.num_nodes
-        shown = len({t.node for t in job_logs.targets})
-    else:
+    reached = _units_reached(selection, job_logs)
+    if reached is None or reached[1] >= reached[2]:
         return ""
-    if shown >= total:
-        return ""
+    what, shown, total = reached
     return f"showing the lines of {shown} of {total} {what}: the others have no log stream yet"
+
+
+def _follow_note(selection: LogSelection, job_logs: JobLogs) -> str:
+    """ "following 18 children: 3 have a log stream so far ..." for --follow with --child all /
+    --node all: how many it follows, and what becomes of the rest."""
+    reached = _units_reached(selection, job_logs)
+    if reached is None:
+        return ""
+    what, shown, total = reached
+    if shown >= total:
+        return f"following all {total} {what}"
+    rest = (
+        "the others ended without one" if job_logs.finished else "the others are read as they start"
+    )
+    return f"following {total} {what}: {shown} have a log stream so far, {rest}"
 
 
 def _check_has_logs(job_logs: JobLogs) -> None:

@@ -38,6 +38,7 @@ from batchtui.tui.host import Connection
 from batchtui.tui.keymap import keymap_clashes, known_binding_ids
 from batchtui.tui.messages import AccountLoaded, Connected
 from batchtui.tui.navigation import VIEWS, Navigation
+from batchtui.tui.palette import PaletteCommands, screen_actions
 from batchtui.tui.screens.base import type_into_focused_input
 from batchtui.tui.screens.dialogs import CommandLineScreen, ErrorScreen
 from batchtui.tui.screens.help import HelpScreen
@@ -67,6 +68,7 @@ class BatchtuiApp(App[int], inherit_bindings=False):
     CSS_PATH = "batchtui.tcss"
     BINDINGS = APP_BINDINGS
     ENABLE_COMMAND_PALETTE = True
+    COMMANDS = {PaletteCommands}
 
     def __init__(
         self,
@@ -262,7 +264,18 @@ class BatchtuiApp(App[int], inherit_bindings=False):
     def action_command_line(self) -> None:
         if type_into_focused_input(self, ":"):
             return
-        self.push_screen(CommandLineScreen(self.views), self.run_command)
+        self.push_screen(CommandLineScreen(self.views, self.account_names), self.run_command)
+
+    def account_names(self, kind: str) -> list[str]:
+        """The account's job queue or CE names (``views.QUEUE`` ...), for completion."""
+        account = self.account
+        if account is None:
+            return []
+        if kind == views.QUEUE:
+            return [q.name for q in account.queues]
+        if kind == views.COMPUTE_ENVIRONMENT:
+            return [ce.name for ce in account.ces]
+        return []
 
     def run_command(self, line: str | None) -> None:
         if not line or not line.strip(":").strip():
@@ -286,28 +299,36 @@ class BatchtuiApp(App[int], inherit_bindings=False):
             self.push_screen(HelpScreen(self.screen))
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        """The palette offers the current screen's actions and every view, like the keys do."""
-        # Textual's own, but its "Keys" (a side panel) next to ours (`?`) would confuse.
-        yield from (c for c in super().get_system_commands(screen) if c.title != "Keys")
+        """Every palette entry: batchtui's (:meth:`palette_commands`), then Textual's."""
+        yield from self.palette_commands(screen)
+        yield from self.textual_commands(screen)
+
+    def textual_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Textual's own palette entries, but those batchtui has too: its "Keys" (a side
+        panel; `?` is ours) and any of the same title (the overview's "Quit")."""
+        ours = {c.title for c in self.palette_commands(screen)} | {"Keys"}
+        return [c for c in super().get_system_commands(screen) if c.title not in ours]
+
+    def palette_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """batchtui's palette entries, in the order it lists them: the current screen's
+        actions and every view (like the keys), then the account's job queues and CEs by name
+        (a queue opens its jobs, a CE its detail)."""
+        yield from screen_actions(self, screen)
         for view in self.views:
             yield SystemCommand(f":{view.name}", escape(view.help), partial(view.open, self, ""))
-        seen: set[tuple[str, str]] = set()
-        for key, active in screen.active_bindings.items():
-            binding = active.binding
-            # The screen's own actions (not the app's, not moving about in a table).
-            if not active.enabled or not binding.description or active.node is not screen:
+        # By name: typing part of a queue's or a CE's name finds it.
+        opens = {v.argument: v for v in self.views if v.argument}
+        for kind, what in ((views.QUEUE, "job queue: its jobs"),
+                           (views.COMPUTE_ENVIRONMENT, "compute environment: its detail")):  # fmt: skip
+            opener = opens.get(kind)
+            if opener is None:
                 continue
-            if (binding.action, binding.description) in seen:  # one entry per action
-                continue
-            seen.add((binding.action, binding.description))
-            # The palette reads help (and titles) as markup: a key like "/" in brackets
-            # ("[/]") crashed it. Escape, and no brackets.
-            keys = self.get_key_display(binding.with_key(key))
-            yield SystemCommand(
-                escape(binding.description),
-                escape(f"{binding.tooltip or binding.description}   key: {keys}"),
-                partial(self.run_action, binding.action, active.node),
-            )
+            for name in self.account_names(kind):
+                yield SystemCommand(
+                    escape(name),
+                    escape(f"{what}   :{opener.name} {name}"),
+                    partial(opener.open, self, name),
+                )
 
 
 def create_app(

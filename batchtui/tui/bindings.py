@@ -47,18 +47,27 @@ APP_BINDINGS: list[BindingType] = [
         priority=True,
     ),
     Binding("question_mark", "help", "Keys", id="app.help", tooltip="Every key of this screen"),
-    Binding("q", "quit", "Quit", id="app.quit", tooltip="Leave batchtui"),
+    # q closes the view (BaseScreen's "screen.close"; on the overview it quits), the way less,
+    # tig and k9s users close one: the app itself has no q.
     Binding(
         "ctrl+q",
         "quit",
-        "Quit from anywhere",
-        id="app.quit_anywhere",
-        tooltip="Even from a dialog or a text box",
+        "Quit",
+        id="app.quit",
+        tooltip="Leave batchtui from any screen, even a dialog or a text box",
         show=False,
         priority=True,
     ),
-    # Textual's ctrl+c hint ("press q to quit"); system: not listed, not remappable.
-    Binding("ctrl+c", "help_quit", show=False, system=True),
+    # Not priority: with text selected, the focused text box or the screen copies it first
+    # (Textual's ctrl+c); with nothing selected they pass, and ctrl+c quits as in a shell.
+    Binding(
+        "ctrl+c",
+        "quit",
+        "Quit",
+        id="app.quit_ctrl_c",
+        tooltip="Leave batchtui (copies instead while text is selected)",
+        show=False,
+    ),
     Binding(
         "ctrl+p",
         "command_palette",

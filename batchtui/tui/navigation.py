@@ -62,6 +62,23 @@ def _open_overview_table(which: str) -> Callable[[App[Any], str], None]:
     return open_
 
 
+def _open_compute_environments(app: App[Any], arg: str) -> None:
+    """``:ce``: the overview's CE table; ``:ce NAME``: that CE's detail."""
+    host = cast(Host, app)
+    if not arg:
+        _open_overview_table("ces")(app, arg)
+        return
+    known = [ce.name for ce in host.account.ces] if host.account else []
+    if known and arg not in known:
+        app.notify(
+            f"no compute environment {arg!r}; compute environments: {', '.join(known)}",
+            severity="warning",
+        )
+        return
+    host.back_to_overview()
+    app.push_screen(ComputeEnvironmentScreen(arg))
+
+
 def _open_jobs(app: App[Any], arg: str) -> None:
     host = cast(Host, app)
     screen = host.back_to_overview()
@@ -89,9 +106,11 @@ def _open_plan(app: App[Any], arg: str) -> None:
 VIEWS = views.ViewRegistry(
     views.View(
         "ce",
-        "Compute environments",
-        _open_overview_table("ces"),
+        "Compute environments (a name: its detail)",
+        _open_compute_environments,
         aliases=("ces", "computeenvironments"),
+        usage="[name]",
+        argument=views.COMPUTE_ENVIRONMENT,
     ),
     views.View("jq", "Job queues", _open_overview_table("queues"), aliases=("queues", "queue")),
     views.View(
@@ -100,6 +119,7 @@ VIEWS = views.ViewRegistry(
         _open_jobs,
         aliases=("job", "j"),
         usage="[queue]",
+        argument=views.QUEUE,
     ),
     views.View(
         "plan", "Capacity plan of a profile", _open_plan, aliases=("planner",), usage="[profile]"

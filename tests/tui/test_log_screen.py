@@ -286,7 +286,9 @@ async def test_scrolling_up_past_the_held_lines_reads_them_back_from_cloudwatch(
         buf, view = screen.buffer, screen.query_one(LogView)
         assert screen.done and buf.dropped == len(true) - 10
         assert [line.text for line in buf.lines] == true[-10:]
-        assert "scroll up to read them back from CloudWatch" in screen_text(app)
+        # The view opens at its end (the newest held line); the note is its first row, above.
+        assert true[-1] in screen_text(app)
+        assert "scroll up to read them back from CloudWatch" in view.head_note
         pages = 0
         while buf.dropped and pages < 40:
             await pilot.press("home")  # the top: the page before the held lines is read

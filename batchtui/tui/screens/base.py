@@ -43,8 +43,20 @@ class BaseScreen(Screen[Any], inherit_bindings=False):
     _blockers: tuple[AccountSnapshot, dict[str, Explanation | None]] | None = None
     #: What `?` calls this screen.
     HELP_NAME: ClassVar[str] = ""
+    #: The footer's keys, most important first (actions; the rest follow in declaration order).
+    #: A narrow terminal drops keys from the end; `?` and the palette always list them all.
+    FOOTER_ORDER: ClassVar[tuple[str, ...]] = ()
     BINDINGS = [
         Binding("escape", "back", "Back", id="screen.back", tooltip="Go back"),
+        # less, tig and k9s users close a view with q: it goes back here, and quits only on the
+        # overview (OverviewScreen), where nothing is left to go back to.
+        Binding(
+            "q",
+            "close",
+            "Back",
+            id="screen.close",
+            tooltip="Close this view (on the overview: leave batchtui)",
+        ),
         Binding("r", "refresh", "Refresh", id="screen.refresh", tooltip="Re-read from AWS now"),
         Binding("tab", "app.focus_next", "Next pane", show=False, id="screen.next_pane"),
         Binding(
@@ -56,7 +68,7 @@ class BaseScreen(Screen[Any], inherit_bindings=False):
             "Copy selected text",
             show=False,
             id="screen.copy_text",
-            tooltip="Text selected with the mouse",
+            tooltip="Text selected with the mouse; with nothing selected, ctrl+c quits",
         ),
     ]
 
@@ -134,8 +146,21 @@ class BaseScreen(Screen[Any], inherit_bindings=False):
         """A worker of this screen failed (the app tells the user): undo "reading…" states so
         the screen says so and the timer's next refresh retries."""
 
+    @property
+    def is_top(self) -> bool:
+        """The first screen (the overview): nothing to go back to."""
+        return len(self.app.screen_stack) <= 2 and self.app.screen_stack[-1] is self
+
     def action_back(self) -> None:
-        if len(self.app.screen_stack) > 2:
+        if not self.is_top:
+            self.dismiss()
+
+    def action_close(self) -> None:
+        """q: back, like escape; on the first screen, leave batchtui (less and tig do; no
+        question asked: quitting loses nothing, and every change to AWS confirms itself)."""
+        if self.is_top:
+            self.app.exit()
+        else:
             self.dismiss()
 
     def action_refresh(self) -> None:

@@ -9,7 +9,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Label, Static
+from textual.widgets import DataTable, Label, Static
 
 from batchtui.account.snapshots import AccountSnapshot
 from batchtui.model import ComputeEnvironment
@@ -21,6 +21,7 @@ from batchtui.tui.screens.base import BaseScreen
 from batchtui.tui.screens.overview import QUEUE_COLUMNS, queue_row, sync_table
 from batchtui.tui.widgets.reading_pane import ReadingPane
 from batchtui.tui.widgets.resource_table import ResourceTable
+from batchtui.tui.widgets.screen_footer import ScreenFooter
 from batchtui.tui.widgets.status_bar import StatusBar
 
 
@@ -79,7 +80,7 @@ class ComputeEnvironmentScreen(BaseScreen):
             queues.add_column(label, key=key)
         yield queues
         yield StatusBar()
-        yield Footer(compact=True)
+        yield ScreenFooter()
 
     def on_mount(self) -> None:
         self.query_one("#ce-queues", DataTable).focus()

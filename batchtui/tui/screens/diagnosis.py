@@ -15,9 +15,8 @@ import time
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import Footer, Label, Static, Tree
+from textual.widgets import Label, Static, Tree
 
 from batchtui.diagnose import Action, BatchFacts, Diagnosis, Finding, diagnose
 from batchtui.model import ComputeEnvironment, JobSummary
@@ -28,6 +27,7 @@ from batchtui.tui.reasons import Keys
 from batchtui.tui.screens import account_actions, job_actions
 from batchtui.tui.screens.base import BaseScreen
 from batchtui.tui.widgets.finding_tree import FindingTree, action_line, badge
+from batchtui.tui.widgets.screen_footer import ScreenFooter
 from batchtui.tui.widgets.status_bar import StatusBar
 from batchtui.wording import count
 
@@ -95,7 +95,6 @@ class DiagnosisScreen(BaseScreen):
     HELP_NAME = "Diagnosis"
     AUTO_FOCUS = "#findings"
     BINDINGS = [
-        Binding("q", "back", "Back", id="diagnosis.back", tooltip="Back to where D was pressed"),
         ActionBinding(
             "s",
             "scale",
@@ -144,7 +143,7 @@ class DiagnosisScreen(BaseScreen):
         # A tree line is cut at the screen's edge: the highlighted finding is shown whole here.
         yield Static(id="finding-whole")
         yield StatusBar()
-        yield Footer(compact=True)
+        yield ScreenFooter()
 
     def on_mount(self) -> None:
         if self.connected:

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.suggester import SuggestFromList
+from textual.suggester import Suggester
 from textual.widgets import Button, Input, Label, Static
 
 from batchtui.changes.scaling import ScalingRequest, check_scaling
 from batchtui.model import ComputeEnvironment
-from batchtui.tui.views import ViewRegistry
+from batchtui.tui.views import ViewRegistry, common_prefix, completions
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -24,7 +26,7 @@ class ConfirmScreen(ModalScreen[bool]):
     AUTO_FOCUS = "#no"
     BINDINGS = [
         Binding("y", "answer(True)", "Yes", id="confirm.yes"),
-        Binding("n,escape", "answer(False)", "No", id="confirm.no"),
+        Binding("n,escape,q", "answer(False)", "No", id="confirm.no"),
     ]
 
     def __init__(self, title: str, question: Text | str) -> None:
@@ -71,28 +73,86 @@ class ErrorScreen(ModalScreen[None]):
         self.dismiss(None)
 
 
+class CommandSuggester(Suggester):
+    """The greyed rest of the line after ``:``: the first view name or account name (job
+    queue, CE) that completes what is typed. Right arrow takes it; Tab completes (see
+    :class:`CommandLineScreen`)."""
+
+    def __init__(self, views: ViewRegistry, names: Callable[[str], Sequence[str]]) -> None:
+        # Not cached: the names come from the account snapshot, which a refresh replaces.
+        super().__init__(use_cache=False, case_sensitive=True)
+        self.views = views
+        self.names = names
+
+    async def get_suggestion(self, value: str) -> str | None:
+        found = completions(value, self.views, self.names)
+        return found[0] if found and len(found[0]) > len(value) else None
+
+
 class CommandLineScreen(ModalScreen[str | None]):
-    """k9s's ``:`` prompt: a view name and an optional argument (``:jobs my-queue``)."""
+    """k9s's ``:`` prompt: a view name and an optional argument (``:jobs my-queue``).
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="command.cancel")]
+    Tab completes the view name, then the job queue or CE name from the account: one match is
+    written out, several complete to what they share, and Tab again cycles through them."""
 
-    def __init__(self, views: ViewRegistry) -> None:
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="command.cancel"),
+        Binding(
+            "tab",
+            "complete",
+            "Complete",
+            id="command.complete",
+            tooltip="The view, job queue or CE name typed so far; again: the next match",
+        ),
+    ]
+
+    def __init__(
+        self, views: ViewRegistry, names: Callable[[str], Sequence[str]] = lambda kind: ()
+    ) -> None:
         super().__init__()
         self.views = views
+        #: The account's names of a kind (views.QUEUE, views.COMPUTE_ENVIRONMENT).
+        self.names = names
+        self._cycle: list[str] = []  # the matches Tab goes through, once it has no more to add
+        self._shown = ""  # the line Tab wrote last: another key typed ends the cycle
 
     def compose(self) -> ComposeResult:
-        names = [f":{v.name}" for v in self.views] + [
-            f":{a}" for v in self.views for a in v.aliases
-        ]
         help_text = "   ".join(f":{v.name}{' ' + v.usage if v.usage else ''}" for v in self.views)
         with Vertical(classes="command-line"):
             yield Input(
                 value=":",
                 placeholder=":ce  :jq  :jobs [queue]  :plan [profile]",
-                suggester=SuggestFromList(names, case_sensitive=False),
+                # Textual selects the text on focus: the first key typed replaced the ":".
+                select_on_focus=False,
+                suggester=CommandSuggester(self.views, self.names),
                 id="command",
             )
-            yield Static(Text(help_text, style="dim"), id="views")
+            yield Static(Text(f"{help_text}   tab: complete", style="dim"), id="views")
+
+    def action_complete(self) -> None:
+        box = self.query_one("#command", Input)
+        line = box.value
+        if self._cycle and line == self._shown:
+            at = self._cycle.index(line) if line in self._cycle else -1
+            self._show(box, self._cycle[(at + 1) % len(self._cycle)])
+            return
+        found = completions(line, self.views, self.names)
+        if not found:
+            self.app.bell()
+            return
+        if len(found) == 1:
+            self._cycle = []
+            self._show(box, found[0])
+            return
+        shared = common_prefix(found)
+        self._cycle = found
+        # Several: first what they share; Tab again goes through them one by one.
+        self._show(box, shared if len(shared) > len(line) else found[0])
+
+    def _show(self, box: Input, line: str) -> None:
+        self._shown = line
+        box.value = line
+        box.cursor_position = len(line)
 
     def on_key(self, event: events.Key) -> None:
         """Keys typed right after ``:`` reach this screen before its input has the focus: they

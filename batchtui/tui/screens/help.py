@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.cells import cell_len
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
@@ -58,6 +59,12 @@ def bindings_table(screen: Screen[Any]) -> Group:
     """The listed keys, one table per section."""
     parts: list[Any] = []
     rows = listed_bindings(screen)
+    # The key column fits its longest entry (a key, or a section's title), the same in every
+    # section so they line up: a fixed 14 cut "pagedown, ctrl+f" to "pagedown, ctr".
+    key_width = max(
+        [cell_len(where) for where in SECTIONS] + [cell_len(keys) for _, keys, *_ in rows]
+    )
+    id_width = max([cell_len("BINDING ID")] + [cell_len(row[4]) for row in rows])
     for where in SECTIONS:
         mine = [r for r in rows if r[0] == where]
         if not mine:
@@ -65,10 +72,10 @@ def bindings_table(screen: Screen[Any]) -> Group:
         table = Table(
             box=None, header_style="bold", pad_edge=False, expand=True, title_justify="left"
         )
-        # Fixed outer columns: the three sections line up.
-        table.add_column(where.upper(), style="bold cyan", no_wrap=True, width=14)
+        # Outer columns sized to their longest entry over all sections: the sections line up.
+        table.add_column(where.upper(), style="bold cyan", no_wrap=True, width=key_width)
         table.add_column("ACTION", ratio=1)
-        table.add_column("BINDING ID", style="dim", no_wrap=True, width=22)
+        table.add_column("BINDING ID", style="dim", no_wrap=True, width=id_width)
         for _, keys, description, tooltip, binding_id in mine:
             what = Text(description)
             if tooltip and tooltip != description:

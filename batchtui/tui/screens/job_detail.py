@@ -8,7 +8,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Label, Static
+from textual.widgets import Label, Static
 
 from batchtui.account.snapshots import JobDetail
 from batchtui.model import JobSummary
@@ -17,11 +17,13 @@ from batchtui.tui.messages import ActionDone, JobDetailLoaded
 from batchtui.tui.screens import job_actions
 from batchtui.tui.screens.base import BaseScreen
 from batchtui.tui.widgets.reading_pane import ReadingPane
+from batchtui.tui.widgets.screen_footer import ScreenFooter
 from batchtui.tui.widgets.status_bar import StatusBar
 
 
 class JobDetailScreen(BaseScreen):
     HELP_NAME = "Job detail"
+    FOOTER_ORDER = ("logs", "stop", "children", "copy_id")
     BINDINGS = [
         Binding("y", "copy_id", "Copy id", id="detail.copy_id"),
         Binding(
@@ -45,7 +47,7 @@ class JobDetailScreen(BaseScreen):
         with ReadingPane(id="detail-box"):
             yield Static(Text("describing…", style="italic"), id="detail")
         yield StatusBar()
-        yield Footer(compact=True)
+        yield ScreenFooter()
 
     def on_mount(self) -> None:
         self.query_one("#detail-box").focus()

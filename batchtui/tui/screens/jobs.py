@@ -16,7 +16,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Input, Label, Static
 from textual.worker import get_current_worker
 
 from batchtui.account.jobstore import SORT_ORDER, JobIndex, JobQuery
@@ -28,6 +28,7 @@ from batchtui.tui.messages import ActionDone, JobsListed, JobsPage, JobsRefreshe
 from batchtui.tui.screens import job_actions
 from batchtui.tui.screens.base import BaseScreen, type_into_focused_input
 from batchtui.tui.widgets.job_table import JobTable
+from batchtui.tui.widgets.screen_footer import ScreenFooter
 from batchtui.tui.widgets.status_bar import StatusBar
 
 #: While pages arrive, the rows are rebuilt at most this often (the last page always rebuilds).
@@ -42,6 +43,7 @@ HEAD_WAIT_S = 300.0
 
 class JobsScreen(BaseScreen):
     HELP_NAME = "Jobs"
+    FOOTER_ORDER = ("detail", "logs", "filter", "stop", "children", "sort")
     AUTO_FOCUS = "#jobs"
     BINDINGS = [
         Binding(
@@ -109,7 +111,7 @@ class JobsScreen(BaseScreen):
         yield Label("", id="job-reason")
         yield Label("", id="jobs-info", classes="note")
         yield StatusBar()
-        yield Footer(compact=True)
+        yield ScreenFooter()
 
     def on_mount(self) -> None:
         self.query_one("#filter", Input).display = False

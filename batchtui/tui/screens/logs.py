@@ -27,7 +27,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import Footer, Input, Label
+from textual.widgets import Input, Label
 from textual.worker import get_current_worker
 
 from batchtui.follow import FollowBatch, LogEvent, LogTarget
@@ -36,6 +36,7 @@ from batchtui.tui.logbuffer import HELD_LINES, LogBuffer, LogLine, write_lines
 from batchtui.tui.screens.base import BaseScreen, type_into_focused_input
 from batchtui.tui.screens.dialogs import PromptScreen
 from batchtui.tui.widgets.log_view import LogView
+from batchtui.tui.widgets.screen_footer import ScreenFooter
 from batchtui.tui.widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
@@ -152,6 +153,7 @@ def selection_label(sel: LogSelection, made: int = 1) -> str:
 
 class LogsScreen(BaseScreen):
     HELP_NAME = "Logs"
+    FOOTER_ORDER = ("toggle_follow", "search", "child", "next_attempt", "save")
     AUTO_FOCUS = "#log"
     BINDINGS = [
         Binding(
@@ -217,7 +219,7 @@ class LogsScreen(BaseScreen):
         yield LogView(self.buffer, id="log")
         yield Label("", id="logs-info", classes="note")
         yield StatusBar()
-        yield Footer(compact=True)
+        yield ScreenFooter()
 
     def on_mount(self) -> None:
         self.query_one("#search", Input).display = False
@@ -502,7 +504,7 @@ class LogsScreen(BaseScreen):
         view.follow = not view.follow
         if view.follow:
             view.highlight = None
-            view.scroll_end(animate=False, immediate=True)
+            view.stick_to_end()
         self._info()
 
     def action_toggle_wrap(self) -> None:

@@ -8,7 +8,7 @@ from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Input, Label
+from textual.widgets import DataTable, Input, Label
 
 from batchtui.account.snapshots import AccountSnapshot
 from batchtui.account.textfilter import TextFilter
@@ -19,6 +19,7 @@ from batchtui.tui.messages import ActionDone
 from batchtui.tui.screens import account_actions
 from batchtui.tui.screens.base import BaseScreen, type_into_focused_input
 from batchtui.tui.widgets.resource_table import ResourceTable
+from batchtui.tui.widgets.screen_footer import ScreenFooter
 from batchtui.tui.widgets.status_bar import StatusBar
 
 #: The reason comes before the allocation strategy and the type: on a narrow terminal it is
@@ -106,7 +107,11 @@ def sync_table(table: DataTable[Any], rows: dict[str, dict[str, Any]]) -> None:
 class OverviewScreen(BaseScreen):
     HELP_NAME = "Overview"
     AUTO_FOCUS = "#queues"
+    FOOTER_ORDER = ("open", "filter", "switch", "diagnose", "toggle_state", "scale")
     BINDINGS = [
+        # The first screen: escape has nowhere to go back to, and q leaves batchtui.
+        Binding("escape", "back", "Back", id="screen.back", tooltip="Go back", show=False),
+        Binding("q", "close", "Quit", id="screen.close", tooltip="Leave batchtui"),
         Binding(
             "enter", "open", "Open", id="overview.open", tooltip="Queue: its jobs; CE: details"
         ),
@@ -161,7 +166,7 @@ class OverviewScreen(BaseScreen):
         )
         yield Label("", id="overview-note", classes="note")
         yield StatusBar()
-        yield Footer(compact=True)
+        yield ScreenFooter()
 
     def on_mount(self) -> None:
         self.query_one("#overview-filter", Input).display = False

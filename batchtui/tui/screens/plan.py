@@ -13,10 +13,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Footer, Label, OptionList, Static
+from textual.widgets import Label, OptionList, Static
 
 from batchtui.tui.screens.base import BaseScreen
 from batchtui.tui.widgets.reading_pane import ReadingPane
+from batchtui.tui.widgets.screen_footer import ScreenFooter
 from batchtui.tui.widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
@@ -96,7 +97,7 @@ class PlanScreen(BaseScreen):
                 yield Static(id="chart-cost")
                 yield Static(id="chart-vcpus")
         yield StatusBar()
-        yield Footer(compact=True)
+        yield ScreenFooter()
 
     def on_mount(self) -> None:
         from batchtui.account.plan_facts import profile_names  # the planner: see compose

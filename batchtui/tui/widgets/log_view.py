@@ -108,10 +108,22 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
                     self._row_start.append(start)
         self._resize()
         if self.follow:
-            self.scroll_end(animate=False, immediate=True)
+            self.stick_to_end()
         elif shift and y:
             # The reader stays on the line they were reading while older rows leave above it.
             self.scroll_to(y=max(0, y - shift), animate=False, immediate=True)
+
+    def stick_to_end(self) -> None:
+        """Show the newest rows. ``force``: while the view had nothing to scroll it has no
+        scrollbar yet, and Textual ignores a scroll of a view without one until the next
+        layout, so a followed log showed its first line until a second batch came. Again after
+        that layout, in case it changed the view's height."""
+        self.scroll_end(animate=False, immediate=True, force=True)
+        self.call_after_refresh(self._end_if_following)
+
+    def _end_if_following(self) -> None:
+        if self.follow:
+            self.scroll_end(animate=False, immediate=True, force=True)
 
     def set_notes(self, head: str, tail: str) -> None:
         """The rows above and below the held lines; the reader's line stays where it was."""
@@ -121,7 +133,7 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
         self.head_note, self.tail_note = head, tail
         self._resize()
         if self.follow:
-            self.scroll_end(animate=False, immediate=True)
+            self.stick_to_end()
         elif y and self._top != top:
             self.scroll_to(y=max(0, y + self._top - top), animate=False, immediate=True)
         self.refresh()

@@ -30,6 +30,7 @@ def test_child_all_merges_every_child_of_eighteen(jobdef, submit, run_to_end, cl
     # Following a finished array reads the same lines, each once, and ends by itself.
     code, out, err = cli(parent, "--child", "all", "--follow", "--output", "json")
     assert code == 0, err
+    assert "following all 18 children" in err
     followed = json_records(out)
     assert sorted((r["arrayIndex"], r["timestamp"], r["message"]) for r in followed) == sorted(want)
 
@@ -58,3 +59,33 @@ def test_child_all_says_how_many_children_it_shows(
     }
     assert f"showing the lines of {shown} of {size} children" in err
     assert "have no log stream yet" in err
+
+
+def test_follow_child_all_says_how_many_children_it_follows(
+    logs_sandbox: Any, jobdef, submit, client, cli
+) -> None:
+    """--follow --child all counts the children too (3 of 18 had a stream when the array was
+    stopped: the rest never will)."""
+    size = 18
+    parent = submit(
+        jobdef("sleep 60"), arrayProperties={"size": size}, dependsOn=[{"type": "SEQUENTIAL"}]
+    )
+    batch = client("batch")
+    for _ in range(100):
+        logs_sandbox.advance(15)
+        children = batch.describe_jobs(jobs=[f"{parent}:{i}" for i in range(size)])["jobs"]
+        if sum(c["status"] in ("RUNNING", "SUCCEEDED", "FAILED") for c in children) >= 3:
+            break
+    batch.terminate_job(jobId=parent, reason="enough")
+    for _ in range(20):
+        logs_sandbox.advance(15)
+        if batch.describe_jobs(jobs=[parent])["jobs"][0]["status"] in ("SUCCEEDED", "FAILED"):
+            break
+    children = batch.describe_jobs(jobs=[f"{parent}:{i}" for i in range(size)])["jobs"]
+    shown = sum("logStreamName" in c.get("container", {}) for c in children)
+    assert 3 <= shown < size
+    code, _out, err = cli(parent, "--child", "all", "--follow")
+    assert code == 0, err
+    assert (
+        f"following {size} children: {shown} have a log stream so far, the others ended without one"
+    ) in err
