@@ -100,7 +100,9 @@ async def test_enter_opens_a_child_of_an_array_job_and_its_parent(make_app, demo
         assert app.screen.job.job_id == parent
 
 
-async def test_a_job_without_related_jobs_shows_no_list_and_enter_says_so(make_app, demo) -> None:
+async def test_a_job_without_related_jobs_shows_no_list_and_does_not_offer_enter(
+    make_app, demo
+) -> None:
     job_id = account.submit(demo, "alone", containerOverrides=account.sleeping(600))
     app = make_app()
     async with app.run_test(size=SIZE, notifications=True) as pilot:
@@ -110,4 +112,5 @@ async def test_a_job_without_related_jobs_shows_no_list_and_enter_says_so(make_a
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, JobDetailScreen) and app.screen is screen
-        assert "Related jobs" not in screen_text(app)
+        text = screen_text(app)
+        assert "Related jobs" not in text and "Open related" not in text

@@ -51,7 +51,11 @@ class JobDetailScreen(BaseScreen):
         self.related: list[Related] = []
 
     def compose(self) -> ComposeResult:
-        yield Label(Text(f"Job {self.job.job_name}  {self.job.job_id}"), classes="section-title")
+        yield Label(
+            Text(f"Job {self.job.job_name}  {self.job.job_id}"),
+            classes="section-title",
+            id="detail-title",
+        )
         with ReadingPane(id="detail-box"):
             yield Static(Text("describing…", style="italic"), id="detail")
         yield Label("", id="related-title", classes="section-title")
@@ -88,7 +92,10 @@ class JobDetailScreen(BaseScreen):
         self.detail = message.detail
         job = message.detail.job
         self.job = replace(
-            self.job, status=job.status or self.job.status, status_reason=job.status_reason
+            self.job,
+            job_name=job.job_name or self.job.job_name,
+            status=job.status or self.job.status,
+            status_reason=job.status_reason,
         )
         self.batchtui.mark_fresh()
         blocker = self.queue_blocker(job.job_queue)
@@ -97,6 +104,9 @@ class JobDetailScreen(BaseScreen):
         )
         if job.job_queue:
             self.queue = job.queue_name  # a related job opened from another queue's list
+        if job.job_name:
+            title = Text(f"Job {job.job_name}  {job.job_id}")
+            self.query_one("#detail-title", Label).update(title)
         self._show_related(related_jobs(message.detail))
 
     def _show_related(self, related: list[Related]) -> None:
@@ -110,6 +120,12 @@ class JobDetailScreen(BaseScreen):
         nav = self.key_for("screen.next_pane") or "tab"
         title.update(Text(f"Related jobs   {key}: open   {nav}: choose"))
         links.show([related_line(r) for r in related])
+        self.refresh_bindings()  # enter is offered only when there is a job to open
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "open_related" and not self.related:
+            return False
+        return super().check_action(action, parameters)
 
     def action_open_related(self) -> None:
         index = self.query_one(RelatedJobs).highlighted
