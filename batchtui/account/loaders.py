@@ -80,7 +80,8 @@ def load_account(
                 placed[-1][1].extend(j["jobId"] for j in jobs)
         counts[q.name] = per
         pages[q.name] = firsts
-    return AccountSnapshot(ces, queues, counts, vcpus_in_use(aws, ces, placed), pages)
+    in_use = vcpus_in_use(aws, ces, placed)
+    return AccountSnapshot(ces, queues, counts, in_use, pages, server_time=aws.server_time)
 
 
 def load_account_active(
@@ -270,4 +271,6 @@ def load_job_detail(aws: Aws, job_id: str) -> JobDetail:
         for d in (batch.describe_jobs(aws, pending) if pending else [])
         if any(dep_id == job_id for dep_id, _ in d.depends_on)
     ]
-    return JobDetail(job, depends_on, dependents, len(pending), complete)
+    return JobDetail(
+        job, depends_on, dependents, len(pending), complete, server_time=aws.server_time
+    )

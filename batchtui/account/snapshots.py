@@ -52,6 +52,9 @@ class AccountSnapshot:
     vcpus_in_use: dict[str, float | None] = field(default_factory=dict)
     #: queue name -> status -> the first ListJobs page behind the count.
     pages: dict[str, dict[str, FirstPage]] = field(default_factory=dict)
+    #: The endpoint's clock (epoch seconds) when read, as its answers' Date header said: the
+    #: jobs' ages are judged by it (the sandbox keeps simulated time). None when not told.
+    server_time: float | None = None
 
     def fresh_pages(self, queue: str, now: float, max_age: float) -> dict[str, FirstPage]:
         """The first pages of ``queue`` read at most ``max_age`` seconds before ``now``."""
@@ -89,3 +92,5 @@ class JobDetail:
     dependents: list[Job]
     dependents_scanned: int = 0
     dependents_complete: bool = True
+    #: The endpoint's clock (epoch seconds) when described: how long a job has been running.
+    server_time: float | None = None

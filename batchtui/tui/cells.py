@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from rich.cells import cell_len, split_graphemes
 from rich.text import Text
 
+from batchtui.account.health import OK, WAITING, QueueHealth
 from batchtui.account.snapshots import QueueCount
 from batchtui.model import JOB_STATUSES, JobQueue
 
@@ -56,6 +57,45 @@ def count_bar(counts: Mapping[str, QueueCount], width: int = 16) -> Text:
         text.append("█" * cells[s], style=STATUS_COLOURS[s])
     text.append(" " * (width - text.cell_len))
     return text
+
+
+def largest_share(counts: Mapping[str, QueueCount]) -> Text:
+    """The bar in words: its largest status and its share ("OK 87%"), in the status's colour.
+    A count of a page that is not the whole list ("1000+") makes the share "≥"."""
+    present = [(s, counts[s]) for s in JOB_STATUSES if s in counts and counts[s].n > 0]
+    total = sum(c.n for _, c in present)
+    if not total:
+        return Text("no jobs", style="bright_black")
+    status, count = max(present, key=lambda item: item[1].n)
+    more = "≥" if any(c.more for _, c in present) else ""
+    return Text(
+        f"{SHORT[status]} {more}{round(count.n * 100 / total)}%", style=STATUS_COLOURS[status]
+    )
+
+
+def mix(counts: Mapping[str, QueueCount], width: int = 8) -> Text:
+    """The mix bar followed by its largest share in words: colour is never the only sign."""
+    text = count_bar(counts, width)
+    if any(c.n for c in counts.values()):
+        text.append(" ")
+        text.append_text(largest_share(counts))
+    return text
+
+
+def legend() -> Text:
+    """What the mix bar's colours stand for: a swatch and the short name of each status."""
+    text = Text("mix: ", style="bold")
+    for s in JOB_STATUSES:
+        text.append("█", style=STATUS_COLOURS[s])
+        text.append(f"{SHORT[s]} ", style="")
+    text.rstrip()
+    return text
+
+
+def health(value: QueueHealth) -> Text:
+    """A queue's health in one word: green when it runs, yellow when it waits, red otherwise."""
+    style = "green" if value.state == OK else "yellow" if value.state == WAITING else "red bold"
+    return Text(value.state, style=style)
 
 
 def count_text(counts: Mapping[str, QueueCount]) -> Text:

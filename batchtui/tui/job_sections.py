@@ -6,6 +6,7 @@ value containing ``[`` or escape sequences is shown, not interpreted.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from rich.console import Group, RenderableType
@@ -13,7 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from batchtui.account.snapshots import JobDetail
-from batchtui.model import Container, Job
+from batchtui.model import Container, Job, JobSummary
 from batchtui.render.text import duration, epoch_ms
 from batchtui.tui.cells import STATUS_COLOURS
 from batchtui.tui.reasons import DEFAULT_KEYS, Explanation, Keys, explain
@@ -60,12 +61,26 @@ def log_location(job: Job) -> tuple[str, str]:
     return group, container.log_stream_name
 
 
+def ran_for(job: Job, now_ms: int | None) -> tuple[str, str]:
+    """("ran for", "4m00s") for a job that ran and stopped; ("running for", "3m12s") for one
+    running at ``now_ms`` (the endpoint's clock when it was described); "-" when not started."""
+    started, stopped = job.started_at, job.stopped_at
+    if started and stopped:
+        return "ran for", duration((stopped - started) / 1000)
+    if started and now_ms is not None and job.status in ("STARTING", "RUNNING"):
+        return "running for", duration(max(0, now_ms - started) / 1000)
+    return "ran for", "-"
+
+
 def summary(
-    job: Job, keys: Keys = DEFAULT_KEYS, blocker: Explanation | None = None
+    job: Job,
+    keys: Keys = DEFAULT_KEYS,
+    blocker: Explanation | None = None,
+    now_ms: int | None = None,
 ) -> RenderableType:
     grid = _grid()
     started, stopped = job.started_at, job.stopped_at
-    ran = duration((stopped - started) / 1000) if started and stopped else "-"
+    ran_label, ran = ran_for(job, now_ms)
     reason = job.status_reason or "-"
     grid.add_row("name", _plain(job.job_name))
     grid.add_row("job id", _plain(job.job_id))
@@ -85,7 +100,7 @@ def summary(
     grid.add_row("created", _plain(epoch_ms(job.created_at or None)))
     grid.add_row("started", _plain(epoch_ms(started)))
     grid.add_row("stopped", _plain(epoch_ms(stopped)))
-    grid.add_row("ran for", _plain(ran))
+    grid.add_row(ran_label, _plain(ran))
     grid.add_row("platform", _plain(", ".join(job.platform_capabilities or ("EC2",))))
     if job.scheduling_priority is not None or job.share_identifier:
         priority = "-" if job.scheduling_priority is None else job.scheduling_priority
@@ -96,9 +111,27 @@ def summary(
     return grid
 
 
-def attempts(job: Job) -> RenderableType:
+def current_attempt(job: Job, now_ms: int | None = None) -> Text | None:
+    """The attempt under way (AWS lists an attempt in ``attempts`` only once it ends):
+    "attempt 1 running since 2026-11-18T10:40:00Z (3m12s)"; None when none is."""
+    if job.status not in ("STARTING", "RUNNING"):
+        return None
+    n = len(job.attempts) + 1
+    if job.status == "STARTING" or not job.started_at:
+        return Text(f"attempt {n} starting: placed, its container not running yet")
+    text = Text(f"attempt {n} running since {epoch_ms(job.started_at)}")
+    if now_ms is not None:
+        text.append(f" ({duration(max(0, now_ms - job.started_at) / 1000)})")
+    stream = job.container.log_stream_name if job.container else ""
+    if stream:
+        text.append(f"  log stream {stream}")
+    return text
+
+
+def attempts(job: Job, now_ms: int | None = None) -> RenderableType:
+    current = current_attempt(job, now_ms)
     if not job.attempts:
-        return Text("no attempts yet", style="dim")
+        return current or Text("no attempts yet", style="dim")
     table = Table(box=None, header_style="bold", pad_edge=False)
     for col in ("#", "STARTED", "STOPPED", "EXIT", "REASON", "LOG STREAM"):
         table.add_column(col)
@@ -114,7 +147,7 @@ def attempts(job: Job) -> RenderableType:
             Text(a.status_reason or a.container.reason or "-"),
             Text(a.container.log_stream_name or "-"),
         )
-    return table
+    return table if current is None else Group(table, current)
 
 
 def container(job: Job) -> RenderableType:
@@ -184,6 +217,48 @@ def dependencies(detail: JobDetail) -> RenderableType:
     return Group(*parts)
 
 
+@dataclass(frozen=True)
+class Related:
+    """A job the detail links to: ``enter`` on it opens its detail."""
+
+    kind: str  # "waits on", "waited on by", "array parent", "child"
+    job: JobSummary
+
+
+#: The detail links to at most this many children of an array job (``a`` lists them all).
+CHILD_LINKS = 10
+
+
+def related_jobs(detail: JobDetail) -> list[Related]:
+    """The jobs the detail links to: those it waits on, those that wait on it, its array parent
+    (a child's id is ``parent:index``), and its first :data:`CHILD_LINKS` children."""
+    job = detail.job
+    out = [Related("waits on", d.summary()) for d in detail.depends_on if d.status != "?"]
+    out += [Related("waited on by", d.summary()) for d in detail.dependents]
+    if job.array_index is not None and ":" in job.job_id:
+        parent = job.job_id.rsplit(":", 1)[0]
+        out.append(Related("array parent", JobSummary(parent, job.job_name, "")))
+    if job.array_size:
+        out += [
+            Related("child", JobSummary(f"{job.job_id}:{i}", job.job_name, "", array_index=i))
+            for i in range(min(job.array_size, CHILD_LINKS))
+        ]
+    return out
+
+
+def related_line(related: Related) -> Text:
+    """One link: "waits on  first-step  RUNNING  <job id>"."""
+    text = Text(f"{related.kind:<13}", style="dim")
+    text.append(related.job.job_name or "?", style="bold")
+    if related.job.array_index is not None:
+        text.append(f":{related.job.array_index}")
+    if related.job.status:
+        text.append("  ")
+        text.append_text(_status(related.job.status))
+    text.append(f"  {related.job.job_id}", style="dim")
+    return text
+
+
 def array(job: Job) -> RenderableType | None:
     if job.array_size is None and job.array_index is None:
         return None
@@ -209,11 +284,12 @@ def render_job(
     logs = _grid()
     logs.add_row("log group", _plain(group))
     logs.add_row("log stream", _plain(stream))
-    parts: list[RenderableType] = [summary(job, keys, blocker)]
+    now_ms = int(detail.server_time * 1000) if detail.server_time is not None else None
+    parts: list[RenderableType] = [summary(job, keys, blocker, now_ms)]
     arr = array(job)
     if arr is not None:
         parts += [_title("Array"), arr]
-    parts += [_title("Attempts"), attempts(job)]
+    parts += [_title("Attempts"), attempts(job, now_ms)]
     parts += [_title("Dependencies"), dependencies(detail)]
     parts += [_title("Container"), container(job)]
     parts += [_title("Timeout and retries"), policy(job)]

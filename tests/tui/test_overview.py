@@ -182,17 +182,18 @@ async def test_slash_filters_ces_and_queues_and_bang_inverts(make_app, demo) -> 
         await settle(app, pilot)
         await pilot.press("slash", *"disabled")  # the state: a DISABLED CE and queue
         assert _rows(app, "ces") == ["demo-gpu"]
-        assert _rows(app, "queues") == ["spot-only"]
+        # demo-gpu by its health: its only CE is DISABLED.
+        assert _rows(app, "queues") == ["demo-gpu", "spot-only"]
         await pilot.press("enter")
         assert app.screen.query_one("#queues").has_focus
         text = screen_text(app)
         assert "filter: disabled" in text
-        assert "1 of 7 compute environments, 1 of 8 job queues" in text
-        await pilot.press("enter")  # the filtered table's row opens
+        assert "1 of 7 compute environments, 2 of 8 job queues" in text
+        await pilot.press("down", "enter")  # the filtered table's row opens
         await settle(app, pilot)
         assert isinstance(app.screen, JobsScreen) and app.screen.queue == "spot-only"
         await pilot.press("escape")
-        assert _rows(app, "queues") == ["spot-only"]  # the filter outlives a visit
+        assert _rows(app, "queues") == ["demo-gpu", "spot-only"]  # the filter outlives a visit
         await pilot.press("escape")  # clears it
         assert isinstance(app.screen, OverviewScreen)
         assert len(_rows(app, "ces")) == 7 and len(_rows(app, "queues")) == 8

@@ -24,6 +24,7 @@ from batchtui.tui.widgets.finding_tree import FindingTree
 from batchtui.tui.widgets.job_table import JobTable
 from batchtui.tui.widgets.log_view import LogView
 from batchtui.tui.widgets.reading_pane import ReadingPane
+from batchtui.tui.widgets.related_jobs import RelatedJobs
 from batchtui.tui.widgets.resource_table import ResourceTable
 
 #: Every class whose BINDINGS the keymap may remap (config validation reads their ids).
@@ -36,6 +37,7 @@ BINDING_OWNERS: tuple[type, ...] = (
     JobTable,
     ResourceTable,
     ReadingPane,
+    RelatedJobs,
     LogsScreen,
     LogView,
     PlanScreen,

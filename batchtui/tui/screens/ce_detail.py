@@ -18,7 +18,12 @@ from batchtui.tui.bindings import ActionBinding
 from batchtui.tui.messages import ActionDone
 from batchtui.tui.screens import account_actions
 from batchtui.tui.screens.base import BaseScreen
-from batchtui.tui.screens.overview import QUEUE_COLUMNS, queue_row, sync_table
+from batchtui.tui.screens.overview import (
+    QUEUE_COLUMNS,
+    queue_row,
+    snapshot_health,
+    sync_table,
+)
 from batchtui.tui.widgets.reading_pane import ReadingPane
 from batchtui.tui.widgets.resource_table import ResourceTable
 from batchtui.tui.widgets.screen_footer import ScreenFooter
@@ -100,8 +105,9 @@ class ComputeEnvironmentScreen(BaseScreen):
             details.update(Text(f"{self.ce_name} no longer exists", style="red"))
             return
         details.update(ce_details(ce, snapshot.vcpus_in_use.get(ce.name)))
+        health = snapshot_health(snapshot)
         using = {
-            q.name: queue_row(q, snapshot)
+            q.name: queue_row(q, snapshot, health[q.name])
             for q in snapshot.queues
             if any(o.compute_environment in (ce.name, ce.arn) for o in q.compute_environment_order)
         }

@@ -12,18 +12,19 @@ from textual.widgets import Label, Static
 
 from batchtui.account.snapshots import JobDetail
 from batchtui.model import JobSummary
-from batchtui.tui.job_sections import render_job
+from batchtui.tui.job_sections import Related, related_jobs, related_line, render_job
 from batchtui.tui.messages import ActionDone, JobDetailLoaded
 from batchtui.tui.screens import job_actions
 from batchtui.tui.screens.base import BaseScreen
 from batchtui.tui.widgets.reading_pane import ReadingPane
+from batchtui.tui.widgets.related_jobs import RelatedJobs
 from batchtui.tui.widgets.screen_footer import ScreenFooter
 from batchtui.tui.widgets.status_bar import StatusBar
 
 
 class JobDetailScreen(BaseScreen):
     HELP_NAME = "Job detail"
-    FOOTER_ORDER = ("logs", "stop", "children", "copy_id")
+    FOOTER_ORDER = ("logs", "open_related", "diagnose", "stop", "children", "copy_id")
     BINDINGS = [
         Binding("y", "copy_id", "Copy id", id="detail.copy_id"),
         Binding(
@@ -34,6 +35,13 @@ class JobDetailScreen(BaseScreen):
             tooltip="Why is the job stuck?",
         ),
         *job_actions.job_bindings("detail"),
+        Binding(
+            "enter",
+            "open_related",
+            "Open related",
+            id="detail.open",
+            tooltip="The highlighted related job: a dependency, a dependent, the parent, a child",
+        ),
     ]
 
     def __init__(self, job: JobSummary, queue: str) -> None:
@@ -41,15 +49,24 @@ class JobDetailScreen(BaseScreen):
         self.job = job
         self.queue = queue
         self.detail: JobDetail | None = None
+        self.related: list[Related] = []
 
     def compose(self) -> ComposeResult:
-        yield Label(Text(f"Job {self.job.job_name}  {self.job.job_id}"), classes="section-title")
+        yield Label(
+            Text(f"Job {self.job.job_name}  {self.job.job_id}"),
+            classes="section-title",
+            id="detail-title",
+        )
         with ReadingPane(id="detail-box"):
             yield Static(Text("describing…", style="italic"), id="detail")
+        yield Label("", id="related-title", classes="section-title")
+        yield RelatedJobs(id="related")
         yield StatusBar()
         yield ScreenFooter()
 
     def on_mount(self) -> None:
+        self.query_one("#related-title").display = False
+        self.query_one(RelatedJobs).display = False
         self.query_one("#detail-box").focus()
         if self.connected:
             self.reload(full=True)
@@ -76,13 +93,52 @@ class JobDetailScreen(BaseScreen):
         self.detail = message.detail
         job = message.detail.job
         self.job = replace(
-            self.job, status=job.status or self.job.status, status_reason=job.status_reason
+            self.job,
+            job_name=job.job_name or self.job.job_name,
+            status=job.status or self.job.status,
+            status_reason=job.status_reason,
         )
         self.batchtui.mark_fresh()
         blocker = self.queue_blocker(job.job_queue)
         self.query_one("#detail", Static).update(
             render_job(message.detail, self.reason_keys(), blocker)
         )
+        if job.job_queue:
+            self.queue = job.queue_name  # a related job opened from another queue's list
+        if job.job_name:
+            title = Text(f"Job {job.job_name}  {job.job_id}")
+            self.query_one("#detail-title", Label).update(title)
+        self._show_related(related_jobs(message.detail))
+
+    def _show_related(self, related: list[Related]) -> None:
+        links = self.query_one(RelatedJobs)
+        if related == self.related:
+            return  # a refresh: the highlight stays where the user left it
+        self.related = related
+        title = self.query_one("#related-title", Label)
+        title.display = links.display = bool(related)
+        key = self.key_for("detail.open") or "enter"
+        nav = self.key_for("screen.next_pane") or "tab"
+        title.update(Text(f"Related jobs   {key}: open   {nav}: choose"))
+        links.show([related_line(r) for r in related])
+        self.refresh_bindings()  # enter is offered only when there is a job to open
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "open_related" and not self.related:
+            return False
+        return super().check_action(action, parameters)
+
+    def action_open_related(self) -> None:
+        index = self.query_one(RelatedJobs).highlighted
+        if index is None or not 0 <= index < len(self.related):
+            self.notify("no related job to open", severity="warning")
+            return
+        self.batchtui.navigate.open_job_detail(self.related[index].job, self.queue)
+
+    @on(RelatedJobs.OptionSelected)
+    def _related_clicked(self, event: RelatedJobs.OptionSelected) -> None:
+        event.stop()
+        self.action_open_related()
 
     def _array_size(self) -> int | None:
         size = self.detail.job.array_size if self.detail else None

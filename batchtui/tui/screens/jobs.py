@@ -272,9 +272,17 @@ class JobsScreen(BaseScreen):
         """Re-select the rows (filter, status, sort) and hand them to the table."""
         self._last_rebuild = time.monotonic()
         table = self.query_one(JobTable)
+        table.now_ms = self._server_now_ms()
         table.set_rows(self.index.select(self.query_state))
         self._show_counts()
         self._show_head()
+
+    def _server_now_ms(self) -> int:
+        """The endpoint's clock at its last answer (the sandbox's is simulated), else this
+        machine's: how long a job has run or waited is counted to it."""
+        aws = self.batchtui.aws
+        server = aws.server_time if aws is not None else None
+        return int((server if server is not None else time.time()) * 1000)
 
     def _show_counts(self) -> None:
         tabs = self.query_one("#tabs", Static)
@@ -346,7 +354,10 @@ class JobsScreen(BaseScreen):
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
-        self._query(text=event.value)
+        self.query_state = replace(self.query_state, text=event.value)
+        self.rebuild()
+        # The first match, not whichever match the cursor was on: ctrl+d may come next.
+        self.query_one(JobTable).move_to(0)
 
     @on(Input.Submitted, "#filter")
     def _filter_done(self, event: Input.Submitted) -> None:

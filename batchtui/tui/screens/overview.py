@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Vertical
 from textual.widgets import DataTable, Input, Label
 
+from batchtui.account.health import QueueHealth, account_health, needs_attention
 from batchtui.account.snapshots import AccountSnapshot
 from batchtui.account.textfilter import TextFilter
 from batchtui.model import ComputeEnvironment, JobQueue
@@ -37,13 +40,15 @@ CE_COLUMNS = (
     ("alloc", "ALLOCATION"),
     ("type", "TYPE"),
 )
-#: The job counts come early: on a narrow terminal they are what is looked for.
+#: Health, the mix and the job counts come first: on a narrow terminal they are what is looked
+#: for (a queue's own STATE and STATUS are nearly always ENABLED VALID, and HEALTH says when not).
 QUEUE_COLUMNS = (
     ("name", "JOB QUEUE"),
+    ("health", "HEALTH"),
+    ("bar", "MIX"),
+    ("counts", "JOBS BY STATUS"),
     ("state", "STATE"),
     ("status", "STATUS"),
-    ("counts", "JOBS BY STATUS"),
-    ("bar", "MIX"),
     ("priority", "PRIO"),
     ("ces", "COMPUTE ENVIRONMENTS (ORDER)"),
     ("reason", "STATUS REASON"),
@@ -73,18 +78,49 @@ def ce_row(ce: ComputeEnvironment, in_use: float | None) -> dict[str, Any]:
     }
 
 
-def queue_row(q: JobQueue, snapshot: AccountSnapshot) -> dict[str, Any]:
+def queue_row(q: JobQueue, snapshot: AccountSnapshot, health: QueueHealth) -> dict[str, Any]:
     counts = snapshot.counts.get(q.name, {})
     return {
         "name": Text(q.name, style="bold"),
+        "health": cells.health(health),
         "state": cells.state(q.state),
         "status": cells.state(q.status),
         "priority": str(q.priority),
         "ces": cells.ce_order(q),
-        "bar": cells.count_bar(counts),
+        "bar": cells.mix(counts),
         "counts": cells.count_text(counts),
         "reason": Text(q.status_reason or "-", style="red" if q.status == "INVALID" else ""),
     }
+
+
+#: The lines under the tables name at most this many queues that need attention.
+HEALTH_LINES = 5
+
+
+def health_lines(attention: list[tuple[str, QueueHealth]], limit: int = HEALTH_LINES) -> Text:
+    """One line per queue that needs attention, the worst first (``BLOCKED 2h36m
+    simulate-72-cores COMPUTE_ENVIRONMENT_MAX_RESOURCE``); past ``limit``, how many more."""
+    text = Text(no_wrap=True, overflow="ellipsis")
+    shown = attention if len(attention) <= limit else attention[: limit - 1]
+    width = max((len(name) for name, _ in shown), default=0)
+    for name, health in shown:
+        if text:
+            text.append("\n")
+        text.append(name.ljust(width), style="bold")
+        text.append("  ")
+        text.append_text(cells.health(health))
+        text.append(f" {health.detail}")
+    if len(shown) < len(attention):
+        rest = attention[len(shown) :]
+        text.append(f"\n{len(rest)} more: ")
+        text.append(", ".join(f"{name} {h.state}" for name, h in rest))
+    return text
+
+
+def snapshot_health(snapshot: AccountSnapshot) -> dict[str, QueueHealth]:
+    """Each queue's health, judged at the time the snapshot was read by the endpoint's clock
+    (the sandbox's simulated one); this machine's when the endpoint did not say."""
+    return account_health(snapshot, int((snapshot.server_time or time.time()) * 1000))
 
 
 def sync_table(table: DataTable[Any], rows: dict[str, dict[str, Any]]) -> None:
@@ -148,23 +184,32 @@ class OverviewScreen(BaseScreen):
         super().__init__()
         self.filter = TextFilter()
         self._table = "queues"  # the table the keys act on (the last one focused)
+        #: Each queue's health in the last snapshot shown.
+        self.health: dict[str, QueueHealth] = {}
 
     def compose(self) -> ComposeResult:
         yield Label("Compute environments", classes="section-title", id="ces-title")
         ces = ResourceTable(id="ces")
+        ces.fixed_columns = 1  # the name stays in sight when the table scrolls sideways
         for key, label in CE_COLUMNS:
             ces.add_column(label, key=key)
         yield ces
-        yield Label("Job queues", classes="section-title", id="queues-title")
+        title = Text("Job queues   ")
+        title.append_text(cells.legend())
+        yield Label(title, classes="section-title", id="queues-title")
         queues = ResourceTable(id="queues")
+        queues.fixed_columns = 1
         for key, label in QUEUE_COLUMNS:
             queues.add_column(label, key=key)
         yield queues
-        yield Input(
-            placeholder="filter: name, state, status or status reason; !text inverts",
-            id="overview-filter",
-        )
-        yield Label("", id="overview-note", classes="note")
+        # Docked at the bottom, so the tables shrink (and scroll) before these lines are cut.
+        with Vertical(id="overview-lines"):
+            yield Label("", id="overview-health")
+            yield Input(
+                placeholder="filter: name, state, status, reason or health; !text inverts",
+                id="overview-filter",
+            )
+            yield Label("", id="overview-note", classes="note")
         yield StatusBar()
         yield ScreenFooter()
 
@@ -192,6 +237,11 @@ class OverviewScreen(BaseScreen):
                 text.append(" ")
                 text.append_text(cells.state(selected.status))
                 text.append(f"  {selected.status_reason or 'no status reason'}")
+                health = self.health.get(selected.name) if self._table == "queues" else None
+                if health is not None and not health.ok:
+                    text.append("  ")
+                    text.append_text(cells.health(health))
+                    text.append(f" {health.detail}")
             elif not text:
                 text = Text("nothing here: r re-reads the account")
         elif app.connection.sandbox_starting:
@@ -227,15 +277,17 @@ class OverviewScreen(BaseScreen):
                 if f.matches(c.name, c.state, c.status, c.status_reason)
             },
         )
-        queues = self.query_one("#queues", DataTable)
-        sync_table(
-            queues,
-            {
-                q.name: queue_row(q, snapshot)
-                for q in snapshot.queues
-                if f.matches(q.name, q.state, q.status, q.status_reason)
-            },
-        )
+        self.health = snapshot_health(snapshot)
+        shown = {
+            q.name: queue_row(q, snapshot, self.health[q.name])
+            for q in snapshot.queues
+            if f.matches(q.name, q.state, q.status, q.status_reason, self.health[q.name].words)
+        }
+        sync_table(self.query_one("#queues", DataTable), shown)
+        attention = [(n, h) for n, h in needs_attention(self.health) if n in shown]
+        box = self.query_one("#overview-health", Label)
+        box.display = bool(attention)
+        box.update(health_lines(attention))
         self._note()
 
     def reload(self, full: bool) -> None:

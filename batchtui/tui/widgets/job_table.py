@@ -23,19 +23,26 @@ from textual.strip import Strip
 
 from batchtui.model import JobSummary
 from batchtui.render.text import epoch_ms
+from batchtui.wording import duration
 
-#: (title, width) of each column; width 0 is the status reason, which takes what is left.
+#: (title, width) of each column; width 0 is the status reason, which takes what is left. What
+#: an operator reads first comes first (at 80 columns the table scrolls sideways, NAME stays).
 COLUMNS: tuple[tuple[str, int], ...] = (
     ("NAME", 24),
     ("STATUS", 9),
+    ("DURATION", 8),  # running for / ran for / waiting for: see duration_cell
+    ("STARTED (UTC)", 14),
+    ("EXIT", 4),
     ("ARRAY", 6),
     ("CREATED (UTC)", 14),
-    ("EXIT", 4),
     ("STATUS REASON", 0),
     ("JOB ID", 40),  # a UUID, and ":NN" for an array child
 )
 REASON_MIN = 30  # the line under the table shows the current job's reason whole
 FIXED_WIDTH = sum(w for _, w in COLUMNS) + len(COLUMNS) - 1
+#: The NAME column (and the space after it) stays in place when the table scrolls sideways.
+NAME_WIDTH = COLUMNS[0][1] + 1
+WAITING_STATUSES = ("SUBMITTED", "PENDING", "RUNNABLE")
 
 
 def column_widths(width: int) -> tuple[int, ...]:
@@ -55,7 +62,30 @@ STATUS_STYLES = {
 }
 
 
-def row_cells(job: JobSummary) -> list[str]:
+def is_live(job: JobSummary) -> bool:
+    """Whether the job's DURATION grows with the clock (it has not stopped)."""
+    return job.stopped_at is None and (job.started_at is not None or job.status in WAITING_STATUSES)
+
+
+def duration_cell(job: JobSummary, now_ms: int | None) -> str:
+    """How long: a stopped job ran (stoppedAt - startedAt); a started one has been running
+    (to ``now_ms``); a waiting one has waited since it was created; "-" otherwise."""
+    if job.started_at and job.stopped_at:
+        return duration((job.stopped_at - job.started_at) / 1000)
+    if now_ms is None or job.stopped_at:
+        return "-"
+    if job.started_at:
+        return duration(max(0, now_ms - job.started_at) / 1000)
+    if job.status in WAITING_STATUSES and job.created_at:
+        return duration(max(0, now_ms - job.created_at) / 1000)
+    return "-"
+
+
+def _time(epoch: int | None) -> str:
+    return epoch_ms(epoch)[5:].replace("T", " ").rstrip("Z") if epoch else "-"
+
+
+def row_cells(job: JobSummary, now_ms: int | None = None) -> list[str]:
     if job.array_size:
         array = f"[{job.array_size}]"
     elif job.array_index is not None:
@@ -65,9 +95,11 @@ def row_cells(job: JobSummary) -> list[str]:
     return [
         job.job_name,
         job.status,
-        array,
-        epoch_ms(job.created_at)[5:].replace("T", " ").rstrip("Z"),
+        duration_cell(job, now_ms),
+        _time(job.started_at),
         "" if job.exit_code is None else str(job.exit_code),
+        array,
+        _time(job.created_at),
         job.status_reason.replace("\n", " "),
         job.job_id,
     ]
@@ -116,7 +148,9 @@ class JobTable(ScrollView, can_focus=True, inherit_bindings=False):
         super().__init__(id=id)
         self._rows: Sequence[JobSummary] = ()
         self._row_of: dict[str, int] = {}
-        self._cache: LRUCache[tuple[JobSummary, bool, bool], Strip] = LRUCache(1024)
+        self._cache: LRUCache[tuple[JobSummary, bool, bool, int | None], Strip] = LRUCache(1024)
+        #: The endpoint's clock (epoch ms) when the rows were read: what DURATION counts to.
+        self.now_ms: int | None = None
         self._widths = column_widths(0)
         self._pinned: str | None = None  # the job the user chose (by id)
         self.empty_text = "no jobs"
@@ -233,6 +267,12 @@ class JobTable(ScrollView, can_focus=True, inherit_bindings=False):
                     return Strip([Segment(f" {self.empty_text}", style)]).crop(0, width)
                 return Strip.blank(width, self.rich_style)
             strip = self._row(self._rows[index], index == self.cursor)
+        if scroll_x and width > NAME_WIDTH:
+            # DataTable's fixed_columns: the name stays, the rest scrolls under it.
+            name = strip.crop(0, NAME_WIDTH)
+            rest = strip.crop(NAME_WIDTH + scroll_x, scroll_x + width)
+            strip = Strip.join([name, rest])
+            return strip.crop_extend(0, width, self.rich_style)
         return strip.crop_extend(scroll_x, scroll_x + width, self.rich_style)
 
     def _header(self) -> Strip:
@@ -241,14 +281,16 @@ class JobTable(ScrollView, can_focus=True, inherit_bindings=False):
         return Strip([Segment(text, style)], self.row_width)
 
     def _row(self, job: JobSummary, is_cursor: bool) -> Strip:
-        key = (job, is_cursor, self.has_focus)
+        # Only a row whose DURATION grows with the clock is drawn again when the clock moves.
+        key = (job, is_cursor, self.has_focus, self.now_ms if is_live(job) else None)
         cached = self._cache.get(key)
         if cached is not None:
             return cached
         self.rendered_rows += 1
         base = self.get_component_rich_style("job-table--cursor") if is_cursor else self.rich_style
         segments: list[Segment] = []
-        for i, (cell, width) in enumerate(zip(row_cells(job), self._widths, strict=True)):
+        cells = row_cells(job, self.now_ms)
+        for i, (cell, width) in enumerate(zip(cells, self._widths, strict=True)):
             style = base
             if i == 1:
                 style = base + STATUS_STYLES.get(job.status, Style())
