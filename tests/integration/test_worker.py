@@ -163,9 +163,13 @@ def test_a_retry_or_a_duplicate_child_writes_nothing_and_a_replaced_image_is_tag
     }
     assert run_worker(sandbox, **base, AWS_BATCH_JOB_ID="first")[0] == 0
     before = items_in(aws_client, photo_bucket["table"])
-    rc, events = run_worker(sandbox, **base, AWS_BATCH_JOB_ID="twin", AWS_BATCH_JOB_ATTEMPT="2")
+    with FaultProxy(sandbox.url) as proxy:
+        rc, events = run_worker(sandbox, proxy.url, **base, AWS_BATCH_JOB_ID="twin",
+                                AWS_BATCH_JOB_ATTEMPT="2")  # fmt: skip
+        calls = {op for op, _ in proxy.log}
     assert rc == 0
     assert set(outcomes(events).values()) == {"already-recorded"}
+    assert not calls & {"detectlabels", "putitem"}, "what is recorded is not paid for twice"
     assert items_in(aws_client, photo_bucket["table"]) == before  # not one attribute changed
 
     replaced = sorted(k for k in outcomes(events) if "/zz-" not in k)[0]

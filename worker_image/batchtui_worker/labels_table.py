@@ -65,6 +65,25 @@ def skipped_item(reason: str, detail: str) -> dict[str, Any]:
     return {"status": {"S": "skipped"}, "reason": {"S": reason}, "detail": {"S": detail}}
 
 
+def recorded(ddb: Any, table: str, image: ImageVersion) -> str | None:
+    """``already-recorded`` or ``superseded`` when the table's item for the image already
+    holds this version or a newer one, else None. Read before DetectLabels, so a retried
+    attempt or a duplicate child does not pay Rekognition again for what is done."""
+    held = ddb.get_item(
+        TableName=table,
+        Key={"image_key": {"S": image.image_key}},
+        ProjectionExpression="etag, source_modified",
+        ConsistentRead=True,
+    ).get("Item")
+    if not held:
+        return None
+    if held.get("etag", {}).get("S") == image.etag:
+        return "already-recorded"
+    if int(held.get("source_modified", {}).get("N", "0")) > image.modified:
+        return "superseded"
+    return None
+
+
 def put_once(
     ddb: Any,
     table: str,

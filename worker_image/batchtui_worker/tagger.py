@@ -1,7 +1,8 @@
 """Tag one slice of the images: ``python -m batchtui_worker.tagger``.
 
 Array child ``i`` tags images ``[i * IMAGES_PER_JOB, (i + 1) * IMAGES_PER_JOB)`` of the manifest
-(or of the sorted listing of IMAGE_PREFIX). For each image: HeadObject (size, ETag), a ranged GET
+(or of the sorted listing of IMAGE_PREFIX). For each image: HeadObject (size, ETag), a
+consistent GetItem (is this version recorded already? then nothing more is done), a ranged GET
 of its first bytes (format and pixel size: :mod:`.image_header`), DetectLabels, then one
 conditional put into the labels table (:mod:`.labels_table`): an image ends with exactly one
 item, ``tagged`` or ``skipped`` with the reason, whatever is retried or run twice.
@@ -32,7 +33,13 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from batchtui_worker.config import ConfigError, WorkerConfig
 from batchtui_worker.image_header import HEADER_CHUNK, HEADER_LIMIT, dimensions, skip_reason
-from batchtui_worker.labels_table import ImageVersion, put_once, skipped_item, tagged_item
+from batchtui_worker.labels_table import (
+    ImageVersion,
+    put_once,
+    recorded,
+    skipped_item,
+    tagged_item,
+)
 
 EXIT_DONE = 0
 EXIT_TRANSIENT = 1
@@ -179,6 +186,9 @@ def tag_image(
             reason = "not-found"
         else:
             image, size = found
+            done = with_retries(lambda: recorded(ddb, cfg.table, image), stopping)
+            if done is not None:
+                return done
             skip = skip_reason(size, None) or skip_reason(
                 size, with_retries(lambda: read_header(s3, image, size), stopping)
             )
