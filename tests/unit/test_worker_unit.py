@@ -14,6 +14,8 @@ from batchtui_worker.image_header import (
 )
 from batchtui_worker.s3_event import new_image_keys
 from batchtui_worker.tagger import manifest_keys, my_slice
+from hypothesis import given
+from hypothesis import strategies as st
 
 BASE = {"IMAGE_BUCKET": "b", "LABELS_TABLE": "t"}
 
@@ -145,3 +147,24 @@ def test_manifest_formats() -> None:
     jsonl = '{"key": "a b.png", "eTag": "1"}\n\n{"key": "c.jpg", "eTag": "2"}\n'
     assert manifest_keys(jsonl, "m/x.jsonl") == ["a b.png", "c.jpg"]
     assert manifest_keys("a.png\n  b.png \n\n", "m/x.txt") == ["a.png", "b.png"]
+
+
+@given(
+    width=st.integers(1, 65_535),
+    height=st.integers(1, 65_535),
+    exif=st.integers(0, 65_000),
+    sof=st.sampled_from([0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xCA, 0xCF]),
+)
+def test_dimensions_read_back_what_the_header_says(
+    width: int, height: int, exif: int, sof: int
+) -> None:
+    assert dimensions(png_head(width, height)) == (width, height)
+    assert dimensions(jpeg_head(width, height, sof=sof, exif=exif)) == (width, height)
+
+
+@given(head=st.binary(max_size=200))
+def test_any_bytes_are_parsed_without_an_error(head: bytes) -> None:
+    for data in (head, PNG_MAGIC + head, b"\xff\xd8\xff" + head):
+        dims = dimensions(data)
+        assert dims is None or all(side >= 0 for side in dims)
+        skip_reason(len(data), data)
