@@ -6,7 +6,8 @@ options as values; listing S3, writing manifests and calling SubmitJob belong to
 
 - :mod:`.identity` — the image set and the submission id;
 - :mod:`.layout` — arrays of at most 10,000 children, manifests, names, tags, fan-in jobs;
-- :mod:`.journal` — which steps are submitted (JSON), and which are still to do.
+- :mod:`.journal` — which steps are submitted (JSON), and which are still to do;
+- :mod:`.requests` — each step's SubmitJob parameters, its dependencies as job ids.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from batchtui.submission.layout import (
     manifest_body,
     plan_layout,
 )
+from batchtui.submission.requests import submit_request
 
 
 def plan_submission(
@@ -75,4 +77,5 @@ __all__ = [
     "profile_ref",
     "read_journal",
     "submission_id",
+    "submit_request",
 ]

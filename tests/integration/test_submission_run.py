@@ -13,7 +13,17 @@ from typing import Any
 
 from batchtui.profiles import load_profile
 from batchtui.sandbox.images import sample_images
-from batchtui.submission import Image, SubmitOptions, manifest_body, plan_submission, profile_ref
+from batchtui.submission import (
+    Image,
+    Journal,
+    SubmitOptions,
+    manifest_body,
+    pending_steps,
+    plan_submission,
+    profile_ref,
+    read_journal,
+    submit_request,
+)
 
 REPO = Path(__file__).parents[2]
 
@@ -47,29 +57,32 @@ def test_every_image_ends_with_one_item_even_when_an_array_runs_twice(
     s3.put_object(Bucket=bucket, Key=array.manifest_key, Body=manifest_body(images, array))
 
     retry = load_profile(str(path)).job_definition.retry_strategy.to_api()
-    names = batch_queue(ces=[{"maxvCpus": 8}])
     jobdef = job_definition(["python", "-m", "batchtui_worker.tagger"], retryStrategy=retry,
                             container={"environment": [{"name": "LABELS_TABLE",
                                                         "value": table}]})  # fmt: skip
-    env = [{"name": k, "value": v} for k, v in layout.environment(array).items()]
-    job_ids = [
-        batch.submit_job(
-            jobName=array.job_name,
-            jobQueue=names["queue"],
-            jobDefinition=jobdef,
-            arrayProperties={"size": array.children},
-            containerOverrides={"environment": env},
-            tags=layout.tags("array-0000"),
-        )["jobId"]
-        for _ in range(2)  # the second: a re-run that did not find the journal
-    ]
+    queue = batch_queue(ces=[{"maxvCpus": 8}])["queue"]
+    journal = Journal(layout.submission_id)
+    for step in pending_steps(layout, journal):
+        request = submit_request(layout, step, job_queue=queue, job_definition=jobdef,
+                                 job_ids=journal.job_ids)  # fmt: skip
+        journal = journal.recorded(step, batch.submit_job(**request)["jobId"])
+        s3.put_object(Bucket=bucket, Key=layout.journal_key, Body=journal.to_json(layout).encode())
+    # A re-run that did not find the journal submits the array job again.
+    twin = batch.submit_job(**submit_request(layout, "array-0000", job_queue=queue,
+                                             job_definition=jobdef, job_ids={}))["jobId"]  # fmt: skip
+    text = s3.get_object(Bucket=bucket, Key=layout.journal_key)["Body"].read().decode()
+    assert pending_steps(layout, read_journal(text, layout.journal_key, layout.submission_id)) == []
+    job_ids = [journal.job_ids["array-0000"], twin, journal.job_ids["summary"]]
     for _ in range(40):
         sandbox.advance(30)
         assert sandbox.wait_for_workers(timeout=120)
         jobs = batch.describe_jobs(jobs=job_ids)["jobs"]
         if all(j["status"] in ("SUCCEEDED", "FAILED") for j in jobs):
             break
-    assert [j["status"] for j in jobs] == ["SUCCEEDED", "SUCCEEDED"]
+    assert [j["status"] for j in jobs] == ["SUCCEEDED"] * 3
+    summary = jobs[2]
+    assert summary["dependsOn"] == [{"jobId": journal.job_ids["array-0000"]}]
+    assert summary["startedAt"] >= jobs[0]["stoppedAt"], "the summary ran after the array"
     assert jobs[0]["tags"]["batchtui:submission"] == layout.submission_id
     items = ddb.scan(TableName=table, ConsistentRead=True)["Items"]
     assert sorted(i["image_key"]["S"] for i in items) == sorted(

@@ -28,6 +28,7 @@ from batchtui.submission import (
     profile_ref,
     read_journal,
     submission_id,
+    submit_request,
 )
 
 PROFILE = profile_ref("image-tagging", b'name = "image-tagging"\n')
@@ -306,3 +307,41 @@ def test_any_change_gives_another_id(listed: list[Image], data: st.DataObject) -
     assert sid_of(listed, SubmitOptions("b", 4)) != base
     assert sid_of(listed, SubmitOptions("c", 3)) != base
     assert sid_of(listed, options, profile=b"p2") != base
+
+
+# -- SubmitJob requests ----------------------------------------------------------------------
+
+
+def test_submit_requests_name_their_dependencies_by_job_id() -> None:
+    lay = plan_layout(SID, "image-tagging", 250_000, SubmitOptions("photos", 1))  # 25 arrays
+    ids = {f"array-{i:04d}": f"job-{i}" for i in range(25)}
+    common = {"job_queue": "image-tagging", "job_definition": "image-tagging:3"}
+    array = submit_request(lay, "array-0024", job_ids=ids, **common)
+    assert array == {
+        "jobName": f"image-tagging-{SID}-array-0024",
+        "jobQueue": "image-tagging",
+        "jobDefinition": "image-tagging:3",
+        "tags": lay.tags("array-0024"),
+        "propagateTags": True,
+        "containerOverrides": {"environment": [
+            {"name": "IMAGE_BUCKET", "value": "photos"},
+            {"name": "MANIFEST_KEY", "value": f"batchtui/submissions/{SID}/array-0024.jsonl"},
+            {"name": "IMAGES_PER_JOB", "value": "1"},
+        ]},
+        "arrayProperties": {"size": 10_000},
+    }  # fmt: skip
+    wait = submit_request(lay, "fanin-1-0001", job_ids=ids, **common)
+    assert wait["dependsOn"] == [{"jobId": f"job-{i}"} for i in range(20, 25)]
+    assert wait["containerOverrides"] == {"command": ["python", "-c", "pass"]}
+    with pytest.raises(KeyError):  # the fan-ins are not submitted yet
+        submit_request(lay, "summary", job_ids=ids, **common)
+    ids |= {"fanin-1-0000": "wait-0", "fanin-1-0001": "wait-1"}
+    summary = submit_request(lay, "summary", job_ids=ids, **common)
+    assert summary["dependsOn"] == [{"jobId": "wait-0"}, {"jobId": "wait-1"}]
+    assert {"name": "JOURNAL_KEY", "value": lay.journal_key} in summary["containerOverrides"][
+        "environment"
+    ]
+    single = plan_layout(SID, "image-tagging", 5, SubmitOptions("photos", 10))
+    assert "arrayProperties" not in submit_request(single, "array-0000", job_ids={}, **common)
+    with pytest.raises(ValueError, match="'array-0001' is not a step of submission"):
+        submit_request(single, "array-0001", job_ids={}, **common)
