@@ -84,3 +84,28 @@ def test_action_for_follows_aws_first_match() -> None:
     assert strategy.action_for("Host EC2 (instance i-1) terminated.", exit_code="2") == "RETRY"
     assert strategy.action_for(ESSENTIAL_EXIT, "CannotPullContainerError: no image") == "EXIT"
     assert RetryStrategy(3).action_for(ESSENTIAL_EXIT, exit_code="2") == "RETRY"  # no rules
+
+
+RULES_PROFILE = (REPO / "profiles" / "image-tagging.toml").read_text()
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        (('on_exit_code = "143"', 'on_exit_code = "14x"'),
+         "job_definition.retry_strategy.evaluate_on_exit[1].on_exit_code: '14x': AWS takes "
+         "digits, optionally ending in *"),
+        (("[workload]", '[[job_definition.retry_strategy.evaluate_on_exit]]\n'
+                        'on_exit_code = "3"\naction = "EXIT"\n\n[workload]'),
+         "job_definition.retry_strategy.evaluate_on_exit: AWS takes at most 5 rules (got 6)"),
+    ],
+)  # fmt: skip
+def test_the_profile_refuses_rules_aws_would_refuse(change: tuple[str, str], problem: str) -> None:
+    from batchtui.errors import ProfileError
+    from batchtui.profiles import parse_profile
+
+    assert change[0] in RULES_PROFILE
+    with pytest.raises(ProfileError) as e:
+        parse_profile(RULES_PROFILE.replace(change[0], change[1], 1), "image-tagging.toml")
+    assert problem in str(e.value)
+    assert parse_profile(RULES_PROFILE.replace('"143"', '"14*"')).job_definition  # a glob is fine
