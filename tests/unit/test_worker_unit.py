@@ -1,6 +1,7 @@
 """The worker's pure parts: settings, slicing, S3 event parsing, image headers."""
 
 import struct
+import threading
 
 import pytest
 from batchtui_worker.config import ConfigError, WorkerConfig
@@ -13,7 +14,8 @@ from batchtui_worker.image_header import (
     skip_reason,
 )
 from batchtui_worker.s3_event import new_image_keys
-from batchtui_worker.tagger import manifest_keys, my_slice
+from batchtui_worker.tagger import Interrupted, manifest_keys, my_slice, with_retries
+from botocore.exceptions import ClientError
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -168,3 +170,33 @@ def test_any_bytes_are_parsed_without_an_error(head: bytes) -> None:
         dims = dimensions(data)
         assert dims is None or all(side >= 0 for side in dims)
         skip_reason(len(data), data)
+
+
+def throttled() -> None:
+    raise ClientError({"Error": {"Code": "ThrottlingException", "Message": "slow"}}, "PutItem")
+
+
+def test_sigterm_cuts_a_retry_backoff_short() -> None:
+    stopping = threading.Event()
+    stopping.set()  # SIGTERM came: the first backoff returns at once and the image is left
+    with pytest.raises(Interrupted):
+        with_retries(throttled, stopping)
+
+
+def test_retries_give_up_after_their_tries_and_let_other_errors_through() -> None:
+    calls = []
+
+    def flaky() -> str:
+        calls.append(1)
+        if len(calls) < 3:
+            throttled()
+        return "ok"
+
+    never_stopping = threading.Event()
+    assert with_retries(flaky, never_stopping, tries=3, backoff=0) == "ok" and len(calls) == 3
+
+    def denied() -> None:
+        raise ClientError({"Error": {"Code": "AccessDenied", "Message": "no"}}, "HeadObject")
+
+    with pytest.raises(ClientError, match="AccessDenied"):
+        with_retries(denied, never_stopping, backoff=0)

@@ -122,16 +122,19 @@ class Interrupted(Exception):
     """SIGTERM came while an image waited to retry: it is left for the job's next attempt."""
 
 
-def with_retries(call: Callable[[], Any], stopping: threading.Event, tries: int = 4) -> Any:
-    """``call()``, retried on throttling and service errors with backoff; the backoff is cut
-    short by SIGTERM (the image is then left for the next attempt)."""
+def with_retries(
+    call: Callable[[], Any], stopping: threading.Event, tries: int = 4, backoff: float = 0.5
+) -> Any:
+    """``call()``, retried on throttling and service errors with exponential backoff from
+    ``backoff`` seconds; the backoff is cut short by SIGTERM (the image is then left for the
+    next attempt)."""
     for attempt in range(tries):
         try:
             return call()
         except ClientError as e:
             if error_code(e) not in TRANSIENT or attempt == tries - 1:
                 raise
-        if stopping.wait(min(8.0, 0.5 * 2**attempt)):
+        if stopping.wait(min(8.0, backoff * 2**attempt)):
             raise Interrupted
     raise AssertionError("unreachable")
 
