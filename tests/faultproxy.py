@@ -26,7 +26,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-FAULTS = ("throttle", "error", "deny", "drop", "cut", "garble", "hang")
+FAULTS = ("throttle", "error", "deny", "drop", "cut", "garble", "hang", "hold")
 
 
 @dataclass
@@ -40,6 +40,9 @@ class Rule:
     ``outage_s`` with ``nth``: an outage that starts at the first of the ``nth`` requests and
     lasts that long on the proxy's clock, for every matching request.
     ``hang`` holds the connection ``hang_s`` real seconds without answering.
+    ``hold`` forwards the request only once the test calls :meth:`FaultProxy.release`, then
+    answers normally; :attr:`FaultProxy.holding` is set meanwhile, so a test knows its client
+    is inside that call while it acts.
     """
 
     fault: str
@@ -86,6 +89,8 @@ class FaultProxy:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._released = threading.Event()
+        self.holding = threading.Event()  # set once a request is held
 
     @property
     def url(self) -> str:
@@ -100,6 +105,10 @@ class FaultProxy:
         self._stop.set()
         self._server.shutdown()
         self._server.server_close()
+
+    def release(self) -> None:
+        """Let every held request (and any later one) through."""
+        self._released.set()
 
     def reset(self, *rules: Rule) -> None:
         """New rules, and the request counts (``nth``) and log start again."""
@@ -187,6 +196,9 @@ def _handler(proxy: FaultProxy) -> type[BaseHTTPRequestHandler]:
         def do_DELETE(self) -> None:
             self._handle()
 
+        def do_HEAD(self) -> None:  # S3's HeadObject
+            self._handle()
+
         def _handle(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
@@ -200,6 +212,10 @@ def _handler(proxy: FaultProxy) -> type[BaseHTTPRequestHandler]:
                 proxy._stop.wait(rule.hang_s if rule else 0)
                 self.close_connection = True
                 return
+            if fault == "hold":
+                proxy.holding.set()
+                # Bounded, so a test that forgets to release fails instead of hanging.
+                proxy._released.wait(60)
             if fault in ("throttle", "error", "deny"):
                 status, code, message = {
                     "throttle": (400, "ThrottlingException", "Rate exceeded"),
@@ -226,6 +242,11 @@ def _handler(proxy: FaultProxy) -> type[BaseHTTPRequestHandler]:
                 if k.lower() not in ("content-length", "connection", "transfer-encoding", "date",
                                      "server"):  # fmt: skip
                     self.send_header(k, v)
+            if self.command == "HEAD":  # no body: the upstream's length describes the object
+                length = dict((k.lower(), v) for k, v in resp_headers).get("content-length", "0")
+                self.send_header("Content-Length", length)
+                self.end_headers()
+                return
             self.send_header("Content-Length", str(len(resp_body)))
             if fault == "cut":
                 self.send_header("Connection", "close")

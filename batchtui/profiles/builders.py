@@ -36,6 +36,8 @@ from batchtui.profiles.spec import (
 from batchtui.profiles.validation import Problems, check_table
 from batchtui.profiles.workload import build_assumptions, build_workload
 
+#: retryStrategy.evaluateOnExit: AWS Batch takes at most this many conditions.
+MAX_EVALUATE_ON_EXIT = 5
 #: The fractional vCPUs a job can have: Fargate's smallest task sizes (EC2 takes whole vCPUs).
 FARGATE_FRACTIONAL_VCPUS = tuple(v for v, _ in FARGATE_SIZES if not v.is_integer())
 
@@ -213,7 +215,19 @@ def _job_definition(d: Any, problems: Problems) -> JobDefinitionSpec | None:
         if not (checked["on_status_reason"] or checked["on_reason"] or checked["on_exit_code"]):
             problems.add(key, "needs on_status_reason, on_reason or on_exit_code")
             return None
+        code = checked["on_exit_code"]
+        if code and not (code == "*" or code.removesuffix("*").isdigit()):
+            problems.add(
+                f"{key}.on_exit_code", f"{code!r}: AWS takes digits, optionally ending in *"
+            )
+            return None
         rules.append(EvaluateOnExit(**checked))
+    if len(rules) > MAX_EVALUATE_ON_EXIT:
+        problems.add(
+            "job_definition.retry_strategy.evaluate_on_exit",
+            f"AWS takes at most {MAX_EVALUATE_ON_EXIT} rules (got {len(rules)})",
+        )
+        return None
     env = v["environment"]
     bad = [k for k, val in env.items() if not isinstance(val, str)]
     for k in bad:

@@ -110,6 +110,15 @@ class EvaluateOnExit:
         given = [(p, v) for p, v in pairs if p]
         return bool(given) and all(_glob(p, v) for p, v in given)
 
+    def to_api(self) -> dict[str, str]:
+        """The rule as RegisterJobDefinition takes it (AWS's field names, only those given)."""
+        fields = {
+            "onStatusReason": self.on_status_reason,
+            "onReason": self.on_reason,
+            "onExitCode": self.on_exit_code,
+        }
+        return {**{k: v for k, v in fields.items() if v}, "action": self.action}
+
 
 def _glob(pattern: str, value: str) -> bool:
     if pattern.endswith("*"):
@@ -121,6 +130,22 @@ def _glob(pattern: str, value: str) -> bool:
 class RetryStrategy:
     attempts: int = 1
     evaluate_on_exit: tuple[EvaluateOnExit, ...] = ()
+
+    def action_for(self, status_reason: str = "", reason: str = "", exit_code: str = "") -> str:
+        """``RETRY`` or ``EXIT`` for a failed attempt: the first matching rule's action, as AWS
+        evaluates evaluateOnExit; ``RETRY`` when no rule matches (AWS retries then, while
+        attempts remain)."""
+        for rule in self.evaluate_on_exit:
+            if rule.matches(status_reason, reason, exit_code):
+                return rule.action
+        return "RETRY"
+
+    def to_api(self) -> dict[str, Any]:
+        """The job definition's retryStrategy as RegisterJobDefinition takes it."""
+        body: dict[str, Any] = {"attempts": self.attempts}
+        if self.evaluate_on_exit:
+            body["evaluateOnExit"] = [rule.to_api() for rule in self.evaluate_on_exit]
+        return body
 
     def attempts_on_interruption(self) -> int:
         """How many attempts a job gets when spot interruptions kill its attempts."""

@@ -29,6 +29,18 @@ WARMUP_SECONDS = 1800.0
 HISTORY_JOBS = 3000
 BUCKET = "batchtui-demo-images"
 LABELS_TABLE = "batchtui-demo-labels"
+#: The image tagger's retry rules, keyed on its exit codes (worker_image/README.md): the same
+#: rules as the image-tagging profile's job definition.
+TAGGER_RETRY_STRATEGY: dict[str, Any] = {
+    "attempts": 3,
+    "evaluateOnExit": [
+        {"onStatusReason": "Host EC2*", "action": "RETRY"},  # spot instance reclaimed
+        {"onExitCode": "143", "action": "RETRY"},  # stopped by SIGTERM after its current image
+        {"onExitCode": "1", "action": "RETRY"},  # throttling or service errors
+        {"onExitCode": "2", "action": "EXIT"},  # misconfigured: a retry cannot help
+        {"onReason": "*", "action": "EXIT"},
+    ],
+}
 BROKEN_PROFILE = "arn:aws:iam::123456789012:instance-profile/batch-instance-profile-deleted"
 TRUST = json.dumps(
     {
@@ -206,9 +218,7 @@ def batch(sb: SeedTarget, api: BatchApi, subnets: list[str], sg: str, arns: dict
                         "logConfiguration": logs,
                         "environment": [{"name": "IMAGE_BUCKET", "value": BUCKET},
                                         {"name": "LABELS_TABLE", "value": LABELS_TABLE}]},
-             retryStrategy={"attempts": 3, "evaluateOnExit": [
-                 {"onStatusReason": "Host EC2*", "action": "RETRY"},
-                 {"onReason": "*", "action": "EXIT"}]})  # fmt: skip
+             retryStrategy=TAGGER_RETRY_STRATEGY)  # fmt: skip
     _job_def(api, "demo-train", "4", "16384", ["python", "train.py"],
              more_resources=[{"type": "GPU", "value": "1"}])  # fmt: skip
     _job_def(api, "demo-bigmem", "16", "900000", ["python", "assemble_genome.py"])

@@ -13,6 +13,7 @@ HEADLESS = [
     "batchtui.planner",
     "batchtui.diagnose",
     "batchtui.changes",
+    "batchtui.submission",
     "batchtui.render",
     "batchtui.profiles",
     "batchtui.pricing",
