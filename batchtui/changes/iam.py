@@ -158,9 +158,12 @@ def job_role_policy(
     partition: str, region: str, account_id: str, bucket: str, images_prefix: str,
     manifest_prefix: str, table: str,
 ) -> dict[str, Any]:  # fmt: skip
-    """Exactly what the image-tagging job does: read images, write manifests and reports,
-    detect labels, write the labels table. DetectLabels has no resource to name (IAM takes
-    only ``*`` for it); it reads the image with the caller's own S3 permission."""
+    """Exactly what the image-tagging job does: read images (HeadObject and the header bytes
+    need s3:GetObject too), read its manifest and write the report, detect labels, read and
+    write its item in the labels table (it reads the item first, so a retried slice does not
+    pay for labels it already has). DetectLabels has no resource to name (IAM takes only ``*``
+    for it); it reads the image with the caller's own S3 permission. A worker run without a
+    manifest lists the prefix instead, which needs s3:ListBucket: batchtui always writes one."""
     return {
         "Version": POLICY_VERSION,
         "Statement": [
@@ -171,9 +174,9 @@ def job_role_policy(
                 "Resource": [f"arn:{partition}:s3:::{bucket}/{images_prefix}*"],
             },
             {
-                "Sid": "WriteManifestsAndReports",
+                "Sid": "ReadManifestsWriteReports",
                 "Effect": "Allow",
-                "Action": ["s3:PutObject"],
+                "Action": ["s3:GetObject", "s3:PutObject"],
                 "Resource": [f"arn:{partition}:s3:::{bucket}/{manifest_prefix}*"],
             },
             {
@@ -185,7 +188,7 @@ def job_role_policy(
             {
                 "Sid": "WriteLabels",
                 "Effect": "Allow",
-                "Action": ["dynamodb:PutItem", "dynamodb:UpdateItem"],
+                "Action": ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
                 "Resource": [f"arn:{partition}:dynamodb:{region}:{account_id}:table/{table}"],
             },
         ],

@@ -56,8 +56,10 @@ def test_the_job_role_may_do_exactly_what_the_worker_does() -> None:
     }
     assert grants == {
         ("s3:GetObject", "arn:aws:s3:::example-image-tagging/images/*"),
+        ("s3:GetObject", "arn:aws:s3:::example-image-tagging/manifests/*"),
         ("s3:PutObject", "arn:aws:s3:::example-image-tagging/manifests/*"),
         ("rekognition:DetectLabels", "*"),
+        ("dynamodb:GetItem", "arn:aws:dynamodb:us-east-1:123456789012:table/image-labels"),
         ("dynamodb:PutItem", "arn:aws:dynamodb:us-east-1:123456789012:table/image-labels"),
         ("dynamodb:UpdateItem", "arn:aws:dynamodb:us-east-1:123456789012:table/image-labels"),
     }
@@ -230,8 +232,8 @@ def test_job_role_policy_arns_are_well_formed_for_any_valid_names(
     policy = job_role_policy("aws", "eu-west-1", account, bucket, images, manifests, table)
     _assert_valid_policy(policy)
     assert [s["Action"] for s in policy["Statement"]] == [
-        ["s3:GetObject"], ["s3:PutObject"], ["rekognition:DetectLabels"],
-        ["dynamodb:PutItem", "dynamodb:UpdateItem"],
+        ["s3:GetObject"], ["s3:GetObject", "s3:PutObject"], ["rekognition:DetectLabels"],
+        ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
     ]  # fmt: skip
     get, put, _, write = (s["Resource"] for s in policy["Statement"])
     assert get == [f"arn:aws:s3:::{bucket}/{images}*"] and S3_OBJECT_ARN.match(get[0])
