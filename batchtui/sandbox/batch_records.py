@@ -66,6 +66,11 @@ class ComputeEnvironmentRecord:
         return self.state == "ENABLED" and self.status == "VALID"
 
     @property
+    def autoscaling_group(self) -> str:
+        """The name of the Auto Scaling group Batch launches the CE's instances from."""
+        return f"{self.name}-asg-{self.uuid}"
+
+    @property
     def desired_vcpus(self) -> int:
         """What the CE runs or is launching: AWS's desiredvCpus follows its instances."""
         return sum(i.itype.vcpus for i in self.instances.values())
@@ -90,11 +95,15 @@ class Instance:
         "ready",
         "ready_at",
         "spot",
+        "subnet",
+        "zone",
     )
 
     def __init__(
         self, instance_id: str, ce_name: str, itype: InstanceType, spot: bool, now: float
     ) -> None:
+        self.subnet = ""  # where it landed ("" when none of the CE's subnets is known to EC2)
+        self.zone = ""
         self.id = instance_id
         self.ce_name = ce_name
         self.itype = itype

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from batchtui.model import InstanceType
-from batchtui.sandbox import fargate, runner
+from batchtui.sandbox import fargate, joining, runner
 from batchtui.sandbox.batch_records import ComputeEnvironmentRecord, Instance, Job
 from batchtui.sandbox.batch_store import BatchStore
 from batchtui.sandbox.clock import Clock, ManualClock
@@ -47,7 +47,7 @@ class Scheduler:
         self.config = config
         self.clock = clock
         self.rng = rng
-        self.fleet = Fleet(store, quotas)
+        self.fleet = Fleet(store, quotas, lambda: self.now)
         self.fargate = fargate.FargateCapacity(store, quotas)
         self.logs = LogWriter(store.region)
         self.lock = threading.RLock()
@@ -187,6 +187,9 @@ class Scheduler:
         inst = self.store.instances.get(instance_id)
         if inst is None:
             return
+        ce = self.store.compute_environments.get(inst.ce_name)
+        if ce is not None and not self._can_join(ce, inst):
+            return  # up, but its ECS agent never registers: its jobs stay RUNNABLE, as on AWS
         self.fleet.register(inst, self.now)
         for job_id in sorted(inst.jobs):
             job = self.store.jobs[job_id]
@@ -199,6 +202,14 @@ class Scheduler:
         if not inst.jobs:
             self.after(self.config.scale_down_idle_seconds, self._on_idle_check, inst.id)
         self._dirty = True
+
+    def _can_join(self, ce: ComputeEnvironmentRecord, inst: Instance) -> bool:
+        """Whether the instance's ECS agent reaches ECS and may register (:mod:`joining`); an
+        EKS compute environment's nodes join Kubernetes instead, not modelled."""
+        if ce.eks_configuration is not None:
+            return True
+        role = str(ce.compute_resources.get("instanceRole") or "")
+        return joining.reaches_ecs(self.store.region, inst.subnet) and joining.role_allows_ecs(role)
 
     def _on_idle_check(self, instance_id: str) -> None:
         inst = self.store.instances.get(instance_id)
