@@ -308,3 +308,85 @@ def test_a_used_up_vcpu_quota_fails_the_launches_in_aws_words(
     assert rc == 3 and f["code"] == "VCPU_QUOTA_EXHAUSTED"
     launches = [g for g in doc["findings"] if "DescribeScalingActivities" in evidence(g)]
     assert launches and "vCPU limit" in evidence(launches[0])
+
+
+# -- what EC2 will not launch: types a zone does not offer, spot bids under the price ----------
+def test_an_instance_type_the_subnets_zone_does_not_offer_is_never_launched(
+    sandbox: Any, batch: Any, batch_queue: Any, job_definition: Any, aws_client: Any,
+    ecs_profile: str, diagnose: Run,
+) -> None:  # fmt: skip
+    ec2 = aws_client("ec2")
+    offered = ec2.describe_instance_type_offerings(LocationType="availability-zone", Filters=[
+        {"Name": "instance-type", "Values": ["m5.large"]}])["InstanceTypeOfferings"]  # fmt: skip
+    assert "us-east-1e" not in {o["Location"] for o in offered}  # as on AWS
+    vpc = ec2.create_vpc(CidrBlock="10.92.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.92.1.0/24", AvailabilityZone="us-east-1e")
+    subnet_id = subnet["Subnet"]["SubnetId"]
+    names = batch_queue(ces=[{"subnets": [subnet_id], "instanceTypes": ["m5.large"],
+                              "instanceRole": ecs_profile}])  # fmt: skip
+    job = submit(batch, names["queue"], job_definition())
+    sandbox.advance(600)
+    assert instances_of(ec2, names["ce0"]) == [] and status(batch, job) == "RUNNABLE"
+    (failed, *_) = activities(aws_client("autoscaling"), batch, names["ce0"])
+    assert failed["StatusMessage"].startswith(
+        "Your requested instance type (m5.large) is not supported in your requested Availability "
+        "Zone (us-east-1e)."
+    )
+    rc, doc = diagnose(job)
+    f = first(doc)
+    assert rc == 3 and f["code"] == "INSTANCE_TYPE_NOT_OFFERED"
+    assert "not in us-east-1e" in evidence(f)
+
+
+def test_a_second_subnet_in_a_zone_that_offers_the_type_gets_the_instance(
+    sandbox: Any, batch: Any, batch_queue: Any, job_definition: Any, aws_client: Any,
+    ecs_profile: str,
+) -> None:  # fmt: skip
+    ec2 = aws_client("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.93.0.0/16")["Vpc"]["VpcId"]
+    igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
+    table = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+    ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", GatewayId=igw)
+    subnets = []
+    for cidr, zone in (("10.93.1.0/24", "us-east-1e"), ("10.93.2.0/24", "us-east-1b")):
+        sid = ec2.create_subnet(VpcId=vpc, CidrBlock=cidr, AvailabilityZone=zone)["Subnet"][
+            "SubnetId"
+        ]
+        ec2.modify_subnet_attribute(SubnetId=sid, MapPublicIpOnLaunch={"Value": True})
+        ec2.associate_route_table(RouteTableId=table, SubnetId=sid)
+        subnets.append(sid)
+    names = batch_queue(ces=[{"subnets": subnets, "instanceTypes": ["m5.large"],
+                              "instanceRole": ecs_profile}])  # fmt: skip
+    job = submit(batch, names["queue"], job_definition(["sh", "-c", "sleep 600"]))
+    sandbox.advance(sandbox.config.scale_up_seconds + sandbox.config.starting_seconds + 10)
+    (instance,) = instances_of(ec2, names["ce0"])
+    assert instance["SubnetId"] == subnets[1]
+    assert instance["Placement"]["AvailabilityZone"] == "us-east-1b"
+    assert status(batch, job) == "RUNNING"
+
+
+def test_a_spot_bid_under_the_spot_price_launches_nothing(
+    sandbox: Any, batch: Any, batch_queue: Any, job_definition: Any, aws_client: Any,
+    diagnose: Run,
+) -> None:  # fmt: skip
+    names = batch_queue(ces=[{"type": "SPOT", "bidPercentage": 20, "instanceTypes": ["m5.large"]}])
+    job = submit(batch, names["queue"], job_definition())
+    sandbox.advance(600)
+    assert instances_of(aws_client("ec2"), names["ce0"]) == [] and status(batch, job) == "RUNNABLE"
+    (failed, *_) = activities(aws_client("autoscaling"), batch, names["ce0"])
+    assert failed["StatusMessage"].startswith("Your Spot request price of ")
+    rc, doc = diagnose(job)
+    f = first(doc)
+    assert rc == 3 and f["code"] == "SPOT_BID_BELOW_PRICE" and "bidPercentage 20 " in f["title"]
+    assert "ec2:DescribeSpotPriceHistory SpotPriceHistory[].SpotPrice m5.large" in evidence(f)
+
+
+def test_a_spot_bid_over_the_spot_price_launches(
+    sandbox: Any, batch: Any, batch_queue: Any, job_definition: Any, aws_client: Any
+) -> None:
+    names = batch_queue(ces=[{"type": "SPOT", "bidPercentage": 80, "instanceTypes": ["m5.large"]}])
+    job = submit(batch, names["queue"], job_definition(["sh", "-c", "sleep 600"]))
+    sandbox.advance(sandbox.config.scale_up_seconds + sandbox.config.starting_seconds + 10)
+    assert len(instances_of(aws_client("ec2"), names["ce0"])) == 1
+    assert status(batch, job) == "RUNNING"
