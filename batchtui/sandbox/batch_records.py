@@ -159,6 +159,7 @@ class JobQueueRecord:
 class JobDefinitionRecord:
     __slots__ = (
         "arn",
+        "consumables",
         "container_properties",
         "eks_properties",
         "name",
@@ -191,6 +192,8 @@ class JobDefinitionRecord:
         self.propagate_tags = False
         self.platform_capabilities: list[str] = ["EC2"]
         self.scheduling_priority: int | None = None
+        #: consumableResourceProperties: (resource name, quantity) pairs.
+        self.consumables: tuple[tuple[str, int], ...] = ()
 
 
 class SchedulingPolicyRecord:
@@ -255,6 +258,7 @@ class Job:
         "array_size",
         "attempts",
         "children",
+        "consumables",
         "container",
         "container_instance_arn",
         "created_at",
@@ -304,6 +308,7 @@ class Job:
         self.name = name
         self.queue = queue
         self.job_def = job_def
+        self.consumables = job_def.consumables  # or SubmitJob's override
         self.status = "SUBMITTED"
         self.status_reason: str | None = None
         self.reason_since: float | None = None  # when the current blocked reason was set

@@ -24,6 +24,7 @@ from batchtui.sandbox.batch_records import ComputeEnvironmentRecord, Instance, J
 from batchtui.sandbox.batch_store import BatchStore
 from batchtui.sandbox.clock import Clock, ManualClock
 from batchtui.sandbox.config import SandboxConfig
+from batchtui.sandbox.consumables import Consumables
 from batchtui.sandbox.dispatch import Dispatcher
 from batchtui.sandbox.events import BatchEvents
 from batchtui.sandbox.fleet import Fleet
@@ -61,7 +62,9 @@ class Scheduler:
         self._eseq = itertools.count()
         self._dirty = False
         self.lifecycle = JobLifecycle(self, store, config, rng, self.logs)
+        self.consumables = Consumables(store, lambda: self.now)
         self.dispatcher = Dispatcher(store, self.lifecycle, self.fleet, self.fargate, self._launch)
+        self.dispatcher.consumables = self.consumables
         self._quotas_seen: dict[str, float] = dict(quotas)
         self.events = BatchEvents(store, lambda: self.now)
 
@@ -227,6 +230,8 @@ class Scheduler:
         idle scales in after scale_down_idle_seconds unless a job takes it."""
         self.dispatcher.released(job)
         self.fargate.release(job)
+        if self.consumables.release(job):
+            self._dirty = True  # what it gave back may start a waiting job
         inst = self.fleet.release(job, self.now)
         if inst is not None:
             self.after(self.config.scale_down_idle_seconds, self._on_idle_check, inst.id)

@@ -390,3 +390,74 @@ def test_a_spot_bid_over_the_spot_price_launches(
     sandbox.advance(sandbox.config.scale_up_seconds + sandbox.config.starting_seconds + 10)
     assert len(instances_of(aws_client("ec2"), names["ce0"])) == 1
     assert status(batch, job) == "RUNNING"
+
+
+# -- consumable resources -----------------------------------------------------------------------
+def needs(resource: str, quantity: int) -> dict[str, Any]:
+    return {"consumableResourceList": [{"consumableResource": resource, "quantity": quantity}]}
+
+
+def test_consumable_resources_are_created_listed_updated_and_deleted(
+    batch: Any, job_definition: Any, unique_name: Any
+) -> None:
+    name = unique_name("licences")
+    arn = batch.create_consumable_resource(consumableResourceName=name, totalQuantity=4,
+                                           tags={"team": "cfd"})["consumableResourceArn"]  # fmt: skip
+    assert arn.endswith(f":consumable-resource/{name}")
+    got = batch.describe_consumable_resource(consumableResource=arn)
+    assert (got["totalQuantity"], got["inUseQuantity"], got["availableQuantity"]) == (4, 0, 4)
+    assert got["resourceType"] == "REPLENISHABLE" and got["tags"] == {"team": "cfd"}
+    listed = batch.list_consumable_resources(
+        filters=[{"name": "CONSUMABLE_RESOURCE_NAME", "values": [name]}]
+    )["consumableResources"]
+    assert [r["consumableResourceName"] for r in listed] == [name]
+    assert batch.update_consumable_resource(consumableResource=name, operation="ADD",
+                                            quantity=2)["totalQuantity"] == 6  # fmt: skip
+    jd = job_definition(consumableResourceProperties=needs(name, 2))
+    (kept,) = batch.describe_job_definitions(jobDefinitionName=jd)["jobDefinitions"]
+    assert kept["consumableResourceProperties"] == needs(arn, 2)
+    batch.delete_consumable_resource(consumableResource=name)
+    with pytest.raises(batch.exceptions.ClientException):
+        batch.describe_consumable_resource(consumableResource=name)
+
+
+def test_a_job_waits_while_other_jobs_hold_its_consumable_resource(
+    sandbox: Any, batch: Any, batch_queue: Any, job_definition: Any, unique_name: Any,
+    diagnose: Run,
+) -> None:  # fmt: skip
+    name = unique_name("licence")
+    batch.create_consumable_resource(consumableResourceName=name, totalQuantity=1)
+    q = batch_queue(ces=[{"instanceTypes": ["m5.large"]}])["queue"]
+    jd = job_definition(["sh", "-c", "sleep 600"], consumableResourceProperties=needs(name, 1))
+    holder, waiter = submit(batch, q, jd, "holder"), submit(batch, q, jd, "waiter")
+    sandbox.advance(sandbox.config.scale_up_seconds + sandbox.config.starting_seconds + 10)
+    assert (status(batch, holder), status(batch, waiter)) == ("RUNNING", "RUNNABLE")
+    got = batch.describe_consumable_resource(consumableResource=name)
+    assert (got["inUseQuantity"], got["availableQuantity"]) == (1, 0)
+    (detail,) = batch.describe_jobs(jobs=[waiter])["jobs"]
+    assert detail["consumableResourceProperties"]["consumableResourceList"][0]["quantity"] == 1
+    rc, doc = diagnose(waiter)
+    f = first(doc)
+    assert rc == 0 and f["code"] == "CONSUMABLE_RESOURCE_IN_USE"
+    assert f"batch:DescribeConsumableResource totalQuantity / inUseQuantity {name}: 1 of 1 in use" in evidence(f)  # fmt: skip
+    batch.terminate_job(jobId=holder, reason="free the licence")
+    sandbox.advance(sandbox.config.stop_seconds + sandbox.config.starting_seconds + 10)
+    assert status(batch, waiter) == "RUNNING"
+
+
+def test_a_job_that_needs_more_than_a_consumable_resource_holds_is_blocked(
+    sandbox: Any, batch: Any, batch_queue: Any, job_definition: Any, unique_name: Any,
+    diagnose: Run,
+) -> None:  # fmt: skip
+    name = unique_name("db-connections")
+    batch.create_consumable_resource(consumableResourceName=name, totalQuantity=2)
+    q = batch_queue(ces=[{"instanceTypes": ["m5.large"]}])["queue"]
+    jd = job_definition(consumableResourceProperties=needs(name, 1))
+    job = str(batch.submit_job(jobName="greedy", jobQueue=q, jobDefinition=jd,
+                               consumableResourcePropertiesOverride=needs(name, 3))["jobId"])  # fmt: skip
+    sandbox.advance(600)
+    assert status(batch, job) == "RUNNABLE"
+    rc, doc = diagnose(job)
+    f = first(doc)
+    assert rc == 3 and f["code"] == "CONSUMABLE_RESOURCE_TOO_SMALL" and "needs 3" in f["title"]
+    assert f"{name}: 0 of 2 in use" in evidence(f)
