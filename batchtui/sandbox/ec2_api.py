@@ -30,7 +30,8 @@ class Ec2Api:
     def __init__(self, sandbox: Any) -> None:
         self.sandbox = sandbox
         self.spot_prices = pricing_api.ec2_handler(sandbox)
-        self._written: dict[str, set[str]] = {}  # region -> instance ids in moto's EC2
+        self._written: dict[str, dict[str, str]] = {}  # region -> instance id -> reservation
+        self._ended: set[str] = set()  # instance ids terminated in moto
 
     def __call__(self, request: ServiceRequest) -> ServiceResponse | None:
         if request.region in self.sandbox.regions:
@@ -44,20 +45,21 @@ class Ec2Api:
     def write_instances(self, account: RegionalAccount) -> None:
         """Bring moto's EC2 in line with the region's instances."""
         region, store = account.region, account.store
-        written = self._written.setdefault(region, set())
+        written = self._written.setdefault(region, {})
+        moto_glue.show_only(region, set(written.values()))
         live: dict[str, Instance] = dict(store.instances)
-        for gone in sorted(written - set(live)):
-            moto_glue.terminate_instance(region, gone)
-            written.discard(gone)
+        for gone in sorted(set(written) - set(live) - self._ended):
+            moto_glue.terminate_instance(region, gone)  # shown terminated, as EC2 does a while
+            self._ended.add(gone)
         for instance_id, inst in live.items():
             if instance_id in written:
                 continue
             ce = store.compute_environments.get(inst.ce_name)
             if ce is None or ce.eks_configuration is not None:
                 continue
-            moto_glue.put_instance(region, instance_id, inst.itype.name, inst.subnet, inst.zone,
-                                   instance_tags(ce), inst.launched_at)  # fmt: skip
-            written.add(instance_id)
+            written[instance_id] = moto_glue.put_instance(
+                region, instance_id, inst.itype.name, inst.subnet, inst.zone, instance_tags(ce),
+                inst.launched_at)  # fmt: skip
 
 
 def handler(sandbox: Any) -> Ec2Api:

@@ -1,8 +1,9 @@
 """The EC2 instances of the sandbox's compute environments, and the vCPU budget they draw on.
 
-A CE launches instances (BEST_FIT: the smallest instance type that holds the job) only while its
-vCPUs stay within maxvCpus AND its purchase pool's vCPU quota, which every CE of that pool shares.
-Each instance registers as an ECS container instance when it is ready; jobs are packed onto
+A CE launches instances (BEST_FIT: the smallest instance type that holds the job, among those EC2
+will launch for it, :mod:`launches`) only while its vCPUs stay within maxvCpus AND its purchase
+pool's vCPU quota, which every CE of that pool shares. Each instance registers as an ECS
+container instance when it is ready (if it can, :mod:`joining`); jobs are packed onto
 instances by vCPU, memory (what the ECS agent leaves) and GPUs. No timing here: the scheduler
 decides when instances become ready or go away.
 """
@@ -33,7 +34,7 @@ class Fleet:
         self.pool_used: dict[bool, int] = {False: 0, True: 0}  # spot? -> vCPUs launched
         self.clock = clock
         #: What EC2 launches where, and the Auto Scaling groups' activity.
-        self.launches = Launches(store.region, store.new_uuid)
+        self.launches = Launches(store.region)
 
     def quota(self, spot: bool) -> float:
         return self.quotas[SPOT_STANDARD_QUOTA if spot else ON_DEMAND_STANDARD_QUOTA]

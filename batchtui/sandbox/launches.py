@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 import json
+import uuid
 from collections import deque
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from batchtui import pricing
@@ -30,6 +31,7 @@ from batchtui.errors import UsageError
 from batchtui.model import InstanceType
 from batchtui.sandbox import joining, moto_glue
 from batchtui.sandbox.batch_records import ComputeEnvironmentRecord, Instance
+from batchtui.sandbox.pricing_api import spot_price_now
 
 RETRY_SECONDS = 300.0
 KEEP_ACTIVITIES = 1000
@@ -84,20 +86,18 @@ def _on_demand(region: str) -> dict[str, float]:
         return {}
 
 
-def current_spot_price(region: str, itype: str, zone: str) -> float | None:
-    from batchtui.sandbox.pricing_api import spot_price_now
-
-    return spot_price_now(region, itype, zone)
-
-
 class Launches:
-    def __init__(self, region: str, new_id: Callable[[], str]) -> None:
+    def __init__(self, region: str) -> None:
         self.region = region
-        self._new_id = new_id
+        # Activity ids of their own: drawing them from the store's random numbers would change
+        # every job id and duration that follows (the demo is the same on every start).
+        self._ids = itertools.count(1)
         #: Instance types EC2 has no capacity of, in every zone.
         self.shortage: set[str] = set()
         self.activities: deque[Activity] = deque(maxlen=KEEP_ACTIVITIES)
         self._last_failure: dict[tuple[str, str], float] = {}
+        #: A failure was recorded since the scheduler last asked: it retries the launch later.
+        self.retry_wanted = False
         self._sorted: dict[
             tuple[object, ...], tuple[list[InstanceType], dict[str, tuple[str, str]]]
         ] = {}
@@ -150,7 +150,7 @@ class Launches:
             od = _on_demand(self.region).get(itype.name)
             zone_list = where or [f"{self.region}a"]
             prices = [p for z in zone_list
-                      if (p := current_spot_price(self.region, itype.name, z)) is not None]  # fmt: skip
+                      if (p := spot_price_now(self.region, itype.name, z)) is not None]  # fmt: skip
             if od and prices and min(prices) > od * int(bid) / 100:
                 return "price", PRICE_TOO_LOW.format(bid=od * int(bid) / 100, price=min(prices))
         return None
@@ -174,9 +174,10 @@ class Launches:
 
     def failed(self, ce: ComputeEnvironmentRecord, kind: str, message: str, now: float) -> None:
         last = self._last_failure.get((ce.name, kind))
-        if last is not None and now - last < RETRY_SECONDS:
+        if last is not None and now - last < RETRY_SECONDS - 1e-6:  # 1e-6: float sums
             return
         self._last_failure[(ce.name, kind)] = now
+        self.retry_wanted = True
         zones = self.zones(ce)
         subnet, zone = next(iter(zones.items()), ("", ""))
         description = f"Launching a new EC2 instance.  Status Reason: {message}"
@@ -190,7 +191,10 @@ class Launches:
             f"At {when} an instance was started in response to a difference between desired and "
             f"actual capacity, increasing the capacity from {max(size - 1, 0)} to {max(size, 1)}."
         )
-        self.activities.append(Activity(self._new_id(), ce.autoscaling_group, status,
+        activity_id = str(
+            uuid.uuid5(uuid.NAMESPACE_URL, f"{ce.autoscaling_group}/{next(self._ids)}")
+        )
+        self.activities.append(Activity(activity_id, ce.autoscaling_group, status,
                                         description, cause, message, now, subnet, zone))  # fmt: skip
 
 

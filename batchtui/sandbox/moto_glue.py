@@ -443,12 +443,16 @@ def subnet_network(region: str, subnet_id: str) -> dict[str, Any] | None:
     }
 
 
+#: Region -> reservation id -> the reservations sandboxes wrote (see :func:`show_only`).
+_written: dict[str, dict[str, Any]] = {}
+
+
 def put_instance(
     region: str, instance_id: str, instance_type: str, subnet_id: str, zone: str,
     tags: dict[str, str], launched_at: float,
-) -> None:  # fmt: skip
+) -> str:  # fmt: skip
     """A running EC2 instance with this id, as the sandbox launched it (DescribeInstances shows
-    it; ``launched_at`` is simulated epoch seconds)."""
+    it; ``launched_at`` is simulated epoch seconds). Returns its reservation's id."""
     import datetime as dt
 
     backend = ec2_backend(region)
@@ -463,6 +467,20 @@ def put_instance(
     instance.id = instance_id  # the sandbox's id: ECS's ec2InstanceId names it too
     instance.launch_time = dt.datetime.fromtimestamp(launched_at, tz=dt.timezone.utc)
     backend.create_tags([instance_id], tags)
+    _written.setdefault(region, {})[reservation.id] = reservation
+    return str(reservation.id)
+
+
+def show_only(region: str, reservation_ids: set[str]) -> None:
+    """Of the instances sandboxes wrote into moto's EC2, leave only these in it: sandboxes in
+    one process share moto's backends, and one sandbox's instances (a demo's ``demo-*``
+    compute environments, say) must not show in another's account."""
+    backend = ec2_backend(region)
+    for reservation_id, reservation in _written.get(region, {}).items():
+        if reservation_id in reservation_ids:
+            backend.reservations.setdefault(reservation_id, reservation)
+        else:
+            backend.reservations.pop(reservation_id, None)
 
 
 def terminate_instance(region: str, instance_id: str) -> None:

@@ -29,6 +29,7 @@ from batchtui.sandbox.dispatch import Dispatcher
 from batchtui.sandbox.events import BatchEvents
 from batchtui.sandbox.fleet import Fleet
 from batchtui.sandbox.job_logs import LogWriter
+from batchtui.sandbox.launches import RETRY_SECONDS
 from batchtui.sandbox.lifecycle import JobLifecycle
 from batchtui.sandbox.status_reasons import TASK_STOPPED
 
@@ -279,3 +280,9 @@ class Scheduler:
         self._dirty = False
         self.dispatcher.place_runnable_jobs()
         self._dirty = False  # jobs this pass started left RUNNABLE: nothing new to place
+        if self.fleet.launches.retry_wanted:  # an Auto Scaling group retries a failed launch
+            self.fleet.launches.retry_wanted = False
+            self.after(RETRY_SECONDS, self._on_launch_retry, None)
+
+    def _on_launch_retry(self, _: None) -> None:
+        self._dirty = True
