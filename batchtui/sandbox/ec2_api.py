@@ -39,6 +39,8 @@ class Ec2Api:
             with account.scheduler.lock:
                 account.scheduler.catch_up()
                 self.write_instances(account)
+        elif moto_glue.ec2_loaded():  # a region this sandbox has no account in: no instances
+            moto_glue.show_only(request.region, set())
         response: ServiceResponse | None = self.spot_prices(request)
         return response
 

@@ -475,8 +475,11 @@ def show_only(region: str, reservation_ids: set[str]) -> None:
     """Of the instances sandboxes wrote into moto's EC2, leave only these in it: sandboxes in
     one process share moto's backends, and one sandbox's instances (a demo's ``demo-*``
     compute environments, say) must not show in another's account."""
+    written = _written.get(region)
+    if not written:
+        return
     backend = ec2_backend(region)
-    for reservation_id, reservation in _written.get(region, {}).items():
+    for reservation_id, reservation in written.items():
         if reservation_id in reservation_ids:
             backend.reservations.setdefault(reservation_id, reservation)
         else:
