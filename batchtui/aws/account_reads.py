@@ -134,6 +134,14 @@ def container_instances(aws: Aws, ces: Sequence[ComputeEnvironment]) -> dict[str
     return out
 
 
+def _ce_of_group(group: str, ces: Sequence[ComputeEnvironment]) -> ComputeEnvironment | None:
+    """The compute environment whose Auto Scaling group this is: Batch names it
+    ``<ce-name>-asg-<uuid>``; the longest name that prefixes it wins (ce-1 vs ce-12)."""
+    named = [c for c in ces if group.startswith(f"{c.name}-asg-")]
+    named = named or [c for c in ces if c.name and group.startswith(c.name)]
+    return max(named, key=lambda c: len(c.name), default=None)
+
+
 def ec2_instances(aws: Aws, ces: Sequence[ComputeEnvironment]) -> dict[str, tuple[int, int]]:
     """Per compute environment: its running EC2 instances and the launch time of the oldest
     (epoch ms), found by their Auto Scaling group, whose name Batch derives from the compute
@@ -144,8 +152,7 @@ def ec2_instances(aws: Aws, ces: Sequence[ComputeEnvironment]) -> dict[str, tupl
     for r in _pages(aws, "ec2", "DescribeInstances", "Reservations", Filters=flt, MaxResults=1000):
         for inst in r.get("Instances") or ():
             tags = {t.get("Key"): str(t.get("Value", "")) for t in inst.get("Tags") or ()}
-            group = tags.get("aws:autoscaling:groupName", "")
-            ce = next((c for c in ces if group.startswith(c.name)), None)
+            ce = _ce_of_group(tags.get("aws:autoscaling:groupName", ""), ces)
             launched = inst.get("LaunchTime")
             if ce is None or not isinstance(launched, dt.datetime):
                 continue
@@ -215,8 +222,7 @@ def scaling_activities(aws: Aws, ces: Sequence[ComputeEnvironment]) -> tuple[Sca
     page = aws.call("autoscaling", "DescribeScalingActivities", MaxRecords=100)
     out = []
     for a in page.get("Activities", []):
-        group = str(a.get("AutoScalingGroupName", ""))
-        ce = next((c for c in ces if group.startswith(c.name)), None)
+        ce = _ce_of_group(str(a.get("AutoScalingGroupName", "")), ces)
         if ce is None:
             continue
         when = a.get("EndTime") or a.get("StartTime")

@@ -207,7 +207,12 @@ def not_joining(ctx: Context, job: JobFacts) -> Finding | None:
     return _per_ce(ctx, job, "joining", _not_joining)
 
 
-_CAPACITY_WORDS = ("insufficientinstancecapacity", "insufficient capacity", "sufficient capacity")
+_CAPACITY_WORDS = (
+    "insufficientinstancecapacity",
+    "insufficient capacity",
+    "sufficient capacity",
+    "do not have sufficient",  # EC2's "We currently do not have sufficient c5.24xlarge capacity"
+)
 _QUOTA_WORDS = (
     "vcpulimitexceeded",
     "vcpu limit",
@@ -220,18 +225,22 @@ def _launches(ctx: Context, ce: ComputeEnvironment) -> Problem | None:
     mine = [a for a in ctx.facts.scaling_activities if a.compute_environment == ce.name]
     if not mine:
         return None
-    last = max(mine, key=lambda a: a.time_ms)
+    mine.sort(key=lambda a: a.time_ms, reverse=True)
+    last = mine[0]
     if last.status.lower() not in ("failed", "error", "cancelled"):
         return None
     low = last.message.lower()
-    age = (ctx.now_ms - last.time_ms) / 1000
+    # The group retries a failing launch every few minutes: how long launches have failed is
+    # the age of the first failure since the last success, not of the latest retry.
+    failing = next((i for i, a in enumerate(mine) if a.status.lower() == "successful"), len(mine))
+    age = (ctx.now_ms - mine[failing - 1].time_ms) / 1000
     evidence = (ev(last.source, "Activities[].StatusMessage", f"{ce.name}: {last.message}"),)
     if any(w in low for w in _CAPACITY_WORDS):
         code = "CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY"
         if age < ctx.settings.dwell_seconds:
             code = "PROBABLY_TRANSIENT"
-        return (code, f"EC2 has no capacity for {ce.name}'s instance types in its zones (last launch "
-                f"{int(age // 60)} min ago failed)", evidence,
+        return (code, f"EC2 has no capacity for {ce.name}'s instance types in its zones (launches "
+                f"failing for {int(age // 60)} min)", evidence,
                 "wait, or allow more instance types or subnets in other zones", True)  # fmt: skip
     if any(w in low for w in _QUOTA_WORDS):
         return ("VCPU_QUOTA_EXHAUSTED", f"launches of {ce.name} fail on the account's EC2 limit",

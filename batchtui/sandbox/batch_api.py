@@ -88,6 +88,7 @@ class BatchApi:
             "terminatejob": self.jobs.terminate_job,
             "getjobqueuesnapshot": self.jobs.get_job_queue_snapshot,
             **SchedulingPolicyOperations(store).routes(),
+            **scheduler.consumables.routes(),
             "canceljobs": bulk.cancel_jobs,
             "terminatejobs": bulk.terminate_jobs,
         }
@@ -287,6 +288,9 @@ class BatchApi:
         d.propagate_tags = bool(body.get("propagateTags", False))
         d.platform_capabilities = platform
         d.scheduling_priority = optional_int(body, "schedulingPriority")
+        d.consumables = self.scheduler.consumables.check_properties(
+            body.get("consumableResourceProperties"), "consumableResourceProperties"
+        )
         revisions.append(d)
         return {"jobDefinitionName": name, "jobDefinitionArn": d.arn, "revision": rev}
 

@@ -115,6 +115,10 @@ class JobOperations:
                     raise BatchApiError(reason)
             if job.request.vcpus <= 0 or job.request.memory_mib <= 0:
                 raise BatchApiError("Container vCPUs and memory must be greater than 0")
+        if body.get("consumableResourcePropertiesOverride") is not None:
+            job.consumables = self.scheduler.consumables.check_properties(
+                body["consumableResourcePropertiesOverride"], "consumableResourcePropertiesOverride"
+            )
         if body.get("retryStrategy") is not None:
             job.retry_strategy = check_retry(body["retryStrategy"])
         if body.get("timeout") is not None:

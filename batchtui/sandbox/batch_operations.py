@@ -50,8 +50,8 @@ def not_supported(route: str) -> BatchApiError | None:
         return None
     return BatchApiError(
         f"{name} is not supported by the batchtui sandbox: it serves the job, job queue, "
-        "job definition, compute environment, scheduling policy and tag operations of AWS "
-        "Batch."
+        "job definition, compute environment, scheduling policy, consumable resource and tag "
+        "operations of AWS Batch."
     )
 
 

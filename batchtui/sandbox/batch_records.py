@@ -66,6 +66,11 @@ class ComputeEnvironmentRecord:
         return self.state == "ENABLED" and self.status == "VALID"
 
     @property
+    def autoscaling_group(self) -> str:
+        """The name of the Auto Scaling group Batch launches the CE's instances from."""
+        return f"{self.name}-asg-{self.uuid}"
+
+    @property
     def desired_vcpus(self) -> int:
         """What the CE runs or is launching: AWS's desiredvCpus follows its instances."""
         return sum(i.itype.vcpus for i in self.instances.values())
@@ -90,11 +95,15 @@ class Instance:
         "ready",
         "ready_at",
         "spot",
+        "subnet",
+        "zone",
     )
 
     def __init__(
         self, instance_id: str, ce_name: str, itype: InstanceType, spot: bool, now: float
     ) -> None:
+        self.subnet = ""  # where it landed ("" when none of the CE's subnets is known to EC2)
+        self.zone = ""
         self.id = instance_id
         self.ce_name = ce_name
         self.itype = itype
@@ -150,6 +159,7 @@ class JobQueueRecord:
 class JobDefinitionRecord:
     __slots__ = (
         "arn",
+        "consumables",
         "container_properties",
         "eks_properties",
         "name",
@@ -182,6 +192,8 @@ class JobDefinitionRecord:
         self.propagate_tags = False
         self.platform_capabilities: list[str] = ["EC2"]
         self.scheduling_priority: int | None = None
+        #: consumableResourceProperties: (resource name, quantity) pairs.
+        self.consumables: tuple[tuple[str, int], ...] = ()
 
 
 class SchedulingPolicyRecord:
@@ -246,6 +258,7 @@ class Job:
         "array_size",
         "attempts",
         "children",
+        "consumables",
         "container",
         "container_instance_arn",
         "created_at",
@@ -295,6 +308,7 @@ class Job:
         self.name = name
         self.queue = queue
         self.job_def = job_def
+        self.consumables = job_def.consumables  # or SubmitJob's override
         self.status = "SUBMITTED"
         self.status_reason: str | None = None
         self.reason_since: float | None = None  # when the current blocked reason was set

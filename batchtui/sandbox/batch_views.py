@@ -6,7 +6,7 @@ import hashlib
 import uuid
 from typing import Any
 
-from batchtui.sandbox import eks
+from batchtui.sandbox import consumables, eks
 from batchtui.sandbox.batch_records import (
     Attempt,
     ComputeEnvironmentRecord,
@@ -102,6 +102,7 @@ def job_definition(d: JobDefinitionRecord) -> dict[str, Any]:
             "platformCapabilities": list(d.platform_capabilities),
             "schedulingPriority": d.scheduling_priority,
             "containerOrchestrationType": "ECS" if d.eks_properties is None else "EKS",
+            "consumableResourceProperties": consumables.properties(d.consumables, d.arn),
         }
     )
 
@@ -237,6 +238,9 @@ def job_detail(store: BatchStore, job: Job, now: float) -> dict[str, Any]:
             "platformCapabilities": list(job.job_def.platform_capabilities),
             "isCancelled": job.is_cancelled,
             "isTerminated": job.is_terminated,
+            "consumableResourceProperties": consumables.properties(
+                job.consumables, job.job_def.arn
+            ),
             **(_eks_fields(store, job) if job.eks_properties is not None else {}),
         }
     )

@@ -20,6 +20,7 @@ from batchtui.model import ResourceRequest
 from batchtui.sandbox import fargate, multinode, placement
 from batchtui.sandbox.batch_records import ComputeEnvironmentRecord, Job, SchedulingPolicyRecord
 from batchtui.sandbox.batch_store import BatchStore
+from batchtui.sandbox.consumables import Consumables
 from batchtui.sandbox.fair_share import QueueUsage
 from batchtui.sandbox.fleet import Fleet
 from batchtui.sandbox.lifecycle import JobLifecycle
@@ -50,6 +51,8 @@ class Dispatcher:
         self.usage = QueueUsage()
         #: Told when a job is found blocking the head of its queue (EventBridge's event).
         self.on_queue_blocked: Callable[[Job], None] | None = None
+        #: Consumable resources: a job whose resources are in use waits, without a reason.
+        self.consumables: Consumables | None = None
 
     def forget_misconfigurations(self) -> None:
         """A compute environment or a queue changed: what could never run may run now."""
@@ -85,19 +88,20 @@ class Dispatcher:
         reason stops the pass; it carries the reason only when it is the head, i.e. no job before
         it is still waiting (AWS reports only on the head of a blocked queue).
         """
-        waiting: set[ResourceRequest] = set()  # requests that found no room in this pass
+        waiting: set[Shape] = set()  # job shapes that found no room in this pass
         at_head = True
         blocked: Job | None = None
         misses = 0
         for job in list(pending.values()):
             if job.instance_id is not None:
                 continue  # placed on an instance that is still launching
-            outcome = None if job.request in waiting else self._place(job, ces)
+            key = _shape(job)
+            outcome = None if key in waiting else self._place(job, ces)
             if outcome is True:
                 misses = 0
                 continue
             if outcome is None or not placement.is_blocking(outcome):
-                waiting.add(job.request)
+                waiting.add(key)
                 self.lifecycle.set_reason(job, None)
                 at_head = False
                 misses += 1
@@ -137,12 +141,12 @@ class Dispatcher:
 
     def _dispatch_each(self, jobs: Iterable[Job], ces: list[ComputeEnvironmentRecord]) -> None:
         """A queue with a scheduling policy: no head-of-queue blocking; each job says why."""
-        failed: dict[ResourceRequest, str | None] = {}
+        failed: dict[Shape, str | None] = {}
         misses = 0
         for job in jobs:  # lazily: fair share's order sees each placement before the next
             if job.instance_id is not None:
                 continue
-            req = job.request
+            req = _shape(job)
             if req in failed:
                 self.lifecycle.set_reason(job, failed[req])
                 misses += 1
@@ -182,9 +186,13 @@ class Dispatcher:
     def _place(self, job: Job, ces: list[ComputeEnvironmentRecord]) -> Literal[True] | str | None:
         """True when the job got capacity (it starts now, or when its instance is up); else why
         not: a statusReason, or None when it just waits its turn."""
+        if self.consumables is not None and not self.consumables.available(job):
+            return None
         outcome = self._place_on(job, ces)
         if outcome is True:
             self.usage.placed(job, self.lifecycle.now, self._decay(job.queue))
+            if self.consumables is not None:
+                self.consumables.hold(job)
         return outcome
 
     def _place_on(
@@ -226,6 +234,14 @@ class Dispatcher:
         if quota_blocked and len(quota_blocked) == fitting:
             return placement.capacity_reason(quota_blocked[0], job.request)
         return None
+
+
+#: What a pass remembers of a job that found no room: its size and the consumables it needs.
+Shape = tuple[ResourceRequest, tuple[tuple[str, int], ...]]
+
+
+def _shape(job: Job) -> Shape:
+    return job.request, job.consumables
 
 
 def placement_fits(request: ResourceRequest, ce: ComputeEnvironmentRecord) -> bool:

@@ -1,13 +1,16 @@
 """The EC2 instances of the sandbox's compute environments, and the vCPU budget they draw on.
 
-A CE launches instances (BEST_FIT: the smallest instance type that holds the job) only while its
-vCPUs stay within maxvCpus AND its purchase pool's vCPU quota, which every CE of that pool shares.
-Each instance registers as an ECS container instance when it is ready; jobs are packed onto
+A CE launches instances (BEST_FIT: the smallest instance type that holds the job, among those EC2
+will launch for it, :mod:`launches`) only while its vCPUs stay within maxvCpus AND its purchase
+pool's vCPU quota, which every CE of that pool shares. Each instance registers as an ECS
+container instance when it is ready (if it can, :mod:`joining`); jobs are packed onto
 instances by vCPU, memory (what the ECS agent leaves) and GPUs. No timing here: the scheduler
 decides when instances become ready or go away.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from batchtui.capacity import fits, smallest_fitting
 from batchtui.model import (
@@ -19,13 +22,19 @@ from batchtui.model import (
 )
 from batchtui.sandbox.batch_records import ComputeEnvironmentRecord, Instance, Job
 from batchtui.sandbox.batch_store import BatchStore
+from batchtui.sandbox.launches import VCPU_LIMIT, Launches
 
 
 class Fleet:
-    def __init__(self, store: BatchStore, quotas: dict[str, float]) -> None:
+    def __init__(
+        self, store: BatchStore, quotas: dict[str, float], clock: Callable[[], float]
+    ) -> None:
         self.store = store
         self.quotas = quotas  # Service Quotas code -> vCPUs (shared dict: updates apply live)
         self.pool_used: dict[bool, int] = {False: 0, True: 0}  # spot? -> vCPUs launched
+        self.clock = clock
+        #: What EC2 launches where, and the Auto Scaling groups' activity.
+        self.launches = Launches(store.region)
 
     def quota(self, spot: bool) -> float:
         return self.quotas[SPOT_STANDARD_QUOTA if spot else ON_DEMAND_STANDARD_QUOTA]
@@ -49,20 +58,33 @@ class Fleet:
     def launchable(
         self, ce: ComputeEnvironmentRecord, request: ResourceRequest
     ) -> tuple[InstanceType | None, bool]:
-        """(instance type to launch, or None; whether the pool's quota is what stops it)."""
-        itype = smallest_fitting(request, ce.instance_types)
-        if itype is None:
+        """(instance type to launch, or None; whether EC2's capacity or the pool's quota is
+        what stops it). A type EC2 refuses (:mod:`launches`) gives way to the next that fits;
+        when none is left the group records the smallest's failure."""
+        wanted = smallest_fitting(request, ce.instance_types)
+        if wanted is None:
             return None, False
+        allowed, refused = self.launches.sort_out(ce)
+        itype = smallest_fitting(request, allowed) if refused else wanted
         spot = ce.purchase.is_spot
+        if itype is None:
+            kind, message = refused[wanted.name]
+            if ce.desired_vcpus + wanted.vcpus <= ce.max_vcpus:
+                self.launches.failed(ce, kind, message, self.clock())
+            return None, kind == "capacity"
         if ce.desired_vcpus + itype.vcpus > ce.max_vcpus:
             return None, False
         # maxvCpus bounds this CE (above); the quota bounds every CE of the pool together.
         if itype.vcpus > self.quota(spot) - self.pool_used[spot]:
+            limit = VCPU_LIMIT.format(limit=self.quota(spot))
+            self.launches.failed(ce, "quota", limit, self.clock())
             return None, True
         return itype, False
 
     def launch(self, ce: ComputeEnvironmentRecord, itype: InstanceType, now: float) -> Instance:
         inst = Instance(f"i-{self.store.new_hex(17)}", ce.name, itype, ce.purchase.is_spot, now)
+        inst.subnet, inst.zone = self.launches.subnet_for(ce, itype)
+        self.launches.launched(ce, inst, now)
         ce.instances[inst.id] = inst
         self.store.instances[inst.id] = inst
         self.pool_used[inst.spot] += itype.vcpus

@@ -104,6 +104,7 @@ class JobLifecycle:
                 "share_identifier",
                 "scheduling_priority",
                 "eks_properties",
+                "consumables",
             ):
                 setattr(child, slot, getattr(parent, slot))
             child.array_index = i

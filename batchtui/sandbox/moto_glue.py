@@ -1,6 +1,7 @@
 """The only module that touches moto's internals (moto 5.2.x, pinned in pyproject.toml).
 
-Everything else in the sandbox asks this module. tests/integration/test_moto_glue.py checks each
+Everything else in the sandbox asks this module; it is longer than a module should be for that
+reason: one place to look when moto changes. tests/integration/test_moto_glue.py checks each
 assumption, so a moto upgrade that breaks one fails loudly there rather than somewhere obscure.
 """
 
@@ -114,6 +115,21 @@ def instance_type_catalog() -> dict[str, dict[str, Any]]:
 
 
 INSTANCE_TYPES_RESOURCE = "ec2/resources/instance_types.json"
+OFFERINGS_RESOURCE = "ec2/resources/instance_type_offerings/availability-zone/{region}.json"
+
+
+def instance_type_zones(region: str) -> dict[str, set[str]]:
+    """The zones that offer each instance type in the region: the table moto answers
+    DescribeInstanceTypeOfferings (LocationType availability-zone) from. Empty for a region
+    moto has no table of."""
+    try:
+        rows = load_resource(OFFERINGS_RESOURCE.format(region=region))
+    except FileNotFoundError:
+        return {}
+    out: dict[str, set[str]] = {}
+    for row in rows:
+        out.setdefault(str(row["InstanceType"]), set()).add(str(row["Location"]))
+    return out
 
 
 def reset_all_backends() -> None:
@@ -150,6 +166,46 @@ def instance_profile_exists(name: str) -> bool:
     profiles = iam_backend().instance_profiles
     tail = name.rsplit("/", 1)[-1]
     return any(p.name == tail for p in profiles.values())
+
+
+def load_aws_managed_policies() -> None:
+    """Make AWS's managed policies (``arn:aws:iam::aws:policy/...``) exist, as they do in every
+    account. moto holds them only when told to (its ``iam.load_aws_managed_policies`` setting,
+    which also has a reset backend load them again); a backend made before that gets them now."""
+    from moto.core.config import default_user_config
+    from moto.iam.aws_managed_policies import aws_managed_policies_data
+    from moto.iam.models import AWSManagedPolicy
+
+    default_user_config.setdefault("iam", {})["load_aws_managed_policies"] = True
+    backend = iam_backend()
+    if any(isinstance(p, AWSManagedPolicy) for p in backend.managed_policies.values()):
+        return
+    for name, data in json.loads(aws_managed_policies_data).items():
+        policy = AWSManagedPolicy.from_data(name, backend.account_id, backend.region_name, data)
+        backend.aws_managed_policies.append(policy)
+        backend.managed_policies[policy.arn] = policy
+
+
+def role_policies(role_name: str) -> tuple[list[str], int] | None:
+    """The ARNs of the managed policies attached to an IAM role and its inline policy count, or
+    None when there is no such role."""
+    for role in iam_backend().roles.values():
+        if role.name == role_name:
+            return sorted(role.managed_policies), len(role.policies)
+    return None
+
+
+def instance_profile_roles(name: str) -> list[str] | None:
+    """The role names an instance profile (name or ARN) holds, or None when it does not exist."""
+    tail = name.rsplit("/", 1)[-1]
+    for profile in iam_backend().instance_profiles.values():
+        if profile.name == tail:
+            return [role.name for role in profile.roles]
+    return None
+
+
+def attach_role_policy(role_name: str, policy_arn: str) -> None:
+    iam_backend().attach_role_policy(policy_arn, role_name)
 
 
 def s3_object_bytes(bucket: str, key: str, version_id: str | None = None) -> bytes | None:
@@ -380,3 +436,92 @@ def discard_stack(region: str, stack_id: str) -> None:
     from moto.cloudformation.models import cloudformation_backends
 
     cloudformation_backends[ACCOUNT_ID][region].stacks.pop(stack_id, None)
+
+
+# -- EC2: the network compute environments' instances land in, and the instances themselves ----
+def ec2_loaded() -> bool:
+    """Whether moto's EC2 has been used in this process: until then no VPC, subnet or route
+    exists, and the sandbox need not pay for importing it."""
+    import sys
+
+    return "moto.ec2.models" in sys.modules
+
+
+def subnet_network(region: str, subnet_id: str) -> dict[str, Any] | None:
+    """What decides whether an instance in the subnet reaches ECS: its zone, whether it maps
+    public IPs on launch, the targets of its route table's default route, and the service
+    names of its VPC's endpoints. None when EC2 holds no such subnet."""
+    if not ec2_loaded() or not subnet_id.startswith("subnet-"):
+        return None
+    backend = ec2_backend(region)
+    subnet = next((z[subnet_id] for z in backend.subnets.values() if subnet_id in z), None)
+    if subnet is None:
+        return None
+    tables = [t for t in backend.route_tables.values() if t.vpc_id == subnet.vpc_id]
+    table = next((t for t in tables if subnet_id in t._associations.values()), None)
+    if table is None:
+        table = next((t for t in tables if t.main_association_id is not None), None)
+    targets = []
+    for route in table.routes if table is not None else ():
+        if route.destination_cidr_block == "0.0.0.0/0":
+            gateway = route.nat_gateway or route.gateway or route.transit_gateway
+            targets.append(str(getattr(gateway, "id", "") or ""))
+    endpoints = [e.service_name for e in backend.vpc_end_points.values()
+                 if e.vpc_id == subnet.vpc_id]  # fmt: skip
+    return {
+        "zone": str(subnet.availability_zone),
+        "mapPublicIpOnLaunch": bool(subnet.map_public_ip_on_launch),
+        "defaultRouteTargets": targets,
+        "vpcEndpoints": endpoints,
+    }
+
+
+#: Region -> reservation id -> the reservations sandboxes wrote (see :func:`show_only`).
+_written: dict[str, dict[str, Any]] = {}
+
+
+def put_instance(
+    region: str, instance_id: str, instance_type: str, subnet_id: str, zone: str,
+    tags: dict[str, str], launched_at: float,
+) -> str:  # fmt: skip
+    """A running EC2 instance with this id, as the sandbox launched it (DescribeInstances shows
+    it; ``launched_at`` is simulated epoch seconds). Returns its reservation's id."""
+    import datetime as dt
+
+    backend = ec2_backend(region)
+    where: dict[str, Any] = {"subnet_id": subnet_id} if subnet_network(region, subnet_id) else {}
+    if zone and not where:
+        where["placement"] = zone
+    reservation = backend.run_instances(
+        "ami-0ecs0optimized0", 1, None, [], instance_type=instance_type,
+        is_instance_type_default=False, region_name=region, **where,
+    )  # fmt: skip
+    instance = reservation.instances[0]
+    instance.id = instance_id  # the sandbox's id: ECS's ec2InstanceId names it too
+    instance.launch_time = dt.datetime.fromtimestamp(launched_at, tz=dt.timezone.utc)
+    backend.create_tags([instance_id], tags)
+    _written.setdefault(region, {})[reservation.id] = reservation
+    return str(reservation.id)
+
+
+def show_only(region: str, reservation_ids: set[str]) -> None:
+    """Of the instances sandboxes wrote into moto's EC2, leave only these in it: sandboxes in
+    one process share moto's backends, and one sandbox's instances (a demo's ``demo-*``
+    compute environments, say) must not show in another's account."""
+    written = _written.get(region)
+    if not written:
+        return
+    backend = ec2_backend(region)
+    for reservation_id, reservation in written.items():
+        if reservation_id in reservation_ids:
+            backend.reservations.setdefault(reservation_id, reservation)
+        else:
+            backend.reservations.pop(reservation_id, None)
+
+
+def terminate_instance(region: str, instance_id: str) -> None:
+    backend = ec2_backend(region)
+    try:
+        backend.terminate_instances([instance_id])
+    except Exception:  # moto's InvalidInstanceID: terminated through EC2 already
+        return

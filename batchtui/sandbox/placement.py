@@ -23,8 +23,8 @@ COMPUTE_ENVIRONMENT_MAX_RESOURCE = (
     "cannot meet the CPU requirement of the job."
 )
 #: AWS's words for "all connected compute environments have insufficient capacity errors"
-#: ("Jobs stuck in RUNNABLE due to capacity"). The sandbox's only cause of it is the purchase
-#: pool's vCPU quota being used up: EC2 itself never runs out of capacity here.
+#: ("Jobs stuck in RUNNABLE due to capacity"). The sandbox's causes of it: the purchase pool's
+#: vCPU quota used up, or EC2 out of the instance type (:attr:`launches.Launches.shortage`).
 INSUFFICIENT_CAPACITY = (
     "CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY - Service cannot fulfill the capacity requested for "
     "instance type {instance_type}"
@@ -64,6 +64,7 @@ def is_blocking(reason: str | None) -> bool:
 
 
 def capacity_reason(ce: ComputeEnvironmentRecord, request: ResourceRequest) -> str:
-    """The reason for a job whose instance the CE cannot launch (its pool's quota is used up)."""
+    """The reason for a job whose instance the CE cannot launch (its pool's quota is used up,
+    or EC2 has none of the type)."""
     itype = smallest_fitting(request, ce.instance_types)
     return INSUFFICIENT_CAPACITY.format(instance_type=itype.name if itype else "unknown")

@@ -240,6 +240,17 @@ def _history(region: str) -> list[dict[str, Any]]:
     return rows
 
 
+def spot_price_now(region: str, itype: str, zone: str) -> float | None:
+    """The newest spot price (Linux) of the instance type in the zone, as DescribeSpotPriceHistory
+    shows it; None when the snapshot has no price for it."""
+    doc = pricing.load_snapshot()
+    r = doc["regions"].get(region)
+    if r is None or itype not in r["on_demand_usd_per_hour"] or itype not in r["spot"]:
+        return None
+    base = pricing.spot_price(r["on_demand_usd_per_hour"][itype], r["spot"][itype]["discount"])
+    return float(f"{base * (1.0 + 0.08 * _jitter(zone, itype, '0')):.6f}")
+
+
 def _list(form: dict[str, list[str]], prefix: str) -> list[str]:
     """Query-protocol lists: ``InstanceType.1``, ``InstanceType.2`` ..."""
     keys = [k for k in form if k.startswith(prefix + ".") and k[len(prefix) + 1 :].isdigit()]

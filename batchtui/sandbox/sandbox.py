@@ -13,7 +13,7 @@ from typing import Any
 
 from batchtui.errors import SandboxError, UsageError
 from batchtui.model import ON_DEMAND_STANDARD_QUOTA, SPOT_STANDARD_QUOTA, InstanceType
-from batchtui.sandbox import history, seed, signing
+from batchtui.sandbox import history, moto_glue, seed, signing
 from batchtui.sandbox.batch_store import BatchStore
 from batchtui.sandbox.catalog import instance_types
 from batchtui.sandbox.clock import Clock, ManualClock, RealtimeClock
@@ -106,6 +106,7 @@ class Sandbox:
         return 0.0 if self.config.manual_clock else self.config.speed
 
     def start(self) -> str:
+        moto_glue.load_aws_managed_policies()
         handlers: dict[str, Handler] = {}
         for service, target in SERVICES.items():
             module, _, name = target.partition(":")

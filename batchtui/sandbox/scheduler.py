@@ -19,15 +19,17 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from batchtui.model import InstanceType
-from batchtui.sandbox import fargate, runner
+from batchtui.sandbox import fargate, joining, runner
 from batchtui.sandbox.batch_records import ComputeEnvironmentRecord, Instance, Job
 from batchtui.sandbox.batch_store import BatchStore
 from batchtui.sandbox.clock import Clock, ManualClock
 from batchtui.sandbox.config import SandboxConfig
+from batchtui.sandbox.consumables import Consumables
 from batchtui.sandbox.dispatch import Dispatcher
 from batchtui.sandbox.events import BatchEvents
 from batchtui.sandbox.fleet import Fleet
 from batchtui.sandbox.job_logs import LogWriter
+from batchtui.sandbox.launches import RETRY_SECONDS
 from batchtui.sandbox.lifecycle import JobLifecycle
 from batchtui.sandbox.status_reasons import TASK_STOPPED
 
@@ -47,7 +49,7 @@ class Scheduler:
         self.config = config
         self.clock = clock
         self.rng = rng
-        self.fleet = Fleet(store, quotas)
+        self.fleet = Fleet(store, quotas, lambda: self.now)
         self.fargate = fargate.FargateCapacity(store, quotas)
         self.logs = LogWriter(store.region)
         self.lock = threading.RLock()
@@ -61,7 +63,9 @@ class Scheduler:
         self._eseq = itertools.count()
         self._dirty = False
         self.lifecycle = JobLifecycle(self, store, config, rng, self.logs)
+        self.consumables = Consumables(store, lambda: self.now)
         self.dispatcher = Dispatcher(store, self.lifecycle, self.fleet, self.fargate, self._launch)
+        self.dispatcher.consumables = self.consumables
         self._quotas_seen: dict[str, float] = dict(quotas)
         self.events = BatchEvents(store, lambda: self.now)
 
@@ -187,6 +191,9 @@ class Scheduler:
         inst = self.store.instances.get(instance_id)
         if inst is None:
             return
+        ce = self.store.compute_environments.get(inst.ce_name)
+        if ce is not None and not self._can_join(ce, inst):
+            return  # up, but its ECS agent never registers: its jobs stay RUNNABLE, as on AWS
         self.fleet.register(inst, self.now)
         for job_id in sorted(inst.jobs):
             job = self.store.jobs[job_id]
@@ -199,6 +206,14 @@ class Scheduler:
         if not inst.jobs:
             self.after(self.config.scale_down_idle_seconds, self._on_idle_check, inst.id)
         self._dirty = True
+
+    def _can_join(self, ce: ComputeEnvironmentRecord, inst: Instance) -> bool:
+        """Whether the instance's ECS agent reaches ECS and may register (:mod:`joining`); an
+        EKS compute environment's nodes join Kubernetes instead, not modelled."""
+        if ce.eks_configuration is not None:
+            return True
+        role = str(ce.compute_resources.get("instanceRole") or "")
+        return joining.reaches_ecs(self.store.region, inst.subnet) and joining.role_allows_ecs(role)
 
     def _on_idle_check(self, instance_id: str) -> None:
         inst = self.store.instances.get(instance_id)
@@ -216,6 +231,8 @@ class Scheduler:
         idle scales in after scale_down_idle_seconds unless a job takes it."""
         self.dispatcher.released(job)
         self.fargate.release(job)
+        if self.consumables.release(job):
+            self._dirty = True  # what it gave back may start a waiting job
         inst = self.fleet.release(job, self.now)
         if inst is not None:
             self.after(self.config.scale_down_idle_seconds, self._on_idle_check, inst.id)
@@ -263,3 +280,9 @@ class Scheduler:
         self._dirty = False
         self.dispatcher.place_runnable_jobs()
         self._dirty = False  # jobs this pass started left RUNNABLE: nothing new to place
+        if self.fleet.launches.retry_wanted:  # an Auto Scaling group retries a failed launch
+            self.fleet.launches.retry_wanted = False
+            self.after(RETRY_SECONDS, self._on_launch_retry, None)
+
+    def _on_launch_retry(self, _: None) -> None:
+        self._dirty = True

@@ -84,16 +84,21 @@ def network(sb: SeedTarget) -> tuple[list[str], list[str], str]:
     return public, private, sg
 
 
-ROLES = (
-    "ecsInstanceRole",
-    "AWSBatchServiceRole",
-    "ecsTaskExecutionRole",
-    "batchtui-demo-tagger-job-role",
-)
+AWS_POLICY = "arn:aws:iam::aws:policy/"
+#: The demo's roles and the AWS managed policies AWS's setup guides attach to them.
+ROLES = {
+    "ecsInstanceRole": ("service-role/AmazonEC2ContainerServiceforEC2Role",),
+    "AWSBatchServiceRole": ("service-role/AWSBatchServiceRole",),
+    "ecsTaskExecutionRole": ("service-role/AmazonECSTaskExecutionRolePolicy",),
+    "batchtui-demo-tagger-job-role": (),
+}
 
 
 def roles(sb: SeedTarget) -> dict[str, str]:
     arns = {name: moto_glue.ensure_role(name, TRUST) for name in ROLES}
+    for name, policies in ROLES.items():
+        for policy in policies:
+            moto_glue.attach_role_policy(name, AWS_POLICY + policy)
     arns["instance-profile"] = moto_glue.ensure_instance_profile(
         "ecsInstanceRole", "ecsInstanceRole"
     )

@@ -16,11 +16,12 @@ SERVICES: dict[str, str] = {
     "rekognition": "batchtui.sandbox.rekognition_api:handler",
     "servicequotas": "batchtui.sandbox.quotas_api:handler",
     "pricing": "batchtui.sandbox.pricing_api:pricing_handler",
-    "ec2": "batchtui.sandbox.pricing_api:ec2_handler",
+    "ec2": "batchtui.sandbox.ec2_api:handler",
+    "autoscaling": "batchtui.sandbox.autoscaling_api:handler",
     "ecs": "batchtui.sandbox.ecs_api:handler",
     "cloudformation": "batchtui.sandbox.cloudformation_api:handler",
     "iam": "batchtui.sandbox.iam_api:handler",
 }
 
 #: Services whose state is per region (each region's account: :mod:`regions`).
-REGIONAL = frozenset({"batch", "ecs", "servicequotas"})
+REGIONAL = frozenset({"batch", "ecs", "servicequotas", "autoscaling"})
