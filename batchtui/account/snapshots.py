@@ -52,6 +52,19 @@ class AccountSnapshot:
     vcpus_in_use: dict[str, float | None] = field(default_factory=dict)
     #: queue name -> status -> the first ListJobs page behind the count.
     pages: dict[str, dict[str, FirstPage]] = field(default_factory=dict)
+    #: When the compute environments, queues and vCPUs in use were read (the app's clock).
+    read_at: float | None = None
+
+    def counts_read_at(self, statuses: tuple[str, ...]) -> float | None:
+        """When the oldest of these statuses' counts was read, over every queue: every count
+        shown is at least this fresh. None when none was read."""
+        times = [
+            page.read_at
+            for queue in self.queues
+            for status, page in self.pages.get(queue.name, {}).items()
+            if status in statuses
+        ]
+        return min(times) if times else None
 
     def fresh_pages(self, queue: str, now: float, max_age: float) -> dict[str, FirstPage]:
         """The first pages of ``queue`` read at most ``max_age`` seconds before ``now``."""
