@@ -63,12 +63,11 @@ class Pace:
         return self.last_read is None or now - self.last_read >= self.interval
 
     def overdue(self, now: float) -> float:
-        """How many intervals ago it was read (infinite when never): the most overdue first."""
+        """Seconds since it became due (infinite when never read): the longest waiting is read
+        first, so under a tight budget every part waits its turn, none starves."""
         if self.last_read is None:
             return math.inf
-        if self.interval <= 0:
-            return math.inf if now > self.last_read else 1.0
-        return (now - self.last_read) / self.interval
+        return now - (self.last_read + self.interval)
 
     def read(self, now: float, *, changed: bool) -> None:
         """The part was read at ``now``; ``changed`` when it differs from the last read."""
@@ -98,15 +97,14 @@ class CallBudget:
     burst: float = BURST_CALLS
     tokens: float = BURST_CALLS
     at: float | None = None
-    counted: int | None = None
+    counted: int = 0  # the calls counted at the last charge
 
     def charge(self, now: float, calls_total: int) -> None:
         """Refill for the time since the last charge and take the calls counted since it."""
         if self.at is not None:
             self.tokens = min(self.burst, self.tokens + (now - self.at) * self.per_minute / 60)
         self.at = now
-        if self.counted is not None:
-            self.tokens -= max(0, calls_total - self.counted)
+        self.tokens -= max(0, calls_total - self.counted)
         self.counted = calls_total
 
     def allows(self, cost: float) -> bool:
@@ -160,15 +158,18 @@ class AccountPacing:
         return self.resources_cost if part == RESOURCES else 1.0
 
     def due(self, now: float, queues: Iterable[str], tokens: float = math.inf) -> list[Part]:
-        """The parts due at ``now``, most overdue first, as many as ``tokens`` calls pay for
-        (a part that does not fit leaves room for cheaper ones behind it)."""
+        """The parts due at ``now``, most overdue first, as many as ``tokens`` calls pay for.
+
+        A part that does not fit stops the choice: the tokens are saved up for it, or cheaper
+        parts behind it would take every token as it comes and it would never be read."""
         due = [p for p in every_part(queues) if self.pace(p).due(now)]
         due.sort(key=lambda p: self.pace(p).overdue(now), reverse=True)
         chosen: list[Part] = []
         for part in due:
-            if self.cost(part) <= tokens:
-                chosen.append(part)
-                tokens -= self.cost(part)
+            if self.cost(part) > tokens:
+                break
+            chosen.append(part)
+            tokens -= self.cost(part)
         return chosen
 
     def read(self, now: float, changed: Mapping[Part, bool]) -> None:

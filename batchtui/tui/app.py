@@ -205,10 +205,10 @@ class BatchtuiApp(App[int], inherit_bindings=False):
         it would read the same parts)."""
         if self.aws is None:
             return
+        if not full and self._reading is not None:
+            return
         if full or self.account is None:
             self._start_read(None)
-            return
-        if self._reading is not None:
             return
         tokens = self.budget.tokens if self.budget is not None else float("inf")
         self._start_read(self._due(tokens))

@@ -87,22 +87,23 @@ def test_the_most_overdue_parts_come_first_within_the_budget() -> None:
     pacing.read(0.0, dict.fromkeys(parts, True))
     pacing.read(3.0, {Part("b", "RUNNING"): True})
     due = pacing.due(9.0, ["a", "b"])
-    # Every active status of a is 9/5 overdue; b's RUNNING 6/5: last. Nothing finished is due.
+    # Every active status of a has been due 4 s; b's RUNNING 1 s: last. Nothing finished is due.
     assert due[-1] == Part("b", "RUNNING")
     assert {p.status for p in due} <= {"SUBMITTED", "PENDING", "RUNNABLE", "STARTING", "RUNNING"}
     assert len(pacing.due(9.0, ["a", "b"], tokens=3)) == 3
     assert pacing.due(9.0, ["a", "b"], tokens=0.5) == []
 
 
-def test_a_part_that_does_not_fit_leaves_room_for_cheaper_ones() -> None:
+def test_an_expensive_part_is_saved_up_for_not_starved_by_cheaper_ones() -> None:
     pacing = AccountPacing(5.0)
-    due = pacing.due(0.0, ["q"], tokens=RESOURCES_COST - 1)
-    assert RESOURCES not in due and len(due) == RESOURCES_COST - 1
+    pacing.read(0.0, dict.fromkeys(every_part(["q"]), True))
+    pacing.pace(RESOURCES).expire()  # the most overdue, and the dearest
+    assert pacing.due(5.0, ["q"], tokens=RESOURCES_COST - 1) == []
+    assert pacing.due(5.0, ["q"], tokens=RESOURCES_COST)[0] == RESOURCES
 
 
 def test_the_budget_refills_at_its_rate_and_is_charged_every_call() -> None:
     budget = CallBudget(per_minute=60, burst=60)
-    budget.charge(0.0, 0)
     budget.charge(0.0, 57)  # the first full read
     assert budget.tokens == 3 and budget.allows(3) and not budget.allows(4)
     budget.charge(10.0, 57)  # ten seconds, no call: ten tokens back
@@ -157,4 +158,4 @@ def test_overdue_orders_never_read_first() -> None:
     pace = Pace(5.0, 60.0)
     assert pace.overdue(0.0) == math.inf
     pace.read(0.0, changed=True)
-    assert pace.overdue(10.0) == 2.0
+    assert pace.overdue(10.0) == 5.0
