@@ -189,15 +189,19 @@ class AccountPacing:
 
 @dataclass
 class CallRate:
-    """Calls made in the last ``window`` seconds, from samples of a running total of calls."""
+    """Calls made in the last ``window`` seconds, from samples of a running total of calls.
+
+    A sample holds the total when its instant was first and last seen: calls made at one
+    instant of a clock that stands still (tests) are in its window, not lost between samples."""
 
     window: float = 60.0
-    samples: deque[tuple[float, int]] = field(default_factory=deque)
+    samples: deque[list[float]] = field(default_factory=deque)  # [time, first total, last total]
 
     def observe(self, now: float, total: int) -> None:
         if self.samples and self.samples[-1][0] >= now:
-            return  # no time has passed: the calls since the last sample are counted from it
-        self.samples.append((now, total))
+            self.samples[-1][2] = total
+        else:
+            self.samples.append([now, total, total])
         # Keep one sample at or before the window's start: the calls since then are its calls.
         while len(self.samples) > 1 and self.samples[1][0] <= now - self.window:
             self.samples.popleft()
@@ -205,4 +209,5 @@ class CallRate:
     def per_minute(self, now: float, total: int) -> int:
         """Calls in the last window (those since the first sample while younger than one)."""
         self.observe(now, total)
-        return max(0, total - self.samples[0][1])
+        at, first, last = self.samples[0]
+        return max(0, total - int(last if at <= now - self.window else first))

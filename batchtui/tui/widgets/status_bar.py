@@ -3,8 +3,8 @@
 How old the data is, is said by each pane (its title); the bar says what the TUI costs the
 account (calls in the last minute, all of them) and, on the sandbox, its simulated clock and
 speed. The clock and the key to the keys are never cut: when the bar is too narrow, the left
-part gives way, in this order: the endpoint loses its URL scheme, "calls/min" becomes "/min",
-the account id goes, and only then is the rest cut with an ellipsis.
+part gives way, in this order: the endpoint loses its URL scheme, the account id goes,
+"calls/min" becomes "/min", and only then is the endpoint cut with an ellipsis.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from batchtui.tui.host import Host
 
 #: Below this width the sandbox's clock says the time of day only (120 columns show the date).
 COMPACT_BELOW = 120
-#: The ways of saying the left part, longest first: (URL scheme, "calls/min" whole, account).
+#: The ways of saying the left part, longest first: (URL scheme, account, "calls/min" whole).
 SHORTENINGS = ((True, True, True), (False, True, True), (False, False, True), (False, False, False))
 
 
@@ -31,8 +31,8 @@ def status_text(
 ) -> Text:
     """The left part of the bar, from the app's state (a pure function of it, for tests).
 
-    Most important first, as a narrow terminal cuts the end: where we are, read-only, stale,
-    the endpoint, the calls of the last minute, the account."""
+    Most important first, as a narrow terminal cuts the end: sandbox or AWS, read-only, stale,
+    the calls of the last minute, the endpoint, the account."""
     text = Text(no_wrap=True, overflow="ellipsis")
     conn = app.connection
     if conn.sandbox_starting:
@@ -52,13 +52,13 @@ def status_text(
     if backoff is not None:  # the timer waits longer after each failure: say how long
         why = "throttled" if app.refresh_schedule.throttled else "failing"
         text.append(f" refresh {why}, next in {duration(backoff)}", style="yellow")
+    if app.aws is not None:
+        rate = app.calls_per_minute()
+        text.append(f" {rate:,} calls/min" if whole_words else f" {rate:,}/min")
     where = conn.where.removeprefix("SANDBOX ")
     if not scheme:
         where = where.replace("https://", "").replace("http://", "")
-    text.append(f" {where}", style="bold")
-    if app.aws is not None:
-        rate = app.calls_per_minute()
-        text.append(f"  {rate:,} calls/min" if whole_words else f"  {rate:,}/min")
+    text.append(f"  {where}", style="bold")
     if conn.account and account:
         text.append(f"  acct {conn.account}")
     return text
@@ -103,7 +103,7 @@ class StatusBar(Static):
         clock = sandbox_clock(app, compact=0 < width < COMPACT_BELOW)
         room = width - clock.cell_len - help_key.cell_len
         left = Text()
-        for scheme, whole_words, account in SHORTENINGS:
+        for scheme, account, whole_words in SHORTENINGS:
             left = status_text(app, scheme=scheme, whole_words=whole_words, account=account)
             if width <= 0 or left.cell_len <= room:
                 break
