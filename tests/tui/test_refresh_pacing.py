@@ -125,7 +125,7 @@ async def test_the_jobs_list_reads_again_when_shown_again_after_its_interval(
         await pilot.press("escape")
         await settle(app, pilot)
         assert jobs.read_at == clock.now and jobs.read_at != listed
-        assert f"Jobs in demo-main   read 0s ago" in screen_text(app)
+        assert "Jobs in demo-main   read 0s ago" in screen_text(app)
         assert running  # the queue has jobs that move: the read was worth it
 
 
