@@ -1,9 +1,10 @@
 """The batchtui Textual app: one factory (:func:`create_app`) used by ``run`` and by the tests.
 
 The app owns the connection (started in a thread worker so the first paint never waits for the
-sandbox or AWS), the account snapshot every screen reads, the refresh timer (paced by
-:class:`~batchtui.account.refresh.RefreshSchedule`) and the one handler every failed worker ends
-in. Screens are thin: they render state and start workers. The app is the top of the TUI's
+sandbox or AWS), the account snapshot every screen reads, the refresh timer (a tick a second that
+asks only the screen shown to read what is due: :mod:`batchtui.account.pacing` paces each part
+and holds the automatic reads to a call budget, :class:`~batchtui.account.refresh.RefreshSchedule`
+backs off while reads fail) and the one handler every failed worker ends in. Screens are thin: they render state and start workers. The app is the top of the TUI's
 imports: screens see it as a :class:`~batchtui.tui.host.Host` and never import it.
 """
 
