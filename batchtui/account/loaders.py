@@ -8,9 +8,10 @@ ListJobs per status at 1,000 a page, DescribeJobs by 100 and only for what the u
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from typing import Any
 
+from batchtui.account.pacing import RESOURCES, Part
 from batchtui.account.snapshots import (
     LISTING_ORDER,
     AccountSnapshot,
@@ -50,22 +51,31 @@ def whoami(aws: Aws) -> str:
 def load_account(
     aws: Aws,
     *,
-    statuses: Sequence[str] = JOB_STATUSES,
+    parts: Collection[Part] | None = None,
+    previous: AccountSnapshot | None = None,
     clock: Callable[[], float] = time.monotonic,
 ) -> AccountSnapshot:
-    """CEs, queues and a first-page job count per queue and status (one ListJobs each).
+    """The ``parts`` of the account asked for (all when None): :data:`RESOURCES` is the CEs,
+    queues and vCPUs in use; a (queue, status) part is one ListJobs first page, hence a count.
 
-    The first pages are kept (``pages``): opening a queue right after reuses them."""
-    ces = tuple(batch.describe_compute_environments(aws))
-    queues = tuple(batch.describe_job_queues(aws))
+    What is not read comes from ``previous`` (the CEs and queues, the vCPUs in use); the counts
+    and first pages returned are only those read: :func:`~batchtui.account.refresh.merge_read`
+    puts them over the ones shown. The first pages are kept (``pages``): opening a queue right
+    after reuses them."""
+    if parts is None or previous is None or RESOURCES in parts:
+        ces = tuple(batch.describe_compute_environments(aws))
+        queues = tuple(batch.describe_job_queues(aws))
+        read_at: float | None = clock()
+    else:
+        ces, queues, read_at = previous.ces, previous.queues, previous.read_at
     counts: dict[str, dict[str, QueueCount]] = {}
     pages: dict[str, dict[str, FirstPage]] = {}
-    placed: list[tuple[JobQueue, list[str]]] = []  # STARTING / RUNNING jobs hold vCPUs
     for q in queues:
         per: dict[str, QueueCount] = {}
         firsts: dict[str, FirstPage] = {}
-        placed.append((q, []))
-        for status in statuses:
+        for status in JOB_STATUSES:
+            if parts is not None and Part(q.name, status) not in parts:
+                continue
             page = aws.call(
                 "batch",
                 "ListJobs",
@@ -76,19 +86,40 @@ def load_account(
             jobs = page.get("jobSummaryList", [])
             per[status] = QueueCount(len(jobs), bool(page.get("nextToken")))
             firsts[status] = FirstPage(tuple(jobs), page.get("nextToken"), q.arn or q.name, clock())
-            if status in PLACED_STATUSES:
-                placed[-1][1].extend(j["jobId"] for j in jobs)
         counts[q.name] = per
         pages[q.name] = firsts
-    in_use = vcpus_in_use(aws, ces, placed)
-    return AccountSnapshot(ces, queues, counts, in_use, pages, server_time=aws.server_time)
+    if previous is not None and read_at == previous.read_at:
+        vcpus = previous.vcpus_in_use
+    else:
+        # STARTING / RUNNING jobs hold vCPUs: their ids from the pages just read, else the last.
+        placed = [
+            (
+                q,
+                [
+                    job["jobId"]
+                    for status in PLACED_STATUSES
+                    if (first := _page(q.name, status, pages, previous)) is not None
+                    for job in first.jobs
+                ],
+            )
+            for q in queues
+        ]
+        vcpus = vcpus_in_use(aws, ces, placed)
+    return AccountSnapshot(
+        ces, queues, counts, vcpus, pages, read_at=read_at, server_time=aws.server_time
+    )
 
 
-def load_account_active(
-    aws: Aws, *, clock: Callable[[], float] = time.monotonic
-) -> AccountSnapshot:
-    """The automatic refresh: finished counts only change on a full refresh (``r``)."""
-    return load_account(aws, statuses=ACTIVE_STATUSES, clock=clock)
+def _page(
+    queue: str,
+    status: str,
+    pages: Mapping[str, Mapping[str, FirstPage]],
+    previous: AccountSnapshot | None,
+) -> FirstPage | None:
+    found = pages.get(queue, {}).get(status)
+    if found is None and previous is not None:
+        found = previous.pages.get(queue, {}).get(status)
+    return found
 
 
 #: Above this many placed jobs the job-based estimate of vCPUs in use is not worth its calls.

@@ -1,4 +1,5 @@
-"""When the automatic refresh runs, what it re-reads, and how it backs off while AWS fails.
+"""How the automatic refresh backs off while AWS fails, and how a read of some parts of the
+account is merged into what is shown (which parts are due: :mod:`batchtui.account.pacing`).
 
 k9s' model polls with backoff and tells its listener; here the app asks :class:`RefreshSchedule`
 on every timer tick whether a refresh is due, tells it how each refresh ended, and the status bar
@@ -9,39 +10,59 @@ injected, so tests step them by hand.
 from __future__ import annotations
 
 import random as _random
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
-from batchtui.account.snapshots import AccountSnapshot
+from batchtui.account.pacing import RESOURCES, Part
+from batchtui.account.snapshots import AccountSnapshot, FirstPage
 
-#: How often the automatic refresh also re-counts finished jobs (SUCCEEDED, FAILED).
-FULL_COUNT_EVERY_S = 30.0
 #: The longest wait between two refreshes while they fail.
 MAX_BACKOFF_S = 300.0
 
 
-def wants_full_count(last_full_count: float | None, now: float) -> bool:
-    """The timer lists only the active statuses; the finished ones (the biggest pages) are
-    counted again every :data:`FULL_COUNT_EVERY_S`, so the overview's counts never stay stale."""
-    return last_full_count is None or now - last_full_count >= FULL_COUNT_EVERY_S
-
-
-def merge_snapshot(
-    old: AccountSnapshot | None, new: AccountSnapshot, *, full: bool
-) -> AccountSnapshot:
-    """``new`` as the account to show. A refresh that listed only the active statuses keeps the
-    finished statuses' last counts (and first pages, with the time they were read) from ``old``."""
-    if full or old is None:
+def merge_read(old: AccountSnapshot | None, new: AccountSnapshot) -> AccountSnapshot:
+    """``new`` (a read of some parts of the account) over ``old``: the counts and first pages
+    ``new`` did not read are kept from ``old``, each with the time it was read, so the age shown
+    can be the oldest part's. Queues that are gone are dropped."""
+    if old is None:
         return new
     counts = {
-        queue: {**per, **{s: c for s, c in old.counts.get(queue, {}).items() if s not in per}}
-        for queue, per in new.counts.items()
+        q.name: {**old.counts.get(q.name, {}), **new.counts.get(q.name, {})} for q in new.queues
     }
-    pages = {
-        queue: {**per, **{s: p for s, p in old.pages.get(queue, {}).items() if s not in per}}
-        for queue, per in new.pages.items()
-    }
+    pages = {q.name: {**old.pages.get(q.name, {}), **new.pages.get(q.name, {})} for q in new.queues}
     return replace(new, counts=counts, pages=pages)
+
+
+def changed_parts(
+    old: AccountSnapshot | None, new: AccountSnapshot, parts: Iterable[Part]
+) -> dict[Part, bool]:
+    """For each part read into ``new``: whether it differs from ``old``. A status changed when
+    the jobs of its first page did (not only their number: one job finishing and another
+    starting is a change); the resources when a CE, a queue or the vCPUs in use did."""
+    out: dict[Part, bool] = {}
+    for part in parts:
+        if old is None:
+            out[part] = True
+        elif part == RESOURCES:
+            out[part] = (old.ces, old.queues, old.vcpus_in_use) != (
+                new.ces,
+                new.queues,
+                new.vcpus_in_use,
+            )
+        else:
+            before = old.pages.get(part.queue, {}).get(part.status)
+            after = new.pages.get(part.queue, {}).get(part.status)
+            out[part] = (
+                before is None
+                or after is None
+                or _ids(before) != _ids(after)
+                or (before.next_token is None) != (after.next_token is None)
+            )
+    return out
+
+
+def _ids(page: FirstPage) -> list[str]:
+    return [str(job.get("jobId", "")) for job in page.jobs]
 
 
 @dataclass

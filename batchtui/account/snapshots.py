@@ -55,6 +55,19 @@ class AccountSnapshot:
     #: The endpoint's clock (epoch seconds) when read, as its answers' Date header said: the
     #: jobs' ages are judged by it (the sandbox keeps simulated time). None when not told.
     server_time: float | None = None
+    #: When the compute environments, queues and vCPUs in use were read (the app's clock).
+    read_at: float | None = None
+
+    def counts_read_at(self, statuses: tuple[str, ...]) -> float | None:
+        """When the oldest of these statuses' counts was read, over every queue: every count
+        shown is at least this fresh. None when none was read."""
+        times = [
+            page.read_at
+            for queue in self.queues
+            for status, page in self.pages.get(queue.name, {}).items()
+            if status in statuses
+        ]
+        return min(times) if times else None
 
     def fresh_pages(self, queue: str, now: float, max_age: float) -> dict[str, FirstPage]:
         """The first pages of ``queue`` read at most ``max_age`` seconds before ``now``."""

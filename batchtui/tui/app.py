@@ -1,9 +1,10 @@
 """The batchtui Textual app: one factory (:func:`create_app`) used by ``run`` and by the tests.
 
 The app owns the connection (started in a thread worker so the first paint never waits for the
-sandbox or AWS), the account snapshot every screen reads, the refresh timer (paced by
-:class:`~batchtui.account.refresh.RefreshSchedule`) and the one handler every failed worker ends
-in. Screens are thin: they render state and start workers. The app is the top of the TUI's
+sandbox or AWS), the account snapshot every screen reads, the refresh timer (a tick a second that
+asks only the screen shown to read what is due: :mod:`batchtui.account.pacing` paces each part
+and holds the automatic reads to a call budget, :class:`~batchtui.account.refresh.RefreshSchedule`
+backs off while reads fail) and the one handler every failed worker ends in. Screens are thin: they render state and start workers. The app is the top of the TUI's
 imports: screens see it as a :class:`~batchtui.tui.host.Host` and never import it.
 """
 
@@ -22,12 +23,15 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from batchtui.account.refresh import (
-    FULL_COUNT_EVERY_S,
-    RefreshSchedule,
-    merge_snapshot,
-    wants_full_count,
+from batchtui.account.pacing import (
+    RESOURCES,
+    AccountPacing,
+    CallBudget,
+    CallRate,
+    Part,
+    every_part,
 )
+from batchtui.account.refresh import RefreshSchedule, changed_parts, merge_read
 from batchtui.account.snapshots import AccountSnapshot
 from batchtui.commands import CommandContext
 from batchtui.errors import BatchtuiError, CredentialsError, SandboxError, Throttled
@@ -45,7 +49,6 @@ from batchtui.tui.screens.help import HelpScreen
 from batchtui.tui.widgets.status_bar import StatusBar
 
 __all__ = [
-    "FULL_COUNT_EVERY_S",
     "BatchtuiApp",
     "Connection",
     "create_app",
@@ -57,6 +60,9 @@ __all__ = [
 Connect = Callable[[], tuple[Any, Any]]
 #: The workers whose failure means the data on screen is older than it says.
 READS = ("account", "jobs", "detail")
+#: How often the refresh timer asks the current screen whether a read is due (no call when
+#: none is): each part of the data has its own, adaptive, interval.
+TICK_S = 1.0
 
 
 class ConnectFailed(BatchtuiError):
@@ -95,8 +101,15 @@ class BatchtuiApp(App[int], inherit_bindings=False):
         self.read_only = read_only or bool(aws is not None and aws.target.read_only)
         self.clock = clock
         self.account: AccountSnapshot | None = None
-        self._last_full_count: float | None = None  # when finished jobs were last counted
         self.refresh_schedule = RefreshSchedule(self.config.refresh_interval, clock)
+        #: Each part of the account's own pace (what changes is read more often).
+        self.pacing = AccountPacing(self.config.refresh_interval)
+        #: What the automatic refresh may spend; none without a timer (every read is asked for).
+        self.budget: CallBudget | None = CallBudget() if self.config.refresh_interval > 0 else None
+        self.call_rate = CallRate()
+        self._reading: frozenset[Part] | None = None  # the account read under way
+        self._read_generation = 0  # account reads started
+        self._shown_generation = 0  # the latest of them shown
         self.navigate = Navigation(self)
         self.views = VIEWS
         #: Why the data is stale: the failed read's error title ("AWS failing", "Throttled" ...);
@@ -158,7 +171,7 @@ class BatchtuiApp(App[int], inherit_bindings=False):
             # would otherwise hold the GIL while the overview tries to draw.
             self.call_after_refresh(self.connect_worker)
         if self.config.refresh_interval > 0:
-            self.set_interval(self.config.refresh_interval, self.refresh_tick)
+            self.set_interval(TICK_S, self.refresh_tick)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="connect")
     def connect_worker(self) -> None:
@@ -189,27 +202,79 @@ class BatchtuiApp(App[int], inherit_bindings=False):
 
     # -- the account snapshot every screen reads ---------------------------------------------
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="account")
     def load_account_worker(self, full: bool) -> None:
-        # boto3 loads in the connect worker: the loaders are imported once it has.
-        from batchtui.account.loaders import load_account, load_account_active
+        """Read the account: every part (``full``: ``r``, the first read), else the parts due
+        that the call budget pays for (nothing when none is due, or while a read is under way:
+        it would read the same parts)."""
+        if self.aws is None:
+            return
+        if not full and self._reading is not None:
+            return
+        if full or self.account is None:
+            self._start_read(None)
+            return
+        tokens = self.budget.tokens if self.budget is not None else float("inf")
+        self._start_read(self._due(tokens))
 
-        started = self.clock()
-        full = full or wants_full_count(self._last_full_count, started)
-        load = load_account if full else load_account_active
-        self.post_message(AccountLoaded(load(self.aws, clock=self.clock), full))
-        if full:
-            self._last_full_count = started
+    def refresh_account_if_stale(self) -> None:
+        """A screen showing the account is shown again: read what is older than its interval,
+        whatever the budget says (the user is looking), charged to it all the same."""
+        if self.aws is not None and self.account is not None and self._reading is None:
+            self._start_read(self._due(float("inf")))
+
+    def account_changed(self) -> None:
+        """An action changed a CE or a queue: read them now (a read under way started before
+        the change: this one supersedes it), and the counts at their normal pace again."""
+        self.pacing.hurry()
+        self.pacing.pace(RESOURCES).expire()
+        if self.aws is not None and self.account is not None:
+            self._start_read(self._due(float("inf")))
+
+    def _due(self, tokens: float) -> frozenset[Part]:
+        queues = [q.name for q in self.account.queues] if self.account is not None else []
+        return frozenset(self.pacing.due(self.clock(), queues, tokens))
+
+    def _start_read(self, parts: frozenset[Part] | None) -> None:
+        """``parts`` of the account (None: all of them) in a worker; a read started later wins
+        over one started before it, whichever ends first."""
+        if parts is not None and not parts:
+            return
+        self._read_generation += 1
+        self._reading = parts if parts is not None else frozenset(every_part([]))
+        self.account_worker(parts, self.account, self._read_generation)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="account")
+    def account_worker(
+        self, parts: frozenset[Part] | None, previous: AccountSnapshot | None, generation: int
+    ) -> None:
+        # boto3 loads in the connect worker: the loaders are imported once it has.
+        from batchtui.account.loaders import load_account
+
+        snapshot = load_account(self.aws, parts=parts, previous=previous, clock=self.clock)
+        self.post_message(AccountLoaded(snapshot, parts, generation))
 
     @on(AccountLoaded)
     def _account_loaded(self, message: AccountLoaded) -> None:
-        new = merge_snapshot(self.account, message.snapshot, full=message.full)
+        if message.generation < self._shown_generation:
+            return  # a read started later has been shown already
+        self._shown_generation = message.generation
+        if message.generation == self._read_generation:
+            self._reading = None
+        new = merge_read(self.account, message.snapshot)
+        parts = message.parts
+        if parts is None:
+            parts = frozenset(every_part(q.name for q in new.queues))
+        self.pacing.read(self.clock(), changed_parts(self.account, new, parts))
         self.account = new
         self.mark_fresh()
         for screen in self.screen_stack:
             show = getattr(screen, "show_account", None)
             if show is not None:
                 show(new)
+
+    def user_acted(self) -> None:
+        """A key, a refresh, an action: what the user looks at is read at the normal pace."""
+        self.pacing.hurry()
 
     def mark_fresh(self) -> None:
         if self.refresh_schedule.read_succeeded() and self._last_error:
@@ -222,13 +287,32 @@ class BatchtuiApp(App[int], inherit_bindings=False):
         for bar in self.screen.query(StatusBar):
             bar.update_now()
 
+    def calls_per_minute(self) -> int:
+        """API calls made in the last minute of the app's clock (all of them, whoever asked)."""
+        total = self.aws.counter.total if self.aws is not None else 0
+        return self.call_rate.per_minute(self.clock(), total)
+
     def refresh_tick(self) -> None:
-        """The refresh timer: re-read the current screen, unless failures have backed it off."""
-        if self.aws is None or not self.refresh_schedule.due():
+        """The refresh timer: the current screen, and only it, re-reads what is due (screens
+        that are not shown make no call; they catch up when shown again). Nothing while failures
+        have backed the refresh off or the call budget is spent."""
+        if self.aws is None:
+            return
+        if self.budget is not None:
+            self.budget.charge(self.clock(), self.aws.counter.total)
+        self.calls_per_minute()  # a sample a tick keeps the window's count exact
+        if not self.refresh_schedule.due():
+            return
+        if self.budget is not None and not self.budget.allows(1):
             return
         reload = getattr(self.screen, "reload", None)
         if reload is not None:
             reload(full=False)
+
+    def on_key(self) -> None:
+        # Keys reach the app after the screen's bindings had their go: any key is the user
+        # looking, and the data comes back to its normal pace.
+        self.user_acted()
 
     # -- one handler for every failed worker --------------------------------------------------
 
@@ -240,8 +324,13 @@ class BatchtuiApp(App[int], inherit_bindings=False):
     def report_error(self, error: BaseException, *, group: str = "") -> None:
         """Blocking errors (no connection, no credentials) open a modal; the rest notify. A
         failed read marks the data STALE (saying why) and backs the automatic refresh off."""
+        if group == "account":
+            self._reading = None
         if group in READS:
-            self.refresh_schedule.read_failed(throttled=isinstance(error, Throttled))
+            throttled = isinstance(error, Throttled)
+            if throttled and self.budget is not None:
+                self.budget.drain()  # every screen's automatic reads wait, not only this one's
+            self.refresh_schedule.read_failed(throttled=throttled)
             self.stale_reason = getattr(error, "title", "") or type(error).__name__
             self.update_status()
         if isinstance(error, BatchtuiError):

@@ -6,6 +6,7 @@ from typing import Any
 
 from textual.message import Message
 
+from batchtui.account.pacing import Part
 from batchtui.account.snapshots import AccountSnapshot, ActiveRefresh, JobDetail, QueueFront
 from batchtui.model import JobSummary
 
@@ -21,10 +22,16 @@ class Connected(Message):
 
 
 class AccountLoaded(Message):
-    def __init__(self, snapshot: AccountSnapshot, full: bool) -> None:
+    """The ``parts`` of the account read (:mod:`batchtui.account.pacing`; None: all of them),
+    in ``snapshot``."""
+
+    def __init__(
+        self, snapshot: AccountSnapshot, parts: frozenset[Part] | None, generation: int = 0
+    ) -> None:
         super().__init__()
         self.snapshot = snapshot
-        self.full = full
+        self.parts = parts
+        self.generation = generation
 
 
 class JobsPage(Message):

@@ -239,14 +239,16 @@ async def test_an_80_column_footer_ends_with_the_palette_key(make_app) -> None:
         assert footer_row.endswith("^p Palette"), footer_row
 
 
-async def test_the_timer_recounts_finished_jobs_every_half_minute(make_app, demo) -> None:
-    """The automatic refresh lists active statuses; SUCCEEDED / FAILED counts only changed on
-    `r`, so after half an hour the overview showed counts from its start. Now they are re-read
-    every FULL_COUNT_EVERY_S of the app's clock."""
-    from batchtui.tui.app import FULL_COUNT_EVERY_S
+async def test_the_timer_recounts_finished_jobs_at_their_own_pace(make_app, demo) -> None:
+    """The automatic refresh lists active statuses every interval; SUCCEEDED / FAILED counts
+    only changed on `r`, so after half an hour the overview showed counts from its start. Now
+    they are re-read at their own, slower, pace (FINISHED_BASE_S of the app's clock), and the
+    queues' title says how old they are."""
+    from batchtui.account.pacing import FINISHED_BASE_S, AccountPacing
 
     now = [1000.0]
     app = make_app(clock=lambda: now[0])
+    app.pacing = AccountPacing(5.0)  # the timer itself stays off; the test ticks by hand
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         before = app.account.counts["demo-main"]["SUCCEEDED"].n
@@ -254,11 +256,13 @@ async def test_the_timer_recounts_finished_jobs_every_half_minute(make_app, demo
         demo.advance(900)  # jobs finish in the sandbox
         succeeded = len(account.job_ids(demo, "demo-main", "SUCCEEDED"))
         assert succeeded > before
-        now[0] += FULL_COUNT_EVERY_S / 2
+        now[0] += FINISHED_BASE_S / 2
         app.screen.reload(full=False)
         await settle(app, pilot)
         assert app.account.counts["demo-main"]["SUCCEEDED"].n == before  # active statuses only
-        now[0] += FULL_COUNT_EVERY_S / 2
+        assert "counts read 0s ago" in screen_text(app)
+        assert "SUCCEEDED/FAILED 30s ago" in screen_text(app)
+        now[0] += FINISHED_BASE_S / 2
         app.screen.reload(full=False)
         await settle(app, pilot)
         assert app.account.counts["demo-main"]["SUCCEEDED"].n == succeeded

@@ -6,14 +6,10 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from batchtui.account.refresh import (
-    FULL_COUNT_EVERY_S,
-    MAX_BACKOFF_S,
-    RefreshSchedule,
-    merge_snapshot,
-    wants_full_count,
-)
-from batchtui.account.snapshots import AccountSnapshot, QueueCount
+from batchtui.account.pacing import RESOURCES, Part
+from batchtui.account.refresh import MAX_BACKOFF_S, RefreshSchedule, changed_parts, merge_read
+from batchtui.account.snapshots import AccountSnapshot, FirstPage, QueueCount
+from batchtui.model import JobQueue
 
 
 class Clock:
@@ -80,24 +76,55 @@ def test_the_wait_stays_between_the_interval_and_the_cap(
     assert wait >= ceiling / 2 or wait == interval
 
 
-def test_finished_jobs_are_counted_again_every_half_minute() -> None:
-    assert wants_full_count(None, 0.0)
-    assert not wants_full_count(1000.0, 1000.0 + FULL_COUNT_EVERY_S - 1)
-    assert wants_full_count(1000.0, 1000.0 + FULL_COUNT_EVERY_S)
+def _queue(name: str) -> JobQueue:
+    return JobQueue(name=name, arn=f"arn:{name}", state="ENABLED", status="VALID", priority=1)
 
 
-def test_a_partial_snapshot_keeps_the_finished_counts_it_did_not_read() -> None:
+def _page(*ids: str, more: bool = False, at: float = 0.0) -> FirstPage:
+    return FirstPage(tuple({"jobId": i} for i in ids), "t" if more else None, "q", at)
+
+
+def test_a_partial_read_keeps_the_counts_it_did_not_read_with_their_age() -> None:
+    q = _queue("q")
     old = AccountSnapshot(
-        (), (), {"q": {"RUNNING": QueueCount(1), "SUCCEEDED": QueueCount(1000, more=True)}}
+        (),
+        (q,),
+        {"q": {"RUNNING": QueueCount(1), "SUCCEEDED": QueueCount(1000, more=True)}},
+        pages={"q": {"RUNNING": _page("a", at=10), "SUCCEEDED": _page("b", more=True, at=10)}},
     )
-    new = AccountSnapshot((), (), {"q": {"RUNNING": QueueCount(3)}, "new-q": {}})
-    merged = merge_snapshot(old, new, full=False)
+    new = AccountSnapshot(
+        (),
+        (q, _queue("new-q")),
+        {"q": {"RUNNING": QueueCount(3)}},
+        pages={"q": {"RUNNING": _page("a", "c", "d", at=40)}},
+    )
+    merged = merge_read(old, new)
     assert merged.counts == {
         "q": {"RUNNING": QueueCount(3), "SUCCEEDED": QueueCount(1000, more=True)},
         "new-q": {},
     }
-    assert merge_snapshot(old, new, full=True) is new
-    assert merge_snapshot(None, new, full=False) is new
+    # The age shown is the oldest part's: the SUCCEEDED count kept from the older read.
+    assert merged.counts_read_at(("RUNNING",)) == 40
+    assert merged.counts_read_at(("RUNNING", "SUCCEEDED")) == 10
+    assert merge_read(None, new) is new
+
+
+def test_gone_queues_are_dropped() -> None:
+    old = AccountSnapshot((), (_queue("gone"),), {"gone": {"RUNNING": QueueCount(1)}})
+    assert merge_read(old, AccountSnapshot((), ())).counts == {}
+
+
+def test_a_status_changed_when_its_jobs_did_not_only_their_number() -> None:
+    q = _queue("q")
+    old = AccountSnapshot((), (q,), pages={"q": {"RUNNING": _page("a"), "FAILED": _page("f")}})
+    same_count = AccountSnapshot((), (q,), pages={"q": {"RUNNING": _page("b")}})
+    same = AccountSnapshot((), (q,), pages={"q": {"FAILED": _page("f", at=99)}})
+    running, failed = Part("q", "RUNNING"), Part("q", "FAILED")
+    assert changed_parts(old, same_count, [running]) == {running: True}
+    assert changed_parts(old, same, [failed]) == {failed: False}
+    assert changed_parts(old, old, [RESOURCES]) == {RESOURCES: False}
+    assert changed_parts(old, AccountSnapshot((), ()), [RESOURCES]) == {RESOURCES: True}
+    assert changed_parts(None, old, [running]) == {running: True}
 
 
 def test_a_failed_read_marks_the_data_stale_once_per_refresh() -> None:

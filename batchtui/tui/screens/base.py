@@ -166,7 +166,26 @@ class BaseScreen(Screen[Any], inherit_bindings=False):
     def action_refresh(self) -> None:
         if self.connected:
             self.notify("refreshing…", timeout=1.5)
+            self.batchtui.user_acted()
             self.reload(full=True)
 
     def reload(self, full: bool) -> None:
-        """Re-read this screen's data; ``full`` for ``r``, incremental for the timer."""
+        """Re-read this screen's data; ``full`` for ``r``; for the timer (only ever the screen
+        shown), whatever of it is due, or nothing."""
+
+    def on_mount(self) -> None:
+        # The ages in the panes' titles count up between reads (no call is made for that).
+        self.set_interval(1.0, self.show_ages)
+
+    def on_screen_resume(self) -> None:
+        # Shown again (a screen above it closed): the timer skipped it while hidden, so what is
+        # older than its interval is read now.
+        if self.connected:
+            self.show_ages()
+            self.resumed()
+
+    def resumed(self) -> None:
+        """The screen is shown again: re-read what is stale (nothing by default)."""
+
+    def show_ages(self) -> None:
+        """Say in each pane how old its data is (nothing by default)."""

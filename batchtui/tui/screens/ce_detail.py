@@ -116,6 +116,9 @@ class ComputeEnvironmentScreen(BaseScreen):
     def reload(self, full: bool) -> None:
         self.batchtui.load_account_worker(full)
 
+    def resumed(self) -> None:
+        self.batchtui.refresh_account_if_stale()
+
     @on(DataTable.RowSelected)
     def _row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
@@ -140,4 +143,4 @@ class ComputeEnvironmentScreen(BaseScreen):
     @on(ActionDone)
     def _action_done(self, message: ActionDone) -> None:
         self.notify(message.text, title="Done")
-        self.batchtui.load_account_worker(False)
+        self.batchtui.account_changed()

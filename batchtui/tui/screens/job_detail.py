@@ -10,8 +10,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Label, Static
 
+from batchtui.account.pacing import ACTIVE_CAP_S, Pace
 from batchtui.account.snapshots import JobDetail
-from batchtui.model import JobSummary
+from batchtui.model import FINAL_STATUSES, JobSummary
+from batchtui.tui.freshness import read_ago, titled
 from batchtui.tui.job_sections import Related, related_jobs, related_line, render_job
 from batchtui.tui.messages import ActionDone, JobDetailLoaded
 from batchtui.tui.screens import job_actions
@@ -20,6 +22,10 @@ from batchtui.tui.widgets.reading_pane import ReadingPane
 from batchtui.tui.widgets.related_jobs import RelatedJobs
 from batchtui.tui.widgets.screen_footer import ScreenFooter
 from batchtui.tui.widgets.status_bar import StatusBar
+
+#: A job that does not change is described again this rarely (each read also scans PENDING jobs
+#: for its dependents: up to 11 calls).
+DETAIL_CAP_S = 2 * ACTIVE_CAP_S
 
 
 class JobDetailScreen(BaseScreen):
@@ -50,13 +56,16 @@ class JobDetailScreen(BaseScreen):
         self.queue = queue
         self.detail: JobDetail | None = None
         self.related: list[Related] = []
+        #: The job's pace: the timer's interval while it moves, slower while it does not.
+        self.pace = Pace(0.0, 0.0)
+        self.read_at: float | None = None  # when the shown description was asked for
+        self._read_since: float | None = None
+
+    def _title(self) -> str:
+        return f"Job {self.job.job_name}  {self.job.job_id}"
 
     def compose(self) -> ComposeResult:
-        yield Label(
-            Text(f"Job {self.job.job_name}  {self.job.job_id}"),
-            classes="section-title",
-            id="detail-title",
-        )
+        yield Label(Text(self._title()), classes="section-title", id="detail-title")
         with ReadingPane(id="detail-box"):
             yield Static(Text("describing…", style="italic"), id="detail")
         yield Label("", id="related-title", classes="section-title")
@@ -67,12 +76,29 @@ class JobDetailScreen(BaseScreen):
     def on_mount(self) -> None:
         self.query_one("#related-title").display = False
         self.query_one(RelatedJobs).display = False
+        interval = self.batchtui.config.refresh_interval
+        self.pace = Pace(interval, DETAIL_CAP_S if interval > 0 else 0.0)
         self.query_one("#detail-box").focus()
         if self.connected:
             self.reload(full=True)
 
     def reload(self, full: bool) -> None:
+        if not full:
+            if self._read_since is not None or not self.pace.due(self.batchtui.clock()):
+                return  # a read is under way, or the job is not due
+            if self.detail is not None and self.detail.job.status in FINAL_STATUSES:
+                return  # a finished job does not change: only `r` reads it again
+        self._read_since = self.batchtui.clock()
         self.describe_worker(self.job.job_id)
+
+    def resumed(self) -> None:
+        if self.read_at is not None:
+            self.reload(full=False)
+
+    def show_ages(self) -> None:
+        self.query_one("#detail-title", Label).update(
+            titled(self._title(), read_ago(self.batchtui.clock(), self.read_at))
+        )
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="detail")
     def describe_worker(self, job_id: str) -> None:
@@ -82,6 +108,8 @@ class JobDetailScreen(BaseScreen):
         self.post_message(JobDetailLoaded(load_job_detail(self.aws, job_id)))
 
     def worker_failed(self, group: str) -> None:
+        if group == "detail":
+            self._read_since = None
         if group == "detail" and self.detail is None:
             key = self.key_for("screen.refresh")
             self.query_one("#detail", Static).update(
@@ -90,7 +118,13 @@ class JobDetailScreen(BaseScreen):
 
     @on(JobDetailLoaded)
     def _loaded(self, message: JobDetailLoaded) -> None:
+        changed = self.detail is None or self.detail.job != message.detail.job
         self.detail = message.detail
+        if self._read_since is not None:
+            self.read_at = self._read_since
+            self.pace.read(self._read_since, changed=changed)
+            self._read_since = None
+        self.show_ages()
         job = message.detail.job
         self.job = replace(
             self.job,
@@ -105,9 +139,7 @@ class JobDetailScreen(BaseScreen):
         )
         if job.job_queue:
             self.queue = job.queue_name  # a related job opened from another queue's list
-        if job.job_name:
-            title = Text(f"Job {job.job_name}  {job.job_id}")
-            self.query_one("#detail-title", Label).update(title)
+        self.show_ages()  # the title names the job described (a related job opened in place)
         self._show_related(related_jobs(message.detail))
 
     def _show_related(self, related: list[Related]) -> None:
@@ -167,4 +199,4 @@ class JobDetailScreen(BaseScreen):
     @on(ActionDone)
     def _action_done(self, message: ActionDone) -> None:
         self.notify(message.text, title="Done")
-        self.reload(full=False)
+        self.reload(full=True)  # the job changed: describe it now

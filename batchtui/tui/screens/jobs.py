@@ -21,8 +21,10 @@ from textual.worker import get_current_worker
 
 from batchtui.account.jobstore import SORT_ORDER, JobIndex, JobQuery
 from batchtui.account.listing import listing_order, queue_head, reads_aws
+from batchtui.account.pacing import ACTIVE_CAP_S, Pace
 from batchtui.account.snapshots import FirstPage, QueueFront
 from batchtui.model import JOB_STATUSES, JobSummary
+from batchtui.tui.freshness import read_ago, titled
 from batchtui.tui.job_lines import TABS, head_line, reason_line, tabs_text
 from batchtui.tui.messages import ActionDone, JobsListed, JobsPage, JobsRefreshed, QueueFrontRead
 from batchtui.tui.screens import job_actions
@@ -95,15 +97,22 @@ class JobsScreen(BaseScreen):
         self.query_state = JobQuery(descending=array_job_id is None)
         self.tab = "ALL"
         self.listing = False
+        self.refreshing = False
         self._last_rebuild = 0.0
         self.front: QueueFront | None = None
+        #: The list's pace: the timer's interval while jobs move, slower while they do not.
+        self.pace = Pace(0.0, 0.0)
+        #: When what the list shows was read (the start of the read: nothing in it is older).
+        self.read_at: float | None = None
+        self._read_since: float | None = None
+
+    def _title(self) -> str:
+        if self.array_job_id:
+            return f"Array job {self.array_name} {self.array_job_id} in {self.queue}: children"
+        return f"Jobs in {self.queue}"
 
     def compose(self) -> ComposeResult:
-        if self.array_job_id:
-            title = f"Array job {self.array_name} {self.array_job_id} in {self.queue}: children"
-        else:
-            title = f"Jobs in {self.queue}"
-        yield Label(Text(title), classes="section-title", id="jobs-title")
+        yield Label(Text(self._title()), classes="section-title", id="jobs-title")
         yield Static(id="tabs")
         yield Label("", id="queue-head")
         yield Input(placeholder="filter: name, id or status reason; !text inverts", id="filter")
@@ -114,6 +123,8 @@ class JobsScreen(BaseScreen):
         yield ScreenFooter()
 
     def on_mount(self) -> None:
+        interval = self.batchtui.config.refresh_interval
+        self.pace = Pace(interval, ACTIVE_CAP_S if interval > 0 else 0.0)
         self.query_one("#filter", Input).display = False
         self.query_one("#queue-head", Label).display = False
         table = self.query_one(JobTable)
@@ -129,18 +140,42 @@ class JobsScreen(BaseScreen):
     # -- loading ------------------------------------------------------------------------------
 
     def reload(self, full: bool) -> None:
+        busy = self.listing or self.refreshing
+        if not full and (busy or not self.pace.due(self.batchtui.clock())):
+            return  # the timer: a read is under way, or the list is not due yet
         if not self.array_job_id:
             self.front_worker()
+        self._read_since = self.batchtui.clock()
         if full or not self.index.loaded >= set(JOB_STATUSES):
-            if self.listing and not full:
-                return  # the timer: the first listing is still going
             # Not listed whole yet (the first listing failed part-way): list again.
             self.listing = True
-            self.list_worker(listing_order(self.tab), self._reusable_pages())
-        elif not self.listing:
+            known = self._reusable_pages()
+            if known:  # the overview's pages: the list is as old as the oldest of them
+                self._read_since = min(p.read_at for p in known.values())
+            self.list_worker(listing_order(self.tab), known)
+        else:
+            self.refreshing = True
             self.refresh_worker(self.index.active_ids())
 
+    def resumed(self) -> None:
+        if self.read_at is not None and self.pace.due(self.batchtui.clock()):
+            self.reload(full=False)
+
+    def show_ages(self) -> None:
+        self.query_one("#jobs-title", Label).update(
+            titled(self._title(), read_ago(self.batchtui.clock(), self.read_at))
+        )
+
+    def _read_done(self, *, changed: bool) -> None:
+        self.listing = self.refreshing = False
+        if self._read_since is not None:
+            self.read_at = self._read_since
+            self.pace.read(self._read_since, changed=changed)
+        self.show_ages()
+
     def worker_failed(self, group: str) -> None:
+        if group == "jobs":
+            self.refreshing = False  # the list stays; the status bar says STALE
         if group == "jobs" and self.listing:
             self.listing = False  # the timer lists again
             key = self.key_for("screen.refresh")
@@ -246,7 +281,7 @@ class JobsScreen(BaseScreen):
     @on(JobsListed)
     def _listed(self, message: JobsListed) -> None:
         if message.key == self.key:
-            self.listing = False
+            self._read_done(changed=True)
             if message.fetched:
                 self.batchtui.mark_fresh()
             table = self.query_one(JobTable)
@@ -264,6 +299,7 @@ class JobsScreen(BaseScreen):
         for status, jobs in message.refresh.by_status.items():
             self.index.replace(status, jobs)
         self.index.put(message.refresh.moved)
+        self._read_done(changed=self.index.version != before)
         self.batchtui.mark_fresh()
         if self.index.version != before:
             self.rebuild()
@@ -415,4 +451,5 @@ class JobsScreen(BaseScreen):
     @on(ActionDone)
     def _action_done(self, message: ActionDone) -> None:
         self.notify(message.text, title="Done")
+        self.pace.expire()  # the jobs acted on moved: re-read them now
         self.reload(full=False)

@@ -15,9 +15,10 @@ from textual.widgets import DataTable, Input, Label
 from batchtui.account.health import QueueHealth, account_health, needs_attention
 from batchtui.account.snapshots import AccountSnapshot
 from batchtui.account.textfilter import TextFilter
-from batchtui.model import ComputeEnvironment, JobQueue
+from batchtui.model import ACTIVE_STATUSES, FINAL_STATUSES, ComputeEnvironment, JobQueue
 from batchtui.tui import cells
 from batchtui.tui.bindings import ActionBinding
+from batchtui.tui.freshness import read_ago, titled
 from batchtui.tui.messages import ActionDone
 from batchtui.tui.screens import account_actions
 from batchtui.tui.screens.base import BaseScreen, type_into_focused_input
@@ -289,9 +290,31 @@ class OverviewScreen(BaseScreen):
         box.display = bool(attention)
         box.update(health_lines(attention))
         self._note()
+        self.show_ages()
 
     def reload(self, full: bool) -> None:
         self.batchtui.load_account_worker(full)
+
+    def resumed(self) -> None:
+        self.batchtui.refresh_account_if_stale()
+
+    def show_ages(self) -> None:
+        """Each table's own age: the CEs' read, and the oldest count of the queues (the
+        finished statuses are read less often, so their age is said apart)."""
+        account = self.batchtui.account
+        now = self.batchtui.clock()
+        ces_read = account.read_at if account is not None else None
+        self.query_one("#ces-title", Label).update(
+            titled("Compute environments", read_ago(now, ces_read))
+        )
+        if account is None:
+            ages = [read_ago(now, None)]
+        else:
+            ages = [
+                read_ago(now, account.counts_read_at(ACTIVE_STATUSES), what="counts read"),
+                read_ago(now, account.counts_read_at(FINAL_STATUSES), what="SUCCEEDED/FAILED"),
+            ]
+        self.query_one("#queues-title", Label).update(titled("Job queues", *ages))
 
     # -- selection ----------------------------------------------------------------------------
 
@@ -407,4 +430,4 @@ class OverviewScreen(BaseScreen):
     @on(ActionDone)
     def _action_done(self, message: ActionDone) -> None:
         self.notify(message.text, title="Done")
-        self.batchtui.load_account_worker(False)
+        self.batchtui.account_changed()

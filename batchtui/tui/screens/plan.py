@@ -189,7 +189,7 @@ class PlanScreen(BaseScreen):
         self.call_after_refresh(self._draw_charts)  # the pane is narrower beside the list
 
     def reload(self, full: bool) -> None:
+        # The timer reads nothing here: the plan shows none of the account's live data (the
+        # overview under it catches up when it is shown again).
         if full and self.plan is not None:
             self.plan_worker(self.profile)
-        else:  # the timer: keep the account (and the status bar's freshness) current
-            self.batchtui.load_account_worker(False)
