@@ -32,6 +32,8 @@ from batchtui.model import ComputeEnvironment
 from batchtui.profiles import ComputeEnvironmentSpec, JobQueueSpec
 
 CE = "computeEnvironment"
+#: How a change set shows a compute environment without a serviceRole of its own.
+SERVICE_LINKED = "AWSServiceRoleForBatch (service-linked)"
 QUEUE = "jobQueue"
 JOB_DEFINITION = "jobDefinition"
 
@@ -157,7 +159,13 @@ def _compute_environment(
     params = rq.create_compute_environment(spec, new_name)
     fields = tuple(FieldChange(k, old, new) for k, (old, new) in changes.items())
     if not rq.same_service_role(spec, current):
-        fields += (FieldChange("serviceRole", current.service_role, spec.service_role),)
+        fields += (
+            FieldChange(
+                "serviceRole",
+                current.service_role or SERVICE_LINKED,
+                spec.service_role or SERVICE_LINKED,
+            ),
+        )
     step = Step(
         StepKind.REPLACE,
         CE,
@@ -254,7 +262,12 @@ def _infrastructure_update(
 def _scaling_fields(
     spec: ComputeEnvironmentSpec, ce: ComputeEnvironment
 ) -> dict[str, tuple[int, int]]:
-    """minvCpus / maxvCpus / desiredvCpus to send: (old, new). desiredvCpus only upwards."""
+    """minvCpus / maxvCpus / desiredvCpus to send: (old, new).
+
+    desiredvCpus is Batch's to move with demand once the compute environment exists (the
+    profile's value is what it is created with): an update sends it only to keep it at or above
+    a raised minvCpus, so it only ever goes up, and a re-run after Batch scaled in changes
+    nothing."""
     out: dict[str, tuple[int, int]] = {}
     if ce.max_vcpus != spec.max_vcpus:
         out["maxvCpus"] = (ce.max_vcpus, spec.max_vcpus)
@@ -262,8 +275,8 @@ def _scaling_fields(
         return out
     if ce.min_vcpus != spec.min_vcpus:
         out["minvCpus"] = (ce.min_vcpus, spec.min_vcpus)
-    if spec.desired_vcpus > ce.desired_vcpus:
-        out["desiredvCpus"] = (ce.desired_vcpus, spec.desired_vcpus)
+    if spec.min_vcpus > ce.desired_vcpus:
+        out["desiredvCpus"] = (ce.desired_vcpus, spec.min_vcpus)
     return out
 
 
@@ -274,6 +287,14 @@ def _scaling(spec: ComputeEnvironmentSpec, ce: ComputeEnvironment) -> tuple[list
             f"{ce.name}: desiredvCpus {ce.desired_vcpus} is above the profile's "
             f"{spec.desired_vcpus}; not sent (AWS refuses a lower desiredvCpus and lowers it by "
             "itself as jobs finish)"
+        )
+    elif not spec.purchase_model.is_fargate and spec.desired_vcpus > max(
+        ce.desired_vcpus, spec.min_vcpus
+    ):
+        notes.append(
+            f"{ce.name}: desiredvCpus {ce.desired_vcpus}, the profile's {spec.desired_vcpus}: "
+            "Batch moves it with demand once created, so it is not sent (raise min_vcpus to "
+            "keep capacity up)"
         )
     fields = _scaling_fields(spec, ce)
     changes = tuple(FieldChange(k, old, new) for k, (old, new) in fields.items())
