@@ -10,14 +10,31 @@ instead of making another.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Protocol
 
 from batchtui.model import ComputeEnvironment, JobDefinition, JobQueue, PurchaseModel
 from batchtui.profiles import ComputeEnvironmentSpec, JobDefinitionSpec, JobQueueSpec, Profile
 
 #: Statuses of a compute environment or queue that is going away (not a live resource).
 GONE_STATUSES = ("DELETING", "DELETED")
+
+
+class VcpuSetting(Protocol):
+    """A recommended compute environment setting (the planner's ``VcpuSetting``; the planner
+    is a sibling layer, so it is named by shape here)."""
+
+    @property
+    def compute_environment(self) -> str: ...
+    @property
+    def min_vcpus(self) -> int: ...
+    @property
+    def max_vcpus(self) -> int: ...
+    @property
+    def desired_vcpus(self) -> int: ...
+    @property
+    def instance_types(self) -> tuple[str, ...]: ...
 
 
 @dataclass(frozen=True)
@@ -34,6 +51,46 @@ class DesiredState:
 
     def compute_environment(self, name: str) -> ComputeEnvironmentSpec:
         return next(ce for ce in self.compute_environments if ce.name == name)
+
+    def with_recommendation(
+        self, scenario: str, settings: Sequence[VcpuSetting], queue: str
+    ) -> tuple[DesiredState, list[str]]:
+        """The desired state with a plan's recommended vCPU settings applied, and notes.
+
+        Each setting sets its compute environment's min/max/desired vCPUs and instance types;
+        the workload queue's other compute environments get no vCPUs (the scenario does not
+        use them). A setting naming a compute environment the profile does not have is a
+        ValueError: apply changes only what a profile names.
+        """
+        known = {ce.name for ce in self.compute_environments}
+        foreign = [s.compute_environment for s in settings if s.compute_environment not in known]
+        if foreign:
+            raise ValueError(
+                f"the recommended scenario {scenario!r} uses compute environment(s) "
+                f"{', '.join(foreign)}, which the profile does not have"
+            )
+        by_name = {s.compute_environment: s for s in settings}
+        in_queue = next((q.compute_environments for q in self.job_queues if q.name == queue), ())
+        notes = []
+        ces = []
+        for ce in self.compute_environments:
+            setting = by_name.get(ce.name)
+            if setting is not None:
+                ce = replace(
+                    ce,
+                    min_vcpus=setting.min_vcpus,
+                    max_vcpus=setting.max_vcpus,
+                    desired_vcpus=setting.desired_vcpus,
+                    instance_types=setting.instance_types or ce.instance_types,
+                )
+            elif ce.name in in_queue:
+                notes.append(
+                    f"{ce.name}: not used by the recommended scenario {scenario!r}: "
+                    "maxvCpus 0 (it stays in the queue, launching nothing)"
+                )
+                ce = replace(ce, min_vcpus=0, max_vcpus=0, desired_vcpus=0)
+            ces.append(ce)
+        return replace(self, compute_environments=tuple(ces)), notes
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -14,7 +15,8 @@ from batchtui.errors import UsageError
 
 if TYPE_CHECKING:
     from batchtui.aws.apply import Waiter
-    from batchtui.changes import ChangeSet
+    from batchtui.changes import ChangeSet, DesiredState
+    from batchtui.profiles import Profile
 
 NAME = "apply"
 HELP = "Show the diff of a profile's Batch setup against the account, then apply it"
@@ -57,6 +59,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--plan-file", metavar="PLAN.json",
         help="apply exactly this saved change set; refused when the account changed since",
     )  # fmt: skip
+    parser.add_argument(
+        "--recommended", action="store_true",
+        help="apply the profile with `batchtui plan`'s recommended vCPU settings instead of "
+        "its own (prices and quotas from the bundled snapshot, the profile's trials and seed)",
+    )  # fmt: skip
     parser.add_argument("--yes", "-y", action="store_true", help="apply without asking")
     parser.add_argument(
         "--allow-delete", action="store_true",
@@ -78,6 +85,8 @@ def run(args: argparse.Namespace, ctx: CommandContext) -> int:
             f"{args.plan_file} was made {'with' if saved['allowDelete'] else 'without'} "
             "--allow-delete: apply it the same way, or make a new one"
         )
+    if saved is not None:
+        args.recommended = bool(saved.get("recommended", False))
     aws = ctx.aws()
     if not args.dry_run:
         # Refused before the first request, reads included: nothing is sent at all.
@@ -90,14 +99,22 @@ def run(args: argparse.Namespace, ctx: CommandContext) -> int:
             f"not {profile.name!r}"
         )
     desired = DesiredState.from_profile(profile)
+    recommended_notes: list[str] = []
+    if args.recommended:
+        desired, recommended_notes = _recommended(profile, desired, ctx)
     live = read_live_state(aws, desired)
     now = fingerprint(desired, live)
     if saved is not None:
         cs = _saved_change_set(saved, args.plan_file, now)
     else:
         cs = compute_change_set(desired, live, allow_delete=args.allow_delete)
+        if recommended_notes:
+            cs = replace(cs, notes=(*recommended_notes, *cs.notes))
     about = {"name": profile.name, "path": profile.path, "region": profile.region}
-    document: dict[str, Any] = {"profile": about, "fingerprint": now, "allow": args.allow_delete}
+    document: dict[str, Any] = {
+        "profile": about, "fingerprint": now, "allow": args.allow_delete,
+        "recommended": args.recommended,
+    }  # fmt: skip
     header = f"apply: profile {profile.name} ({profile.path}) against {aws.target.describe}"
     if args.output == "table":
         from batchtui.render.changes import render_change_set
@@ -145,6 +162,32 @@ def run(args: argparse.Namespace, ctx: CommandContext) -> int:
         )
     ctx.note(f"apply: {len(result.done)} steps applied; the account matches profile {profile.name}")
     return 0
+
+
+def _recommended(
+    profile: Profile, desired: DesiredState, ctx: CommandContext
+) -> tuple[DesiredState, list[str]]:
+    """The desired state with the plan's recommendation applied (exit 2 when there is none,
+    or when it needs compute environments the profile does not have)."""
+    from batchtui.account.plan_facts import gather_plan_facts
+    from batchtui.planner import run_plan
+
+    plan = run_plan(profile, gather_plan_facts(profile, None, live=False, note=ctx.note))
+    rec = plan.recommendation
+    if rec.scenario is None:
+        raise UsageError(
+            "no scenario of the plan meets the deadline and the budget: nothing to recommend",
+            hint=f"see `batchtui plan --profile {profile.path}`",
+        )
+    try:
+        applied, notes = desired.with_recommendation(rec.scenario, rec.settings,
+                                                     profile.workload.queue)  # fmt: skip
+    except ValueError as e:
+        raise UsageError(
+            str(e), hint="add them to the profile, or apply the profile's own settings"
+        ) from None
+    ctx.note(f"apply: the plan recommends {rec.scenario!r}; applying its vCPU settings")
+    return applied, [f"recommended scenario {rec.scenario!r}: " + "; ".join(rec.reasons), *notes]
 
 
 def _profile_of(saved: dict[str, Any] | None) -> dict[str, Any]:
@@ -198,6 +241,7 @@ def _emit_json(
         profile=document["profile"],
         fingerprint=document["fingerprint"],
         allow_delete=document["allow"],
+        recommended=document["recommended"],
         outcome=outcome,
     )
     print(to_json(doc), file=ctx.stdout)
@@ -212,6 +256,7 @@ def _save(path: str, cs: ChangeSet, document: dict[str, Any]) -> None:
         profile=document["profile"],
         fingerprint=document["fingerprint"],
         allow_delete=document["allow"],
+        recommended=document["recommended"],
     )
     try:
         Path(path).write_text(to_json(doc) + "\n", encoding="utf-8")

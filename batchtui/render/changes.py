@@ -90,6 +90,7 @@ def change_set_document(
     profile: Mapping[str, str],
     fingerprint: Mapping[str, str],
     allow_delete: bool,
+    recommended: bool = False,
     outcome: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The JSON document of a change set (what ``--out`` saves and ``--plan-file`` reads)."""
@@ -97,6 +98,7 @@ def change_set_document(
         "schemaVersion": SCHEMA_VERSION,
         "profile": dict(profile),
         "allowDelete": allow_delete,
+        "recommended": recommended,
         "fingerprint": dict(fingerprint),
         "summary": summary_line(cs),
         "steps": [s.to_json() for s in cs.steps],

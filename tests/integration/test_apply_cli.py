@@ -276,3 +276,35 @@ def test_a_change_batch_forbids_is_exit_2_with_nothing_sent(
     assert doc["outcome"] == {"status": "forbidden"}
     assert "mixes CPU architectures" in err
     assert names_with(batch, profile.prefix) == {"ce": [], "queue": [], "jd": []}
+
+
+def test_a_recommendation_on_fargate_the_profile_lacks_is_refused(
+    apply: Run, profile: Profile, batch: Any
+) -> None:
+    code, doc, err = apply(profile, "--recommended", "--yes")
+    assert code == 2 and doc == {}
+    assert "the recommended scenario 'fargate-spot' uses compute environment(s)" in err
+    assert names_with(batch, profile.prefix)["ce"] == []
+
+
+def test_a_recommendation_sets_the_vcpus_of_the_profiles_own_compute_environments(
+    apply: Run, profile: Profile, batch: Any
+) -> None:
+    # 128 GiB a job: too big for Fargate, so the plan recommends a mix of the profile's CEs.
+    profile.edit("memory_mib = 2048", "memory_mib = 131072")
+    profile.edit("budget_usd = 20", "budget_usd = 100000")
+    profile.edit("deadline_hours = 2", "deadline_hours = 48")
+    code, doc, err = apply(profile, "--recommended", "--yes")
+    assert code == 0, err
+    assert "apply: the plan recommends 'spot 100%'" in err
+    assert doc["recommended"] is True
+    assert doc["notes"][0].startswith("recommended scenario 'spot 100%': cheapest")
+    assert ce_of(batch, profile.name("spot"))["computeResources"]["maxvCpus"] == 96
+    assert ce_of(batch, profile.name("ondemand"))["computeResources"]["maxvCpus"] == 0
+    # The profile's own settings, applied after, are a scaling update of each back.
+    code, doc, err = apply(profile, "--yes")
+    assert code == 0, err
+    assert steps_of(doc) == [
+        ("scaling-update", profile.name("spot")),
+        ("scaling-update", profile.name("ondemand")),
+    ]

@@ -377,3 +377,30 @@ def test_a_profile_states_the_update_policy_and_the_scheduling_policy() -> None:
         assert "job_queues[0].scheduling_policy_arn: must be a scheduling policy ARN" in joined
     else:
         raise AssertionError("accepted a string for a boolean and a name for an ARN")
+
+
+def test_a_recommendation_sets_the_vcpus_of_the_profiles_compute_environments() -> None:
+    from batchtui.planner import VcpuSetting
+
+    spot = ce_spec("spot", purchase_model=PurchaseModel.SPOT, max_vcpus=16)
+    od = ce_spec("od", min_vcpus=2, desired_vcpus=2)
+    d = DesiredState((spot, od), (JobQueueSpec("q", 1, ("spot", "od")),))
+    setting = VcpuSetting("spot", "SPOT", 0, 96, 0, ("c5", "m5"))
+    applied, notes = d.with_recommendation("spot 100%", (setting,), "q")
+    assert applied.compute_environment("spot").max_vcpus == 96
+    assert applied.compute_environment("spot").instance_types == ("c5", "m5")
+    assert (applied.compute_environment("od").min_vcpus,
+            applied.compute_environment("od").max_vcpus) == (0, 0)  # fmt: skip
+    assert notes == [
+        "od: not used by the recommended scenario 'spot 100%': maxvCpus 0 (it stays in the "
+        "queue, launching nothing)"
+    ]
+    foreign = VcpuSetting("sandbox-fargate", "FARGATE", 0, 64, 0, ())
+    try:
+        d.with_recommendation("fargate", (foreign,), "q")
+    except ValueError as e:
+        assert (
+            "uses compute environment(s) sandbox-fargate, which the profile does not have" in str(e)
+        )
+    else:
+        raise AssertionError("a compute environment outside the profile was accepted")
