@@ -2,7 +2,8 @@
 
 - :mod:`.state` holds the two sides as values (and finds blue/green generations by name);
 - :mod:`.requests` turns a profile's resources into Batch requests and comparable fields;
-- :mod:`.diff` computes the :class:`~.steps.ChangeSet`, with :mod:`.rules` (Batch's rules,
+- :mod:`.diff` computes the :class:`~.steps.ChangeSet`, with :mod:`.in_place` (scaling and
+  infrastructure updates, and when AWS allows the latter), :mod:`.rules` (Batch's rules,
   checked before the first request) and :mod:`.scaling` (the scaling rules);
 - :mod:`.simulate` applies a change set to a live state, as Batch would;
 - :mod:`.fingerprint` tells whether a saved change set still fits the account.

@@ -13,18 +13,16 @@ name are left alone, and so are the job definition's other revisions.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from typing import Any
+from dataclasses import dataclass
 
 from batchtui.changes import requests as rq
+from batchtui.changes.in_place import infrastructure_update, scaling_update, why_not_in_place
 from batchtui.changes.rules import check_rules
-from batchtui.changes.scaling import check_scaling
 from batchtui.changes.state import (
     DesiredState,
     LiveState,
     generation_name,
     generation_of,
-    is_service_linked,
     queue_order_names,
 )
 from batchtui.changes.steps import ChangeSet, FieldChange, Step, StepKind, Wait
@@ -146,14 +144,14 @@ def _compute_environment(
         # A generation that already has the desired infrastructure: the one in a queue, else
         # the newest (a half-made replacement is picked up, not made again).
         keep = next((ce for ce in reversed(matching) if ce in in_queues), matching[-1])
-        steps, notes = _scaling(spec, keep)
+        steps, notes = scaling_update(spec, keep)
         return steps, _Target(keep.name, tuple(c for c in generations if c != keep)), notes
     current = in_queues[-1] if in_queues else generations[-1]
     changes = rq.infrastructure_changes(spec, current)
-    why_not = _why_not_in_place(spec, current, changes)
+    why_not = why_not_in_place(spec, current, changes)
     if why_not is None:
-        steps, target, notes = _infrastructure_update(spec, current, changes)
-        return steps, replace(target, retired=tuple(c for c in generations if c != current)), notes
+        steps = infrastructure_update(spec, current, changes)
+        return steps, _Target(current.name, tuple(c for c in generations if c != current)), []
     gen = max(generation_of(ce.name, spec.name) or 1 for ce in generations) + 1
     new_name = generation_name(spec.name, gen)
     params = rq.create_compute_environment(spec, new_name)
@@ -179,156 +177,6 @@ def _compute_environment(
         Wait.VALID,
     )
     return [step], _Target(new_name, tuple(generations)), []
-
-
-def _why_not_in_place(
-    spec: ComputeEnvironmentSpec, ce: ComputeEnvironment, changes: dict[str, tuple[Any, Any]]
-) -> str | None:
-    """Why AWS would refuse these changes as an in-place update, or None when it allows it."""
-    if not rq.same_service_role(spec, ce):
-        return "its service role cannot switch between the service-linked role and a regular role"
-    if ce.purchase_model.is_fargate or spec.purchase_model.is_fargate:
-        if "type" in changes:
-            return "a compute environment's type changes only between EC2 and SPOT in place"
-        other = [k for k in changes if k not in rq.FARGATE_UPDATABLE]
-        return f"{', '.join(other)} of a Fargate compute environment" if other else None
-    if not is_service_linked(ce.service_role):
-        return (
-            f"infrastructure updates ({', '.join(changes)}) need the AWSServiceRoleForBatch "
-            "service-linked role, and it uses a regular service role"
-        )
-    strategy = ce.allocation_strategy or "BEST_FIT"
-    if strategy not in rq.UPDATABLE_STRATEGIES:
-        return (
-            f"infrastructure updates ({', '.join(changes)}) need allocationStrategy "
-            f"{', '.join(rq.UPDATABLE_STRATEGIES)}, and it uses {strategy}"
-        )
-    if spec.allocation_strategy not in rq.UPDATABLE_STRATEGIES:
-        return f"allocationStrategy cannot be updated to {spec.allocation_strategy}"
-    return None
-
-
-def _infrastructure_update(
-    spec: ComputeEnvironmentSpec, ce: ComputeEnvironment, changes: dict[str, tuple[Any, Any]]
-) -> tuple[list[Step], _Target, list[str]]:
-    wanted = rq.compute_resources(spec)
-    cr = {k: wanted[k] for k in changes if k in wanted}
-    scaling = _scaling_fields(spec, ce)
-    cr |= {k: new for k, (_, new) in scaling.items()}
-    fields = tuple(FieldChange(k, old, new) for k, (old, new) in changes.items())
-    fields += tuple(FieldChange(k, old, new) for k, (old, new) in scaling.items())
-    params: dict[str, object] = {"computeEnvironment": ce.name, "computeResources": cr}
-    if not spec.purchase_model.is_fargate:
-        policy = spec.update_policy.to_api()
-        params["updatePolicy"] = policy
-        fields += (
-            FieldChange(
-                "updatePolicy",
-                {
-                    "terminateJobsOnUpdate": ce.terminate_jobs_on_update,
-                    "jobExecutionTimeoutMinutes": ce.job_execution_timeout_minutes,
-                },
-                policy,
-            ),
-        )
-    if ce.state != spec.state:
-        params["state"] = spec.state
-        fields += (FieldChange("state", ce.state, spec.state),)
-    running = (
-        "running jobs are terminated"
-        if spec.update_policy.terminate_jobs_on_update
-        else f"running jobs may finish (up to {spec.update_policy.job_execution_timeout_minutes}"
-        " minutes)"
-    )
-    why = (
-        f"{', '.join(changes)} changed; AWS updates it in place (service-linked role, "
-        f"{ce.allocation_strategy}) by replacing its instances; {running}"
-        if not spec.purchase_model.is_fargate
-        else f"{', '.join(changes)} of a Fargate compute environment change in place"
-    )
-    step = Step(
-        StepKind.INFRASTRUCTURE_UPDATE,
-        CE,
-        ce.name,
-        why,
-        "UpdateComputeEnvironment",
-        params,
-        fields,
-        Wait.VALID,
-    )
-    return [step], _Target(ce.name), []
-
-
-def _scaling_fields(
-    spec: ComputeEnvironmentSpec, ce: ComputeEnvironment
-) -> dict[str, tuple[int, int]]:
-    """minvCpus / maxvCpus / desiredvCpus to send: (old, new).
-
-    desiredvCpus is Batch's to move with demand once the compute environment exists (the
-    profile's value is what it is created with): an update sends it only to keep it at or above
-    a raised minvCpus, so it only ever goes up, and a re-run after Batch scaled in changes
-    nothing."""
-    out: dict[str, tuple[int, int]] = {}
-    if ce.max_vcpus != spec.max_vcpus:
-        out["maxvCpus"] = (ce.max_vcpus, spec.max_vcpus)
-    if spec.purchase_model.is_fargate:
-        return out
-    if ce.min_vcpus != spec.min_vcpus:
-        out["minvCpus"] = (ce.min_vcpus, spec.min_vcpus)
-    if spec.min_vcpus > ce.desired_vcpus:
-        out["desiredvCpus"] = (ce.desired_vcpus, spec.min_vcpus)
-    return out
-
-
-def _scaling(spec: ComputeEnvironmentSpec, ce: ComputeEnvironment) -> tuple[list[Step], list[str]]:
-    notes = []
-    if not spec.purchase_model.is_fargate and spec.desired_vcpus < ce.desired_vcpus:
-        notes.append(
-            f"{ce.name}: desiredvCpus {ce.desired_vcpus} is above the profile's "
-            f"{spec.desired_vcpus}; not sent (AWS refuses a lower desiredvCpus and lowers it by "
-            "itself as jobs finish)"
-        )
-    elif not spec.purchase_model.is_fargate and spec.desired_vcpus > max(
-        ce.desired_vcpus, spec.min_vcpus
-    ):
-        notes.append(
-            f"{ce.name}: desiredvCpus {ce.desired_vcpus}, the profile's {spec.desired_vcpus}: "
-            "Batch moves it with demand once created, so it is not sent (raise min_vcpus to "
-            "keep capacity up)"
-        )
-    fields = _scaling_fields(spec, ce)
-    changes = tuple(FieldChange(k, old, new) for k, (old, new) in fields.items())
-    params: dict[str, object] = {"computeEnvironment": ce.name}
-    if fields:
-        # The same rules the scale dialog checks: a request AWS would refuse is never built.
-        check = check_scaling(
-            replace(ce, status="VALID"),
-            min_vcpus=fields.get("minvCpus", (0, None))[1],
-            max_vcpus=fields.get("maxvCpus", (0, None))[1],
-            desired_vcpus=fields.get("desiredvCpus", (0, None))[1],
-        )
-        if check.ok:
-            params["computeResources"] = {k: new for k, (_, new) in fields.items()}
-        else:
-            notes.extend(f"{ce.name}: {p}" for p in check.problems)
-            changes = ()
-    if ce.state != spec.state:
-        params["state"] = spec.state
-        changes += (FieldChange("state", ce.state, spec.state),)
-    if not changes:
-        return [], notes
-    what = ", ".join(c.field for c in changes)
-    step = Step(
-        StepKind.SCALING_UPDATE,
-        CE,
-        ce.name,
-        f"{what} changed: an in-place scaling update, no instance is replaced",
-        "UpdateComputeEnvironment",
-        params,
-        changes,
-        Wait.VALID,
-    )
-    return [step], notes
 
 
 def _created_fields(cr: dict[str, object]) -> tuple[FieldChange, ...]:
