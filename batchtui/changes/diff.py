@@ -16,7 +16,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from batchtui.changes import requests as rq
-from batchtui.changes.in_place import infrastructure_update, scaling_update, why_not_in_place
+from batchtui.changes.in_place import (
+    infrastructure_update,
+    scaling_fields,
+    scaling_update,
+    why_not_in_place,
+)
 from batchtui.changes.rules import check_rules
 from batchtui.changes.state import (
     DesiredState,
@@ -156,6 +161,12 @@ def _compute_environment(
     new_name = generation_name(spec.name, gen)
     params = rq.create_compute_environment(spec, new_name)
     fields = tuple(FieldChange(k, old, new) for k, (old, new) in changes.items())
+    # The new one is created with the profile's vCPUs: show where they differ from the old's.
+    fields += tuple(
+        FieldChange(k, old, new)
+        for k, (old, new) in scaling_fields(spec, current).items()
+        if k != "desiredvCpus"
+    )
     if not rq.same_service_role(spec, current):
         fields += (
             FieldChange(

@@ -38,7 +38,8 @@ def why_not_in_place(
     if strategy not in rq.UPDATABLE_STRATEGIES:
         return (
             f"infrastructure updates ({', '.join(changes)}) need allocationStrategy "
-            f"{', '.join(rq.UPDATABLE_STRATEGIES)}, and it uses {strategy}"
+            f"{', '.join(rq.UPDATABLE_STRATEGIES[:-1])} or {rq.UPDATABLE_STRATEGIES[-1]}, and "
+            f"it uses {strategy}"
         )
     if spec.allocation_strategy not in rq.UPDATABLE_STRATEGIES:
         return f"allocationStrategy cannot be updated to {spec.allocation_strategy}"

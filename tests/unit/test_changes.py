@@ -404,3 +404,16 @@ def test_a_recommendation_sets_the_vcpus_of_the_profiles_compute_environments() 
         )
     else:
         raise AssertionError("a compute environment outside the profile was accepted")
+
+
+def test_a_replacement_shows_every_field_the_new_one_changes() -> None:
+    spec = ce_spec(allocation_strategy="BEST_FIT", instance_types=("c5",), max_vcpus=32)
+    live = LiveState((live_ce(spec, instance_types=("m5",), max_vcpus=16),), (queue("q", ("ce",)),))
+    step = compute_change_set(desired(spec), live).steps[0]
+    assert [(c.field, c.old, c.new) for c in step.changes] == [
+        ("instanceTypes", ["m5"], ["c5"]),
+        ("maxvCpus", 16, 32),
+    ]
+    assert (
+        "BEST_FIT_PROGRESSIVE, SPOT_CAPACITY_OPTIMIZED or SPOT_PRICE_CAPACITY_OPTIMIZED" in step.why
+    )
