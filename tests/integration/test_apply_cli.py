@@ -101,11 +101,18 @@ def ce_of(batch: Any, name: str) -> dict[str, Any]:
     return dict(found[0])
 
 
+def every(batch: Any, operation: str, key: str, **params: Any) -> list[dict[str, Any]]:
+    """Every page of a Describe call: the shared sandbox holds every test's resources."""
+    pages = batch.get_paginator(operation).paginate(**params)
+    return [item for page in pages for item in page[key]]
+
+
 def names_with(batch: Any, prefix: str) -> dict[str, list[str]]:
     """What the account has of a profile, counted by listing it."""
-    ces = batch.describe_compute_environments()["computeEnvironments"]
-    queues = batch.describe_job_queues()["jobQueues"]
-    jds = batch.describe_job_definitions(status="ACTIVE")["jobDefinitions"]
+    prefix += "-"  # ap-3 is not ap-31
+    ces = every(batch, "describe_compute_environments", "computeEnvironments")
+    queues = every(batch, "describe_job_queues", "jobQueues")
+    jds = every(batch, "describe_job_definitions", "jobDefinitions", status="ACTIVE")
     return {
         "ce": sorted(c["computeEnvironmentName"] for c in ces
                      if c["computeEnvironmentName"].startswith(prefix)),
