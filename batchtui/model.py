@@ -127,11 +127,15 @@ class ComputeEnvironment:
     launch_template: str = ""
     ecs_cluster_arn: str = ""
     tags: tuple[tuple[str, str], ...] = ()
+    #: updatePolicy: what an infrastructure update does to running jobs (AWS's defaults).
+    terminate_jobs_on_update: bool = False
+    job_execution_timeout_minutes: int = 30
 
     @classmethod
     def from_api(cls, d: dict[str, Any]) -> ComputeEnvironment:
         cr = d.get("computeResources") or {}
         lt = cr.get("launchTemplate") or {}
+        policy = d.get("updatePolicy") or {}
         return cls(
             name=d["computeEnvironmentName"],
             arn=d.get("computeEnvironmentArn", ""),
@@ -153,6 +157,8 @@ class ComputeEnvironment:
             launch_template=lt.get("launchTemplateName") or lt.get("launchTemplateId") or "",
             ecs_cluster_arn=d.get("ecsClusterArn", "") or "",
             tags=tuple(sorted((d.get("tags") or {}).items())),
+            terminate_jobs_on_update=bool(policy.get("terminateJobsOnUpdate", False)),
+            job_execution_timeout_minutes=int(policy.get("jobExecutionTimeoutMinutes", 30) or 30),
         )
 
 

@@ -34,6 +34,7 @@ from batchtui.profiles.spec import (
     Profile,
     QuotaSpec,
     RetryStrategy,
+    UpdatePolicy,
     WorkloadSpec,
 )
 from batchtui.profiles.validation import INT32_MAX
@@ -57,6 +58,7 @@ __all__ = [
     "Profile",
     "QuotaSpec",
     "RetryStrategy",
+    "UpdatePolicy",
     "WorkloadSpec",
     "load_profile",
     "parse_profile",

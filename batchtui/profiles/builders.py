@@ -22,6 +22,7 @@ from batchtui.profiles.schema import (
     RETRY_STRATEGY,
     TIME_LIMIT_ACTION,
     TOP,
+    UPDATE_POLICY,
 )
 from batchtui.profiles.spec import (
     ComputeEnvironmentSpec,
@@ -31,6 +32,7 @@ from batchtui.profiles.spec import (
     Profile,
     QuotaSpec,
     RetryStrategy,
+    UpdatePolicy,
     WorkloadSpec,
 )
 from batchtui.profiles.validation import Problems, check_table
@@ -134,6 +136,9 @@ def _compute_environment(d: Any, i: int, problems: Problems) -> ComputeEnvironme
     if v["bid_percentage"] is not None and pool is not PurchaseModel.SPOT:
         problems.add(f"{key}.bid_percentage", "only SPOT compute environments take a bid")
         ok = False
+    policy = check_table(v["update_policy"], UPDATE_POLICY, f"{key}.update_policy", problems)
+    if policy is None:
+        ok = False
     strategy = v["allocation_strategy"] or ("" if pool.is_fargate else "BEST_FIT_PROGRESSIVE")
     if strategy.startswith("SPOT_") and pool is not PurchaseModel.SPOT:
         problems.add(f"{key}.allocation_strategy", f"{strategy} is for SPOT compute environments")
@@ -155,6 +160,7 @@ def _compute_environment(d: Any, i: int, problems: Problems) -> ComputeEnvironme
         service_role=v["service_role"],
         launch_template=v["launch_template"],
         state=v["state"],
+        update_policy=UpdatePolicy(**policy) if policy else UpdatePolicy(),
         line=problems.lines.line_of(key),
     )
 
@@ -196,6 +202,7 @@ def _job_queue(d: Any, i: int, problems: Problems) -> JobQueueSpec | None:
         compute_environments=tuple(v["compute_environments"]),
         job_state_time_limit_actions=tuple(actions),
         state=v["state"],
+        scheduling_policy_arn=v["scheduling_policy_arn"],
     )
 
 

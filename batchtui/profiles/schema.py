@@ -12,6 +12,7 @@ from batchtui.profiles.validation import (
     aws_int,
     in_range,
     is_quota,
+    is_scheduling_policy_arn,
     non_negative,
     one_of,
     positive,
@@ -60,6 +61,12 @@ COMPUTE_ENVIRONMENT = {
     "service_role": Field(str, default=""),
     "launch_template": Field(str, default=""),
     "state": Field(str, default="ENABLED", check=one_of("ENABLED", "DISABLED")),
+    "update_policy": Field(dict, default={}),
+}
+#: UpdateComputeEnvironment's updatePolicy, sent with every infrastructure update.
+UPDATE_POLICY = {
+    "terminate_jobs_on_update": Field(bool, default=False),
+    "job_execution_timeout_minutes": Field(int, default=30, check=in_range(1, 360)),
 }
 JOB_QUEUE = {
     "name": Field(str, required=True),
@@ -67,6 +74,7 @@ JOB_QUEUE = {
     "compute_environments": Field(list, required=True, strings=True),
     "job_state_time_limit_actions": Field(list, default=[]),
     "state": Field(str, default="ENABLED", check=one_of("ENABLED", "DISABLED")),
+    "scheduling_policy_arn": Field(str, default="", check=is_scheduling_policy_arn),
 }
 TIME_LIMIT_ACTION = {
     "reason": Field(str, required=True),

@@ -45,6 +45,21 @@ class QuotaSpec:
 
 
 @dataclass(frozen=True)
+class UpdatePolicy:
+    """UpdateComputeEnvironment's updatePolicy: what an infrastructure update does to the jobs
+    running on the instances it replaces (by default they finish, up to the timeout)."""
+
+    terminate_jobs_on_update: bool = False
+    job_execution_timeout_minutes: int = 30
+
+    def to_api(self) -> dict[str, Any]:
+        return {
+            "terminateJobsOnUpdate": self.terminate_jobs_on_update,
+            "jobExecutionTimeoutMinutes": self.job_execution_timeout_minutes,
+        }
+
+
+@dataclass(frozen=True)
 class ComputeEnvironmentSpec:
     name: str
     purchase_model: PurchaseModel
@@ -60,6 +75,7 @@ class ComputeEnvironmentSpec:
     service_role: str = ""
     launch_template: str = ""
     state: str = "ENABLED"
+    update_policy: UpdatePolicy = field(default_factory=UpdatePolicy)
     line: int = 0
 
     def to_model(self) -> ComputeEnvironment:
@@ -91,6 +107,7 @@ class JobQueueSpec:
     compute_environments: tuple[str, ...]  # in computeEnvironmentOrder
     job_state_time_limit_actions: tuple[Mapping[str, Any], ...] = ()
     state: str = "ENABLED"
+    scheduling_policy_arn: str = ""
 
 
 @dataclass(frozen=True)

@@ -101,6 +101,16 @@ def in_range(lo: float, hi: float) -> Check:
     return check
 
 
+def is_scheduling_policy_arn(v: Any) -> str | None:
+    """A fair-share scheduling policy's ARN (CreateJobQueue takes an ARN, not a name)."""
+    if v == "" or (str(v).startswith("arn:") and ":scheduling-policy/" in str(v)):
+        return None
+    return (
+        f"must be a scheduling policy ARN, arn:aws:batch:REGION:ACCOUNT:scheduling-policy/NAME "
+        f"(got {v!r})"
+    )
+
+
 def is_quota(v: Any) -> str | None:
     """A vCPU quota: a number of vCPUs, or ``"auto"`` to read it from Service Quotas."""
     if v == "auto":
@@ -112,6 +122,7 @@ def is_quota(v: Any) -> str | None:
 
 def _kind_name(kind: type | tuple[type, ...]) -> str:
     names = {
+        bool: "true or false",
         int: "an integer",
         float: "a number",
         str: "a string",
@@ -150,7 +161,7 @@ def check_table(
         value: Any = data[name]
         kinds = spec.kind if isinstance(spec.kind, tuple) else (spec.kind,)
         # TOML integers are fine where a float is wanted; booleans are never numbers.
-        if isinstance(value, bool) or not isinstance(value, kinds):
+        if (isinstance(value, bool) and bool not in kinds) or not isinstance(value, kinds):
             problems.add(full, f"must be {_kind_name(spec.kind)} (got {value!r})")
             ok = False
             continue

@@ -30,6 +30,22 @@ from batchtui.sandbox.scheduler import Scheduler
 from batchtui.sandbox.tokens import described
 
 SCALING_KEYS = {"minvCpus", "maxvCpus", "desiredvCpus"}
+#: Allocation strategies under which AWS performs infrastructure updates.
+UPDATABLE_STRATEGIES = (
+    "BEST_FIT_PROGRESSIVE",
+    "SPOT_CAPACITY_OPTIMIZED",
+    "SPOT_PRICE_CAPACITY_OPTIMIZED",
+)
+#: What a Fargate compute environment changes in place besides maxvCpus.
+FARGATE_UPDATABLE = {"subnets", "securityGroupIds"}
+#: AWS's refusal of an infrastructure update it cannot do, in the words of its documentation
+#: ("Perform infrastructure updates"); the exact ClientException text was not found.
+INFRASTRUCTURE_UPDATE_REFUSED = (
+    "Infrastructure updates require the AWSServiceRoleForBatch service-linked role and an "
+    "allocation strategy of BEST_FIT_PROGRESSIVE, SPOT_CAPACITY_OPTIMIZED or "
+    "SPOT_PRICE_CAPACITY_OPTIMIZED; compute environment {name} uses {what}. Use a blue/green "
+    "update instead."
+)
 SCALE_DOWN_REFUSED = (
     "Manually scaling down compute environment is not supported.  Disconnecting job queues "
     "from compute environment will cause it to scale-down to minvCpus."
@@ -62,7 +78,8 @@ class ComputeEnvironmentOperations:
             raise BatchApiError(f"type must be MANAGED or UNMANAGED, not {ce_type}")
         ce = ComputeEnvironmentRecord(name, self.store.arn("compute-environment", name), ce_type)
         ce.state = check_state(body.get("state", "ENABLED"))
-        ce.service_role = body.get("serviceRole") or ""
+        # Without a serviceRole, Batch uses (and reports) its service-linked role.
+        ce.service_role = body.get("serviceRole") or self._service_linked_role()
         ce.tags = check_tags(body.get("tags"))
         ce.uuid = self.store.new_uuid()
         ce.created_at = self.scheduler.now
@@ -145,6 +162,44 @@ class ComputeEnvironmentOperations:
             )
         return None
 
+    def _service_linked_role(self) -> str:
+        return (
+            f"arn:aws:iam::{self.store.account}:role/aws-service-role/batch.amazonaws.com/"
+            "AWSServiceRoleForBatch"
+        )
+
+    def _check_infrastructure_update(
+        self, ce: ComputeEnvironmentRecord, body: dict[str, Any], other: dict[str, Any]
+    ) -> None:
+        """AWS's conditions for an infrastructure update (and for changing the service role)."""
+        role = body.get("serviceRole")
+        if role and _is_service_linked(role) != _is_service_linked(ce.service_role):
+            raise BatchApiError(
+                "A compute environment's service role cannot change between the "
+                "AWSServiceRoleForBatch service-linked role and a regular IAM role."
+            )
+        if not other:
+            return
+        if ce.purchase.is_fargate:
+            refused = sorted(set(other) - FARGATE_UPDATABLE)
+            if refused:
+                raise BatchApiError(
+                    f"{', '.join(refused)} cannot be updated on a Fargate compute environment."
+                )
+            return
+        what = []
+        if not _is_service_linked(ce.service_role):
+            what.append("a regular service role")
+        if ce.allocation_strategy not in UPDATABLE_STRATEGIES:
+            what.append(f"allocationStrategy {ce.allocation_strategy}")
+        new_strategy = other.get("allocationStrategy")
+        if new_strategy is not None and new_strategy not in UPDATABLE_STRATEGIES:
+            what.append(f"a new allocationStrategy {new_strategy}")
+        if what:
+            raise BatchApiError(
+                INFRASTRUCTURE_UPDATE_REFUSED.format(name=ce.name, what=" and ".join(what))
+            )
+
     def _known_instance_type(self, name: str) -> bool:
         return is_known_instance_type(name, self.catalog)
 
@@ -177,12 +232,16 @@ class ComputeEnvironmentOperations:
                     f"desiredvCpus ({desired}) must be between minvCpus ({new_min}) and "
                     f"maxvCpus ({new_max})"
                 )
+        other = {k: v for k, v in cr.items() if k not in SCALING_KEYS}
+        self._check_infrastructure_update(ce, body, other)
+        policy = body.get("updatePolicy")
+        if policy is not None:
+            ce.update_policy = _update_policy(policy, ce.update_policy)
         if "state" in body:
             ce.state = check_state(body["state"])
         if body.get("serviceRole"):
             ce.service_role = body["serviceRole"]
         ce.min_vcpus, ce.max_vcpus = new_min, new_max
-        other = {k: v for k, v in cr.items() if k not in SCALING_KEYS}
         if other:  # an infrastructure update: AWS replaces instances; re-validate
             merged = {**ce.compute_resources, **other, "maxvCpus": new_max}
             if not ce.purchase.is_fargate:
@@ -205,3 +264,24 @@ class ComputeEnvironmentOperations:
                 raise BatchApiError("Cannot delete, found existing JobQueue relationship.")
         self.scheduler.delete_compute_environment(ce)
         return {}
+
+
+def _is_service_linked(role: str) -> bool:
+    return not role or role.rsplit("/", 1)[-1] == "AWSServiceRoleForBatch"
+
+
+def _update_policy(policy: Any, current: dict[str, Any]) -> dict[str, Any]:
+    """updatePolicy as AWS checks it: a boolean, and a timeout of 1 to 360 minutes."""
+    if not isinstance(policy, dict):
+        raise BatchApiError("updatePolicy must be an object")
+    out = dict(current)
+    if "terminateJobsOnUpdate" in policy:
+        if not isinstance(policy["terminateJobsOnUpdate"], bool):
+            raise BatchApiError("updatePolicy.terminateJobsOnUpdate must be a boolean")
+        out["terminateJobsOnUpdate"] = policy["terminateJobsOnUpdate"]
+    if "jobExecutionTimeoutMinutes" in policy:
+        minutes = optional_int(policy, "jobExecutionTimeoutMinutes")
+        if minutes is None or not 1 <= minutes <= 360:
+            raise BatchApiError("updatePolicy.jobExecutionTimeoutMinutes must be 1 to 360")
+        out["jobExecutionTimeoutMinutes"] = minutes
+    return out

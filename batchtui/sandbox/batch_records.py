@@ -35,6 +35,7 @@ class ComputeEnvironmentRecord:
         "task_vcpus",
         "tasks",
         "type",
+        "update_policy",
         "uuid",
     )
 
@@ -60,6 +61,11 @@ class ComputeEnvironmentRecord:
         self.eks_configuration: dict[str, Any] | None = None  # an EKS CE's cluster, namespace
         self.uuid = ""
         self.created_at = 0.0
+        #: UpdateComputeEnvironment's updatePolicy (AWS's defaults until one is given).
+        self.update_policy: dict[str, Any] = {
+            "terminateJobsOnUpdate": False,
+            "jobExecutionTimeoutMinutes": 30,
+        }
 
     @property
     def schedulable(self) -> bool:

@@ -38,6 +38,7 @@ def compute_environment(ce: ComputeEnvironmentRecord) -> dict[str, Any]:
         "serviceRole": ce.service_role or None,
         "uuid": ce.uuid,
         "containerOrchestrationType": "ECS",
+        "updatePolicy": dict(ce.update_policy),
     }
     if ce.eks_configuration is not None:
         del out["ecsClusterArn"]

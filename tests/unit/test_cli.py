@@ -30,11 +30,28 @@ def test_unknown_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) ->
     assert "invalid choice" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("command", ["apply", "submit"])
+@pytest.mark.parametrize("command", ["submit"])
 def test_unbuilt_commands_say_so(command: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main([command]) == 1
     err = capsys.readouterr().err
     assert err.strip().startswith(f"batchtui: `batchtui {command}` is not built yet (")
+
+
+def test_apply_needs_a_profile_or_a_plan_file(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["apply"]) == 2
+    assert "give --profile NAME|PATH (or --plan-file PLAN.json)" in capsys.readouterr().err
+
+
+def test_a_plan_file_that_is_not_a_change_set_is_bad_input(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plan = tmp_path / "plan.json"
+    plan.write_text('{"schemaVersion": 1, "steps": [{"kind": "explode"}]}')
+    assert main(["apply", "--plan-file", str(plan)]) == 2
+    assert "malformed change set" in capsys.readouterr().err
+    plan.write_text("not json")
+    assert main(["apply", "--plan-file", str(plan)]) == 2
+    assert "not JSON" in capsys.readouterr().err
 
 
 def test_diagnose_needs_a_job_or_a_queue(capsys: pytest.CaptureFixture[str]) -> None:
