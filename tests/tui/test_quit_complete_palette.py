@@ -139,7 +139,7 @@ async def test_the_palette_lists_batchtuis_entries_before_textuals(make_app) -> 
         assert "Keys" not in titles  # Textual's key panel: `?` is ours
         assert titles.count("Quit") == 1  # the overview's q, not Textual's too
         # The screen's own actions first, most important first; the keys every screen has after.
-        assert titles[:3] == ["Open", "Filter", "CEs/Queues"], titles
+        assert titles[:3] == ["Open", "Diagnose", "Filter"], titles
         assert titles.index("Refresh") > titles.index("Scale CE")
 
 

@@ -45,7 +45,7 @@ HEAD_WAIT_S = 300.0
 
 class JobsScreen(BaseScreen):
     HELP_NAME = "Jobs"
-    FOOTER_ORDER = ("detail", "logs", "filter", "stop", "children", "sort")
+    FOOTER_ORDER = ("detail", "logs", "diagnose", "filter", "stop", "children", "sort")
     AUTO_FOCUS = "#jobs"
     BINDINGS = [
         Binding(

@@ -144,7 +144,7 @@ def sync_table(table: DataTable[Any], rows: dict[str, dict[str, Any]]) -> None:
 class OverviewScreen(BaseScreen):
     HELP_NAME = "Overview"
     AUTO_FOCUS = "#queues"
-    FOOTER_ORDER = ("open", "filter", "switch", "diagnose", "toggle_state", "scale")
+    FOOTER_ORDER = ("open", "diagnose", "filter", "switch", "toggle_state", "scale")
     BINDINGS = [
         # The first screen: escape has nowhere to go back to, and q leaves batchtui.
         Binding("escape", "back", "Back", id="screen.back", tooltip="Go back", show=False),
