@@ -136,30 +136,31 @@ def container_instances(aws: Aws, ces: Sequence[ComputeEnvironment]) -> dict[str
 
 def _ce_of_group(group: str, ces: Sequence[ComputeEnvironment]) -> ComputeEnvironment | None:
     """The compute environment whose Auto Scaling group this is: Batch names it
-    ``<ce-name>-asg-<uuid>``; the longest name that prefixes it wins (ce-1 vs ce-12)."""
-    named = [c for c in ces if group.startswith(f"{c.name}-asg-")]
-    named = named or [c for c in ces if c.name and group.startswith(c.name)]
+    ``<ce-name>-asg-<uuid>``; the longest name that prefixes it wins (ce-1 vs ce-12). A group
+    of a CE not among ``ces`` matches none of them, even when a name of ``ces`` prefixes it
+    (``demo-spot-render-asg-...`` is not ``demo-spot``'s)."""
+    named = [c for c in ces if c.name and group.startswith(f"{c.name}-asg-")]
     return max(named, key=lambda c: len(c.name), default=None)
 
 
-def ec2_instances(aws: Aws, ces: Sequence[ComputeEnvironment]) -> dict[str, tuple[int, int]]:
-    """Per compute environment: its running EC2 instances and the launch time of the oldest
-    (epoch ms), found by their Auto Scaling group, whose name Batch derives from the compute
+def ec2_instances(aws: Aws, ces: Sequence[ComputeEnvironment]) -> dict[str, tuple[int, ...]]:
+    """Per compute environment: the launch times (epoch ms, oldest first) of its running EC2
+    instances, found by their Auto Scaling group, whose name Batch derives from the compute
     environment's. Instances of spot fleets are not matched (no name to match them by)."""
     flt = [{"Name": "instance-state-name", "Values": ["running"]},
            {"Name": "tag-key", "Values": ["aws:autoscaling:groupName"]}]  # fmt: skip
-    out: dict[str, tuple[int, int]] = {}
+    found: dict[str, list[int]] = {}
     for r in _pages(aws, "ec2", "DescribeInstances", "Reservations", Filters=flt, MaxResults=1000):
         for inst in r.get("Instances") or ():
+            if (inst.get("State") or {}).get("Name", "running") != "running":
+                continue  # the filter says so; an endpoint that ignores it must not count these
             tags = {t.get("Key"): str(t.get("Value", "")) for t in inst.get("Tags") or ()}
             ce = _ce_of_group(tags.get("aws:autoscaling:groupName", ""), ces)
             launched = inst.get("LaunchTime")
             if ce is None or not isinstance(launched, dt.datetime):
                 continue
-            ms = int(launched.timestamp() * 1000)
-            count, oldest = out.get(ce.name, (0, ms))
-            out[ce.name] = (count + 1, min(oldest, ms))
-    return out
+            found.setdefault(ce.name, []).append(int(launched.timestamp() * 1000))
+    return {name: tuple(sorted(times)) for name, times in found.items()}
 
 
 def _missing(e: AwsError) -> bool:

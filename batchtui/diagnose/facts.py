@@ -220,8 +220,9 @@ class BatchFacts:
     #: Compute environment name -> (ACTIVE container instances registered in its ECS cluster,
     #: their vCPUs); absent: not read.
     container_instances: Mapping[str, tuple[int, int]] = field(default_factory=dict)
-    #: Compute environment name -> (EC2 instances running for it, launch time of the oldest, ms).
-    ec2_instances: Mapping[str, tuple[int, int]] = field(default_factory=dict)
+    #: Compute environment name -> launch times (epoch ms, oldest first) of the EC2 instances
+    #: running for it.
+    ec2_instances: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
     instance_roles: Mapping[str, InstanceRole] = field(default_factory=dict)
     service_roles: Mapping[str, ServiceRole] = field(default_factory=dict)
     scaling_activities: tuple[ScalingActivity, ...] = ()

@@ -186,18 +186,24 @@ def spot_bid(ctx: Context, job: JobFacts) -> Finding | None:
 
 
 def _not_joining(ctx: Context, ce: ComputeEnvironment) -> Problem | None:
-    running = ctx.facts.ec2_instances.get(ce.name)
+    """More instances have run past the grace time than have registered: some of those never
+    joined. Instances younger than the grace time are still booting and are left out of the
+    count, whether or not they registered (they cannot make a stray of an older one)."""
+    launched = ctx.facts.ec2_instances.get(ce.name)
     registered = ctx.facts.container_instances.get(ce.name)
-    if running is None or registered is None:
+    if launched is None or registered is None:
         return None
-    count, oldest_ms = running
-    waited = (ctx.now_ms - oldest_ms) / 1000
-    if count <= registered[0] or waited < ctx.settings.join_grace_seconds:
+    grace_ms = ctx.settings.join_grace_seconds * 1000
+    old = sorted(t for t in launched if ctx.now_ms - t >= grace_ms)
+    if len(old) <= registered[0]:
         return None
+    waited = (ctx.now_ms - old[0]) / 1000
     return ("INSTANCES_NOT_JOINING_CLUSTER",
-            f"{count - registered[0]} instances of {ce.name} run but never joined its ECS "
+            f"{len(old) - registered[0]} instances of {ce.name} run but never joined its ECS "
             f"cluster (the oldest for {int(waited // 60)} min)",
-            (ev("ec2:DescribeInstances", "Reservations[].Instances[].State", f"{ce.name}: {count} running"),
+            (ev("ec2:DescribeInstances", "Reservations[].Instances[].State",
+                f"{ce.name}: {len(launched)} running, {len(old)} of them for over "
+                f"{int(ctx.settings.join_grace_seconds // 60)} min"),
              ev("ecs:ListContainerInstances", "containerInstanceArns", f"{ce.name}: {registered[0]} registered")),
             "check the subnets' route to ECS, the instance role's ECS policy, and that the AMI "
             "runs the ECS agent; then terminate the stray instances", True)  # fmt: skip

@@ -477,3 +477,77 @@ def test_each_stuck_demo_job_is_named_with_its_real_cause(
     for name, code in DEMO_CAUSES.items():
         rc, doc = demo_diagnose(found[name])
         assert (name, rc, first(doc)["code"]) == (name, 3, code)
+
+
+def _instances_by_ce(sb: Any) -> dict[str, tuple[dict[str, float], set[str]]]:
+    """Per EC2 compute environment: its running EC2 instances (id -> launch time) and the EC2
+    ids of its ACTIVE container instances in ECS."""
+    import boto3
+
+    def client(service: str) -> Any:
+        return boto3.client(service, endpoint_url=sb.url, region_name=sb.region,
+                            aws_access_key_id=sb.credentials[0],
+                            aws_secret_access_key=sb.credentials[1])  # fmt: skip
+
+    ec2, ecs, batch = client("ec2"), client("ecs"), client("batch")
+    running: dict[str, dict[str, float]] = {}
+    alive = [{"Name": "instance-state-name", "Values": ["running"]}]
+    for page in ec2.get_paginator("describe_instances").paginate(Filters=alive):
+        for r in page["Reservations"]:
+            for i in r["Instances"]:
+                tags = {t["Key"]: t["Value"] for t in i.get("Tags", [])}
+                ce = tags["aws:autoscaling:groupName"].rsplit("-asg-", 1)[0]
+                running.setdefault(ce, {})[i["InstanceId"]] = i["LaunchTime"].timestamp()
+    out: dict[str, tuple[dict[str, float], set[str]]] = {}
+    for ce in batch.describe_compute_environments()["computeEnvironments"]:
+        cluster = ce.get("ecsClusterArn")
+        if not cluster:
+            continue
+        arns = ecs.list_container_instances(cluster=cluster, status="ACTIVE")
+        ids = {
+            c["ec2InstanceId"]
+            for i in range(0, len(arns["containerInstanceArns"]), 100)
+            for c in ecs.describe_container_instances(
+                cluster=cluster, containerInstances=arns["containerInstanceArns"][i : i + 100]
+            )["containerInstances"]
+        }
+        out[ce["computeEnvironmentName"]] = (running.get(ce["computeEnvironmentName"], {}), ids)
+    return out
+
+
+def test_the_demo_keeps_ec2_and_ecs_in_step_and_never_reports_instances_not_joining(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The demo account is healthy apart from its stuck queues: over a simulated hour every
+    running instance past its boot time is registered in ECS, every registered one runs, and
+    diagnose finds no instance that never joined on any queue. A sandbox of its own: the hour
+    would move the shared demo's clock under the other tests."""
+    from batchtui.sandbox import Sandbox, SandboxConfig
+
+    with Sandbox(SandboxConfig(seed="demo", manual_clock=True, random_seed=3)) as sb:
+        _env(monkeypatch, sb)
+        run = _runner(capsys)
+        boot = sb.config.scale_up_seconds
+        queues = sorted(sb.store.job_queues)
+        launched_any = False
+        for minute in range(0, 61, 5):
+            if minute:
+                sb.advance(300)
+            now = sb.now()
+            for ce, (running, registered) in _instances_by_ce(sb).items():
+                assert registered <= set(running), (minute, ce, "registered but not running")
+                late = {i for i, t in running.items() if now - t > boot + 1e-6} - registered
+                assert not late, (
+                    minute,
+                    ce,
+                    f"{len(late)} running past the boot time unregistered",
+                )
+                launched_any = launched_any or len(running) > len(registered)
+            if minute % 20:
+                continue
+            for q in queues:
+                rc, doc = run("--queue", q)
+                assert rc in (0, 3), (minute, q, doc)
+                found = [f["code"] for f in doc["findings"]]
+                assert "INSTANCES_NOT_JOINING_CLUSTER" not in found, (minute, q, doc["findings"])
+        assert launched_any  # the hour did catch instances still booting: the check compared them

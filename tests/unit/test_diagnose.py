@@ -226,7 +226,7 @@ def test_a_missing_ecs_policy_blocks_once_instances_fail_to_join() -> None:
     alone = first(facts(instance_roles={"profile": role}, container_instances={"ce": (0, 0)}))
     assert alone.severity is Severity.WARNING
     stray = facts(instance_roles={"profile": role}, container_instances={"ce": (0, 0)},
-                  ec2_instances={"ce": (1, NOW_MS - 900_000)})  # fmt: skip
+                  ec2_instances={"ce": (NOW_MS - 900_000,)})  # fmt: skip
     f = first(stray)
     assert (f.code, f.severity) == ("INSTANCE_ROLE_WITHOUT_ECS_POLICY", Severity.BLOCKING)
     joined = facts(instance_roles={"profile": role}, container_instances={"ce": (1, 2)})
@@ -250,10 +250,28 @@ def test_spot_bid_below_price() -> None:
 
 
 def test_instances_not_joining_after_the_grace_time() -> None:
-    late = facts(ec2_instances={"ce": (2, NOW_MS - 601_000)}, container_instances={"ce": (0, 0)})
+    late = facts(
+        ec2_instances={"ce": (NOW_MS - 601_000, NOW_MS - 601_000)},
+        container_instances={"ce": (0, 0)},
+    )
     assert first(late).code == "INSTANCES_NOT_JOINING_CLUSTER"
-    early = facts(ec2_instances={"ce": (2, NOW_MS - 599_000)}, container_instances={"ce": (0, 0)})
+    early = facts(
+        ec2_instances={"ce": (NOW_MS - 599_000, NOW_MS - 599_000)},
+        container_instances={"ce": (0, 0)},
+    )
     assert codes(early) == ["WAITING"]
+
+
+def test_instances_still_booting_are_no_strays_of_older_joined_ones() -> None:
+    # The demo's case: 24 instances up for half an hour, all registered, and 2 launched a
+    # minute ago that have not registered yet. Only instances past the grace time count.
+    old, young = (NOW_MS - 29 * 60_000,) * 24, (NOW_MS - 60_000,) * 2
+    booting = facts(ec2_instances={"ce": old + young}, container_instances={"ce": (24, 96)})
+    assert "INSTANCES_NOT_JOINING_CLUSTER" not in codes(booting)
+    stray = facts(ec2_instances={"ce": old + young}, container_instances={"ce": (23, 92)})
+    f = first(stray)
+    assert f.code == "INSTANCES_NOT_JOINING_CLUSTER"
+    assert f.title.startswith("1 instances of ce run") and "the oldest for 29 min" in f.title
 
 
 def test_insufficient_capacity_from_scaling_activity_is_transient_while_young() -> None:
