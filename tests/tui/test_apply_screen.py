@@ -13,6 +13,7 @@ import pytest
 from conftest import SIZE, app_on, settle
 from faultproxy import SimClock
 from screen_text import screen_text
+from textual.widgets import Static
 
 from batchtui.aws.operations import mutating_operations
 from batchtui.aws.session import Aws, AwsTarget
@@ -189,3 +190,46 @@ async def test_read_only_has_no_a(demo) -> None:  # type: ignore[no-untyped-def]
         await settle(app, pilot)
         assert isinstance(app.screen, PlanScreen)
     assert mutations(app) == 0
+
+
+async def test_a_failed_step_is_named_and_a_again_continues(demo, tui_profile) -> None:  # type: ignore[no-untyped-def]
+    from faults import Faults
+
+    app = simulated_app(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_plan(app, pilot, tui_profile)
+        assert app.aws is not None
+        faults = Faults(app.aws)
+        faults.fail("ClientException", "CreateJobQueue")
+        await pilot.press("a")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, ApplyScreen) and screen.change_set is not None
+        first = [s.title() for s in screen.change_set.steps]
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert screen.phase == "failed"
+        failed = first.index("+ jobQueue tui-main (create)")
+        assert screen.states[failed] == "failed"
+        assert set(screen.states[:failed]) == {"done"}
+        assert set(screen.states[failed + 1 :]) <= {"waiting"}
+        text = str(screen.query_one("#apply-question", Static).content)
+        assert f"step {failed + 1} of {len(first)} failed: + jobQueue tui-main (create)" in text
+        assert "the test made AWS answer ClientException" in text
+        assert "steps done before it: " + first[0] in text
+        assert "press a on the plan again" in text
+
+        faults.fail(None)
+        await pilot.press("escape")
+        await pilot.press("a")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, ApplyScreen) and screen.change_set is not None
+        again = [s.title() for s in screen.change_set.steps]
+        assert "+ jobQueue tui-main (create)" in again
+        assert not set(again) & set(first[:failed])  # what was done is not done again
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert screen.phase == "applied", screen_text(app)
+        queue = boto(demo, "batch").describe_job_queues(jobQueues=["tui-main"])["jobQueues"]
+        assert [q["state"] for q in queue] == ["ENABLED"]
