@@ -43,7 +43,8 @@ class ApplyFailed(AwsError):
     def __init__(self, step: Step, number: int, total: int, cause: str, done: Sequence[Step]):
         done_text = "; ".join(s.title() for s in done) or "none"
         super().__init__(
-            f"step {number} of {total} failed: {step.title()}: {cause}\n"
+            # One line, as every error is: "batchtui: <what> (<what to do>)".
+            f"step {number} of {total} failed: {step.title()}: {cause}; "
             f"steps done before it: {done_text}",
             hint=self.default_hint,
         )
