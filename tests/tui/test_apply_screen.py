@@ -6,6 +6,7 @@ Waits sleep on a simulated clock that also moves the sandbox's, so nothing waits
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from batchtui.tui.screens.apply_changes import ApplyScreen, confirmation_line
 from batchtui.tui.screens.plan import PlanScreen
 
 REPO = Path(__file__).resolve().parents[2]
+ROLE = "batchtui-tui-apply-instance"
 DEMO_ROLE = "arn:aws:iam::123456789012:instance-profile/batchtui-demo-instance-profile"
 
 FARGATE_CES = "".join(
@@ -56,14 +58,17 @@ def boto(sb: Any, service: str) -> Any:
 
 
 @pytest.fixture
-def tui_profile(demo: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+def tui_profile(demo: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """profiles/sandbox.toml with its names prefixed ``tui-`` and an instance profile that
-    exists, in ./profiles of the test's working directory: what the account does not have yet."""
+    exists, in ./profiles of the test's working directory: what the account does not have yet.
+
+    moto keeps IAM for the whole process, not per sandbox: the instance profile goes after the
+    test."""
     iam = boto(demo, "iam")
     trust = {"Version": "2012-10-17", "Statement": []}
-    iam.create_role(RoleName="tui-instance", AssumeRolePolicyDocument=json.dumps(trust))
-    arn = iam.create_instance_profile(InstanceProfileName="tui-instance")["InstanceProfile"]["Arn"]
-    iam.add_role_to_instance_profile(InstanceProfileName="tui-instance", RoleName="tui-instance")
+    iam.create_role(RoleName=ROLE, AssumeRolePolicyDocument=json.dumps(trust))
+    arn = iam.create_instance_profile(InstanceProfileName=ROLE)["InstanceProfile"]["Arn"]
+    iam.add_role_to_instance_profile(InstanceProfileName=ROLE, RoleName=ROLE)
     text = (REPO / "profiles" / "sandbox.toml").read_text()
     text = (
         text.replace('"demo-', '"tui-')
@@ -78,7 +83,10 @@ def tui_profile(demo: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> s
     (tmp_path / "profiles").mkdir()
     (tmp_path / "profiles" / "tui.toml").write_text(text)
     monkeypatch.chdir(tmp_path)
-    return "tui"
+    yield "tui"
+    iam.remove_role_from_instance_profile(InstanceProfileName=ROLE, RoleName=ROLE)
+    iam.delete_instance_profile(InstanceProfileName=ROLE)
+    iam.delete_role(RoleName=ROLE)
 
 
 def simulated_app(sb: Any) -> BatchtuiApp:

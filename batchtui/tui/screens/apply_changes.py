@@ -137,9 +137,9 @@ class ApplyScreen(ModalScreen[bool]):
     def read_worker(self) -> None:
         # The profiles, the change engine and boto3 load when the user asks for a change set.
         from batchtui.aws.apply import read_live_state
-        from batchtui.changes import DesiredState, compute_change_set
-        from batchtui.profiles import load_profile
-        from batchtui.render.changes import render_change_set
+        from batchtui.changes import DesiredState, compute_change_set  # the engine: see above
+        from batchtui.profiles import load_profile  # the profiles: see above
+        from batchtui.render.changes import render_change_set  # with the change engine
 
         aws = self.host.aws
         assert aws is not None, "the plan screen offers a only once connected"
