@@ -25,6 +25,8 @@ from batchtui.model import JobDefinition, PurchaseModel
 
 #: Seconds between two reads while waiting, and the longest wait for one resource.
 POLL_S = 5.0
+#: Seconds between reads while waiting on the in-process sandbox (its clock runs fast).
+SANDBOX_POLL_S = 0.25
 WAIT_LIMIT_S = 1800.0
 #: Waiting for a replaced compute environment to drain (its jobs to finish) takes longer.
 DRAIN_LIMIT_S = 6 * 3600.0
@@ -41,7 +43,8 @@ class ApplyFailed(AwsError):
     def __init__(self, step: Step, number: int, total: int, cause: str, done: Sequence[Step]):
         done_text = "; ".join(s.title() for s in done) or "none"
         super().__init__(
-            f"step {number} of {total} failed: {step.title()}: {cause}\n"
+            # One line, as every error is: "batchtui: <what> (<what to do>)".
+            f"step {number} of {total} failed: {step.title()}: {cause}; "
             f"steps done before it: {done_text}",
             hint=self.default_hint,
         )

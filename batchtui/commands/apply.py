@@ -31,9 +31,6 @@ message; running the same apply again continues from where it stopped.
 Exit codes: 0 applied or no changes, 1 AWS failed, 2 bad input or a change Batch's rules
 forbid (nothing sent), or no confirmation possible (no terminal and no --yes)."""
 
-#: Seconds between reads while waiting on the in-process sandbox (its clock runs fast).
-SANDBOX_POLL_S = 0.25
-
 
 class ChangeForbidden(UsageError):
     """Batch's rules forbid the change set: nothing is sent (exit 2)."""
@@ -220,7 +217,7 @@ def _confirmed(ctx: CommandContext, steps: int) -> bool:
 
 
 def _waiter(ctx: CommandContext) -> Waiter:
-    from batchtui.aws.apply import POLL_S, Waiter
+    from batchtui.aws.apply import POLL_S, SANDBOX_POLL_S, Waiter
 
     aws = ctx.aws()
     fast = ctx.sandbox is not None

@@ -1,9 +1,10 @@
 """Every key whose action reaches a mutating AWS call is marked ``danger`` (k9s' Dangerous flag),
 and read-only mode hides exactly those: a new mutating key cannot be forgotten.
 
-What an action reaches is read from its code: the functions, methods and modules it names,
-followed through batchtui's own modules until a function of batchtui.aws.actions that sends a
-mutating Batch operation (classified from botocore's model, as the read-only guard does).
+What an action reaches is read from its code: the functions, methods, modules and dialog classes
+it names, followed through batchtui's own modules until a function of batchtui.aws.actions that
+sends a mutating Batch operation (classified from botocore's model, as the read-only guard does),
+or batchtui.aws.apply's apply_change_set.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import batchtui.aws.actions as aws_actions
+import batchtui.aws.apply as aws_apply
 from batchtui.aws.operations import mutating_operations
 from batchtui.tui.bindings import ActionBinding, declared_bindings
 from batchtui.tui.screens import BINDING_OWNERS
@@ -39,6 +41,8 @@ MUTATORS = {
     for _, fn in inspect.getmembers(aws_actions, inspect.isfunction)
     if fn.__module__ == aws_actions.__name__ and _strings(fn) & MUTATING
 }
+# A change set's steps name their operations at run time (CreateComputeEnvironment, ...).
+MUTATORS.add(aws_apply.apply_change_set)
 
 
 def _ours(obj: Any) -> bool:
@@ -70,11 +74,19 @@ def reaches_mutation(fn: Any, owner: type | None = None, seen: set[Any] | None =
             if isinstance(attr, types.ModuleType) and attr not in found:
                 modules.append(attr)
             found.append(attr)
+    # A dialog the action opens (the apply dialog) mutates through its own methods.
+    dialogs = [c for c in found if isinstance(c, type) and _ours(c) and c not in seen]
+    seen.update(dialogs)
     return any(
         reaches_mutation(f, owner, seen)
         for f in found
         if _ours(f)
         and isinstance(inspect.unwrap(getattr(f, "__func__", f) or 0), types.FunctionType)
+    ) or any(
+        reaches_mutation(f, c, seen)
+        for c in dialogs
+        for f in vars(c).values()
+        if isinstance(f, types.FunctionType)
     )
 
 
@@ -95,6 +107,7 @@ def _screen_actions() -> Iterator[tuple[type, str, Any, bool]]:
 def test_the_mutating_functions_are_found() -> None:
     names = {f.__name__ for f in MUTATORS}
     assert {"stop_job", "set_compute_environment_state", "scale_compute_environment"} <= names
+    assert "apply_change_set" in names
 
 
 def test_every_binding_that_mutates_aws_is_marked_danger() -> None:

@@ -10,6 +10,7 @@ from botocore.parsers import ResponseParserError
 
 import batchtui.aws.logs  # noqa: F401  (defines NoLogs)
 from batchtui.aws.answers import IncompleteAnswer
+from batchtui.aws.apply import ApplyFailed
 from batchtui.aws.errors import circuit_open, gave_up, lost_change, translate
 from batchtui.aws.retries import Fault
 from batchtui.errors import BatchtuiError
@@ -40,7 +41,12 @@ def every_error_class() -> list[type[BatchtuiError]]:
 
 @pytest.mark.parametrize("cls", every_error_class(), ids=lambda c: c.__qualname__)
 def test_every_error_class_says_what_to_do(cls: type[BatchtuiError]) -> None:
-    if cls.__init__ is not BatchtuiError.__init__:  # lists of problems, one a line
+    if cls is ApplyFailed:
+        from batchtui.changes import Step, StepKind
+
+        step = Step(StepKind.CREATE, "jobQueue", "q", "new", "CreateJobQueue", {})
+        error: BatchtuiError = ApplyFailed(step, 2, 3, "ClientException: no", [step])
+    elif cls.__init__ is not BatchtuiError.__init__:  # lists of problems, one a line
         error = cls(["profile.toml:3: workload.images: must be at least 1"])  # type: ignore[call-arg,arg-type]
     else:
         error = cls("something went wrong")

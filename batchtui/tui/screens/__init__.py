@@ -4,6 +4,7 @@ imports another full screen or the app (they open each other through
 
 from __future__ import annotations
 
+from batchtui.tui.screens.apply_changes import ApplyScreen
 from batchtui.tui.screens.base import BaseScreen
 from batchtui.tui.screens.ce_detail import ComputeEnvironmentScreen
 from batchtui.tui.screens.diagnosis import DiagnosisScreen
@@ -50,4 +51,5 @@ BINDING_OWNERS: tuple[type, ...] = (
     ErrorScreen,
     CommandLineScreen,
     PromptScreen,
+    ApplyScreen,
 )

@@ -15,6 +15,8 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Label, OptionList, Static
 
+from batchtui.tui.bindings import ActionBinding
+from batchtui.tui.screens.apply_changes import ApplyScreen
 from batchtui.tui.screens.base import BaseScreen
 from batchtui.tui.widgets.reading_pane import ReadingPane
 from batchtui.tui.widgets.screen_footer import ScreenFooter
@@ -73,7 +75,16 @@ class PlanScreen(BaseScreen):
     BINDINGS = [
         Binding("enter", "run", "Plan", id="plan.run", tooltip="Run the planner on the profile"),
         Binding("p", "pick", "Profiles", id="plan.pick", tooltip="Show the profile list again"),
+        ActionBinding(
+            "a",
+            "apply",
+            "Apply",
+            id="plan.apply",
+            tooltip="The planned profile's change set with the recommended scenario, then apply it",
+            danger=True,
+        ),
     ]
+    FOOTER_ORDER = ("run", "apply", "pick")
 
     def __init__(self, profile: str = "") -> None:
         super().__init__()
@@ -187,6 +198,15 @@ class PlanScreen(BaseScreen):
         options.display = True
         options.focus()
         self.call_after_refresh(self._draw_charts)  # the pane is narrower beside the list
+
+    def action_apply(self) -> None:
+        """The change set of the planned profile, with the plan's recommendation, against the
+        account; confirmed in the dialog, which then applies it."""
+        if self.plan is None or not self.connected:
+            key = self.key_for("plan.run") or "enter"
+            self.notify(f"plan a profile first ({key}), then apply it", severity="warning")
+            return
+        self.app.push_screen(ApplyScreen(self.profile, self.plan))
 
     def reload(self, full: bool) -> None:
         # The timer reads nothing here: the plan shows none of the account's live data (the

@@ -1,0 +1,243 @@
+"""``a`` on the plan screen: the change set of the planned profile (with the plan's recommended
+scenario) against the sandbox, a confirmation naming what changes, then each step's progress.
+
+Waits sleep on a simulated clock that also moves the sandbox's, so nothing waits for real."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import SIZE, app_on, settle
+from faultproxy import SimClock
+from screen_text import screen_text
+from textual.widgets import Static
+
+from batchtui.aws.operations import mutating_operations
+from batchtui.aws.session import Aws, AwsTarget
+from batchtui.tui.app import BatchtuiApp, create_app
+from batchtui.tui.config import TuiConfig
+from batchtui.tui.screens.apply_changes import ApplyScreen, confirmation_line
+from batchtui.tui.screens.plan import PlanScreen
+
+REPO = Path(__file__).resolve().parents[2]
+ROLE = "batchtui-tui-apply-instance"
+DEMO_ROLE = "arn:aws:iam::123456789012:instance-profile/batchtui-demo-instance-profile"
+
+FARGATE_CES = "".join(
+    f"""[[compute_environments]]
+name = "tui-{name}"
+purchase_model = "{model}"
+max_vcpus = 64
+subnets = ["subnet-demo-a", "subnet-demo-b"]
+security_group_ids = ["sg-demo"]
+
+"""
+    for name, model in (("fargate", "FARGATE"), ("fargate-spot", "FARGATE_SPOT"))
+)
+
+
+def mutations(app: BatchtuiApp) -> int:
+    assert app.aws is not None
+    return sum(app.aws.counter.get("batch", op) for op in mutating_operations("batch"))
+
+
+def boto(sb: Any, service: str) -> Any:
+    import boto3
+
+    return boto3.client(
+        service,
+        endpoint_url=sb.url,
+        region_name=sb.region,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+
+
+@pytest.fixture
+def tui_profile(demo: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """profiles/sandbox.toml with its names prefixed ``tui-`` and an instance profile that
+    exists, in ./profiles of the test's working directory: what the account does not have yet.
+
+    moto keeps IAM for the whole process, not per sandbox: the instance profile goes after the
+    test."""
+    iam = boto(demo, "iam")
+    trust = {"Version": "2012-10-17", "Statement": []}
+    iam.create_role(RoleName=ROLE, AssumeRolePolicyDocument=json.dumps(trust))
+    arn = iam.create_instance_profile(InstanceProfileName=ROLE)["InstanceProfile"]["Arn"]
+    iam.add_role_to_instance_profile(InstanceProfileName=ROLE, RoleName=ROLE)
+    text = (REPO / "profiles" / "sandbox.toml").read_text()
+    text = (
+        text.replace('"demo-', '"tui-')
+        .replace(DEMO_ROLE, arn)
+        .replace("trials = 200", "trials = 20")
+    )
+    # The plan may recommend Fargate, on compute environments named after the profile: the
+    # profile has them (outside the queue), so whichever scenario is recommended can be applied.
+    text = text.replace('name = "sandbox"', 'name = "tui"').replace(
+        "[[job_queues]]", FARGATE_CES + "[[job_queues]]"
+    )
+    (tmp_path / "profiles").mkdir()
+    (tmp_path / "profiles" / "tui.toml").write_text(text)
+    monkeypatch.chdir(tmp_path)
+    yield "tui"
+    iam.remove_role_from_instance_profile(InstanceProfileName=ROLE, RoleName=ROLE)
+    iam.delete_instance_profile(InstanceProfileName=ROLE)
+    iam.delete_role(RoleName=ROLE)
+
+
+def simulated_app(sb: Any) -> BatchtuiApp:
+    """The app on ``sb`` whose waits move the sandbox's clock instead of sleeping."""
+    sim = SimClock()
+
+    def sleep(seconds: float) -> None:
+        sim.sleep(seconds)
+        sb.advance(seconds)
+
+    aws = Aws(
+        AwsTarget(region=sb.region, endpoint_url=sb.url, sandbox=True,
+                  credentials=("testing", "testing")),
+        clock=sim.now, sleep=sleep,
+    )  # fmt: skip
+    return create_app(aws, sandbox=sb, config=TuiConfig(refresh_interval=0), clock=lambda: 1000.0)
+
+
+async def open_plan(app: BatchtuiApp, pilot: Any, profile: str) -> PlanScreen:
+    await settle(app, pilot)
+    await pilot.press("colon", *f"plan {profile}", "enter")
+    await settle(app, pilot)
+    screen = app.screen
+    assert isinstance(screen, PlanScreen) and screen.plan is not None
+    return screen
+
+
+async def test_a_change_set_batch_forbids_is_shown_and_cannot_be_confirmed(demo) -> None:  # type: ignore[no-untyped-def]
+    """The demo account has no instance profile of profiles/sandbox.toml's role."""
+    app = app_on(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_plan(app, pilot, "sandbox")
+        assert "a Apply" in screen_text(app)  # in the plan screen's footer
+        await pilot.press("a")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, ApplyScreen) and screen.phase == "forbidden"
+        text = screen_text(app)
+        assert "recommended scenario" in text and "PROBLEMS" in text
+        assert "nothing can be applied" in text
+        await pilot.press("y", "enter")
+        await settle(app, pilot)
+        assert app.screen is screen and screen.phase == "forbidden"
+        await pilot.press("n")
+        assert isinstance(app.screen, PlanScreen)
+    assert mutations(app) == 0
+
+
+async def test_n_sends_nothing_y_applies_and_a_again_says_no_changes(demo, tui_profile) -> None:  # type: ignore[no-untyped-def]
+    app = simulated_app(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_plan(app, pilot, tui_profile)
+        await pilot.press("a")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, ApplyScreen) and screen.change_set is not None
+        assert screen.phase == "review", screen.change_set.problems
+        steps = screen.change_set.steps
+        assert {s.name for s in steps} >= {"tui-spot", "tui-ondemand", "tui-main"}
+        text = screen_text(app)
+        assert "+ computeEnvironment tui-spot (create)" in text  # the CLI's diff
+        assert confirmation_line(steps)[:60] in text
+        line = confirmation_line(steps)
+        assert line.startswith(f"apply {len(steps)} steps: "), line
+        assert "create CE tui-spot" in line and "create queue tui-main" in line, line
+
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert isinstance(app.screen, PlanScreen)
+        assert mutations(app) == 0
+
+        await pilot.press("a")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, ApplyScreen) and screen.phase == "review"
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert screen.phase == "applied", screen_text(app)
+        assert screen.states == ["done"] * len(screen.states)
+        assert "the account matches profile tui" in screen_text(app)
+        assert mutations(app) >= len(steps)
+
+        batch = boto(demo, "batch")
+        ces = batch.describe_compute_environments(computeEnvironments=["tui-spot", "tui-ondemand"])
+        assert {c["status"] for c in ces["computeEnvironments"]} == {"VALID"}
+        queue = batch.describe_job_queues(jobQueues=["tui-main"])["jobQueues"]
+        assert [q["state"] for q in queue] == ["ENABLED"]
+
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert isinstance(app.screen, PlanScreen)
+        sent = mutations(app)
+        await pilot.press("a")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, ApplyScreen) and screen.phase == "empty"
+        assert "no changes" in screen_text(app)
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert mutations(app) == sent
+
+
+async def test_read_only_has_no_a(demo) -> None:  # type: ignore[no-untyped-def]
+    app = app_on(demo, read_only=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_plan(app, pilot, "sandbox")
+        assert "a Apply" not in screen_text(app)
+        await pilot.press("a")
+        await settle(app, pilot)
+        assert isinstance(app.screen, PlanScreen)
+    assert mutations(app) == 0
+
+
+async def test_a_failed_step_is_named_and_a_again_continues(demo, tui_profile) -> None:  # type: ignore[no-untyped-def]
+    from faults import Faults
+
+    app = simulated_app(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_plan(app, pilot, tui_profile)
+        assert app.aws is not None
+        faults = Faults(app.aws)
+        faults.fail("ClientException", "CreateJobQueue")
+        await pilot.press("a")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, ApplyScreen) and screen.change_set is not None
+        first = [s.title() for s in screen.change_set.steps]
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert screen.phase == "failed"
+        failed = first.index("+ jobQueue tui-main (create)")
+        assert screen.states[failed] == "failed"
+        assert set(screen.states[:failed]) == {"done"}
+        assert set(screen.states[failed + 1 :]) <= {"waiting"}
+        text = str(screen.query_one("#apply-question", Static).content)
+        assert f"step {failed + 1} of {len(first)} failed: + jobQueue tui-main (create)" in text
+        assert "the test made AWS answer ClientException" in text
+        assert "steps done before it: " + first[0] in text
+        assert "press a on the plan again" in text
+
+        faults.fail(None)
+        await pilot.press("escape")
+        await pilot.press("a")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, ApplyScreen) and screen.change_set is not None
+        again = [s.title() for s in screen.change_set.steps]
+        assert "+ jobQueue tui-main (create)" in again
+        assert not set(again) & set(first[:failed])  # what was done is not done again
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert screen.phase == "applied", screen_text(app)
+        queue = boto(demo, "batch").describe_job_queues(jobQueues=["tui-main"])["jobQueues"]
+        assert [q["state"] for q in queue] == ["ENABLED"]
