@@ -71,6 +71,9 @@ async def test_the_name_stays_when_the_table_scrolls_sideways(make_app) -> None:
         screen = await open_main(app, pilot)
         table = screen.query_one(JobTable)
         first = table.rows[0]
+        # Unscrolled, 80 columns show what an operator reads first, ATTEMPTS included.
+        header = next(line for line in screen_text(app).splitlines() if line.startswith("NAME "))
+        assert header.split()[:4] == ["NAME", "STATUS", "DURATION", "ATTEMPTS"]
         await pilot.press(*["right"] * 40)
         await pilot.pause()
         assert table.scroll_x > 0
