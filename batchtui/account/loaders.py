@@ -277,8 +277,13 @@ def refresh_active(
         ]
     still = {j.job_id for jobs in by_status.values() for j in jobs}
     left = sorted(previously_active - still)
-    moved = [job.summary() for job in batch.describe_jobs(aws, left)] if left else []
-    return ActiveRefresh(by_status, moved)
+    described = batch.describe_jobs(aws, left) if left else []
+    return ActiveRefresh(by_status, [job.summary() for job in described], tuple(described))
+
+
+def describe_attempts(aws: Aws, job_ids: Sequence[str]) -> list[Job]:
+    """DescribeJobs of the jobs whose attempts the list shows (one call per 100 ids)."""
+    return batch.describe_jobs(aws, job_ids)
 
 
 def load_job_detail(aws: Aws, job_id: str) -> JobDetail:

@@ -93,6 +93,8 @@ class ActiveRefresh:
 
     by_status: dict[str, list[JobSummary]]
     moved: list[JobSummary]
+    #: The DescribeJobs records of the moved jobs: their attempts, at no further call.
+    described: tuple[Job, ...] = ()
 
 
 @dataclass(frozen=True)

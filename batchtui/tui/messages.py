@@ -8,7 +8,7 @@ from textual.message import Message
 
 from batchtui.account.pacing import Part
 from batchtui.account.snapshots import AccountSnapshot, ActiveRefresh, JobDetail, QueueFront
-from batchtui.model import JobSummary
+from batchtui.model import Job, JobSummary
 
 
 class Connected(Message):
@@ -62,6 +62,16 @@ class JobsRefreshed(Message):
         super().__init__()
         self.key = key
         self.refresh = refresh
+
+
+class AttemptsRead(Message):
+    """DescribeJobs' answer for the rows whose ATTEMPTS the jobs list asked for."""
+
+    def __init__(self, key: str, rows: list[JobSummary], jobs: list[Job]) -> None:
+        super().__init__()
+        self.key = key
+        self.rows = rows
+        self.jobs = jobs
 
 
 class QueueFrontRead(Message):

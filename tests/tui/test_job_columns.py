@@ -41,9 +41,10 @@ async def test_duration_and_started_count_to_the_sandbox_clock(make_app, demo) -
         await pilot.press("slash", *"timed-one", "enter")
         now_s = demo.now()
         row = row_of(screen_text(app), "timed-one")
-        assert row.split()[1:5] == [
+        assert row.split()[1:6] == [
             "RUNNING",
             duration(now_s - started / 1000),
+            "1",  # its first attempt, of one
             "11-18",
             hh_mm_ss(started),
         ], row
@@ -51,7 +52,7 @@ async def test_duration_and_started_count_to_the_sandbox_clock(make_app, demo) -
         row = row_of(screen_text(app), "waits-long")
         assert now_s - created / 1000 == 60.0  # submitted at the start, a minute ago
         assert row.split()[1:3] == ["PENDING", "1m00s"], row
-        assert row.split()[3] == "-"  # not started
+        assert row.split()[3:5] == ["-", "-"]  # no attempt, not started
         demo.advance(900)
         await pilot.press("escape", "r")
         await settle(app, pilot)
@@ -61,7 +62,7 @@ async def test_duration_and_started_count_to_the_sandbox_clock(make_app, demo) -
         row = row_of(screen_text(app), "timed-one")
         # A stopped job: how long it ran, whatever the clock says now.
         assert (done["stoppedAt"] - done["startedAt"]) == 600_000
-        assert row.split()[1:5] == ["SUCCEEDED", "10m00s", "11-18", hh_mm_ss(started)], row
+        assert row.split()[1:6] == ["SUCCEEDED", "10m00s", "1", "11-18", hh_mm_ss(started)], row
 
 
 async def test_the_name_stays_when_the_table_scrolls_sideways(make_app) -> None:
@@ -70,6 +71,9 @@ async def test_the_name_stays_when_the_table_scrolls_sideways(make_app) -> None:
         screen = await open_main(app, pilot)
         table = screen.query_one(JobTable)
         first = table.rows[0]
+        # Unscrolled, 80 columns show what an operator reads first, ATTEMPTS included.
+        header = next(line for line in screen_text(app).splitlines() if line.startswith("NAME "))
+        assert header.split()[:4] == ["NAME", "STATUS", "DURATION", "ATTEMPTS"]
         await pilot.press(*["right"] * 40)
         await pilot.pause()
         assert table.scroll_x > 0

@@ -387,11 +387,15 @@ async def test_large_queue_pages_by_1000_and_renders_only_visible_rows() -> None
             table = screen.query_one(JobTable)
             assert len(table.rows) == sum(counts.values()) > 4000
             assert app.aws.counter.get("batch", "ListJobs") == pages
-            assert table.rendered_rows < 80  # one screenful (and the cursor's re-render)
+            visible = len(table.visible_rows())
+            # One screenful (and the cursor's re-render), and once more when their ATTEMPTS
+            # are read: one DescribeJobs for the rows on screen, none for the 5,000 others.
+            assert table.rendered_rows < 80 + visible
+            assert app.aws.counter.get("batch", "DescribeJobs") == 1
             await pilot.press("G")
             await pilot.pause()
             assert table.cursor == len(table.rows) - 1
-            assert table.rendered_rows < 160
+            assert table.rendered_rows < 160 + visible
 
 
 def test_reason_line_says_what_a_reasonless_runnable_job_waits_behind() -> None:

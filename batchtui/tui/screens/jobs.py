@@ -16,9 +16,11 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.timer import Timer
 from textual.widgets import Input, Label, Static
 from textual.worker import get_current_worker
 
+from batchtui.account.attempts import AttemptsCache
 from batchtui.account.jobstore import SORT_ORDER, JobIndex, JobQuery
 from batchtui.account.listing import listing_order, queue_head, reads_aws
 from batchtui.account.pacing import ACTIVE_CAP_S, Pace
@@ -26,7 +28,14 @@ from batchtui.account.snapshots import FirstPage, QueueFront
 from batchtui.model import JOB_STATUSES, JobSummary
 from batchtui.tui.freshness import read_ago, titled
 from batchtui.tui.job_lines import TABS, head_line, reason_line, tabs_text
-from batchtui.tui.messages import ActionDone, JobsListed, JobsPage, JobsRefreshed, QueueFrontRead
+from batchtui.tui.messages import (
+    ActionDone,
+    AttemptsRead,
+    JobsListed,
+    JobsPage,
+    JobsRefreshed,
+    QueueFrontRead,
+)
 from batchtui.tui.screens import job_actions
 from batchtui.tui.screens.base import BaseScreen, type_into_focused_input
 from batchtui.tui.widgets.job_table import JobTable
@@ -41,6 +50,9 @@ REUSE_PAGES_S = 10.0
 #: The front-of-queue line shows when its job has a statusReason or has been first this long:
 #: in a queue that flows, the front changes every few seconds and is not news.
 HEAD_WAIT_S = 300.0
+#: Scrolling reads the ATTEMPTS of the rows it shows once it has stopped this long: holding
+#: page-down over a long queue costs one DescribeJobs at the end, not one per page.
+ATTEMPTS_SETTLE_S = 0.3
 
 
 class JobsScreen(BaseScreen):
@@ -105,6 +117,11 @@ class JobsScreen(BaseScreen):
         #: When what the list shows was read (the start of the read: nothing in it is older).
         self.read_at: float | None = None
         self._read_since: float | None = None
+        #: Attempts per job id, for the ATTEMPTS cells of the rows on screen.
+        self.attempts = AttemptsCache()
+        #: The rows whose attempts a read under way asks for.
+        self._attempts_asked: list[JobSummary] = []
+        self._attempts_timer: Timer | None = None
 
     def _title(self) -> str:
         if self.array_job_id:
@@ -128,6 +145,7 @@ class JobsScreen(BaseScreen):
         self.query_one("#filter", Input).display = False
         self.query_one("#queue-head", Label).display = False
         table = self.query_one(JobTable)
+        table.attempts_of = self.attempts.cell
         table.empty_text = "listing…"
         table.focus()
         self._show_counts()
@@ -146,6 +164,8 @@ class JobsScreen(BaseScreen):
         if not self.array_job_id:
             self.front_worker()
         self._read_since = self.batchtui.clock()
+        if full:
+            self.attempts.forget_failures()
         if full or not self.index.loaded >= set(JOB_STATUSES):
             # Not listed whole yet (the first listing failed part-way): list again.
             self.listing = True
@@ -176,6 +196,10 @@ class JobsScreen(BaseScreen):
     def worker_failed(self, group: str) -> None:
         if group == "jobs":
             self.refreshing = False  # the list stays; the status bar says STALE
+        if group == "attempts":
+            self.attempts.failed(self._attempts_asked)
+            self._attempts_asked = []
+            self.query_one(JobTable).refresh()
         if group == "jobs" and self.listing:
             self.listing = False  # the timer lists again
             key = self.key_for("screen.refresh")
@@ -299,6 +323,8 @@ class JobsScreen(BaseScreen):
         for status, jobs in message.refresh.by_status.items():
             self.index.replace(status, jobs)
         self.index.put(message.refresh.moved)
+        # The jobs that left the active statuses were described: their attempts come free.
+        self.attempts.learn(message.refresh.moved, message.refresh.described)
         self._read_done(changed=self.index.version != before)
         self.batchtui.mark_fresh()
         if self.index.version != before:
@@ -312,6 +338,50 @@ class JobsScreen(BaseScreen):
         table.set_rows(self.index.select(self.query_state))
         self._show_counts()
         self._show_head()
+        self.call_after_refresh(self.read_attempts)
+
+    # -- the ATTEMPTS column ------------------------------------------------------------------
+
+    @on(JobTable.WindowMoved)
+    def _window_moved(self) -> None:
+        if self._attempts_timer is not None:
+            self._attempts_timer.stop()
+        self._attempts_timer = self.set_timer(ATTEMPTS_SETTLE_S, self.read_attempts)
+
+    def read_attempts(self) -> None:
+        """Describe the rows on screen whose attempts are unknown or may have changed (one
+        DescribeJobs per 100 rows; none when every visible row is known and unchanged)."""
+        if not self.connected or self._attempts_asked or self.listing:
+            # A read under way: its answer asks again for what is still missing. While pages
+            # arrive, the rows on screen change with each status listed: wait for the last.
+            return
+        visible = list(self.query_one(JobTable).visible_rows())
+        calls = self.attempts.to_describe(visible)
+        if not calls:
+            return
+        wanted = {job_id for ids in calls for job_id in ids}
+        self._attempts_asked = [j for j in visible if j.job_id in wanted]
+        self.attempts_worker(self._attempts_asked)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="attempts")
+    def attempts_worker(self, rows: list[JobSummary]) -> None:
+        # The loaders need boto3: it loads in the connect worker, never before the first paint.
+        from batchtui.account.loaders import describe_attempts
+
+        jobs = describe_attempts(self.aws, [j.job_id for j in rows])
+        self.post_message(AttemptsRead(self.key, rows, jobs))
+
+    @on(AttemptsRead)
+    def _attempts_read(self, message: AttemptsRead) -> None:
+        if message.key != self.key:
+            return
+        self.attempts.learn(message.rows, message.jobs)
+        described = {j.job_id for j in message.jobs}
+        # A job DescribeJobs no longer knows (past AWS's retention) is not asked for again.
+        self.attempts.failed([j for j in message.rows if j.job_id not in described])
+        self._attempts_asked = []
+        self.query_one(JobTable).refresh()
+        self.read_attempts()  # the user may have scrolled on meanwhile
 
     def _server_now_ms(self) -> int:
         """The endpoint's clock at its last answer (the sandbox's is simulated), else this

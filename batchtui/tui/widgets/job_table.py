@@ -8,7 +8,7 @@ ten jobs renders ten lines, and scrolling a 100,000-job queue renders one screen
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from rich.segment import Segment
 from rich.style import Style
@@ -31,6 +31,7 @@ COLUMNS: tuple[tuple[str, int], ...] = (
     ("NAME", 24),
     ("STATUS", 9),
     ("DURATION", 8),  # running for / ran for / waiting for: see duration_cell
+    ("ATTEMPTS", 8),  # "2/3": the second attempt of three (DescribeJobs, visible rows only)
     ("STARTED (UTC)", 14),
     ("EXIT", 4),
     ("ARRAY", 6),
@@ -85,7 +86,7 @@ def _time(epoch: int | None) -> str:
     return epoch_ms(epoch)[5:].replace("T", " ").rstrip("Z") if epoch else "-"
 
 
-def row_cells(job: JobSummary, now_ms: int | None = None) -> list[str]:
+def row_cells(job: JobSummary, now_ms: int | None = None, attempts: str = "") -> list[str]:
     if job.array_size:
         array = f"[{job.array_size}]"
     elif job.array_index is not None:
@@ -96,6 +97,7 @@ def row_cells(job: JobSummary, now_ms: int | None = None) -> list[str]:
         job.job_name,
         job.status,
         duration_cell(job, now_ms),
+        attempts,
         _time(job.started_at),
         "" if job.exit_code is None else str(job.exit_code),
         array,
@@ -139,6 +141,9 @@ class JobTable(ScrollView, can_focus=True, inherit_bindings=False):
             super().__init__()
             self.job = job
 
+    class WindowMoved(Message):
+        """The rows on screen are others (scrolled): what they show may need reading."""
+
     class Selected(Message):
         def __init__(self, job: JobSummary) -> None:
             super().__init__()
@@ -148,7 +153,11 @@ class JobTable(ScrollView, can_focus=True, inherit_bindings=False):
         super().__init__(id=id)
         self._rows: Sequence[JobSummary] = ()
         self._row_of: dict[str, int] = {}
-        self._cache: LRUCache[tuple[JobSummary, bool, bool, int | None], Strip] = LRUCache(1024)
+        self._cache: LRUCache[tuple[JobSummary, bool, bool, int | None, str], Strip] = LRUCache(
+            1024
+        )
+        #: The ATTEMPTS cell of a row: the screen knows (the table reads nothing itself).
+        self.attempts_of: Callable[[JobSummary], str] = lambda job: ""
         #: The endpoint's clock (epoch ms) when the rows were read: what DURATION counts to.
         self.now_ms: int | None = None
         self._widths = column_widths(0)
@@ -185,6 +194,16 @@ class JobTable(ScrollView, can_focus=True, inherit_bindings=False):
         self.cursor = new_cursor
         self.refresh()
 
+    def visible_rows(self) -> Sequence[JobSummary]:
+        """The rows on screen now (the header line aside)."""
+        top = int(self.scroll_y)
+        return self._rows[top : top + max(0, self.scrollable_content_region.height - 1)]
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        if round(old_value) != round(new_value):
+            self.post_message(self.WindowMoved())
+
     def index_of(self, job_id: str) -> int | None:
         if not self._row_of and self._rows:
             self._row_of = {j.job_id: i for i, j in enumerate(self._rows)}
@@ -203,6 +222,7 @@ class JobTable(ScrollView, can_focus=True, inherit_bindings=False):
             self._cache.clear()
             self.virtual_size = Size(self.row_width, len(self._rows) + 1)
             self.refresh()
+        self.post_message(self.WindowMoved())  # more rows may show
 
     # -- cursor -------------------------------------------------------------------------------
 
@@ -282,14 +302,15 @@ class JobTable(ScrollView, can_focus=True, inherit_bindings=False):
 
     def _row(self, job: JobSummary, is_cursor: bool) -> Strip:
         # Only a row whose DURATION grows with the clock is drawn again when the clock moves.
-        key = (job, is_cursor, self.has_focus, self.now_ms if is_live(job) else None)
+        attempts = self.attempts_of(job)
+        key = (job, is_cursor, self.has_focus, self.now_ms if is_live(job) else None, attempts)
         cached = self._cache.get(key)
         if cached is not None:
             return cached
         self.rendered_rows += 1
         base = self.get_component_rich_style("job-table--cursor") if is_cursor else self.rich_style
         segments: list[Segment] = []
-        cells = row_cells(job, self.now_ms)
+        cells = row_cells(job, self.now_ms, attempts)
         for i, (cell, width) in enumerate(zip(cells, self._widths, strict=True)):
             style = base
             if i == 1:
