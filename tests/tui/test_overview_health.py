@@ -142,7 +142,11 @@ async def test_the_mix_bar_has_words_and_a_legend_at_80_columns(make_app, demo) 
             await settle(app, pilot)
             assert isinstance(app.screen, OverviewScreen)
             text = screen_text(app)
-            assert " Job queues   mix: █SUB █PEND █RNBL █STRT █RUN █OK █FAIL" in text, size
+            legend = " Job queues   mix: █SUB █PEND █RNBL █STRT █RUN █OK █FAIL   counts read 0s ago"
+            assert legend in text, size
+            # The finished statuses' age gives way first, when the legend leaves no room.
+            finished = legend + "   SUCCEEDED/FAILED 0s ago"
+            assert (finished in text) == (size != (80, 24)), size
             counts = account.counts(demo, "demo-main")
             share = round(100 * counts["SUCCEEDED"] / sum(counts.values()))
             assert f"████████ OK {share}%" in _row(text, "demo-main"), size

@@ -137,7 +137,7 @@ async def test_each_pane_says_how_old_its_data_is(make_app, demo) -> None:
         await settle(app, pilot)
         text = screen_text(app)
         assert "Compute environments   read 0s ago" in text
-        assert "Job queues   counts read 0s ago   SUCCEEDED/FAILED 0s ago" in text
+        assert "█FAIL   counts read 0s ago   SUCCEEDED/FAILED 0s ago" in text
         await tick(app, pilot, clock, 7)  # the active counts are read again, the rest not
         text = screen_text(app)
         assert "Compute environments   read 7s ago" in text

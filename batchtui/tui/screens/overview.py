@@ -141,6 +141,21 @@ def sync_table(table: DataTable[Any], rows: dict[str, dict[str, Any]]) -> None:
                 table.update_cell(key, column, value, update_width=True)
 
 
+def queues_title(ages: list[Text], width: int) -> Text:
+    """ "Job queues", the mix bar's legend, then the ages that fit in ``width`` columns: the
+    legend comes before the ages, and the finished statuses' age (read least often, looked at
+    least) gives way first; the age of the active counts is kept even when it does not fit
+    (it is cut, never dropped, when the legend and it are too wide)."""
+    text = Text("Job queues   ")
+    text.append_text(cells.legend())
+    for i, age in enumerate(ages):
+        if i and width and text.cell_len + 3 + age.cell_len > width:
+            break
+        text.append("   ")
+        text.append_text(age)
+    return text
+
+
 class OverviewScreen(BaseScreen):
     HELP_NAME = "Overview"
     AUTO_FOCUS = "#queues"
@@ -195,9 +210,7 @@ class OverviewScreen(BaseScreen):
         for key, label in CE_COLUMNS:
             ces.add_column(label, key=key)
         yield ces
-        title = Text("Job queues   ")
-        title.append_text(cells.legend())
-        yield Label(title, classes="section-title", id="queues-title")
+        yield Label(queues_title([], 0), classes="section-title", id="queues-title")
         queues = ResourceTable(id="queues")
         queues.fixed_columns = 1
         for key, label in QUEUE_COLUMNS:
@@ -314,7 +327,13 @@ class OverviewScreen(BaseScreen):
                 read_ago(now, account.counts_read_at(ACTIVE_STATUSES), what="counts read"),
                 read_ago(now, account.counts_read_at(FINAL_STATUSES), what="SUCCEEDED/FAILED"),
             ]
-        self.query_one("#queues-title", Label).update(titled("Job queues", *ages))
+        # The title's padding takes a column on each side.
+        title = self.query_one("#queues-title", Label)
+        width = (title.size.width or self.app.size.width) - 2
+        title.update(queues_title(ages, width))
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.show_ages()  # what fits in the queues' title depends on the width
 
     # -- selection ----------------------------------------------------------------------------
 
