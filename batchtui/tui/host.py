@@ -68,6 +68,9 @@ class Host(Protocol):
     @property
     def last_refresh(self) -> float | None: ...
 
+    @property
+    def refresh_late(self) -> bool: ...
+
     refresh_schedule: RefreshSchedule
     navigate: Navigator
 
