@@ -135,6 +135,23 @@ async def test_the_filter_finds_queues_by_their_health_words(make_app) -> None:
         assert "demo-batch-low" not in _queues(app) and "demo-main" in _queues(app)
 
 
+async def test_clearing_the_filter_restores_the_order_of_both_tables(make_app) -> None:
+    """demo-legacy moved from fifth to the top after /INVALID and escape, and stayed there."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        ces = [str(k.value) for k in app.screen.query_one("#ces").rows]
+        queues = _queues(app)
+        assert queues.index("demo-legacy") > 0
+        await pilot.press("slash", *"INVALID")
+        assert _queues(app) == ["demo-legacy"]
+        await pilot.press("escape")
+        assert _queues(app) == queues
+        assert [str(k.value) for k in app.screen.query_one("#ces").rows] == ces
+        # The row the cursor was on (the filter's only row) keeps the cursor.
+        assert app.screen.selected_queue().name == "demo-legacy"
+
+
 async def test_the_mix_bar_has_words_and_a_legend_at_80_columns(make_app, demo) -> None:
     for size in (SIZE, (120, 35), (80, 24)):
         app = make_app()

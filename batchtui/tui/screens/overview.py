@@ -139,6 +139,15 @@ def sync_table(table: DataTable[Any], rows: dict[str, dict[str, Any]]) -> None:
         for column, value in row.items():
             if table.get_cell(key, column) != value:
                 table.update_cell(key, column, value, update_width=True)
+    if [str(k.value) for k in table.rows] != list(rows):
+        # Rows come back at the end (a filter cleared): the rows' own order again, the
+        # cursor on the row it was on.
+        cursor = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        table.clear()
+        for key, row in rows.items():
+            table.add_row(*(row[c] for c in columns), key=key)
+        if cursor in rows:
+            table.move_cursor(row=list(rows).index(str(cursor)), animate=False)
 
 
 def queues_title(ages: list[Text], width: int) -> Text:
