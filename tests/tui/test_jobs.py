@@ -10,6 +10,7 @@ import account
 from conftest import SIZE, app_on, fresh_sandbox, settle
 from faults import Faults
 from screen_text import screen_text, toast_text
+from textual.widgets import Input
 
 from batchtui.tui.screens.dialogs import ConfirmScreen
 from batchtui.tui.screens.job_detail import JobDetailScreen
@@ -512,3 +513,28 @@ async def test_new_jobs_on_top_do_not_slide_under_an_untouched_cursor(make_app, 
         await settle(app, pilot)
         assert table.rows[0].job_id != first
         assert table.current.job_id == first
+
+
+async def test_the_filter_box_closes_on_enter_and_escape_keeps_the_selected_job(make_app) -> None:
+    """Escape clearing the filter moved the cursor to the top row: a ctrl+d right after would
+    have acted on a job the user did not see selected."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_jobs(app, pilot)
+        table = screen.query_one(JobTable)
+        box = screen.query_one("#filter", Input)
+        await pilot.press("slash", *"stream-processor", "enter")
+        assert not box.display and table.has_focus  # closed, the filter kept
+        assert all(n.startswith("stream-processor") for n in names(screen))
+        assert "filter: stream-processor" in screen_text(app)
+        await pilot.press("down", "down")
+        chosen = table.current
+        assert chosen is not None and names(screen).index(chosen.job_name) == 2
+        await pilot.press("slash")  # the box again, on the filter
+        assert box.display and box.value == "stream-processor"
+        await pilot.press("enter", "escape")
+        await settle(app, pilot)
+        assert not screen.query_state.text
+        assert len(names(screen)) > 3
+        assert table.current is not None and table.current.job_id == chosen.job_id
+        assert table.cursor != 0

@@ -390,15 +390,21 @@ class JobsScreen(BaseScreen):
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
+        if event.value == self.query_state.text:
+            return  # the box emptied by escape, which has cleared the filter already
         self.query_state = replace(self.query_state, text=event.value)
         self.rebuild()
-        # The first match, not whichever match the cursor was on: ctrl+d may come next.
-        self.query_one(JobTable).move_to(0)
+        if event.value:
+            # The first match, not whichever match the cursor was on: ctrl+d may come next.
+            self.query_one(JobTable).move_to(0)
+        else:
+            self.query_one(JobTable).pin()
 
     @on(Input.Submitted, "#filter")
     def _filter_done(self, event: Input.Submitted) -> None:
-        if not event.value:
-            event.input.display = False
+        # The box closes and gives its line back to the rows; the filter stays applied (the
+        # line above the table says it) and / opens the box on it again.
+        event.input.display = False
         self.set_focus(self.query_one(JobTable))
 
     def action_back(self) -> None:
