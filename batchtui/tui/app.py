@@ -130,6 +130,17 @@ class BatchtuiApp(App[int], inherit_bindings=False):
         """The last read failed: what is shown is older than it says."""
         return self.refresh_schedule.stale
 
+    def clock_speed(self) -> float:
+        """How fast the endpoint's clock runs against the app's: the sandbox's speed (0 while
+        its clock is stepped by hand), 1 for a real account."""
+        if self.sandbox is None:
+            return 1.0
+        try:
+            cfg = self.sandbox.config
+            return 0.0 if getattr(cfg, "manual_clock", False) else float(cfg.speed)
+        except Exception:  # the sandbox is stopping: its clock no longer runs
+            return 0.0
+
     @property
     def refresh_late(self) -> bool:
         """What the screen shows is older than twice its pace's cap (the account's parts on

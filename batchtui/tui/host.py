@@ -71,6 +71,8 @@ class Host(Protocol):
     @property
     def refresh_late(self) -> bool: ...
 
+    def clock_speed(self) -> float: ...
+
     refresh_schedule: RefreshSchedule
     navigate: Navigator
 

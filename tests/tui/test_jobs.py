@@ -538,3 +538,43 @@ async def test_the_filter_box_closes_on_enter_and_escape_keeps_the_selected_job(
         assert len(names(screen)) > 3
         assert table.current is not None and table.current.job_id == chosen.job_id
         assert table.cursor != 0
+
+
+async def test_a_running_jobs_duration_goes_on_between_reads_at_the_sandbox_speed(
+    make_app,
+) -> None:
+    """DURATION of a RUNNING job stayed at the last read (7m01s) while the clock moved 12
+    minutes: between reads it counts on, at the sandbox's speed."""
+    from batchtui.tui.widgets.job_table import duration_cell
+
+    class Clock:
+        now = 1000.0
+
+        def __call__(self) -> float:
+            return self.now
+
+    clock = Clock()
+    app = make_app(clock=clock)
+    app.clock_speed = lambda: 60.0  # as a sandbox at ×60 runs
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_jobs(app, pilot)
+        table = screen.query_one(JobTable)
+        running = next(j for j in table.rows if j.status == "RUNNING")
+        read = table.now_ms
+        clock.now += 12  # twelve seconds here, twelve minutes on the endpoint
+        screen.show_ages()
+        await pilot.pause()
+        assert table.now_ms == read + 12 * 60 * 1000
+        assert duration_cell(running, table.now_ms) != duration_cell(running, read)
+        assert duration_cell(running, table.now_ms) in screen_text(app)
+
+
+def test_the_endpoints_clock_between_reads() -> None:
+    from batchtui.tui.freshness import endpoint_now
+
+    assert endpoint_now(None, 5.0, 10.0) is None
+    assert endpoint_now(100.0, None, 10.0) == 100.0
+    assert endpoint_now(100.0, 5.0, 10.0) == 105.0  # a real account: its clock runs as ours
+    assert endpoint_now(100.0, 5.0, 10.0, speed=60) == 400.0
+    assert endpoint_now(100.0, 5.0, 10.0, speed=0) == 100.0  # a clock stepped by hand
+    assert endpoint_now(100.0, 10.0, 5.0, speed=60) == 100.0  # never backwards
