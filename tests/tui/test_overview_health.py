@@ -183,3 +183,26 @@ async def test_the_queue_name_stays_when_the_table_scrolls_sideways(make_app) ->
         assert table.scroll_x > 0
         assert _row(text, "demo-main")
         assert "JOB QUEUE" in text and "demo-ondemand" in text
+
+
+async def test_the_blocked_time_counts_on_between_reads_at_the_sandbox_speed(make_app) -> None:
+    class Clock:
+        now = 1000.0
+
+        def __call__(self) -> float:
+            return self.now
+
+    clock = Clock()
+    app = make_app(clock=clock)
+    app.clock_speed = lambda: 60.0  # as a sandbox at ×60 runs
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        calls = app.aws.counter.total
+        clock.now += 60  # an hour on the endpoint, no read
+        app.screen.show_ages()
+        await pilot.pause()
+        assert app.aws.counter.total == calls
+        assert (
+            " demo-genomics   BLOCKED 1h28m assemble-genome JOB_RESOURCE_REQUIREMENT"
+            in screen_text(app).splitlines()
+        )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from typing import Any
 
 from rich.text import Text
@@ -18,7 +19,7 @@ from batchtui.account.textfilter import TextFilter
 from batchtui.model import ACTIVE_STATUSES, FINAL_STATUSES, ComputeEnvironment, JobQueue
 from batchtui.tui import cells
 from batchtui.tui.bindings import ActionBinding
-from batchtui.tui.freshness import read_ago, titled
+from batchtui.tui.freshness import endpoint_now, read_ago, titled
 from batchtui.tui.messages import ActionDone
 from batchtui.tui.screens import account_actions
 from batchtui.tui.screens.base import BaseScreen, type_into_focused_input
@@ -118,10 +119,12 @@ def health_lines(attention: list[tuple[str, QueueHealth]], limit: int = HEALTH_L
     return text
 
 
-def snapshot_health(snapshot: AccountSnapshot) -> dict[str, QueueHealth]:
-    """Each queue's health, judged at the time the snapshot was read by the endpoint's clock
-    (the sandbox's simulated one); this machine's when the endpoint did not say."""
-    return account_health(snapshot, int((snapshot.server_time or time.time()) * 1000))
+def snapshot_health(snapshot: AccountSnapshot, now: float | None = None) -> dict[str, QueueHealth]:
+    """Each queue's health, judged at ``now`` by the endpoint's clock (the sandbox's simulated
+    one), by default the time the snapshot was read; this machine's when the endpoint did not
+    say."""
+    at = now if now is not None else snapshot.server_time
+    return account_health(snapshot, int((at or time.time()) * 1000))
 
 
 def sync_table(table: DataTable[Any], rows: dict[str, dict[str, Any]]) -> None:
@@ -300,19 +303,40 @@ class OverviewScreen(BaseScreen):
                 if f.matches(c.name, c.state, c.status, c.status_reason)
             },
         )
-        self.health = snapshot_health(snapshot)
+        self.health = snapshot_health(snapshot, self._endpoint_now(snapshot))
         shown = {
             q.name: queue_row(q, snapshot, self.health[q.name])
             for q in snapshot.queues
             if f.matches(q.name, q.state, q.status, q.status_reason, self.health[q.name].words)
         }
         sync_table(self.query_one("#queues", DataTable), shown)
+        self._show_health(shown)
+        self._note()
+        self.show_ages()
+
+    def _endpoint_now(self, snapshot: AccountSnapshot) -> float | None:
+        app = self.batchtui
+        return endpoint_now(snapshot.server_time, snapshot.read_at, app.clock(), app.clock_speed())
+
+    def _show_health(self, shown: Iterable[str]) -> None:
         attention = [(n, h) for n, h in needs_attention(self.health) if n in shown]
         box = self.query_one("#overview-health", Label)
         box.display = bool(attention)
         box.update(health_lines(attention))
-        self._note()
-        self.show_ages()
+
+    def _health_goes_on(self, snapshot: AccountSnapshot) -> None:
+        """Between reads, how long the blocked queues have waited counts on with the
+        endpoint's clock (a clock that does not move changes nothing)."""
+        health = snapshot_health(snapshot, self._endpoint_now(snapshot))
+        if health == self.health:
+            return
+        self.health = health
+        table = self.query_one("#queues", DataTable)
+        shown = [str(k.value) for k in table.rows]
+        for name in shown:
+            if name in health:
+                table.update_cell(name, "health", cells.health(health[name]))
+        self._show_health(shown)
 
     def reload(self, full: bool) -> None:
         self.batchtui.load_account_worker(full)
@@ -329,6 +353,8 @@ class OverviewScreen(BaseScreen):
         self.query_one("#ces-title", Label).update(
             titled("Compute environments", read_ago(now, ces_read))
         )
+        if account is not None and self.health:
+            self._health_goes_on(account)
         if account is None:
             ages = [read_ago(now, None)]
         else:
