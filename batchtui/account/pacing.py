@@ -69,6 +69,12 @@ class Pace:
             return math.inf
         return now - (self.last_read + self.interval)
 
+    def late(self, now: float) -> bool:
+        """Read more than twice its cap ago: whatever the reason (a budget spent, a read that
+        never ends), what is shown is older than the refresh promises. Never with no cap (no
+        timer: nothing is promised)."""
+        return self.cap > 0 and self.last_read is not None and now - self.last_read > 2 * self.cap
+
     def read(self, now: float, *, changed: bool) -> None:
         """The part was read at ``now``; ``changed`` when it differs from the last read."""
         self.last_read = now
@@ -90,8 +96,9 @@ class CallBudget:
 
     Every call counted (:meth:`charge`) takes a token, whoever made it: the user's own reads and
     actions leave less for the automatic refresh, which waits (:meth:`allows`) while the bucket is
-    short. The bucket may go below zero (a user's read is never refused), so the automatic
-    refresh also waits for that debt to be paid back."""
+    short. The bucket may go below zero while the automatic refresh's own reads overshoot, and
+    the refresh waits for that debt to be paid back; a user's read is never refused, and
+    :meth:`forgive` keeps what it cost from becoming a debt."""
 
     per_minute: float = CALLS_PER_MINUTE
     burst: float = BURST_CALLS
@@ -106,6 +113,14 @@ class CallBudget:
         self.at = now
         self.tokens -= max(0, calls_total - self.counted)
         self.counted = calls_total
+
+    def forgive(self, now: float, calls_total: int) -> None:
+        """The calls counted so far were the user's (a read asked for): they empty the bucket
+        and no more. A full read costs about a burst; held as a debt it would stop every
+        automatic read for a minute or more, past the caps of the paces, with nothing on
+        screen to say why."""
+        self.charge(now, calls_total)
+        self.tokens = max(0.0, self.tokens)
 
     def allows(self, cost: float) -> bool:
         return self.tokens >= cost

@@ -28,6 +28,7 @@ from batchtui.account.pacing import (
     AccountPacing,
     CallBudget,
     CallRate,
+    Pace,
     Part,
     every_part,
 )
@@ -110,6 +111,7 @@ class BatchtuiApp(App[int], inherit_bindings=False):
         self._reading: frozenset[Part] | None = None  # the account read under way
         self._read_generation = 0  # account reads started
         self._shown_generation = 0  # the latest of them shown
+        self._asked_generation = 0  # the latest of them the user asked for
         self.navigate = Navigation(self)
         self.views = VIEWS
         #: Why the data is stale: the failed read's error title ("AWS failing", "Throttled" ...);
@@ -127,6 +129,27 @@ class BatchtuiApp(App[int], inherit_bindings=False):
     def stale(self) -> bool:
         """The last read failed: what is shown is older than it says."""
         return self.refresh_schedule.stale
+
+    def clock_speed(self) -> float:
+        """How fast the endpoint's clock runs against the app's: the sandbox's speed (0 while
+        its clock is stepped by hand), 1 for a real account."""
+        if self.sandbox is None:
+            return 1.0
+        try:
+            cfg = self.sandbox.config
+            return 0.0 if getattr(cfg, "manual_clock", False) else float(cfg.speed)
+        except Exception:  # the sandbox is stopping: its clock no longer runs
+            return 0.0
+
+    @property
+    def refresh_late(self) -> bool:
+        """What the screen shows is older than twice its pace's cap (the account's parts on
+        the overview, the list's own pace on the jobs list): the status bar says so."""
+        now = self.clock()
+        if self.account is not None and hasattr(self.screen, "show_account"):
+            return any(pace.late(now) for pace in self.pacing.paces.values())
+        pace = getattr(self.screen, "pace", None)
+        return isinstance(pace, Pace) and pace.late(now)
 
     @property
     def last_refresh(self) -> float | None:
@@ -211,16 +234,16 @@ class BatchtuiApp(App[int], inherit_bindings=False):
         if not full and self._reading is not None:
             return
         if full or self.account is None:
-            self._start_read(None)
+            self._start_read(None, asked=True)
             return
         tokens = self.budget.tokens if self.budget is not None else float("inf")
-        self._start_read(self._due(tokens))
+        self._start_read(self._due(tokens), asked=False)
 
     def refresh_account_if_stale(self) -> None:
         """A screen showing the account is shown again: read what is older than its interval,
         whatever the budget says (the user is looking), charged to it all the same."""
         if self.aws is not None and self.account is not None and self._reading is None:
-            self._start_read(self._due(float("inf")))
+            self._start_read(self._due(float("inf")), asked=True)
 
     def account_changed(self) -> None:
         """An action changed a CE or a queue: read them now (a read under way started before
@@ -228,18 +251,20 @@ class BatchtuiApp(App[int], inherit_bindings=False):
         self.pacing.hurry()
         self.pacing.pace(RESOURCES).expire()
         if self.aws is not None and self.account is not None:
-            self._start_read(self._due(float("inf")))
+            self._start_read(self._due(float("inf")), asked=True)
 
     def _due(self, tokens: float) -> frozenset[Part]:
         queues = [q.name for q in self.account.queues] if self.account is not None else []
         return frozenset(self.pacing.due(self.clock(), queues, tokens))
 
-    def _start_read(self, parts: frozenset[Part] | None) -> None:
+    def _start_read(self, parts: frozenset[Part] | None, *, asked: bool) -> None:
         """``parts`` of the account (None: all of them) in a worker; a read started later wins
-        over one started before it, whichever ends first."""
+        over one started before it, whichever ends first. ``asked``: the user's read (not the
+        timer's), whose cost is not held against the automatic refresh once it has ended."""
         if parts is not None and not parts:
             return
         self._read_generation += 1
+        self._asked_generation = self._read_generation if asked else self._asked_generation
         self._reading = parts if parts is not None else frozenset(every_part([]))
         self.account_worker(parts, self.account, self._read_generation)
 
@@ -260,6 +285,9 @@ class BatchtuiApp(App[int], inherit_bindings=False):
         self._shown_generation = message.generation
         if message.generation == self._read_generation:
             self._reading = None
+        if message.generation == self._asked_generation and self.budget is not None:
+            assert self.aws is not None  # it made the read
+            self.budget.forgive(self.clock(), self.aws.counter.total)
         new = merge_read(self.account, message.snapshot)
         parts = message.parts
         if parts is None:

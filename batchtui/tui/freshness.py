@@ -24,3 +24,17 @@ def titled(title: str, *ages: Text) -> Text:
         text.append("   ")
         text.append_text(age)
     return text
+
+
+def endpoint_now(
+    server_time: float | None, read_at: float | None, now: float, speed: float = 1.0
+) -> float | None:
+    """The endpoint's clock now, between two reads: its time at the last read (``server_time``,
+    epoch seconds) plus the app's clock's time since that read (``now - read_at``) times the
+    endpoint clock's ``speed`` (the sandbox's; 1 for a real account, 0 for a clock stepped by
+    hand). None when the endpoint never said its time. What a running job's duration counts to."""
+    if server_time is None:
+        return None
+    if read_at is None:
+        return server_time
+    return server_time + max(0.0, now - read_at) * speed

@@ -68,6 +68,11 @@ class Host(Protocol):
     @property
     def last_refresh(self) -> float | None: ...
 
+    @property
+    def refresh_late(self) -> bool: ...
+
+    def clock_speed(self) -> float: ...
+
     refresh_schedule: RefreshSchedule
     navigate: Navigator
 

@@ -276,15 +276,21 @@ def array(job: Job) -> RenderableType | None:
 
 
 def render_job(
-    detail: JobDetail, keys: Keys = DEFAULT_KEYS, blocker: Explanation | None = None
+    detail: JobDetail,
+    keys: Keys = DEFAULT_KEYS,
+    blocker: Explanation | None = None,
+    now: float | None = None,
 ) -> RenderableType:
-    """Every section of the job; ``blocker`` explains a RUNNABLE job AWS gives no reason for."""
+    """Every section of the job; ``blocker`` explains a RUNNABLE job AWS gives no reason for.
+    ``now``: the endpoint's clock (epoch seconds) a running job's time counts to, when it has
+    moved on since the description was read (the time the endpoint said then, otherwise)."""
     job = detail.job
     group, stream = log_location(job)
     logs = _grid()
     logs.add_row("log group", _plain(group))
     logs.add_row("log stream", _plain(stream))
-    now_ms = int(detail.server_time * 1000) if detail.server_time is not None else None
+    now = now if now is not None else detail.server_time
+    now_ms = int(now * 1000) if now is not None else None
     parts: list[RenderableType] = [summary(job, keys, blocker, now_ms)]
     arr = array(job)
     if arr is not None:

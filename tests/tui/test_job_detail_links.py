@@ -114,3 +114,28 @@ async def test_a_job_without_related_jobs_shows_no_list_and_does_not_offer_enter
         assert isinstance(app.screen, JobDetailScreen) and app.screen is screen
         text = screen_text(app)
         assert "Related jobs" not in text and "Open related" not in text
+
+
+async def test_running_for_counts_on_between_reads_at_the_sandbox_speed(make_app, demo) -> None:
+    job_id = account.submit(demo, "long-two", containerOverrides=account.sleeping(3600))
+    demo.advance(120)
+    started = account.job(demo, job_id)["startedAt"]
+
+    class Clock:
+        now = 1000.0
+
+        def __call__(self) -> float:
+            return self.now
+
+    clock = Clock()
+    app = make_app(clock=clock)
+    app.clock_speed = lambda: 60.0  # as a sandbox at ×60 runs
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        screen = await open_detail(app, pilot, job_id)
+        ran = demo.now() - started / 1000
+        clock.now += 12  # twelve minutes on the endpoint, no read
+        screen.show_ages()
+        await pilot.pause()
+        later = duration(ran + 12 * 60)
+        assert f" running for         {later}" in screen_text(app).splitlines()

@@ -10,6 +10,7 @@ import account
 from conftest import SIZE, app_on, fresh_sandbox, settle
 from faults import Faults
 from screen_text import screen_text, toast_text
+from textual.widgets import Input
 
 from batchtui.tui.screens.dialogs import ConfirmScreen
 from batchtui.tui.screens.job_detail import JobDetailScreen
@@ -516,3 +517,68 @@ async def test_new_jobs_on_top_do_not_slide_under_an_untouched_cursor(make_app, 
         await settle(app, pilot)
         assert table.rows[0].job_id != first
         assert table.current.job_id == first
+
+
+async def test_the_filter_box_closes_on_enter_and_escape_keeps_the_selected_job(make_app) -> None:
+    """Escape clearing the filter moved the cursor to the top row: a ctrl+d right after would
+    have acted on a job the user did not see selected."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_jobs(app, pilot)
+        table = screen.query_one(JobTable)
+        box = screen.query_one("#filter", Input)
+        await pilot.press("slash", *"stream-processor", "enter")
+        assert not box.display and table.has_focus  # closed, the filter kept
+        assert all(n.startswith("stream-processor") for n in names(screen))
+        assert "filter: stream-processor" in screen_text(app)
+        await pilot.press("down", "down")
+        chosen = table.current
+        assert chosen is not None and names(screen).index(chosen.job_name) == 2
+        await pilot.press("slash")  # the box again, on the filter
+        assert box.display and box.value == "stream-processor"
+        await pilot.press("enter", "escape")
+        await settle(app, pilot)
+        assert not screen.query_state.text
+        assert len(names(screen)) > 3
+        assert table.current is not None and table.current.job_id == chosen.job_id
+        assert table.cursor != 0
+
+
+async def test_a_running_jobs_duration_goes_on_between_reads_at_the_sandbox_speed(
+    make_app,
+) -> None:
+    """DURATION of a RUNNING job stayed at the last read (7m01s) while the clock moved 12
+    minutes: between reads it counts on, at the sandbox's speed."""
+    from batchtui.tui.widgets.job_table import duration_cell
+
+    class Clock:
+        now = 1000.0
+
+        def __call__(self) -> float:
+            return self.now
+
+    clock = Clock()
+    app = make_app(clock=clock)
+    app.clock_speed = lambda: 60.0  # as a sandbox at ×60 runs
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_jobs(app, pilot)
+        table = screen.query_one(JobTable)
+        running = next(j for j in table.rows if j.status == "RUNNING")
+        read = table.now_ms
+        clock.now += 12  # twelve seconds here, twelve minutes on the endpoint
+        screen.show_ages()
+        await pilot.pause()
+        assert table.now_ms == read + 12 * 60 * 1000
+        assert duration_cell(running, table.now_ms) != duration_cell(running, read)
+        assert duration_cell(running, table.now_ms) in screen_text(app)
+
+
+def test_the_endpoints_clock_between_reads() -> None:
+    from batchtui.tui.freshness import endpoint_now
+
+    assert endpoint_now(None, 5.0, 10.0) is None
+    assert endpoint_now(100.0, None, 10.0) == 100.0
+    assert endpoint_now(100.0, 5.0, 10.0) == 105.0  # a real account: its clock runs as ours
+    assert endpoint_now(100.0, 5.0, 10.0, speed=60) == 400.0
+    assert endpoint_now(100.0, 5.0, 10.0, speed=0) == 100.0  # a clock stepped by hand
+    assert endpoint_now(100.0, 10.0, 5.0, speed=60) == 100.0  # never backwards

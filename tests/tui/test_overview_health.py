@@ -135,6 +135,23 @@ async def test_the_filter_finds_queues_by_their_health_words(make_app) -> None:
         assert "demo-batch-low" not in _queues(app) and "demo-main" in _queues(app)
 
 
+async def test_clearing_the_filter_restores_the_order_of_both_tables(make_app) -> None:
+    """demo-legacy moved from fifth to the top after /INVALID and escape, and stayed there."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        ces = [str(k.value) for k in app.screen.query_one("#ces").rows]
+        queues = _queues(app)
+        assert queues.index("demo-legacy") > 0
+        await pilot.press("slash", *"INVALID")
+        assert _queues(app) == ["demo-legacy"]
+        await pilot.press("escape")
+        assert _queues(app) == queues
+        assert [str(k.value) for k in app.screen.query_one("#ces").rows] == ces
+        # The row the cursor was on (the filter's only row) keeps the cursor.
+        assert app.screen.selected_queue().name == "demo-legacy"
+
+
 async def test_the_mix_bar_has_words_and_a_legend_at_80_columns(make_app, demo) -> None:
     for size in (SIZE, (120, 35), (80, 24)):
         app = make_app()
@@ -142,7 +159,11 @@ async def test_the_mix_bar_has_words_and_a_legend_at_80_columns(make_app, demo) 
             await settle(app, pilot)
             assert isinstance(app.screen, OverviewScreen)
             text = screen_text(app)
-            assert " Job queues   mix: █SUB █PEND █RNBL █STRT █RUN █OK █FAIL" in text, size
+            legend = " Job queues   mix: █SUB █PEND █RNBL █STRT █RUN █OK █FAIL   counts read 0s ago"
+            assert legend in text, size
+            # The finished statuses' age gives way first, when the legend leaves no room.
+            finished = legend + "   SUCCEEDED/FAILED 0s ago"
+            assert (finished in text) == (size != (80, 24)), size
             counts = account.counts(demo, "demo-main")
             share = round(100 * counts["SUCCEEDED"] / sum(counts.values()))
             assert f"████████ OK {share}%" in _row(text, "demo-main"), size
@@ -162,3 +183,26 @@ async def test_the_queue_name_stays_when_the_table_scrolls_sideways(make_app) ->
         assert table.scroll_x > 0
         assert _row(text, "demo-main")
         assert "JOB QUEUE" in text and "demo-ondemand" in text
+
+
+async def test_the_blocked_time_counts_on_between_reads_at_the_sandbox_speed(make_app) -> None:
+    class Clock:
+        now = 1000.0
+
+        def __call__(self) -> float:
+            return self.now
+
+    clock = Clock()
+    app = make_app(clock=clock)
+    app.clock_speed = lambda: 60.0  # as a sandbox at ×60 runs
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        calls = app.aws.counter.total
+        clock.now += 60  # an hour on the endpoint, no read
+        app.screen.show_ages()
+        await pilot.pause()
+        assert app.aws.counter.total == calls
+        assert (
+            " demo-genomics   BLOCKED 1h28m assemble-genome JOB_RESOURCE_REQUIREMENT"
+            in screen_text(app).splitlines()
+        )

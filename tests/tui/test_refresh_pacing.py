@@ -137,7 +137,7 @@ async def test_each_pane_says_how_old_its_data_is(make_app, demo) -> None:
         await settle(app, pilot)
         text = screen_text(app)
         assert "Compute environments   read 0s ago" in text
-        assert "Job queues   counts read 0s ago   SUCCEEDED/FAILED 0s ago" in text
+        assert "█FAIL   counts read 0s ago   SUCCEEDED/FAILED 0s ago" in text
         await tick(app, pilot, clock, 7)  # the active counts are read again, the rest not
         text = screen_text(app)
         assert "Compute environments   read 7s ago" in text
@@ -281,3 +281,54 @@ async def test_throttling_backs_off_and_empties_the_budget(make_app, demo, monke
         faults.fail(None)
         await tick(app, pilot, clock, 40)
         assert not app.stale and not app.refresh_schedule.throttled
+
+
+async def test_the_refresh_goes_on_after_a_job_is_cancelled_on_the_jobs_list(
+    make_app, demo
+) -> None:
+    """After ctrl+d, y on the jobs list and back, the overview said "0 calls/min … read 1m41s
+    ago" and only r read again."""
+    app, clock = paced(make_app)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await tick(app, pilot, clock, 90)  # the first read's debt is paid back
+        app.navigate.open_jobs("demo-main")
+        await settle(app, pilot)
+        assert isinstance(app.screen, JobsScreen)
+        await pilot.press("ctrl+d", "y")
+        await settle(app, pilot)
+        assert app.aws.counter.get("batch", "TerminateJob") == 1
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert isinstance(app.screen, OverviewScreen)
+        for _ in range(4):
+            demo.advance(60)
+            before = app.aws.counter.total
+            await tick(app, pilot, clock, 60)
+            assert app.aws.counter.total > before
+            # Everything changes at the sandbox's speed: the budget reads each count about
+            # once a minute, never late (twice the cap).
+            age = clock.now - app.account.counts_read_at(ACTIVE_STATUSES)
+            assert age < 2 * ACTIVE_CAP_S, age
+
+
+async def test_data_older_than_twice_its_cap_says_refresh_late(make_app, demo) -> None:
+    """Whatever holds the refresh back, the bar never looks fresh over data past its cap."""
+    app, clock = paced(make_app)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.budget = CallBudget(per_minute=0.0)  # nothing is ever paid for
+        app.budget.drain()
+        await tick(app, pilot, clock, int(2 * ACTIVE_CAP_S))
+        app.update_status()
+        await pilot.pause()
+        assert "refresh late" not in screen_text(app).splitlines()[0]
+        await tick(app, pilot, clock, 2)
+        app.update_status()
+        await pilot.pause()
+        assert " refresh late " in screen_text(app).splitlines()[0]
+        await pilot.press("r")  # the user's read: fresh again
+        await settle(app, pilot)
+        app.update_status()
+        await pilot.pause()
+        assert "refresh late" not in screen_text(app).splitlines()[0]

@@ -114,6 +114,15 @@ def test_the_budget_refills_at_its_rate_and_is_charged_every_call() -> None:
     assert budget.tokens == 60  # never more than the burst
 
 
+def test_a_read_the_user_asked_for_empties_the_budget_and_leaves_no_debt() -> None:
+    budget = CallBudget(per_minute=60, burst=60)
+    budget.charge(0.0, 57)
+    budget.forgive(10.0, 157)  # r: a full read over an almost empty bucket
+    assert budget.tokens == 0 and not budget.allows(1)
+    budget.charge(12.0, 157)
+    assert budget.allows(2)  # two seconds later, the timer reads again
+
+
 def test_throttling_empties_the_budget() -> None:
     budget = CallBudget()
     budget.drain()

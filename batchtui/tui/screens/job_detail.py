@@ -13,7 +13,7 @@ from textual.widgets import Label, Static
 from batchtui.account.pacing import ACTIVE_CAP_S, Pace
 from batchtui.account.snapshots import JobDetail
 from batchtui.model import FINAL_STATUSES, JobSummary
-from batchtui.tui.freshness import read_ago, titled
+from batchtui.tui.freshness import endpoint_now, read_ago, titled
 from batchtui.tui.job_sections import Related, related_jobs, related_line, render_job
 from batchtui.tui.messages import ActionDone, JobDetailLoaded
 from batchtui.tui.screens import job_actions
@@ -59,6 +59,7 @@ class JobDetailScreen(BaseScreen):
         #: The job's pace: the timer's interval while it moves, slower while it does not.
         self.pace = Pace(0.0, 0.0)
         self.read_at: float | None = None  # when the shown description was asked for
+        self._rendered_now: float | None = None  # the endpoint's time the job was shown at
         self._read_since: float | None = None
 
     def _title(self) -> str:
@@ -96,8 +97,24 @@ class JobDetailScreen(BaseScreen):
             self.reload(full=False)
 
     def show_ages(self) -> None:
+        app = self.batchtui
         self.query_one("#detail-title", Label).update(
-            titled(self._title(), read_ago(self.batchtui.clock(), self.read_at))
+            titled(self._title(), read_ago(app.clock(), self.read_at))
+        )
+        detail = self.detail
+        if detail is not None and detail.job.status in ("STARTING", "RUNNING"):
+            # "running for" counts on between reads, on the endpoint's clock.
+            now = endpoint_now(detail.server_time, self.read_at, app.clock(), app.clock_speed())
+            if now != self._rendered_now:
+                self._show_job(now)
+
+    def _show_job(self, now: float | None) -> None:
+        if self.detail is None:
+            return
+        self._rendered_now = now
+        blocker = self.queue_blocker(self.detail.job.job_queue)
+        self.query_one("#detail", Static).update(
+            render_job(self.detail, self.reason_keys(), blocker, now)
         )
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="detail")
@@ -133,10 +150,7 @@ class JobDetailScreen(BaseScreen):
             status_reason=job.status_reason,
         )
         self.batchtui.mark_fresh()
-        blocker = self.queue_blocker(job.job_queue)
-        self.query_one("#detail", Static).update(
-            render_job(message.detail, self.reason_keys(), blocker)
-        )
+        self._show_job(message.detail.server_time)
         if job.job_queue:
             self.queue = job.queue_name  # a related job opened from another queue's list
         self.show_ages()  # the title names the job described (a related job opened in place)

@@ -26,7 +26,7 @@ from batchtui.account.listing import listing_order, queue_head, reads_aws
 from batchtui.account.pacing import ACTIVE_CAP_S, Pace
 from batchtui.account.snapshots import FirstPage, QueueFront
 from batchtui.model import JOB_STATUSES, JobSummary
-from batchtui.tui.freshness import read_ago, titled
+from batchtui.tui.freshness import endpoint_now, read_ago, titled
 from batchtui.tui.job_lines import TABS, head_line, reason_line, tabs_text
 from batchtui.tui.messages import (
     ActionDone,
@@ -114,6 +114,9 @@ class JobsScreen(BaseScreen):
         self.front: QueueFront | None = None
         #: The list's pace: the timer's interval while jobs move, slower while they do not.
         self.pace = Pace(0.0, 0.0)
+        #: The endpoint's time at the last read, and the app's clock then.
+        self.server_time: float | None = None
+        self.server_read_at: float | None = None
         #: When what the list shows was read (the start of the read: nothing in it is older).
         self.read_at: float | None = None
         self._read_since: float | None = None
@@ -185,9 +188,18 @@ class JobsScreen(BaseScreen):
         self.query_one("#jobs-title", Label).update(
             titled(self._title(), read_ago(self.batchtui.clock(), self.read_at))
         )
+        # Between reads the running jobs' durations go on with the endpoint's clock.
+        table = self.query_one(JobTable)
+        now_ms = self._server_now_ms()
+        if table.now_ms != now_ms:
+            table.now_ms = now_ms
+            table.refresh()
 
     def _read_done(self, *, changed: bool) -> None:
         self.listing = self.refreshing = False
+        aws = self.batchtui.aws
+        if aws is not None and aws.server_time is not None:
+            self.server_time, self.server_read_at = aws.server_time, self.batchtui.clock()
         if self._read_since is not None:
             self.read_at = self._read_since
             self.pace.read(self._read_since, changed=changed)
@@ -387,8 +399,13 @@ class JobsScreen(BaseScreen):
         """The endpoint's clock at its last answer (the sandbox's is simulated), else this
         machine's: how long a job has run or waited is counted to it."""
         aws = self.batchtui.aws
-        server = aws.server_time if aws is not None else None
-        return int((server if server is not None else time.time()) * 1000)
+        server = self.server_time if self.server_time is not None else None
+        if server is None and aws is not None:
+            server = aws.server_time
+        now = endpoint_now(
+            server, self.server_read_at, self.batchtui.clock(), self.batchtui.clock_speed()
+        )
+        return int((now if now is not None else time.time()) * 1000)
 
     def _show_counts(self) -> None:
         tabs = self.query_one("#tabs", Static)
@@ -460,15 +477,21 @@ class JobsScreen(BaseScreen):
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
+        if event.value == self.query_state.text:
+            return  # the box emptied by escape, which has cleared the filter already
         self.query_state = replace(self.query_state, text=event.value)
         self.rebuild()
-        # The first match, not whichever match the cursor was on: ctrl+d may come next.
-        self.query_one(JobTable).move_to(0)
+        if event.value:
+            # The first match, not whichever match the cursor was on: ctrl+d may come next.
+            self.query_one(JobTable).move_to(0)
+        else:
+            self.query_one(JobTable).pin()
 
     @on(Input.Submitted, "#filter")
     def _filter_done(self, event: Input.Submitted) -> None:
-        if not event.value:
-            event.input.display = False
+        # The box closes and gives its line back to the rows; the filter stays applied (the
+        # line above the table says it) and / opens the box on it again.
+        event.input.display = False
         self.set_focus(self.query_one(JobTable))
 
     def action_back(self) -> None:

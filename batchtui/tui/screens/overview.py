@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from typing import Any
 
 from rich.text import Text
@@ -18,7 +19,7 @@ from batchtui.account.textfilter import TextFilter
 from batchtui.model import ACTIVE_STATUSES, FINAL_STATUSES, ComputeEnvironment, JobQueue
 from batchtui.tui import cells
 from batchtui.tui.bindings import ActionBinding
-from batchtui.tui.freshness import read_ago, titled
+from batchtui.tui.freshness import endpoint_now, read_ago, titled
 from batchtui.tui.messages import ActionDone
 from batchtui.tui.screens import account_actions
 from batchtui.tui.screens.base import BaseScreen, type_into_focused_input
@@ -118,10 +119,12 @@ def health_lines(attention: list[tuple[str, QueueHealth]], limit: int = HEALTH_L
     return text
 
 
-def snapshot_health(snapshot: AccountSnapshot) -> dict[str, QueueHealth]:
-    """Each queue's health, judged at the time the snapshot was read by the endpoint's clock
-    (the sandbox's simulated one); this machine's when the endpoint did not say."""
-    return account_health(snapshot, int((snapshot.server_time or time.time()) * 1000))
+def snapshot_health(snapshot: AccountSnapshot, now: float | None = None) -> dict[str, QueueHealth]:
+    """Each queue's health, judged at ``now`` by the endpoint's clock (the sandbox's simulated
+    one), by default the time the snapshot was read; this machine's when the endpoint did not
+    say."""
+    at = now if now is not None else snapshot.server_time
+    return account_health(snapshot, int((at or time.time()) * 1000))
 
 
 def sync_table(table: DataTable[Any], rows: dict[str, dict[str, Any]]) -> None:
@@ -139,6 +142,30 @@ def sync_table(table: DataTable[Any], rows: dict[str, dict[str, Any]]) -> None:
         for column, value in row.items():
             if table.get_cell(key, column) != value:
                 table.update_cell(key, column, value, update_width=True)
+    if [str(k.value) for k in table.rows] != list(rows):
+        # Rows come back at the end (a filter cleared): the rows' own order again, the
+        # cursor on the row it was on.
+        cursor = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        table.clear()
+        for key, row in rows.items():
+            table.add_row(*(row[c] for c in columns), key=key)
+        if cursor in rows:
+            table.move_cursor(row=list(rows).index(str(cursor)), animate=False)
+
+
+def queues_title(ages: list[Text], width: int) -> Text:
+    """ "Job queues", the mix bar's legend, then the ages that fit in ``width`` columns: the
+    legend comes before the ages, and the finished statuses' age (read least often, looked at
+    least) gives way first; the age of the active counts is kept even when it does not fit
+    (it is cut, never dropped, when the legend and it are too wide)."""
+    text = Text("Job queues   ")
+    text.append_text(cells.legend())
+    for i, age in enumerate(ages):
+        if i and width and text.cell_len + 3 + age.cell_len > width:
+            break
+        text.append("   ")
+        text.append_text(age)
+    return text
 
 
 class OverviewScreen(BaseScreen):
@@ -195,9 +222,7 @@ class OverviewScreen(BaseScreen):
         for key, label in CE_COLUMNS:
             ces.add_column(label, key=key)
         yield ces
-        title = Text("Job queues   ")
-        title.append_text(cells.legend())
-        yield Label(title, classes="section-title", id="queues-title")
+        yield Label(queues_title([], 0), classes="section-title", id="queues-title")
         queues = ResourceTable(id="queues")
         queues.fixed_columns = 1
         for key, label in QUEUE_COLUMNS:
@@ -278,19 +303,40 @@ class OverviewScreen(BaseScreen):
                 if f.matches(c.name, c.state, c.status, c.status_reason)
             },
         )
-        self.health = snapshot_health(snapshot)
+        self.health = snapshot_health(snapshot, self._endpoint_now(snapshot))
         shown = {
             q.name: queue_row(q, snapshot, self.health[q.name])
             for q in snapshot.queues
             if f.matches(q.name, q.state, q.status, q.status_reason, self.health[q.name].words)
         }
         sync_table(self.query_one("#queues", DataTable), shown)
+        self._show_health(shown)
+        self._note()
+        self.show_ages()
+
+    def _endpoint_now(self, snapshot: AccountSnapshot) -> float | None:
+        app = self.batchtui
+        return endpoint_now(snapshot.server_time, snapshot.read_at, app.clock(), app.clock_speed())
+
+    def _show_health(self, shown: Iterable[str]) -> None:
         attention = [(n, h) for n, h in needs_attention(self.health) if n in shown]
         box = self.query_one("#overview-health", Label)
         box.display = bool(attention)
         box.update(health_lines(attention))
-        self._note()
-        self.show_ages()
+
+    def _health_goes_on(self, snapshot: AccountSnapshot) -> None:
+        """Between reads, how long the blocked queues have waited counts on with the
+        endpoint's clock (a clock that does not move changes nothing)."""
+        health = snapshot_health(snapshot, self._endpoint_now(snapshot))
+        if health == self.health:
+            return
+        self.health = health
+        table = self.query_one("#queues", DataTable)
+        shown = [str(k.value) for k in table.rows]
+        for name in shown:
+            if name in health:
+                table.update_cell(name, "health", cells.health(health[name]))
+        self._show_health(shown)
 
     def reload(self, full: bool) -> None:
         self.batchtui.load_account_worker(full)
@@ -307,6 +353,8 @@ class OverviewScreen(BaseScreen):
         self.query_one("#ces-title", Label).update(
             titled("Compute environments", read_ago(now, ces_read))
         )
+        if account is not None and self.health:
+            self._health_goes_on(account)
         if account is None:
             ages = [read_ago(now, None)]
         else:
@@ -314,7 +362,13 @@ class OverviewScreen(BaseScreen):
                 read_ago(now, account.counts_read_at(ACTIVE_STATUSES), what="counts read"),
                 read_ago(now, account.counts_read_at(FINAL_STATUSES), what="SUCCEEDED/FAILED"),
             ]
-        self.query_one("#queues-title", Label).update(titled("Job queues", *ages))
+        # The title's padding takes a column on each side.
+        title = self.query_one("#queues-title", Label)
+        width = (title.size.width or self.app.size.width) - 2
+        title.update(queues_title(ages, width))
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.show_ages()  # what fits in the queues' title depends on the width
 
     # -- selection ----------------------------------------------------------------------------
 

@@ -48,6 +48,9 @@ def status_text(
         text.append(" ")
         reason = app.stale_reason
         text.append(f" STALE: {reason} " if reason else " STALE ", style="bold white on dark_red")
+    elif app.refresh_late:  # no read failed, yet the data is older than the refresh promises
+        text.append(" ")
+        text.append(" refresh late ", style="bold black on yellow")
     backoff = app.refresh_schedule.next_in()
     if backoff is not None:  # the timer waits longer after each failure: say how long
         why = "throttled" if app.refresh_schedule.throttled else "failing"
