@@ -29,6 +29,17 @@ from batchtui.aws.session import Aws, AwsTarget
 from batchtui.tui.app import BatchtuiApp, create_app
 from batchtui.tui.config import TuiConfig
 
+
+class Clock:
+    """The app's clock in a test: it stands still until the test moves ``now``."""
+
+    def __init__(self, now: float = 1000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
 SIZE = (140, 40)
 #: Simulated epoch seconds at the sandbox's start: timestamps on screen are the same every run.
 START = 1_795_000_000.0

@@ -4,7 +4,7 @@ related job (a dependency, a dependent, the array parent, a child) opens its det
 from __future__ import annotations
 
 import account
-from conftest import SIZE, settle
+from conftest import SIZE, Clock, settle
 from screen_text import screen_text
 
 from batchtui.model import JobSummary
@@ -120,12 +120,6 @@ async def test_running_for_counts_on_between_reads_at_the_sandbox_speed(make_app
     job_id = account.submit(demo, "long-two", containerOverrides=account.sleeping(3600))
     demo.advance(120)
     started = account.job(demo, job_id)["startedAt"]
-
-    class Clock:
-        now = 1000.0
-
-        def __call__(self) -> float:
-            return self.now
 
     clock = Clock()
     app = make_app(clock=clock)

@@ -7,7 +7,7 @@ import math
 from typing import Any
 
 import account
-from conftest import SIZE, app_on, fresh_sandbox, settle
+from conftest import SIZE, Clock, app_on, fresh_sandbox, settle
 from faults import Faults
 from screen_text import screen_text, toast_text
 from textual.widgets import Input
@@ -550,12 +550,6 @@ async def test_a_running_jobs_duration_goes_on_between_reads_at_the_sandbox_spee
     """DURATION of a RUNNING job stayed at the last read (7m01s) while the clock moved 12
     minutes: between reads it counts on, at the sandbox's speed."""
     from batchtui.tui.widgets.job_table import duration_cell
-
-    class Clock:
-        now = 1000.0
-
-        def __call__(self) -> float:
-            return self.now
 
     clock = Clock()
     app = make_app(clock=clock)

@@ -4,7 +4,7 @@ finds them by the words shown, and the mix bar has words and a legend at 120 and
 from __future__ import annotations
 
 import account
-from conftest import SIZE, batch_client, settle
+from conftest import SIZE, Clock, batch_client, settle
 from screen_text import screen_text
 
 from batchtui.tui.screens.overview import OverviewScreen
@@ -186,12 +186,6 @@ async def test_the_queue_name_stays_when_the_table_scrolls_sideways(make_app) ->
 
 
 async def test_the_blocked_time_counts_on_between_reads_at_the_sandbox_speed(make_app) -> None:
-    class Clock:
-        now = 1000.0
-
-        def __call__(self) -> float:
-            return self.now
-
     clock = Clock()
     app = make_app(clock=clock)
     app.clock_speed = lambda: 60.0  # as a sandbox at ×60 runs

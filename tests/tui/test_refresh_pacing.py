@@ -9,7 +9,7 @@ pacing and the budget a 5-second timer has."""
 from __future__ import annotations
 
 import account
-from conftest import settle
+from conftest import Clock, settle
 from faults import Faults
 from screen_text import screen_text
 
@@ -29,14 +29,6 @@ from batchtui.tui.screens.overview import OverviewScreen
 from batchtui.tui.screens.plan import PlanScreen
 
 SIZE = (140, 40)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def paced(make_app, *, budget: bool = True, **kwargs):
