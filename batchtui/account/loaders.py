@@ -106,7 +106,14 @@ def load_account(
         ]
         vcpus = vcpus_in_use(aws, ces, placed)
     return AccountSnapshot(
-        ces, queues, counts, vcpus, pages, read_at=read_at, server_time=aws.server_time
+        ces,
+        queues,
+        counts,
+        vcpus,
+        pages,
+        read_at=read_at,
+        server_time=aws.server_time,
+        server_read_at=clock(),
     )
 
 

@@ -55,6 +55,10 @@ class AccountSnapshot:
     #: The endpoint's clock (epoch seconds) when read, as its answers' Date header said: the
     #: jobs' ages are judged by it (the sandbox keeps simulated time). None when not told.
     server_time: float | None = None
+    #: When the endpoint said ``server_time`` (the app's clock): the pair counts the endpoint's
+    #: clock on between reads. A read of some statuses only tells a newer ``server_time`` while
+    #: ``read_at`` stays the resources' older time, so the two must not be mixed.
+    server_read_at: float | None = None
     #: When the compute environments, queues and vCPUs in use were read (the app's clock).
     read_at: float | None = None
 

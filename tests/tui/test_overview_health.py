@@ -200,3 +200,32 @@ async def test_the_blocked_time_counts_on_between_reads_at_the_sandbox_speed(mak
             " demo-genomics   BLOCKED 1h28m assemble-genome JOB_RESOURCE_REQUIREMENT"
             in screen_text(app).splitlines()
         )
+
+
+async def test_a_read_of_some_statuses_counts_the_endpoint_clock_from_its_own_answer(
+    make_app, demo
+) -> None:
+    """A read of some statuses tells a newer endpoint time while the resources keep their older
+    read time: counting on from the older time added the gap twice (BLOCKED 5h47m grew to 7h07m
+    in 40 simulated minutes, then fell back at the next full read)."""
+    from batchtui.account.loaders import load_account
+    from batchtui.account.pacing import Part
+    from batchtui.tui.freshness import endpoint_now
+
+    clock = Clock()
+    app = make_app(clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        full = app.account
+        assert full is not None and full.server_time is not None
+        demo.advance(600)
+        clock.now += 10
+        partial = load_account(
+            app.aws, parts={Part("demo-main", "RUNNING")}, previous=full, clock=clock
+        )
+        assert partial.read_at == full.read_at  # the resources were not read again
+        assert partial.server_read_at == clock.now
+        assert partial.server_time is not None and partial.server_time >= full.server_time + 600
+        # Counted on from when the endpoint told it: nothing added at the moment it was told.
+        shown = endpoint_now(partial.server_time, partial.server_read_at, clock.now, 60.0)
+        assert shown == partial.server_time

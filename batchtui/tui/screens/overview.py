@@ -316,7 +316,9 @@ class OverviewScreen(BaseScreen):
 
     def _endpoint_now(self, snapshot: AccountSnapshot) -> float | None:
         app = self.batchtui
-        return endpoint_now(snapshot.server_time, snapshot.read_at, app.clock(), app.clock_speed())
+        return endpoint_now(
+            snapshot.server_time, snapshot.server_read_at, app.clock(), app.clock_speed()
+        )
 
     def _show_health(self, shown: Iterable[str]) -> None:
         attention = [(n, h) for n, h in needs_attention(self.health) if n in shown]
