@@ -85,6 +85,8 @@ walk() {
     keys Enter
     settle
     snap 03-queues-focused
+    keys Home # the cursor stayed on the filtered row (demo-legacy): the first queue, demo-main
+    settle 0.3
     keys Enter
     wait_for "RUNNING"
     settle 1.5
