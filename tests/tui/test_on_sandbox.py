@@ -47,6 +47,11 @@ async def _open_stuck_job(pilot: Any) -> None:
     table = pilot.app.screen.query_one(JobTable)
     stuck = next(i for i, j in enumerate(table.rows) if j.status_reason.startswith("MISCONFIG"))
     table.move_to(stuck)
+    # Moving the cursor starts a 0.3 s timer that reads the ATTEMPTS of the rows in sight; read
+    # them now, so that timer finds nothing left to read and the calls/min shown is the same in
+    # every run.
+    pilot.app.screen.read_attempts()
+    await _settled(pilot)
     await pilot.press("d")
     await _settled(pilot)
 
