@@ -23,6 +23,7 @@ _names = itertools.count(1)
 def sandbox() -> Iterator[Any]:
     """An empty account (seed="empty") on a manual clock, on a free port."""
     from batchtui.sandbox import Sandbox, SandboxConfig
+    from batchtui.sandbox.config import WORKER_MODULES
 
     config = SandboxConfig(
         seed="empty",
@@ -30,8 +31,8 @@ def sandbox() -> Iterator[Any]:
         random_seed=7,
         spot_interruption_rate_per_hour=0.0,
         resource_transition_seconds=0.0,
-        # The tests' own entry point runs for real beside the image tagger.
-        real_modules=("batchtui_worker.tagger", "batchtui.sandbox.echo_worker"),
+        # The tests' own entry point runs for real beside the worker's.
+        real_modules=(*WORKER_MODULES, "batchtui.sandbox.echo_worker"),
     )
     with Sandbox(config) as sb:
         yield sb

@@ -17,8 +17,9 @@ DESCRIPTION = (
 )
 
 
-#: The one module the sandbox runs for real unless told more: the image tagger batchtui ships.
-DEFAULT_REAL_MODULE = "batchtui_worker.tagger"
+#: The modules the sandbox runs for real unless told more: the worker entry points batchtui
+#: ships (the image tagger, the summary job).
+DEFAULT_REAL_MODULES = ("batchtui_worker.tagger", "batchtui_worker.summary")
 _MODULE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 
 #: Above this a real second holds more simulated work than the scheduler can step in one.
@@ -46,8 +47,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                             "signed with them")  # fmt: skip
     serve.add_argument("--run-module", action="append", default=[], metavar="MODULE",
                        help="also run jobs whose command is `python -m MODULE` for real, as "
-                            "processes on this machine (repeatable; default: only the image "
-                            f"tagger, {DEFAULT_REAL_MODULE}); every other command is simulated")  # fmt: skip
+                            "processes on this machine (repeatable; default: only the "
+                            f"worker's, {', '.join(DEFAULT_REAL_MODULES)}); every other command is simulated")  # fmt: skip
 
 
 def run(args: argparse.Namespace, ctx: object) -> int:
@@ -87,7 +88,7 @@ def run(args: argparse.Namespace, ctx: object) -> int:
     config = SandboxConfig(
         seed=args.seed, jobs=args.jobs, speed=args.speed, random_seed=args.random_seed,
         port=args.port, require_credentials=args.require_credentials, region=args.region,
-        real_modules=tuple(dict.fromkeys([DEFAULT_REAL_MODULE, *args.run_module])),
+        real_modules=tuple(dict.fromkeys([*DEFAULT_REAL_MODULES, *args.run_module])),
     )  # fmt: skip
     done = threading.Event()
 

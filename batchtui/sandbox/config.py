@@ -9,6 +9,10 @@ from dataclasses import dataclass
 REGION_NAME = re.compile(r"^[a-z]{2,4}(-[a-z]+)+-[0-9]{1,2}$")
 
 
+#: The worker entry points batchtui ships: the image tagger and the submission's summary job.
+WORKER_MODULES = ("batchtui_worker.tagger", "batchtui_worker.summary")
+
+
 @dataclass(frozen=True)
 class SandboxConfig:
     """Settings of one :class:`~batchtui.sandbox.Sandbox`.
@@ -48,8 +52,8 @@ class SandboxConfig:
     fargate_vcpu_quota: float = 256.0
     fargate_spot_vcpu_quota: float = 256.0
     #: Modules a job may run for real as ``python -m <module>`` (all else is synthetic): the
-    #: image tagger that ships with batchtui, so the demo account shows real worker logs.
-    real_modules: tuple[str, ...] = ("batchtui_worker.tagger",)
+    #: worker entry points that ship with batchtui, so the demo account shows real worker logs.
+    real_modules: tuple[str, ...] = WORKER_MODULES
     #: Mint credentials at start and refuse requests not signed with them (SigV4 checked).
     require_credentials: bool = False
     #: The demo account submits a few new jobs every simulated minute so it looks alive.
