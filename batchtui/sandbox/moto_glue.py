@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import moto
@@ -525,3 +526,103 @@ def terminate_instance(region: str, instance_id: str) -> None:
         backend.terminate_instances([instance_id])
     except Exception:  # moto's InvalidInstanceID: terminated through EC2 already
         return
+
+
+# -- S3 -> Lambda ----------------------------------------------------------------------------
+#: Where S3's notifications to a Lambda function go: ``target(function_arn, event)``, or None
+#: to drop them. moto would invoke its Lambda, which runs the function's uploaded code in Docker.
+_s3_lambda_target: Callable[[str, dict[str, Any]], None] | None = None
+
+
+def _deliver_s3_event_to_lambda(
+    account_id: str, event_body: Any, fn_arn: str, region_name: str
+) -> None:
+    """moto.s3.notifications._invoke_awslambda's stand-in (same arguments)."""
+    del account_id, region_name  # the function's ARN names both
+    target = _s3_lambda_target
+    if target is not None:
+        target(str(fn_arn), dict(event_body))
+
+
+def route_s3_lambda_notifications(target: Callable[[str, dict[str, Any]], None] | None) -> None:
+    """Send every S3 notification bound for a Lambda function (a bucket's
+    LambdaFunctionConfiguration that matches a new object) to ``target`` instead of moto's
+    Lambda; None drops them. moto builds the event (S3's notification structure) and matches
+    the configuration's events and prefix/suffix filters; it calls this in the request's
+    thread, after the object is stored."""
+    global _s3_lambda_target
+    from moto.s3 import notifications
+
+    _s3_lambda_target = target
+    notifications._invoke_awslambda = _deliver_s3_event_to_lambda
+
+
+def s3_lambda_target() -> Callable[[str, dict[str, Any]], None] | None:
+    return _s3_lambda_target
+
+
+def lambda_function(arn: str) -> tuple[str, str, str, dict[str, str]] | None:
+    """(region, name, handler, environment variables) of the function ``arn`` names in the
+    sandbox's Lambda, or None when there is none."""
+    from moto.awslambda.exceptions import UnknownFunctionException
+    from moto.awslambda.models import lambda_backends
+
+    parts = arn.split(":")
+    if len(parts) < 7 or parts[2] != "lambda":
+        return None
+    region = parts[3]
+    try:
+        fn = lambda_backends[ACCOUNT_ID][region].get_function(arn)
+    except UnknownFunctionException:
+        return None
+    if fn is None:
+        return None
+    env = {str(k): str(v) for k, v in (fn.environment_vars or {}).items()}
+    return region, str(fn.function_name), str(fn.handler or ""), env
+
+
+def ensure_lambda_function(
+    region: str, name: str, role_arn: str, handler: str, environment: dict[str, str]
+) -> str:
+    """A Python Lambda function in the sandbox's Lambda (its code an empty zip: the sandbox
+    never runs a function's code); its ARN."""
+    import base64
+    import io
+    import zipfile
+
+    from moto.awslambda.models import lambda_backends
+
+    backend = lambda_backends[ACCOUNT_ID][region]
+    for fn in backend.list_functions():
+        if fn.function_name == name:
+            return str(fn.function_arn)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("README.txt", "The sandbox runs batchtui_worker.s3_event for this.\n")
+    fn = backend.create_function(
+        {
+            "FunctionName": name,
+            "Runtime": "python3.12",
+            "Role": role_arn,
+            "Handler": handler,
+            "Code": {"ZipFile": base64.b64encode(buffer.getvalue()).decode()},
+            "Environment": {"Variables": dict(environment)},
+            "Timeout": 60,
+            "MemorySize": 256,
+        }
+    )
+    return str(fn.function_arn)
+
+
+def put_bucket_lambda_notification(
+    bucket: str, config_id: str, function_arn: str, prefix: str, events: list[str]
+) -> None:
+    """The bucket's notification configuration: one LambdaFunctionConfiguration on ``prefix``
+    (what PutBucketNotificationConfiguration stores)."""
+    rules = {"S3Key": {"FilterRule": [{"Name": "prefix", "Value": prefix}]}}
+    s3_backend().put_bucket_notification_configuration(
+        bucket,
+        {"CloudFunctionConfiguration": [
+            {"Id": config_id, "CloudFunction": function_arn, "Event": events, "Filter": rules}
+        ]},
+    )  # fmt: skip

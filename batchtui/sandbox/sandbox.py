@@ -8,6 +8,7 @@ import random
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from types import TracebackType
 from typing import Any
 
@@ -21,6 +22,7 @@ from batchtui.sandbox.config import SandboxConfig
 from batchtui.sandbox.fargate import FARGATE_ON_DEMAND_QUOTA, FARGATE_SPOT_QUOTA
 from batchtui.sandbox.faults import FaultInjector
 from batchtui.sandbox.regions import RegionalAccount, RegionalHandler, Regions
+from batchtui.sandbox.s3_lambda import S3LambdaTrigger
 from batchtui.sandbox.scheduler import Scheduler
 from batchtui.sandbox.server import Handler, LoopbackServer
 from batchtui.sandbox.services import REGIONAL, SERVICES
@@ -66,6 +68,8 @@ class Sandbox:
             else ("testing", "testing")
         )
         self._home: tempfile.TemporaryDirectory[str] | None = None
+        #: The stand-in for S3 -> Lambda (:mod:`.s3_lambda`), while the sandbox runs.
+        self.s3_lambda: S3LambdaTrigger | None = None
 
     def _configured_quotas(self) -> dict[str, float]:
         return {
@@ -130,6 +134,15 @@ class Sandbox:
         self.scheduler.endpoint_url = self.url
         self.scheduler.credentials = self.credentials
         self.scheduler.run_home = self._home.name
+        self.s3_lambda = S3LambdaTrigger(
+            schedule=self._at_next_step,
+            now=self.now,
+            endpoint_url=self.url,
+            credentials=self.credentials,
+            home=self._home.name,
+        )
+        # moto's S3 is one per process: the sandbox started last receives its notifications.
+        moto_glue.route_s3_lambda_notifications(self.s3_lambda.notify)
         try:
             self._seed()
         except Exception as e:
@@ -148,6 +161,11 @@ class Sandbox:
         elif self.config.jobs:
             with self.scheduler.lock:
                 history.seed_history(self, self.config.jobs, end=self.scheduler.now)
+
+    def _at_next_step(self, fn: Callable[[], None]) -> None:
+        """Run ``fn`` at the scheduler's next step (from any thread: a request's)."""
+        with self.scheduler.lock:
+            self.scheduler.call_at(self.scheduler.now, lambda scheduler: fn())
 
     def _tick(self) -> None:
         while not self._stopping.wait(TICK_SECONDS):
@@ -186,6 +204,8 @@ class Sandbox:
     def wait_for_workers(self, timeout: float = 60.0) -> bool:
         """Block until every job running as a real subprocess has exited (then advance)."""
         deadline = time.monotonic() + timeout
+        if self.s3_lambda is not None and not self.s3_lambda.wait(timeout):
+            return False  # an S3 event's handler first: it may submit the jobs waited for next
         runs = [run for scheduler in self._schedulers() for run in scheduler.runs.values()]
         return all(run.wait(max(0.0, deadline - time.monotonic())) for run in runs)
 
@@ -197,6 +217,11 @@ class Sandbox:
         for scheduler in self._schedulers():
             for run in list(scheduler.runs.values()):
                 run.kill()
+        if self.s3_lambda is not None:
+            if moto_glue.s3_lambda_target() == self.s3_lambda.notify:
+                moto_glue.route_s3_lambda_notifications(None)
+            self.s3_lambda.stop()
+            self.s3_lambda = None
         if self._server is not None:
             self._server.stop()
             self._server = None

@@ -41,6 +41,10 @@ TAGGER_RETRY_STRATEGY: dict[str, Any] = {
         {"onReason": "*", "action": "EXIT"},
     ],
 }
+#: Where an upload starts a tagging job: the bucket's notification invokes the S3-event function
+#: (the sandbox's stand-in for S3 -> Lambda, :mod:`.s3_lambda`) for new objects under it.
+INCOMING_PREFIX = "incoming/"
+S3_EVENT_FUNCTION = "batchtui-demo-s3-event"
 BROKEN_PROFILE = "arn:aws:iam::123456789012:instance-profile/batch-instance-profile-deleted"
 TRUST = json.dumps(
     {
@@ -84,6 +88,20 @@ def network(sb: SeedTarget) -> tuple[list[str], list[str], str]:
     return public, private, sg
 
 
+LAMBDA_TRUST = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "lambda.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    }
+)
+
+
 AWS_POLICY = "arn:aws:iam::aws:policy/"
 #: The demo's roles and the AWS managed policies AWS's setup guides attach to them.
 ROLES = {
@@ -110,6 +128,23 @@ def data_stores(sb: SeedTarget) -> None:
     for key, body in sample_images(50, seed=sb.config.random_seed):
         moto_glue.put_object(BUCKET, key, body, "image/png")
     moto_glue.ensure_table(sb.region, LABELS_TABLE, "image_key")
+
+
+def upload_trigger(sb: SeedTarget) -> None:
+    """New images under incoming/ start a tagging job on demo-main: S3 invokes the S3-event
+    function, which writes a manifest and submits demo-image-tagger for it."""
+    role = moto_glue.ensure_role("batchtui-demo-s3-event-role", LAMBDA_TRUST)
+    arn = moto_glue.ensure_lambda_function(
+        sb.region,
+        S3_EVENT_FUNCTION,
+        role,
+        "batchtui_worker.s3_event.handler",
+        {"JOB_QUEUE": "demo-main", "JOB_DEFINITION": "demo-image-tagger",
+         "LABELS_TABLE": LABELS_TABLE, "IMAGES_PER_JOB": "10"},
+    )  # fmt: skip
+    moto_glue.put_bucket_lambda_notification(
+        BUCKET, "tag-new-images", arn, INCOMING_PREFIX, ["s3:ObjectCreated:*"]
+    )
 
 
 def _ce(api: BatchApi, name: str, kind: str, types: list[str], max_v: int, subnets: list[str],
@@ -316,6 +351,7 @@ def seed_demo(sb: SeedTarget) -> None:
     _public, private, sg = network(sb)
     arns = roles(sb)
     data_stores(sb)
+    upload_trigger(sb)
     with scheduler.lock:
         batch(sb, api, private, sg, arns)
         scheduler.advance(10)

@@ -5,6 +5,7 @@ When a moto upgrade breaks one of these, this file fails first, naming the assum
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 import moto
@@ -184,3 +185,13 @@ def test_aws_managed_policies_load_on_demand_and_batch_names_its_service_linked_
     assert [r["RoleName"] for r in iam.list_roles(PathPrefix=path)["Roles"]] == [
         "AWSServiceRoleForBatch"
     ]
+
+
+def test_s3_notifications_to_lambda_go_through_the_function_the_glue_replaces(
+    sandbox: Any,
+) -> None:
+    from moto.s3 import notifications
+
+    assert notifications._invoke_awslambda is moto_glue._deliver_s3_event_to_lambda
+    # send_event looks the function up by this name each time: replacing it reroutes delivery.
+    assert "_invoke_awslambda(" in inspect.getsource(notifications.send_event)

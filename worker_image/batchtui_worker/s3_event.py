@@ -5,14 +5,22 @@ in S3 and submits one tagging job for them (an array job when there are more key
 IMAGES_PER_JOB), so images uploaded one by one are still tagged in batches.
 Environment: JOB_QUEUE, JOB_DEFINITION, LABELS_TABLE, IMAGES_PER_JOB (default 100),
 MANIFEST_PREFIX (default ``manifests/``).
+
+``python -m batchtui_worker.s3_event EVENT.json`` invokes the handler once with the event in
+the file (``-`` or nothing: standard input), as Lambda would, and prints its result: how the
+sandbox's stand-in for S3 -> Lambda runs it, and a way to try an event by hand.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import sys
 import urllib.parse
 from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
 
@@ -73,3 +81,34 @@ def handler(
             }
         )
     return {"submitted": submitted}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Invoke the handler once with the event in the file named (or on standard input)."""
+    args = sys.argv[1:] if argv is None else argv
+    try:
+        if not args or args[0] == "-":
+            event = json.load(sys.stdin)
+        else:
+            with open(args[0], encoding="utf-8") as f:
+                event = json.load(f)
+    except (OSError, ValueError) as e:
+        print(json.dumps({"event": "bad-event", "error": str(e)}), flush=True)
+        return 2
+    if not isinstance(event, dict):
+        print(json.dumps({"event": "bad-event", "error": "not a JSON object"}), flush=True)
+        return 2
+    try:
+        result = handler(event)
+    except KeyError as e:  # a setting the function's environment lacks
+        print(json.dumps({"event": "misconfigured", "error": f"{e.args[0]} is not set"}))
+        return 2
+    except (ClientError, BotoCoreError) as e:  # Lambda would log it and retry the event
+        print(json.dumps({"event": "failed", "error": f"{type(e).__name__}: {e}"}), flush=True)
+        return 1
+    print(json.dumps({"event": "done", **result}, sort_keys=True), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
