@@ -42,7 +42,32 @@ def moto_wsgi_app() -> Any:
     # moto names a service-linked role after the service's lower-case name unless told its
     # spelling; AWS names Batch's AWSServiceRoleForBatch.
     SERVICE_NAME_CONVERSION.setdefault("batch", "Batch")
+    refuse_lambda_code()
     return DomainDispatcherApplication(create_backend_app)
+
+
+#: What an invocation of a Lambda function answers in the sandbox (Invoke, and every service
+#: that would call one: SNS, SQS, EventBridge, DynamoDB streams, log subscriptions).
+LAMBDA_NOT_RUN = (
+    "The batchtui sandbox does not run Lambda functions' code. S3 notifications to a function "
+    "whose handler is batchtui_worker.s3_event.handler run that handler."
+)
+
+
+def _no_lambda_code(self: Any, event: Any = None) -> tuple[str, bool, str]:
+    """LambdaFunction._invoke_lambda's stand-in: an error, never the function's code."""
+    del self, event
+    body = json.dumps({"errorType": "SandboxRefused", "errorMessage": LAMBDA_NOT_RUN})
+    return body, True, LAMBDA_NOT_RUN
+
+
+def refuse_lambda_code() -> None:
+    """Never run a Lambda function's uploaded code: moto would run it in a Docker container,
+    and anyone who reaches the sandbox's port can CreateFunction. Every way moto invokes a
+    function ends in LambdaFunction._invoke_lambda, so that one method answers an error."""
+    from moto.awslambda.models import LambdaFunction
+
+    LambdaFunction._invoke_lambda = _no_lambda_code  # type: ignore[method-assign]
 
 
 @functools.cache

@@ -14,6 +14,7 @@ import zipfile
 from collections.abc import Callable
 from typing import Any
 
+from batchtui.sandbox import moto_glue
 from batchtui.sandbox.images import sample_images
 from batchtui.sandbox.s3_lambda import HANDLERS
 from batchtui.sandbox.seed import BUCKET, INCOMING_PREFIX, LABELS_TABLE, S3_EVENT_FUNCTION
@@ -157,3 +158,19 @@ def test_the_demo_bucket_tags_what_is_uploaded_to_incoming(
     s3.put_object(Bucket=BUCKET, Key=key, Body=sample_images(1, seed=77)[0][1])
     item = step_until(demo_sandbox, lambda: item_of(ddb, LABELS_TABLE, BUCKET, key))
     assert item is not None and item["status"]["S"] == "tagged"
+
+
+def test_invoking_a_function_never_runs_its_code(
+    sandbox: Any, aws_client: Any, unique_name: Callable[[str], str], tmp_path: Any
+) -> None:
+    """moto would run an uploaded function in Docker; anyone reaching the port can upload one."""
+    marker = str(tmp_path / "ran")
+    name = unique_name("uploaded-code")
+    make_function(aws_client, name, "handler.handler", {}, marker)
+    answer = aws_client("lambda").invoke(FunctionName=name, Payload=b"{}")
+    assert answer["FunctionError"] == "Handled"
+    assert json.loads(answer["Payload"].read()) == {
+        "errorType": "SandboxRefused",
+        "errorMessage": moto_glue.LAMBDA_NOT_RUN,
+    }
+    assert not (tmp_path / "ran").exists()
