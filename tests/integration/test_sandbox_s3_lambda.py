@@ -12,12 +12,17 @@ import io
 import json
 import zipfile
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+from batchtui.profiles import load_profile
 from batchtui.sandbox import moto_glue
 from batchtui.sandbox.images import sample_images
 from batchtui.sandbox.s3_lambda import HANDLERS
 from batchtui.sandbox.seed import BUCKET, INCOMING_PREFIX, LABELS_TABLE, S3_EVENT_FUNCTION
+from batchtui.submission.trigger import trigger_setup
+
+REPO = Path(__file__).parents[2]
 
 HANDLER = "batchtui_worker.s3_event.handler"
 
@@ -174,3 +179,43 @@ def test_invoking_a_function_never_runs_its_code(
         "errorMessage": moto_glue.LAMBDA_NOT_RUN,
     }
     assert not (tmp_path / "ran").exists()
+
+
+def test_the_printed_trigger_works_as_printed(
+    sandbox: Any, aws_client: Any, batch_queue: Any, job_definition: Any,
+    unique_name: Callable[[str], str], tmp_path: Any,
+) -> None:  # fmt: skip
+    """`submit --print-trigger`'s function and notification, set up in the sandbox's account
+    (the profile's 123456789012 is moto's): S3 takes the configuration, and a camera's .JPG
+    under the images prefix invokes the handler, a note beside it does not."""
+    setup = trigger_setup(load_profile(str(REPO / "profiles" / "image-tagging.toml")))
+    s3, lam, iam = aws_client("s3"), aws_client("lambda"), aws_client("iam")
+    bucket = unique_name("printed-trigger")
+    s3.create_bucket(Bucket=bucket)
+    queue = batch_queue(ces=[{"maxvCpus": 8}])["queue"]
+    jobdef = job_definition(["sh", "-c", "sleep 30"])
+    role = unique_name("printed-trigger-role")
+    iam.create_role(RoleName=role,
+                    AssumeRolePolicyDocument=json.dumps(setup.trust_policy()))  # fmt: skip
+    function = setup.function()
+    function["FunctionName"] = name = unique_name("printed-trigger")
+    function["Role"] = f"arn:aws:iam::123456789012:role/{role}"
+    # The queue and job definition are the test's own: the session sandbox is shared.
+    function["Environment"]["Variables"] |= {"JOB_QUEUE": queue, "JOB_DEFINITION": jobdef}
+    arn = lam.create_function(**function, Code={"ZipFile": lambda_zip(str(tmp_path / "ran"))})
+    notification = json.loads(json.dumps(setup.notification).replace(setup.function_arn,
+                                                                      arn["FunctionArn"]))  # fmt: skip
+    s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration=notification)
+    before = sandbox.s3_lambda.invocations
+    s3.put_object(Bucket=bucket, Key="images/IMG_0001.JPG", Body=b"\xff\xd8\xff")
+    s3.put_object(Bucket=bucket, Key="images/notes.txt", Body=b"not an image")
+    s3.put_object(Bucket=bucket, Key="elsewhere/IMG_0002.JPG", Body=b"\xff\xd8\xff")
+    sandbox.advance(1)
+    assert sandbox.wait_for_workers(timeout=60)
+    assert sandbox.s3_lambda.invocations == before + 1
+    [result] = [json.loads(line) for line in log_lines(aws_client("logs"), f"/aws/lambda/{name}")
+                if line.startswith("{")]  # fmt: skip
+    [submitted] = result["submitted"]
+    assert submitted["manifest"].startswith("manifests/")
+    manifest = s3.get_object(Bucket=bucket, Key=submitted["manifest"])["Body"].read()
+    assert manifest == b"images/IMG_0001.JPG\n"
