@@ -7,10 +7,12 @@ assumption, so a moto upgrade that breaks one fails loudly there rather than som
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
+import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import moto
@@ -43,6 +45,7 @@ def moto_wsgi_app() -> Any:
     # spelling; AWS names Batch's AWSServiceRoleForBatch.
     SERVICE_NAME_CONVERSION.setdefault("batch", "Batch")
     refuse_lambda_code()
+    route_s3_lambda_notifications()
     return DomainDispatcherApplication(create_backend_app)
 
 
@@ -554,36 +557,46 @@ def terminate_instance(region: str, instance_id: str) -> None:
 
 
 # -- S3 -> Lambda ----------------------------------------------------------------------------
-#: Where S3's notifications to a Lambda function go: ``target(function_arn, event)``, or None
-#: to drop them. moto would invoke its Lambda, which runs the function's uploaded code in Docker.
-_s3_lambda_target: Callable[[str, dict[str, Any]], None] | None = None
+#: Per request thread: where S3's notifications to a Lambda function go while the sandbox's
+#: front hands that request to moto (:func:`s3_lambda_delivery`).
+_delivery = threading.local()
 
 
 def _deliver_s3_event_to_lambda(
     account_id: str, event_body: Any, fn_arn: str, region_name: str
 ) -> None:
-    """moto.s3.notifications._invoke_awslambda's stand-in (same arguments)."""
+    """moto.s3.notifications._invoke_awslambda's stand-in (same arguments): the event goes to
+    the target of the sandbox whose server received the request that stored the object, never
+    to moto's Lambda (which would run the function's uploaded code in Docker)."""
     del account_id, region_name  # the function's ARN names both
-    target = _s3_lambda_target
+    target = getattr(_delivery, "target", None)
     if target is not None:
         target(str(fn_arn), dict(event_body))
 
 
-def route_s3_lambda_notifications(target: Callable[[str, dict[str, Any]], None] | None) -> None:
+def route_s3_lambda_notifications() -> None:
     """Send every S3 notification bound for a Lambda function (a bucket's
-    LambdaFunctionConfiguration that matches a new object) to ``target`` instead of moto's
-    Lambda; None drops them. moto builds the event (S3's notification structure) and matches
-    the configuration's events and prefix/suffix filters; it calls this in the request's
-    thread, after the object is stored."""
-    global _s3_lambda_target
+    LambdaFunctionConfiguration that matches a new object) to :func:`s3_lambda_delivery`'s
+    target. moto builds the event (S3's notification structure) and matches the
+    configuration's events and prefix/suffix filters; it calls this in the request's thread,
+    after the object is stored. Objects written straight into the backend (the seed) notify
+    no one."""
     from moto.s3 import notifications
 
-    _s3_lambda_target = target
     notifications._invoke_awslambda = _deliver_s3_event_to_lambda
 
 
-def s3_lambda_target() -> Callable[[str, dict[str, Any]], None] | None:
-    return _s3_lambda_target
+@contextlib.contextmanager
+def s3_lambda_delivery(target: Callable[[str, dict[str, Any]], None] | None) -> Iterator[None]:
+    """While moto answers one request (in this thread), S3 -> Lambda notifications go to
+    ``target(function_arn, event)``: moto's S3 is one per process, shared by every sandbox in
+    it, and each delivers to the sandbox that was asked."""
+    before = getattr(_delivery, "target", None)
+    _delivery.target = target
+    try:
+        yield
+    finally:
+        _delivery.target = before
 
 
 def lambda_function(arn: str) -> tuple[str, str, str, dict[str, str]] | None:

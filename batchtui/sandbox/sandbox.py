@@ -141,8 +141,7 @@ class Sandbox:
             credentials=self.credentials,
             home=self._home.name,
         )
-        # moto's S3 is one per process: the sandbox started last receives its notifications.
-        moto_glue.route_s3_lambda_notifications(self.s3_lambda.notify)
+        self._server.app.s3_lambda = self.s3_lambda.notify
         try:
             self._seed()
         except Exception as e:
@@ -218,8 +217,6 @@ class Sandbox:
             for run in list(scheduler.runs.values()):
                 run.kill()
         if self.s3_lambda is not None:
-            if moto_glue.s3_lambda_target() == self.s3_lambda.notify:
-                moto_glue.route_s3_lambda_notifications(None)
             self.s3_lambda.stop()
             self.s3_lambda = None
         if self._server is not None:

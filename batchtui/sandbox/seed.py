@@ -256,8 +256,11 @@ def batch(sb: SeedTarget, api: BatchApi, subnets: list[str], sg: str, arns: dict
     _job_def(api, "demo-image-tagger", "1", "2048", ["python", "-m", "batchtui_worker.tagger"],
              container={"jobRoleArn": arns["batchtui-demo-tagger-job-role"],
                         "logConfiguration": logs,
+                        # A plain submission tags the photos; one from the S3-event function
+                        # names a manifest instead (MANIFEST_KEY wins over IMAGE_PREFIX).
                         "environment": [{"name": "IMAGE_BUCKET", "value": BUCKET},
-                                        {"name": "LABELS_TABLE", "value": LABELS_TABLE}]},
+                                        {"name": "LABELS_TABLE", "value": LABELS_TABLE},
+                                        {"name": "IMAGE_PREFIX", "value": "photos/"}]},
              retryStrategy=TAGGER_RETRY_STRATEGY)  # fmt: skip
     _job_def(api, "demo-train", "4", "16384", ["python", "train.py"],
              more_resources=[{"type": "GPU", "value": "1"}])  # fmt: skip

@@ -158,6 +158,9 @@ class FrontApp:
         self.clock: Callable[[], float] | None = None
         #: Errors to answer instead of the n-th call of an operation (the control API sets them).
         self.faults = FaultInjector()
+        #: Where S3's notifications to a Lambda function go, for the requests moto answers here
+        #: (the sandbox's stand-in for S3 -> Lambda, :mod:`.s3_lambda`); None drops them.
+        self.s3_lambda: Callable[[str, dict[str, Any]], None] | None = None
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         try:
@@ -266,7 +269,8 @@ class FrontApp:
             seen["status"], seen["headers"] = status, headers
             return lambda data: None  # moto returns its body; it never writes through this
 
-        chunks = list(self.moto(environ, capture))
+        with moto_glue.s3_lambda_delivery(self.s3_lambda):
+            chunks = list(self.moto(environ, capture))
         status = str(seen.get("status", "500 Internal Server Error"))
         headers = [
             (k, v)

@@ -219,3 +219,29 @@ def test_the_printed_trigger_works_as_printed(
     assert submitted["manifest"].startswith("manifests/")
     manifest = s3.get_object(Bucket=bucket, Key=submitted["manifest"])["Body"].read()
     assert manifest == b"images/IMG_0001.JPG\n"
+
+
+def test_each_sandbox_delivers_the_uploads_it_was_sent(
+    sandbox: Any, aws_client: Any, unique_name: Callable[[str], str], tmp_path: Any
+) -> None:
+    """moto's S3 is one per process; the sandbox that stored the object invokes the handler
+    (its own Batch gets the job), and one stopping leaves the others' triggers working."""
+    from batchtui.sandbox import Sandbox, SandboxConfig
+
+    bucket = unique_name("two-sandboxes")
+    aws_client("s3").create_bucket(Bucket=bucket)
+    arn = make_function(aws_client, unique_name("two-sandboxes"), HANDLER,
+                        {"JOB_QUEUE": "none", "JOB_DEFINITION": "none", "LABELS_TABLE": "none"},
+                        str(tmp_path / "ran"))  # fmt: skip
+    watch(aws_client, bucket, arn, "incoming/")  # not manifests/: the handler writes there
+    before = sandbox.s3_lambda.invocations
+    with Sandbox(SandboxConfig(seed="empty", manual_clock=True)) as other:
+        aws_client(other, "s3").put_object(Bucket=bucket, Key="incoming/a.png", Body=b"x")
+        other.advance(1)
+        sandbox.advance(1)
+        assert other.wait_for_workers(timeout=60) and sandbox.wait_for_workers(timeout=60)
+        assert (other.s3_lambda.invocations, sandbox.s3_lambda.invocations) == (1, before)
+    aws_client("s3").put_object(Bucket=bucket, Key="incoming/b.png", Body=b"x")
+    sandbox.advance(1)
+    assert sandbox.wait_for_workers(timeout=60)
+    assert sandbox.s3_lambda.invocations == before + 1
