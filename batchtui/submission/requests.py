@@ -3,7 +3,8 @@
 A step's dependencies are named by step in the layout; here they become the job ids the journal
 recorded, so a step is requested only once everything it waits for is submitted. Fan-in jobs and
 the summary run ``wait_command`` and ``summary_command`` in the job definition's image (the
-caller's choice: the worker image has Python, so ``["python", "-c", "pass"]`` waits).
+worker image has Python, so ``["python", "-c", "pass"]`` waits, and
+``python -m batchtui_worker.summary`` writes the submission's report).
 """
 
 from __future__ import annotations
@@ -22,12 +23,15 @@ def submit_request(
     job_definition: str,
     job_ids: Mapping[str, str],
     wait_command: Sequence[str] = ("python", "-c", "pass"),
-    summary_command: Sequence[str] = ("python", "-c", "pass"),
+    summary_command: Sequence[str] = ("python", "-m", "batchtui_worker.summary"),
+    summary_environment: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """SubmitJob's parameters for ``step`` (``array-0003``, ``fanin-1-0000``, ``summary``).
 
-    Raises KeyError when a step it depends on has no job id yet: submit in
-    :func:`~batchtui.submission.journal.pending_steps` order.
+    ``summary_environment`` adds to the summary job's settings: what was estimated
+    (``ESTIMATED_VCPU_HOURS``, ``ESTIMATED_COST_USD``); the labels table comes from the job
+    definition's environment. Raises KeyError when a step it depends on has no job id yet:
+    submit in :func:`~batchtui.submission.journal.pending_steps` order.
     """
     base: dict[str, Any] = {
         "jobQueue": job_queue,
@@ -56,6 +60,7 @@ def submit_request(
             "SUBMISSION_ID": layout.submission_id,
             "IMAGE_BUCKET": layout.bucket,
             "JOURNAL_KEY": layout.journal_key,
+            **(summary_environment or {}),
         }
         overrides["environment"] = [{"name": k, "value": v} for k, v in summary_env.items()]
     return {

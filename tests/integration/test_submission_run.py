@@ -7,6 +7,7 @@ one item per image, also when an array job is submitted twice.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -90,3 +91,14 @@ def test_every_image_ends_with_one_item_even_when_an_array_runs_twice(
     )
     assert {i["etag"]["S"] for i in items} == {image.etag for image in images}
     assert {i["status"]["S"] for i in items} == {"tagged"}
+    # The summary job ran the real summary: its report counts what the table holds.
+    key = f"batchtui/submissions/{layout.submission_id}/report.json"
+    report = json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
+    assert (report["images"], report["tagged"], report["skipped"], report["missing"]) == (
+        7,
+        7,
+        0,
+        0,
+    )
+    assert report["usage"]["jobsRead"] == 4, "the array's 4 children"
+    assert report["usage"]["actualVcpuHours"] > 0
