@@ -245,3 +245,26 @@ def test_each_sandbox_delivers_the_uploads_it_was_sent(
     sandbox.advance(1)
     assert sandbox.wait_for_workers(timeout=60)
     assert sandbox.s3_lambda.invocations == before + 1
+
+
+def test_the_demo_tagger_runs_for_real_on_the_photos_when_given_no_manifest(
+    demo_sandbox: Any, aws_client: Any
+) -> None:
+    """demo-image-tagger submitted plainly runs the real worker over photos/ (not over the
+    manifests the S3-event function leaves in the bucket), and its logs are the worker's."""
+    batch, logs = aws_client(demo_sandbox, "batch"), aws_client(demo_sandbox, "logs")
+    aws_client(demo_sandbox, "s3").put_object(Bucket=BUCKET, Key="manifests/left-over.txt",
+                                              Body=b"photos/none.png\n")  # fmt: skip
+    job_id = batch.submit_job(jobName="tag-the-photos", jobQueue="demo-main",
+                              jobDefinition="demo-image-tagger")["jobId"]  # fmt: skip
+    job = step_until(demo_sandbox, lambda: next(
+        (j for j in batch.describe_jobs(jobs=[job_id])["jobs"]
+         if j["status"] in ("SUCCEEDED", "FAILED")), None))  # fmt: skip
+    assert job is not None and job["status"] == "SUCCEEDED", job
+    events = logs.get_log_events(logGroupName="/batchtui/demo/tagger",
+                                 logStreamName=job["container"]["logStreamName"])["events"]  # fmt: skip
+    records = [json.loads(e["message"]) for e in events if e["message"].startswith("{")]
+    assert records[0]["event"] == "start" and records[0]["images"] == 50
+    keys = [r["key"] for r in records if r["event"] == "image"]
+    assert len(keys) == 50 and all(k.startswith("photos/") for k in keys)
+    assert records[-1]["event"] == "done" and sum(records[-1]["counts"].values()) == 50
