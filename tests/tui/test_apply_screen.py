@@ -25,7 +25,7 @@ from batchtui.tui.screens.plan import PlanScreen
 
 REPO = Path(__file__).resolve().parents[2]
 ROLE = "batchtui-tui-apply-instance"
-DEMO_ROLE = "arn:aws:iam::123456789012:instance-profile/batchtui-demo-instance-profile"
+DEMO_ROLE = "arn:aws:iam::123456789012:instance-profile/ecsInstanceRole"
 
 FARGATE_CES = "".join(
     f"""[[compute_environments]]
