@@ -53,9 +53,17 @@ class DesiredState:
         return next(ce for ce in self.compute_environments if ce.name == name)
 
     def with_recommendation(
-        self, scenario: str, settings: Sequence[VcpuSetting], queue: str
+        self,
+        scenario: str,
+        settings: Sequence[VcpuSetting],
+        queue: str,
+        *,
+        chosen: str = "the recommended scenario",
     ) -> tuple[DesiredState, list[str]]:
         """The desired state with a plan's recommended vCPU settings applied, and notes.
+
+        ``chosen`` names the scenario in the messages (a scenario the user picked is not the
+        recommended one).
 
         Each setting sets its compute environment's min/max/desired vCPUs and instance types;
         the workload queue's other compute environments get no vCPUs (the scenario does not
@@ -66,7 +74,7 @@ class DesiredState:
         foreign = [s.compute_environment for s in settings if s.compute_environment not in known]
         if foreign:
             raise ValueError(
-                f"the recommended scenario {scenario!r} uses compute environment(s) "
+                f"{chosen} {scenario!r} uses compute environment(s) "
                 f"{', '.join(foreign)}, which the profile does not have"
             )
         by_name = {s.compute_environment: s for s in settings}
@@ -85,7 +93,7 @@ class DesiredState:
                 )
             elif ce.name in in_queue:
                 notes.append(
-                    f"{ce.name}: not used by the recommended scenario {scenario!r}: "
+                    f"{ce.name}: not used by {chosen} {scenario!r}: "
                     "maxvCpus 0 (it stays in the queue, launching nothing)"
                 )
                 ce = replace(ce, min_vcpus=0, max_vcpus=0, desired_vcpus=0)
