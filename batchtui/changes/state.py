@@ -1,6 +1,12 @@
 """The two sides of a change set: the desired state (a profile's Batch setup) and the live
 state (what the account has), as values.
 
+A job queue batchtui creates is tagged ``batchtui:profile = <profile name>``
+(:data:`PROFILE_TAG`): a queue so tagged that its profile no longer names was removed from the
+profile, and ``--allow-delete`` deletes it. Queues without the tag (made by hand, by another
+tool, or named by the profile only after they existed) are never deleted, as compute
+environments the profile does not name are never touched.
+
 A compute environment the profile names ``X`` is found in the account as ``X`` or as one of its
 blue/green generations ``X-2``, ``X-3``, ...: a replacement needs a new name (Batch names are
 unique), and finding generations by name is what lets a re-run pick up a half-made replacement
@@ -19,6 +25,8 @@ from batchtui.profiles import ComputeEnvironmentSpec, JobDefinitionSpec, JobQueu
 
 #: Statuses of a compute environment or queue that is going away (not a live resource).
 GONE_STATUSES = ("DELETING", "DELETED")
+#: The tag on the job queues batchtui creates: the name of the profile that made them.
+PROFILE_TAG = "batchtui:profile"
 
 
 class VcpuSetting(Protocol):
@@ -44,10 +52,18 @@ class DesiredState:
     compute_environments: tuple[ComputeEnvironmentSpec, ...]
     job_queues: tuple[JobQueueSpec, ...]
     job_definitions: tuple[JobDefinitionSpec, ...] = ()
+    #: The profile's name: what the queues it creates are tagged with ("": none are tagged, and
+    #: no queue is ever found removed from it).
+    profile: str = ""
 
     @classmethod
     def from_profile(cls, profile: Profile) -> DesiredState:
-        return cls(profile.compute_environments, profile.job_queues, (profile.job_definition,))
+        return cls(
+            profile.compute_environments,
+            profile.job_queues,
+            (profile.job_definition,),
+            profile=profile.name,
+        )
 
     def compute_environment(self, name: str) -> ComputeEnvironmentSpec:
         return next(ce for ce in self.compute_environments if ce.name == name)
@@ -134,6 +150,23 @@ class LiveState:
             if generation_of(ce.name, name) is not None and ce.status not in GONE_STATUSES
         ]
         return sorted(found, key=lambda ce: generation_of(ce.name, name) or 0)
+
+    def removed_queues(self, desired: DesiredState) -> list[JobQueue]:
+        """Queues the desired state's profile created (tagged with its name) that it no longer
+        names, by name; none going away."""
+        if not desired.profile:
+            return []
+        named = {q.name for q in desired.job_queues}
+        return sorted(
+            (
+                q
+                for q in self.job_queues
+                if q.tag(PROFILE_TAG) == desired.profile
+                and q.name not in named
+                and q.status not in GONE_STATUSES
+            ),
+            key=lambda q: q.name,
+        )
 
     def queues_using(self, ce_name: str) -> list[JobQueue]:
         return [

@@ -30,7 +30,9 @@ class Profile:
     """profiles/sandbox.toml with its resource names prefixed, written to a file; ``edit``
     replaces one piece of text and writes the file again.
 
-    Its compute environments use Batch's service-linked role rather than the demo's
+    Named after the prefix too (apply tags the queues it makes with the profile's name, and
+    another test's queues are not this profile's). Its compute environments use Batch's
+    service-linked role rather than the demo's
     AWSBatchServiceRole, which the empty account lacks (and under which AWS allows no
     infrastructure update in place, what several tests here change)."""
 
@@ -39,6 +41,8 @@ class Profile:
         self.prefix = prefix
         assert DEMO_ROLE in SANDBOX_PROFILE and "\nservice_role = " in SANDBOX_PROFILE
         text = SANDBOX_PROFILE.replace('"demo-', f'"{prefix}-').replace(DEMO_ROLE, instance_profile)
+        # A profile of its own: the queues apply makes are tagged with the profile's name.
+        text = text.replace('name = "sandbox"\n', f'name = "{prefix}"\n', 1)
         self.text = re.sub(r"^service_role = .*\n", "", text, flags=re.MULTILINE)
         self.path.write_text(self.text)
 
