@@ -79,3 +79,30 @@ def test_a_queue_removed_from_the_profile_is_deleted_once_its_jobs_finish(
     assert code == 0 and doc["steps"] == [] and not doc["notes"], (err, doc)
     main_queue = batch.describe_job_queues(jobQueues=[p.name("main")])["jobQueues"][0]
     assert main_queue["state"] == "ENABLED"  # the queue the profile names is untouched
+
+
+def test_jobs_a_disabled_queue_never_places_stop_the_delete_and_are_named(
+    sandbox: Any, aws_client: Any, capsys: pytest.CaptureFixture[str],
+    tmp_path: pathlib.Path, unique_name: Any, instance_profile: str,
+) -> None:  # fmt: skip
+    p = Profile(tmp_path / "p.toml", unique_name("rw"), instance_profile)
+    extra = p.name("extra")
+    block = f'[[job_queues]]\nname = "{extra}"\ncompute_environments = ["{p.name("ondemand")}"]\n\n'
+    p.edit("[job_definition]\n", block + "[job_definition]\n")
+    assert run_apply(sandbox, capsys, p)[0] == 0
+    batch = aws_client("batch")
+    job = batch.submit_job(
+        jobName="waiting", jobQueue=extra, jobDefinition=p.name("image-tagger"),
+        containerOverrides={"command": ["sh", "-c", "work && sleep 60"]},
+    )["jobId"]  # fmt: skip
+    p.edit(block, "")
+    code, doc, err = run_apply(sandbox, capsys, p, "--allow-delete")
+    assert code == 1, err
+    assert f"job queue {extra} is DISABLED and still holds 1 SUBMITTED, PENDING or RUNNABLE" in err
+    assert batch.describe_jobs(jobs=[job])["jobs"][0]["status"] in ("SUBMITTED", "RUNNABLE")
+    assert batch.describe_job_queues(jobQueues=[extra])["jobQueues"][0]["status"] == "VALID"
+    batch.cancel_job(jobId=job, reason="not needed")
+    sandbox.advance(30)
+    code, doc, err = run_apply(sandbox, capsys, p, "--allow-delete")
+    assert code == 0, err
+    assert [(s["kind"], s["name"]) for s in doc["steps"]] == [("delete", extra)]
