@@ -36,6 +36,9 @@ if TYPE_CHECKING:
     from batchtui.planner import Plan
     from batchtui.profiles import Profile
 
+NOTHING_RECOMMENDED = (
+    "no scenario of the plan meets the deadline and the budget: nothing to recommend"
+)
 #: How apply_change_set reports a step starting ("[2/3] ...") and ending ("[2/3] done: ...").
 _PROGRESS = re.compile(r"^\[(\d+)/\d+\] (done: )?")
 _STATE_STYLES = {"waiting": "dim", "doing": "bold yellow", "done": "green", "failed": "bold red"}
@@ -178,7 +181,7 @@ class ApplyScreen(ModalScreen[bool]):
 
         rec = self.plan.recommendation
         if self.scenario is None:
-            return desired, ["no scenario of the plan meets the deadline and the budget: nothing to recommend"], []  # fmt: skip
+            return desired, [NOTHING_RECOMMENDED], []
         if self.recommended:
             settings = rec.settings
             notes = [f"recommended scenario {rec.scenario!r}: " + "; ".join(rec.reasons)]
