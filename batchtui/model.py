@@ -179,6 +179,12 @@ class JobQueue:
     compute_environment_order: tuple[ComputeEnvironmentOrder, ...] = ()
     job_state_time_limit_actions: tuple[dict[str, Any], ...] = ()
     scheduling_policy_arn: str = ""
+    #: (key, value) pairs, sorted (a tuple keeps the queue hashable).
+    tags: tuple[tuple[str, str], ...] = ()
+
+    def tag(self, key: str) -> str:
+        """The value of tag ``key`` ("" when the queue has no such tag)."""
+        return next((v for k, v in self.tags if k == key), "")
 
     @classmethod
     def from_api(cls, d: dict[str, Any]) -> JobQueue:
@@ -200,6 +206,7 @@ class JobQueue:
             ),
             job_state_time_limit_actions=tuple(d.get("jobStateTimeLimitActions", ()) or ()),
             scheduling_policy_arn=d.get("schedulingPolicyArn", "") or "",
+            tags=tuple(sorted((str(k), str(v)) for k, v in (d.get("tags") or {}).items())),
         )
 
 

@@ -28,6 +28,8 @@ POLL_S = 5.0
 #: Seconds between reads while waiting on the in-process sandbox (its clock runs fast).
 SANDBOX_POLL_S = 0.25
 WAIT_LIMIT_S = 1800.0
+#: The statuses of a job that a queue's deletion would terminate.
+ACTIVE_STATUSES = ("SUBMITTED", "PENDING", "RUNNABLE", "STARTING", "RUNNING")
 #: Waiting for a replaced compute environment to drain (its jobs to finish) takes longer.
 DRAIN_LIMIT_S = 6 * 3600.0
 
@@ -132,9 +134,13 @@ def apply_change_set(
                 _wait_compute_environment(aws, name, Wait.VALID, waiter, progress)
             if step.operation == "DeleteComputeEnvironment":
                 _wait_compute_environment(aws, step.name, Wait.DRAINED, waiter, progress)
+            if step.operation == "DeleteJobQueue":
+                _wait_queue_idle(aws, step.name, waiter, progress)
             aws.call("batch", step.operation, **dict(step.params))
             if step.wait is not Wait.NOTHING:
-                if step.resource == "jobQueue":
+                if step.resource == "jobQueue" and step.wait is Wait.GONE:
+                    _wait_job_queue_gone(aws, step.name, waiter, progress)
+                elif step.resource == "jobQueue":
                     _wait_job_queue(aws, step.name, waiter, progress)
                 else:
                     _wait_compute_environment(aws, step.name, step.wait, waiter, progress)
@@ -178,6 +184,80 @@ def _wait_compute_environment(
                 f"compute environment {name} is still {state} after {limit:.0f} s",
                 hint="run apply again later: it continues from here",
             )
+        waiter.sleep(waiter.poll_s)
+
+
+def _active_jobs(aws: Aws, queue: str) -> dict[str, int]:
+    """Jobs of the queue per status, SUBMITTED..RUNNING: the first page of each (a count past
+    a page only says "still busy", which is all the wait needs)."""
+    counts = {}
+    for status in ACTIVE_STATUSES:
+        page = aws.call("batch", "ListJobs", jobQueue=queue, jobStatus=status, maxResults=100)
+        counts[status] = len(page.get("jobSummaryList", []))
+    return counts
+
+
+def _wait_queue_idle(aws: Aws, name: str, waiter: Waiter, progress: Progress) -> None:
+    """Until the queue is DISABLED and holds no SUBMITTED..RUNNING job: DeleteJobQueue
+    terminates the jobs a queue still has, and a removed queue's jobs are left to finish.
+
+    A DISABLED queue places none of its waiting jobs (as diagnose's JOB_QUEUE_DISABLED says):
+    once none of its jobs is STARTING or RUNNING, waiting ones would wait for ever, so the step
+    stops there, naming them, rather than delete (terminate) them."""
+    start = waiter.clock()
+    last = ""
+    while True:
+        found = describe_job_queues(aws, [name])
+        if not found or found[0].status in ("DELETING", "DELETED"):
+            return  # gone already (a re-run after a lost answer)
+        q = found[0]
+        if q.state != "DISABLED":
+            raise AwsError(
+                f"job queue {name} is {q.state}: it is deleted only once DISABLED",
+                hint="run apply again: it disables it first",
+            )
+        counts = _active_jobs(aws, name)
+        running = counts["STARTING"] + counts["RUNNING"]
+        waiting = sum(counts.values()) - running
+        if not running and not waiting and q.status == "VALID":
+            return
+        if not running and waiting:
+            raise AwsError(
+                f"job queue {name} is DISABLED and still holds {waiting} SUBMITTED, PENDING or "
+                "RUNNABLE job(s): a DISABLED queue places none of them, and deleting it would "
+                "terminate them",
+                hint="cancel them, or name the queue in the profile again; then run apply again",
+            )
+        state = (
+            f"waiting for {running} STARTING or RUNNING job(s) to finish before deleting it"
+            + (f" ({waiting} more waiting to be placed)" if waiting else "")
+            if running
+            else q.status
+        )
+        if state != last:
+            progress(f"    job queue {name}: {state}")
+            last = state
+        if waiter.clock() - start > DRAIN_LIMIT_S:
+            raise AwsError(
+                f"job queue {name} still has running jobs after {DRAIN_LIMIT_S:.0f} s",
+                hint="run apply again later, or stop its jobs: it continues from here",
+            )
+        waiter.sleep(waiter.poll_s)
+
+
+def _wait_job_queue_gone(aws: Aws, name: str, waiter: Waiter, progress: Progress) -> None:
+    start = waiter.clock()
+    last = ""
+    while True:
+        found = describe_job_queues(aws, [name])
+        if not found or found[0].status == "DELETED":
+            return
+        status = found[0].status
+        if status != last:
+            progress(f"    job queue {name}: {status}")
+            last = status
+        if waiter.clock() - start > WAIT_LIMIT_S:
+            raise AwsError(f"job queue {name} is still {status} after {WAIT_LIMIT_S:.0f} s")
         waiter.sleep(waiter.poll_s)
 
 

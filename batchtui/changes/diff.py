@@ -5,10 +5,13 @@ new generation of each blue/green replacement, all waited on until VALID); job q
 or updated in one request that also swaps a replacement in at its old one's place, so a queue
 never lacks a compute environment and never holds more than 3); then each replaced compute
 environment is retired: disabled (it is already out of every queue), and deleted only when
-deletion is allowed, after it has drained.
+deletion is allowed, after it has drained. Queues the profile made and no longer names are
+disabled, then deleted only when deletion is allowed, once they hold no active job (the executor
+waits for them before the delete, which would terminate them), before any compute environment
+is retired (a removed queue may still list one).
 
-Only what the profile names is managed: compute environments and queues the profile does not
-name are left alone, and so are the job definition's other revisions.
+Only what the profile names is managed, and the queues it made (``state.PROFILE_TAG``): other
+compute environments and queues are left alone, and so are the job definition's other revisions.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from batchtui.changes.state import (
     queue_order_names,
 )
 from batchtui.changes.steps import ChangeSet, FieldChange, Step, StepKind, Wait
-from batchtui.model import ComputeEnvironment
+from batchtui.model import ComputeEnvironment, JobQueue
 from batchtui.profiles import ComputeEnvironmentSpec, JobQueueSpec
 
 CE = "computeEnvironment"
@@ -54,8 +57,10 @@ def compute_change_set(
 ) -> ChangeSet:
     """The steps that make ``live`` match ``desired``, with Batch's rules checked first.
 
-    ``allow_delete``: delete replaced compute environments (after they drain); without it they
-    are left DISABLED and out of every queue, and a note says so.
+    ``allow_delete``: delete replaced compute environments (after they drain) and the queues the
+    profile made and no longer names (disabled, then deleted once without active jobs); without
+    it replaced compute environments are left DISABLED and out of every queue, removed queues
+    as they are, and a note says so.
     """
     steps: list[Step] = []
     notes: list[str] = []
@@ -67,8 +72,14 @@ def compute_change_set(
         notes += ce_notes
         targets[spec.name] = target
     for qspec in desired.job_queues:
-        steps += _job_queue(qspec, live, targets)
+        steps += _job_queue(qspec, live, targets, desired.profile)
     managed_queues = {q.name for q in desired.job_queues}
+    for removed in live.removed_queues(desired):
+        remove, remove_notes = _remove_queue(removed, desired.profile, allow_delete)
+        steps += remove
+        notes += remove_notes
+        if allow_delete:
+            managed_queues.add(removed.name)  # deleted before any compute environment retires
     for spec in desired.compute_environments:
         for old in targets[spec.name].retired:
             others = [q.name for q in live.queues_using(old.name) if q.name not in managed_queues]
@@ -194,11 +205,13 @@ def _created_fields(cr: dict[str, object]) -> tuple[FieldChange, ...]:
     return tuple(FieldChange(k, None, v) for k, v in cr.items())
 
 
-def _job_queue(qspec: JobQueueSpec, live: LiveState, targets: dict[str, _Target]) -> list[Step]:
+def _job_queue(
+    qspec: JobQueueSpec, live: LiveState, targets: dict[str, _Target], profile: str
+) -> list[Step]:
     order = tuple(targets[n].name for n in qspec.compute_environments)
     q = live.job_queue(qspec.name)
     if q is None or q.status in ("DELETING", "DELETED"):
-        create = rq.create_job_queue(qspec, order)
+        create = rq.create_job_queue(qspec, order, profile)
         created = tuple(FieldChange(k, None, v) for k, v in create.items() if k != "jobQueueName")
         return [
             Step(
@@ -257,6 +270,43 @@ def _job_queue(qspec: JobQueueSpec, live: LiveState, targets: dict[str, _Target]
             needs_valid=order,
         )
     ]
+
+
+def _remove_queue(q: JobQueue, profile: str, allow_delete: bool) -> tuple[list[Step], list[str]]:
+    """A queue the profile made and no longer names: disabled (no new job enters it), then
+    deleted once it holds no SUBMITTED..RUNNING job; without ``allow_delete``, left as it is."""
+    why = f"made by profile {profile}, which no longer names it"
+    if not allow_delete:
+        return [], [f"jobQueue {q.name}: would delete (needs --allow-delete): {why}"]
+    steps: list[Step] = []
+    if q.state != "DISABLED":
+        steps.append(
+            Step(
+                StepKind.RETIRE,
+                QUEUE,
+                q.name,
+                f"{why}; disabled first: no new job is submitted to it, its jobs carry on",
+                "UpdateJobQueue",
+                {"jobQueue": q.name, "state": "DISABLED"},
+                (FieldChange("state", q.state, "DISABLED"),),
+                Wait.VALID,
+            )
+        )
+    steps.append(
+        Step(
+            StepKind.DELETE,
+            QUEUE,
+            q.name,
+            f"{why}; deleted once DISABLED and without SUBMITTED..RUNNING jobs (deleting a "
+            "queue terminates its jobs): the delete waits for its running jobs to finish, and "
+            "stops, naming them, at jobs a DISABLED queue never places",
+            "DeleteJobQueue",
+            {"jobQueue": q.name},
+            (FieldChange("status", q.status, None),),
+            Wait.GONE,
+        )
+    )
+    return steps, []
 
 
 def _retire(

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from batchtui.changes.state import is_service_linked, short_name
+from batchtui.changes.state import PROFILE_TAG, is_service_linked, short_name
 from batchtui.model import ComputeEnvironment, JobDefinition
 from batchtui.profiles import ComputeEnvironmentSpec, JobDefinitionSpec, JobQueueSpec
 
@@ -150,7 +150,11 @@ def compute_environment_order(names: tuple[str, ...]) -> list[dict[str, Any]]:
     return [{"order": i + 1, "computeEnvironment": n} for i, n in enumerate(names)]
 
 
-def create_job_queue(spec: JobQueueSpec, order: tuple[str, ...]) -> dict[str, Any]:
+def create_job_queue(
+    spec: JobQueueSpec, order: tuple[str, ...], profile: str = ""
+) -> dict[str, Any]:
+    """CreateJobQueue, tagged with the ``profile`` that makes it (how a later apply knows the
+    queue is the profile's when the profile no longer names it)."""
     params: dict[str, Any] = {
         "jobQueueName": spec.name,
         "state": spec.state,
@@ -161,6 +165,8 @@ def create_job_queue(spec: JobQueueSpec, order: tuple[str, ...]) -> dict[str, An
         params["jobStateTimeLimitActions"] = time_limit_actions(spec)
     if spec.scheduling_policy_arn:
         params["schedulingPolicyArn"] = spec.scheduling_policy_arn
+    if profile:
+        params["tags"] = {PROFILE_TAG: profile}
     return params
 
 

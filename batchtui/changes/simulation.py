@@ -60,6 +60,10 @@ def _apply(live: LiveState, step: Step) -> LiveState:
                 _update_queue(q, p) if q.name == p["jobQueue"] else q for q in live.job_queues
             ),
         )
+    if op == "DeleteJobQueue":
+        return replace(
+            live, job_queues=tuple(q for q in live.job_queues if q.name != p["jobQueue"])
+        )
     if op == "RegisterJobDefinition":
         old = live.job_definition(str(p["jobDefinitionName"]))
         revision = (old.revision if old else 0) + 1
@@ -127,5 +131,6 @@ def _update_queue(q: JobQueue, p: Mapping[str, Any]) -> JobQueue:
             "jobStateTimeLimitActions", list(q.job_state_time_limit_actions)
         ),
         "schedulingPolicyArn": p.get("schedulingPolicyArn", q.scheduling_policy_arn),
+        "tags": dict(q.tags),
     }
     return JobQueue.from_api(d)

@@ -1,6 +1,12 @@
 """The two sides of a change set: the desired state (a profile's Batch setup) and the live
 state (what the account has), as values.
 
+A job queue batchtui creates is tagged ``batchtui:profile = <profile name>``
+(:data:`PROFILE_TAG`): a queue so tagged that its profile no longer names was removed from the
+profile, and ``--allow-delete`` deletes it. Queues without the tag (made by hand, by another
+tool, or named by the profile only after they existed) are never deleted, as compute
+environments the profile does not name are never touched.
+
 A compute environment the profile names ``X`` is found in the account as ``X`` or as one of its
 blue/green generations ``X-2``, ``X-3``, ...: a replacement needs a new name (Batch names are
 unique), and finding generations by name is what lets a re-run pick up a half-made replacement
@@ -19,6 +25,8 @@ from batchtui.profiles import ComputeEnvironmentSpec, JobDefinitionSpec, JobQueu
 
 #: Statuses of a compute environment or queue that is going away (not a live resource).
 GONE_STATUSES = ("DELETING", "DELETED")
+#: The tag on the job queues batchtui creates: the name of the profile that made them.
+PROFILE_TAG = "batchtui:profile"
 
 
 class VcpuSetting(Protocol):
@@ -44,18 +52,34 @@ class DesiredState:
     compute_environments: tuple[ComputeEnvironmentSpec, ...]
     job_queues: tuple[JobQueueSpec, ...]
     job_definitions: tuple[JobDefinitionSpec, ...] = ()
+    #: The profile's name: what the queues it creates are tagged with ("": none are tagged, and
+    #: no queue is ever found removed from it).
+    profile: str = ""
 
     @classmethod
     def from_profile(cls, profile: Profile) -> DesiredState:
-        return cls(profile.compute_environments, profile.job_queues, (profile.job_definition,))
+        return cls(
+            profile.compute_environments,
+            profile.job_queues,
+            (profile.job_definition,),
+            profile=profile.name,
+        )
 
     def compute_environment(self, name: str) -> ComputeEnvironmentSpec:
         return next(ce for ce in self.compute_environments if ce.name == name)
 
     def with_recommendation(
-        self, scenario: str, settings: Sequence[VcpuSetting], queue: str
+        self,
+        scenario: str,
+        settings: Sequence[VcpuSetting],
+        queue: str,
+        *,
+        chosen: str = "the recommended scenario",
     ) -> tuple[DesiredState, list[str]]:
         """The desired state with a plan's recommended vCPU settings applied, and notes.
+
+        ``chosen`` names the scenario in the messages (a scenario the user picked is not the
+        recommended one).
 
         Each setting sets its compute environment's min/max/desired vCPUs and instance types;
         the workload queue's other compute environments get no vCPUs (the scenario does not
@@ -66,7 +90,7 @@ class DesiredState:
         foreign = [s.compute_environment for s in settings if s.compute_environment not in known]
         if foreign:
             raise ValueError(
-                f"the recommended scenario {scenario!r} uses compute environment(s) "
+                f"{chosen} {scenario!r} uses compute environment(s) "
                 f"{', '.join(foreign)}, which the profile does not have"
             )
         by_name = {s.compute_environment: s for s in settings}
@@ -85,7 +109,7 @@ class DesiredState:
                 )
             elif ce.name in in_queue:
                 notes.append(
-                    f"{ce.name}: not used by the recommended scenario {scenario!r}: "
+                    f"{ce.name}: not used by {chosen} {scenario!r}: "
                     "maxvCpus 0 (it stays in the queue, launching nothing)"
                 )
                 ce = replace(ce, min_vcpus=0, max_vcpus=0, desired_vcpus=0)
@@ -126,6 +150,23 @@ class LiveState:
             if generation_of(ce.name, name) is not None and ce.status not in GONE_STATUSES
         ]
         return sorted(found, key=lambda ce: generation_of(ce.name, name) or 0)
+
+    def removed_queues(self, desired: DesiredState) -> list[JobQueue]:
+        """Queues the desired state's profile created (tagged with its name) that it no longer
+        names, by name; none going away."""
+        if not desired.profile:
+            return []
+        named = {q.name for q in desired.job_queues}
+        return sorted(
+            (
+                q
+                for q in self.job_queues
+                if q.tag(PROFILE_TAG) == desired.profile
+                and q.name not in named
+                and q.status not in GONE_STATUSES
+            ),
+            key=lambda q: q.name,
+        )
 
     def queues_using(self, ce_name: str) -> list[JobQueue]:
         return [

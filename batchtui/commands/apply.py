@@ -64,7 +64,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--yes", "-y", action="store_true", help="apply without asking")
     parser.add_argument(
         "--allow-delete", action="store_true",
-        help="delete compute environments a blue/green replacement took over (once drained)",
+        help="delete compute environments a blue/green replacement took over (once drained) "
+        "and job queues the profile made and no longer names (disabled, then deleted once "
+        "they hold no SUBMITTED..RUNNING job)",
     )  # fmt: skip
     add_output_option(parser)
     iam.add_arguments(parser)  # IAM setup: --print-iam, --create-iam

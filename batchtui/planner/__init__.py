@@ -6,6 +6,7 @@ plan screen both call it and render the same :class:`Plan`.
 
 from batchtui.planner.facts import Facts
 from batchtui.planner.plan import run_plan
+from batchtui.planner.recommendation import scenario_settings
 from batchtui.planner.results import (
     CapacityLine,
     Plan,
@@ -30,4 +31,5 @@ __all__ = [
     "SubmitEstimate",
     "VcpuSetting",
     "run_plan",
+    "scenario_settings",
 ]

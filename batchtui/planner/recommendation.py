@@ -81,8 +81,15 @@ def recommend(
             f"expect {best.interruptions_mean:.1f} spot interruptions wasting "
             f"{best.wasted_vcpu_hours_mean:.1f} vCPU-hours of rework on average"
         )
+    return Recommendation(best.name, tuple(reasons), scenario_settings(profile, best))
+
+
+def scenario_settings(profile: Profile, result: ScenarioResult) -> tuple[VcpuSetting, ...]:
+    """The vCPU settings that configure the account as ``result``'s scenario: one per compute
+    environment that runs jobs in it (what ``recommend`` gives for the best one, and what
+    applying any other scenario of the plan sets)."""
     settings = []
-    for line in best.config.lines:
+    for line in result.config.lines:
         if not line.lanes:
             continue
         types: tuple[str, ...] = ()
@@ -94,7 +101,7 @@ def recommend(
             ce = known.get(line.compute_environment)
             types = ce.instance_types if ce else (line.instance_type,)
         min_vcpus = 0
-        if best.config.kind == "profile":
+        if result.config.kind == "profile":
             min_vcpus = profile.compute_environment(line.compute_environment).min_vcpus
         settings.append(
             VcpuSetting(
@@ -108,4 +115,4 @@ def recommend(
                 task_size=task_size,
             )
         )
-    return Recommendation(best.name, tuple(reasons), tuple(settings))
+    return tuple(settings)

@@ -14,6 +14,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
+from unittest import mock
 
 import moto
 from moto.backends import get_backend
@@ -259,9 +260,26 @@ def create_vpc(region: str, cidr: str, name: str) -> str:
     return str(vpc.id)
 
 
-def create_subnet(region: str, vpc_id: str, cidr: str, zone: str, name: str) -> str:
+@contextlib.contextmanager
+def _next_id(module: Any, generator: str, resource_id: str | None) -> Iterator[None]:
+    """moto draws a new resource's id from ``module.generator()``, with no way to ask for one:
+    answer ``resource_id`` for the one resource created inside (or leave moto's draw alone)."""
+    if resource_id is None:
+        yield
+        return
+    with mock.patch.object(module, generator, lambda: resource_id):
+        yield
+
+
+def create_subnet(
+    region: str, vpc_id: str, cidr: str, zone: str, name: str, subnet_id: str | None = None
+) -> str:
+    """A subnet; ``subnet_id`` gives it a fixed id (a profile can then name it), else moto's."""
+    from moto.ec2.models import subnets
+
     backend = ec2_backend(region)
-    subnet = backend.create_subnet(vpc_id, cidr, availability_zone=zone)
+    with _next_id(subnets, "random_subnet_id", subnet_id):
+        subnet = backend.create_subnet(vpc_id, cidr, availability_zone=zone)
     backend.create_tags([subnet.id], {"Name": name})
     return str(subnet.id)
 
@@ -300,8 +318,15 @@ def create_route_table(
     return str(table.id)
 
 
-def create_security_group(region: str, vpc_id: str, name: str, description: str) -> str:
-    return str(ec2_backend(region).create_security_group(name, description, vpc_id=vpc_id).id)
+def create_security_group(
+    region: str, vpc_id: str, name: str, description: str, group_id: str | None = None
+) -> str:
+    """A security group; ``group_id`` gives it a fixed id, else moto's."""
+    from moto.ec2.models import security_groups
+
+    with _next_id(security_groups, "random_security_group_id", group_id):
+        group = ec2_backend(region).create_security_group(name, description, vpc_id=vpc_id)
+    return str(group.id)
 
 
 def ensure_role(name: str, trust_policy: str) -> str:

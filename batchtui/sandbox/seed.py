@@ -66,25 +66,46 @@ TRUST = json.dumps(
 )
 
 
+#: The demo network's ids, fixed so that a profile can name them (profiles/sandbox.toml does):
+#: subnet name -> id, and the security group's id. The CEs launch in the private subnets.
+SUBNET_IDS = {
+    "batchtui-demo-public-a": "subnet-0de300000000000a1",
+    "batchtui-demo-private-a": "subnet-0de300000000000a2",
+    "batchtui-demo-public-b": "subnet-0de300000000000b1",
+    "batchtui-demo-private-b": "subnet-0de300000000000b2",
+}
+SECURITY_GROUP_ID = "sg-0de3000000000000b"
+
+
 def network(sb: SeedTarget) -> tuple[list[str], list[str], str]:
-    """A VPC with public and private subnets, an internet gateway and a NAT gateway."""
+    """A VPC with public and private subnets, an internet gateway and a NAT gateway.
+
+    moto keeps EC2 for the whole process: a demo seeded again in the region (another sandbox of
+    the same process) finds the network by its fixed ids and uses it, as it does the roles."""
     region = sb.region
+    if moto_glue.subnet_network(region, SUBNET_IDS["batchtui-demo-private-a"]) is not None:
+        return (
+            [SUBNET_IDS[f"batchtui-demo-public-{az}"] for az in ("a", "b")],
+            [SUBNET_IDS[f"batchtui-demo-private-{az}"] for az in ("a", "b")],
+            SECURITY_GROUP_ID,
+        )
     vpc = moto_glue.create_vpc(region, "10.42.0.0/16", "batchtui-demo")
     public: list[str] = []
     private: list[str] = []
     for i, az in enumerate(("a", "b")):
         for kind, bucket in (("public", public), ("private", private)):
             cidr = f"10.42.{i * 16 + (0 if kind == 'public' else 8)}.0/21"
+            name = f"batchtui-demo-{kind}-{az}"
             bucket.append(
-                moto_glue.create_subnet(
-                    region, vpc, cidr, f"{region}{az}", f"batchtui-demo-{kind}-{az}"
-                )
+                moto_glue.create_subnet(region, vpc, cidr, f"{region}{az}", name, SUBNET_IDS[name])
             )
     igw = moto_glue.create_internet_gateway(region, vpc)
     moto_glue.create_route_table(region, vpc, public, gateway_id=igw)
     nat = moto_glue.create_nat_gateway(region, public[0])
     moto_glue.create_route_table(region, vpc, private, nat_gateway_id=nat)
-    sg = moto_glue.create_security_group(region, vpc, "batchtui-demo-batch", "Batch")
+    sg = moto_glue.create_security_group(
+        region, vpc, "batchtui-demo-batch", "Batch", SECURITY_GROUP_ID
+    )
     return public, private, sg
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import pathlib
 import random
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -20,21 +21,29 @@ from batchtui.cli import main
 REPO = pathlib.Path(__file__).resolve().parents[2]
 SANDBOX_PROFILE = (REPO / "profiles" / "sandbox.toml").read_text()
 SCHEMA = json.loads((REPO / "batchtui" / "data" / "apply.schema.json").read_text())
-DEMO_ROLE = "arn:aws:iam::123456789012:instance-profile/batchtui-demo-instance-profile"
+DEMO_ROLE = "arn:aws:iam::123456789012:instance-profile/ecsInstanceRole"
 
 Run = Callable[..., tuple[int, dict[str, Any], str]]
 
 
 class Profile:
     """profiles/sandbox.toml with its resource names prefixed, written to a file; ``edit``
-    replaces one piece of text and writes the file again."""
+    replaces one piece of text and writes the file again.
+
+    Named after the prefix too (apply tags the queues it makes with the profile's name, and
+    another test's queues are not this profile's). Its compute environments use Batch's
+    service-linked role rather than the demo's
+    AWSBatchServiceRole, which the empty account lacks (and under which AWS allows no
+    infrastructure update in place, what several tests here change)."""
 
     def __init__(self, path: pathlib.Path, prefix: str, instance_profile: str) -> None:
         self.path = path
         self.prefix = prefix
-        self.text = SANDBOX_PROFILE.replace('"demo-', f'"{prefix}-').replace(
-            DEMO_ROLE, instance_profile
-        )
+        assert DEMO_ROLE in SANDBOX_PROFILE and "\nservice_role = " in SANDBOX_PROFILE
+        text = SANDBOX_PROFILE.replace('"demo-', f'"{prefix}-').replace(DEMO_ROLE, instance_profile)
+        # A profile of its own: the queues apply makes are tagged with the profile's name.
+        text = text.replace('name = "sandbox"\n', f'name = "{prefix}"\n', 1)
+        self.text = re.sub(r"^service_role = .*\n", "", text, flags=re.MULTILINE)
         self.path.write_text(self.text)
 
     def name(self, demo_name: str) -> str:

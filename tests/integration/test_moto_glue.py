@@ -195,3 +195,25 @@ def test_s3_notifications_to_lambda_go_through_the_function_the_glue_replaces(
     assert notifications._invoke_awslambda is moto_glue._deliver_s3_event_to_lambda
     # send_event looks the function up by this name each time: replacing it reroutes delivery.
     assert "_invoke_awslambda(" in inspect.getsource(notifications.send_event)
+
+
+def test_a_subnet_and_a_security_group_get_the_ids_asked_for(sandbox: Any, aws_client: Any) -> None:
+    # The demo's network has fixed ids (profiles/sandbox.toml names them): moto draws ids from
+    # module-level generators the glue answers for one creation.
+    region = "ap-northeast-3"  # no other test's network here
+    vpc = moto_glue.create_vpc(region, "10.77.0.0/16", "glue-fixed-ids")
+    fixed = moto_glue.create_subnet(
+        region, vpc, "10.77.0.0/24", f"{region}a", "glue-a", "subnet-0123456789abcdef0"
+    )
+    drawn = moto_glue.create_subnet(region, vpc, "10.77.1.0/24", f"{region}a", "glue-b")
+    group = moto_glue.create_security_group(region, vpc, "glue", "glue", "sg-0123456789abcdef0")
+    assert (fixed, group) == ("subnet-0123456789abcdef0", "sg-0123456789abcdef0")
+    assert drawn.startswith("subnet-") and drawn != fixed
+    import boto3
+
+    ec2 = boto3.client("ec2", endpoint_url=sandbox.url, region_name=region,
+                       aws_access_key_id="testing", aws_secret_access_key="testing")  # fmt: skip
+    subnets = ec2.describe_subnets(SubnetIds=[fixed])["Subnets"]
+    assert [(s["SubnetId"], s["VpcId"]) for s in subnets] == [(fixed, vpc)]
+    groups = ec2.describe_security_groups(GroupIds=[group])["SecurityGroups"]
+    assert [g["VpcId"] for g in groups] == [vpc]

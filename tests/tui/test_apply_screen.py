@@ -1,5 +1,6 @@
-"""``a`` on the plan screen: the change set of the planned profile (with the plan's recommended
-scenario) against the sandbox, a confirmation naming what changes, then each step's progress.
+"""``a`` on the plan screen: the change set of the planned profile (with the scenario chosen with
+``s``, the recommended one by default) against the sandbox, a confirmation naming what changes,
+then each step's progress.
 
 Waits sleep on a simulated clock that also moves the sandbox's, so nothing waits for real."""
 
@@ -25,7 +26,7 @@ from batchtui.tui.screens.plan import PlanScreen
 
 REPO = Path(__file__).resolve().parents[2]
 ROLE = "batchtui-tui-apply-instance"
-DEMO_ROLE = "arn:aws:iam::123456789012:instance-profile/batchtui-demo-instance-profile"
+DEMO_ROLE = "arn:aws:iam::123456789012:instance-profile/ecsInstanceRole"
 
 FARGATE_CES = "".join(
     f"""[[compute_environments]]
@@ -114,25 +115,90 @@ async def open_plan(app: BatchtuiApp, pilot: Any, profile: str) -> PlanScreen:
     return screen
 
 
-async def test_a_change_set_batch_forbids_is_shown_and_cannot_be_confirmed(demo) -> None:  # type: ignore[no-untyped-def]
-    """The demo account has no instance profile of profiles/sandbox.toml's role."""
+async def choose(app: BatchtuiApp, pilot: Any, screen: PlanScreen, wanted: str) -> None:
+    """Press s until ``wanted`` is the scenario a applies (at most once round the plan's)."""
+    assert screen.plan is not None
+    for _ in range(len(screen.plan.scenarios) + 1):
+        if screen.scenario_to_apply == wanted:
+            return
+        await pilot.press("s")
+        await settle(app, pilot)
+    raise AssertionError(f"s never chose {wanted!r}")
+
+
+async def test_a_scenario_the_profile_cannot_express_is_refused_with_the_reason(demo) -> None:  # type: ignore[no-untyped-def]
+    """profiles/sandbox.toml has EC2 and spot compute environments only: its plan's Fargate
+    scenario would need one it does not have."""
     app = app_on(demo)
     async with app.run_test(size=SIZE) as pilot:
-        await open_plan(app, pilot, "sandbox")
-        assert "a Apply" in screen_text(app)  # in the plan screen's footer
+        screen = await open_plan(app, pilot, "sandbox")
+        assert "a Apply" in screen_text(app) and "s Scenario" in screen_text(app)  # the footer
+        await choose(app, pilot, screen, "fargate")
+        assert "a applies: 'fargate'" in screen_text(app)
         await pilot.press("a")
         await settle(app, pilot)
-        screen = app.screen
-        assert isinstance(screen, ApplyScreen) and screen.phase == "forbidden"
+        dialog = app.screen
+        assert isinstance(dialog, ApplyScreen) and dialog.phase == "forbidden"
+        assert dialog.scenario == "fargate"
         text = screen_text(app)
-        assert "recommended scenario" in text and "PROBLEMS" in text
-        assert "nothing can be applied" in text
+        assert "scenario 'fargate'" in text and "PROBLEMS" in text
+        question = str(dialog.query_one("#apply-question", Static).content)
+        assert "scenario 'fargate'" in question and "cannot be applied" in question, question
+        assert "sandbox-fargate" in question and "which the profile does not have" in question
+        assert "Nothing is sent" in question
         await pilot.press("y", "enter")
         await settle(app, pilot)
-        assert app.screen is screen and screen.phase == "forbidden"
+        assert app.screen is dialog and dialog.phase == "forbidden"
         await pilot.press("n")
         assert isinstance(app.screen, PlanScreen)
     assert mutations(app) == 0
+
+
+async def test_a_chosen_scenario_is_the_one_applied(demo, tui_profile) -> None:  # type: ignore[no-untyped-def]
+    app = simulated_app(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_plan(app, pilot, tui_profile)
+        assert screen.plan is not None
+        assert screen.scenario_to_apply == screen.plan.recommendation.scenario  # by default
+        assert screen.plan.recommendation.scenario != "spot 0%"
+        await choose(app, pilot, screen, "spot 0%")
+        assert "a applies: 'spot 0%' (chosen)" in screen_text(app)
+        ondemand = next(
+            line for line in screen.plan.scenario("spot 0%").config.lines
+            if line.compute_environment == "tui-ondemand"
+        )  # fmt: skip
+        wanted = min(ondemand.max_vcpus, ondemand.effective_vcpus)
+        await pilot.press("a")
+        await settle(app, pilot)
+        dialog = app.screen
+        assert isinstance(dialog, ApplyScreen) and dialog.change_set is not None
+        assert dialog.phase == "review", dialog.change_set.problems
+        text = screen_text(app)
+        assert "Apply profile tui with scenario 'spot 0%' (chosen; the plan recommends" in text
+        assert "+ computeEnvironment tui-ondemand (create)" in text
+        question = str(dialog.query_one("#apply-question", Static).content)
+        assert question.startswith("scenario 'spot 0%' (chosen; "), question
+        notes = " ".join(dialog.change_set.notes)
+        assert "tui-spot: not used by the chosen scenario 'spot 0%'" in notes
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert dialog.phase == "applied", screen_text(app)
+
+    batch = boto(demo, "batch")
+    ces = batch.describe_compute_environments(computeEnvironments=["tui-spot", "tui-ondemand"])
+    max_vcpus = {
+        c["computeEnvironmentName"]: c["computeResources"]["maxvCpus"]
+        for c in ces["computeEnvironments"]
+    }
+    assert max_vcpus == {"tui-spot": 0, "tui-ondemand": wanted}
+
+
+async def test_the_footer_keeps_apply_and_scenario_at_80_columns(demo) -> None:  # type: ignore[no-untyped-def]
+    app = app_on(demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_plan(app, pilot, "sandbox")
+        footer = screen_text(app).splitlines()[-1]
+        assert "a Apply" in footer and "s Scenario" in footer, footer
 
 
 async def test_n_sends_nothing_y_applies_and_a_again_says_no_changes(demo, tui_profile) -> None:  # type: ignore[no-untyped-def]
@@ -192,11 +258,12 @@ async def test_n_sends_nothing_y_applies_and_a_again_says_no_changes(demo, tui_p
 async def test_read_only_has_no_a(demo) -> None:  # type: ignore[no-untyped-def]
     app = app_on(demo, read_only=True)
     async with app.run_test(size=SIZE) as pilot:
-        await open_plan(app, pilot, "sandbox")
-        assert "a Apply" not in screen_text(app)
-        await pilot.press("a")
+        screen = await open_plan(app, pilot, "sandbox")
+        text = screen_text(app)
+        assert "a Apply" not in text and "s Scenario" not in text and "a applies" not in text
+        await pilot.press("s", "a")
         await settle(app, pilot)
-        assert isinstance(app.screen, PlanScreen)
+        assert isinstance(app.screen, PlanScreen) and screen.chosen is None
     assert mutations(app) == 0
 
 

@@ -88,7 +88,7 @@ def test_an_empty_account_gets_everything_created_job_definition_then_ces_then_q
     ce = cs.steps[2].params
     assert ce["computeResources"]["desiredvCpus"] == 2
     assert ce["computeResources"]["allocationStrategy"] == "BEST_FIT_PROGRESSIVE"
-    assert "serviceRole" not in ce  # the service-linked role
+    assert ce["serviceRole"] == REGULAR  # the demo account's, as the profile names it
     assert cs.steps[3].params["computeEnvironmentOrder"] == [
         {"order": 1, "computeEnvironment": "demo-spot"},
         {"order": 2, "computeEnvironment": "demo-ondemand"},

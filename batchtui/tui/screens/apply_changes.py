@@ -1,11 +1,13 @@
 """``a`` on the plan screen: the planned profile's change set against the account (the diff
 ``batchtui apply`` prints), a confirmation naming what will change, then each step's progress.
 
-The plan screen has no per-scenario selection: the plan's recommended scenario's vCPU settings
-are applied, as ``batchtui apply --recommended`` does, and the title says so. Batch's rules are
-checked before any request: a change set they forbid is shown and cannot be confirmed. A failed
-step is named with AWS's message and the steps done; ``a`` again continues from there (the change
-set is computed afresh from what the account has then).
+The vCPU settings applied are those of the scenario chosen on the plan screen: the recommended
+one unless the user picked another (as ``batchtui apply --recommended`` applies the recommended
+one); the title and the confirmation name it. A scenario the profile cannot express (its compute
+environments are not the profile's, e.g. Fargate ones) or whose jobs could never start is refused
+with the reason, like a change set Batch's rules forbid: shown, and it cannot be confirmed. A
+failed step is named with AWS's message and the steps done; ``a`` again continues from there (the
+change set is computed afresh from what the account has then).
 """
 
 from __future__ import annotations
@@ -32,7 +34,11 @@ if TYPE_CHECKING:
     from batchtui.aws.apply import ApplyFailed
     from batchtui.changes import ChangeSet, DesiredState, Step
     from batchtui.planner import Plan
+    from batchtui.profiles import Profile
 
+NOTHING_RECOMMENDED = (
+    "no scenario of the plan meets the deadline and the budget: nothing to recommend"
+)
 #: How apply_change_set reports a step starting ("[2/3] ...") and ending ("[2/3] done: ...").
 _PROGRESS = re.compile(r"^\[(\d+)/\d+\] (done: )?")
 _STATE_STYLES = {"waiting": "dim", "doing": "bold yellow", "done": "green", "failed": "bold red"}
@@ -101,10 +107,12 @@ class ApplyScreen(ModalScreen[bool]):
     ]
     AUTO_FOCUS = "#apply-diff"
 
-    def __init__(self, profile: str, plan: Plan) -> None:
+    def __init__(self, profile: str, plan: Plan, scenario: str | None = None) -> None:
         super().__init__()
         self.profile = profile
         self.plan = plan
+        #: The scenario whose settings are applied: the recommended one unless given.
+        self.scenario = scenario or plan.recommendation.scenario
         self.change_set: ChangeSet | None = None
         self.desired: DesiredState | None = None
         #: "reading", "review", "forbidden", "empty", "applying", "applied", "failed".
@@ -116,12 +124,25 @@ class ApplyScreen(ModalScreen[bool]):
     def host(self) -> Host:
         return cast(Host, self.app)
 
+    @property
+    def recommended(self) -> bool:
+        return self.scenario == self.plan.recommendation.scenario
+
+    @property
+    def about(self) -> str:
+        """The scenario applied, in words: ``scenario 'spot 25%' (chosen; ...)``."""
+        rec = self.plan.recommendation.scenario
+        if self.scenario is None:
+            return "no recommended scenario"
+        if self.recommended:
+            return f"the recommended scenario {self.scenario!r}"
+        other = f"the plan recommends {rec!r}" if rec else "the plan recommends none"
+        return f"scenario {self.scenario!r} (chosen; {other})"
+
     def compose(self) -> ComposeResult:
-        scenario = self.plan.recommendation.scenario
-        about = f"the recommended scenario {scenario!r}" if scenario else "no recommended scenario"
         with Vertical(classes="dialog danger apply", id="apply-dialog"):
             yield Label(
-                Text(f"Apply profile {self.profile} with {about} (the plan's recommendation)"),
+                Text(f"Apply profile {self.profile} with {self.about}"),
                 classes="dialog-title",
                 id="apply-title",
             )
@@ -145,25 +166,48 @@ class ApplyScreen(ModalScreen[bool]):
         assert aws is not None, "the plan screen offers a only once connected"
         profile = load_profile(self.profile)
         desired = DesiredState.from_profile(profile)
-        rec = self.plan.recommendation
-        problems: list[str] = []
-        notes: list[str] = []
-        if rec.scenario is None:
-            problems.append(
-                "no scenario of the plan meets the deadline and the budget: nothing to recommend"
-            )
-        else:
-            try:
-                desired, notes = desired.with_recommendation(
-                    rec.scenario, rec.settings, profile.workload.queue
-                )
-            except ValueError as e:
-                problems.append(f"{e} (add them to the profile)")
-            notes = [f"recommended scenario {rec.scenario!r}: " + "; ".join(rec.reasons), *notes]
+        desired, problems, notes = self._with_scenario(profile, desired)
         cs = compute_change_set(desired, read_live_state(aws, desired), allow_delete=False)
         cs = replace(cs, problems=(*problems, *cs.problems), notes=(*notes, *cs.notes))
         header = f"apply: profile {profile.name} ({profile.path}) against {aws.target.describe}"
         self.post_message(ChangeSetRead(cs, desired, render_change_set(cs, header, colour=True)))
+
+    def _with_scenario(
+        self, profile: Profile, desired: DesiredState
+    ) -> tuple[DesiredState, list[str], list[str]]:
+        """The desired state with the chosen scenario's settings, the problems that refuse it
+        and the notes that explain it."""
+        from batchtui.planner import scenario_settings  # with the change engine: see above
+
+        rec = self.plan.recommendation
+        if self.scenario is None:
+            return desired, [NOTHING_RECOMMENDED], []
+        if self.recommended:
+            settings = rec.settings
+            notes = [f"recommended scenario {rec.scenario!r}: " + "; ".join(rec.reasons)]
+            chosen = "the recommended scenario"
+        else:
+            result = self.plan.scenario(self.scenario)
+            settings = scenario_settings(profile, result)
+            notes = [
+                f"chosen scenario {self.scenario!r}: expected cost ${result.cost_mean:,.2f}, by "
+                f"the deadline in {result.p_deadline:.0%} of trials"
+                + ("" if result.feasible else "; it does not meet the deadline and the budget")
+                + (f"; the plan recommends {rec.scenario!r}" if rec.scenario else "")
+            ]
+            chosen = "the chosen scenario"
+        problems: list[str] = []
+        reason = self.plan.scenario(self.scenario).config.runnable_reason
+        if reason:
+            problems.append(f"{chosen} {self.scenario!r}: its jobs could never start: {reason}")
+        try:
+            desired, more = desired.with_recommendation(
+                self.scenario, settings, profile.workload.queue, chosen=chosen
+            )
+        except ValueError as e:
+            problems.append(f"{e} (add them to the profile, or choose another scenario)")
+            more = []
+        return desired, problems, [*notes, *more]
 
     @on(ChangeSetRead)
     def _read(self, message: ChangeSetRead) -> None:
@@ -175,8 +219,13 @@ class ApplyScreen(ModalScreen[bool]):
             self.phase = "forbidden"
             question.update(
                 Text(
-                    "Batch's rules forbid this change set (see PROBLEMS): nothing can be "
-                    "applied.   n/esc: close",
+                    f"{self.about} cannot be applied: {cs.problems[0]}"
+                    + (
+                        f" (and {len(cs.problems) - 1} more, see PROBLEMS)"
+                        if len(cs.problems) > 1
+                        else ""
+                    )
+                    + ".\nNothing is sent.   n/esc: close",
                     style="bold red",
                 )
             )
@@ -185,7 +234,7 @@ class ApplyScreen(ModalScreen[bool]):
             question.update(Text("no changes: the account matches the profile.   n/esc: close"))
         else:
             self.phase = "review"
-            text = Text(confirmation_line(cs.steps), style="bold")
+            text = Text(f"{self.about}: " + confirmation_line(cs.steps), style="bold")
             text.append("\ny/enter: apply   n/esc: cancel (nothing is sent)", style="")
             question.update(text)
             self.states = ["waiting"] * len(cs.steps)

@@ -1,4 +1,5 @@
-"""``:plan``: pick a planning profile, run the planner in a worker, read the plan and its charts."""
+"""``:plan``: pick a planning profile, run the planner in a worker, read the plan and its charts;
+choose the scenario ``a`` applies (the recommended one unless another is chosen)."""
 
 from __future__ import annotations
 
@@ -80,16 +81,33 @@ class PlanScreen(BaseScreen):
             "apply",
             "Apply",
             id="plan.apply",
-            tooltip="The planned profile's change set with the recommended scenario, then apply it",
+            tooltip="The planned profile's change set with the chosen scenario, then apply it",
             danger=True,
         ),
+        Binding(
+            "s",
+            "next_scenario",
+            "Scenario",
+            id="plan.scenario",
+            tooltip="Choose the scenario a applies: the next one of the plan's (recommended first)",
+        ),
+        Binding(
+            "S",
+            "previous_scenario",
+            "Previous scenario",
+            id="plan.scenario_back",
+            tooltip="Choose the scenario a applies: the previous one",
+            show=False,
+        ),
     ]
-    FOOTER_ORDER = ("run", "apply", "pick")
+    FOOTER_ORDER = ("run", "apply", "next_scenario", "pick")
 
     def __init__(self, profile: str = "") -> None:
         super().__init__()
         self.profile = profile
         self.plan: Plan | None = None
+        #: The scenario ``a`` applies; None: the plan's recommended one.
+        self.chosen: str | None = None
 
     def compose(self) -> ComposeResult:
         # The planner and the profiles load when this screen opens, never at start-up.
@@ -149,12 +167,11 @@ class PlanScreen(BaseScreen):
         from batchtui.render.plan import render_plan_blocks  # needs the planner: see compose
 
         plan = self.plan = message.plan
+        if self.chosen not in {s.name for s in plan.scenarios}:
+            self.chosen = None  # another profile's, or gone from a re-plan
         # The plan's tables are wide: the profile list steps aside (p brings it back).
         self.query_one(OptionList).display = False
-        key = self.key_for("plan.pick")
-        self.query_one("#plan-title", Label).update(
-            Text(f"Plan of {self.profile}" + (f"   ({key}: other profiles)" if key else ""))
-        )
+        self._show_title()
         # The planner's own text: every value enters as plain Text, never as markup. Prose
         # wraps to the pane; a table keeps its rows whole, wider than the pane if it must be.
         self._show_plan(
@@ -167,6 +184,74 @@ class PlanScreen(BaseScreen):
         )
         self.query_one("#plan-box").focus()
         self.call_after_refresh(self._draw_charts)  # once the pane has its new width
+
+    def _show_title(self) -> None:
+        """The profile, and which scenario ``a`` applies (where it can)."""
+        key = self.key_for("plan.pick")
+        title = Text(f"Plan of {self.profile}" + (f"   ({key}: other profiles)" if key else ""))
+        scenario = self.scenario_to_apply
+        if self.plan is not None and self.check_action("apply", ()) and self.key_for("plan.apply"):
+            title.append("   a applies: ")
+            if scenario is None:
+                title.append("no scenario (none is recommended)", style="bold")
+            else:
+                recommended = scenario == self.plan.recommendation.scenario
+                title.append(repr(scenario), style="bold")
+                title.append(" (recommended)" if recommended else " (chosen)")
+            choose = self.key_for("plan.scenario")
+            if choose:
+                title.append(f"   {choose}: another scenario")
+        self.query_one("#plan-title", Label).update(title)
+
+    @property
+    def scenario_to_apply(self) -> str | None:
+        if self.plan is None:
+            return None
+        return self.chosen or self.plan.recommendation.scenario
+
+    def _scenario_order(self) -> list[str]:
+        """The plan's scenarios, the recommended one first, then in the table's order."""
+        assert self.plan is not None
+        rec = self.plan.recommendation.scenario
+        names = [s.name for s in self.plan.scenarios]
+        return ([rec] if rec else []) + [n for n in names if n != rec]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Choosing what a applies means nothing where there is no a (read-only mode).
+        if action in ("next_scenario", "previous_scenario"):
+            return super().check_action("apply", parameters)
+        return super().check_action(action, parameters)
+
+    def action_next_scenario(self) -> None:
+        self._step_scenario(1)
+
+    def action_previous_scenario(self) -> None:
+        self._step_scenario(-1)
+
+    def _step_scenario(self, by: int) -> None:
+        if self.plan is None:
+            key = self.key_for("plan.run") or "enter"
+            self.notify(f"plan a profile first ({key}), then choose a scenario", severity="warning")
+            return
+        order = self._scenario_order()
+        if not order:
+            return
+        current = self.scenario_to_apply
+        at = order.index(current) if current in order else -by
+        self.chosen = order[(at + by) % len(order)]
+        self._show_title()
+        result = self.plan.scenario(self.chosen)
+        recommended = self.chosen == self.plan.recommendation.scenario
+        why = result.config.runnable_reason or (
+            "" if result.feasible else "does not meet the deadline and the budget"
+        )
+        self.notify(
+            f"a applies scenario {self.chosen!r}"
+            + (" (the recommended one)" if recommended else "")
+            + f": ${result.cost_mean:,.2f}, {result.p_deadline:.0%} by the deadline"
+            + (f"; {why}" if why else ""),
+            timeout=4,
+        )
 
     def _show_plan(self, *parts: Widget) -> None:
         """The plan's text in place of the last one, above the charts."""
@@ -200,13 +285,14 @@ class PlanScreen(BaseScreen):
         self.call_after_refresh(self._draw_charts)  # the pane is narrower beside the list
 
     def action_apply(self) -> None:
-        """The change set of the planned profile, with the plan's recommendation, against the
-        account; confirmed in the dialog, which then applies it."""
+        """The change set of the planned profile, with the chosen scenario's settings (the
+        recommended one by default), against the account; confirmed in the dialog, which then
+        applies it."""
         if self.plan is None or not self.connected:
             key = self.key_for("plan.run") or "enter"
             self.notify(f"plan a profile first ({key}), then apply it", severity="warning")
             return
-        self.app.push_screen(ApplyScreen(self.profile, self.plan))
+        self.app.push_screen(ApplyScreen(self.profile, self.plan, self.scenario_to_apply))
 
     def reload(self, full: bool) -> None:
         # The timer reads nothing here: the plan shows none of the account's live data (the
