@@ -103,7 +103,8 @@ def test_history_and_life(batch: Any, demo_sandbox: Any) -> None:
 
 def test_data_stores(aws_client: Any, demo_sandbox: Any) -> None:
     s3 = aws_client(demo_sandbox, "s3")
-    objects = s3.list_objects_v2(Bucket="batchtui-demo-images")["Contents"]
+    # The seeded photos (other tests upload under incoming/ and leave manifests behind).
+    objects = s3.list_objects_v2(Bucket="batchtui-demo-images", Prefix="photos/")["Contents"]
     assert len(objects) == 50
     body = s3.get_object(Bucket="batchtui-demo-images", Key=objects[0]["Key"])["Body"].read()
     assert body.startswith(b"\x89PNG\r\n\x1a\n")
