@@ -75,8 +75,10 @@ def submit(args: argparse.Namespace, ctx: CommandContext) -> int:
 
     bucket, prefix = parse_images_url(args.images)
     profile = load_profile(args.profile)
-    per_job = args.images_per_job or profile.workload.images_per_job
-    if per_job < 1:
+    per_job = args.images_per_job
+    if per_job is None:
+        per_job = profile.workload.images_per_job
+    elif per_job < 1:
         raise UsageError(f"--images-per-job {per_job}: must be at least 1")
     options = SubmitOptions(bucket, per_job)
     aws = ctx.aws()

@@ -185,12 +185,13 @@ def test_throttled_submits_are_retried_not_doubled(
         ("photos/", "--images 'photos/': not an s3:// URL"),
         ("s3://no-such-bucket-here/", "the bucket 'no-such-bucket-here' does not exist"),
         ("s3://{bucket}/nothing-here/", "no images there"),
+        ("s3://{bucket}/ --images-per-job 0", "--images-per-job 0: must be at least 1"),
     ],
 )
 def test_bad_image_locations_are_bad_input(
     setup: Setup, submit: Run, images: str, says: str
 ) -> None:
-    code, doc, err = submit(setup, "--images", images.format(bucket=setup.bucket))
+    code, doc, err = submit(setup, "--images", *images.format(bucket=setup.bucket).split())
     assert code == 2
     assert doc == {}
     assert says in err
