@@ -12,6 +12,7 @@ to S3.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from batchtui.aws.errors import ChangeMayHaveRun
-from batchtui.aws.session import Aws
+from batchtui.aws.session import Aws, AwsTarget
 from batchtui.errors import AwsError, NotFound, UsageError
 from batchtui.submission import Image, Journal, Layout, manifest_body, read_journal
 from batchtui.submission.identity import normalize_etag
@@ -96,8 +97,12 @@ class SubmitFailed(AwsError):
     default_hint = "run the same command again: it finds what was submitted and does the rest"
 
 
-def local_journal_path(layout: Layout, directory: Path) -> Path:
-    return directory / f"{layout.submission_id}.json"
+def local_journal_path(layout: Layout, directory: Path, target: AwsTarget) -> Path:
+    """The local journal, one per endpoint, region and credentials profile: the same images
+    submitted to another account (or to a sandbox started afresh) are another submission's."""
+    where = f"{target.endpoint_url or 'aws'}|{target.region}|{target.aws_profile or ''}"
+    digest = hashlib.sha256(where.encode("utf-8")).hexdigest()[:8]
+    return directory / f"{layout.submission_id}-{digest}.json"
 
 
 def read_state(aws: Aws, layout: Layout, local: Path, job_queue: str) -> SubmissionState:

@@ -91,7 +91,7 @@ def submit(args: argparse.Namespace, ctx: CommandContext) -> int:
     ref = profile_ref(profile.name, Path(profile.path).read_bytes())
     layout, kept = plan_submission(ref, images, options)
     queue, definition = profile.workload.queue, profile.job_definition.name
-    local = local_journal_path(layout, state_dir())
+    local = local_journal_path(layout, state_dir(), aws.target)
     state = read_state(aws, layout, local, queue)
     calls_before = aws.counter.get("batch", "SubmitJob")
 

@@ -74,3 +74,23 @@ def test_a_bad_url_is_bad_input_naming_the_option(url: str, says: str) -> None:
         parse_images_url(url)
     assert e.value.message.startswith(f"--images {url!r}: ")
     assert says in e.value.message
+
+
+def test_the_local_journal_is_one_per_endpoint_region_and_credentials_profile() -> None:
+    from pathlib import Path
+
+    from batchtui.aws.session import AwsTarget
+    from batchtui.aws.submission import local_journal_path
+    from batchtui.submission import SubmitOptions, plan_layout
+
+    layout = plan_layout("0123456789abcdef", "p", 10, SubmitOptions("photos", 2))
+    here = Path("/state")
+    aws = local_journal_path(layout, here, AwsTarget(region="us-east-1"))
+    assert aws.parent == here and aws.name.startswith("0123456789abcdef-")
+    assert aws == local_journal_path(layout, here, AwsTarget(region="us-east-1"))
+    others = {
+        local_journal_path(layout, here, AwsTarget(region="eu-west-1")),
+        local_journal_path(layout, here, AwsTarget(endpoint_url="http://127.0.0.1:4566")),
+        local_journal_path(layout, here, AwsTarget(aws_profile="prod")),
+    }
+    assert len(others) == 3 and aws not in others
