@@ -213,9 +213,18 @@ def test_read_only_refuses_before_any_request_and_without_a_terminal_nothing_is_
     assert main(argv, aws=aws) == 1
     assert "read-only mode: refused batch:SubmitJob (nothing was sent)" in capsys.readouterr().err
     assert aws.counter.total == 0
+    # A dry run only reads: it works read-only.
+    assert main([*argv[:-1], "--dry-run"], aws=aws) == 0
+    assert aws.counter.get("batch", "SubmitJob") == aws.counter.get("s3", "PutObject") == 0
     # No --yes and stdin is not a terminal (pytest's): refused after the reads, before a write.
     code, _, err = submit(setup)
     assert code == 2
     assert "no terminal to confirm on and no --yes (nothing was sent)" in err
     assert jobs_named(aws_client("batch"), setup.queue, "sandbox-") == []
     assert len(aws_client("s3").list_objects_v2(Bucket=setup.bucket)["Contents"]) == 7
+
+
+def test_the_schema_is_a_valid_json_schema_that_refuses_snake_case() -> None:
+    jsonschema.Draft202012Validator.check_schema(SCHEMA)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"schema_version": 1, "submission_id": "0123456789abcdef"}, SCHEMA)
