@@ -42,7 +42,8 @@ class Rule:
     ``hang`` holds the connection ``hang_s`` real seconds without answering.
     ``hold`` forwards the request only once the test calls :meth:`FaultProxy.release`, then
     answers normally; :attr:`FaultProxy.holding` is set meanwhile, so a test knows its client
-    is inside that call while it acts.
+    is inside that call while it acts, and :attr:`FaultProxy.answered` once the upstream has
+    answered it.
     """
 
     fault: str
@@ -91,6 +92,9 @@ class FaultProxy:
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._released = threading.Event()
         self.holding = threading.Event()  # set once a request is held
+        #: Set once a held request, released, got the upstream's answer (whether or not its
+        #: client is still there to read it).
+        self.answered = threading.Event()
 
     @property
     def url(self) -> str:
@@ -237,6 +241,8 @@ def _handler(proxy: FaultProxy) -> type[BaseHTTPRequestHandler]:
                 return
             headers = {k: v for k, v in self.headers.items() if k.lower() != "connection"}
             status, resp_headers, resp_body = proxy.forward(self.command, self.path, headers, body)
+            if fault == "hold":
+                proxy.answered.set()
             self.send_response(status)
             for k, v in resp_headers:
                 if k.lower() not in ("content-length", "connection", "transfer-encoding", "date",

@@ -212,6 +212,10 @@ def gave_up(
     )
 
 
+class ChangeMayHaveRun(AwsError):
+    """A change whose answer was lost: AWS may have made it (a caller may look for it)."""
+
+
 def lost_change(e: BaseException, fault: Fault, service: str, operation: str) -> AwsError:
     """A change whose answer was lost: AWS may have made it, so it is not sent again."""
     what = {
@@ -219,7 +223,7 @@ def lost_change(e: BaseException, fault: Fault, service: str, operation: str) ->
         Fault.CUT_SHORT: f"its answer was incomplete: {e}",
         Fault.DROPPED: "the connection dropped before the answer",
     }.get(fault, str(fault.value))
-    return AwsError(
+    return ChangeMayHaveRun(
         f"{service}:{operation} changes the account and {what}: it may have been done",
         hint="check the account before you repeat it",
     )

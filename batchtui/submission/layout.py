@@ -80,6 +80,32 @@ class Layout:
     def children(self) -> int:
         return sum(a.children for a in self.arrays)
 
+    @property
+    def folder(self) -> str:
+        """The submission's folder in the bucket: its manifests, journal and report."""
+        return self.journal_key.rsplit("/", 1)[0] + "/"
+
+    @property
+    def report_key(self) -> str:
+        """Where the summary job writes the submission's report."""
+        return f"{self.folder}report.json"
+
+    @property
+    def steps(self) -> tuple[str, ...]:
+        """Every step, in the order they are submitted."""
+        return (
+            *(array_step(a.index) for a in self.arrays),
+            *(f.step for f in self.fan_ins),
+            SUMMARY_STEP,
+        )
+
+    def job_name(self, step: str) -> str:
+        """The job name of ``step`` (it carries the submission id)."""
+        names = {array_step(a.index): a.job_name for a in self.arrays}
+        names.update((f.step, f.job_name) for f in self.fan_ins)
+        names[SUMMARY_STEP] = self.summary_job_name
+        return names[step]
+
     def tags(self, step: str) -> dict[str, str]:
         """The tags every job of the submission carries (50 at most per resource: three)."""
         return {

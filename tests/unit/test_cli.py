@@ -30,13 +30,6 @@ def test_unknown_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) ->
     assert "invalid choice" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("command", ["submit"])
-def test_unbuilt_commands_say_so(command: str, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main([command]) == 1
-    err = capsys.readouterr().err
-    assert err.strip().startswith(f"batchtui: `batchtui {command}` is not built yet (")
-
-
 def test_apply_needs_a_profile_or_a_plan_file(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["apply"]) == 2
     assert "give --profile NAME|PATH (or --plan-file PLAN.json)" in capsys.readouterr().err

@@ -345,3 +345,15 @@ def test_submit_requests_name_their_dependencies_by_job_id() -> None:
     assert "arrayProperties" not in submit_request(single, "array-0000", job_ids={}, **common)
     with pytest.raises(ValueError, match="'array-0001' is not a step of submission"):
         submit_request(single, "array-0001", job_ids={}, **common)
+
+
+def test_steps_are_in_submit_order_with_their_names_and_the_report_beside_the_journal() -> None:
+    layout = plan_layout(SID, "image tagging!", 21 * 10_000, SubmitOptions("photos", 1))
+    assert layout.steps[:2] == ("array-0000", "array-0001")
+    assert layout.steps[-3:] == ("fanin-1-0000", "fanin-1-0001", "summary")
+    assert len(layout.steps) == 21 + 2 + 1
+    assert layout.job_name("fanin-1-0001") == f"image-tagging-{SID}-fanin-1-0001"
+    assert layout.job_name("summary") == layout.summary_job_name
+    assert layout.folder == f"batchtui/submissions/{SID}/"
+    assert layout.report_key == f"batchtui/submissions/{SID}/report.json"
+    assert layout.journal_key.startswith(layout.folder)

@@ -1,0 +1,135 @@
+"""`batchtui submit`'s output: the submission, its estimate and its jobs, as a table or as the
+JSON document of ``batchtui/data/submit.schema.json`` (AWS's camelCase)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from batchtui.planner import Plan
+from batchtui.render.text import duration, table
+from batchtui.submission import SUMMARY_STEP, Layout, array_step
+from batchtui.submission.status import StepState
+
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class SubmitReport:
+    """One run of ``batchtui submit``: what it found, estimated and did."""
+
+    layout: Layout
+    profile_name: str
+    profile_path: str
+    images_url: str
+    job_queue: str
+    job_definition: str
+    plan: Plan
+    steps: Sequence[StepState]
+    status: str  # dry-run | submitted | nothing-to-do | cancelled | failed
+    local_journal: str
+    job_vcpus: float = 1.0  # what one job reserves (the job definition's vCPUs)
+    submit_job_calls: int = 0
+    error: str | None = None
+
+    def url(self, key: str) -> str:
+        return f"s3://{self.layout.bucket}/{key}"
+
+
+def estimate_document(report: SubmitReport) -> dict[str, Any]:
+    """The planner's figures for the profile's own setup (the queue the jobs go to)."""
+    plan = report.plan
+    scenario = plan.scenario("profile")
+    job_hours = plan.job_seconds_mean * plan.jobs / 3600.0
+    return {
+        "scenario": scenario.name,
+        "jobQueue": report.job_queue,
+        "jobs": plan.jobs,
+        "vcpuHours": round(job_hours * report.job_vcpus, 3),
+        "costUsd": round(scenario.cost_mean, 4),
+        "costP95Usd": round(scenario.cost_p95, 4),
+        "makespanP50Seconds": round(scenario.makespan_p50, 1),
+        "makespanP95Seconds": round(scenario.makespan_p95, 1),
+        "meetsDeadline": scenario.meets_deadline,
+        "withinBudget": scenario.within_budget,
+        "priceSource": plan.price_source,
+        "priceDate": plan.price_date,
+    }
+
+
+def submission_document(report: SubmitReport) -> dict[str, Any]:
+    layout = report.layout
+    arrays = {array_step(a.index): a for a in layout.arrays}
+    fan_ins = {f.step: f for f in layout.fan_ins}
+    jobs = []
+    for s in report.steps:
+        job: dict[str, Any] = {"step": s.step, "jobName": s.job_name, "jobId": s.job_id,
+                               "state": s.how}  # fmt: skip
+        if s.step in arrays:
+            a = arrays[s.step]
+            job |= {"kind": "array" if a.is_array else "job", "arraySize": a.children,
+                    "imageCount": a.image_count, "manifest": report.url(a.manifest_key),
+                    "dependsOn": []}  # fmt: skip
+        elif s.step in fan_ins:
+            job |= {"kind": "fanIn", "dependsOn": list(fan_ins[s.step].depends_on)}
+        else:
+            job |= {"kind": "summary", "dependsOn": list(layout.summary_depends_on)}
+        jobs.append(job)
+    doc: dict[str, Any] = {
+        "schemaVersion": SCHEMA_VERSION,
+        "status": report.status,
+        "submissionId": layout.submission_id,
+        "profile": {"name": report.profile_name, "path": report.profile_path},
+        "images": {"url": report.images_url, "bucket": layout.bucket, "count": layout.image_count},
+        "imagesPerJob": layout.images_per_job,
+        "jobQueue": report.job_queue,
+        "jobDefinition": report.job_definition,
+        "manifests": report.url(layout.folder),
+        "journal": {"s3": report.url(layout.journal_key), "local": report.local_journal},
+        "report": report.url(layout.report_key),
+        "estimate": estimate_document(report),
+        "jobs": jobs,
+        "submitJobCalls": report.submit_job_calls,
+    }
+    if report.error is not None:
+        doc["error"] = report.error
+    return doc
+
+
+def render_submission_table(report: SubmitReport) -> str:
+    layout = report.layout
+    est = estimate_document(report)
+    arrays = {array_step(a.index): a for a in layout.arrays}
+    head = [
+        f"submit: profile {report.profile_name} ({report.profile_path}), "
+        f"submission {layout.submission_id}",
+        f"  images      {layout.image_count:,} in {report.images_url}, "
+        f"{layout.images_per_job} per job: {layout.children:,} jobs in {len(layout.arrays)} "
+        f"array job(s), {len(layout.fan_ins)} fan-in job(s), 1 summary job",
+        f"  queue       {report.job_queue} (job definition {report.job_definition})",
+        f"  estimate    {est['jobs']:,} jobs, {est['vcpuHours']:,.1f} vCPU-hours, "
+        f"${est['costUsd']:,.2f} (p95 ${est['costP95Usd']:,.2f}), "
+        f"{duration(est['makespanP50Seconds'])} (p95 {duration(est['makespanP95Seconds'])}) "
+        f"on the profile's setup; prices: {est['priceSource']}",
+        f"  manifests   {report.url(layout.folder)}",
+        f"  report      {report.url(layout.report_key)} (the summary job writes it)",
+        "",
+    ]
+    rows = []
+    for s in report.steps:
+        a = arrays.get(s.step)
+        children = a.children if a is not None else None
+        images = a.image_count if a is not None else None
+        needs = "" if a is not None else _needs(layout, s.step)
+        rows.append((s.step, s.job_name, children, images, needs, s.job_id, s.how))
+    body = table(("STEP", "JOB NAME", "CHILDREN", "IMAGES", "AFTER", "JOB ID", "STATE"), rows)
+    return "\n".join(head) + body
+
+
+def _needs(layout: Layout, step: str) -> str:
+    if step == SUMMARY_STEP:
+        deps = layout.summary_depends_on
+    else:
+        deps = next(f.depends_on for f in layout.fan_ins if f.step == step)
+    return deps[0] if len(deps) == 1 else f"{deps[0]} .. {deps[-1]}"

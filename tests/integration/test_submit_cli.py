@@ -1,0 +1,230 @@
+"""`batchtui submit` end to end against the sandbox, the real image tagger running the arrays:
+one item per image in the labels table, and a re-run that submits nothing new, whether the
+journal is there or lost."""
+
+from __future__ import annotations
+
+import json
+import pathlib
+import random
+from collections.abc import Callable
+from typing import Any
+
+import jsonschema
+import pytest
+from faultproxy import SimClock
+from submit_setup import Setup, items, jobs_named, make_setup, run_to_the_end
+
+from batchtui.aws.session import Aws, AwsTarget
+from batchtui.cli import main
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+SCHEMA = json.loads((REPO / "batchtui" / "data" / "submit.schema.json").read_text())
+
+
+@pytest.fixture
+def setup(tmp_path: pathlib.Path, aws_client: Any, batch_queue: Any, job_definition: Any,
+          unique_name: Callable[[str], str], monkeypatch: pytest.MonkeyPatch) -> Setup:  # fmt: skip
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    return make_setup(tmp_path, aws_client, batch_queue, job_definition, unique_name)
+
+
+Run = Callable[..., tuple[int, dict[str, Any], str]]
+
+
+@pytest.fixture
+def submit(sandbox: Any, capsys: pytest.CaptureFixture[str]) -> Run:
+    """``submit(setup, *argv)``: exit code, the JSON document (checked against its schema) and
+    stderr. Retries sleep on a simulated clock that moves the sandbox's along."""
+
+    def run(s: Setup, *argv: str, url: str | None = None, **target: Any) -> tuple[int, dict[str, Any], str]:  # fmt: skip
+        sim = SimClock()
+
+        def sleep(seconds: float) -> None:
+            sim.sleep(seconds)
+            sandbox.advance(seconds)
+
+        aws = Aws(AwsTarget(region=sandbox.region, endpoint_url=url or sandbox.url,
+                            credentials=("testing", "testing"), **target),
+                  clock=sim.now, sleep=sleep, rand=random.Random(3).random)  # fmt: skip
+        capsys.readouterr()
+        code = main(["submit", "--profile", str(s.profile), "--images", s.url,
+                     "--images-per-job", "2", "--output", "json", *argv], aws=aws)  # fmt: skip
+        out, err = capsys.readouterr()
+        doc = json.loads(out) if out.strip() else {}
+        if doc:
+            jsonschema.validate(doc, SCHEMA)
+        return code, doc, err
+
+    return run
+
+
+def test_a_dry_run_lists_plans_and_estimates_but_writes_and_submits_nothing(
+    setup: Setup, submit: Run, aws_client: Any
+) -> None:
+    code, doc, err = submit(setup, "--dry-run")
+    assert code == 0, err
+    assert doc["status"] == "dry-run"
+    assert doc["images"]["count"] == 7
+    assert [(j["step"], j["kind"], j.get("arraySize"), j["state"]) for j in doc["jobs"]] == [
+        ("array-0000", "array", 4, "pending"),
+        ("summary", "summary", None, "pending"),
+    ]
+    assert doc["jobQueue"] == doc["estimate"]["jobQueue"] == setup.queue
+    assert doc["estimate"]["jobs"] == 4
+    assert doc["submitJobCalls"] == 0
+    assert f"listed 7 objects in {setup.url}" in err
+    listing = aws_client("s3").list_objects_v2(Bucket=setup.bucket)["Contents"]
+    assert len(listing) == 7, "no manifest was written"
+    assert jobs_named(aws_client("batch"), setup.queue, "sandbox-") == []
+
+
+def test_the_table_shows_the_submission_its_estimate_and_jobs(
+    setup: Setup, sandbox: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    aws = Aws(AwsTarget(region=sandbox.region, endpoint_url=sandbox.url,
+                        credentials=("testing", "testing")))  # fmt: skip
+    code = main(["submit", "-p", str(setup.profile), "--images", setup.url, "--dry-run"], aws=aws)
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "submission " in out and "7 in s3://" in out and "vCPU-hours" in out
+    assert f"queue       {setup.queue}" in out
+    assert "array-0000" in out and "summary" in out and "pending" in out
+
+
+def test_submit_tags_every_image_once_and_a_rerun_submits_nothing(
+    setup: Setup, submit: Run, sandbox: Any, aws_client: Any
+) -> None:
+    batch, ddb = aws_client("batch"), aws_client("dynamodb")
+    code, doc, err = submit(setup, "--yes")
+    assert code == 0, err
+    assert doc["status"] == "submitted"
+    assert doc["submitJobCalls"] == 2
+    assert [j["state"] for j in doc["jobs"]] == ["submitted", "submitted"]
+    sid = doc["submissionId"]
+    s3 = aws_client("s3")
+    manifest = s3.get_object(
+        Bucket=setup.bucket, Key=f"batchtui/submissions/{sid}/array-0000.jsonl"
+    )
+    assert len(manifest["Body"].read().splitlines()) == 7
+    assert doc["report"] == f"s3://{setup.bucket}/batchtui/submissions/{sid}/report.json"
+    assert f"writes {doc['report']}" in err
+
+    ids = [j["jobId"] for j in doc["jobs"]]
+    jobs = run_to_the_end(sandbox, batch, ids)
+    assert [j["status"] for j in jobs] == ["SUCCEEDED", "SUCCEEDED"]
+    assert jobs[0]["tags"]["batchtui:submission"] == sid
+    assert jobs[1]["dependsOn"] == [{"jobId": ids[0]}]
+    assert jobs[1]["container"]["command"] == ["python", "-m", "batchtui_worker.summary"]
+    assert items(ddb, setup.table) == sorted(f"s3://{setup.bucket}/{k}" for k in setup.images)
+
+    # The same command again: the same id (manifests are not images), nothing submitted.
+    code, again, err = submit(setup, "--yes")
+    assert code == 0, err
+    assert (again["status"], again["submissionId"], again["submitJobCalls"]) == (
+        "nothing-to-do", sid, 0)  # fmt: skip
+    assert [j["state"] for j in again["jobs"]] == ["journaled", "journaled"]
+    assert "nothing to do" in err
+    assert len(jobs_named(batch, setup.queue, f"sandbox-{sid}-")) == 2
+
+
+def test_a_job_submitted_but_not_journaled_is_found_by_its_name(
+    setup: Setup, submit: Run, aws_client: Any, tmp_path: pathlib.Path
+) -> None:
+    code, doc, _ = submit(setup, "--yes")
+    assert code == 0
+    sid = doc["submissionId"]
+    # Both journals lost, as if the run died between SubmitJob's answer and the journal write.
+    aws_client("s3").delete_object(
+        Bucket=setup.bucket, Key=f"batchtui/submissions/{sid}/journal.json"
+    )
+    pathlib.Path(doc["journal"]["local"]).unlink()
+    code, again, err = submit(setup, "--yes")
+    assert code == 0, err
+    assert (again["status"], again["submitJobCalls"]) == ("nothing-to-do", 0)
+    assert [(j["state"], j["jobId"]) for j in again["jobs"]] == [
+        ("found", j["jobId"]) for j in doc["jobs"]
+    ]
+    assert len(jobs_named(aws_client("batch"), setup.queue, f"sandbox-{sid}-")) == 2
+
+
+def test_a_failed_submit_names_the_step_and_what_was_submitted_then_resumes(
+    setup: Setup, submit: Run, sandbox_faults: Any, aws_client: Any
+) -> None:
+    sandbox_faults.inject_fault("batch", "SubmitJob", nth=2, code="ClientException",
+                                message="queue is being updated", status=400)  # fmt: skip
+    code, doc, err = submit(setup, "--yes")
+    assert code == 1
+    assert doc["status"] == "failed"
+    assert "SubmitJob of summary" in doc["error"] and "queue is being updated" in doc["error"]
+    assert "already submitted: 1 of 2 steps (array-0000)" in doc["error"]
+    assert "run the same command again" in err
+    code, again, err = submit(setup, "--yes")
+    assert code == 0, err
+    assert [j["state"] for j in again["jobs"]] == ["journaled", "submitted"]
+    assert again["submitJobCalls"] == 1
+    sid = again["submissionId"]
+    assert len(jobs_named(aws_client("batch"), setup.queue, f"sandbox-{sid}-")) == 2
+
+
+def test_throttled_submits_are_retried_not_doubled(
+    setup: Setup, submit: Run, sandbox_faults: Any, aws_client: Any
+) -> None:
+    sandbox_faults.inject_fault("batch", "SubmitJob", nth=1, times=2,
+                                code="TooManyRequestsException", status=429)  # fmt: skip
+    code, doc, err = submit(setup, "--yes")
+    assert code == 0, err
+    assert doc["submitJobCalls"] == 4  # two refused, then each step once
+    sid = doc["submissionId"]
+    assert len(jobs_named(aws_client("batch"), setup.queue, f"sandbox-{sid}-")) == 2
+
+
+@pytest.mark.parametrize(
+    ("images", "says"),
+    [
+        ("photos/", "--images 'photos/': not an s3:// URL"),
+        ("s3://no-such-bucket-here/", "the bucket 'no-such-bucket-here' does not exist"),
+        ("s3://{bucket}/nothing-here/", "no images there"),
+        ("s3://{bucket}/ --images-per-job 0", "--images-per-job 0: must be at least 1"),
+    ],
+)
+def test_bad_image_locations_are_bad_input(
+    setup: Setup, submit: Run, images: str, says: str
+) -> None:
+    code, doc, err = submit(setup, "--images", *images.format(bucket=setup.bucket).split())
+    assert code == 2
+    assert doc == {}
+    assert says in err
+
+
+def test_a_profile_error_names_the_file_and_key(setup: Setup, submit: Run) -> None:
+    setup.profile.write_text(setup.profile.read_text().replace("images_per_job = 100", "images_per_job = 0"))  # fmt: skip
+    code, _, err = submit(setup, "--dry-run")
+    assert code == 2
+    assert f"{setup.profile}:" in err and "images_per_job" in err
+
+
+def test_read_only_refuses_before_any_request_and_without_a_terminal_nothing_is_sent(
+    setup: Setup, submit: Run, aws_client: Any, capsys: pytest.CaptureFixture[str], sandbox: Any
+) -> None:
+    aws = Aws(AwsTarget(region=sandbox.region, endpoint_url=sandbox.url,
+                        credentials=("testing", "testing"), read_only=True))  # fmt: skip
+    argv = ["submit", "-p", str(setup.profile), "--images", setup.url, "--yes"]
+    assert main(argv, aws=aws) == 1
+    assert "read-only mode: refused batch:SubmitJob (nothing was sent)" in capsys.readouterr().err
+    assert aws.counter.total == 0
+    # A dry run only reads: it works read-only.
+    assert main([*argv[:-1], "--dry-run"], aws=aws) == 0
+    assert aws.counter.get("batch", "SubmitJob") == aws.counter.get("s3", "PutObject") == 0
+    # No --yes and stdin is not a terminal (pytest's): refused after the reads, before a write.
+    code, _, err = submit(setup)
+    assert code == 2
+    assert "no terminal to confirm on and no --yes (nothing was sent)" in err
+    assert jobs_named(aws_client("batch"), setup.queue, "sandbox-") == []
+    assert len(aws_client("s3").list_objects_v2(Bucket=setup.bucket)["Contents"]) == 7
+
+
+def test_the_schema_is_a_valid_json_schema_that_refuses_snake_case() -> None:
+    jsonschema.Draft202012Validator.check_schema(SCHEMA)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"schema_version": 1, "submission_id": "0123456789abcdef"}, SCHEMA)
