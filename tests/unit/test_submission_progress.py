@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from batchtui.submission import SubmitOptions, plan_layout
@@ -39,6 +39,7 @@ def test_the_shapes_are_the_layouts_arrays() -> None:
     assert array_shapes(0, 3) == ()
 
 
+@settings(deadline=None)
 @given(st.integers(1, 200_000), st.integers(1, 500))
 def test_shapes_hold_every_image_once(images: int, per_job: int) -> None:
     shapes = array_shapes(images, per_job)
@@ -48,6 +49,7 @@ def test_shapes_hold_every_image_once(images: int, per_job: int) -> None:
     assert all(s.last_child_images == per_job for s in shapes[:-1])
 
 
+@settings(deadline=None)
 @given(st.integers(1, 40), st.integers(1, 9), st.data())
 def test_children_by_status_partition_the_images(children: int, per_job: int, data) -> None:
     """Whichever child is in which status, the images per status add up to the array's, and
