@@ -16,7 +16,6 @@ import argparse
 import contextlib
 
 from batchtui.commands import CommandContext, add_output_option
-from batchtui.errors import BatchtuiError, UsageError
 
 STATUS_HELP = (
     "show how far submission SUBMISSION has got (its id, as `batchtui submit` printed it) "
@@ -37,31 +36,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         add_output_option(parser)
 
 
-def image_buckets(profile: str | None) -> list[str]:
-    """The buckets to look for a journal in: ``profile``'s, or every readable profile's."""
-    from batchtui.profiles import load_profile
-
-    if profile:
-        bucket = load_profile(profile).data.bucket
-        if not bucket:
-            raise UsageError(
-                f"profile {profile!r} names no image bucket", hint="add bucket = ... under [data]"
-            )
-        return [bucket]
-    from batchtui.account.plan_facts import profile_names
-
-    buckets: list[str] = []
-    for name in profile_names():
-        try:
-            bucket = load_profile(name).data.bucket
-        except BatchtuiError:  # another profile's problem is not this command's
-            continue
-        if bucket and bucket not in buckets:
-            buckets.append(bucket)
-    return buckets
-
-
 def run(args: argparse.Namespace, ctx: object) -> int:
+    from batchtui.account.submissions import image_buckets
     from batchtui.aws.submissions import check_submission_id, find_submission, read_progress
     from batchtui.render.submission import progress_json, progress_table
     from batchtui.render.text import to_json
