@@ -189,3 +189,44 @@ async def test_the_view_reads_at_its_pace_and_not_what_is_finished(demo, photos)
             screen.reload(full=False)
             await settle(app, pilot)
         assert screen.pace.interval == ACTIVE_CAP_S
+
+
+async def test_a_failed_read_says_so_marks_the_data_stale_and_waits_its_turn(demo, photos) -> None:
+    from batchtui.sandbox.control_client import SandboxControl
+
+    control = SandboxControl.of(demo)
+    control.inject_fault("s3", "ListObjectsV2", code="AccessDenied", status=403, times=100)
+    now = [1000.0]
+    app = app_on(demo, config=TuiConfig(refresh_interval=5), clock=lambda: now[0])
+    try:
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await settle(app, pilot)
+            await pilot.press("colon", *f"submissions s3://{BUCKET}", "enter")
+            await settle(app, pilot, failures_expected=True)
+            screen = app.screen
+            assert isinstance(screen, SubmissionsScreen)
+            assert "could not read the submissions" in screen_text(app)
+            assert app.stale and "s3:ListObjectsV2" in screen_text(app)
+            assert app.aws is not None
+            before = app.aws.counter.get("s3", "ListObjectsV2")
+            screen.reload(full=False)  # the timer, at once: not due again yet
+            await settle(app, pilot, failures_expected=True)
+            assert app.aws.counter.get("s3", "ListObjectsV2") == before
+    finally:
+        control.clear_faults()
+
+
+def test_snapshot_submissions_mid_run(demo, photos, snap_compare) -> None:
+    """Two submissions part-way: one running (its bar, its ETA), one whose children failed."""
+    submit_by_hand(demo, 10, seconds=60)
+    submit_by_hand(demo, 25, seconds=30, exit_code=3)
+    demo.advance(150)
+    label = f"SANDBOX http://127.0.0.1:PORT {demo.region}"  # any free port draws the same
+
+    async def open_view(pilot: Any) -> None:
+        await _open(pilot)
+        pilot.app.update_status()  # the calls/min of now, not of the status bar's last tick
+        await pilot.pause()
+
+    app = app_on(demo, clock=lambda: 0.0, where_label=label)
+    assert snap_compare(app, terminal_size=SIZE, run_before=open_view)

@@ -152,6 +152,8 @@ class SubmissionsScreen(BaseScreen):
     def worker_failed(self, group: str) -> None:
         if group == "submissions":
             self.loading = False
+            if self._read_since is not None:  # a failed read waits its turn like an unchanged one
+                self.pace.read(self._read_since, changed=False)
             if self.read_at is None:
                 self._info("could not read the submissions (see the message); r tries again")
 
