@@ -228,7 +228,9 @@ def _array_state(shape: ArrayShape, job_id: str, job: Job | None, short: str | N
     else:  # one slice: a plain job is its own only child
         by_status = {job.status: 1}
         short = job.status
-    return ArrayState(shape, job_id, job.job_name, job.status, by_status, short, job.started_at)
+    return ArrayState(
+        shape, job_id, job.job_name, job.status, by_status, short, job.started_at, job.queue_name
+    )
 
 
 def _failed_children(

@@ -81,6 +81,7 @@ class ArrayState:
     #: The last child's status when it is short (it holds fewer images than the others).
     last_child_status: str | None = None
     started_at: int | None = None  # epoch ms, as AWS reports
+    job_queue: str = ""  # the queue's name
 
     def count(self, status: str) -> int:
         return int(self.children_by_status.get(status, 0))

@@ -83,7 +83,7 @@ class SubmissionsScreen(BaseScreen):
             "open",
             "Its jobs",
             id="submissions.open",
-            tooltip="From a submission to its jobs and failed children",
+            tooltip="From a submission to its jobs; from an array job to its children",
         ),
     ]
 
@@ -259,24 +259,48 @@ class SubmissionsScreen(BaseScreen):
         if event.data_table.id == "submissions":
             self.action_open()
         else:
-            self.action_logs()
+            self.open_job()
 
     def action_open(self) -> None:
+        """enter: from a submission to its jobs; on the jobs, :meth:`open_job`."""
         jobs = self.query_one("#submission-jobs", DataTable)
-        if jobs.row_count:
+        if self.focused is jobs:
+            self.open_job()
+        elif jobs.row_count:
             jobs.focus()
+
+    def open_job(self) -> None:
+        """enter on the jobs table: an array's children in the jobs list (every child, ``l``
+        on any of them); any other job's logs."""
+        row = self._job_row()
+        if row is None:
+            return
+        kind, job_id, progress = row
+        array = next((a for a in progress.arrays if a.job_id == job_id), None)
+        if kind == "array" and array is not None and array.shape.children >= 2 and array.job_queue:
+            self.batchtui.navigate.open_jobs(
+                array.job_queue, array_job_id=job_id, array_name=array.job_name
+            )
+        else:
+            self.action_logs()
+
+    def _job_row(self) -> tuple[str, str, Progress] | None:
+        jobs = self.query_one("#submission-jobs", DataTable)
+        watched = self.selected()
+        if watched is None or not jobs.row_count:
+            return None
+        key = str(jobs.coordinate_to_cell_key(jobs.cursor_coordinate).row_key.value)
+        kind, _, job_id = key.partition(" ")
+        return kind, job_id, watched.progress
 
     def action_logs(self) -> None:
         """The logs of the row under the cursor of the jobs table (an array: its children's,
         merged; a failed child: its own), with the logs screen every other list opens."""
-        jobs = self.query_one("#submission-jobs", DataTable)
-        watched = self.selected()
-        if watched is None or not jobs.row_count:
+        row = self._job_row()
+        if row is None:
             self.notify("no job to show the logs of", severity="warning")
             return
-        key = str(jobs.coordinate_to_cell_key(jobs.cursor_coordinate).row_key.value)
-        kind, _, job_id = key.partition(" ")
-        p = watched.progress
+        kind, job_id, p = row
         if kind == "array":
             array = next(a for a in p.arrays if a.job_id == job_id)
             size = array.shape.children if array.shape.children >= 2 else None
