@@ -143,10 +143,10 @@ class SubmissionsScreen(BaseScreen):
         # boto3 and the profiles load here, in the worker.
         from batchtui.account.submissions import buckets_named, load_submissions
 
-        if self.buckets is None:
-            self.buckets = buckets_named(self.where)
+        # Named once; the screen keeps them from the reading (a worker never sets its state).
+        buckets = self.buckets if self.buckets is not None else buckets_named(self.where)
         self.post_message(
-            SubmissionsLoaded(load_submissions(self.aws, self.buckets, previous, full=full))
+            SubmissionsLoaded(load_submissions(self.aws, buckets, previous, full=full))
         )
 
     def worker_failed(self, group: str) -> None:
@@ -160,6 +160,7 @@ class SubmissionsScreen(BaseScreen):
     @on(SubmissionsLoaded)
     def _loaded(self, message: SubmissionsLoaded) -> None:
         read = message.read
+        self.buckets = list(read.buckets)
         before = {sid: w.progress for sid, w in self.watched.items()}
         self.watched = {w.progress.submission_id: w for w in read.submissions}
         self.order = [w.progress.submission_id for w in read.submissions]
@@ -188,7 +189,8 @@ class SubmissionsScreen(BaseScreen):
             self._info(f"no submission in {where or 'any profile bucket'}")
         else:
             more = f"; {self.left_out} older not read" if self.left_out else ""
-            self._info(f"{len(self.order)} submissions in {where}{more}")
+            noun = "submission" if len(self.order) == 1 else "submissions"
+            self._info(f"{len(self.order)} {noun} in {where}{more}")
         self._show_selected()
         self.show_ages()
 
