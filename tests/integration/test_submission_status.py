@@ -114,6 +114,7 @@ def test_status_counts_children_images_and_failures_mid_run_and_at_the_end(
     unique_name: Callable[[str], str],
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     bucket, table = unique_name("status-photos"), unique_name("status-labels")
     retry = load_profile(str(PROFILE)).job_definition.retry_strategy.to_api()
@@ -170,6 +171,15 @@ def test_status_counts_children_images_and_failures_mid_run_and_at_the_end(
     assert "Failures: 2 failed (listed 1)" in out  # the child, and the summary it left
     assert f"{array_id}:2" in out
     assert f"read from s3://{bucket}/batchtui/submissions/{sid}/journal.json" in err
+
+    # Without --profile: looked for in every planning profile's bucket (./profiles and the
+    # bundled ones, whose example bucket does not exist here).
+    (tmp_path / "profiles").mkdir()
+    Path(profile).rename(tmp_path / "profiles" / "tagging.toml")
+    monkeypatch.chdir(tmp_path)
+    code, out, err = status(capsys, sid, "--output", "json")
+    assert code == 0, err
+    assert json.loads(out)["imagesDone"] == 5
 
 
 def test_an_unknown_submission_or_a_bad_id_exits_2_with_a_clear_message(
