@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 
@@ -151,3 +152,21 @@ def test_the_journal_says_the_image_counts() -> None:
     older = json.loads(text)
     del older["imageCount"]
     assert read_image_counts(json.dumps(older)) is None
+
+
+@settings(deadline=None)
+@given(st.lists(st.tuples(st.integers(1, 300), st.integers(0, 3)), min_size=1, max_size=40))
+def test_the_history_keeps_the_window_and_nothing_older(steps: list[tuple[int, int]]) -> None:
+    """Whatever the readings, the rate is measured over time-ordered samples that span the
+    window from its start (one sample at or before it), or since the run's start."""
+    history = History(window=100.0)
+    at, done = 2_000.0, 0
+    shape = array_shapes(1_000, 1)[0]
+    for gap, more in steps:
+        at, done = at + gap, min(1_000, done + more)
+        array = ArrayState(shape, "a", children_by_status={"SUCCEEDED": done}, started_at=1_000_000)
+        samples = history.observe(Progress(SID, "b", 1_000, 1, (array,), observed_at=at))
+        assert samples[-1] == Sample(at, done)
+        assert all(a.at < b.at for a, b in itertools.pairwise(samples))
+        if samples[0].at != 1_000.0:  # not the run since its start: the window's
+            assert samples[0].at <= at - 100.0 < samples[1].at
