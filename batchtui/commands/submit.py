@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from batchtui.commands import CommandContext, add_output_option, trigger
+from batchtui.commands import CommandContext, add_output_option, submission_status, trigger
 from batchtui.errors import UsageError
 
 if TYPE_CHECKING:
@@ -52,11 +52,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--yes", "-y", action="store_true", help="submit without asking")
     add_output_option(parser)
     trigger.add_arguments(parser)  # --print-trigger
+    submission_status.add_arguments(parser)  # --status SUBMISSION
 
 
 def run(args: argparse.Namespace, ctx: CommandContext) -> int:
     if trigger.wants_trigger(args):
         return trigger.print_trigger(args, ctx)
+    if args.status is not None:
+        return submission_status.run(args, ctx)
     return submit(args, ctx)
 
 

@@ -7,6 +7,7 @@ exact form, AWS's camelCase as batchtui's JSON output uses::
     {
       "journalVersion": 1,
       "submissionId": "0f1e2d3c4b5a6978",
+      "imageCount": 7, "imagesPerJob": 2,
       "arrays": [{"arrayIndex": 0, "jobName": "image-tagging-0f1e2d3c4b5a6978-array-0000",
                   "jobId": "8c0b..."}],
       "fanIns": [{"level": 1, "index": 0, "jobName": "...", "jobId": "..."}],
@@ -14,6 +15,8 @@ exact form, AWS's camelCase as batchtui's JSON output uses::
     }
 
 ``summary`` is null until the summary job is submitted. Entries are kept in step order.
+``imageCount`` and ``imagesPerJob`` are what a reader of the progress needs to count images
+from the array jobs' children (:func:`read_image_counts`); a journal without them still reads.
 """
 
 from __future__ import annotations
@@ -47,6 +50,8 @@ class Journal:
         body: dict[str, Any] = {
             "journalVersion": JOURNAL_VERSION,
             "submissionId": self.submission_id,
+            "imageCount": layout.image_count,
+            "imagesPerJob": layout.images_per_job,
             "arrays": [
                 {"arrayIndex": a.index, "jobName": a.job_name, "jobId": ids[array_step(a.index)]}
                 for a in layout.arrays
@@ -86,6 +91,16 @@ def read_journal(text: str, where: str, submission_id: str) -> Journal:
     except (ValueError, KeyError, TypeError, AttributeError) as e:
         raise UsageError(f"{where}: not a submission journal batchtui can read: {e}") from None
     return Journal(submission_id, ids)
+
+
+def read_image_counts(text: str) -> tuple[int, int] | None:
+    """``(imageCount, imagesPerJob)`` of a journal that :func:`read_journal` accepted; None
+    when it does not say (written before they were recorded)."""
+    body = json.loads(text)
+    count, per_job = body.get("imageCount"), body.get("imagesPerJob")
+    if isinstance(count, int) and isinstance(per_job, int) and count > 0 and per_job > 0:
+        return count, per_job
+    return None
 
 
 def pending_steps(layout: Layout, journal: Journal) -> list[str]:

@@ -60,7 +60,7 @@ __all__ = [
 
 Connect = Callable[[], tuple[Any, Any]]
 #: The workers whose failure means the data on screen is older than it says.
-READS = ("account", "jobs", "detail")
+READS = ("account", "jobs", "detail", "submissions")
 #: How often the refresh timer asks the current screen whether a read is due (no call when
 #: none is): each part of the data has its own, adaptive, interval.
 TICK_S = 1.0

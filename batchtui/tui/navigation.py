@@ -22,6 +22,7 @@ from batchtui.tui.screens.jobs import JobsScreen
 from batchtui.tui.screens.logs import LogsScreen
 from batchtui.tui.screens.overview import OverviewScreen
 from batchtui.tui.screens.plan import PlanScreen
+from batchtui.tui.screens.submissions import SubmissionsScreen
 
 
 class Navigation:
@@ -103,6 +104,13 @@ def _open_plan(app: App[Any], arg: str) -> None:
     app.push_screen(PlanScreen(arg))
 
 
+def _open_submissions(app: App[Any], arg: str) -> None:
+    """``:submissions``: every planning profile's image bucket; ``:submissions NAME`` one
+    profile's, ``:submissions s3://BUCKET`` that bucket's."""
+    cast(Host, app).back_to_overview()
+    app.push_screen(SubmissionsScreen(arg))
+
+
 VIEWS = views.ViewRegistry(
     views.View(
         "ce",
@@ -123,5 +131,12 @@ VIEWS = views.ViewRegistry(
     ),
     views.View(
         "plan", "Capacity plan of a profile", _open_plan, aliases=("planner",), usage="[profile]"
+    ),
+    views.View(
+        "submissions",
+        "Image-tagging submissions and their progress",
+        _open_submissions,
+        aliases=("submission", "subs"),
+        usage="[profile|s3://bucket]",
     ),
 )

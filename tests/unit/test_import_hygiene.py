@@ -21,6 +21,7 @@ HEADLESS = [
     "batchtui.commands.submit",
     "batchtui.aws.submission",
     "batchtui.render.submission",
+    "batchtui.render.submission_status",
     "batchtui.account",
     "batchtui.account.snapshots",
     "batchtui.account.jobstore",

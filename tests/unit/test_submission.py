@@ -184,6 +184,8 @@ def test_the_journal_records_what_was_submitted_in_camel_case() -> None:
     assert json.loads(journal.to_json(lay)) == {
         "journalVersion": 1,
         "submissionId": SID,
+        "imageCount": 450_000,
+        "imagesPerJob": 1,
         "arrays": [
             {"arrayIndex": 0, "jobName": f"image-tagging-{SID}-array-0000", "jobId": "job-a0"},
             {"arrayIndex": 1, "jobName": f"image-tagging-{SID}-array-0001", "jobId": "job-a1"},

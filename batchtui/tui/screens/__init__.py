@@ -21,6 +21,7 @@ from batchtui.tui.screens.jobs import JobsScreen
 from batchtui.tui.screens.logs import LogsScreen
 from batchtui.tui.screens.overview import OverviewScreen
 from batchtui.tui.screens.plan import PlanScreen, ProfileList
+from batchtui.tui.screens.submissions import SubmissionsScreen
 from batchtui.tui.widgets.finding_tree import FindingTree
 from batchtui.tui.widgets.job_table import JobTable
 from batchtui.tui.widgets.log_view import LogView
@@ -52,4 +53,5 @@ BINDING_OWNERS: tuple[type, ...] = (
     CommandLineScreen,
     PromptScreen,
     ApplyScreen,
+    SubmissionsScreen,
 )
