@@ -12,6 +12,7 @@ import account
 from conftest import Clock, settle
 from faults import Faults
 from screen_text import screen_text
+from textual.worker import WorkerState
 
 import batchtui.aws.session as session
 from batchtui.account.pacing import (
@@ -43,11 +44,16 @@ def paced(make_app, *, budget: bool = True, **kwargs):
 
 
 async def tick(app, pilot, clock, seconds: int, *, failures_expected: bool = False) -> None:
-    """``seconds`` of the timer's ticks, each read awaited."""
+    """``seconds`` of the timer's ticks, each read awaited.
+
+    A tick that started no worker read nothing and changed nothing to wait for: only the ticks
+    that read are settled (most ticks find nothing due, and settling each costs a repaint)."""
     for _ in range(seconds):
         clock.now += 1
         app.refresh_tick()
-        await settle(app, pilot, failures_expected=failures_expected)
+        if any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in app.workers):
+            await settle(app, pilot, failures_expected=failures_expected)
+    await settle(app, pilot, failures_expected=failures_expected)
 
 
 async def test_a_screen_under_another_makes_no_call(make_app, demo) -> None:
