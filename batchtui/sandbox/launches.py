@@ -14,6 +14,9 @@ EC2 launches an instance type for a compute environment only when:
 Each launch and each failure is an activity of the CE's Auto Scaling group, in AWS's words
 (DescribeScalingActivities, :mod:`autoscaling_api`). A group retries a failing launch; the
 sandbox records one failure per compute environment and cause every :data:`RETRY_SECONDS`.
+Batch gives a job the ``CAPACITY:`` reason only once its CE's launches have failed for
+:data:`CAPACITY_REASON_AFTER_SECONDS` (:meth:`Launches.failing_long`); the failures themselves are
+recorded from the first attempt.
 """
 
 from __future__ import annotations
@@ -34,6 +37,11 @@ from batchtui.sandbox.batch_records import ComputeEnvironmentRecord, Instance
 from batchtui.sandbox.pricing_api import spot_price_now
 
 RETRY_SECONDS = 300.0
+#: How long a compute environment's launches fail before Batch tells its jobs
+#: ``CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY``. AWS names no figure; it marks a queue blocked for
+#: capacity only after launches have kept failing for some minutes (a shortage often clears at the
+#: next retry). Two retries of the group, the first failure included: ten minutes.
+CAPACITY_REASON_AFTER_SECONDS = 2 * RETRY_SECONDS
 KEEP_ACTIVITIES = 1000
 NO_CAPACITY = (
     "We currently do not have sufficient {itype} capacity in the Availability Zone you requested "
@@ -96,6 +104,8 @@ class Launches:
         self.shortage: set[str] = set()
         self.activities: deque[Activity] = deque(maxlen=KEEP_ACTIVITIES)
         self._last_failure: dict[tuple[str, str], float] = {}
+        #: CE name -> when its launches began to fail (the first failure since a success).
+        self._failing_since: dict[str, float] = {}
         #: A failure was recorded since the scheduler last asked: it retries the launch later.
         self.retry_wanted = False
         self._sorted: dict[
@@ -171,8 +181,15 @@ class Launches:
         self._record(ce, "Successful", f"Launching a new EC2 instance: {inst.id}", "", now,
                      inst.subnet, inst.zone)  # fmt: skip
         self._last_failure = {k: v for k, v in self._last_failure.items() if k[0] != ce.name}
+        self._failing_since.pop(ce.name, None)
+
+    def failing_long(self, ce_name: str, now: float) -> bool:
+        """The CE's launches have failed for :data:`CAPACITY_REASON_AFTER_SECONDS` or more."""
+        since = self._failing_since.get(ce_name)
+        return since is not None and now - since >= CAPACITY_REASON_AFTER_SECONDS - 1e-6
 
     def failed(self, ce: ComputeEnvironmentRecord, kind: str, message: str, now: float) -> None:
+        self._failing_since.setdefault(ce.name, now)
         last = self._last_failure.get((ce.name, kind))
         if last is not None and now - last < RETRY_SECONDS - 1e-6:  # 1e-6: float sums
             return
