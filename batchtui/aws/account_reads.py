@@ -1,6 +1,7 @@
 """The account reads behind a diagnosis, each a fixed number of calls whatever the job count:
 instance types and offerings, subnets with routes and endpoints, ECS container instances, the
-instance and service roles, scaling activity, prices, fair-share weights, consumable resources.
+instance and service roles, scaling activity, prices, fair-share weights, consumable resources
+and the jobs holding them.
 
 Each returns the values :mod:`batchtui.diagnose` reads; failures propagate as batchtui errors
 (the caller turns a denied read into "cannot tell").
@@ -14,7 +15,14 @@ from typing import Any
 
 from batchtui.aws.session import Aws
 from batchtui.capacity.fit import DEFAULT_ARM_FAMILIES, DEFAULT_X86_FAMILIES, OPTIMAL_FAMILIES
-from batchtui.diagnose import Consumable, InstanceRole, ScalingActivity, ServiceRole, Subnet
+from batchtui.diagnose import (
+    Consumable,
+    ConsumableHolder,
+    InstanceRole,
+    ScalingActivity,
+    ServiceRole,
+    Subnet,
+)
 from batchtui.errors import AwsError, NotFound
 from batchtui.model import ComputeEnvironment, InstanceType
 
@@ -267,4 +275,24 @@ def consumables(aws: Aws, names: Iterable[str]) -> dict[str, Consumable]:
     for name in sorted(names):
         d = aws.call("batch", "DescribeConsumableResource", consumableResource=name)
         out[name] = Consumable(name, int(d.get("totalQuantity", 0)), int(d.get("inUseQuantity", 0)))
+    return out
+
+
+#: Holders named per consumable resource: one page of ListJobsByConsumableResource, so the calls
+#: stay one per resource however many jobs need it.
+HOLDERS_PAGE = 100
+
+
+def consumable_holders(aws: Aws, names: Iterable[str]) -> dict[str, tuple[ConsumableHolder, ...]]:
+    """The RUNNING jobs that hold each consumable resource (up to :data:`HOLDERS_PAGE` each)."""
+    out: dict[str, tuple[ConsumableHolder, ...]] = {}
+    for name in sorted(names):
+        page = aws.call("batch", "ListJobsByConsumableResource", consumableResource=name,
+                        filters=[{"name": "JOB_STATUS", "values": ["RUNNING"]}],
+                        maxResults=HOLDERS_PAGE)  # fmt: skip
+        out[name] = tuple(
+            ConsumableHolder(str(j.get("jobArn", "")).rpartition("/")[2], str(j.get("jobName", "")),
+                             int(j.get("quantity", 0)), str(j.get("jobStatus", "")))
+            for j in page.get("jobs") or ()
+        )  # fmt: skip
     return out

@@ -228,3 +228,108 @@ def test_a_capacity_reason_clears_when_a_launch_succeeds(
     sandbox.advance(30)
     (described,) = batch.describe_jobs(jobs=[second])["jobs"]
     assert described["status"] == "RUNNABLE" and "statusReason" not in described
+
+
+# -- 3. the jobs that hold a consumable resource ------------------------------------------------
+def needs(name: str, quantity: int) -> dict[str, Any]:
+    return {"consumableResourceList": [{"consumableResource": name, "quantity": quantity}]}
+
+
+def test_list_jobs_by_consumable_resource_in_aws_shape(
+    sandbox: Any, batch: Any, batch_queue: Any, job_definition: Any, unique_name: Any
+) -> None:
+    name = unique_name("tokens")
+    arn = batch.create_consumable_resource(consumableResourceName=name, totalQuantity=2)[
+        "consumableResourceArn"
+    ]
+    q = batch_queue(ces=[{"instanceTypes": ["m5.large"]}])["queue"]
+    jd = job_definition(["sh", "-c", "sleep 600"], consumableResourceProperties=needs(name, 1))
+    ids = [submit(batch, q, jd, f"tok-{i}") for i in range(3)]
+    other = submit(batch, q, job_definition(["sh", "-c", "sleep 600"]), "no-tokens")
+    sandbox.advance(sandbox.config.scale_up_seconds + sandbox.config.starting_seconds + 10)
+    everyone = batch.list_jobs_by_consumable_resource(consumableResource=arn)["jobs"]
+    assert [j["jobArn"].rpartition("/")[2] for j in everyone] == ids  # oldest first; not `other`
+    assert other not in {j["jobArn"].rpartition("/")[2] for j in everyone}
+    holder = everyone[0]
+    assert holder["jobName"] == "tok-0" and holder["jobStatus"] == "RUNNING"
+    assert holder["quantity"] == 1 and holder["jobQueueArn"].endswith(f":job-queue/{q}")
+    assert holder["jobDefinitionArn"].split("/")[-1].startswith(jd)
+    assert holder["createdAt"] <= holder["startedAt"]
+    assert holder["consumableResourceProperties"]["consumableResourceList"] == [
+        {"consumableResource": arn, "quantity": 1}
+    ]
+    assert everyone[2]["jobStatus"] == "RUNNABLE" and "startedAt" not in everyone[2]
+    running = batch.list_jobs_by_consumable_resource(
+        consumableResource=name, filters=[{"name": "JOB_STATUS", "values": ["RUNNING"]}]
+    )["jobs"]
+    assert [j["jobName"] for j in running] == ["tok-0", "tok-1"]
+    named = batch.list_jobs_by_consumable_resource(
+        consumableResource=name, filters=[{"name": "JOB_NAME", "values": ["TOK-2"]}]
+    )["jobs"]
+    assert [j["jobName"] for j in named] == ["tok-2"]
+    pages = batch.get_paginator("list_jobs_by_consumable_resource").paginate(
+        consumableResource=name, PaginationConfig={"PageSize": 2}
+    )
+    assert [len(p["jobs"]) for p in pages] == [2, 1]
+    with pytest.raises(batch.exceptions.ClientException):
+        batch.list_jobs_by_consumable_resource(consumableResource=unique_name("no-such"))
+    with pytest.raises(batch.exceptions.ClientException):
+        batch.list_jobs_by_consumable_resource(
+            consumableResource=name, filters=[{"name": "JOB_QUEUE", "values": [q]}]
+        )
+
+
+def test_a_job_waiting_for_a_consumable_resource_names_the_jobs_holding_it(
+    sandbox: Any, batch: Any, batch_queue: Any, job_definition: Any, unique_name: Any,
+    sandbox_faults: Any, diagnose: Run,
+) -> None:  # fmt: skip
+    name = unique_name("licence")
+    batch.create_consumable_resource(consumableResourceName=name, totalQuantity=2)
+    q = batch_queue(ces=[{"instanceTypes": ["m5.large"]}])["queue"]
+    jd = job_definition(["sh", "-c", "sleep 600"], consumableResourceProperties=needs(name, 1))
+    holders = [submit(batch, q, jd, f"holder-{i}") for i in range(2)]
+    waiters = [submit(batch, q, jd, f"waiter-{i}") for i in range(3)]
+    sandbox.advance(sandbox.config.scale_up_seconds + sandbox.config.starting_seconds + 10)
+    assert [status(batch, j) for j in holders + waiters] == ["RUNNING"] * 2 + ["RUNNABLE"] * 3
+    # Count the calls: a fault on the 1,000th call never fires, but the sandbox counts them all.
+    sandbox_faults.inject_fault("batch", "ListJobsByConsumableResource", nth=1000,
+                                code="ThrottlingException")  # fmt: skip
+    rc, doc = diagnose(waiters[0])
+    f = first(doc)
+    assert rc == 0 and f["code"] == "CONSUMABLE_RESOURCE_IN_USE", f
+    assert f"batch:DescribeConsumableResource totalQuantity / inUseQuantity {name}: 2 of 2 in use" in evidence(f)  # fmt: skip
+    assert (
+        "batch:ListJobsByConsumableResource jobs[].jobName / jobArn / quantity "
+        f"{name}: holder-0 ({holders[0]}) holds 1, holder-1 ({holders[1]}) holds 1"
+    ) in evidence(f)
+    rc, queue_doc = diagnose("--queue", q)
+    in_use = [x for x in queue_doc["findings"] if x["code"] == "CONSUMABLE_RESOURCE_IN_USE"]
+    assert in_use and f"holder-0 ({holders[0]}) holds 1" in evidence(in_use[0])
+    (counted,) = sandbox_faults.faults()
+    assert counted["calls"] == 2  # one per diagnosis: one per resource, not one per waiting job
+
+
+def test_a_denied_holders_read_is_a_cannot_tell_not_a_failure(
+    sandbox: Any, batch: Any, batch_queue: Any, job_definition: Any, unique_name: Any,
+    sandbox_faults: Any, diagnose: Run,
+) -> None:  # fmt: skip
+    name = unique_name("seat")
+    batch.create_consumable_resource(consumableResourceName=name, totalQuantity=1)
+    q = batch_queue(ces=[{"instanceTypes": ["m5.large"]}])["queue"]
+    jd = job_definition(["sh", "-c", "sleep 600"], consumableResourceProperties=needs(name, 1))
+    submit(batch, q, jd, "holder")
+    waiter = submit(batch, q, jd, "waiter")
+    sandbox.advance(sandbox.config.scale_up_seconds + sandbox.config.starting_seconds + 10)
+    sandbox_faults.inject_fault("batch", "ListJobsByConsumableResource", code="AccessDeniedException",
+                                status=403, times=10)  # fmt: skip
+    rc, doc = diagnose(waiter)
+    assert rc == 0 and [x["code"] for x in doc["findings"]][:2] == [
+        "CANNOT_TELL",  # a warning comes before the information
+        "CONSUMABLE_RESOURCE_IN_USE",
+    ]
+    f = doc["findings"][1]
+    assert f"{name}: 1 of 1 in use" in evidence(f)
+    assert "ListJobsByConsumableResource" not in evidence(f)
+    cannot = [x["title"] for x in doc["findings"] if x["code"] == "CANNOT_TELL"]
+    assert cannot == ["cannot tell which jobs hold the consumable resources: AccessDenied on "
+                      "batch:ListJobsByConsumableResource"], doc  # fmt: skip
