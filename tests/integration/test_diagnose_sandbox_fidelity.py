@@ -333,3 +333,125 @@ def test_a_denied_holders_read_is_a_cannot_tell_not_a_failure(
     cannot = [x["title"] for x in doc["findings"] if x["code"] == "CANNOT_TELL"]
     assert cannot == ["cannot tell which jobs hold the consumable resources: AccessDenied on "
                       "batch:ListJobsByConsumableResource"], doc  # fmt: skip
+
+
+# -- 4. spot launches through a Spot Fleet request ----------------------------------------------
+@pytest.fixture
+def fleet_ce(
+    batch_queue: Any, aws_client: Any, unique_name: Callable[[str], str]
+) -> Callable[..., dict[str, str]]:
+    """``fleet_ce(instanceTypes=[...], bidPercentage=...)``: a queue over a SPOT compute
+    environment that launches through a Spot Fleet request (spotIamFleetRole, BEST_FIT)."""
+    iam = aws_client("iam")
+    role = unique_name("fleet-role")
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+             "Principal": {"Service": "spotfleet.amazonaws.com"}}]}  # fmt: skip
+    arn = iam.create_role(RoleName=role, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+
+    def make(**spec: Any) -> dict[str, str]:
+        return batch_queue(ces=[{"type": "SPOT", "allocationStrategy": "BEST_FIT",
+                                 "spotIamFleetRole": arn, **spec}])  # fmt: skip
+
+    return make
+
+
+def fleet_of(ec2: Any, ce: str) -> str:
+    """The compute environment's Spot Fleet request, found by the tag Batch puts on it."""
+    configs = ec2.describe_spot_fleet_requests()["SpotFleetRequestConfigs"]
+    (found,) = [c["SpotFleetRequestId"] for c in configs
+                if {"Key": "AWSBatchServiceTag", "Value": ce} in c.get("Tags", [])]  # fmt: skip
+    return str(found)
+
+
+def history(ec2: Any, request: str) -> list[tuple[str, str, str]]:
+    records = ec2.describe_spot_fleet_request_history(
+        SpotFleetRequestId=request, StartTime="2000-01-01T00:00:00Z"
+    )["HistoryRecords"]
+    return [(r["EventType"], r["EventInformation"]["EventSubType"],
+             r["EventInformation"].get("EventDescription", "")) for r in records]  # fmt: skip
+
+
+def test_a_fleet_launch_is_an_event_of_its_request_not_a_scaling_activity(
+    sandbox: Any, batch: Any, fleet_ce: Callable[..., dict[str, str]], job_definition: Any,
+    aws_client: Any,
+) -> None:  # fmt: skip
+    names = fleet_ce(instanceTypes=["m5.large"])
+    job = submit(batch, names["queue"], job_definition(["sh", "-c", "sleep 600"]))
+    sandbox.advance(sandbox.config.scale_up_seconds + sandbox.config.starting_seconds + 10)
+    assert status(batch, job) == "RUNNING"
+    ec2 = aws_client("ec2")
+    (instance,) = running_instances(ec2, names["ce0"])
+    events = history(ec2, fleet_of(ec2, names["ce0"]))
+    assert [e[:2] for e in events] == [("fleetRequestChange", "submitted"),
+                                       ("fleetRequestChange", "active"),
+                                       ("instanceChange", "launched")]  # fmt: skip
+    records = ec2.describe_spot_fleet_request_history(
+        SpotFleetRequestId=fleet_of(ec2, names["ce0"]), StartTime="2000-01-01T00:00:00Z",
+        EventType="instanceChange")["HistoryRecords"]  # fmt: skip
+    assert [r["EventInformation"]["InstanceId"] for r in records] == [instance]
+    found = aws_client("autoscaling").describe_scaling_activities(MaxRecords=100)["Activities"]
+    assert not [a for a in found if a["AutoScalingGroupName"].startswith(f"{names['ce0']}-asg-")]
+
+
+def test_a_fleet_bid_below_the_spot_price_is_named_with_the_fleets_event(
+    sandbox: Any, batch: Any, fleet_ce: Callable[..., dict[str, str]], job_definition: Any,
+    aws_client: Any, diagnose: Run,
+) -> None:  # fmt: skip
+    names = fleet_ce(instanceTypes=["m5.large"], bidPercentage=1)
+    job = submit(batch, names["queue"], job_definition())
+    sandbox.advance(30)
+    ec2 = aws_client("ec2")
+    assert running_instances(ec2, names["ce0"]) == []
+    (unusable,) = [e for e in history(ec2, fleet_of(ec2, names["ce0"])) if e[0] == "information"]
+    assert unusable[1] == "launchSpecUnusable" and "less than Spot market price" in unusable[2]
+    rc, doc = diagnose(job)
+    f = first(doc)
+    assert rc == 3 and f["code"] == "SPOT_BID_BELOW_PRICE", f
+    assert "ec2:DescribeSpotPriceHistory SpotPriceHistory[].SpotPrice" in evidence(f)
+    assert (
+        "ec2:DescribeSpotFleetRequestHistory HistoryRecords[].EventInformation.EventDescription "
+        f"{names['ce0']}: launchSpecUnusable: Spot bid price is less than Spot market price"
+    ) in evidence(f)
+
+
+def test_a_fleet_out_of_capacity_is_named_with_the_fleets_error_events(
+    sandbox: Any, batch: Any, fleet_ce: Callable[..., dict[str, str]], job_definition: Any,
+    aws_client: Any, ec2_short_of: set[str], diagnose: Run,
+) -> None:  # fmt: skip
+    ec2_short_of.add("c5.xlarge")
+    names = fleet_ce(instanceTypes=["c5.xlarge"])
+    job = submit(batch, names["queue"], job_definition())
+    sandbox.advance(30)
+    ec2 = aws_client("ec2")
+    errors = [e for e in history(ec2, fleet_of(ec2, names["ce0"])) if e[0] == "error"]
+    assert [e[1] for e in errors] == ["allLaunchSpecsTemporarilyBlacklisted"]
+    assert errors[0][2].startswith("InsufficientInstanceCapacity: We currently do not have")
+    rc, early = diagnose(job)
+    assert rc == 0 and first(early)["code"] == "PROBABLY_TRANSIENT"
+    sandbox.advance(CAPACITY_REASON_AFTER_SECONDS)
+    assert batch.describe_jobs(jobs=[job])["jobs"][0]["statusReason"].startswith("CAPACITY:")
+    rc, doc = diagnose(job)
+    f = first(doc)
+    assert rc == 3 and f["code"] == "CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY", f
+    assert (
+        "ec2:DescribeSpotFleetRequestHistory HistoryRecords[].EventInformation.EventDescription "
+        f"{names['ce0']}: allLaunchSpecsTemporarilyBlacklisted: InsufficientInstanceCapacity"
+    ) in evidence(f)
+
+
+@pytest.mark.parametrize("denied", ["DescribeSpotFleetRequests", "DescribeSpotFleetRequestHistory"])
+def test_a_denied_fleet_read_is_a_cannot_tell_not_a_failure(
+    sandbox: Any, batch: Any, fleet_ce: Callable[..., dict[str, str]], job_definition: Any,
+    ec2_short_of: set[str], sandbox_faults: Any, diagnose: Run, denied: str,
+) -> None:  # fmt: skip
+    ec2_short_of.add("c5.2xlarge")
+    names = fleet_ce(instanceTypes=["c5.2xlarge"])
+    job = submit(batch, names["queue"], job_definition())
+    sandbox.advance(30)
+    sandbox_faults.inject_fault("ec2", denied, code="UnauthorizedOperation", status=403, times=10)
+    rc, doc = diagnose(job)
+    cannot = [x["title"] for x in doc["findings"] if x["code"] == "CANNOT_TELL"]
+    assert rc in (0, 3) and len(cannot) == 1 and cannot[0].endswith(f" on ec2:{denied}"), doc
+    assert not [
+        x for x in doc["findings"] if x["code"] == "CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY"
+    ]
