@@ -64,6 +64,7 @@ def queue(logs_sandbox: Any, client: Callable[[str], Any]) -> str:
         iam.create_role(RoleName=PROFILE, AssumeRolePolicyDocument=json.dumps(trust))
         iam.attach_role_policy(RoleName=PROFILE, PolicyArn=ECS_INSTANCE_POLICY)
         profile = iam.create_instance_profile(InstanceProfileName=PROFILE)["InstanceProfile"]["Arn"]
+        iam.add_role_to_instance_profile(InstanceProfileName=PROFILE, RoleName=PROFILE)
     batch = client("batch")
     ce = unique("logs-ce")
     batch.create_compute_environment(
