@@ -88,6 +88,7 @@ def tui_profile(demo: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> I
     yield "tui"
     iam.remove_role_from_instance_profile(InstanceProfileName=ROLE, RoleName=ROLE)
     iam.delete_instance_profile(InstanceProfileName=ROLE)
+    iam.detach_role_policy(RoleName=ROLE, PolicyArn=ECS_INSTANCE_POLICY)
     iam.delete_role(RoleName=ROLE)
 
 
