@@ -184,3 +184,23 @@ def test_aws_managed_policies_load_on_demand_and_batch_names_its_service_linked_
     assert [r["RoleName"] for r in iam.list_roles(PathPrefix=path)["Roles"]] == [
         "AWSServiceRoleForBatch"
     ]
+
+
+def test_role_policies_are_their_documents(sandbox: Any, aws_client: Any, unique_name: Any) -> None:
+    import json
+
+    iam = aws_client("iam")
+    role = unique_name("glue-policies")
+    ecs = "arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role"
+    iam.create_role(RoleName=role, AssumeRolePolicyDocument="{}")
+    iam.attach_role_policy(RoleName=role, PolicyArn=ecs)
+    inline = {"Version": "2012-10-17",
+              "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}  # fmt: skip
+    iam.put_role_policy(RoleName=role, PolicyName="s3", PolicyDocument=json.dumps(inline))
+    found = moto_glue.role_policies(role)
+    assert found is not None
+    attached, inlined = found
+    assert list(attached) == [ecs]
+    assert "ecs:RegisterContainerInstance" in json.loads(attached[ecs])["Statement"][0]["Action"]
+    assert [json.loads(doc) for doc in inlined] == [inline]
+    assert moto_glue.role_policies("no-such-role") is None
