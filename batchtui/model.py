@@ -120,6 +120,8 @@ class ComputeEnvironment:
     max_vcpus: int = 0
     instance_types: tuple[str, ...] = ()
     bid_percentage: int | None = None
+    #: SPOT with BEST_FIT: the role Batch's Spot Fleet request launches the instances with.
+    spot_iam_fleet_role: str = ""
     subnets: tuple[str, ...] = ()
     security_group_ids: tuple[str, ...] = ()
     instance_role: str = ""
@@ -150,6 +152,7 @@ class ComputeEnvironment:
             max_vcpus=int(cr.get("maxvCpus", 0) or 0),
             instance_types=tuple(cr.get("instanceTypes", ()) or ()),
             bid_percentage=cr.get("bidPercentage"),
+            spot_iam_fleet_role=cr.get("spotIamFleetRole", "") or "",
             subnets=tuple(cr.get("subnets", ()) or ()),
             security_group_ids=tuple(cr.get("securityGroupIds", ()) or ()),
             instance_role=cr.get("instanceRole", "") or "",

@@ -19,6 +19,7 @@ from common import print_table
 
 JOBS = 10_000
 SAMPLE = 20
+ECS_INSTANCE_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role"
 
 
 def _serve(conn: Any) -> None:
@@ -44,6 +45,7 @@ def _queue_of_stuck_jobs() -> tuple[Any, str]:
           "aws_secret_access_key": sb.credentials[1]}  # fmt: skip
     iam, batch = boto3.client("iam", **kw), boto3.client("batch", **kw)
     iam.create_role(RoleName="bench", AssumeRolePolicyDocument=json.dumps({"Statement": []}))
+    iam.attach_role_policy(RoleName="bench", PolicyArn=ECS_INSTANCE_POLICY)
     profile = iam.create_instance_profile(InstanceProfileName="bench")["InstanceProfile"]["Arn"]
     iam.add_role_to_instance_profile(InstanceProfileName="bench", RoleName="bench")
     batch.create_compute_environment(computeEnvironmentName="bench-ce", type="MANAGED", computeResources={

@@ -16,6 +16,7 @@ import pytest
 
 CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 INSTANCE_PROFILE = "sandbox-tests-instance-profile"
+ECS_INSTANCE_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role"
 _names = itertools.count(1)
 
 
@@ -74,10 +75,12 @@ def unique_name() -> Callable[[str], str]:
 
 @pytest.fixture(scope="session")
 def instance_profile(sandbox: Any) -> str:
-    """An instance profile in IAM: a CE whose instanceRole does not exist is INVALID, as on AWS."""
+    """An instance profile in IAM: a CE whose instanceRole does not exist is INVALID, as on AWS.
+    Its role has the ECS container-instance policy, without which instances never join ECS."""
     iam = _client(sandbox, "iam")
     trust = {"Version": "2012-10-17", "Statement": []}
     iam.create_role(RoleName=INSTANCE_PROFILE, AssumeRolePolicyDocument=json.dumps(trust))
+    iam.attach_role_policy(RoleName=INSTANCE_PROFILE, PolicyArn=ECS_INSTANCE_POLICY)
     profile = iam.create_instance_profile(InstanceProfileName=INSTANCE_PROFILE)
     iam.add_role_to_instance_profile(
         InstanceProfileName=INSTANCE_PROFILE, RoleName=INSTANCE_PROFILE

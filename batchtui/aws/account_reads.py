@@ -1,6 +1,7 @@
 """The account reads behind a diagnosis, each a fixed number of calls whatever the job count:
 instance types and offerings, subnets with routes and endpoints, ECS container instances, the
-instance and service roles, scaling activity, prices, fair-share weights, consumable resources.
+instance and service roles, scaling activity, prices, fair-share weights, consumable resources
+and the jobs holding them.
 
 Each returns the values :mod:`batchtui.diagnose` reads; failures propagate as batchtui errors
 (the caller turns a denied read into "cannot tell").
@@ -14,10 +15,19 @@ from typing import Any
 
 from batchtui.aws.session import Aws
 from batchtui.capacity.fit import DEFAULT_ARM_FAMILIES, DEFAULT_X86_FAMILIES, OPTIMAL_FAMILIES
-from batchtui.diagnose import Consumable, InstanceRole, ScalingActivity, ServiceRole, Subnet
+from batchtui.diagnose import (
+    Consumable,
+    ConsumableHolder,
+    InstanceRole,
+    ScalingActivity,
+    ServiceRole,
+    Subnet,
+)
 from batchtui.errors import AwsError, NotFound
 from batchtui.model import ComputeEnvironment, InstanceType
 
+#: The call a Spot Fleet request's events come from.
+FLEET_HISTORY = "ec2:DescribeSpotFleetRequestHistory"
 #: ARN prefix of the policies AWS manages (AmazonEC2ContainerServiceforEC2Role ...).
 AWS_MANAGED = "arn:aws:iam::aws:policy/"
 #: Instance types per DescribeInstanceTypes filter (the API's limit of values per filter).
@@ -233,6 +243,66 @@ def scaling_activities(aws: Aws, ces: Sequence[ComputeEnvironment]) -> tuple[Sca
     return tuple(out)
 
 
+def launches_through_fleet(ce: ComputeEnvironment) -> bool:
+    """Batch launches the CE's instances through a Spot Fleet request, not an Auto Scaling
+    group: SPOT with a spotIamFleetRole and the BEST_FIT allocation strategy."""
+    return (
+        ce.purchase_model.is_spot
+        and bool(ce.spot_iam_fleet_role)
+        and ce.allocation_strategy in ("", "BEST_FIT")
+    )
+
+
+def spot_fleet_requests(aws: Aws, ces: Sequence[ComputeEnvironment]) -> dict[str, str]:
+    """The Spot Fleet request of each compute environment that launches through one, by its
+    name. DescribeComputeEnvironments names no fleet: Batch tags the request as it tags the
+    instances, ``AWSBatchServiceTag`` = the compute environment's name (the newest one wins)."""
+    names = {ce.name for ce in ces if launches_through_fleet(ce)}
+    if not names:
+        return {}
+    found: dict[str, tuple[dt.datetime | str, str]] = {}
+    for r in _pages(aws, "ec2", "DescribeSpotFleetRequests", "SpotFleetRequestConfigs"):
+        tags = {t.get("Key"): t.get("Value") for t in r.get("Tags") or ()}
+        ce = str(tags.get("AWSBatchServiceTag") or "")
+        created = r.get("CreateTime") or ""
+        if ce in names and (ce not in found or str(created) > str(found[ce][0])):
+            found[ce] = (created, str(r.get("SpotFleetRequestId", "")))
+    return {ce: request for ce, (_, request) in found.items()}
+
+
+#: How far back a Spot Fleet request's history is read (AWS keeps 48 hours of it).
+FLEET_HISTORY_SECONDS = 6 * 3600
+#: Sub-types of ``information`` events that say a launch specification could not launch.
+_UNUSABLE = frozenset({"launchSpecUnusable", "launchSpecTemporarilyBlacklisted"})
+
+
+def spot_fleet_history(aws: Aws, fleets: dict[str, str], now: float) -> tuple[ScalingActivity, ...]:
+    """The launches and launch failures in each Spot Fleet request's recent history (one page
+    of DescribeSpotFleetRequestHistory per compute environment), as scaling activities: an
+    ``error`` event, or an ``information`` one saying a launch specification is unusable, is a
+    failure; an instance launched is a success."""
+    start = dt.datetime.fromtimestamp(now - FLEET_HISTORY_SECONDS, tz=dt.timezone.utc)
+    out: list[ScalingActivity] = []
+    for ce, request in sorted(fleets.items()):
+        page = aws.call("ec2", "DescribeSpotFleetRequestHistory", SpotFleetRequestId=request,
+                        StartTime=start, MaxResults=1000)  # fmt: skip
+        for record in page.get("HistoryRecords") or ():
+            kind = str(record.get("EventType", ""))
+            info = record.get("EventInformation") or {}
+            sub = str(info.get("EventSubType", ""))
+            if kind == "instanceChange" and sub == "launched":
+                status = "Successful"
+            elif kind == "error" or (kind == "information" and sub in _UNUSABLE):
+                status = "error"
+            else:
+                continue
+            when = record.get("Timestamp")
+            ms = int(when.timestamp() * 1000) if isinstance(when, dt.datetime) else 0
+            message = f"{sub}: {info.get('EventDescription', '')}".rstrip(": ")
+            out.append(ScalingActivity(ce, status, message, ms, FLEET_HISTORY))
+    return tuple(out)
+
+
 def spot_prices(aws: Aws, types: Sequence[str]) -> dict[str, float]:
     from batchtui.aws.pricing import spot_prices as latest
 
@@ -267,4 +337,24 @@ def consumables(aws: Aws, names: Iterable[str]) -> dict[str, Consumable]:
     for name in sorted(names):
         d = aws.call("batch", "DescribeConsumableResource", consumableResource=name)
         out[name] = Consumable(name, int(d.get("totalQuantity", 0)), int(d.get("inUseQuantity", 0)))
+    return out
+
+
+#: Holders named per consumable resource: one page of ListJobsByConsumableResource, so the calls
+#: stay one per resource however many jobs need it.
+HOLDERS_PAGE = 100
+
+
+def consumable_holders(aws: Aws, names: Iterable[str]) -> dict[str, tuple[ConsumableHolder, ...]]:
+    """The RUNNING jobs that hold each consumable resource (up to :data:`HOLDERS_PAGE` each)."""
+    out: dict[str, tuple[ConsumableHolder, ...]] = {}
+    for name in sorted(names):
+        page = aws.call("batch", "ListJobsByConsumableResource", consumableResource=name,
+                        filters=[{"name": "JOB_STATUS", "values": ["RUNNING"]}],
+                        maxResults=HOLDERS_PAGE)  # fmt: skip
+        out[name] = tuple(
+            ConsumableHolder(str(j.get("jobArn", "")).rpartition("/")[2], str(j.get("jobName", "")),
+                             int(j.get("quantity", 0)), str(j.get("jobStatus", "")))
+            for j in page.get("jobs") or ()
+        )  # fmt: skip
     return out

@@ -3,8 +3,9 @@
 The calls do not grow with the jobs: a queue of N stuck jobs costs its ListJobs pages (1,000 a
 page per status), DescribeJobs batches of 100, and a fixed number of account reads (the queue,
 the compute environments, GetJobQueueSnapshot, instance types and offerings, quotas, subnets and
-routes, roles, scaling activity, spot prices, and per compute environment of the queue its ECS
-container instances). A read that is denied or that the endpoint does not support becomes an
+routes, roles, scaling activity and the Spot Fleet requests' history, spot prices, per consumable resource the jobs need its
+DescribeConsumableResource and one page of the jobs holding it, and per compute environment of
+the queue its ECS container instances). A read that is denied or that the endpoint does not support becomes an
 :class:`~batchtui.diagnose.Unknown` ("cannot tell ..."), never a failure of the diagnosis;
 only the reads without which there is nothing to diagnose (the job, the queue) fail it.
 """
@@ -12,10 +13,12 @@ only the reads without which there is nothing to diagnose (the job, the queue) f
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from typing import Any, TypeVar
 
 from batchtui.aws import batch
 from batchtui.aws.account_reads import (
+    consumable_holders,
     consumables,
     container_instances,
     ec2_instances,
@@ -26,6 +29,8 @@ from batchtui.aws.account_reads import (
     scaling_activities,
     service_roles,
     share_weights,
+    spot_fleet_history,
+    spot_fleet_requests,
     spot_prices,
     subnets,
 )
@@ -153,6 +158,11 @@ def _gather(aws: Aws, queue: JobQueue, jobs: list[JobFacts], now: float) -> Batc
     if needed:
         held = read("the consumable resources", "batch:DescribeConsumableResource",
                     lambda: consumables(aws, needed))  # fmt: skip
+        holders = read("which jobs hold the consumable resources",
+                       "batch:ListJobsByConsumableResource",
+                       lambda: consumable_holders(aws, needed))  # fmt: skip
+        if held and holders:
+            held = {n: replace(c, holders=holders.get(n)) for n, c in held.items()}
     quotas = read(
         "the account's vCPU quotas", "servicequotas:GetServiceQuota", lambda: vcpu_quotas(aws)
     )
@@ -165,6 +175,12 @@ def _gather(aws: Aws, queue: JobQueue, jobs: list[JobFacts], now: float) -> Batc
     service = read("the service roles", "iam:GetRole", lambda: service_roles(aws, mine))
     launches = read("recent instance launches", "autoscaling:DescribeScalingActivities",
                     lambda: scaling_activities(aws, mine))  # fmt: skip
+    fleets = read("which Spot Fleet requests launch the spot instances",
+                  "ec2:DescribeSpotFleetRequests", lambda: spot_fleet_requests(aws, mine))  # fmt: skip
+    if fleets:
+        events = read("recent spot launches", "ec2:DescribeSpotFleetRequestHistory",
+                      lambda: spot_fleet_history(aws, fleets, clock[0]))  # fmt: skip
+        launches = (*(launches or ()), *(events or ()))
     return BatchFacts(
         now=clock[0],
         queue=queue,

@@ -11,6 +11,7 @@ from batchtui.diagnose.engine import DIAGNOSED_STATUSES, diagnose
 from batchtui.diagnose.facts import (
     BatchFacts,
     Consumable,
+    ConsumableHolder,
     InstanceRole,
     JobFacts,
     QueuePosition,
@@ -35,6 +36,7 @@ __all__ = [
     "Action",
     "BatchFacts",
     "Consumable",
+    "ConsumableHolder",
     "Diagnosis",
     "Evidence",
     "Finding",

@@ -117,7 +117,7 @@ CODES: tuple[CodeDoc, ...] = (
         "INSTANCE_ROLE_WITHOUT_ECS_POLICY",
         "warning; blocking once instances run without joining",
         "the instance profile's role lacks AmazonEC2ContainerServiceforEC2Role and has no "
-        "policies of its own; what it has instead is named",
+        "policies of its own; what it has instead (or no policy at all) is named",
         "attach AmazonEC2ContainerServiceforEC2Role",
     ),
     CodeDoc(
@@ -131,14 +131,16 @@ CODES: tuple[CodeDoc, ...] = (
         "SPOT_BID_BELOW_PRICE",
         "blocking",
         "bidPercentage is below the spot price of every instance type the compute "
-        "environment may launch",
+        "environment may launch (with the Spot Fleet request's launchSpecUnusable event "
+        "when it launches through one)",
         "raise it to the figure named, or leave it empty (up to the on-demand price)",
     ),
     CodeDoc(
         "CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY",
         "blocking",
         "the last launch failed for lack of EC2 capacity more than `--dwell` seconds ago "
-        "(Auto Scaling activity), or AWS gives this reason and nothing else explains it",
+        "(Auto Scaling activity, or the Spot Fleet request's history), or AWS gives this "
+        "reason and nothing else explains it",
         "wait, or allow more instance types or subnets in other zones",
     ),
     CodeDoc(
@@ -234,7 +236,8 @@ CODES: tuple[CodeDoc, ...] = (
     CodeDoc(
         "CONSUMABLE_RESOURCE_IN_USE",
         "info",
-        "other jobs hold the consumable resource it needs",
+        "other jobs hold the consumable resource it needs (the RUNNING ones named, with "
+        "the quantity each holds)",
         "nothing",
     ),
     CodeDoc(

@@ -193,10 +193,22 @@ class QueuePosition:
 
 
 @dataclass(frozen=True)
+class ConsumableHolder:
+    """A job that holds a consumable resource (ListJobsByConsumableResource)."""
+
+    job_id: str
+    job_name: str
+    quantity: int
+    status: str
+
+
+@dataclass(frozen=True)
 class Consumable:
     name: str
     total: int
     in_use: int
+    #: The RUNNING jobs that hold it; None when they could not be read.
+    holders: tuple[ConsumableHolder, ...] | None = None
 
 
 @dataclass(frozen=True)

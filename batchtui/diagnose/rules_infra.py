@@ -21,6 +21,8 @@ BATCH_SERVICE_POLICY = "AWSBatchServiceRole"
 #: Managed policies that grant the ECS agent what it needs beside the canonical one.
 ECS_INSTANCE_POLICIES = frozenset({ECS_INSTANCE_POLICY, "AmazonEC2ContainerServiceforEC2Role2"})
 
+#: Where a Spot Fleet request's launches and failures are read (:class:`ScalingActivity.source`).
+SPOT_FLEET_HISTORY = "ec2:DescribeSpotFleetRequestHistory"
 #: (code, title, evidence, fix) of one compute environment's problem, and whether it alone can
 #: block (False: a warning whatever the other compute environments do).
 Problem = tuple[str, str, tuple[Evidence, ...], str, bool]
@@ -176,9 +178,31 @@ def _spot_bid(ctx: Context, ce: ComputeEnvironment) -> Problem | None:
             f"bidPercentage {ce.bid_percentage} of {ce.name} is below the spot price of every "
             f"instance type it may launch ({name}: ${spot:.4f}/h is {spot / od:.0%} of on-demand)",
             (ev(DESCRIBE_CES, "computeEnvironments[].computeResources.bidPercentage", f"{ce.name}: {ce.bid_percentage}"),
-             ev("ec2:DescribeSpotPriceHistory", "SpotPriceHistory[].SpotPrice", f"{name}: ${spot:.4f}/h")),
+             ev("ec2:DescribeSpotPriceHistory", "SpotPriceHistory[].SpotPrice", f"{name}: ${spot:.4f}/h"),
+             *_fleet_price_events(ctx, ce)),
             f"raise bidPercentage of {ce.name} to at least {int(spot / od * 100) + 1}, or leave it "
             "empty (up to the on-demand price)", True)  # fmt: skip
+
+
+#: Where a launch failure's words are, by the call that read it.
+_MESSAGE_FIELD = {
+    "autoscaling:DescribeScalingActivities": "Activities[].StatusMessage",
+    SPOT_FLEET_HISTORY: "HistoryRecords[].EventInformation.EventDescription",
+}
+_PRICE_WORDS = ("spot bid price is less than", "lower than the minimum required spot request")
+
+
+def _fleet_price_events(ctx: Context, ce: ComputeEnvironment) -> tuple[Evidence, ...]:
+    """The latest Spot Fleet event of the CE saying its bid is below the spot price, if any."""
+    found = [a for a in ctx.facts.scaling_activities
+             if a.compute_environment == ce.name and a.source == SPOT_FLEET_HISTORY
+             and any(w in a.message.lower() for w in _PRICE_WORDS)]  # fmt: skip
+    if not found:
+        return ()
+    last = max(found, key=lambda a: a.time_ms)
+    return (
+        ev(last.source, _MESSAGE_FIELD.get(last.source, "message"), f"{ce.name}: {last.message}"),
+    )
 
 
 def spot_bid(ctx: Context, job: JobFacts) -> Finding | None:
@@ -219,11 +243,14 @@ _CAPACITY_WORDS = (
     "sufficient capacity",
     "do not have sufficient",  # EC2's "We currently do not have sufficient c5.24xlarge capacity"
 )
-_QUOTA_WORDS = (
-    "vcpulimitexceeded",
-    "vcpu limit",
-    "instancelimitexceeded",
-    "max spot instance count",
+_QUOTA_WORDS = frozenset(
+    {
+        "vcpulimitexceeded",
+        "vcpu limit",
+        "instancelimitexceeded",
+        "max spot instance count",
+        "spotinstancecountlimitexceeded",  # a Spot Fleet request's error event
+    }
 )
 
 
@@ -240,7 +267,8 @@ def _launches(ctx: Context, ce: ComputeEnvironment) -> Problem | None:
     # the age of the first failure since the last success, not of the latest retry.
     failing = next((i for i, a in enumerate(mine) if a.status.lower() == "successful"), len(mine))
     age = (ctx.now_ms - mine[failing - 1].time_ms) / 1000
-    evidence = (ev(last.source, "Activities[].StatusMessage", f"{ce.name}: {last.message}"),)
+    field = _MESSAGE_FIELD.get(last.source, "message")
+    evidence = (ev(last.source, field, f"{ce.name}: {last.message}"),)
     if any(w in low for w in _CAPACITY_WORDS):
         code = "CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY"
         if age < ctx.settings.dwell_seconds:

@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from batchtui.diagnose.context import DESCRIBE_JOBS, DESCRIBE_QUEUES, QUEUE_SNAPSHOT, Context, ev
-from batchtui.diagnose.facts import JobFacts
-from batchtui.diagnose.findings import Action, Finding, Severity
+from batchtui.diagnose.facts import Consumable, JobFacts
+from batchtui.diagnose.findings import Action, Evidence, Finding, Severity
 from batchtui.diagnose.meaning import is_blocking_reason, meaning_of, reason_code
 from batchtui.wording import duration
 
@@ -65,8 +65,26 @@ def consumable(ctx: Context, job: JobFacts) -> Finding | None:
         if c.total - c.in_use < quantity:
             return Finding("CONSUMABLE_RESOURCE_IN_USE", Severity.INFO,
                            f"waits for consumable resource {name}: other jobs hold {c.in_use} of {c.total}",
-                           evidence, "nothing to fix: it starts when they release it", (job.job_id,))  # fmt: skip
+                           (*evidence, *_holders_evidence(c, job.job_id)),
+                           "nothing to fix: it starts when they release it", (job.job_id,))  # fmt: skip
     return None
+
+
+#: Holders named in the evidence; the rest are counted.
+NAMED_HOLDERS = 5
+
+
+def _holders_evidence(c: Consumable, job_id: str) -> tuple[Evidence, ...]:
+    """The jobs holding the resource, by name, id and quantity (none when they were not read)."""
+    if c.holders is None:
+        return ()
+    others = [h for h in c.holders if h.job_id != job_id]
+    named = ", ".join(
+        f"{h.job_name} ({h.job_id}) holds {h.quantity}" for h in others[:NAMED_HOLDERS]
+    )
+    more = f", and {len(others) - NAMED_HOLDERS} more" if len(others) > NAMED_HOLDERS else ""
+    value = f"{c.name}: {named}{more}" if others else f"{c.name}: no RUNNING job holds it"
+    return (ev("batch:ListJobsByConsumableResource", "jobs[].jobName / jobArn / quantity", value),)
 
 
 def starting_long(ctx: Context, job: JobFacts) -> Finding | None:

@@ -25,6 +25,7 @@ DIFFERENCES: dict[str, str] = {
     "GetJobQueueSnapshot": (
         "`frontOfQueue` and `queueUtilization` (in vCPUs); no `frontOfQuotaShares`"
     ),
+    "ListJobsByConsumableResource": "each job's `quantity` is what it needs of the resource",
     "CancelJobs": "every job is reported in `successful`; `errors` is always empty",
     "TerminateJobs": "every job is reported in `successful`; `errors` is always empty",
 }

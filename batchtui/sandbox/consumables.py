@@ -7,8 +7,10 @@ resources are not all available waits in RUNNABLE, without a statusReason, until
 quantities are locked when the job gets its place and given back when its attempt ends. A
 ``NON_REPLENISHABLE`` resource is not given back: what a job took stays used.
 
-Served: Create, Describe, List, Update (SET, ADD, REMOVE) and DeleteConsumableResource.
-Multi-node parallel jobs do not take consumable resources here.
+Served: Create, Describe, List, Update (SET, ADD, REMOVE), DeleteConsumableResource and
+ListJobsByConsumableResource (the jobs that need a resource, oldest first, whatever their status;
+each one's ``quantity`` is what it needs of that resource). Multi-node parallel jobs do not take
+consumable resources here.
 """
 
 from __future__ import annotations
@@ -124,6 +126,7 @@ class Consumables:
             "listconsumableresources": self.list,
             "updateconsumableresource": self.update,
             "deleteconsumableresource": self.delete,
+            "listjobsbyconsumableresource": self.list_jobs,
         }
 
     def create(self, body: dict[str, Any]) -> dict[str, Any]:
@@ -190,6 +193,53 @@ class Consumables:
         r = self.find(require(body, "consumableResource"))
         del self.resources[r.name]
         return {}
+
+    def list_jobs(self, body: dict[str, Any]) -> dict[str, Any]:
+        """ListJobsByConsumableResource: the jobs that need the resource (filters JOB_STATUS and
+        JOB_NAME, as ListJobs words them), up to ``maxResults`` (1 to 100) a page."""
+        r = self.find(require(body, "consumableResource"))
+        statuses: set[str] | None = None
+        names: list[str] | None = None
+        for f in body.get("filters") or ():
+            values = [str(v) for v in (f.get("values") or ())]
+            if f.get("name") == "JOB_STATUS":
+                statuses = {v.upper() for v in values}
+            elif f.get("name") == "JOB_NAME":
+                names = [v.lower() for v in values]
+            else:
+                raise BatchApiError("The filters are JOB_STATUS and JOB_NAME")
+        if not 1 <= (optional_int(body, "maxResults") or 100) <= 100:
+            raise BatchApiError("maxResults must be between 1 and 100")
+        found = [
+            (job, q)
+            for job in self.store.jobs.values()
+            for name, q in job.consumables
+            if name == r.name
+            and (statuses is None or job.status in statuses)
+            and (names is None or any(_matches(job.name.lower(), v) for v in names))
+        ]
+        found.sort(key=lambda jq: jq[0].created_at)  # stable: submission order within a tie
+        chunk, token = page(found, body)
+        out: dict[str, Any] = {"jobs": [self._job_summary(job, q) for job, q in chunk]}
+        if token:
+            out["nextToken"] = token
+        return out
+
+    def _job_summary(self, job: Job, quantity: int) -> dict[str, Any]:
+        summary = {
+            "jobArn": self.store.job_arn(job.job_id),
+            "jobQueueArn": self.store.arn("job-queue", job.queue),
+            "jobName": job.name,
+            "jobDefinitionArn": job.job_def.arn,
+            "shareIdentifier": job.share_identifier,
+            "jobStatus": job.status,
+            "quantity": quantity,
+            "statusReason": job.status_reason,
+            "startedAt": None if job.started_at is None else int(job.started_at * 1000),
+            "createdAt": int(job.created_at * 1000),
+            "consumableResourceProperties": properties(job.consumables, job.job_def.arn),
+        }
+        return {k: v for k, v in summary.items() if v is not None}
 
 
 def _matches(name: str, value: str) -> bool:

@@ -232,7 +232,10 @@ class Dispatcher:
                 self.lifecycle.start(job)
             return True
         if quota_blocked and len(quota_blocked) == fitting:
-            return placement.capacity_reason(quota_blocked[0], job.request)
+            # Until the launches have failed a while, Batch gives no reason: the job just waits.
+            now = self.lifecycle.now
+            if all(self.fleet.launches.failing_long(ce.name, now) for ce in quota_blocked):
+                return placement.capacity_reason(quota_blocked[0], job.request)
         return None
 
 

@@ -5,7 +5,8 @@ moto's EC2 (new ones run, gone ones terminated), each with the sandbox's instanc
 subnet, simulated launch time and the tags AWS Batch's Auto Scaling group puts on them
 (``aws:autoscaling:groupName``, ``AWSBatchServiceTag`` and the compute environment's own
 ``tags``), so moto answers DescribeInstances and the rest for them. DescribeSpotPriceHistory is
-:mod:`pricing_api`'s; every other EC2 action is moto's.
+:mod:`pricing_api`'s, DescribeSpotFleetRequests and DescribeSpotFleetRequestHistory of the
+compute environments' Spot Fleet requests :mod:`spot_fleets`'; every other EC2 action is moto's.
 """
 
 from __future__ import annotations
@@ -39,6 +40,9 @@ class Ec2Api:
             with account.scheduler.lock:
                 account.scheduler.catch_up()
                 self.write_instances(account)
+                fleets = account.scheduler.fleet.launches.spot_fleets.answer(request)
+            if fleets is not None:
+                return fleets
         elif moto_glue.ec2_loaded():  # a region this sandbox has no account in: no instances
             moto_glue.show_only(request.region, set())
         response: ServiceResponse | None = self.spot_prices(request)

@@ -12,8 +12,12 @@ EC2 launches an instance type for a compute environment only when:
   tests and demos; EC2 has no API to cause it).
 
 Each launch and each failure is an activity of the CE's Auto Scaling group, in AWS's words
-(DescribeScalingActivities, :mod:`autoscaling_api`). A group retries a failing launch; the
+(DescribeScalingActivities, :mod:`autoscaling_api`), or, for a CE that launches through a Spot
+Fleet request, an event of that request's history (:mod:`spot_fleets`). A group retries a failing launch; the
 sandbox records one failure per compute environment and cause every :data:`RETRY_SECONDS`.
+Batch gives a job the ``CAPACITY:`` reason only once its CE's launches have failed for
+:data:`CAPACITY_REASON_AFTER_SECONDS` (:meth:`Launches.failing_long`); the failures themselves are
+recorded from the first attempt.
 """
 
 from __future__ import annotations
@@ -32,8 +36,14 @@ from batchtui.model import InstanceType
 from batchtui.sandbox import joining, moto_glue
 from batchtui.sandbox.batch_records import ComputeEnvironmentRecord, Instance
 from batchtui.sandbox.pricing_api import spot_price_now
+from batchtui.sandbox.spot_fleets import SpotFleets, launches_through_fleet
 
 RETRY_SECONDS = 300.0
+#: How long a compute environment's launches fail before Batch tells its jobs
+#: ``CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY``. AWS names no figure; it marks a queue blocked for
+#: capacity only after launches have kept failing for some minutes (a shortage often clears at the
+#: next retry). Two retries of the group, the first failure included: ten minutes.
+CAPACITY_REASON_AFTER_SECONDS = 2 * RETRY_SECONDS
 KEEP_ACTIVITIES = 1000
 NO_CAPACITY = (
     "We currently do not have sufficient {itype} capacity in the Availability Zone you requested "
@@ -95,7 +105,13 @@ class Launches:
         #: Instance types EC2 has no capacity of, in every zone.
         self.shortage: set[str] = set()
         self.activities: deque[Activity] = deque(maxlen=KEEP_ACTIVITIES)
+        fleet_ids = itertools.count(1)
+        self.spot_fleets = SpotFleets(
+            lambda: str(uuid.uuid5(uuid.NAMESPACE_URL, f"{region}/sfr/{next(fleet_ids)}"))
+        )
         self._last_failure: dict[tuple[str, str], float] = {}
+        #: CE name -> when its launches began to fail (the first failure since a success).
+        self._failing_since: dict[str, float] = {}
         #: A failure was recorded since the scheduler last asked: it retries the launch later.
         self.retry_wanted = False
         self._sorted: dict[
@@ -168,16 +184,29 @@ class Launches:
 
     # -- what the group records ----------------------------------------------------------
     def launched(self, ce: ComputeEnvironmentRecord, inst: Instance, now: float) -> None:
-        self._record(ce, "Successful", f"Launching a new EC2 instance: {inst.id}", "", now,
-                     inst.subnet, inst.zone)  # fmt: skip
+        if launches_through_fleet(ce):
+            self.spot_fleets.launched(ce, inst.id, now)
+        else:
+            self._record(ce, "Successful", f"Launching a new EC2 instance: {inst.id}", "", now,
+                         inst.subnet, inst.zone)  # fmt: skip
         self._last_failure = {k: v for k, v in self._last_failure.items() if k[0] != ce.name}
+        self._failing_since.pop(ce.name, None)
+
+    def failing_long(self, ce_name: str, now: float) -> bool:
+        """The CE's launches have failed for :data:`CAPACITY_REASON_AFTER_SECONDS` or more."""
+        since = self._failing_since.get(ce_name)
+        return since is not None and now - since >= CAPACITY_REASON_AFTER_SECONDS - 1e-6
 
     def failed(self, ce: ComputeEnvironmentRecord, kind: str, message: str, now: float) -> None:
+        self._failing_since.setdefault(ce.name, now)
         last = self._last_failure.get((ce.name, kind))
         if last is not None and now - last < RETRY_SECONDS - 1e-6:  # 1e-6: float sums
             return
         self._last_failure[(ce.name, kind)] = now
         self.retry_wanted = True
+        if launches_through_fleet(ce):
+            self.spot_fleets.failed(ce, kind, message, now)
+            return
         zones = self.zones(ce)
         subnet, zone = next(iter(zones.items()), ("", ""))
         description = f"Launching a new EC2 instance.  Status Reason: {message}"

@@ -216,12 +216,16 @@ def load_aws_managed_policies() -> None:
         backend.managed_policies[policy.arn] = policy
 
 
-def role_policies(role_name: str) -> tuple[list[str], int] | None:
-    """The ARNs of the managed policies attached to an IAM role and its inline policy count, or
-    None when there is no such role."""
+def role_policies(role_name: str) -> tuple[dict[str, str], list[str]] | None:
+    """The policies of an IAM role as JSON documents: its attached managed policies by ARN (each
+    one's default version) and its inline ones; None when there is no such role."""
     for role in iam_backend().roles.values():
         if role.name == role_name:
-            return sorted(role.managed_policies), len(role.policies)
+            attached = {
+                arn: next((v.document for v in policy.versions if v.is_default), "")
+                for arn, policy in sorted(role.managed_policies.items())
+            }
+            return attached, [str(doc) for doc in role.policies.values()]
     return None
 
 

@@ -217,3 +217,23 @@ def test_a_subnet_and_a_security_group_get_the_ids_asked_for(sandbox: Any, aws_c
     assert [(s["SubnetId"], s["VpcId"]) for s in subnets] == [(fixed, vpc)]
     groups = ec2.describe_security_groups(GroupIds=[group])["SecurityGroups"]
     assert [g["VpcId"] for g in groups] == [vpc]
+
+
+def test_role_policies_are_their_documents(sandbox: Any, aws_client: Any, unique_name: Any) -> None:
+    import json
+
+    iam = aws_client("iam")
+    role = unique_name("glue-policies")
+    ecs = "arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role"
+    iam.create_role(RoleName=role, AssumeRolePolicyDocument="{}")
+    iam.attach_role_policy(RoleName=role, PolicyArn=ecs)
+    inline = {"Version": "2012-10-17",
+              "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}  # fmt: skip
+    iam.put_role_policy(RoleName=role, PolicyName="s3", PolicyDocument=json.dumps(inline))
+    found = moto_glue.role_policies(role)
+    assert found is not None
+    attached, inlined = found
+    assert list(attached) == [ecs]
+    assert "ecs:RegisterContainerInstance" in json.loads(attached[ecs])["Statement"][0]["Action"]
+    assert [json.loads(doc) for doc in inlined] == [inline]
+    assert moto_glue.role_policies("no-such-role") is None

@@ -54,6 +54,7 @@ scale_up_delay_seconds = {scale_up}
 scale_down_idle_seconds = {idle}
 """
 STEP = 5.0
+ECS_INSTANCE_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role"
 
 
 @pytest.mark.parametrize(
@@ -186,6 +187,7 @@ def spot_instance_profile(spot_sandbox: Any, aws_client: Any) -> str:
     except iam.exceptions.NoSuchEntityException:
         pass
     iam.create_role(RoleName="plan-validation-spot", AssumeRolePolicyDocument="{}")
+    iam.attach_role_policy(RoleName="plan-validation-spot", PolicyArn=ECS_INSTANCE_POLICY)
     arn = iam.create_instance_profile(InstanceProfileName="plan-validation-spot")
     iam.add_role_to_instance_profile(
         InstanceProfileName="plan-validation-spot", RoleName="plan-validation-spot"

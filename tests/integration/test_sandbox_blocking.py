@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from batchtui.model import SPOT_STANDARD_QUOTA
+from batchtui.sandbox.launches import CAPACITY_REASON_AFTER_SECONDS
 
 TIME_LIMIT = "Canceled by JobStateTimeLimit action due to reason: "
 
@@ -143,7 +144,9 @@ def test_capacity_blocked_head_cancelled_then_fixed_by_enabling_a_ce(
     q = names["queue"]
     jd = job_definition(["sh", "-c", "sleep 60"], vcpus="2", memory="2048")
     ids = [submit(batch, q, jd, f"spot-{i}") for i in range(3)]
-    sandbox.advance(30)
+    sandbox.advance(30)  # the launches fail at once; the reason comes only when they keep failing
+    assert states(batch, *ids) == [("RUNNABLE", None)] * 3
+    sandbox.advance(CAPACITY_REASON_AFTER_SECONDS)
     capacity = (
         "CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY - Service cannot fulfill the capacity requested "
         "for instance type m5.large"
@@ -168,7 +171,7 @@ def test_raising_the_quota_unblocks_the_head(
     q = batch_queue(ces=[{"type": "SPOT"}])["queue"]
     jd = job_definition(["sh", "-c", "sleep 60"], vcpus="2", memory="2048")
     ids = [submit(batch, q, jd, f"quota-{i}") for i in range(2)]
-    sandbox.advance(30)
+    sandbox.advance(CAPACITY_REASON_AFTER_SECONDS + 30)
     assert [r is not None for _, r in states(batch, *ids)] == [True, False]
     # A quota increase granted: room for both jobs above what spot instances use now.
     sandbox.quotas[SPOT_STANDARD_QUOTA] = sandbox.scheduler.fleet.pool_used[True] + 16

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from batchtui.model import SPOT_STANDARD_QUOTA
+from batchtui.sandbox.launches import CAPACITY_REASON_AFTER_SECONDS
 
 
 @pytest.fixture
@@ -88,7 +89,13 @@ def test_random_spot_interruptions_use_the_configured_rate() -> None:
 
         iam = boto3.client("iam", endpoint_url=sb.url, region_name=sb.region,
                            aws_access_key_id="t", aws_secret_access_key="t")  # fmt: skip
+        iam.create_role(RoleName="p", AssumeRolePolicyDocument="{}")
+        iam.attach_role_policy(  # without it the instances never join ECS
+            RoleName="p",
+            PolicyArn="arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role",
+        )
         iam.create_instance_profile(InstanceProfileName="p")
+        iam.add_role_to_instance_profile(InstanceProfileName="p", RoleName="p")
         batch = boto3.client("batch", endpoint_url=sb.url, region_name=sb.region,
                              aws_access_key_id="t", aws_secret_access_key="t")  # fmt: skip
         batch.create_compute_environment(
@@ -163,6 +170,8 @@ def test_shared_spot_quota_blocks_and_time_limit_action_cancels(
         blocked = submit(batch, second["queue"], jd, "blocked")
         sandbox.advance(60)
         assert describe(batch, hog)["status"] == "RUNNABLE"  # its instance is launching
+        assert "statusReason" not in describe(batch, blocked)  # launches failing, not for long
+        sandbox.advance(CAPACITY_REASON_AFTER_SECONDS)
         job = describe(batch, blocked)
         assert job["statusReason"] == (  # AWS's words; the instance type BEST_FIT would launch
             "CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY - Service cannot fulfill the capacity "

@@ -26,6 +26,7 @@ from batchtui.tui.screens.plan import PlanScreen
 
 REPO = Path(__file__).resolve().parents[2]
 ROLE = "batchtui-tui-apply-instance"
+ECS_INSTANCE_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role"
 DEMO_ROLE = "arn:aws:iam::123456789012:instance-profile/ecsInstanceRole"
 
 FARGATE_CES = "".join(
@@ -68,6 +69,7 @@ def tui_profile(demo: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> I
     iam = boto(demo, "iam")
     trust = {"Version": "2012-10-17", "Statement": []}
     iam.create_role(RoleName=ROLE, AssumeRolePolicyDocument=json.dumps(trust))
+    iam.attach_role_policy(RoleName=ROLE, PolicyArn=ECS_INSTANCE_POLICY)
     arn = iam.create_instance_profile(InstanceProfileName=ROLE)["InstanceProfile"]["Arn"]
     iam.add_role_to_instance_profile(InstanceProfileName=ROLE, RoleName=ROLE)
     text = (REPO / "profiles" / "sandbox.toml").read_text()
@@ -87,6 +89,7 @@ def tui_profile(demo: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> I
     yield "tui"
     iam.remove_role_from_instance_profile(InstanceProfileName=ROLE, RoleName=ROLE)
     iam.delete_instance_profile(InstanceProfileName=ROLE)
+    iam.detach_role_policy(RoleName=ROLE, PolicyArn=ECS_INSTANCE_POLICY)
     iam.delete_role(RoleName=ROLE)
 
 

@@ -18,6 +18,7 @@ import pytest
 
 CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 PROFILE = "logs-tests-instance-profile"
+ECS_INSTANCE_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role"
 _names = itertools.count(1)
 
 
@@ -61,7 +62,9 @@ def queue(logs_sandbox: Any, client: Callable[[str], Any]) -> str:
     except iam.exceptions.NoSuchEntityException:
         trust = {"Version": "2012-10-17", "Statement": []}
         iam.create_role(RoleName=PROFILE, AssumeRolePolicyDocument=json.dumps(trust))
+        iam.attach_role_policy(RoleName=PROFILE, PolicyArn=ECS_INSTANCE_POLICY)
         profile = iam.create_instance_profile(InstanceProfileName=PROFILE)["InstanceProfile"]["Arn"]
+        iam.add_role_to_instance_profile(InstanceProfileName=PROFILE, RoleName=PROFILE)
     batch = client("batch")
     ce = unique("logs-ce")
     batch.create_compute_environment(
