@@ -176,6 +176,7 @@ def submit_pending(
     summary_command: Sequence[str],
     progress: Progress,
     bucket: TokenBucket | None = None,
+    summary_environment: Mapping[str, str] | None = None,
 ) -> SubmissionState:
     """Submit every pending step in order, writing the journal after each."""
     layout = state.layout
@@ -183,7 +184,8 @@ def submit_pending(
     pending = state.pending
     for n, step in enumerate(pending, 1):
         request = submit_request(layout, step, job_queue=job_queue, job_definition=job_definition,
-                                 job_ids=state.journal.job_ids, summary_command=summary_command)  # fmt: skip
+                                 job_ids=state.journal.job_ids, summary_command=summary_command,
+                                 summary_environment=summary_environment)  # fmt: skip
         delay = pace.delay(aws.clock())
         if delay > 0:
             aws.sleep(delay)

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from batchtui.profiles import Profile
-from batchtui.profiles.access import require_access
+from batchtui.profiles.access import DEFAULT_MANIFEST_PREFIX, SUBMISSIONS_PREFIX, require_access
 
 POLICY_VERSION = "2012-10-17"
 BATCH_SERVICE = "batch.amazonaws.com"
@@ -33,7 +33,6 @@ SERVICE_LINKED_PATH = f"/aws-service-role/{BATCH_SERVICE}/"
 INSTANCE_ROLE_POLICY = "service-role/AmazonEC2ContainerServiceforEC2Role"
 SERVICE_ROLE_POLICY = "service-role/AWSBatchServiceRole"
 #: What the image-tagging worker's entry points default to (batchtui_worker.s3_event).
-DEFAULT_MANIFEST_PREFIX = "manifests/"
 _ARN = re.compile(r"^arn:(aws[a-z-]*):iam::(\d{12}):(role|instance-profile)/(?:.*/)?([^/]+)$")
 
 
@@ -159,9 +158,11 @@ def job_role_policy(
     manifest_prefix: str, table: str,
 ) -> dict[str, Any]:  # fmt: skip
     """Exactly what the image-tagging job does: read images (HeadObject and the header bytes
-    need s3:GetObject too), read its manifest and write the report, detect labels, read and
-    write its item in the labels table (it reads the item first, so a retried slice does not
-    pay for labels it already has). DetectLabels has no resource to name (IAM takes only ``*``
+    need s3:GetObject too), read its manifest and write the report (the S3-event handler's
+    manifest prefix and batchtui submit's submissions folder), detect labels, read and write
+    its item in the labels table (it reads the item first, so a retried slice does not pay for
+    labels it already has; the summary job reads them in batches), and read the submission's
+    jobs for the report's vCPU-hours. DetectLabels has no resource to name (IAM takes only ``*``
     for it); it reads the image with the caller's own S3 permission. A worker run without a
     manifest lists the prefix instead, which needs s3:ListBucket: batchtui always writes one."""
     return {
@@ -177,7 +178,10 @@ def job_role_policy(
                 "Sid": "ReadManifestsWriteReports",
                 "Effect": "Allow",
                 "Action": ["s3:GetObject", "s3:PutObject"],
-                "Resource": [f"arn:{partition}:s3:::{bucket}/{manifest_prefix}*"],
+                "Resource": [
+                    f"arn:{partition}:s3:::{bucket}/{prefix}*"
+                    for prefix in dict.fromkeys((manifest_prefix, SUBMISSIONS_PREFIX))
+                ],
             },
             {
                 "Sid": "DetectLabels",
@@ -188,8 +192,21 @@ def job_role_policy(
             {
                 "Sid": "WriteLabels",
                 "Effect": "Allow",
-                "Action": ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+                "Action": [
+                    "dynamodb:BatchGetItem",
+                    "dynamodb:GetItem",
+                    "dynamodb:PutItem",
+                    "dynamodb:UpdateItem",
+                ],
                 "Resource": [f"arn:{partition}:dynamodb:{region}:{account_id}:table/{table}"],
+            },
+            {
+                # The summary job reads its submission's jobs for the vCPU-hours they ran.
+                # DescribeJobs takes no resource but "*"; it reads, never changes, a job.
+                "Sid": "ReadJobUsage",
+                "Effect": "Allow",
+                "Action": ["batch:DescribeJobs"],
+                "Resource": ["*"],
             },
         ],
     }

@@ -132,7 +132,8 @@ def submit(args: argparse.Namespace, ctx: CommandContext) -> int:
     try:
         write_manifests(aws, layout, kept, state.pending, ctx.note)
         submit_pending(aws, state, local, job_queue=queue, job_definition=definition,
-                       summary_command=SUMMARY_COMMAND, progress=ctx.note)  # fmt: skip
+                       summary_command=SUMMARY_COMMAND, progress=ctx.note,
+                       summary_environment=_estimate_for_summary(report("pending")))  # fmt: skip
     except SubmitFailed as e:
         _emit_json(args, ctx, report("failed", e.message))
         raise
@@ -156,6 +157,17 @@ def _estimate(profile: Profile, layout: Layout, ctx: CommandContext) -> Plan:
 
     adjusted = workload_profile(profile, layout)
     return run_plan(adjusted, gather_plan_facts(adjusted, ctx.aws, live=False, note=ctx.note))
+
+
+def _estimate_for_summary(report: SubmitReport) -> dict[str, str]:
+    """What the summary job's report sets the actual vCPU-hours against."""
+    from batchtui.render.submission import estimate_document
+
+    estimate = estimate_document(report)
+    return {
+        "ESTIMATED_VCPU_HOURS": str(estimate["vcpuHours"]),
+        "ESTIMATED_COST_USD": str(estimate["costUsd"]),
+    }
 
 
 def _table(ctx: CommandContext, report: SubmitReport, *, jobs_only: bool = False) -> None:

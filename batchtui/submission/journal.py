@@ -9,7 +9,7 @@ exact form, AWS's camelCase as batchtui's JSON output uses::
       "submissionId": "0f1e2d3c4b5a6978",
       "imageCount": 7, "imagesPerJob": 2,
       "arrays": [{"arrayIndex": 0, "jobName": "image-tagging-0f1e2d3c4b5a6978-array-0000",
-                  "jobId": "8c0b..."}],
+                  "jobId": "8c0b...", "manifestKey": "batchtui/submissions/.../array-0000.jsonl"}],
       "fanIns": [{"level": 1, "index": 0, "jobName": "...", "jobId": "..."}],
       "summary": {"jobName": "...", "jobId": "..."}
     }
@@ -53,7 +53,12 @@ class Journal:
             "imageCount": layout.image_count,
             "imagesPerJob": layout.images_per_job,
             "arrays": [
-                {"arrayIndex": a.index, "jobName": a.job_name, "jobId": ids[array_step(a.index)]}
+                {
+                    "arrayIndex": a.index,
+                    "jobName": a.job_name,
+                    "jobId": ids[array_step(a.index)],
+                    "manifestKey": a.manifest_key,
+                }
                 for a in layout.arrays
                 if array_step(a.index) in ids
             ],

@@ -22,13 +22,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from batchtui.profiles import Profile
-from batchtui.profiles.access import require_access
+from batchtui.profiles.access import DEFAULT_MANIFEST_PREFIX, require_access
 
 HANDLER = "batchtui_worker.s3_event.handler"
 RUNTIME = "python3.12"
 #: What the handler takes (batchtui_worker.s3_event.IMAGE_SUFFIXES), as S3 filter suffixes.
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
-DEFAULT_MANIFEST_PREFIX = "manifests/"  # the handler's default MANIFEST_PREFIX
 LOGS_POLICY = "service-role/AWSLambdaBasicExecutionRole"
 POLICY_VERSION = "2012-10-17"
 _ARN = re.compile(r"^arn:(aws[a-z-]*):iam::(\d{12}):")

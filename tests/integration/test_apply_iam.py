@@ -77,9 +77,9 @@ def test_create_iam_twice_creates_once(
     ]
     document = iam.get_role_policy(RoleName=names["job"], PolicyName="image-tagging-job-access")
     actions = sorted(a for s in document["PolicyDocument"]["Statement"] for a in s["Action"])
-    assert actions == ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
-                       "rekognition:DetectLabels", "s3:GetObject", "s3:GetObject",
-                       "s3:PutObject"]  # fmt: skip
+    assert actions == ["batch:DescribeJobs", "dynamodb:BatchGetItem", "dynamodb:GetItem",
+                       "dynamodb:PutItem", "dynamodb:UpdateItem", "rekognition:DetectLabels",
+                       "s3:GetObject", "s3:GetObject", "s3:PutObject"]  # fmt: skip
     trust = iam.get_role(RoleName=names["job"])["Role"]["AssumeRolePolicyDocument"]
     assert trust["Statement"][0]["Principal"] == {"Service": "ecs-tasks.amazonaws.com"}
 

@@ -117,6 +117,12 @@ def test_submit_tags_every_image_once_and_a_rerun_submits_nothing(
     assert jobs[1]["dependsOn"] == [{"jobId": ids[0]}]
     assert jobs[1]["container"]["command"] == ["python", "-m", "batchtui_worker.summary"]
     assert items(ddb, setup.table) == sorted(f"s3://{setup.bucket}/{k}" for k in setup.images)
+    # The summary's report: every image counted, the estimate set against what the jobs ran.
+    key = f"batchtui/submissions/{sid}/report.json"
+    report = json.loads(s3.get_object(Bucket=setup.bucket, Key=key)["Body"].read())
+    assert report["usage"]["estimatedVcpuHours"] == doc["estimate"]["vcpuHours"]
+    assert report["usage"]["estimatedCostUsd"] == doc["estimate"]["costUsd"]
+    assert report["usage"]["actualVcpuHours"] is not None and report["usage"]["note"] is None
 
     # The same command again: the same id (manifests are not images), nothing submitted.
     code, again, err = submit(setup, "--yes")

@@ -58,7 +58,13 @@ def test_the_job_role_may_do_exactly_what_the_worker_does() -> None:
         ("s3:GetObject", "arn:aws:s3:::example-image-tagging/images/*"),
         ("s3:GetObject", "arn:aws:s3:::example-image-tagging/manifests/*"),
         ("s3:PutObject", "arn:aws:s3:::example-image-tagging/manifests/*"),
+        # batchtui submit's manifests, journal and report
+        ("s3:GetObject", "arn:aws:s3:::example-image-tagging/batchtui/submissions/*"),
+        ("s3:PutObject", "arn:aws:s3:::example-image-tagging/batchtui/submissions/*"),
         ("rekognition:DetectLabels", "*"),
+        # the summary job reads the items in batches, and the jobs' usage
+        ("dynamodb:BatchGetItem", "arn:aws:dynamodb:us-east-1:123456789012:table/image-labels"),
+        ("batch:DescribeJobs", "*"),
         ("dynamodb:GetItem", "arn:aws:dynamodb:us-east-1:123456789012:table/image-labels"),
         ("dynamodb:PutItem", "arn:aws:dynamodb:us-east-1:123456789012:table/image-labels"),
         ("dynamodb:UpdateItem", "arn:aws:dynamodb:us-east-1:123456789012:table/image-labels"),
@@ -81,7 +87,9 @@ def test_every_document_is_valid_iam_json_with_well_formed_arns() -> None:
     resources = [r for s in job.inline_policies[0][1]["Statement"] for r in s["Resource"]]
     s3 = [r for r in resources if r.startswith("arn:aws:s3")]
     tables = [r for r in resources if r.startswith("arn:aws:dynamodb")]
-    assert len(s3) == 2 and all(S3_OBJECT_ARN.match(r) for r in s3)
+    assert len(s3) == 3 and all(
+        S3_OBJECT_ARN.match(r) for r in s3
+    )  # images, manifests, submissions
     assert len(tables) == 1 and TABLE_ARN.match(tables[0])
 
 
@@ -233,11 +241,15 @@ def test_job_role_policy_arns_are_well_formed_for_any_valid_names(
     _assert_valid_policy(policy)
     assert [s["Action"] for s in policy["Statement"]] == [
         ["s3:GetObject"], ["s3:GetObject", "s3:PutObject"], ["rekognition:DetectLabels"],
-        ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+        ["dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+        ["batch:DescribeJobs"],
     ]  # fmt: skip
-    get, put, _, write = (s["Resource"] for s in policy["Statement"])
+    get, put, _, write, usage = (s["Resource"] for s in policy["Statement"])
     assert get == [f"arn:aws:s3:::{bucket}/{images}*"] and S3_OBJECT_ARN.match(get[0])
-    assert put == [f"arn:aws:s3:::{bucket}/{manifests}*"] and S3_OBJECT_ARN.match(put[0])
+    folders = list(dict.fromkeys([manifests, "batchtui/submissions/"]))
+    assert put == [f"arn:aws:s3:::{bucket}/{f}*" for f in folders]
+    assert all(S3_OBJECT_ARN.match(arn) for arn in put)
+    assert usage == ["*"]
     assert write == [f"arn:aws:dynamodb:eu-west-1:{account}:table/{table}"]
     assert TABLE_ARN.match(write[0])
 

@@ -187,8 +187,10 @@ def test_the_journal_records_what_was_submitted_in_camel_case() -> None:
         "imageCount": 450_000,
         "imagesPerJob": 1,
         "arrays": [
-            {"arrayIndex": 0, "jobName": f"image-tagging-{SID}-array-0000", "jobId": "job-a0"},
-            {"arrayIndex": 1, "jobName": f"image-tagging-{SID}-array-0001", "jobId": "job-a1"},
+            {"arrayIndex": 0, "jobName": f"image-tagging-{SID}-array-0000", "jobId": "job-a0",
+             "manifestKey": f"batchtui/submissions/{SID}/array-0000.jsonl"},
+            {"arrayIndex": 1, "jobName": f"image-tagging-{SID}-array-0001", "jobId": "job-a1",
+             "manifestKey": f"batchtui/submissions/{SID}/array-0001.jsonl"},
         ],
         "fanIns": [
             {"level": 1, "index": 0, "jobName": f"image-tagging-{SID}-fanin-1-0000",

@@ -159,9 +159,19 @@ def read_items(
 
 
 def manifests_of(s3: Any, cfg: SummaryConfig) -> list[str]:
-    """The submission's manifest keys: MANIFEST_KEYS, or every ``.jsonl`` in its folder."""
+    """The submission's manifest keys: MANIFEST_KEYS, else the ones its journal names, else
+    every ``.jsonl`` in its folder (the last needs s3:ListBucket, which the job role batchtui
+    generates does not grant: the journal names them)."""
     if cfg.manifest_keys:
         return list(cfg.manifest_keys)
+    text = read_text(s3, cfg.bucket, cfg.journal_key)
+    if text is not None:
+        try:
+            named = [str(a["manifestKey"]) for a in json.loads(text).get("arrays", [])]
+        except (ValueError, KeyError, TypeError, AttributeError):
+            named = []
+        if named:
+            return named
     keys: list[str] = []
     for page in s3.get_paginator("list_objects_v2").paginate(Bucket=cfg.bucket, Prefix=cfg.folder):
         keys += [o["Key"] for o in page.get("Contents", []) if o["Key"].endswith(".jsonl")]
