@@ -21,6 +21,7 @@ from batchtui.cli import main
 from batchtui.profiles import load_profile
 from batchtui.sandbox.images import sample_images
 
+ECS_INSTANCE_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role"
 CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 
 
@@ -59,6 +60,8 @@ def test_interrupted_slices_are_retried_and_every_image_has_one_item(
         BillingMode="PAY_PER_REQUEST",
     )
     iam.create_role(RoleName="spot-instances", AssumeRolePolicyDocument="{}")
+    # Instances join the ECS cluster only with a role that may register them.
+    iam.attach_role_policy(RoleName="spot-instances", PolicyArn=ECS_INSTANCE_POLICY)
     arn = iam.create_instance_profile(InstanceProfileName="spot-instances")["InstanceProfile"][
         "Arn"
     ]
