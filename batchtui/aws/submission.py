@@ -105,9 +105,37 @@ def local_journal_path(layout: Layout, directory: Path, target: AwsTarget) -> Pa
     return directory / f"{layout.submission_id}-{digest}.json"
 
 
+@dataclass(frozen=True)
+class Targets:
+    """Whether Batch would take this submission's jobs: found with two reads before anything
+    is listed or written."""
+
+    queue_exists: bool
+    problems: tuple[str, ...]
+
+
+def check_targets(aws: Aws, job_queue: str, job_definition: str) -> Targets:
+    """The profile's queue missing or DISABLED, its job definition without an ACTIVE revision."""
+    problems: list[str] = []
+    queues = aws.call("batch", "DescribeJobQueues", jobQueues=[job_queue]).get("jobQueues", [])
+    if not queues:
+        problems.append(f"job queue {job_queue!r} does not exist in {aws.target.region}")
+    elif queues[0].get("state") == "DISABLED":
+        problems.append(f"job queue {job_queue!r} is DISABLED: Batch refuses jobs submitted to it")
+    definitions = aws.call(
+        "batch", "DescribeJobDefinitions", jobDefinitionName=job_definition, status="ACTIVE"
+    ).get("jobDefinitions", [])
+    if not definitions:
+        problems.append(
+            f"job definition {job_definition!r} has no ACTIVE revision in {aws.target.region}"
+        )
+    return Targets(bool(queues), tuple(problems))
+
+
 def read_state(aws: Aws, layout: Layout, local: Path, job_queue: str) -> SubmissionState:
     """The journals (local and S3, merged) and, when steps remain, the queue's jobs that carry
-    the submission's names but no journal entry."""
+    the submission's names but no journal entry (``job_queue`` empty: a queue that does not
+    exist holds none)."""
     journal = Journal(layout.submission_id)
     how: dict[str, str] = {}
     texts = [(str(local), _read_local(local)), (_s3_url(layout, layout.journal_key),
@@ -120,7 +148,7 @@ def read_state(aws: Aws, layout: Layout, local: Path, job_queue: str) -> Submiss
                 journal = journal.recorded(step, job_id)
                 how[step] = JOURNALED
     state = SubmissionState(layout, journal, how)
-    if state.pending:
+    if state.pending and job_queue:
         for step, job_id in find_submitted(aws, layout, job_queue, state.pending).items():
             state.journal = state.journal.recorded(step, job_id)
             state.how[step] = FOUND

@@ -68,6 +68,7 @@ def submit(args: argparse.Namespace, ctx: CommandContext) -> int:
 
     from batchtui.aws.submission import (
         SubmitFailed,
+        check_targets,
         list_images,
         local_journal_path,
         read_state,
@@ -94,14 +95,23 @@ def submit(args: argparse.Namespace, ctx: CommandContext) -> int:
     if not args.dry_run:
         # Refused before the first request, the listing included: nothing is sent at all.
         aws.ensure_allowed("batch", "SubmitJob")
+    queue, definition = profile.workload.queue, profile.job_definition.name
+    targets = check_targets(aws, queue, definition)
+    if targets.problems and not args.dry_run:
+        raise UsageError(
+            f"not submitting: {'; '.join(targets.problems)} (profile {profile.path}; nothing"
+            " was sent)",
+            hint=f"create them first: batchtui apply --profile {args.profile}",
+        )
+    for problem in targets.problems:
+        ctx.note(f"submit: warning: {problem}; a real submit is refused until it is fixed")
     images = list_images(aws, bucket, prefix, ctx.note)
     if not any(not i.key.startswith(MANIFEST_PREFIX) for i in images):
         raise UsageError(f"--images {args.images}: no images there", hint="check the prefix")
     ref = profile_ref(profile.name, Path(profile.path).read_bytes())
     layout, kept = plan_submission(ref, images, options)
-    queue, definition = profile.workload.queue, profile.job_definition.name
     local = local_journal_path(layout, state_dir(), aws.target)
-    state = read_state(aws, layout, local, queue)
+    state = read_state(aws, layout, local, queue if targets.queue_exists else "")
     calls_before = aws.counter.get("batch", "SubmitJob")
 
     def report(status: str, error: str | None = None) -> SubmitReport:

@@ -234,3 +234,32 @@ def test_the_schema_is_a_valid_json_schema_that_refuses_snake_case() -> None:
     jsonschema.Draft202012Validator.check_schema(SCHEMA)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({"schema_version": 1, "submission_id": "0123456789abcdef"}, SCHEMA)
+
+
+def test_a_queue_or_job_definition_that_is_not_there_is_named_before_anything_is_written(
+    setup: Setup, submit: Run, aws_client: Any
+) -> None:
+    text = setup.profile.read_text()
+    setup.profile.write_text(text.replace(f'"{setup.queue}"', '"no-such-queue"')
+                             .replace(f'"{setup.job_definition}"', '"no-such-definition"'))  # fmt: skip
+    code, doc, err = submit(setup, "--yes")
+    assert code == 2 and doc == {}
+    assert "not submitting: job queue 'no-such-queue' does not exist" in err
+    assert "job definition 'no-such-definition' has no ACTIVE revision" in err
+    assert "batchtui apply --profile" in err
+    assert len(aws_client("s3").list_objects_v2(Bucket=setup.bucket)["Contents"]) == 7
+    # A dry run still estimates, and warns that a real submit would be refused.
+    code, doc, err = submit(setup, "--dry-run")
+    assert code == 0 and doc["status"] == "dry-run"
+    assert "warning: job queue 'no-such-queue' does not exist" in err
+
+    # A DISABLED queue: Batch would refuse every job.
+    setup.profile.write_text(text)
+    batch = aws_client("batch")
+    batch.update_job_queue(jobQueue=setup.queue, state="DISABLED")
+    try:
+        code, _, err = submit(setup, "--yes")
+    finally:
+        batch.update_job_queue(jobQueue=setup.queue, state="ENABLED")
+    assert code == 2 and f"job queue '{setup.queue}' is DISABLED" in err
+    assert jobs_named(batch, setup.queue, "sandbox-") == []
