@@ -368,6 +368,13 @@ def ensure_bucket(name: str, region: str) -> None:
         backend.create_bucket(name, region)
 
 
+def bucket_region(name: str) -> str | None:
+    """The region a bucket was made in (S3's names are global: moto holds one bucket of a name
+    for the whole process, whichever sandbox made it), None when there is none."""
+    bucket = s3_backend().buckets.get(name)
+    return None if bucket is None else str(bucket.region_name)
+
+
 def put_object(bucket: str, key: str, body: bytes, content_type: str) -> None:
     s3_backend().put_object(bucket, key, body).set_metadata({"Content-Type": content_type})
 

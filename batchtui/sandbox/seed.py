@@ -154,6 +154,10 @@ def data_stores(sb: SeedTarget) -> None:
 def upload_trigger(sb: SeedTarget) -> None:
     """New images under incoming/ start a tagging job on demo-main: S3 invokes the S3-event
     function, which writes a manifest and submits demo-image-tagger for it."""
+    if moto_glue.bucket_region(BUCKET) != sb.region:
+        # A bucket's notifications go to a function of its own region: a second demo of this
+        # process in another region shares the first one's bucket, and its trigger.
+        return
     role = moto_glue.ensure_role("batchtui-demo-s3-event-role", LAMBDA_TRUST)
     arn = moto_glue.ensure_lambda_function(
         sb.region,
