@@ -2,7 +2,8 @@
 TUI's ``:submissions`` view.
 
 Where they are found: the journals under ``batchtui/submissions/`` in the image buckets of the
-planning profiles (their ``[data] bucket``), or of the one profile or bucket named. The journal
+planning profiles in ./profiles (their ``[data] bucket``; on the sandbox the bundled ones too),
+or of the one profile or bucket named. The journal
 is what ``batchtui submit`` writes first and keeps up to date, and it names every job, so no
 queue has to be listed to find a submission's jobs (ListJobs cannot filter by tag).
 
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from batchtui.errors import BatchtuiError, UsageError
@@ -30,9 +32,11 @@ MAX_SUBMISSIONS = 20
 FINISHED = ("SUCCEEDED", "FAILED")
 
 
-def image_buckets(profile: str | None) -> list[str]:
+def image_buckets(profile: str | None, *, sandbox: bool = False) -> list[str]:
     """The buckets to look for journals in: ``profile``'s (a name or a path), or the buckets of
-    every planning profile that can be read (./profiles and the bundled ones)."""
+    the planning profiles in ./profiles; on the sandbox the bundled profiles' too (they name
+    its demo bucket). On AWS the bundled profiles are never read from: their buckets are
+    examples (``example-image-tagging``), names anyone may own."""
     from batchtui.profiles import load_profile  # the profiles: when a reading starts
 
     if profile:
@@ -44,18 +48,25 @@ def image_buckets(profile: str | None) -> list[str]:
         return [bucket]
     from batchtui.account.plan_facts import profile_names  # the planner: as above
 
+    own = Path.cwd() / "profiles"
+    names = profile_names() if sandbox else sorted(p.stem for p in own.glob("*.toml"))
     buckets: list[str] = []
-    for name in profile_names():
+    for name in names:
         try:
-            bucket = load_profile(name).data.bucket
+            bucket = load_profile(str(own / f"{name}.toml") if not sandbox else name).data.bucket
         except BatchtuiError:  # another profile's problem is not this reading's
             continue
         if bucket and bucket not in buckets:
             buckets.append(bucket)
+    if not buckets:
+        raise UsageError(
+            "no planning profile in ./profiles names an image bucket to look for submissions in",
+            hint="name one: --profile P, or s3://BUCKET (:submissions s3://BUCKET in the TUI)",
+        )
     return buckets
 
 
-def buckets_named(what: str) -> list[str]:
+def buckets_named(what: str, *, sandbox: bool = False) -> list[str]:
     """``:submissions`` argument: ``s3://bucket``, a profile (name or path), or nothing (every
     profile's bucket)."""
     what = what.strip()
@@ -64,7 +75,7 @@ def buckets_named(what: str) -> list[str]:
         if not bucket:
             raise UsageError(f"{what!r}: names no bucket", hint="e.g. s3://my-images")
         return [bucket]
-    return image_buckets(what or None)
+    return image_buckets(what or None, sandbox=sandbox)
 
 
 @dataclass(frozen=True)

@@ -45,8 +45,8 @@ def run(args: argparse.Namespace, ctx: object) -> int:
 
     assert isinstance(ctx, CommandContext)
     sid = check_submission_id(args.status)
-    buckets = image_buckets(getattr(args, "profile", None))
     aws = ctx.aws()
+    buckets = image_buckets(getattr(args, "profile", None), sandbox=aws.target.sandbox)
     found = find_submission(aws, buckets, sid)
     progress = read_progress(aws, found)
     samples = since_start(progress)

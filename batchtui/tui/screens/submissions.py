@@ -144,7 +144,11 @@ class SubmissionsScreen(BaseScreen):
         from batchtui.account.submissions import buckets_named, load_submissions
 
         # Named once; the screen keeps them from the reading (a worker never sets its state).
-        buckets = self.buckets if self.buckets is not None else buckets_named(self.where)
+        buckets = (
+            self.buckets
+            if self.buckets is not None
+            else buckets_named(self.where, sandbox=self.aws.target.sandbox)
+        )
         self.post_message(
             SubmissionsLoaded(load_submissions(self.aws, buckets, previous, full=full))
         )
