@@ -66,8 +66,9 @@ def compute_change_set(
     notes: list[str] = []
     steps += _job_definitions(desired, live)
     targets: dict[str, _Target] = {}
+    refused: list[str] = []  # scaling changes AWS would refuse now: the change set is refused
     for spec in desired.compute_environments:
-        ce_steps, target, ce_notes = _compute_environment(spec, live)
+        ce_steps, target, ce_notes = _compute_environment(spec, live, refused)
         steps += ce_steps
         notes += ce_notes
         targets[spec.name] = target
@@ -93,7 +94,7 @@ def compute_change_set(
             steps += retire
             notes += retire_notes
     problems, warnings = check_rules(desired, live, targets={k: t.name for k, t in targets.items()})
-    return ChangeSet(tuple(steps), tuple(problems), tuple(warnings), tuple(notes))
+    return ChangeSet(tuple(steps), tuple(refused + problems), tuple(warnings), tuple(notes))
 
 
 def _job_definitions(desired: DesiredState, live: LiveState) -> list[Step]:
@@ -134,8 +135,10 @@ def _jd_on_fargate(desired: DesiredState, any_fargate: bool) -> bool:
 
 
 def _compute_environment(
-    spec: ComputeEnvironmentSpec, live: LiveState
+    spec: ComputeEnvironmentSpec, live: LiveState, refused: list[str]
 ) -> tuple[list[Step], _Target, list[str]]:
+    """Its steps, where its queues find it, and notes; a scaling change AWS would refuse now
+    goes to ``refused`` (dropping it quietly would leave an apply that says it matches)."""
     generations = live.generations(spec.name)
     if not generations:
         params = rq.create_compute_environment(spec, spec.name)
@@ -160,7 +163,8 @@ def _compute_environment(
         # A generation that already has the desired infrastructure: the one in a queue, else
         # the newest (a half-made replacement is picked up, not made again).
         keep = next((ce for ce in reversed(matching) if ce in in_queues), matching[-1])
-        steps, notes = scaling_update(spec, keep)
+        steps, notes, not_now = scaling_update(spec, keep)
+        refused += not_now
         return steps, _Target(keep.name, tuple(c for c in generations if c != keep)), notes
     current = in_queues[-1] if in_queues else generations[-1]
     changes = rq.infrastructure_changes(spec, current)

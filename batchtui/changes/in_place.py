@@ -120,8 +120,11 @@ def scaling_fields(
 
 def scaling_update(
     spec: ComputeEnvironmentSpec, ce: ComputeEnvironment
-) -> tuple[list[Step], list[str]]:
+) -> tuple[list[Step], list[str], list[str]]:
+    """The scaling step, notes, and the scaling changes AWS would refuse as the compute
+    environment is now (e.g. maxvCpus below the desiredvCpus Batch holds while jobs run)."""
     notes = []
+    refused: list[str] = []
     if not spec.purchase_model.is_fargate and spec.desired_vcpus < ce.desired_vcpus:
         notes.append(
             f"{ce.name}: desiredvCpus {ce.desired_vcpus} is above the profile's "
@@ -150,13 +153,22 @@ def scaling_update(
         if check.ok:
             params["computeResources"] = {k: new for k, (_, new) in fields.items()}
         else:
-            notes.extend(f"{ce.name}: {p}" for p in check.problems)
+            new_max = fields.get("maxvCpus", (0, None))[1]
+            if new_max is not None and new_max < ce.desired_vcpus:
+                refused.append(
+                    f"{ce.name}: maxvCpus {new_max} is below the {ce.desired_vcpus} "
+                    "desiredvCpus Batch holds for its work, and AWS refuses it until "
+                    f"desiredvCpus falls: disable {ce.name} (its jobs finish, none start), "
+                    "then apply again"
+                )
+            else:
+                refused.extend(f"{ce.name}: {p}" for p in check.problems)
             changes = ()
     if ce.state != spec.state:
         params["state"] = spec.state
         changes += (FieldChange("state", ce.state, spec.state),)
     if not changes:
-        return [], notes
+        return [], notes, refused
     what = ", ".join(c.field for c in changes)
     step = Step(
         StepKind.SCALING_UPDATE,
@@ -168,4 +180,4 @@ def scaling_update(
         changes,
         Wait.VALID,
     )
-    return [step], notes
+    return [step], notes, refused

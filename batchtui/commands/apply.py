@@ -162,7 +162,11 @@ def run(args: argparse.Namespace, ctx: CommandContext) -> int:
             + "; ".join(s.title() for s in after.steps),
             hint="run apply again",
         )
-    ctx.note(f"apply: {len(result.done)} steps applied; the account matches profile {profile.name}")
+    done = len(result.done)
+    ctx.note(
+        f"apply: {done} step{'s' if done != 1 else ''} applied; the account matches profile "
+        f"{profile.name}"
+    )
     return 0
 
 

@@ -59,6 +59,9 @@ def step_lines(step: Step, *, colour: bool = False) -> list[str]:
 
 
 def summary_line(cs: ChangeSet) -> str:
+    if cs.problems:  # refused: whatever the steps, none is sent
+        n = len(cs.problems)
+        return f"refused: {n} problem{'s' if n != 1 else ''} below, nothing is sent"
     if cs.empty:
         return "no changes"
     counts = cs.counts()

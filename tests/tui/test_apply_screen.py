@@ -145,6 +145,7 @@ async def test_a_scenario_the_profile_cannot_express_is_refused_with_the_reason(
         assert dialog.scenario == "fargate"
         text = screen_text(app)
         assert "scenario 'fargate'" in text and "PROBLEMS" in text
+        assert "refused: 1 problem below, nothing is sent" in text and "no changes" not in text
         question = str(dialog.query_one("#apply-question", Static).content)
         assert "scenario 'fargate'" in question and "cannot be applied" in question, question
         assert "sandbox-fargate" in question and "which the profile does not have" in question

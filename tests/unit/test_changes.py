@@ -121,6 +121,25 @@ def test_a_lower_desired_vcpus_is_never_sent_and_a_note_says_why() -> None:
     assert any("desiredvCpus 8" in n and "not sent" in n for n in cs.notes)
 
 
+def test_a_max_vcpus_under_the_desired_batch_holds_is_refused_not_dropped() -> None:
+    # A spot CE that is to launch nothing while 116 vCPUs of its work run: AWS refuses the
+    # update until desiredvCpus falls, so the change set says so instead of applying the rest
+    # and calling the account matched.
+    spec = ce_spec(min_vcpus=0, max_vcpus=0, desired_vcpus=0)
+    live = LiveState((live_ce(spec, max_vcpus=256, desired_vcpus=116),), (queue("q", ("ce",)),))
+    cs = compute_change_set(desired(spec), live)
+    assert not cs.ok and cs.steps == ()
+    assert cs.problems == (
+        "ce: maxvCpus 0 is below the 116 desiredvCpus Batch holds for its work, and AWS "
+        "refuses it until desiredvCpus falls: disable ce (its jobs finish, none start), then "
+        "apply again",
+    )
+    # At exactly the desiredvCpus held, it is one scaling update.
+    spec = ce_spec(min_vcpus=0, max_vcpus=116, desired_vcpus=0)
+    step = one_step(compute_change_set(desired(spec), live))
+    assert step.params == {"computeEnvironment": "ce", "computeResources": {"maxvCpus": 116}}
+
+
 def test_raising_min_vcpus_above_the_live_desired_raises_desired_with_it() -> None:
     spec = ce_spec(min_vcpus=4, desired_vcpus=4)
     live = LiveState((live_ce(spec, min_vcpus=0, desired_vcpus=2),), (queue("q", ("ce",)),))

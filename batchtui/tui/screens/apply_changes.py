@@ -328,7 +328,8 @@ class ApplyScreen(ModalScreen[bool]):
         else:
             question.update(
                 Text(
-                    f"{len(self.states)} steps applied; the account matches profile "
+                    f"{len(self.states)} step{'s' if len(self.states) != 1 else ''} applied; "
+                    "the account matches profile "
                     f"{self.profile}.   n/esc: close",
                     style="bold green",
                 )
