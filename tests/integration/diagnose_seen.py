@@ -1,0 +1,213 @@
+"""What the end-to-end diagnose tests share: ``batchtui diagnose`` run against a sandbox and its
+JSON read back (checked against its schema), and the same job or queue opened in the TUI's
+diagnosis screen the way a user does, to check that the screen names the cause the CLI names.
+
+The fixtures that bind these to a sandbox are in this folder's conftest.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import pathlib
+import threading
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, wait
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from batchtui.cli import main
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+SCHEMA = json.loads((REPO / "batchtui" / "data" / "diagnose.schema.json").read_text())
+
+#: ``run(*args)`` -> (exit code, the JSON document, or ``{"stderr": ...}`` when stdout is empty).
+Run = Callable[..., tuple[int, dict[str, Any]]]
+
+
+def point_at(monkeypatch: pytest.MonkeyPatch, sb: Any) -> None:
+    """The CLI's environment for ``sb``, as a user points the aws CLI at an endpoint."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", sb.credentials[0])
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", sb.credentials[1])
+    monkeypatch.setenv("AWS_ENDPOINT_URL", sb.url)
+    monkeypatch.setenv("AWS_REGION", sb.region)
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/dev/null")
+
+
+def runner(capsys: pytest.CaptureFixture[str]) -> Run:
+    """``batchtui diagnose ARGS --output json`` in this process, wherever the environment
+    points; a document that is printed must match the published schema."""
+    import jsonschema
+
+    def run(*args: str) -> tuple[int, dict[str, Any]]:
+        capsys.readouterr()
+        rc = main(["diagnose", *args, "--output", "json"])
+        out, err = capsys.readouterr()
+        if not out.strip():
+            return rc, {"stderr": err}
+        doc = json.loads(out)
+        jsonschema.validate(doc, SCHEMA)
+        return rc, doc
+
+    return run
+
+
+def submit(batch: Any, queue: str, jd: str, name: str = "job", **extra: Any) -> str:
+    return str(batch.submit_job(jobName=name, jobQueue=queue, jobDefinition=jd, **extra)["jobId"])
+
+
+def first(doc: dict[str, Any]) -> dict[str, Any]:
+    assert doc.get("findings"), doc
+    return dict(doc["findings"][0])
+
+
+def evidence(finding: dict[str, Any]) -> str:
+    return " | ".join(f"{e['call']} {e['field']} {e['value']}" for e in finding["evidence"])
+
+
+# -- the same diagnosis in the TUI -----------------------------------------------------------
+@dataclass(frozen=True)
+class Seen:
+    """The diagnosis screen as the test found it: the first finding's tree line and the lines
+    folded under it, the highlighted finding shown whole, and the summary above."""
+
+    line: str
+    folded: tuple[str, ...]
+    expanded: bool
+    whole: str
+    summary: str
+    codes: tuple[str, ...]
+
+
+def assert_shows(seen: Seen, finding: dict[str, Any]) -> None:
+    """The first finding on the screen is the CLI's ``finding``: its code, severity and title on
+    the finding's line, unfolded, with every piece of evidence (value, call and field) and the
+    fix under it, and all of it again in the whole-finding pane."""
+    assert seen.codes[:1] == (finding["code"],), (seen.codes, finding)
+    assert seen.expanded, seen
+    assert f" {finding['severity'].upper()} " in seen.line and finding["title"] in seen.line, seen
+    assert seen.folded[0] == f"code: {finding['code']}", seen.folded
+    shown = [f"evidence: {e['value']}  <- {e['call']} {e['field']}" for e in finding["evidence"]]
+    assert [line for line in seen.folded if line.startswith("evidence: ")] == shown, seen.folded
+    assert f"fix: {finding['fix']}" in seen.folded, seen.folded
+    for part in (finding["code"], finding["title"], finding["fix"]):
+        assert part in seen.whole, (part, seen.whole)
+
+
+def seen_on(screen: Any) -> Seen:
+    """What a :class:`~batchtui.tui.screens.diagnosis.DiagnosisScreen` shows once diagnosed."""
+    from textual.widgets import Static
+
+    from batchtui.tui.widgets.finding_tree import FindingTree
+
+    assert screen.diagnosis is not None, screen
+    top = screen.query_one(FindingTree).root.children[0]
+    return Seen(
+        line=str(top.label),
+        folded=tuple(str(child.label) for child in top.children),
+        expanded=top.is_expanded,
+        whole=str(screen.query_one("#finding-whole", Static).content),
+        summary=str(screen.query_one("#diagnosis-summary", Static).content),
+        codes=tuple(f.code for f in screen.diagnosis.findings),
+    )
+
+
+def app_on(sb: Any) -> Any:
+    """The TUI connected to ``sb``, its refresh timer off and its clock fixed."""
+    from batchtui.aws.session import Aws, AwsTarget
+    from batchtui.tui.app import create_app
+    from batchtui.tui.config import TuiConfig
+
+    aws = Aws(AwsTarget(region=sb.region, endpoint_url=sb.url, sandbox=True,
+                        credentials=sb.credentials))  # fmt: skip
+    return create_app(aws, sandbox=sb, config=TuiConfig(refresh_interval=0), clock=lambda: 1.0)
+
+
+class Tui:
+    """The TUI on a sandbox, kept open across tests in a thread of its own, as a user keeps it
+    open while jobs get stuck: starting it reads every queue of the account for the overview,
+    which on a session sandbox holding every test's queues would cost more than the diagnosis
+    checked. Its refresh timer is off, so between checks it reads nothing.
+
+    One task of the thread's event loop runs the app (Textual keeps the running app in context
+    variables of the task that started it) and takes the checks from a queue.
+
+    ``with Tui(sb) as tui: tui.assert_names(finding, job=job_id)``
+    """
+
+    def __init__(self, sb: Any) -> None:
+        self.sb = sb
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, name="tui", daemon=True)
+
+    def __enter__(self) -> Tui:
+        self.thread.start()
+        self.asks: asyncio.Queue[tuple[str, Future[Seen]] | None] = asyncio.Queue()
+        ready: Future[None] = Future()
+        self.running = asyncio.run_coroutine_threadsafe(self._run_app(ready), self.loop)
+        wait([ready, self.running], return_when=FIRST_COMPLETED)
+        if not ready.done():
+            self.running.result()  # the app failed to start: say why
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            self.loop.call_soon_threadsafe(self.asks.put_nowait, None)
+            self.running.result()
+        finally:
+            self.loop.call_soon_threadsafe(self.loop.stop)
+            self.thread.join()
+            self.loop.close()
+
+    def assert_names(self, finding: dict[str, Any], *, job: str) -> Seen:
+        """``D`` on ``job`` in its queue's jobs list: the diagnosis screen shows the CLI's
+        ``finding`` first (:func:`assert_shows`)."""
+        answer: Future[Seen] = Future()
+        self.loop.call_soon_threadsafe(self.asks.put_nowait, (job, answer))
+        seen = answer.result()
+        assert_shows(seen, finding)
+        return seen
+
+    async def _run_app(self, ready: Future[None]) -> None:
+        app = app_on(self.sb)
+        async with app.run_test(size=(160, 50)) as pilot:
+            await settle(app, pilot)
+            ready.set_result(None)
+            while (ask := await self.asks.get()) is not None:
+                job, answer = ask
+                try:
+                    answer.set_result(await self._diagnose(app, pilot, job))
+                except BaseException as e:  # the test's thread raises it
+                    answer.set_exception(e)
+
+    @staticmethod
+    async def _diagnose(app: Any, pilot: Any, job: str) -> Seen:
+        from batchtui.tui.screens.diagnosis import DiagnosisScreen
+        from batchtui.tui.screens.jobs import JobsScreen
+        from batchtui.tui.widgets.job_table import JobTable
+
+        queue = str(app.aws.call("batch", "DescribeJobs", jobs=[job])["jobs"][0]["jobQueue"])
+        # What enter on the queue's row in the overview opens (the overview read the account
+        # before the test made the queue). Opened over the last check's screens: going back to
+        # the overview would read every queue of the account again.
+        app.navigate.open_jobs(queue.rpartition("/")[2])
+        await settle(app, pilot)
+        assert isinstance(app.screen, JobsScreen), app.screen
+        table = app.screen.query_one(JobTable)
+        listed = [j.job_id for j in table.rows]
+        assert job in listed, f"job {job} is not in the jobs list of {queue}: {listed}"
+        table.move_to(listed.index(job))
+        await pilot.pause()
+        await pilot.press("D")
+        await settle(app, pilot)
+        assert isinstance(app.screen, DiagnosisScreen), app.screen
+        return seen_on(app.screen)
+
+
+async def settle(app: Any, pilot: Any) -> None:
+    """Every worker finished and every message it posted handled (never a timed wait)."""
+    for _ in range(3):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
