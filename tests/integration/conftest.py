@@ -36,8 +36,9 @@ def batch(aws_client: Any) -> Any:
     return aws_client("batch")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def tui(sandbox: Any) -> Iterator[Tui]:
-    """The TUI on the session sandbox, opened once: ``tui.assert_names(finding, job=job_id)``."""
+    """The TUI on the session sandbox, opened once a module (closed after it, so that it ticks
+    beside no other tests): ``tui.assert_names(finding, job=job_id)``."""
     with Tui(sandbox) as opened:
         yield opened

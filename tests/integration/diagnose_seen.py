@@ -114,25 +114,30 @@ def seen_on(screen: Any) -> Seen:
     )
 
 
-def app_on(sb: Any) -> Any:
-    """The TUI connected to ``sb``, its refresh timer off and its clock fixed."""
+def app_on(sb: Any, refresh_interval: float = 0.0) -> Any:
+    """The TUI connected to ``sb``, its clock fixed, its refresh timer off (by default)."""
     from batchtui.aws.session import Aws, AwsTarget
     from batchtui.tui.app import create_app
     from batchtui.tui.config import TuiConfig
 
     aws = Aws(AwsTarget(region=sb.region, endpoint_url=sb.url, sandbox=True,
                         credentials=sb.credentials))  # fmt: skip
-    return create_app(aws, sandbox=sb, config=TuiConfig(refresh_interval=0), clock=lambda: 1.0)
+    return create_app(
+        aws, sandbox=sb, config=TuiConfig(refresh_interval=refresh_interval), clock=lambda: 1.0
+    )
 
 
 class Tui:
-    """The TUI on a sandbox, kept open across tests in a thread of its own, as a user keeps it
-    open while jobs get stuck: starting it reads every queue of the account for the overview,
-    which on a session sandbox holding every test's queues would cost more than the diagnosis
-    checked. Its refresh timer is off, so between checks it reads nothing.
+    """The TUI on a sandbox, kept open across a module's tests in a thread of its own, as a user
+    keeps it open while jobs get stuck: starting it reads every queue of the account for the
+    overview, which on the session sandbox holding every test's queues costs more than the
+    diagnosis checked.
 
-    One task of the thread's event loop runs the app (Textual keeps the running app in context
-    variables of the task that started it) and takes the checks from a queue.
+    Its refresh timer is on at a day's interval of a clock that stands still: nothing is ever
+    due, so going back to the overview after a check reads nothing (with the timer off, every
+    screen shown again reads all it shows). One task of the thread's event loop runs the app
+    (Textual keeps the running app in context variables of the task that started it) and takes
+    the checks from a queue.
 
     ``with Tui(sb) as tui: tui.assert_names(finding, job=job_id)``
     """
@@ -171,9 +176,10 @@ class Tui:
         return seen
 
     async def _run_app(self, ready: Future[None]) -> None:
-        app = app_on(self.sb)
+        app = app_on(self.sb, refresh_interval=86_400.0)
         async with app.run_test(size=(160, 50)) as pilot:
             await settle(app, pilot)
+            home = app.screen
             ready.set_result(None)
             while (ask := await self.asks.get()) is not None:
                 job, answer = ask
@@ -181,6 +187,12 @@ class Tui:
                     answer.set_result(await self._diagnose(app, pilot, job))
                 except BaseException as e:  # the test's thread raises it
                     answer.set_exception(e)
+                finally:  # back to the overview: a screen left open ticks every second
+                    for _ in range(len(app.screen_stack)):
+                        if app.screen is home:
+                            break
+                        await pilot.press("escape")
+                        await settle(app, pilot)
 
     @staticmethod
     async def _diagnose(app: Any, pilot: Any, job: str) -> Seen:
@@ -190,8 +202,7 @@ class Tui:
 
         queue = str(app.aws.call("batch", "DescribeJobs", jobs=[job])["jobs"][0]["jobQueue"])
         # What enter on the queue's row in the overview opens (the overview read the account
-        # before the test made the queue). Opened over the last check's screens: going back to
-        # the overview would read every queue of the account again.
+        # before the test made the queue).
         app.navigate.open_jobs(queue.rpartition("/")[2])
         await settle(app, pilot)
         assert isinstance(app.screen, JobsScreen), app.screen
