@@ -171,6 +171,10 @@ class Tui:
         ``finding`` first (:func:`assert_shows`)."""
         answer: Future[Seen] = Future()
         self.loop.call_soon_threadsafe(self.asks.put_nowait, (job, answer))
+        wait([answer, self.running], return_when=FIRST_COMPLETED)
+        if not answer.done():
+            self.running.result()  # the app ended: say why
+            raise AssertionError("the TUI closed before it diagnosed the job")
         seen = answer.result()
         assert_shows(seen, finding)
         return seen
