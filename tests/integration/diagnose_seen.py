@@ -1,6 +1,6 @@
 """What the end-to-end diagnose tests share: ``batchtui diagnose`` run against a sandbox and its
-JSON read back (checked against its schema), and the same job or queue opened in the TUI's
-diagnosis screen the way a user does, to check that the screen names the cause the CLI names.
+JSON read back (checked against its schema), and the same job opened in the TUI's diagnosis
+screen as the app's ``D`` opens it, to check that the screen names the cause the CLI names.
 
 The fixtures that bind these to a sandbox are in this folder's conftest.py.
 """
@@ -167,8 +167,8 @@ class Tui:
             self.loop.close()
 
     def assert_names(self, finding: dict[str, Any], *, job: str) -> Seen:
-        """``D`` on ``job`` in its queue's jobs list: the diagnosis screen shows the CLI's
-        ``finding`` first (:func:`assert_shows`)."""
+        """The diagnosis screen of ``job``, opened as ``D`` on it in the jobs list opens it,
+        shows the CLI's ``finding`` first (:func:`assert_shows`)."""
         answer: Future[Seen] = Future()
         self.loop.call_soon_threadsafe(self.asks.put_nowait, (job, answer))
         wait([answer, self.running], return_when=FIRST_COMPLETED)
@@ -196,28 +196,18 @@ class Tui:
                         if app.screen is home:
                             break
                         await pilot.press("escape")
-                        await settle(app, pilot)
 
     @staticmethod
     async def _diagnose(app: Any, pilot: Any, job: str) -> Seen:
         from batchtui.tui.screens.diagnosis import DiagnosisScreen
-        from batchtui.tui.screens.jobs import JobsScreen
-        from batchtui.tui.widgets.job_table import JobTable
 
-        queue = str(app.aws.call("batch", "DescribeJobs", jobs=[job])["jobs"][0]["jobQueue"])
-        # What enter on the queue's row in the overview opens (the overview read the account
-        # before the test made the queue).
-        app.navigate.open_jobs(queue.rpartition("/")[2])
-        await settle(app, pilot)
-        assert isinstance(app.screen, JobsScreen), app.screen
-        table = app.screen.query_one(JobTable)
-        listed = [j.job_id for j in table.rows]
-        assert job in listed, f"job {job} is not in the jobs list of {queue}: {listed}"
-        table.move_to(listed.index(job))
-        await pilot.pause()
-        await pilot.press("D")
+        name = str(app.aws.call("batch", "DescribeJobs", jobs=[job])["jobs"][0]["jobName"])
+        # What D on the job's row in the jobs list opens (that key is tested in tests/tui):
+        # opening the list first would cost a listing of the queue, and half the check's time.
+        app.navigate.open_diagnosis(job_id=job, job_name=name)
         await settle(app, pilot)
         assert isinstance(app.screen, DiagnosisScreen), app.screen
+        assert app.screen.subject == f"job {name}  {job}", app.screen.subject
         return seen_on(app.screen)
 
 
