@@ -15,59 +15,14 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from diagnose_seen import Run, Tui, evidence, first, submit
 
-from batchtui.cli import main
 from batchtui.model import ON_DEMAND_STANDARD_QUOTA
 
-Run = Callable[..., tuple[int, dict[str, Any]]]
 EC2_ROLE = "arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role"
 TASK_EXECUTION = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
 TRUST = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
                     "Principal": {"Service": "ec2.amazonaws.com"}}]})  # fmt: skip
-
-
-def _env(monkeypatch: pytest.MonkeyPatch, sb: Any) -> None:
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", sb.credentials[0])
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", sb.credentials[1])
-    monkeypatch.setenv("AWS_ENDPOINT_URL", sb.url)
-    monkeypatch.setenv("AWS_REGION", sb.region)
-    monkeypatch.setenv("AWS_CONFIG_FILE", "/dev/null")
-
-
-def _runner(capsys: pytest.CaptureFixture[str]) -> Run:
-    def run(*args: str) -> tuple[int, dict[str, Any]]:
-        capsys.readouterr()
-        rc = main(["diagnose", *args, "--output", "json"])
-        out, err = capsys.readouterr()
-        return rc, json.loads(out) if out.strip() else {"stderr": err}
-
-    return run
-
-
-@pytest.fixture
-def diagnose(
-    monkeypatch: pytest.MonkeyPatch, sandbox: Any, capsys: pytest.CaptureFixture[str]
-) -> Run:
-    _env(monkeypatch, sandbox)
-    return _runner(capsys)
-
-
-@pytest.fixture
-def batch(aws_client: Any) -> Any:
-    return aws_client("batch")
-
-
-def submit(batch: Any, queue: str, jd: str, name: str = "job") -> str:
-    return str(batch.submit_job(jobName=name, jobQueue=queue, jobDefinition=jd)["jobId"])
-
-
-def first(doc: dict[str, Any]) -> dict[str, Any]:
-    assert doc.get("findings"), doc
-    return dict(doc["findings"][0])
-
-
-def evidence(finding: dict[str, Any]) -> str:
-    return " | ".join(f"{e['call']} {e['field']} {e['value']}" for e in finding["evidence"])
 
 
 def status(batch: Any, job: str) -> str:
@@ -140,10 +95,10 @@ def test_the_demo_roles_carry_the_policies_aws_guides_attach(
     assert [p["PolicyName"] for p in service] == ["AWSBatchServiceRole"]
 
 
-def test_a_diagnosis_of_the_demo_finds_no_instance_role_to_fix(demo_sandbox: Any,
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
-    _env(monkeypatch, demo_sandbox)
-    rc, doc = _runner(capsys)("--queue", "demo-batch-low")
+def test_a_diagnosis_of_the_demo_finds_no_instance_role_to_fix(
+    demo_sandbox: Any, diagnose_on: Callable[[Any], Run]
+) -> None:
+    rc, doc = diagnose_on(demo_sandbox)("--queue", "demo-batch-low")
     assert rc == 3 and doc["findings"]
     codes = {f["code"] for f in doc["findings"]}
     assert not codes & {"INSTANCE_ROLE_WITHOUT_ECS_POLICY", "INSTANCES_NOT_JOINING_CLUSTER"}
@@ -152,7 +107,7 @@ def test_a_diagnosis_of_the_demo_finds_no_instance_role_to_fix(demo_sandbox: Any
 # -- instances that launch but never join the ECS cluster ---------------------------------------
 def test_instances_in_subnets_without_a_route_to_ecs_never_register(
     sandbox: Any, batch: Any, batch_queue: Any, job_definition: Any, aws_client: Any,
-    isolated_subnet: str, ecs_profile: str, diagnose: Run,
+    isolated_subnet: str, ecs_profile: str, diagnose: Run, tui: Tui,
 ) -> None:  # fmt: skip
     names = batch_queue(ces=[{"subnets": [isolated_subnet], "instanceTypes": ["m5.large"],
                               "instanceRole": ecs_profile}])  # fmt: skip
@@ -171,6 +126,7 @@ def test_instances_in_subnets_without_a_route_to_ecs_never_register(
     joining = [g for g in doc["findings"] if g["code"] == "INSTANCES_NOT_JOINING_CLUSTER"]
     assert joining and f"{names['ce0']}: 1 running" in evidence(joining[0])
     assert f"{names['ce0']}: 0 registered" in evidence(joining[0])
+    tui.assert_names(f, job=job)
 
 
 def test_a_nat_gateway_route_lets_the_same_instances_join(
@@ -196,7 +152,7 @@ def test_a_nat_gateway_route_lets_the_same_instances_join(
 
 def test_an_instance_role_with_the_task_execution_policy_instead_never_joins(
     sandbox: Any, batch: Any, batch_queue: Any, job_definition: Any, aws_client: Any,
-    unique_name: Any, diagnose: Run,
+    unique_name: Any, diagnose: Run, tui: Tui,
 ) -> None:  # fmt: skip
     profile = instance_profile_with(aws_client, unique_name, TASK_EXECUTION)
     names = batch_queue(ces=[{"instanceRole": profile, "instanceTypes": ["m5.large"]}])
@@ -215,6 +171,7 @@ def test_an_instance_role_with_the_task_execution_policy_instead_never_joins(
     assert f["severity"] == "blocking" and "AmazonECSTaskExecutionRolePolicy" in f["title"]
     assert "iam:ListAttachedRolePolicies AttachedPolicies[].PolicyName" in evidence(f)
     assert "AmazonEC2ContainerServiceforEC2Role" in f["fix"]
+    tui.assert_names(f, job=job)
 
 
 def test_with_the_ecs_policy_attached_the_instances_join(
@@ -245,7 +202,7 @@ def ec2_short_of(sandbox: Any) -> Iterator[set[str]]:
 
 def test_ec2_out_of_capacity_fails_the_launches_in_aws_words(
     sandbox: Any, batch: Any, batch_queue: Any, job_definition: Any, aws_client: Any,
-    ec2_short_of: set[str], diagnose: Run,
+    ec2_short_of: set[str], diagnose: Run, tui: Tui,
 ) -> None:  # fmt: skip
     ec2_short_of.add("c5.24xlarge")
     names = batch_queue(ces=[{"instanceTypes": ["c5.24xlarge"], "maxvCpus": 96}])
@@ -268,6 +225,7 @@ def test_ec2_out_of_capacity_fails_the_launches_in_aws_words(
     assert rc == 3 and f["code"] == "CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY"
     assert "autoscaling:DescribeScalingActivities Activities[].StatusMessage" in evidence(f)
     assert "sufficient c5.24xlarge capacity" in evidence(f)
+    tui.assert_names(f, job=job)
 
 
 def test_a_successful_launch_is_an_activity_too(
@@ -292,7 +250,7 @@ def on_demand_quota_used_up(sandbox: Any) -> Iterator[float]:
 
 def test_a_used_up_vcpu_quota_fails_the_launches_in_aws_words(
     sandbox: Any, batch: Any, batch_queue: Any, job_definition: Any, aws_client: Any,
-    on_demand_quota_used_up: float, diagnose: Run,
+    on_demand_quota_used_up: float, diagnose: Run, tui: Tui,
 ) -> None:  # fmt: skip
     names = batch_queue(ces=[{"instanceTypes": ["m5.large"]}])
     job = submit(batch, names["queue"], job_definition())
@@ -308,12 +266,13 @@ def test_a_used_up_vcpu_quota_fails_the_launches_in_aws_words(
     assert rc == 3 and f["code"] == "VCPU_QUOTA_EXHAUSTED"
     launches = [g for g in doc["findings"] if "DescribeScalingActivities" in evidence(g)]
     assert launches and "vCPU limit" in evidence(launches[0])
+    tui.assert_names(f, job=job)
 
 
 # -- what EC2 will not launch: types a zone does not offer, spot bids under the price ----------
 def test_an_instance_type_the_subnets_zone_does_not_offer_is_never_launched(
     sandbox: Any, batch: Any, batch_queue: Any, job_definition: Any, aws_client: Any,
-    ecs_profile: str, diagnose: Run,
+    ecs_profile: str, diagnose: Run, tui: Tui,
 ) -> None:  # fmt: skip
     ec2 = aws_client("ec2")
     offered = ec2.describe_instance_type_offerings(LocationType="availability-zone", Filters=[
@@ -336,6 +295,7 @@ def test_an_instance_type_the_subnets_zone_does_not_offer_is_never_launched(
     f = first(doc)
     assert rc == 3 and f["code"] == "INSTANCE_TYPE_NOT_OFFERED"
     assert "not in us-east-1e" in evidence(f)
+    tui.assert_names(f, job=job)
 
 
 def test_a_second_subnet_in_a_zone_that_offers_the_type_gets_the_instance(
@@ -368,7 +328,7 @@ def test_a_second_subnet_in_a_zone_that_offers_the_type_gets_the_instance(
 
 def test_a_spot_bid_under_the_spot_price_launches_nothing(
     sandbox: Any, batch: Any, batch_queue: Any, job_definition: Any, aws_client: Any,
-    diagnose: Run,
+    diagnose: Run, tui: Tui,
 ) -> None:  # fmt: skip
     names = batch_queue(ces=[{"type": "SPOT", "bidPercentage": 20, "instanceTypes": ["m5.large"]}])
     job = submit(batch, names["queue"], job_definition())
@@ -380,6 +340,7 @@ def test_a_spot_bid_under_the_spot_price_launches_nothing(
     f = first(doc)
     assert rc == 3 and f["code"] == "SPOT_BID_BELOW_PRICE" and "bidPercentage 20 " in f["title"]
     assert "ec2:DescribeSpotPriceHistory SpotPriceHistory[].SpotPrice m5.large" in evidence(f)
+    tui.assert_names(f, job=job)
 
 
 def test_a_spot_bid_over_the_spot_price_launches(
@@ -423,7 +384,7 @@ def test_consumable_resources_are_created_listed_updated_and_deleted(
 
 def test_a_job_waits_while_other_jobs_hold_its_consumable_resource(
     sandbox: Any, batch: Any, batch_queue: Any, job_definition: Any, unique_name: Any,
-    diagnose: Run,
+    diagnose: Run, tui: Tui,
 ) -> None:  # fmt: skip
     name = unique_name("licence")
     batch.create_consumable_resource(consumableResourceName=name, totalQuantity=1)
@@ -440,6 +401,7 @@ def test_a_job_waits_while_other_jobs_hold_its_consumable_resource(
     f = first(doc)
     assert rc == 0 and f["code"] == "CONSUMABLE_RESOURCE_IN_USE"
     assert f"batch:DescribeConsumableResource totalQuantity / inUseQuantity {name}: 1 of 1 in use" in evidence(f)  # fmt: skip
+    tui.assert_names(f, job=waiter)
     batch.terminate_job(jobId=holder, reason="free the licence")
     sandbox.advance(sandbox.config.stop_seconds + sandbox.config.starting_seconds + 10)
     assert status(batch, waiter) == "RUNNING"
@@ -447,7 +409,7 @@ def test_a_job_waits_while_other_jobs_hold_its_consumable_resource(
 
 def test_a_job_that_needs_more_than_a_consumable_resource_holds_is_blocked(
     sandbox: Any, batch: Any, batch_queue: Any, job_definition: Any, unique_name: Any,
-    diagnose: Run,
+    diagnose: Run, tui: Tui,
 ) -> None:  # fmt: skip
     name = unique_name("db-connections")
     batch.create_consumable_resource(consumableResourceName=name, totalQuantity=2)
@@ -461,3 +423,4 @@ def test_a_job_that_needs_more_than_a_consumable_resource_holds_is_blocked(
     f = first(doc)
     assert rc == 3 and f["code"] == "CONSUMABLE_RESOURCE_TOO_SMALL" and "needs 3" in f["title"]
     assert f"{name}: 0 of 2 in use" in evidence(f)
+    tui.assert_names(f, job=job)

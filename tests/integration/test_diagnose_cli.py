@@ -5,68 +5,15 @@ waits). The JSON is checked against its schema."""
 from __future__ import annotations
 
 import json
-import pathlib
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import jsonschema
 import pytest
+from diagnose_seen import Run, evidence, first, submit
 
 from batchtui.capacity import schedulable_memory_mib
 from batchtui.cli import main
 from batchtui.model import SPOT_STANDARD_QUOTA
-
-REPO = pathlib.Path(__file__).resolve().parents[2]
-SCHEMA = json.loads((REPO / "batchtui" / "data" / "diagnose.schema.json").read_text())
-
-Run = Callable[..., tuple[int, dict[str, Any]]]
-
-
-def _env(monkeypatch: pytest.MonkeyPatch, sb: Any) -> None:
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", sb.credentials[0])
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", sb.credentials[1])
-    monkeypatch.setenv("AWS_ENDPOINT_URL", sb.url)
-    monkeypatch.setenv("AWS_REGION", sb.region)
-    monkeypatch.setenv("AWS_CONFIG_FILE", "/dev/null")
-
-
-def _runner(capsys: pytest.CaptureFixture[str]) -> Run:
-    def run(*args: str) -> tuple[int, dict[str, Any]]:
-        capsys.readouterr()
-        rc = main(["diagnose", *args, "--output", "json"])
-        out, err = capsys.readouterr()
-        doc = json.loads(out) if out.strip() else {"stderr": err}
-        if out.strip():
-            jsonschema.validate(doc, SCHEMA)
-        return rc, doc
-
-    return run
-
-
-@pytest.fixture
-def diagnose(
-    monkeypatch: pytest.MonkeyPatch, sandbox: Any, capsys: pytest.CaptureFixture[str]
-) -> Run:
-    _env(monkeypatch, sandbox)
-    return _runner(capsys)
-
-
-@pytest.fixture
-def batch(aws_client: Any) -> Any:
-    return aws_client("batch")
-
-
-def submit(batch: Any, queue: str, jd: str, name: str = "job", **extra: Any) -> str:
-    return str(batch.submit_job(jobName=name, jobQueue=queue, jobDefinition=jd, **extra)["jobId"])
-
-
-def first(doc: dict[str, Any]) -> dict[str, Any]:
-    assert doc.get("findings"), doc
-    return dict(doc["findings"][0])
-
-
-def evidence(finding: dict[str, Any]) -> str:
-    return " | ".join(f"{e['call']} {e['field']} {e['value']}" for e in finding["evidence"])
 
 
 def test_queue_disabled(
@@ -398,7 +345,7 @@ def test_spot_bid_below_the_spot_price(
 
 def test_a_denied_read_is_a_finding_not_a_failure(
     sandbox: Any, batch: Any, batch_queue: Any, job_definition: Any,
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], unique_name: Any,
+    monkeypatch: pytest.MonkeyPatch, diagnose_on: Any, unique_name: Any,
 ) -> None:  # fmt: skip
     # The caller may not read scheduling policies (a proxy answers AccessDenied for it): the
     # weights cannot be read, and the diagnosis says so instead of failing.
@@ -413,9 +360,9 @@ def test_a_denied_read_is_a_finding_not_a_failure(
     sandbox.advance(5)
     with FaultProxy(sandbox.url) as proxy:
         proxy.rules = [Rule("deny", ops={"DescribeSchedulingPolicies"})]
-        _env(monkeypatch, sandbox)
+        run = diagnose_on(sandbox)
         monkeypatch.setenv("AWS_ENDPOINT_URL", proxy.url)
-        rc, doc = _runner(capsys)(job)
+        rc, doc = run(job)
         assert proxy.faults("deny") >= 1
     cannot = [f for f in doc["findings"] if f["code"] == "CANNOT_TELL"]
     assert rc == 0 and cannot and cannot[0]["severity"] == "warning", doc
@@ -431,10 +378,9 @@ def test_bad_input_and_unknown_jobs(diagnose: Run, capsys: pytest.CaptureFixture
 
 
 def test_table_output_names_the_cause_and_the_fix(
-    sandbox: Any, batch: Any, batch_queue: Any, job_definition: Any, monkeypatch: pytest.MonkeyPatch,
+    sandbox: Any, batch: Any, batch_queue: Any, job_definition: Any, diagnose: Run,
     capsys: pytest.CaptureFixture[str],
 ) -> None:  # fmt: skip
-    _env(monkeypatch, sandbox)
     names = batch_queue(ces=[{"state": "DISABLED"}])
     job = submit(batch, names["queue"], job_definition())
     sandbox.advance(30)
@@ -458,11 +404,8 @@ DEMO_CAUSES = {
 
 
 @pytest.fixture
-def demo_diagnose(
-    monkeypatch: pytest.MonkeyPatch, demo_sandbox: Any, capsys: pytest.CaptureFixture[str]
-) -> Run:
-    _env(monkeypatch, demo_sandbox)
-    return _runner(capsys)
+def demo_diagnose(diagnose_on: Callable[[Any], Run], demo_sandbox: Any) -> Run:
+    return diagnose_on(demo_sandbox)
 
 
 def test_each_stuck_demo_job_is_named_with_its_real_cause(
@@ -516,7 +459,7 @@ def _instances_by_ce(sb: Any) -> dict[str, tuple[dict[str, float], set[str]]]:
 
 
 def test_the_demo_keeps_ec2_and_ecs_in_step_and_never_reports_instances_not_joining(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    diagnose_on: Callable[[Any], Run],
 ) -> None:
     """The demo account is healthy apart from its stuck queues: over a simulated hour every
     running instance past its boot time is registered in ECS, every registered one runs, and
@@ -525,8 +468,7 @@ def test_the_demo_keeps_ec2_and_ecs_in_step_and_never_reports_instances_not_join
     from batchtui.sandbox import Sandbox, SandboxConfig
 
     with Sandbox(SandboxConfig(seed="demo", manual_clock=True, random_seed=3)) as sb:
-        _env(monkeypatch, sb)
-        run = _runner(capsys)
+        run = diagnose_on(sb)
         boot = sb.config.scale_up_seconds
         queues = sorted(sb.store.job_queues)
         launched_any = False

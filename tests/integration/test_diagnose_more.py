@@ -5,27 +5,23 @@ head of the queue seen the same way in the TUI's diagnosis screen, where its key
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from test_diagnose_cli import Run, _env, _runner, evidence, first, submit
+from diagnose_seen import (
+    Run,
+    Tui,
+    app_on,
+    assert_shows,
+    evidence,
+    first,
+    seen_on,
+    settle,
+    submit,
+)
 
 from batchtui.cli import main
-
-
-@pytest.fixture
-def batch(aws_client: Any) -> Any:
-    return aws_client("batch")
-
-
-@pytest.fixture
-def diagnose(
-    monkeypatch: pytest.MonkeyPatch, sandbox: Any, capsys: pytest.CaptureFixture[str]
-) -> Run:
-    """``diagnose(*args)`` -> (exit code, JSON document) against the session sandbox."""
-    _env(monkeypatch, sandbox)
-    return _runner(capsys)
 
 
 def settled(sandbox: Any) -> float:
@@ -34,7 +30,12 @@ def settled(sandbox: Any) -> float:
 
 
 def test_a_share_over_its_weight_waits_while_other_shares_run(
-    sandbox: Any, batch: Any, batch_queue: Any, job_definition: Any, diagnose: Run
+    sandbox: Any,
+    batch: Any,
+    batch_queue: Any,
+    job_definition: Any,
+    diagnose: Run,
+    tui: Tui,
 ) -> None:
     # Weight 3 gives share "bulk" a quarter of the queue beside "urgent" (weight 1); "bulk"
     # takes the 15 slots "urgent" leaves while "urgent" has one job to run.
@@ -70,6 +71,7 @@ def test_a_share_over_its_weight_waits_while_other_shares_run(
     assert "queueUtilization.fairshareUtilization bulk: 15 vCPUs" in evidence(f)
     [w] = doc["waiting"]
     assert w["jobId"] == waiting[0] and w["status"] == "RUNNABLE" and w["position"] is not None
+    tui.assert_names(f, job=waiting[0])
     rc, whole = diagnose("--queue", q)
     assert rc == 0 and first(whole)["code"] == "FAIR_SHARE_OVER_WEIGHT"
     assert sorted(first(whole)["jobIds"]) == sorted(waiting)
@@ -97,8 +99,7 @@ def test_starting_for_long_names_the_image_and_the_time(
     slow_pull: Any,
     instance_profile: str,
     aws_client: Any,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
+    diagnose_on: Callable[[Any], Run],
 ) -> None:
     slow = aws_client(slow_pull, "batch")
     slow.create_compute_environment(
@@ -124,8 +125,7 @@ def test_starting_for_long_names_the_image_and_the_time(
     job = submit(slow, "queue-slow-pull", "jd-slow-pull", "assemble")
     slow_pull.advance(slow_pull.config.scale_up_seconds + 900)
     assert slow.describe_jobs(jobs=[job])["jobs"][0]["status"] == "STARTING"
-    _env(monkeypatch, slow_pull)
-    rc, doc = _runner(capsys)(job)
+    rc, doc = diagnose_on(slow_pull)(job)
     f = first(doc)
     assert f["code"] == "STARTING_TOO_LONG" and f["severity"] == "warning"
     assert rc == 0 and not doc["blocking"]  # a warning: it may still start
@@ -133,6 +133,8 @@ def test_starting_for_long_names_the_image_and_the_time(
     assert f"pulling image {image} is slow or failing" in f["title"]
     assert f"jobs[].container.image {image}" in evidence(f)
     assert "registry" in f["fix"]
+    with Tui(slow_pull) as tui:
+        tui.assert_names(f, job=job)
 
 
 def test_a_pending_job_names_the_job_it_waits_for_and_the_count_is_the_queues(
@@ -142,6 +144,7 @@ def test_a_pending_job_names_the_job_it_waits_for_and_the_count_is_the_queues(
     job_definition: Any,
     diagnose: Run,
     capsys: pytest.CaptureFixture[str],
+    tui: Tui,
 ) -> None:
     # maxvCpus 4 holds two m5.large: two jobs run, two wait their turn, and two more wait in
     # PENDING for the running ones.
@@ -173,6 +176,11 @@ def test_a_pending_job_names_the_job_it_waits_for_and_the_count_is_the_queues(
     text = capsys.readouterr().out
     assert text.startswith(f"Diagnosis of queue {q}: 4 jobs examined (2 PENDING, 2 RUNNABLE)")
 
+    rc, doc = diagnose(after[0])
+    f = first(doc)
+    assert rc == 0 and f["code"] == "DEPENDENCY_UNFINISHED" and f["severity"] == "info"
+    tui.assert_names(f, job=after[0])
+
 
 # -- a blocked head, in the CLI and in the TUI ----------------------------------------------
 def blocked_head(sandbox: Any, batch: Any, batch_queue: Any, job_definition: Any) -> Any:
@@ -200,8 +208,8 @@ def test_a_blocked_head_is_named_in_the_cli_and_the_tui_whose_key_cancels_it(
 
     seen = asyncio.run(_tui_diagnosis(sandbox, q))
     assert seen["first"] == ("HEAD_OF_QUEUE_BLOCKED", head, tuple(sorted(behind)))
-    assert f["title"] in seen["whole"] and f["fix"] in seen["whole"]
-    assert "4 jobs examined (4 RUNNABLE): BLOCKED, 2 causes" in seen["text"]
+    assert_shows(seen["shown"], f)
+    assert "4 jobs examined (4 RUNNABLE): BLOCKED, 2 causes" in seen["shown"].summary
     assert seen["offers_cancel"] is True
     assert seen["cancelled"] == "FAILED"
     # Cancelling the head released the jobs behind it: nothing blocks any more.
@@ -212,47 +220,33 @@ def test_a_blocked_head_is_named_in_the_cli_and_the_tui_whose_key_cancels_it(
 
 async def _tui_diagnosis(sandbox: Any, queue: str) -> dict[str, Any]:
     """The TUI on the session sandbox: ``D`` on ``queue`` in the overview, then ctrl+d, y."""
-    from textual.widgets import Static
-
-    from batchtui.aws.session import Aws, AwsTarget
-    from batchtui.tui.app import create_app
-    from batchtui.tui.config import TuiConfig
     from batchtui.tui.screens.diagnosis import DiagnosisScreen
     from batchtui.tui.screens.dialogs import ConfirmScreen
 
-    aws = Aws(AwsTarget(region=sandbox.region, endpoint_url=sandbox.url, sandbox=True,
-                        credentials=sandbox.credentials))  # fmt: skip
-    app = create_app(aws, sandbox=sandbox, config=TuiConfig(refresh_interval=0), clock=lambda: 1.0)
+    app = app_on(sandbox)
     seen: dict[str, Any] = {}
     async with app.run_test(size=(140, 40)) as pilot:
-        await _settle(app, pilot)
+        await settle(app, pilot)
         table = app.screen.query_one("#queues")
         table.move_cursor(row=table.get_row_index(queue))
         await pilot.press("D")
-        await _settle(app, pilot)
+        await settle(app, pilot)
         screen = app.screen
         assert isinstance(screen, DiagnosisScreen) and screen.diagnosis is not None
         top = screen.diagnosis.findings[0]
         seen["first"] = (top.code, top.target, tuple(sorted(top.job_ids)))
-        seen["whole"] = str(screen.query_one("#finding-whole", Static).content)
-        seen["text"] = str(screen.query_one("#diagnosis-summary", Static).content)
+        seen["shown"] = seen_on(screen)
         seen["offers_cancel"] = screen.check_action("cancel", ())
         await pilot.press("ctrl+d")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmScreen)
         assert f"Cancel job too-wide\n{top.target}" in str(app.screen.question)
         await pilot.press("y")
-        await _settle(app, pilot)
+        await settle(app, pilot)
         sandbox.advance(30)
-        status = aws.call("batch", "DescribeJobs", jobs=[top.target])["jobs"][0]["status"]
+        status = app.aws.call("batch", "DescribeJobs", jobs=[top.target])["jobs"][0]["status"]
         seen["cancelled"] = status
         await pilot.press("r")
-        await _settle(app, pilot)
+        await settle(app, pilot)
         seen["after"] = [f.code for f in screen.diagnosis.findings]
     return seen
-
-
-async def _settle(app: Any, pilot: Any) -> None:
-    for _ in range(3):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
