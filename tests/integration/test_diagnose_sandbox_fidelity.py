@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from test_diagnose_cli import Run, _env, _runner, evidence, first, submit
+from diagnose_seen import Run, evidence, first, submit
 
 from batchtui.sandbox.launches import CAPACITY_REASON_AFTER_SECONDS, RETRY_SECONDS
 
@@ -23,20 +23,6 @@ TRUST = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "
                     "Principal": {"Service": "ec2.amazonaws.com"}}]})  # fmt: skip
 #: Instances run this long without joining before diagnose calls it a problem.
 JOIN_GRACE = 660
-
-
-@pytest.fixture
-def batch(aws_client: Any) -> Any:
-    return aws_client("batch")
-
-
-@pytest.fixture
-def diagnose(
-    monkeypatch: pytest.MonkeyPatch, sandbox: Any, capsys: pytest.CaptureFixture[str]
-) -> Run:
-    """``diagnose(*args)`` -> (exit code, JSON document) against the session sandbox."""
-    _env(monkeypatch, sandbox)
-    return _runner(capsys)
 
 
 def status(batch: Any, job: str) -> str:
