@@ -60,6 +60,9 @@ class Finding:
     #: What batchtui can do about it, and on which resource (a CE, a queue or a job name/id).
     action: Action | None = None
     target: str = ""
+    #: The maxvCpus the fix asks the target compute environment for, where it names one (the
+    #: TUI's scale dialog opens with it).
+    max_vcpus: int | None = None
 
     @property
     def key(self) -> tuple[str, str, str]:

@@ -224,7 +224,7 @@ def max_vcpus_too_low(ctx: Context, job: JobFacts) -> Finding | None:
          *(ev(DESCRIBE_CES, "computeEnvironments[].computeResources.maxvCpus", f"{c.name}: {c.max_vcpus}") for c in fitting),
          ev(INSTANCE_TYPES, "InstanceTypes[].VCpuInfo.DefaultVCpus", f"{it.name}: {it.vcpus}")),
         f"raise maxvCpus of {ce.name} to at least {need}, or submit the job with fewer vCPUs",
-        (job.job_id,), Action.SCALE, ce.name,
+        (job.job_id,), Action.SCALE, ce.name, max_vcpus=need,
     )  # fmt: skip
 
 

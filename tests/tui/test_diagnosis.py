@@ -6,7 +6,7 @@ from __future__ import annotations
 import account
 from conftest import SIZE, settle
 from screen_text import screen_text, toast_text
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
 from batchtui.diagnose import Severity
 from batchtui.tui.screens.diagnosis import DiagnosisProgress, DiagnosisScreen, progress_text
@@ -192,6 +192,12 @@ async def test_s_on_the_diagnosis_scales_the_compute_environment_it_names(make_a
         await pilot.press("s")
         assert isinstance(app.screen, ScaleScreen)
         assert "demo-ondemand" in screen_text(app)
+        # It opens with the maxvCpus the fix names (m5.24xlarge's 96), the rest as they are.
+        ce = app.screen.ce
+        fields = {i.id: i.value for i in app.screen.query(Input)}
+        assert fields == {"min": str(ce.min_vcpus), "desired": str(ce.desired_vcpus),
+                          "max": "96"}, fields  # fmt: skip
+        assert ce.max_vcpus == 64
 
 
 async def test_e_on_the_diagnosis_enables_the_disabled_compute_environment(make_app, demo) -> None:

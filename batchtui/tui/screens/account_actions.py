@@ -71,7 +71,12 @@ def toggle_job_queue(screen: BaseScreen, queue: JobQueue) -> None:
     )
 
 
-def scale_compute_environment(screen: BaseScreen, ce: ComputeEnvironment) -> None:
+def scale_compute_environment(
+    screen: BaseScreen, ce: ComputeEnvironment, *, max_vcpus: int | None = None
+) -> None:
+    """The scale dialog for ``ce`` (its maxvCpus field holding ``max_vcpus`` when given), then
+    the update the user confirms."""
+
     def call(request: ScalingRequest) -> None:
         from batchtui.aws import actions  # boto3: see toggle_compute_environment
 
@@ -90,4 +95,4 @@ def scale_compute_environment(screen: BaseScreen, ce: ComputeEnvironment) -> Non
                 lambda: call(request), thread=True, exit_on_error=False, group="action"
             )
 
-    screen.app.push_screen(ScaleScreen(ce), answered)
+    screen.app.push_screen(ScaleScreen(ce, max_vcpus=max_vcpus), answered)

@@ -241,7 +241,9 @@ class DiagnosisScreen(BaseScreen):
         finding = self.actionable(Action.SCALE)
         ce = self._ce(finding.target) if finding else None
         if ce is not None:
-            account_actions.scale_compute_environment(self, ce)
+            # The dialog opens with the maxvCpus the fix names: one key to accept it.
+            wanted = finding.max_vcpus if finding is not None else None
+            account_actions.scale_compute_environment(self, ce, max_vcpus=wanted)
 
     def action_enable(self) -> None:
         finding = self.actionable(Action.ENABLE)

@@ -205,9 +205,11 @@ class ScaleScreen(ModalScreen[ScalingRequest | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="scale.cancel")]
 
-    def __init__(self, ce: ComputeEnvironment) -> None:
+    def __init__(self, ce: ComputeEnvironment, *, max_vcpus: int | None = None) -> None:
         super().__init__()
         self.ce = ce
+        #: The maxvCpus the field opens with (a fix that names one); the CE's own otherwise.
+        self.max_vcpus = ce.max_vcpus if max_vcpus is None else max_vcpus
 
     def compose(self) -> ComposeResult:
         ce = self.ce
@@ -234,7 +236,7 @@ class ScaleScreen(ModalScreen[ScalingRequest | None]):
                 for field, value in (
                     ("min", ce.min_vcpus),
                     ("desired", ce.desired_vcpus),
-                    ("max", ce.max_vcpus),
+                    ("max", self.max_vcpus),
                 ):
                     yield Label(f"{field}vCpus", classes="field-label")
                     yield Input(
@@ -242,6 +244,7 @@ class ScaleScreen(ModalScreen[ScalingRequest | None]):
                         id=field,
                         type="integer",
                         disabled=fargate and field != "max",
+                        select_on_focus=True,  # a number typed replaces the one shown
                     )
             yield Static("", id="problems")
             with Horizontal(classes="buttons"):
