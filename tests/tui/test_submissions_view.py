@@ -256,3 +256,12 @@ def test_snapshot_submissions_mid_run(demo, photos, snap_compare) -> None:
 
     app = app_on(demo, clock=lambda: 0.0, where_label=label)
     assert snap_compare(app, terminal_size=SIZE, run_before=open_view)
+
+
+async def test_no_submission_says_how_to_make_one(demo, photos) -> None:
+    app = app_on(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open(pilot)
+        text = " ".join(screen_text(app).split())
+        assert f"no submission in s3://{BUCKET}" in text
+        assert "batchtui submit --profile P" in text

@@ -190,7 +190,11 @@ class SubmissionsScreen(BaseScreen):
         _sync(self.query_one("#submissions", DataTable), rows)
         where = ", ".join(f"s3://{b}" for b in self.buckets or [])
         if not self.order:
-            self._info(f"no submission in {where or 'any profile bucket'}")
+            self._info(
+                f"no submission in {where or 'any profile bucket'}: `batchtui submit --profile P "
+                "--images s3://BUCKET/PREFIX/` makes one, against this same account (a CLI "
+                "--sandbox is a sandbox of its own: share one with `batchtui sandbox serve`)"
+            )
         else:
             more = f"; {self.left_out} older not read" if self.left_out else ""
             noun = "submission" if len(self.order) == 1 else "submissions"
