@@ -560,3 +560,9 @@ class ApiCallStats:
     @property
     def total(self) -> int:
         return sum(n for _, _, n in self.by_operation)
+
+
+#: Where `batchtui submit` keeps a submission in the image bucket (its manifests, journal and
+#: report, under the submission's id); fixed, so any machine finds a submission by its id. The
+#: job role apply generates reaches it, so it lives below both.
+SUBMISSIONS_PREFIX = "batchtui/submissions/"

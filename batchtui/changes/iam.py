@@ -23,8 +23,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from batchtui.model import SUBMISSIONS_PREFIX
 from batchtui.profiles import Profile
-from batchtui.profiles.access import DEFAULT_MANIFEST_PREFIX, SUBMISSIONS_PREFIX, require_access
+from batchtui.profiles.access import DEFAULT_MANIFEST_PREFIX, require_access
 
 POLICY_VERSION = "2012-10-17"
 BATCH_SERVICE = "batch.amazonaws.com"

@@ -24,9 +24,6 @@ _BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _TABLE = re.compile(r"^[A-Za-z0-9_.-]{3,255}$")  # DynamoDB table names
 _ROLE = re.compile(r"^[\w+=,.@-]{1,64}$")  # IAM role and policy names
 _ACCOUNT = re.compile(r"^\d{12}$")
-#: Where `batchtui submit` keeps a submission in the image bucket (its manifests, journal and
-#: report, under the submission's id); fixed, so any machine finds a submission by its id.
-SUBMISSIONS_PREFIX = "batchtui/submissions/"
 #: Where the S3-event handler writes its manifests unless MANIFEST_PREFIX says otherwise.
 DEFAULT_MANIFEST_PREFIX = "manifests/"
 #: Where the worker's environment says the same thing as a [data] key.

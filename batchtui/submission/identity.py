@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from batchtui.errors import UsageError
-from batchtui.profiles.access import SUBMISSIONS_PREFIX
+from batchtui.model import SUBMISSIONS_PREFIX
 
 #: Where manifests and the journal go in the image bucket, under the submission's id. Keys under
 #: it are never images (a listing of the whole bucket would otherwise find them).
