@@ -42,20 +42,25 @@ def test_the_demo_bucket_ends_with_one_item_per_image(
     def submit() -> dict[str, Any]:
         aws = Aws(AwsTarget(region=demo.region, endpoint_url=demo.url,
                             credentials=("testing", "testing")))  # fmt: skip
-        argv = ["submit", "--profile", "sandbox", "--images", f"s3://{BUCKET}/",
+        argv = ["submit", "--profile", "sandbox", "--images", f"s3://{BUCKET}/photos/",
                 "--images-per-job", "10", "--yes", "-o", "json"]  # fmt: skip
         capsys.readouterr()
         assert main(argv, aws=aws) == 0, capsys.readouterr().err
         return dict(json.loads(capsys.readouterr().out))
 
     s3, batch, ddb = client("s3"), client("batch"), client("dynamodb")
-    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET)["Contents"]]
-    assert items(ddb, LABELS_TABLE) == []
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET, Prefix="photos/")["Contents"]]
+    expected = sorted(f"s3://{BUCKET}/{k}" for k in keys)
+    # moto's DynamoDB is the whole test process's: other demos' tests may have tagged these.
+    for key in expected:
+        ddb.delete_item(TableName=LABELS_TABLE, Key={"image_key": {"S": key}})
+    assert [i for i in items(ddb, LABELS_TABLE) if i in expected] == []
     doc = submit()
     assert doc["status"] == "submitted" and doc["jobQueue"] == "demo-main"
     jobs = run_to_the_end(demo, batch, [j["jobId"] for j in doc["jobs"]])
     assert [j["status"] for j in jobs] == ["SUCCEEDED"] * len(doc["jobs"])
-    assert items(ddb, LABELS_TABLE) == sorted(f"s3://{BUCKET}/{k}" for k in keys)
+    assert [i for i in items(ddb, LABELS_TABLE) if i in expected] == expected
+    assert len(keys) == 50
     again = submit()
     assert (again["status"], again["submitJobCalls"]) == ("nothing-to-do", 0)
     assert again["submissionId"] == doc["submissionId"]
