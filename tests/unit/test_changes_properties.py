@@ -90,12 +90,14 @@ def test_applying_the_change_set_yields_the_desired_state(
     cs = compute_change_set(desired, live, allow_delete=allow_delete)
     if not cs.ok:
         # Refused only where AWS would refuse: a maxvCpus under the desiredvCpus Batch holds.
-        specs = {spec.name: spec for spec in desired.compute_environments}
+        # The problem names the live compute environment (a blue/green generation: NAME-2).
+        spec_of = {ce.name: spec for spec in desired.compute_environments
+                   for ce in live.generations(spec.name)}  # fmt: skip
+        held = {ce.name: ce.desired_vcpus for ce in live.compute_environments}
         for problem in cs.problems:
             name = problem.split(":")[0]
-            held = max(ce.desired_vcpus for ce in live.generations(name))
             assert "AWS refuses it until desiredvCpus falls" in problem, problem
-            assert specs[name].max_vcpus < held, problem
+            assert spec_of[name].max_vcpus < held[name], problem
         return
     state = live
     for step in cs.steps:
