@@ -344,6 +344,10 @@ def active_jobs(sb: SeedTarget, api: BatchApi) -> None:
            arrayProperties={"size": 24}, **_sleep(2400))  # fmt: skip
 
 
+def _tag_the_photos(api: BatchApi) -> None:
+    submit(api, "tag-new-photos", "demo-main", "demo-image-tagger")
+
+
 def trickle(scheduler: Scheduler, api: BatchApi) -> None:
     """A few new jobs every simulated minute or so, so the demo account looks alive."""
     rng = scheduler.rng
@@ -387,4 +391,8 @@ def seed_demo(sb: SeedTarget) -> None:
         active_jobs(sb, api)
         if sb.config.demo_trickle:
             scheduler.call_at(scheduler.now + 30, lambda s: trickle(s, api))
+        if not sb.config.manual_clock:
+            # A minute in, the image tagger runs for real over the photos: the labels table
+            # fills and its logs are the worker's own. (Tests step a manual clock: no process.)
+            scheduler.call_at(start + 60, lambda s: _tag_the_photos(api))
         scheduler.run_until(start)
