@@ -1,8 +1,8 @@
 """profiles/sandbox.toml describes the demo account as `batchtui --sandbox` seeds it: apply has
 nothing to change there, and raising a maxvCpus in a copy of it is one in-place scaling update.
 
-A demo account of its own (module scope): the session's demo sandbox must stay as seeded for
-the tests that read it."""
+A demo account of each test's own: the session's demo sandbox must stay as seeded for the tests
+that read it."""
 
 from __future__ import annotations
 
@@ -18,8 +18,9 @@ from test_apply_cli import REPO, sandbox_aws
 from batchtui.cli import main
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def demo() -> Iterator[Any]:
+    """A demo account of each test's own: one test's apply must not be the other's start."""
     from batchtui.sandbox import Sandbox, SandboxConfig
 
     config = SandboxConfig(seed="demo", manual_clock=True, random_seed=3, demo_trickle=False)
