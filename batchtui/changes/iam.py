@@ -25,7 +25,7 @@ from typing import Any
 
 from batchtui.model import SUBMISSIONS_PREFIX
 from batchtui.profiles import Profile
-from batchtui.profiles.access import DEFAULT_MANIFEST_PREFIX, require_access
+from batchtui.profiles.access import require_access
 
 POLICY_VERSION = "2012-10-17"
 BATCH_SERVICE = "batch.amazonaws.com"
@@ -227,9 +227,7 @@ def iam_setup(profile: Profile) -> IamSetup:
     account = profile.iam.account_id or next((a for _, a, _, _ in arns), "")
     partition = next((p for p, _, _, _ in arns), "aws")
     data = profile.data
-    manifest_prefix = (
-        data.manifest_prefix if data.manifest_prefix is not None else DEFAULT_MANIFEST_PREFIX
-    )
+    manifest_prefix = data.manifests
     images_prefix = data.images_prefix or ""
     require_access(
         profile.path,

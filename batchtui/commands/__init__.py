@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TextIO, cast
 
-from batchtui.errors import OutputError
+from batchtui.errors import OutputError, UsageError
 
 if TYPE_CHECKING:
     from batchtui.aws.session import Aws, AwsTarget
@@ -97,6 +97,19 @@ class CommandContext:
     def note(self, message: str) -> None:
         """A diagnostic line for the user, on stderr (stdout carries data only)."""
         print(message, file=self.stderr, flush=True)
+
+    def confirm(self, prompt: str, *, refusing: str) -> bool:
+        """Ask ``prompt`` on the terminal; only "yes" agrees. With no terminal to ask on it
+        refuses (exit 2, nothing sent): ``refusing`` says what ("not applying")."""
+        stdin = sys.stdin
+        if stdin is None or not stdin.isatty():
+            raise UsageError(
+                f"{refusing}: no terminal to confirm on and no --yes (nothing was sent)",
+                hint="review with --dry-run, then pass --yes",
+            )
+        self.stderr.write(prompt)
+        self.stderr.flush()
+        return stdin.readline().strip().lower() == "yes"
 
     def target(self) -> AwsTarget:
         return self.aws().target

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -135,7 +134,9 @@ def run(args: argparse.Namespace, ctx: CommandContext) -> int:
     if args.dry_run:
         _emit_json(args, ctx, cs, document, {"status": "dry-run", "stepsDone": 0})
         return 0
-    if not args.yes and not _confirmed(ctx, len(cs.steps)):
+    if not args.yes and not ctx.confirm(
+        f"Apply these {len(cs.steps)} steps? Only 'yes' applies: ", refusing="not applying"
+    ):
         _emit_json(args, ctx, cs, document, {"status": "cancelled", "stepsDone": 0})
         ctx.note("apply: cancelled, nothing was sent")
         return 0
@@ -207,19 +208,6 @@ def _colour(ctx: CommandContext) -> bool:
         return bool(ctx.stdout.isatty())
     except (AttributeError, ValueError):
         return False
-
-
-def _confirmed(ctx: CommandContext, steps: int) -> bool:
-    """Ask on the terminal; with no terminal to ask on, refuse (exit 2, nothing sent)."""
-    stdin = sys.stdin
-    if stdin is None or not stdin.isatty():
-        raise UsageError(
-            "not applying: no terminal to confirm on and no --yes (nothing was sent)",
-            hint="review with --dry-run, then pass --yes",
-        )
-    ctx.stderr.write(f"Apply these {steps} steps? Only 'yes' applies: ")
-    ctx.stderr.flush()
-    return stdin.readline().strip().lower() == "yes"
 
 
 def _waiter(ctx: CommandContext) -> Waiter:

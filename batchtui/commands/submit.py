@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import TYPE_CHECKING
 
 from batchtui.commands import CommandContext, add_output_option, submission_status, trigger
@@ -135,7 +134,9 @@ def submit(args: argparse.Namespace, ctx: CommandContext) -> int:
     if args.dry_run:
         _emit_json(args, ctx, report("dry-run"))
         return 0
-    if not args.yes and not _confirmed(ctx, len(state.pending)):
+    if not args.yes and not ctx.confirm(
+        f"Submit these {len(state.pending)} jobs? Only 'yes' submits: ", refusing="not submitting"
+    ):
         _emit_json(args, ctx, report("cancelled"))
         ctx.note("submit: cancelled, nothing was sent")
         return 0
@@ -196,16 +197,3 @@ def _emit_json(args: argparse.Namespace, ctx: CommandContext, report: SubmitRepo
     from batchtui.render.text import to_json
 
     print(to_json(submission_document(report)), file=ctx.stdout)
-
-
-def _confirmed(ctx: CommandContext, steps: int) -> bool:
-    """Ask on the terminal; with no terminal to ask on, refuse (exit 2, nothing sent)."""
-    stdin = sys.stdin
-    if stdin is None or not stdin.isatty():
-        raise UsageError(
-            "not submitting: no terminal to confirm on and no --yes (nothing was sent)",
-            hint="review with --dry-run, then pass --yes",
-        )
-    ctx.stderr.write(f"Submit these {steps} jobs? Only 'yes' submits: ")
-    ctx.stderr.flush()
-    return stdin.readline().strip().lower() == "yes"

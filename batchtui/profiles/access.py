@@ -78,6 +78,11 @@ class DataSpec:
     #: Key -> (dotted key, line) of the environment variable it was read from, when it was.
     from_environment: Mapping[str, tuple[str, int]] = field(default_factory=dict)
 
+    @property
+    def manifests(self) -> str:
+        """Where the S3-event handler writes its manifests: ``manifest_prefix`` or its default."""
+        return self.manifest_prefix if self.manifest_prefix is not None else DEFAULT_MANIFEST_PREFIX
+
 
 @dataclass(frozen=True)
 class IamSpec:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from batchtui.profiles import Profile
-from batchtui.profiles.access import DEFAULT_MANIFEST_PREFIX, require_access
+from batchtui.profiles.access import require_access
 
 HANDLER = "batchtui_worker.s3_event.handler"
 RUNTIME = "python3.12"
@@ -235,9 +235,7 @@ def trigger_setup(profile: Profile) -> TriggerSetup:
              "environments' instance_role as an ARN)", account),
         ],
     )  # fmt: skip
-    manifest_prefix = (
-        data.manifest_prefix if data.manifest_prefix is not None else DEFAULT_MANIFEST_PREFIX
-    )
+    manifest_prefix = data.manifests
     queue = profile.workload.queue or profile.job_queues[0].name
     job_definition = profile.job_definition.name
     # Lambda function and IAM role names: 64 letters, digits, hyphens, underscores at most.
