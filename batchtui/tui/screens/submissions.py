@@ -190,10 +190,10 @@ class SubmissionsScreen(BaseScreen):
         _sync(self.query_one("#submissions", DataTable), rows)
         where = ", ".join(f"s3://{b}" for b in self.buckets or [])
         if not self.order:
+            # What to do first: at 80 columns the line is cut at its end.
             self._info(
-                f"no submission in {where or 'any profile bucket'}: `batchtui submit --profile P "
-                "--images s3://BUCKET/PREFIX/` makes one, against this same account (a CLI "
-                "--sandbox is a sandbox of its own: share one with `batchtui sandbox serve`)"
+                "no submission yet: batchtui submit --profile P --images s3://BUCKET/PREFIX/ "
+                f"makes one (a CLI --sandbox is a sandbox of its own); read {where or 'no bucket'}"
             )
         else:
             more = f"; {self.left_out} older not read" if self.left_out else ""
