@@ -212,7 +212,15 @@ class Tui:
 
 
 async def settle(app: Any, pilot: Any) -> None:
-    """Every worker finished and every message it posted handled (never a timed wait)."""
+    """Every worker finished and every message it posted handled (never a timed wait). An
+    exclusive worker that a newer one superseded ends cancelled: the newer one is waited for."""
+    from textual.worker import WorkerCancelled
+
     for _ in range(3):
-        await app.workers.wait_for_complete()
+        for _ in range(10):
+            try:
+                await app.workers.wait_for_complete()
+                break
+            except WorkerCancelled:
+                await pilot.pause()
         await pilot.pause()
