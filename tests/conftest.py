@@ -39,6 +39,19 @@ def sandbox() -> Iterator[Any]:
         yield sb
 
 
+@pytest.fixture(autouse=True)
+def _real_runs_end_with_their_test(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A job of the session's sandbox that runs a real subprocess ends before the next test.
+
+    Its output becomes log lines in real time: left running, it would write into the session's
+    logs while another test reads them.
+    """
+    yield
+    if "sandbox" in request.fixturenames:
+        sb = request.getfixturevalue("sandbox")
+        assert sb.wait_for_workers(timeout=120), "a real run of the session's sandbox never ended"
+
+
 @pytest.fixture(scope="session")
 def demo_sandbox() -> Iterator[Any]:
     """The demo account (seed="demo") on a manual clock."""
