@@ -183,6 +183,7 @@ class JobsScreen(BaseScreen):
     def resumed(self) -> None:
         if self.read_at is not None and self.pace.due(self.batchtui.clock()):
             self.reload(full=False)
+        self.read_attempts()
 
     def show_ages(self) -> None:
         self.query_one("#jobs-title", Label).update(
@@ -363,9 +364,10 @@ class JobsScreen(BaseScreen):
     def read_attempts(self) -> None:
         """Describe the rows on screen whose attempts are unknown or may have changed (one
         DescribeJobs per 100 rows; none when every visible row is known and unchanged)."""
-        if not self.connected or self._attempts_asked or self.listing:
+        if not self.connected or self._attempts_asked or self.listing or not self.is_current:
             # A read under way: its answer asks again for what is still missing. While pages
             # arrive, the rows on screen change with each status listed: wait for the last.
+            # Hidden under another screen, no row is in sight: it reads when shown again.
             return
         visible = list(self.query_one(JobTable).visible_rows())
         calls = self.attempts.to_describe(visible)
