@@ -13,8 +13,9 @@ NAME = "diagnose"
 HELP = "Explain why a job is stuck in RUNNABLE, with evidence and the fix"
 DESCRIPTION = """\
 Name the real cause of a stuck job, or of every PENDING, RUNNABLE and long-STARTING job of a
-queue (grouped by cause, most jobs first): the facts read from the account, the API call each
-came from, and the fix. A job that only waits its turn is reported as waiting, with its place.
+queue (grouped by cause, most severe and most jobs first, a blocked head's own cause before the
+jobs it holds back): the facts read from the account, the API call each came from, and the
+fix. A job that only waits its turn is reported as waiting, with its place.
 Exit codes: 0 nothing blocks (healthy or waiting), 3 a blocking cause was found, 1 AWS failed,
 2 bad input."""
 
