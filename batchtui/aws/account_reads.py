@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from batchtui.aws.role_policies import AWS_MANAGED, role_policies
 from batchtui.aws.session import Aws
 from batchtui.capacity.fit import DEFAULT_ARM_FAMILIES, DEFAULT_X86_FAMILIES, OPTIMAL_FAMILIES
 from batchtui.diagnose import (
@@ -23,13 +24,12 @@ from batchtui.diagnose import (
     ServiceRole,
     Subnet,
 )
+from batchtui.diagnose.rules_infra import ECS_INSTANCE_POLICIES
 from batchtui.errors import AwsError, NotFound
 from batchtui.model import ComputeEnvironment, InstanceType
 
 #: The call a Spot Fleet request's events come from.
 FLEET_HISTORY = "ec2:DescribeSpotFleetRequestHistory"
-#: ARN prefix of the policies AWS manages (AmazonEC2ContainerServiceforEC2Role ...).
-AWS_MANAGED = "arn:aws:iam::aws:policy/"
 #: Instance types per DescribeInstanceTypes filter (the API's limit of values per filter).
 FILTER_VALUES = 200
 
@@ -207,7 +207,11 @@ def instance_roles(aws: Aws, ces: Sequence[ComputeEnvironment]) -> dict[str, Ins
         inline = aws.call("iam", "ListRolePolicies", RoleName=role).get("PolicyNames") or []
         names = tuple(str(p["PolicyName"]) for p in attached)
         own = any(not str(p.get("PolicyArn", "")).startswith(AWS_MANAGED) for p in attached)
-        out[ref] = InstanceRole(ref, True, True, role, names, bool(inline), own)
+        # The documents only where the ECS policy is missing: what else might grant its actions.
+        documents = (
+            () if set(names) & ECS_INSTANCE_POLICIES else role_policies(aws, role, attached, inline)
+        )
+        out[ref] = InstanceRole(ref, True, True, role, names, bool(inline), own, documents)
     return out
 
 
