@@ -347,14 +347,18 @@ def consumables(aws: Aws, names: Iterable[str]) -> dict[str, Consumable]:
 #: Holders named per consumable resource: one page of ListJobsByConsumableResource, so the calls
 #: stay one per resource however many jobs need it.
 HOLDERS_PAGE = 100
+#: The statuses of the jobs that hold a consumable resource's quantity.
+HOLDING_STATUSES = ("STARTING", "RUNNING")
 
 
 def consumable_holders(aws: Aws, names: Iterable[str]) -> dict[str, tuple[ConsumableHolder, ...]]:
-    """The RUNNING jobs that hold each consumable resource (up to :data:`HOLDERS_PAGE` each)."""
+    """The jobs that hold each consumable resource (up to :data:`HOLDERS_PAGE` each): the
+    STARTING and RUNNING ones, as AWS counts them in inUseQuantity (a job takes its quantity
+    when it is placed, before its container runs)."""
     out: dict[str, tuple[ConsumableHolder, ...]] = {}
     for name in sorted(names):
         page = aws.call("batch", "ListJobsByConsumableResource", consumableResource=name,
-                        filters=[{"name": "JOB_STATUS", "values": ["RUNNING"]}],
+                        filters=[{"name": "JOB_STATUS", "values": list(HOLDING_STATUSES)}],
                         maxResults=HOLDERS_PAGE)  # fmt: skip
         out[name] = tuple(
             ConsumableHolder(str(j.get("jobArn", "")).rpartition("/")[2], str(j.get("jobName", "")),

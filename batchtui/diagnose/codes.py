@@ -238,8 +238,8 @@ CODES: tuple[CodeDoc, ...] = (
     CodeDoc(
         "CONSUMABLE_RESOURCE_IN_USE",
         "info",
-        "other jobs hold the consumable resource it needs (the RUNNING ones named, with "
-        "the quantity each holds)",
+        "other jobs hold the consumable resource it needs (the STARTING and RUNNING ones "
+        "named, as AWS counts them in inUseQuantity, with the quantity each holds)",
         "nothing",
     ),
     CodeDoc(

@@ -225,7 +225,7 @@ class Consumable:
     name: str
     total: int
     in_use: int
-    #: The RUNNING jobs that hold it; None when they could not be read.
+    #: The STARTING and RUNNING jobs that hold it; None when they could not be read.
     holders: tuple[ConsumableHolder, ...] | None = None
 
 

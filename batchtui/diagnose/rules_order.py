@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from batchtui.diagnose.context import DESCRIBE_JOBS, DESCRIBE_QUEUES, QUEUE_SNAPSHOT, Context, ev
-from batchtui.diagnose.facts import Consumable, JobFacts
+from batchtui.diagnose.facts import Consumable, ConsumableHolder, JobFacts
 from batchtui.diagnose.findings import Action, Evidence, Finding, Severity
 from batchtui.diagnose.meaning import is_blocking_reason, meaning_of, reason_code
 from batchtui.wording import count, duration
@@ -79,12 +79,18 @@ def _holders_evidence(c: Consumable, job_id: str) -> tuple[Evidence, ...]:
     if c.holders is None:
         return ()
     others = [h for h in c.holders if h.job_id != job_id]
-    named = ", ".join(
-        f"{h.job_name} ({h.job_id}) holds {h.quantity}" for h in others[:NAMED_HOLDERS]
-    )
+    named = ", ".join(_holder(h) for h in others[:NAMED_HOLDERS])
     more = f", and {len(others) - NAMED_HOLDERS} more" if len(others) > NAMED_HOLDERS else ""
-    value = f"{c.name}: {named}{more}" if others else f"{c.name}: no RUNNING job holds it"
+    value = (
+        f"{c.name}: {named}{more}" if others else f"{c.name}: no STARTING or RUNNING job holds it"
+    )
     return (ev("batch:ListJobsByConsumableResource", "jobs[].jobName / jobArn / quantity", value),)
+
+
+def _holder(h: ConsumableHolder) -> str:
+    """ "render-1 (id) holds 2"; a holder not yet RUNNING says its status (it holds all the same)."""
+    status = f", {h.status}" if h.status and h.status != "RUNNING" else ""
+    return f"{h.job_name} ({h.job_id}{status}) holds {h.quantity}"
 
 
 def starting_long(ctx: Context, job: JobFacts) -> Finding | None:

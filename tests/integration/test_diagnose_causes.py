@@ -473,6 +473,27 @@ def test_a_job_waits_while_other_jobs_hold_its_consumable_resource(
     assert status(batch, waiter) == "RUNNING"
 
 
+def test_a_starting_job_is_named_as_a_holder_of_the_consumable_resource(
+    sandbox: Any, batch: Any, batch_queue: Any, job_definition: Any, unique_name: Any,
+    diagnose: Run,
+) -> None:  # fmt: skip
+    """AWS takes a job's quantity when it is placed: a STARTING job holds it already."""
+    name = unique_name("licence")
+    batch.create_consumable_resource(consumableResourceName=name, totalQuantity=1)
+    q = batch_queue(ces=[{"instanceTypes": ["m5.large"]}])["queue"]
+    jd = job_definition(["sh", "-c", "sleep 600"], consumableResourceProperties=needs(name, 1))
+    holder, waiter = submit(batch, q, jd, "holder"), submit(batch, q, jd, "waiter")
+    sandbox.advance(sandbox.config.scale_up_seconds + sandbox.config.starting_seconds / 3)
+    assert (status(batch, holder), status(batch, waiter)) == ("STARTING", "RUNNABLE")
+    rc, doc = diagnose(waiter)
+    f = first(doc)
+    assert rc == 0 and f["code"] == "CONSUMABLE_RESOURCE_IN_USE"
+    assert (
+        f"batch:ListJobsByConsumableResource jobs[].jobName / jobArn / quantity "
+        f"{name}: holder ({holder}, STARTING) holds 1"
+    ) in evidence(f)
+
+
 def test_a_job_that_needs_more_than_a_consumable_resource_holds_is_blocked(
     sandbox: Any, batch: Any, batch_queue: Any, job_definition: Any, unique_name: Any,
     diagnose: Run, tui: Tui,
