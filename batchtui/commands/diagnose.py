@@ -39,9 +39,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, ctx: CommandContext) -> int:
     from batchtui.aws.diagnosis import gather_for_job, gather_for_queue
     from batchtui.diagnose import Settings, diagnose
-    from batchtui.render.diagnosis import to_document, to_text
+    from batchtui.render.diagnosis import blocked_line, to_document, to_text
     from batchtui.render.text import to_json
-    from batchtui.wording import count
 
     if (args.job_id is None) == (args.queue is None):
         raise UsageError("give a JOB_ID or --queue Q (one of them)")
@@ -63,9 +62,11 @@ def run(args: argparse.Namespace, ctx: CommandContext) -> int:
     else:
         print(to_text(diagnosis, label), file=ctx.stdout)
     if diagnosis.blocking:
-        blocking = [f for f in diagnosis.findings if f.severity.value == "blocking"]
-        causes = [f"{f.code} ({count(len(f.job_ids), 'job')})" for f in blocking]
-        raise BlockingProblems("blocking causes: " + "; ".join(causes))
+        report = "the JSON document" if args.output == "json" else "the report"
+        raise BlockingProblems(
+            blocked_line(diagnosis, label),
+            hint=f"{report} on stdout has the evidence and the fix of each",
+        )
     return 0
 
 

@@ -71,6 +71,17 @@ def jobs_examined_in(f: Finding, diagnosis: Diagnosis) -> str:
     return f"{len(f.job_ids):,} of the {count(diagnosis.jobs_examined, 'job')} examined"
 
 
+def blocked_line(diagnosis: Diagnosis, subject: str) -> str:
+    """ "queue q: blocked by CODE (1 of the 4 jobs examined); ...": the blocking causes in the
+    report's order, for stderr."""
+    causes = []
+    for f in diagnosis.findings:
+        if f.severity is Severity.BLOCKING:
+            jobs = jobs_examined_in(f, diagnosis)
+            causes.append(f.code + (f" ({jobs})" if jobs else ""))
+    return f"{subject}: blocked by " + "; ".join(causes)
+
+
 def waiting_line(w: Waiting) -> str:
     """ "waiting: position 2 in the queue, for its turn ..." (a PENDING job: what it depends on)."""
     eta = f"; may start about {epoch_ms(w.start_estimate_ms)}" if w.start_estimate_ms else ""

@@ -391,7 +391,16 @@ def test_table_output_names_the_cause_and_the_fix(
     out, err = capsys.readouterr()
     assert "[BLOCKING] COMPUTE_ENVIRONMENTS_DISABLED" in out
     assert f"e on {names['ce0']} in the overview" in out
-    assert "blocking causes: COMPUTE_ENVIRONMENTS_DISABLED (1 job)" in err
+    assert err.strip() == (
+        f"batchtui: job {job}: blocked by COMPUTE_ENVIRONMENTS_DISABLED "
+        "(the report on stdout has the evidence and the fix of each)"
+    )
+    assert main(["diagnose", job, "--output", "json"]) == 3
+    assert (
+        capsys.readouterr()
+        .err.strip()
+        .endswith("(the JSON document on stdout has the evidence and the fix of each)")
+    )
 
 
 # -- the demo account ------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from test_diagnose import NOW_MS, ce, facts, job, queue
 from batchtui.diagnose import BatchFacts, Finding, JobFacts, QueuePosition, Severity, diagnose
 from batchtui.diagnose.findings import group
 from batchtui.model import PurchaseModel
-from batchtui.render.diagnosis import to_text
+from batchtui.render.diagnosis import blocked_line, to_text
 
 MAX_RESOURCE = "MISCONFIGURATION:COMPUTE_ENVIRONMENT_MAX_RESOURCE"
 TOO_BIG = "MISCONFIGURATION:JOB_RESOURCE_REQUIREMENT"
@@ -172,3 +172,14 @@ def test_group_without_links_is_most_severe_then_most_jobs_then_first_seen() -> 
     grouped = group([f("A", Severity.WARNING, "1", "2", "3"), f("B", Severity.BLOCKING, "1"),
                      f("C", Severity.BLOCKING, "1", "2"), f("D", Severity.BLOCKING, "3")])  # fmt: skip
     assert [g.code for g in grouped] == ["C", "B", "D", "A"]
+
+
+def test_the_stderr_line_names_the_blocking_causes_in_the_reports_order() -> None:
+    head = job("head", vcpus=99)
+    d = diagnose(blocked_queue(head))
+    assert blocked_line(d, "queue q") == (
+        f"queue q: blocked by {TOO_BIG} (1 of the 4 jobs examined); "
+        f"{HEAD} (3 of the 4 jobs examined)"
+    )
+    alone = diagnose(facts(job(vcpus=99)))
+    assert blocked_line(alone, "job j1") == f"job j1: blocked by {TOO_BIG}"
