@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from batchtui.aws.role_policies import AWS_MANAGED, role_policies
 from batchtui.aws.session import Aws
 from batchtui.capacity.fit import DEFAULT_ARM_FAMILIES, DEFAULT_X86_FAMILIES, OPTIMAL_FAMILIES
 from batchtui.diagnose import (
@@ -23,13 +24,12 @@ from batchtui.diagnose import (
     ServiceRole,
     Subnet,
 )
+from batchtui.diagnose.rules_infra import ECS_INSTANCE_POLICIES
 from batchtui.errors import AwsError, NotFound
 from batchtui.model import ComputeEnvironment, InstanceType
 
 #: The call a Spot Fleet request's events come from.
 FLEET_HISTORY = "ec2:DescribeSpotFleetRequestHistory"
-#: ARN prefix of the policies AWS manages (AmazonEC2ContainerServiceforEC2Role ...).
-AWS_MANAGED = "arn:aws:iam::aws:policy/"
 #: Instance types per DescribeInstanceTypes filter (the API's limit of values per filter).
 FILTER_VALUES = 200
 
@@ -207,7 +207,11 @@ def instance_roles(aws: Aws, ces: Sequence[ComputeEnvironment]) -> dict[str, Ins
         inline = aws.call("iam", "ListRolePolicies", RoleName=role).get("PolicyNames") or []
         names = tuple(str(p["PolicyName"]) for p in attached)
         own = any(not str(p.get("PolicyArn", "")).startswith(AWS_MANAGED) for p in attached)
-        out[ref] = InstanceRole(ref, True, True, role, names, bool(inline), own)
+        # The documents only where the ECS policy is missing: what else might grant its actions.
+        documents = (
+            () if set(names) & ECS_INSTANCE_POLICIES else role_policies(aws, role, attached, inline)
+        )
+        out[ref] = InstanceRole(ref, True, True, role, names, bool(inline), own, documents)
     return out
 
 
@@ -343,14 +347,18 @@ def consumables(aws: Aws, names: Iterable[str]) -> dict[str, Consumable]:
 #: Holders named per consumable resource: one page of ListJobsByConsumableResource, so the calls
 #: stay one per resource however many jobs need it.
 HOLDERS_PAGE = 100
+#: The statuses of the jobs that hold a consumable resource's quantity.
+HOLDING_STATUSES = ("STARTING", "RUNNING")
 
 
 def consumable_holders(aws: Aws, names: Iterable[str]) -> dict[str, tuple[ConsumableHolder, ...]]:
-    """The RUNNING jobs that hold each consumable resource (up to :data:`HOLDERS_PAGE` each)."""
+    """The jobs that hold each consumable resource (up to :data:`HOLDERS_PAGE` each): the
+    STARTING and RUNNING ones, as AWS counts them in inUseQuantity (a job takes its quantity
+    when it is placed, before its container runs)."""
     out: dict[str, tuple[ConsumableHolder, ...]] = {}
     for name in sorted(names):
         page = aws.call("batch", "ListJobsByConsumableResource", consumableResource=name,
-                        filters=[{"name": "JOB_STATUS", "values": ["RUNNING"]}],
+                        filters=[{"name": "JOB_STATUS", "values": list(HOLDING_STATUSES)}],
                         maxResults=HOLDERS_PAGE)  # fmt: skip
         out[name] = tuple(
             ConsumableHolder(str(j.get("jobArn", "")).rpartition("/")[2], str(j.get("jobName", "")),

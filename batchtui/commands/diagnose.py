@@ -13,8 +13,9 @@ NAME = "diagnose"
 HELP = "Explain why a job is stuck in RUNNABLE, with evidence and the fix"
 DESCRIPTION = """\
 Name the real cause of a stuck job, or of every PENDING, RUNNABLE and long-STARTING job of a
-queue (grouped by cause, most jobs first): the facts read from the account, the API call each
-came from, and the fix. A job that only waits its turn is reported as waiting, with its place.
+queue (grouped by cause, most severe and most jobs first, a blocked head's own cause before the
+jobs it holds back): the facts read from the account, the API call each came from, and the
+fix. A job that only waits its turn is reported as waiting, with its place.
 Exit codes: 0 nothing blocks (healthy or waiting), 3 a blocking cause was found, 1 AWS failed,
 2 bad input."""
 
@@ -38,9 +39,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, ctx: CommandContext) -> int:
     from batchtui.aws.diagnosis import gather_for_job, gather_for_queue
     from batchtui.diagnose import Settings, diagnose
-    from batchtui.render.diagnosis import to_document, to_text
+    from batchtui.render.diagnosis import blocked_line, to_document, to_text
     from batchtui.render.text import to_json
-    from batchtui.wording import count
 
     if (args.job_id is None) == (args.queue is None):
         raise UsageError("give a JOB_ID or --queue Q (one of them)")
@@ -62,9 +62,11 @@ def run(args: argparse.Namespace, ctx: CommandContext) -> int:
     else:
         print(to_text(diagnosis, label), file=ctx.stdout)
     if diagnosis.blocking:
-        blocking = [f for f in diagnosis.findings if f.severity.value == "blocking"]
-        causes = [f"{f.code} ({count(len(f.job_ids), 'job')})" for f in blocking]
-        raise BlockingProblems("blocking causes: " + "; ".join(causes))
+        report = "the JSON document" if args.output == "json" else "the report"
+        raise BlockingProblems(
+            blocked_line(diagnosis, label),
+            hint=f"{report} on stdout has the evidence and the fix of each",
+        )
     return 0
 
 

@@ -170,9 +170,11 @@ CODES: tuple[CodeDoc, ...] = (
     CodeDoc(
         "HEAD_OF_QUEUE_BLOCKED",
         "blocking",
-        "the blocked head of a FIFO queue holds this job back (the head, its cause and how "
-        "many jobs cancelling it releases, array children counted one by one, are named)",
-        "cancel the head (`ctrl+d`), or fix its cause",
+        "the blocked head of a FIFO queue holds this job back (the head, the code and title "
+        "of its cause, which comes just before this finding when the head was examined too, "
+        "and how many jobs queued behind it cancelling it releases, array children counted "
+        "one by one, are named)",
+        "fix the head's cause, or cancel the head (`ctrl+d`)",
     ),
     CodeDoc(
         "JOB_STATE_TIME_LIMIT",
@@ -236,8 +238,8 @@ CODES: tuple[CodeDoc, ...] = (
     CodeDoc(
         "CONSUMABLE_RESOURCE_IN_USE",
         "info",
-        "other jobs hold the consumable resource it needs (the RUNNING ones named, with "
-        "the quantity each holds)",
+        "other jobs hold the consumable resource it needs (the STARTING and RUNNING ones "
+        "named, as AWS counts them in inUseQuantity, with the quantity each holds)",
         "nothing",
     ),
     CodeDoc(

@@ -51,7 +51,8 @@ DIAGNOSED_STATUSES = ("PENDING", "RUNNABLE", "STARTING")
 
 
 def diagnose(facts: BatchFacts, settings: Settings | None = None) -> Diagnosis:
-    """The findings for ``facts.jobs``, grouped by cause, most severe and most jobs first."""
+    """The findings for ``facts.jobs``, grouped by cause, most severe and most jobs first, a
+    root cause before the symptom it explains (:func:`~batchtui.diagnose.findings.group`)."""
     ctx = Context(facts, settings or Settings())
     # The jobs a blocked head holds back, as GetJobQueueSnapshot counts them: array children
     # one by one (ListJobs lists their parent once).

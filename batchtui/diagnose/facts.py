@@ -152,6 +152,21 @@ class Subnet:
 
 
 @dataclass(frozen=True)
+class RolePolicy:
+    """One policy of a role: its name, its kind (``AWS managed``, ``customer managed`` or
+    ``inline``) and its document (None: it could not be read)."""
+
+    name: str
+    kind: str
+    document: Mapping[str, Any] | str | None = None
+
+    @property
+    def read_with(self) -> str:
+        """The call its document was read with."""
+        return "iam:GetRolePolicy" if self.kind == "inline" else "iam:GetPolicyVersion"
+
+
+@dataclass(frozen=True)
 class InstanceRole:
     """What IAM says about a compute environment's ``instanceRole``."""
 
@@ -163,6 +178,9 @@ class InstanceRole:
     has_inline_policies: bool = False
     #: Policies of the account's own are attached (not AWS managed, arn:aws:iam::aws:policy/...).
     has_customer_policies: bool = False
+    #: Every policy of the role with its document, attached ones first; read only when no ECS
+    #: instance policy is attached (empty: not read).
+    policies: tuple[RolePolicy, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -207,7 +225,7 @@ class Consumable:
     name: str
     total: int
     in_use: int
-    #: The RUNNING jobs that hold it; None when they could not be read.
+    #: The STARTING and RUNNING jobs that hold it; None when they could not be read.
     holders: tuple[ConsumableHolder, ...] | None = None
 
 

@@ -63,6 +63,9 @@ class Finding:
     #: The maxvCpus the fix asks the target compute environment for, where it names one (the
     #: TUI's scale dialog opens with it).
     max_vcpus: int | None = None
+    #: The :attr:`key` of the finding that explains this one (a blocked head's own cause, a
+    #: blocked dependency's cause): :func:`group` puts that cause first.
+    cause: tuple[str, str, str] | None = None
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -71,10 +74,13 @@ class Finding:
 
 
 def group(findings: Iterable[Finding]) -> list[Finding]:
-    """One finding per cause, its jobs merged; most severe first, then most jobs.
+    """One finding per cause, its jobs merged, in the order a reader should act on them.
 
-    The order of first appearance breaks ties: rules run most specific cause first, so for one
-    job the first finding is its real cause.
+    Most severe first, then most jobs, then the order of first appearance (rules run most
+    specific cause first, so for one job the first finding is its real cause). A finding that
+    another one explains (its :attr:`~Finding.cause`: the jobs a blocked head holds back, a job
+    whose dependency is blocked) comes right after that cause, and the cause ranks with the
+    jobs of both: the root cause always comes before the symptom it explains.
     """
     merged: dict[tuple[str, str, str], Finding] = {}
     jobs: dict[tuple[str, str, str], dict[str, None]] = {}
@@ -85,8 +91,31 @@ def group(findings: Iterable[Finding]) -> list[Finding]:
         jobs[f.key].update(dict.fromkeys(f.job_ids))
     out = [replace(f, job_ids=tuple(jobs[k])) for k, f in merged.items()]
     order = {k: i for i, k in enumerate(merged)}
-    out.sort(key=lambda f: (f.severity.rank, -len(f.job_ids), order[f.key]))
-    return out
+    explained: dict[tuple[str, str, str], list[Finding]] = {}
+    roots: list[Finding] = []
+    for f in out:
+        if f.cause is not None and f.cause in merged and f.cause != f.key:
+            explained.setdefault(f.cause, []).append(f)
+        else:
+            roots.append(f)
+
+    def rank(f: Finding) -> tuple[int, int, int]:
+        return (f.severity.rank, -len(f.job_ids), order[f.key])
+
+    def chain(f: Finding) -> list[Finding]:
+        """``f``, then what it explains (and what that explains), each most severe first."""
+        return [f, *(g for e in sorted(explained.get(f.key, ()), key=rank) for g in chain(e))]
+
+    def block_rank(block: list[Finding]) -> tuple[int, int, int]:
+        affected = {j for f in block for j in f.job_ids}
+        return (min(f.severity.rank for f in block), -len(affected), order[block[0].key])
+
+    blocks = sorted((chain(f) for f in roots), key=block_rank)
+    ordered = [f for block in blocks for f in block]
+    placed = {f.key for f in ordered}
+    # Each finding has one cause, so only findings that explain each other in a ring are not
+    # reached from a root: they keep the plain order, after the rest.
+    return ordered + sorted((f for f in out if f.key not in placed), key=rank)
 
 
 @dataclass(frozen=True)
@@ -113,7 +142,7 @@ class Waiting:
 
 @dataclass(frozen=True)
 class Diagnosis:
-    """The findings of one diagnosis, grouped by cause, most severe and widest first."""
+    """The findings of one diagnosis, grouped by cause, in :func:`group`'s order."""
 
     findings: tuple[Finding, ...]
     jobs_examined: int

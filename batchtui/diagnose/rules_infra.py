@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import cast
 
+from batchtui.diagnose import policy_grants
 from batchtui.diagnose.context import DESCRIBE_CES, Context, ev
-from batchtui.diagnose.facts import JobFacts
+from batchtui.diagnose.facts import JobFacts, RolePolicy
 from batchtui.diagnose.findings import Evidence, Finding, Severity
 from batchtui.model import ComputeEnvironment
 
@@ -20,6 +21,10 @@ ECS_INSTANCE_POLICY = "AmazonEC2ContainerServiceforEC2Role"
 BATCH_SERVICE_POLICY = "AWSBatchServiceRole"
 #: Managed policies that grant the ECS agent what it needs beside the canonical one.
 ECS_INSTANCE_POLICIES = frozenset({ECS_INSTANCE_POLICY, "AmazonEC2ContainerServiceforEC2Role2"})
+#: The one action an ECS agent cannot join its cluster without.
+REGISTER = "ecs:RegisterContainerInstance"
+#: Actions a policy allows that a finding's evidence names before it counts the rest.
+GRANTS_SHOWN = 6
 
 #: Where a Spot Fleet request's launches and failures are read (:class:`ScalingActivity.source`).
 SPOT_FLEET_HISTORY = "ec2:DescribeSpotFleetRequestHistory"
@@ -117,16 +122,41 @@ def _instance_role(ctx: Context, ce: ComputeEnvironment) -> Problem | None:
     attached = set(role.attached_policies)
     if _joined(ctx, ce) or attached & ECS_INSTANCE_POLICIES:
         return None
+    who = role.role_name or role.name
     if role.has_customer_policies or role.has_inline_policies:
-        return None  # its own policies may grant ECS: no claim
-    instead = ", ".join(sorted(attached)) or "no policy at all"
+        own = [p for p in role.policies if p.kind != "AWS managed"]
+        if not own or any(p.document is None for p in own):
+            return None  # its own policies may grant ECS and could not be read: no claim
+    documents = [p.document for p in role.policies if p.document is not None]
+    if policy_grants.allows(documents, REGISTER):
+        return None
+    if role.policies:
+        instead = ", ".join(f"{p.name} ({p.kind})" for p in role.policies)
+        lacks = f"{ECS_INSTANCE_POLICY}, and none of its policies allows {REGISTER}"
+    else:
+        instead = ", ".join(sorted(attached)) or "no policy at all"
+        lacks = ECS_INSTANCE_POLICY
+    inline = [p.name for p in role.policies if p.kind == "inline"]
     return ("INSTANCE_ROLE_WITHOUT_ECS_POLICY",
-            f"the instance role {role.role_name or role.name} of {ce.name} lacks "
-            f"{ECS_INSTANCE_POLICY}: it has {instead}",
+            f"the instance role {who} of {ce.name} lacks {lacks}: it has {instead}",
             (ev("iam:ListAttachedRolePolicies", "AttachedPolicies[].PolicyName",
-                f"{role.role_name or role.name}: {instead}"),),
-            f"attach {ECS_INSTANCE_POLICY} to role {role.role_name or role.name} (instances without "
-            "it never join the ECS cluster)", _launched_unjoined(ctx, ce))  # fmt: skip
+                f"{who}: {', '.join(sorted(attached)) or 'none'}"),
+             *((ev("iam:ListRolePolicies", "PolicyNames", f"{who}: {', '.join(inline)}"),) if inline else ()),
+             *(ev(p.read_with, "PolicyVersion.Document" if p.kind != "inline" else "PolicyDocument",
+                  _grants_text(p)) for p in role.policies if p.document is not None)),
+            f"attach {ECS_INSTANCE_POLICY} to role {who} (instances without {REGISTER} never "
+            "join the ECS cluster)", _launched_unjoined(ctx, ce))  # fmt: skip
+
+
+def _grants_text(p: RolePolicy) -> str:
+    """ "my-policy allows s3:GetObject, logs:*; not ecs:RegisterContainerInstance" """
+    allowed = policy_grants.allowed_actions(p.document or {})
+    shown = ", ".join(allowed[:GRANTS_SHOWN]) or "nothing"
+    more = f" and {len(allowed) - GRANTS_SHOWN} more" if len(allowed) > GRANTS_SHOWN else ""
+    denies = policy_grants.matches(p.document or {}, "Deny", REGISTER)
+    return f"{p.name} allows {shown}{more}; " + (
+        f"denies {REGISTER}" if denies else f"not {REGISTER}"
+    )
 
 
 def _launched_unjoined(ctx: Context, ce: ComputeEnvironment) -> bool:

@@ -8,10 +8,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from batchtui.diagnose.context import DESCRIBE_JOBS, DESCRIBE_QUEUES, QUEUE_SNAPSHOT, Context, ev
-from batchtui.diagnose.facts import Consumable, JobFacts
+from batchtui.diagnose.facts import Consumable, ConsumableHolder, JobFacts
 from batchtui.diagnose.findings import Action, Evidence, Finding, Severity
 from batchtui.diagnose.meaning import is_blocking_reason, meaning_of, reason_code
-from batchtui.wording import duration
+from batchtui.wording import count, duration
 
 
 def _clock(ms: int) -> str:
@@ -79,12 +79,18 @@ def _holders_evidence(c: Consumable, job_id: str) -> tuple[Evidence, ...]:
     if c.holders is None:
         return ()
     others = [h for h in c.holders if h.job_id != job_id]
-    named = ", ".join(
-        f"{h.job_name} ({h.job_id}) holds {h.quantity}" for h in others[:NAMED_HOLDERS]
-    )
+    named = ", ".join(_holder(h) for h in others[:NAMED_HOLDERS])
     more = f", and {len(others) - NAMED_HOLDERS} more" if len(others) > NAMED_HOLDERS else ""
-    value = f"{c.name}: {named}{more}" if others else f"{c.name}: no RUNNING job holds it"
+    value = (
+        f"{c.name}: {named}{more}" if others else f"{c.name}: no STARTING or RUNNING job holds it"
+    )
     return (ev("batch:ListJobsByConsumableResource", "jobs[].jobName / jobArn / quantity", value),)
+
+
+def _holder(h: ConsumableHolder) -> str:
+    """ "render-1 (id) holds 2"; a holder not yet RUNNING says its status (it holds all the same)."""
+    status = f", {h.status}" if h.status and h.status != "RUNNING" else ""
+    return f"{h.job_name} ({h.job_id}{status}) holds {h.quantity}"
 
 
 def starting_long(ctx: Context, job: JobFacts) -> Finding | None:
@@ -137,12 +143,13 @@ def dependencies(
                            f"depends on job {dep.job_name} ({dep_id}), which FAILED: {dep.status_reason or '-'}",
                            evidence, "resubmit the job without the dependency, or after rerunning it",
                            (job.job_id,))  # fmt: skip
-        blocked = [f for f in own.get(dep_id, ()) if f.severity is Severity.BLOCKING]
-        if blocked:
+        cause = blocking_cause(own.get(dep_id, ()))
+        if cause is not None:
             return Finding("DEPENDENCY_BLOCKED", Severity.BLOCKING,
-                           f"depends on job {dep.job_name} ({dep_id}), {dep.status} and blocked: {blocked[0].title}",
-                           (*evidence, *blocked[0].evidence), blocked[0].fix, (job.job_id,),
-                           blocked[0].action, blocked[0].target)  # fmt: skip
+                           f"depends on job {dep.job_name} ({dep_id}), {dep.status} and blocked by "
+                           f"{cause.code}: {cause.title}",
+                           (*evidence, *cause.evidence), cause.fix, (job.job_id,),
+                           cause.action, cause.target, cause=cause.key)  # fmt: skip
         if dep.status != "SUCCEEDED":
             return Finding("DEPENDENCY_UNFINISHED", Severity.INFO,
                            f"waits for job {dep.job_name} ({dep_id}), now {dep.status}",
@@ -165,19 +172,30 @@ def head_of_queue(
     head_job = ctx.facts.related_jobs.get(head.job_id)
     if head_job is None:
         return None
-    blocked = [f for f in own.get(head.job_id, ()) if f.severity is Severity.BLOCKING]
-    if not blocked:
+    cause = blocking_cause(own.get(head.job_id, ()))
+    if cause is None:
         return None
     behind = max(len(front) - 1, int(ctx.memo.get("runnable", 1)) - 1)  # type: ignore[call-overload]
     name = f"{head_job.job_name} ({head.job_id})"
     return Finding(
         "HEAD_OF_QUEUE_BLOCKED", Severity.BLOCKING,
-        f"held back by the blocked head of the queue, job {name}: {blocked[0].title}",
+        f"held back by the blocked head of the queue, job {name}, blocked by {cause.code}: "
+        f"{cause.title}",
         (ev(QUEUE_SNAPSHOT, "frontOfQueue.jobs[0].jobArn", f"head: {name}"),
          ev(DESCRIBE_JOBS, "jobs[].statusReason", f"{head_job.job_name}: {head_job.status_reason or '-'}")),
-        f"cancel job {name} (that releases the {behind} jobs behind it), or fix its cause: "
-        f"{blocked[0].fix}", (job.job_id,), Action.CANCEL, head.job_id,
+        f"fix the head's cause ({cause.code}): {cause.fix}; or cancel job {name}, which releases "
+        f"the {count(behind, 'job')} queued behind it (array children counted one by one)",
+        (job.job_id,), Action.CANCEL, head.job_id, cause=cause.key,
     )  # fmt: skip
+
+
+def blocking_cause(findings: Sequence[Finding]) -> Finding | None:
+    """The finding that blocks a job, as another job's finding names it: its first blocking
+    one, not counting the time limit (that says when the job goes, not why it is stuck)."""
+    blocked = [f for f in findings if f.severity is Severity.BLOCKING]
+    return next((f for f in blocked if f.code != "JOB_STATE_TIME_LIMIT"), None) or next(
+        iter(blocked), None
+    )
 
 
 def fair_share(ctx: Context, job: JobFacts) -> Finding | None:

@@ -62,6 +62,26 @@ def to_document(diagnosis: Diagnosis, subject: dict[str, str]) -> dict[str, Any]
     }
 
 
+def jobs_examined_in(f: Finding, diagnosis: Diagnosis) -> str:
+    """ "3 of the 4 jobs examined": how many of the jobs this diagnosis examined the finding is
+    about (not how many jobs of the queue it holds back: a fix says that where it counts them).
+    Empty when one job was examined."""
+    if diagnosis.jobs_examined <= 1:
+        return ""
+    return f"{len(f.job_ids):,} of the {count(diagnosis.jobs_examined, 'job')} examined"
+
+
+def blocked_line(diagnosis: Diagnosis, subject: str) -> str:
+    """ "queue q: blocked by CODE (1 of the 4 jobs examined); ...": the blocking causes in the
+    report's order, for stderr."""
+    causes = []
+    for f in diagnosis.findings:
+        if f.severity is Severity.BLOCKING:
+            jobs = jobs_examined_in(f, diagnosis)
+            causes.append(f.code + (f" ({jobs})" if jobs else ""))
+    return f"{subject}: blocked by " + "; ".join(causes)
+
+
 def waiting_line(w: Waiting) -> str:
     """ "waiting: position 2 in the queue, for its turn ..." (a PENDING job: what it depends on)."""
     eta = f"; may start about {epoch_ms(w.start_estimate_ms)}" if w.start_estimate_ms else ""
@@ -75,8 +95,8 @@ def to_text(diagnosis: Diagnosis, subject: str) -> str:
         lines.append("nothing stuck: no PENDING, RUNNABLE or long-STARTING job")
     for f in diagnosis.findings:
         lines.append("")
-        jobs = f" ({count(len(f.job_ids), 'job')})" if len(f.job_ids) > 1 else ""
-        lines.append(f"[{f.severity.value.upper()}] {f.code}{jobs}")
+        jobs = jobs_examined_in(f, diagnosis)
+        lines.append(f"[{f.severity.value.upper()}] {f.code}" + (f" ({jobs})" if jobs else ""))
         lines.append(f"  {f.title}")
         for e in f.evidence:
             lines.append(f"    evidence: {e.value}  <- {e.call} {e.field}")

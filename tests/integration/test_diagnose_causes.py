@@ -174,6 +174,72 @@ def test_an_instance_role_with_the_task_execution_policy_instead_never_joins(
     tui.assert_names(f, job=job)
 
 
+def _policy(*actions: str) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": list(actions), "Resource": "*"}]})  # fmt: skip
+
+
+def test_an_instance_role_with_only_its_own_policies_names_them_when_none_registers(
+    sandbox: Any, batch: Any, batch_queue: Any, job_definition: Any, aws_client: Any,
+    unique_name: Any, diagnose: Run, tui: Tui,
+) -> None:  # fmt: skip
+    iam = aws_client("iam")
+    app = unique_name("app-policy")
+    arn = iam.create_policy(PolicyName=app, PolicyDocument=_policy("s3:GetObject"))["Policy"]["Arn"]
+    profile = instance_profile_with(aws_client, unique_name, arn)
+    role = profile.rpartition("/")[2]
+    iam.put_role_policy(RoleName=role, PolicyName="logs-inline", PolicyDocument=_policy("logs:*"))
+    names = batch_queue(ces=[{"instanceRole": profile, "instanceTypes": ["m5.large"]}])
+    job = submit(batch, names["queue"], job_definition())
+    sandbox.advance(sandbox.config.scale_up_seconds + 10)
+    rc, early = diagnose(job)  # launched, not yet past the grace time: only a warning
+    assert [f["severity"] for f in early["findings"]
+            if f["code"] == "INSTANCE_ROLE_WITHOUT_ECS_POLICY"] == ["warning"]  # fmt: skip
+    sandbox.advance(660)
+    assert registered(aws_client("ecs"), batch, names["ce0"]) == []
+    rc, doc = diagnose(job)
+    f = first(doc)
+    assert rc == 3 and f["code"] == "INSTANCE_ROLE_WITHOUT_ECS_POLICY"
+    assert f["severity"] == "blocking"
+    assert f["title"].endswith(
+        "none of its policies allows ecs:RegisterContainerInstance: "
+        f"it has {app} (customer managed), logs-inline (inline)"
+    )
+    seen = evidence(f)
+    assert f"iam:ListAttachedRolePolicies AttachedPolicies[].PolicyName {role}: {app}" in seen
+    assert f"iam:ListRolePolicies PolicyNames {role}: logs-inline" in seen
+    assert (
+        f"iam:GetPolicyVersion PolicyVersion.Document {app} allows s3:GetObject; "
+        "not ecs:RegisterContainerInstance"
+    ) in seen
+    assert (
+        "iam:GetRolePolicy PolicyDocument logs-inline allows logs:*; "
+        "not ecs:RegisterContainerInstance"
+    ) in seen
+    tui.assert_names(f, job=job)
+
+
+def test_an_own_policy_that_allows_the_ecs_actions_is_no_claim_and_the_instances_join(
+    sandbox: Any, batch: Any, batch_queue: Any, job_definition: Any, aws_client: Any,
+    unique_name: Any, diagnose: Run,
+) -> None:  # fmt: skip
+    iam = aws_client("iam")
+    ecs = _policy("ecs:*", "ecr:GetAuthorizationToken", "logs:*")
+    arn = iam.create_policy(PolicyName=unique_name("ecs-policy"), PolicyDocument=ecs)["Policy"][
+        "Arn"
+    ]
+    profile = instance_profile_with(aws_client, unique_name, arn)
+    names = batch_queue(ces=[{"instanceRole": profile, "instanceTypes": ["m5.large"]}])
+    job = submit(batch, names["queue"], job_definition(["sh", "-c", "sleep 600"]))
+    sandbox.advance(10)
+    rc, doc = diagnose(job)  # launching: its instance has not joined yet, and nothing blocks
+    assert rc == 0 and "INSTANCE_ROLE_WITHOUT_ECS_POLICY" not in {
+        f["code"] for f in doc["findings"]
+    }, doc
+    sandbox.advance(sandbox.config.scale_up_seconds + sandbox.config.starting_seconds + 10)
+    assert status(batch, job) == "RUNNING"
+
+
 def test_with_the_ecs_policy_attached_the_instances_join(
     sandbox: Any, batch: Any, batch_queue: Any, job_definition: Any, aws_client: Any,
     unique_name: Any,
@@ -405,6 +471,27 @@ def test_a_job_waits_while_other_jobs_hold_its_consumable_resource(
     batch.terminate_job(jobId=holder, reason="free the licence")
     sandbox.advance(sandbox.config.stop_seconds + sandbox.config.starting_seconds + 10)
     assert status(batch, waiter) == "RUNNING"
+
+
+def test_a_starting_job_is_named_as_a_holder_of_the_consumable_resource(
+    sandbox: Any, batch: Any, batch_queue: Any, job_definition: Any, unique_name: Any,
+    diagnose: Run,
+) -> None:  # fmt: skip
+    """AWS takes a job's quantity when it is placed: a STARTING job holds it already."""
+    name = unique_name("licence")
+    batch.create_consumable_resource(consumableResourceName=name, totalQuantity=1)
+    q = batch_queue(ces=[{"instanceTypes": ["m5.large"]}])["queue"]
+    jd = job_definition(["sh", "-c", "sleep 600"], consumableResourceProperties=needs(name, 1))
+    holder, waiter = submit(batch, q, jd, "holder"), submit(batch, q, jd, "waiter")
+    sandbox.advance(sandbox.config.scale_up_seconds + sandbox.config.starting_seconds / 3)
+    assert (status(batch, holder), status(batch, waiter)) == ("STARTING", "RUNNABLE")
+    rc, doc = diagnose(waiter)
+    f = first(doc)
+    assert rc == 0 and f["code"] == "CONSUMABLE_RESOURCE_IN_USE"
+    assert (
+        f"batch:ListJobsByConsumableResource jobs[].jobName / jobArn / quantity "
+        f"{name}: holder ({holder}, STARTING) holds 1"
+    ) in evidence(f)
 
 
 def test_a_job_that_needs_more_than_a_consumable_resource_holds_is_blocked(

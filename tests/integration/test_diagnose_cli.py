@@ -211,12 +211,14 @@ def test_head_of_queue_blocking_names_the_head_and_what_cancelling_releases(
     behind = [submit(batch, q, small, f"small-{i}") for i in range(3)]
     sandbox.advance(60)
     rc, doc = diagnose("--queue", q)
-    f = first(doc)
-    assert rc == 3 and f["code"] == "HEAD_OF_QUEUE_BLOCKED"
+    # The head's own cause first: it is what to fix; the jobs it holds back right after it.
+    cause, f = doc["findings"][:2]
+    assert rc == 3 and cause["code"] == "MISCONFIGURATION:COMPUTE_ENVIRONMENT_MAX_RESOURCE"
+    assert cause["jobIds"] == [head] and cause["action"] == "scale"
+    assert f["code"] == "HEAD_OF_QUEUE_BLOCKED"
     assert sorted(f["jobIds"]) == sorted(behind) and f["action"] == "cancel" and f["target"] == head
-    assert "releases the 3 jobs behind it" in f["fix"] and "too-wide" in f["title"]
-    assert doc["findings"][1]["code"] == "MISCONFIGURATION:COMPUTE_ENVIRONMENT_MAX_RESOURCE"
-    assert doc["findings"][1]["jobIds"] == [head]
+    assert "releases the 3 jobs queued behind it" in f["fix"] and "too-wide" in f["title"]
+    assert f"blocked by {cause['code']}: {cause['title']}" in f["title"]
     rc, one = diagnose(behind[1])
     assert rc == 3 and first(one)["code"] == "HEAD_OF_QUEUE_BLOCKED"
 
@@ -389,7 +391,16 @@ def test_table_output_names_the_cause_and_the_fix(
     out, err = capsys.readouterr()
     assert "[BLOCKING] COMPUTE_ENVIRONMENTS_DISABLED" in out
     assert f"e on {names['ce0']} in the overview" in out
-    assert "blocking causes: COMPUTE_ENVIRONMENTS_DISABLED (1 job)" in err
+    assert err.strip() == (
+        f"batchtui: job {job}: blocked by COMPUTE_ENVIRONMENTS_DISABLED "
+        "(the report on stdout has the evidence and the fix of each)"
+    )
+    assert main(["diagnose", job, "--output", "json"]) == 3
+    assert (
+        capsys.readouterr()
+        .err.strip()
+        .endswith("(the JSON document on stdout has the evidence and the fix of each)")
+    )
 
 
 # -- the demo account ------------------------------------------------------------------------

@@ -197,18 +197,23 @@ def test_a_blocked_head_is_named_in_the_cli_and_the_tui_whose_key_cancels_it(
 ) -> None:
     q, head, behind = blocked_head(sandbox, batch, batch_queue, job_definition)
     rc, doc = diagnose("--queue", q)
-    f = first(doc)
-    assert rc == 3 and f["code"] == "HEAD_OF_QUEUE_BLOCKED" and f["target"] == head
+    cause = first(doc)  # the head's own cause, then the jobs it holds back
+    assert rc == 3 and cause["code"] == "MISCONFIGURATION:COMPUTE_ENVIRONMENT_MAX_RESOURCE"
+    assert cause["jobIds"] == [head]
+    f = doc["findings"][1]
+    assert f["code"] == "HEAD_OF_QUEUE_BLOCKED" and f["target"] == head
     assert f["title"].startswith(
-        f"held back by the blocked head of the queue, job too-wide ({head})"
+        f"held back by the blocked head of the queue, job too-wide ({head}), blocked by "
+        f"{cause['code']}: "
     )
     assert f"head: too-wide ({head})" in evidence(f)
-    assert f"cancel job too-wide ({head}) (that releases the 3 jobs behind it)" in f["fix"]
+    assert f"cancel job too-wide ({head}), which releases the 3 jobs queued behind it" in f["fix"]
     assert doc["jobsExamined"] == 4 and doc["jobsExaminedByStatus"] == {"RUNNABLE": 4}
 
     seen = asyncio.run(_tui_diagnosis(sandbox, q))
-    assert seen["first"] == ("HEAD_OF_QUEUE_BLOCKED", head, tuple(sorted(behind)))
-    assert_shows(seen["shown"], f)
+    assert seen["first"] == (cause["code"], cause["target"], (head,))
+    assert seen["held"] == ("HEAD_OF_QUEUE_BLOCKED", head, tuple(sorted(behind)))
+    assert_shows(seen["shown"], cause)
     assert "4 jobs examined (4 RUNNABLE): BLOCKED, 2 causes" in seen["shown"].summary
     assert seen["offers_cancel"] is True
     assert seen["cancelled"] == "FAILED"
@@ -233,18 +238,20 @@ async def _tui_diagnosis(sandbox: Any, queue: str) -> dict[str, Any]:
         await settle(app, pilot)
         screen = app.screen
         assert isinstance(screen, DiagnosisScreen) and screen.diagnosis is not None
-        top = screen.diagnosis.findings[0]
+        top, held = screen.diagnosis.findings[:2]
         seen["first"] = (top.code, top.target, tuple(sorted(top.job_ids)))
+        seen["held"] = (held.code, held.target, tuple(sorted(held.job_ids)))
         seen["shown"] = seen_on(screen)
+        # The first finding's fix is a scale: ctrl+d cancels the head that the next one names.
         seen["offers_cancel"] = screen.check_action("cancel", ())
         await pilot.press("ctrl+d")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmScreen)
-        assert f"Cancel job too-wide\n{top.target}" in str(app.screen.question)
+        assert f"Cancel job too-wide\n{held.target}" in str(app.screen.question)
         await pilot.press("y")
         await settle(app, pilot)
         sandbox.advance(30)
-        status = app.aws.call("batch", "DescribeJobs", jobs=[top.target])["jobs"][0]["status"]
+        status = app.aws.call("batch", "DescribeJobs", jobs=[held.target])["jobs"][0]["status"]
         seen["cancelled"] = status
         await pilot.press("r")
         await settle(app, pilot)

@@ -134,12 +134,16 @@ def test_policies_that_do_not_allow_registering_keep_the_instances_out(
     sandbox: Any, batch: Any, batch_queue: Any, job_definition: Any, aws_client: Any,
     instance_profile_of: Callable[..., str], diagnose: Run,
 ) -> None:  # fmt: skip
+    """A role whose only policy allows something else is named for it (its policy read); one
+    with the ECS policy and a Deny of the action beside it shows as instances not joining."""
     denied = allow("ecs:RegisterContainerInstance", effect="Deny")
     profiles = [
-        instance_profile_of(inline={"s3-only": allow("s3:GetObject")}),
-        instance_profile_of(attached=(ECS_INSTANCE_POLICY,), inline={"no-ecs": denied}),
-    ]
-    for profile in profiles:
+        (instance_profile_of(inline={"s3-only": allow("s3:GetObject")}),
+         "INSTANCE_ROLE_WITHOUT_ECS_POLICY", "it has s3-only (inline)"),
+        (instance_profile_of(attached=(ECS_INSTANCE_POLICY,), inline={"no-ecs": denied}),
+         "INSTANCES_NOT_JOINING_CLUSTER", "never joined its ECS cluster"),
+    ]  # fmt: skip
+    for profile, code, words in profiles:
         names = batch_queue(ces=[{"instanceRole": profile, "instanceTypes": ["m5.large"]}])
         job = submit(batch, names["queue"], job_definition())
         sandbox.advance(sandbox.config.scale_up_seconds + JOIN_GRACE)
@@ -147,7 +151,9 @@ def test_policies_that_do_not_allow_registering_keep_the_instances_out(
         assert registered(aws_client("ecs"), batch, names["ce0"]) == []
         rc, doc = diagnose(job)
         f = first(doc)
-        assert rc == 3 and f["code"] == "INSTANCES_NOT_JOINING_CLUSTER", f
+        assert rc == 3 and f["code"] == code and f["severity"] == "blocking", f
+        assert words in f["title"], f
+        assert "INSTANCES_NOT_JOINING_CLUSTER" in {g["code"] for g in doc["findings"]}
 
 
 # -- 2. capacity reasons come after the launches have failed a while ---------------------------

@@ -159,9 +159,13 @@ async def test_ctrl_d_on_the_diagnosis_cancels_the_blocked_head_after_asking(
     async with app.run_test(size=SIZE) as pilot:
         await select_queue(app, pilot, "demo-batch-low")
         screen = await diagnose(app, pilot)
-        head = next(f for f in screen.diagnosis.findings if f.code == "HEAD_OF_QUEUE_BLOCKED")
+        cause, head = screen.diagnosis.findings[:2]
+        assert (cause.code, head.code) == (TOO_BIG, "HEAD_OF_QUEUE_BLOCKED")  # the cause first
         assert account.job(demo, head.target)["jobName"] == "simulate-72-cores"
         assert "^d Cancel head" in footer(app) and "s Scale CE" in footer(app)
+        tree = screen.query_one(FindingTree)
+        tree.move_cursor(tree.root.children[1])
+        await pilot.press("enter")
         assert "action: press ^d to cancel job " + head.target in screen_text(app)
         await pilot.press("ctrl+d")
         assert isinstance(app.screen, ConfirmScreen)

@@ -312,10 +312,10 @@ def test_blocked_head_holds_back_the_jobs_behind_it() -> None:
         QueuePosition(j.job_id, i + 1, NOW_MS - 1000) for i, j in enumerate([head, *behind])
     )
     d = diagnose(facts(head, *behind, front_of_queue=front, related_jobs={"head": head}))
-    top = d.findings[0]
-    assert top.code == "HEAD_OF_QUEUE_BLOCKED" and len(top.job_ids) == 3
-    assert "releases the 3 jobs" in top.fix and top.target == "head"
-    assert d.findings[1].code == "MISCONFIGURATION:JOB_RESOURCE_REQUIREMENT"
+    cause, held = d.findings  # the head's own cause first (tests/unit/test_diagnose_order.py)
+    assert cause.code == "MISCONFIGURATION:JOB_RESOURCE_REQUIREMENT" and cause.job_ids == ("head",)
+    assert held.code == "HEAD_OF_QUEUE_BLOCKED" and len(held.job_ids) == 3
+    assert "releases the 3 jobs queued behind it" in held.fix and held.target == "head"
 
 
 def test_a_queue_with_a_scheduling_policy_has_no_blocking_head() -> None:
@@ -472,8 +472,8 @@ def test_a_blocked_head_releases_array_children_one_by_one() -> None:
     array = replace(job("arr"), runnable_children=5)
     d = diagnose(facts(head, array, job("b1"), related_jobs={"head": head},
                        front_of_queue=(QueuePosition("head", 1, NOW_MS),)))  # fmt: skip
-    top = d.findings[0]
-    assert top.code == "HEAD_OF_QUEUE_BLOCKED" and "releases the 6 jobs behind it" in top.fix
+    held = next(f for f in d.findings if f.code == "HEAD_OF_QUEUE_BLOCKED")
+    assert "releases the 6 jobs queued behind it" in held.fix
 
 
 def test_an_array_job_stands_where_its_first_child_does() -> None:

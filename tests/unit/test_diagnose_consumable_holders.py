@@ -37,5 +37,13 @@ def test_holders_not_read_leave_the_count_alone() -> None:
     assert evidence_of(Consumable("licences", 1, 1)) == [
         "batch:DescribeConsumableResource licences: 1 of 1 in use"
     ]
-    held_elsewhere = Consumable("licences", 1, 1, ())  # held by jobs not yet RUNNING
-    assert evidence_of(held_elsewhere)[1].endswith("licences: no RUNNING job holds it")
+    held_elsewhere = Consumable("licences", 1, 1, ())  # held by jobs listed past the page
+    assert evidence_of(held_elsewhere)[1].endswith("licences: no STARTING or RUNNING job holds it")
+
+
+def test_a_starting_holder_is_named_with_its_status() -> None:
+    starting = ConsumableHolder("id-9", "warming-up", 1, "STARTING")
+    c = Consumable("licences", 2, 2, (starting, holder(1)))
+    assert evidence_of(c)[1].endswith(
+        "licences: warming-up (id-9, STARTING) holds 1, holder-1 (id-1) holds 1"
+    )
