@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from batchtui.commands import CommandContext, add_output_option, submission_status, trigger
 from batchtui.errors import UsageError
+from batchtui.wording import count
 
 if TYPE_CHECKING:
     from batchtui.planner import Plan
@@ -135,11 +136,12 @@ def submit(args: argparse.Namespace, ctx: CommandContext) -> int:
         _emit_json(args, ctx, report("dry-run"))
         return 0
     if not args.yes and not ctx.confirm(
-        f"Submit these {len(state.pending)} jobs? Only 'yes' submits: ", refusing="not submitting"
+        f"Submit {_these_jobs(len(state.pending))}? Only 'yes' submits: ", refusing="not submitting"
     ):
         _emit_json(args, ctx, report("cancelled"))
         ctx.note("submit: cancelled, nothing was sent")
         return 0
+    to_submit = len(state.pending)
     try:
         write_manifests(aws, layout, kept, state.pending, ctx.note)
         submit_pending(aws, state, local, job_queue=queue, job_definition=definition,
@@ -154,10 +156,14 @@ def submit(args: argparse.Namespace, ctx: CommandContext) -> int:
         print("", file=ctx.stdout)
         _table(ctx, done, jobs_only=True)
     ctx.note(
-        f"submit: submission {layout.submission_id}: {done.submit_job_calls} job(s) submitted; "
+        f"submit: submission {layout.submission_id}: {count(to_submit, 'job')} submitted; "
         f"the summary job writes s3://{bucket}/{layout.report_key}"
     )
     return 0
+
+
+def _these_jobs(n: int) -> str:
+    return "this job" if n == 1 else f"these {count(n, 'job')}"
 
 
 def _estimate(profile: Profile, layout: Layout, ctx: CommandContext) -> Plan:

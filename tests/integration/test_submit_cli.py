@@ -90,6 +90,8 @@ def test_the_table_shows_the_submission_its_estimate_and_jobs(
     assert "submission " in out and "7 in s3://" in out and "vCPU-hours" in out
     assert f"queue       {setup.queue}" in out
     assert "array-0000" in out and "summary" in out and "pending" in out
+    # 7 images at the profile's 100 a job: one slice, sent as a plain job (no array of one).
+    assert "100 per job: 1 single job, then 1 summary job" in out
 
 
 def test_submit_tags_every_image_once_and_a_rerun_submits_nothing(
@@ -109,6 +111,7 @@ def test_submit_tags_every_image_once_and_a_rerun_submits_nothing(
     assert len(manifest["Body"].read().splitlines()) == 7
     assert doc["report"] == f"s3://{setup.bucket}/batchtui/submissions/{sid}/report.json"
     assert f"writes {doc['report']}" in err
+    assert "wrote 1 manifest to" in err and f"{sid}: 2 jobs submitted;" in err
 
     ids = [j["jobId"] for j in doc["jobs"]]
     jobs = run_to_the_end(sandbox, batch, ids)
