@@ -90,7 +90,8 @@ def submit(args: argparse.Namespace, ctx: CommandContext) -> int:
         per_job = profile.workload.images_per_job
     elif per_job < 1:
         raise UsageError(f"--images-per-job {per_job}: must be at least 1")
-    options = SubmitOptions(bucket, per_job)
+    profile_bytes = Path(profile.path).read_bytes()
+    options = SubmitOptions(bucket, per_job, array_size=_array_size(profile, profile_bytes))
     aws = ctx.aws()
     if not args.dry_run:
         # Refused before the first request, the listing included: nothing is sent at all.
@@ -108,7 +109,7 @@ def submit(args: argparse.Namespace, ctx: CommandContext) -> int:
     images = list_images(aws, bucket, prefix, ctx.note)
     if not any(not i.key.startswith(MANIFEST_PREFIX) for i in images):
         raise UsageError(f"--images {args.images}: no images there", hint="check the prefix")
-    ref = profile_ref(profile.name, Path(profile.path).read_bytes())
+    ref = profile_ref(profile.name, profile_bytes)
     layout, kept = plan_submission(ref, images, options)
     local = local_journal_path(layout, state_dir(), aws.target)
     state = read_state(aws, layout, local, queue if targets.queue_exists else "")
@@ -160,6 +161,36 @@ def submit(args: argparse.Namespace, ctx: CommandContext) -> int:
         f"the summary job writes s3://{bucket}/{layout.report_key}"
     )
     return 0
+
+
+def _array_size(profile: Profile, content: bytes) -> int | None:
+    """The profile's ``workload.array_size``, the most children an array job gets; None when
+    the profile does not set it (arrays then go up to AWS's 10,000). The planner reads 1 as
+    "single jobs", which submit does not make, so only AWS's 2 to 10,000 is taken."""
+    import sys
+
+    from batchtui.errors import ProfileError
+    from batchtui.submission import MAX_ARRAY_SIZE, MIN_ARRAY_SIZE
+    from batchtui.toml_positions import KeyLines
+
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+
+    text = content.decode("utf-8")
+    if "array_size" not in tomllib.loads(text).get("workload", {}):
+        return None
+    size = profile.workload.array_size
+    if MIN_ARRAY_SIZE <= size <= MAX_ARRAY_SIZE:
+        return size
+    line = KeyLines(text).line_of("workload.array_size")
+    where = f"{profile.path}:{line}" if line else profile.path
+    raise ProfileError([
+        f"{where}: workload.array_size: {size:,}: submit makes array jobs of {MIN_ARRAY_SIZE} to "
+        f"{MAX_ARRAY_SIZE:,} children, as AWS Batch takes (set it in that range, or remove it "
+        f"for arrays of up to {MAX_ARRAY_SIZE:,})"
+    ])  # fmt: skip
 
 
 def _these_jobs(n: int) -> str:

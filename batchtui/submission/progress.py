@@ -52,15 +52,19 @@ class ArrayShape:
         return self.image_count - (self.children - 1) * self.images_per_job
 
 
-def array_shapes(image_count: int, images_per_job: int) -> tuple[ArrayShape, ...]:
-    """The arrays a submission of ``image_count`` images at ``images_per_job`` makes, as
+def array_shapes(
+    image_count: int, images_per_job: int, array_size: int | None = None
+) -> tuple[ArrayShape, ...]:
+    """The arrays a submission of ``image_count`` images at ``images_per_job`` (and at most
+    ``array_size`` children an array, when chosen) makes, as
     :func:`~batchtui.submission.layout.plan_layout` lays them out (only the last array's last
     child may be short)."""
     if image_count <= 0 or images_per_job <= 0:
         return ()
     shapes = []
     first_child = 0
-    for index, size in enumerate(array_sizes(math.ceil(image_count / images_per_job))):
+    children = math.ceil(image_count / images_per_job)
+    for index, size in enumerate(array_sizes(children, array_size)):
         first = first_child * images_per_job
         count = min(image_count, (first_child + size) * images_per_job) - first
         shapes.append(ArrayShape(index, size, count, images_per_job))
@@ -166,8 +170,11 @@ class Progress:
 
     @property
     def planned_children(self) -> int:
-        """Every child the submission makes, submitted or not."""
-        return sum(s.children for s in array_shapes(self.image_count, self.images_per_job))
+        """Every child the submission makes, submitted or not (however they are grouped in
+        arrays: one per slice of the images)."""
+        if self.image_count <= 0 or self.images_per_job <= 0:
+            return 0
+        return math.ceil(self.image_count / self.images_per_job)
 
     @property
     def images_done(self) -> int:

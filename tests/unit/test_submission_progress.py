@@ -148,7 +148,7 @@ def test_the_history_measures_the_last_window_once_it_spans_it() -> None:
 def test_the_journal_says_the_image_counts() -> None:
     layout = plan_layout(SID, "p", 7, SubmitOptions("photos", 2))
     text = Journal(SID).recorded("array-0000", "a").to_json(layout)
-    assert read_image_counts(text) == (7, 2)
+    assert read_image_counts(text) == (7, 2, None)
     older = json.loads(text)
     del older["imageCount"]
     assert read_image_counts(json.dumps(older)) is None

@@ -26,3 +26,19 @@ SID = "0123456789abcdef"
 def test_counts_are_worded_in_the_right_number(images: int, per_job: int, says: str) -> None:
     layout = plan_layout(SID, "p", images, SubmitOptions("b", per_job))
     assert jobs_wording(layout) == says
+
+
+@pytest.mark.parametrize(
+    ("children", "size", "says"),
+    [
+        (21, 10, "21 jobs in 2 array jobs and 1 single job, then 1 summary job"),
+        (25, 10, "25 jobs in 3 array jobs, then 1 summary job"),
+        (3, 2, "3 jobs in 1 array job and 1 single job, then 1 summary job"),
+        (41, 2, "41 jobs in 20 array jobs and 1 single job, then 2 fan-in jobs, 1 summary job"),
+    ],
+)
+def test_arrays_of_the_profiles_size_and_a_last_single_job(
+    children: int, size: int, says: str
+) -> None:
+    layout = plan_layout(SID, "p", children, SubmitOptions("b", 1, array_size=size))
+    assert jobs_wording(layout) == says
