@@ -243,11 +243,27 @@ def observed_rate(samples: Sequence[Sample]) -> float | None:
     return done / elapsed
 
 
+def pace_is_known(progress: Progress) -> bool:
+    """Whether the children finished so far tell the submission's pace: once at least as many
+    have finished as are starting or running now (and at least one).
+
+    Before that, the first wave is still running: the images done are the few of its quickest
+    children, while the time since the first child started is nearly all of a child's run, so
+    the rate since then is far too low and the ETA far too long (a child of 100 images that
+    took 5 minutes, out of 50 running, would say 0.33 images/s where the pace is about 17)."""
+    counts = progress.children_by_status()
+    finished = counts["SUCCEEDED"] + counts["FAILED"]
+    return finished >= max(1, counts["STARTING"] + counts["RUNNING"])
+
+
 def eta_seconds(progress: Progress, samples: Sequence[Sample]) -> float | None:
     """Seconds until every image left is done at the rate observed over ``samples``: 0 when
-    none is left, None while no rate is known (nothing done yet, or a single sample)."""
+    none is left; None while still estimating (see :func:`pace_is_known`) or while no rate is
+    known (nothing done yet, or a single sample)."""
     if progress.images_left == 0:
         return 0.0
+    if not pace_is_known(progress):
+        return None
     rate = observed_rate(samples)
     if not rate:
         return None

@@ -19,7 +19,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Label
 
 from batchtui.account.pacing import ACTIVE_CAP_S, Pace
-from batchtui.render.submission_status import eta_text, percent, progress_bar
+from batchtui.render.submission_status import eta_cell, eta_text, percent, progress_bar
 from batchtui.submission.progress import History, Progress, Sample
 from batchtui.tui import cells
 from batchtui.tui.freshness import read_ago, titled
@@ -213,7 +213,7 @@ class SubmissionsScreen(BaseScreen):
             "progress": Text(f"{progress_bar(p.fraction, BAR)} {percent(p.fraction):>4}"),
             "images": f"{p.images_done:,} of {p.image_count:,}",
             "children": children_cell(p.children_by_status()),
-            "eta": _eta_cell(p, self.samples.get(sid, [])),
+            "eta": eta_cell(p, self.samples.get(sid, [])),
         }
 
     def selected(self) -> Watched | None:
@@ -336,11 +336,6 @@ def _moved(before: Progress | None, after: Progress) -> bool:
         after.children_by_status(),
         after.status,
     )
-
-
-def _eta_cell(progress: Progress, samples: list[Sample]) -> str:
-    text = eta_text(progress, samples)
-    return text.split(" at ")[0].removeprefix("ETA ") if text.startswith("ETA ") else "-"
 
 
 def _job_rows(p: Progress) -> dict[str, dict[str, Any]]:
