@@ -33,7 +33,7 @@ from batchtui.submission import (
 )
 from batchtui.tui.screens.jobs import JobsScreen
 from batchtui.tui.screens.logs import LogsScreen
-from batchtui.tui.screens.submissions import SubmissionsScreen
+from batchtui.tui.screens.submissions import SUBMISSION_COLUMNS, SubmissionsScreen
 
 
 def _client(demo: Any, service: str) -> Any:
@@ -266,3 +266,37 @@ async def test_no_submission_says_how_to_make_one(demo, photos) -> None:
         assert "no submission yet: batchtui submit --profile P" in text  # first: never cut
         info = str(app.screen.query_one("#submissions-info", Label).content)
         assert info.endswith(f"read s3://{BUCKET}"), info
+
+
+async def test_at_80_columns_the_id_progress_images_and_eta_fit(demo, photos) -> None:
+    """80x24: the bucket and the children's counts make room (the lines under the table say
+    them); widened, the table has every column again."""
+    ok = submit_by_hand(demo, 10, seconds=60)  # 5 children of 10 images
+    demo.advance(150)
+    app = app_on(demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open(pilot)
+        table = screen.query_one("#submissions", DataTable)
+        assert [str(c.value) for c in table.columns] == ["id", "status", "progress", "images",
+                                                         "eta"]  # fmt: skip
+        assert table.virtual_size.width <= table.size.width, "no column is cut off"
+        lines = screen_text(app).splitlines()
+        [header] = [line for line in lines if "SUBMISSION" in line]
+        assert header.split() == ["SUBMISSION", "STATUS", "PROGRESS", "IMAGES", "DONE", "ETA"]
+        row = next(line for line in lines if line.lstrip().startswith(ok.submission_id))
+        progress = screen.watched[ok.submission_id].progress
+        assert f"{progress.images_done} of 50" in row
+        assert row.rstrip().endswith(_eta(screen, ok.submission_id)), row
+        assert f"1 submission in s3://{BUCKET}" in screen_text(app)
+
+        await pilot.resize_terminal(140, 40)
+        await settle(app, pilot)
+        assert [str(c.value) for c in table.columns] == [k for k, _ in SUBMISSION_COLUMNS]
+        assert _rows(app, "submissions") == [ok.submission_id]
+        assert "RUN/OK/FAIL" in screen_text(app) and BUCKET in screen_text(app)
+
+
+def _eta(screen: SubmissionsScreen, sid: str) -> str:
+    from batchtui.render.submission_status import eta_cell
+
+    return eta_cell(screen.watched[sid].progress, screen.samples[sid])
