@@ -107,8 +107,11 @@ def _complete(journal: Journal, counts: ImageCounts | None) -> bool:
 
 
 def find_submission(aws: Aws, buckets: Sequence[str], submission_id: str) -> JournalRead:
-    """The journal in the first of ``buckets`` that has it; UsageError naming them all when
-    none has (an unknown submission is the user's input, not an AWS failure)."""
+    """The journal in the first of ``buckets`` that has it.
+
+    As for a job or a queue that does not exist: a well-formed id that no bucket has a journal
+    for is :class:`NotFound` (exit 1: the read found nothing), naming every bucket looked in;
+    a malformed id, or no bucket to look in, is bad input (:class:`UsageError`, exit 2)."""
     sid = check_submission_id(submission_id)
     if not buckets:
         raise UsageError(
@@ -120,7 +123,7 @@ def find_submission(aws: Aws, buckets: Sequence[str], submission_id: str) -> Jou
         if found is not None:
             return found
     where = ", ".join(f"s3://{b}/{MANIFEST_PREFIX}" for b in buckets)
-    raise UsageError(
+    raise NotFound(
         f"no submission {sid} in {where}",
         hint="check the id `batchtui submit` printed, and --profile",
     )

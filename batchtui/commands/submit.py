@@ -27,7 +27,8 @@ command again resumes an interrupted submission: jobs already submitted are foun
 journal, or in the queue by their names) and never submitted twice.
 Exit codes: 0 submitted or nothing to do, 1 AWS failed (the step and what was already submitted
 are named), 2 bad input (the URL, no images, the profile), or no confirmation possible (no
-terminal and no --yes)."""
+terminal and no --yes). With --status: 0, 1 AWS failed or no such submission in the buckets
+looked in, 2 not a submission id."""
 
 #: The summary job's command: the worker image's report writer.
 SUMMARY_COMMAND = ("python", "-m", "batchtui_worker.summary")
