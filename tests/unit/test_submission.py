@@ -332,8 +332,9 @@ def test_every_image_is_in_exactly_one_slice(count: int, per_job: int) -> None:
     assert max(sizes) - min(sizes) <= 1
 
 
+@settings(deadline=None)  # thousands of arrays of 2 take a while on a loaded machine
 @given(
-    count=st.integers(min_value=1, max_value=200_000),
+    count=st.integers(min_value=1, max_value=50_000),
     per_job=st.integers(min_value=1, max_value=50),
     size=st.integers(min_value=2, max_value=10_000),
 )
