@@ -58,9 +58,12 @@ def photos(demo: Any) -> Iterator[str]:
     s3.delete_bucket(Bucket=BUCKET)
 
 
-def submit_by_hand(demo: Any, per_job: int, *, seconds: int, exit_code: int = 0) -> Layout:
+def submit_by_hand(
+    demo: Any, per_job: int, *, seconds: int, exit_code: int = 0, steps: int | None = None
+) -> Layout:
     """The bucket's 50 images at ``per_job`` a child on demo-main, each child running
-    ``seconds`` and exiting ``exit_code``; the journal written after every job."""
+    ``seconds`` and exiting ``exit_code``; the journal written after every job (only the first
+    ``steps`` of them submitted: a submission interrupted)."""
     s3, batch = _client(demo, "s3"), _client(demo, "batch")
     listing = s3.list_objects_v2(Bucket=BUCKET)["Contents"]
     layout, images = plan_submission(
@@ -73,7 +76,7 @@ def submit_by_hand(demo: Any, per_job: int, *, seconds: int, exit_code: int = 0)
     workload = [{"name": "SANDBOX_DURATION_SECONDS", "value": str(seconds)},
                 {"name": "SANDBOX_EXIT_CODE", "value": str(exit_code)}]  # fmt: skip
     journal = Journal(layout.submission_id)
-    for step in pending_steps(layout, journal):
+    for step in pending_steps(layout, journal)[:steps]:
         # The summary simulated like the children (the real one runs at the machine's pace).
         request = submit_request(layout, step, job_queue="demo-main", job_definition="demo-etl",
                                  job_ids=journal.job_ids, summary_command=("true",))  # fmt: skip
@@ -300,3 +303,14 @@ def _eta(screen: SubmissionsScreen, sid: str) -> str:
     from batchtui.render.submission_status import eta_cell
 
     return eta_cell(screen.watched[sid].progress, screen.samples[sid])
+
+
+async def test_a_submission_still_being_submitted_says_its_steps_left(demo, photos) -> None:
+    interrupted = submit_by_hand(demo, 10, seconds=60, steps=1)  # the array, not the summary
+    app = app_on(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(pilot)
+        assert screen.watched[interrupted.submission_id].progress.status == "SUBMITTING"
+        text = " ".join(screen_text(app).split())
+        assert "SUBMITTING" in text and "to submit: 1 step" in text
+        assert "1 steps" not in text

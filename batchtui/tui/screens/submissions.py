@@ -27,6 +27,7 @@ from batchtui.tui.screens.base import BaseScreen
 from batchtui.tui.widgets.resource_table import ResourceTable
 from batchtui.tui.widgets.screen_footer import ScreenFooter
 from batchtui.tui.widgets.status_bar import StatusBar
+from batchtui.wording import count
 
 if TYPE_CHECKING:
     from batchtui.account.submissions import SubmissionsRead, Watched
@@ -279,7 +280,7 @@ class SubmissionsScreen(BaseScreen):
             f"{p.images_left:,} left   {eta_text(p, self.samples.get(p.submission_id, []))}"
         )
         if p.pending_steps:
-            text.append(f"   to submit: {len(p.pending_steps)} steps", style="yellow")
+            text.append(f"   to submit: {count(len(p.pending_steps), 'step')}", style="yellow")
         line.update(text)
         self.query_one("#submission-jobs-title", Label).update(
             Text(f"Jobs of {p.submission_id}: arrays, fan-ins, summary, failed children")
