@@ -105,8 +105,10 @@ def main() -> None:
         queue, definition = _account(sb)
         profile = pathlib.Path(tmp) / "bench.toml"
         text = (REPO / "profiles" / "sandbox.toml").read_text()
+        # Arrays of AWS's largest size: the profile's 200 would make 500 of them.
         profile.write_text(text.replace('"demo-main"', f'"{queue}"')
-                           .replace('"demo-image-tagger"', f'"{definition}"'))  # fmt: skip
+                           .replace('"demo-image-tagger"', f'"{definition}"')
+                           .replace("array_size = 200", "array_size = 10000"))  # fmt: skip
         argv = ["submit", "--profile", str(profile), "--images", "s3://bench-photos/photos/",
                 "--images-per-job", str(PER_JOB), "--yes", "--output", "json"]  # fmt: skip
         wall, doc, calls, notes = _submit(sb, argv)

@@ -30,6 +30,7 @@ from batchtui.submission.layout import array_step, job_name_prefix
 from batchtui.submission.pacing import TokenBucket
 from batchtui.submission.requests import submit_request
 from batchtui.submission.status import FOUND, JOURNALED, PENDING, SUBMITTED, StepState
+from batchtui.wording import count
 
 LIST_PAGE = 1000  # ListObjectsV2's largest page
 FIND_PAGE = 100  # ListJobs' largest page with a filter
@@ -60,13 +61,15 @@ def list_images(aws: Aws, bucket: str, prefix: str, progress: Progress) -> list[
                 break
             params["ContinuationToken"] = page["NextContinuationToken"]
             if pages % 10 == 0:
-                progress(f"submit: listed {len(images):,} objects in s3://{bucket}/{prefix} ...")
+                progress(
+                    f"submit: listed {count(len(images), 'object')} in s3://{bucket}/{prefix} ..."
+                )
     except NotFound:
         raise UsageError(
             f"--images s3://{bucket}/{prefix}: the bucket {bucket!r} does not exist",
             hint="check the bucket's name and the region",
         ) from None
-    progress(f"submit: listed {len(images):,} objects in s3://{bucket}/{prefix}")
+    progress(f"submit: listed {count(len(images), 'object')} in s3://{bucket}/{prefix}")
     return images
 
 
@@ -191,7 +194,8 @@ def write_manifests(aws: Aws, layout: Layout, images: tuple[Image, ...], steps: 
         aws.call("s3", "PutObject", Bucket=layout.bucket, Key=array.manifest_key,
                  Body=manifest_body(images, array), ContentType="application/x-ndjson")  # fmt: skip
     if todo:
-        progress(f"submit: wrote {len(todo)} manifest(s) to {_s3_url(layout, layout.folder)}")
+        where = _s3_url(layout, layout.folder)
+        progress(f"submit: wrote {count(len(todo), 'manifest')} to {where}")
 
 
 def submit_pending(

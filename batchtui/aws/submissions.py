@@ -27,7 +27,7 @@ from batchtui.aws.session import Aws
 from batchtui.errors import NotFound, UsageError
 from batchtui.model import Job
 from batchtui.submission.identity import ID_LENGTH, MANIFEST_PREFIX
-from batchtui.submission.journal import Journal, read_image_counts, read_journal
+from batchtui.submission.journal import ImageCounts, Journal, read_image_counts, read_journal
 from batchtui.submission.layout import SUMMARY_STEP, array_step
 from batchtui.submission.progress import (
     ArrayShape,
@@ -69,8 +69,8 @@ class JournalRead:
 
     bucket: str
     journal: Journal
-    #: (imageCount, imagesPerJob); None for a journal that does not say.
-    counts: tuple[int, int] | None
+    #: (imageCount, imagesPerJob, arraySize); None for a journal that does not say.
+    counts: ImageCounts | None
     #: Steps still to submit (the layout's steps the journal lacks); unknown without counts.
     complete: bool
 
@@ -97,7 +97,7 @@ def read_submission_journal(aws: Aws, bucket: str, submission_id: str) -> Journa
     return JournalRead(bucket, journal, counts, _complete(journal, counts))
 
 
-def _complete(journal: Journal, counts: tuple[int, int] | None) -> bool:
+def _complete(journal: Journal, counts: ImageCounts | None) -> bool:
     if SUMMARY_STEP not in journal.job_ids:
         return False
     if counts is None:
@@ -107,8 +107,11 @@ def _complete(journal: Journal, counts: tuple[int, int] | None) -> bool:
 
 
 def find_submission(aws: Aws, buckets: Sequence[str], submission_id: str) -> JournalRead:
-    """The journal in the first of ``buckets`` that has it; UsageError naming them all when
-    none has (an unknown submission is the user's input, not an AWS failure)."""
+    """The journal in the first of ``buckets`` that has it.
+
+    As for a job or a queue that does not exist: a well-formed id that no bucket has a journal
+    for is :class:`NotFound` (exit 1: the read found nothing), naming every bucket looked in;
+    a malformed id, or no bucket to look in, is bad input (:class:`UsageError`, exit 2)."""
     sid = check_submission_id(submission_id)
     if not buckets:
         raise UsageError(
@@ -120,7 +123,7 @@ def find_submission(aws: Aws, buckets: Sequence[str], submission_id: str) -> Jou
         if found is not None:
             return found
     where = ", ".join(f"s3://{b}/{MANIFEST_PREFIX}" for b in buckets)
-    raise UsageError(
+    raise NotFound(
         f"no submission {sid} in {where}",
         hint="check the id `batchtui submit` printed, and --profile",
     )
@@ -177,7 +180,7 @@ def read_progress(aws: Aws, read: JournalRead, previous: Progress | None = None)
         for step, job_id in ids.items()
         if not step.startswith("array-")
     )
-    image_count, per_job = counts if counts else (0, 1)
+    image_count, per_job = (counts.image_count, counts.images_per_job) if counts else (0, 1)
     pending = _pending(read, shapes)
     failed = _failed_children(aws, arrays, jobs, previous)
     return Progress(
@@ -207,9 +210,10 @@ def _pending(read: JournalRead, shapes: dict[int, ArrayShape]) -> tuple[str, ...
     return (*missing, SUMMARY_STEP) if SUMMARY_STEP not in ids else tuple(missing)
 
 
-def _counts_from_jobs(arrays: Iterable[Job]) -> tuple[int, int] | None:
+def _counts_from_jobs(arrays: Iterable[Job]) -> ImageCounts | None:
     """A journal without its counts: the images per child from the array jobs' environment,
-    every child counted full (at most one image too many per array)."""
+    every child counted full (at most one image too many per array). Such a journal predates
+    chosen array sizes: its arrays were filled evenly."""
     children, per_job = 0, 0
     for job in arrays:
         env = dict(job.container.environment) if job.container else {}
@@ -217,7 +221,7 @@ def _counts_from_jobs(arrays: Iterable[Job]) -> tuple[int, int] | None:
         children += job.array_size or 1
     if not per_job or not children:
         return None
-    return children * per_job, per_job
+    return ImageCounts(children * per_job, per_job)
 
 
 def _array_state(shape: ArrayShape, job_id: str, job: Job | None, short: str | None) -> ArrayState:

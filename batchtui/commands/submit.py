@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from batchtui.commands import CommandContext, add_output_option, submission_status, trigger
 from batchtui.errors import UsageError
+from batchtui.wording import count
 
 if TYPE_CHECKING:
     from batchtui.planner import Plan
@@ -26,7 +27,8 @@ command again resumes an interrupted submission: jobs already submitted are foun
 journal, or in the queue by their names) and never submitted twice.
 Exit codes: 0 submitted or nothing to do, 1 AWS failed (the step and what was already submitted
 are named), 2 bad input (the URL, no images, the profile), or no confirmation possible (no
-terminal and no --yes)."""
+terminal and no --yes). With --status: 0, 1 AWS failed or no such submission in the buckets
+looked in, 2 not a submission id."""
 
 #: The summary job's command: the worker image's report writer.
 SUMMARY_COMMAND = ("python", "-m", "batchtui_worker.summary")
@@ -89,7 +91,8 @@ def submit(args: argparse.Namespace, ctx: CommandContext) -> int:
         per_job = profile.workload.images_per_job
     elif per_job < 1:
         raise UsageError(f"--images-per-job {per_job}: must be at least 1")
-    options = SubmitOptions(bucket, per_job)
+    profile_bytes = Path(profile.path).read_bytes()
+    options = SubmitOptions(bucket, per_job, array_size=_array_size(profile, profile_bytes))
     aws = ctx.aws()
     if not args.dry_run:
         # Refused before the first request, the listing included: nothing is sent at all.
@@ -107,7 +110,7 @@ def submit(args: argparse.Namespace, ctx: CommandContext) -> int:
     images = list_images(aws, bucket, prefix, ctx.note)
     if not any(not i.key.startswith(MANIFEST_PREFIX) for i in images):
         raise UsageError(f"--images {args.images}: no images there", hint="check the prefix")
-    ref = profile_ref(profile.name, Path(profile.path).read_bytes())
+    ref = profile_ref(profile.name, profile_bytes)
     layout, kept = plan_submission(ref, images, options)
     local = local_journal_path(layout, state_dir(), aws.target)
     state = read_state(aws, layout, local, queue if targets.queue_exists else "")
@@ -135,11 +138,12 @@ def submit(args: argparse.Namespace, ctx: CommandContext) -> int:
         _emit_json(args, ctx, report("dry-run"))
         return 0
     if not args.yes and not ctx.confirm(
-        f"Submit these {len(state.pending)} jobs? Only 'yes' submits: ", refusing="not submitting"
+        f"Submit {_these_jobs(len(state.pending))}? Only 'yes' submits: ", refusing="not submitting"
     ):
         _emit_json(args, ctx, report("cancelled"))
         ctx.note("submit: cancelled, nothing was sent")
         return 0
+    to_submit = len(state.pending)
     try:
         write_manifests(aws, layout, kept, state.pending, ctx.note)
         submit_pending(aws, state, local, job_queue=queue, job_definition=definition,
@@ -154,10 +158,44 @@ def submit(args: argparse.Namespace, ctx: CommandContext) -> int:
         print("", file=ctx.stdout)
         _table(ctx, done, jobs_only=True)
     ctx.note(
-        f"submit: submission {layout.submission_id}: {done.submit_job_calls} job(s) submitted; "
+        f"submit: submission {layout.submission_id}: {count(to_submit, 'job')} submitted; "
         f"the summary job writes s3://{bucket}/{layout.report_key}"
     )
     return 0
+
+
+def _array_size(profile: Profile, content: bytes) -> int | None:
+    """The profile's ``workload.array_size``, the most children an array job gets; None when
+    the profile does not set it (arrays then go up to AWS's 10,000). The planner reads 1 as
+    "single jobs", which submit does not make, so only AWS's 2 to 10,000 is taken."""
+    import sys
+
+    from batchtui.errors import ProfileError
+    from batchtui.submission import MAX_ARRAY_SIZE, MIN_ARRAY_SIZE
+    from batchtui.toml_positions import KeyLines
+
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+
+    text = content.decode("utf-8")
+    if "array_size" not in tomllib.loads(text).get("workload", {}):
+        return None
+    size = profile.workload.array_size
+    if MIN_ARRAY_SIZE <= size <= MAX_ARRAY_SIZE:
+        return size
+    line = KeyLines(text).line_of("workload.array_size")
+    where = f"{profile.path}:{line}" if line else profile.path
+    raise ProfileError([
+        f"{where}: workload.array_size: {size:,}: submit makes array jobs of {MIN_ARRAY_SIZE} to "
+        f"{MAX_ARRAY_SIZE:,} children, as AWS Batch takes (set it in that range, or remove it "
+        f"for arrays of up to {MAX_ARRAY_SIZE:,})"
+    ])  # fmt: skip
+
+
+def _these_jobs(n: int) -> str:
+    return "this job" if n == 1 else f"these {count(n, 'job')}"
 
 
 def _estimate(profile: Profile, layout: Layout, ctx: CommandContext) -> Plan:

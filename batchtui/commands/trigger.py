@@ -3,7 +3,8 @@
 Prints, as the aws CLI commands that create them (``--output json``: the documents), the
 function's execution role, the S3-event function with its environment, the permission that
 lets S3 invoke it, and the bucket's notification configuration. Nothing is changed in the
-account.
+account. Values that are the example profiles' placeholders (an example account id, an
+``example`` bucket) are named on stderr, to replace before the commands are run.
 """
 
 from __future__ import annotations
@@ -38,11 +39,18 @@ def print_trigger(args: argparse.Namespace, ctx: Any) -> int:
     from batchtui.errors import UsageError
     from batchtui.profiles import load_profile
     from batchtui.render.text import to_json
-    from batchtui.submission.trigger import trigger_setup
+    from batchtui.submission.trigger import placeholders, trigger_setup
 
     if not getattr(args, "profile", None):
         raise UsageError("--print-trigger needs --profile NAME|PATH")
-    setup = trigger_setup(load_profile(args.profile))
+    profile = load_profile(args.profile)
+    setup = trigger_setup(profile)
     text = to_json(setup.to_json()) if args.output == "json" else setup.script()
     print(text, file=ctx.stdout)
+    found = placeholders(setup)
+    if found:
+        ctx.note(
+            f"submit --print-trigger: warning: {profile.path} has placeholders to replace before "
+            f"running these commands: {'; '.join(found)}"
+        )
     return 0

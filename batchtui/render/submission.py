@@ -11,6 +11,7 @@ from batchtui.planner import Plan
 from batchtui.render.text import duration, table
 from batchtui.submission import SUMMARY_STEP, Layout, array_step
 from batchtui.submission.status import StepState
+from batchtui.wording import count
 
 SCHEMA_VERSION = 1
 
@@ -105,8 +106,7 @@ def render_submission_table(report: SubmitReport) -> str:
         f"submit: profile {report.profile_name} ({report.profile_path}), "
         f"submission {layout.submission_id}",
         f"  images      {layout.image_count:,} in {report.images_url}, "
-        f"{layout.images_per_job} per job: {layout.children:,} jobs in {len(layout.arrays)} "
-        f"array job(s), {len(layout.fan_ins)} fan-in job(s), 1 summary job",
+        f"{layout.images_per_job} per job: {jobs_wording(layout)}",
         f"  queue       {report.job_queue} (job definition {report.job_definition})",
         f"  estimate    {est['jobs']:,} jobs, {est['vcpuHours']:,.1f} vCPU-hours, "
         f"${est['costUsd']:,.2f} (p95 ${est['costP95Usd']:,.2f}), "
@@ -125,6 +125,17 @@ def render_submission_table(report: SubmitReport) -> str:
         rows.append((s.step, s.job_name, children, images, needs, s.job_id, s.how))
     body = table(("STEP", "JOB NAME", "CHILDREN", "IMAGES", "AFTER", "JOB ID", "STATE"), rows)
     return "\n".join(head) + body
+
+
+def jobs_wording(layout: Layout) -> str:
+    """``4 jobs in 1 array job, then 1 summary job``; a slice of one child is a single job
+    (AWS refuses arrays of one), so ``21 jobs in 2 array jobs and 1 single job, ...``."""
+    arrays = sum(1 for a in layout.arrays if a.is_array)
+    singles = len(layout.arrays) - arrays
+    kinds = [count(n, noun) for n, noun in ((arrays, "array job"), (singles, "single job")) if n]
+    waits = [count(len(layout.fan_ins), "fan-in job")] if layout.fan_ins else []
+    jobs = f"{count(layout.children, 'job')} in {' and '.join(kinds)}" if arrays else kinds[0]
+    return f"{jobs}, then {', '.join([*waits, '1 summary job'])}"
 
 
 def _needs(layout: Layout, step: str) -> str:

@@ -13,7 +13,9 @@ from batchtui.submission.progress import (
     Sample,
     eta_seconds,
     observed_rate,
+    pace_is_known,
 )
+from batchtui.wording import count
 
 #: Version of the JSON document; bump on any incompatible change.
 SUBMISSION_STATUS_SCHEMA_VERSION = 1
@@ -44,11 +46,28 @@ def eta_text(progress: Progress, samples: Sequence[Sample]) -> str:
         return "finished"
     if progress.images_left == 0:
         return "no image left to run"
+    if not pace_is_known(progress):
+        counts = progress.children_by_status()
+        finished = counts["SUCCEEDED"] + counts["FAILED"]
+        running = counts["STARTING"] + counts["RUNNING"]
+        return (
+            f"ETA estimating ({count(finished, 'child', 'children')} finished, {running:,} running)"
+        )
     rate = observed_rate(samples)
     eta = eta_seconds(progress, samples)
     if rate is None or eta is None:
         return "ETA unknown (no image done yet)"
     return f"ETA {duration(eta)} at {rate:.2f} images/s"
+
+
+def eta_cell(progress: Progress, samples: Sequence[Sample]) -> str:
+    """The ETA in a table's cell: ``4m10s``, ``estimating``, or ``-`` (none to give)."""
+    text = eta_text(progress, samples)
+    if text.startswith("ETA estimating"):
+        return "estimating"
+    if text.startswith("ETA ") and " at " in text:
+        return text.removeprefix("ETA ").split(" at ")[0]
+    return "-"
 
 
 def progress_table(progress: Progress, samples: Sequence[Sample]) -> str:

@@ -5,7 +5,7 @@ Pure, like the planner: it gets the profile's bytes, the image listing (keys and
 options as values; listing S3, writing manifests and calling SubmitJob belong to the caller.
 
 - :mod:`.identity` — the image set and the submission id;
-- :mod:`.layout` — arrays of at most 10,000 children, manifests, names, tags, fan-in jobs;
+- :mod:`.layout` — arrays of at most 10,000 children (or the profile's array size), manifests, names, tags, fan-in jobs;
 - :mod:`.journal` — which steps are submitted (JSON), and which are still to do;
 - :mod:`.requests` — each step's SubmitJob parameters, its dependencies as job ids.
 """
@@ -17,6 +17,8 @@ from collections.abc import Iterable
 from batchtui.errors import UsageError
 from batchtui.submission.identity import (
     MANIFEST_PREFIX,
+    MAX_ARRAY_SIZE,
+    MIN_ARRAY_SIZE,
     Image,
     ProfileRef,
     SubmitOptions,
@@ -28,7 +30,6 @@ from batchtui.submission.identity import (
 )
 from batchtui.submission.journal import Journal, pending_steps, read_journal
 from batchtui.submission.layout import (
-    MAX_ARRAY_SIZE,
     MAX_DEPENDENCIES,
     SUMMARY_STEP,
     ArraySlice,
@@ -57,6 +58,7 @@ __all__ = [
     "MANIFEST_PREFIX",
     "MAX_ARRAY_SIZE",
     "MAX_DEPENDENCIES",
+    "MIN_ARRAY_SIZE",
     "SUMMARY_STEP",
     "ArraySlice",
     "FanIn",

@@ -38,17 +38,36 @@ class ProfileRef:
     sha256: str
 
 
+#: AWS Batch takes 2 to 10,000 children per array job.
+MIN_ARRAY_SIZE = 2
+MAX_ARRAY_SIZE = 10_000
+
+
 @dataclass(frozen=True)
 class SubmitOptions:
+    """What shapes a submission besides its profile and images.
+
+    ``array_size``: the most children an array job gets (the profile's ``workload.array_size``),
+    every array full but the last; None: as few arrays as AWS's 10,000 allows, evenly filled.
+    """
+
     bucket: str
     images_per_job: int
     manifest_prefix: str = MANIFEST_PREFIX
+    array_size: int | None = None
 
     def __post_init__(self) -> None:
         if self.images_per_job < 1:
             raise UsageError(f"images per job must be at least 1 (got {self.images_per_job})")
         if not self.bucket:
             raise UsageError("the image bucket is not named")
+        if self.array_size is not None and not (
+            MIN_ARRAY_SIZE <= self.array_size <= MAX_ARRAY_SIZE
+        ):
+            raise UsageError(
+                f"children per array job must be {MIN_ARRAY_SIZE} to {MAX_ARRAY_SIZE:,}, as AWS "
+                f"Batch takes (got {self.array_size:,})"
+            )
 
 
 def profile_ref(name: str, content: bytes) -> ProfileRef:
@@ -87,12 +106,19 @@ def image_set_digest(images: tuple[Image, ...]) -> str:
 
 
 def submission_id(profile: ProfileRef, digest: str, options: SubmitOptions) -> str:
-    """The submission's id: a hash of the profile, the image set's digest and the options."""
-    what = {
+    """The submission's id: a hash of the profile, the image set's digest and the options.
+
+    Every option that changes the layout is in it, so a re-run finds its own journal and never
+    one of another layout. ``arraySize`` is hashed only when set: a submission laid out by
+    AWS's limit keeps the id it had before the array size could be chosen, so it still resumes.
+    """
+    what: dict[str, object] = {
         "profile": {"name": profile.name, "sha256": profile.sha256},
         "imageSetSha256": digest,
         "bucket": options.bucket,
         "imagesPerJob": options.images_per_job,
     }
+    if options.array_size is not None:
+        what["arraySize"] = options.array_size
     canonical = json.dumps(what, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:ID_LENGTH]

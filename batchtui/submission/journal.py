@@ -7,7 +7,7 @@ exact form, AWS's camelCase as batchtui's JSON output uses::
     {
       "journalVersion": 1,
       "submissionId": "0f1e2d3c4b5a6978",
-      "imageCount": 7, "imagesPerJob": 2,
+      "imageCount": 7, "imagesPerJob": 2, "arraySize": 10,
       "arrays": [{"arrayIndex": 0, "jobName": "image-tagging-0f1e2d3c4b5a6978-array-0000",
                   "jobId": "8c0b...", "manifestKey": "batchtui/submissions/.../array-0000.jsonl"}],
       "fanIns": [{"level": 1, "index": 0, "jobName": "...", "jobId": "..."}],
@@ -15,17 +15,20 @@ exact form, AWS's camelCase as batchtui's JSON output uses::
     }
 
 ``summary`` is null until the summary job is submitted. Entries are kept in step order.
-``imageCount`` and ``imagesPerJob`` are what a reader of the progress needs to count images
-from the array jobs' children (:func:`read_image_counts`); a journal without them still reads.
+``imageCount``, ``imagesPerJob`` and ``arraySize`` are what a reader of the progress needs to
+lay the arrays out again and count images from their children (:func:`read_image_counts`); a
+journal without them still reads. ``arraySize`` is there only when the profile chose it (the
+most children per array); without it the arrays were filled evenly up to AWS's 10,000.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from batchtui.errors import UsageError
+from batchtui.submission.identity import MAX_ARRAY_SIZE, MIN_ARRAY_SIZE
 from batchtui.submission.layout import SUMMARY_STEP, Layout, array_step, fan_in_step
 
 JOURNAL_VERSION = 1
@@ -52,6 +55,7 @@ class Journal:
             "submissionId": self.submission_id,
             "imageCount": layout.image_count,
             "imagesPerJob": layout.images_per_job,
+            **({"arraySize": layout.array_size} if layout.array_size is not None else {}),
             "arrays": [
                 {
                     "arrayIndex": a.index,
@@ -98,13 +102,24 @@ def read_journal(text: str, where: str, submission_id: str) -> Journal:
     return Journal(submission_id, ids)
 
 
-def read_image_counts(text: str) -> tuple[int, int] | None:
-    """``(imageCount, imagesPerJob)`` of a journal that :func:`read_journal` accepted; None
-    when it does not say (written before they were recorded)."""
+class ImageCounts(NamedTuple):
+    """What lays a submission's arrays out again: ``array_shapes(*counts)``."""
+
+    image_count: int
+    images_per_job: int
+    array_size: int | None = None  # None: evenly filled up to AWS's 10,000
+
+
+def read_image_counts(text: str) -> ImageCounts | None:
+    """The counts of a journal that :func:`read_journal` accepted; None when it does not say
+    (written before they were recorded)."""
     body = json.loads(text)
     count, per_job = body.get("imageCount"), body.get("imagesPerJob")
+    size = body.get("arraySize")
+    if not (isinstance(size, int) and MIN_ARRAY_SIZE <= size <= MAX_ARRAY_SIZE):
+        size = None
     if isinstance(count, int) and isinstance(per_job, int) and count > 0 and per_job > 0:
-        return count, per_job
+        return ImageCounts(count, per_job, size)
     return None
 
 

@@ -1,9 +1,12 @@
 """How a submission's images become Batch jobs: array jobs, their manifests, the fan-in.
 
 N images at ``images_per_job`` make ``ceil(N / images_per_job)`` children (slices). AWS Batch
-takes 2 to 10,000 children per array job, so the children are spread over
+takes 2 to 10,000 children per array job. By default the children are spread over
 ``ceil(children / 10,000)`` array jobs of sizes that differ by one at most (10,001 children make
-arrays of 5,001 and 5,000, never 10,000 and a lone 1). A single slice is a plain job. Each array
+arrays of 5,001 and 5,000, never 10,000 and a lone 1). With an array size chosen (the profile's
+``workload.array_size``), every array job has that many children but the last, which has the
+rest (25 children at 10 make 10, 10 and 5), as the profile says. A slice of one child (a
+single slice, or a last one left alone) is a plain job. Each array
 job tags a contiguous run of the sorted images, listed in its own manifest; child ``i`` of an
 array tags lines ``[i * images_per_job, (i + 1) * images_per_job)`` of it, which is what the
 worker reads (MANIFEST_KEY, IMAGES_PER_JOB, AWS_BATCH_JOB_ARRAY_INDEX).
@@ -20,10 +23,8 @@ import math
 import re
 from dataclasses import dataclass
 
-from batchtui.submission.identity import Image, SubmitOptions
+from batchtui.submission.identity import MAX_ARRAY_SIZE, MIN_ARRAY_SIZE, Image, SubmitOptions
 
-MAX_ARRAY_SIZE = 10_000
-MIN_ARRAY_SIZE = 2
 MAX_DEPENDENCIES = 20
 #: AWS: job names are 1 to 128 letters, digits, hyphens and underscores, starting alphanumeric.
 _NAME_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
@@ -75,6 +76,7 @@ class Layout:
     summary_job_name: str
     summary_depends_on: tuple[str, ...]
     journal_key: str
+    array_size: int | None = None  # the most children per array, when chosen (else 10,000)
 
     @property
     def children(self) -> int:
@@ -134,10 +136,14 @@ def fan_in_step(level: int, index: int) -> str:
 SUMMARY_STEP = "summary"
 
 
-def array_sizes(children: int) -> list[int]:
-    """Children per array job: as few arrays as AWS's 10,000 limit allows, evenly filled."""
+def array_sizes(children: int, array_size: int | None = None) -> list[int]:
+    """Children per array job: ``array_size`` each but the last (the rest); without one, as
+    few arrays as AWS's 10,000 limit allows, evenly filled."""
     if children <= 0:
         return []
+    if array_size is not None:
+        full, rest = divmod(children, array_size)
+        return [array_size] * full + ([rest] if rest else [])
     arrays = math.ceil(children / MAX_ARRAY_SIZE)
     base, extra = divmod(children, arrays)
     return [base + 1 if i < extra else base for i in range(arrays)]
@@ -159,7 +165,7 @@ def plan_layout(
     folder = f"{options.manifest_prefix}{submission_id}/"
     arrays = []
     first_child = 0
-    for index, size in enumerate(array_sizes(children)):
+    for index, size in enumerate(array_sizes(children, options.array_size)):
         first = first_child * per_job
         count = min(image_count, (first_child + size) * per_job) - first
         arrays.append(
@@ -185,6 +191,7 @@ def plan_layout(
         summary_job_name=f"{prefix}-{SUMMARY_STEP}",
         summary_depends_on=tuple(last_level),
         journal_key=f"{folder}journal.json",
+        array_size=options.array_size,
     )
 
 

@@ -52,15 +52,19 @@ class ArrayShape:
         return self.image_count - (self.children - 1) * self.images_per_job
 
 
-def array_shapes(image_count: int, images_per_job: int) -> tuple[ArrayShape, ...]:
-    """The arrays a submission of ``image_count`` images at ``images_per_job`` makes, as
+def array_shapes(
+    image_count: int, images_per_job: int, array_size: int | None = None
+) -> tuple[ArrayShape, ...]:
+    """The arrays a submission of ``image_count`` images at ``images_per_job`` (and at most
+    ``array_size`` children an array, when chosen) makes, as
     :func:`~batchtui.submission.layout.plan_layout` lays them out (only the last array's last
     child may be short)."""
     if image_count <= 0 or images_per_job <= 0:
         return ()
     shapes = []
     first_child = 0
-    for index, size in enumerate(array_sizes(math.ceil(image_count / images_per_job))):
+    children = math.ceil(image_count / images_per_job)
+    for index, size in enumerate(array_sizes(children, array_size)):
         first = first_child * images_per_job
         count = min(image_count, (first_child + size) * images_per_job) - first
         shapes.append(ArrayShape(index, size, count, images_per_job))
@@ -166,8 +170,11 @@ class Progress:
 
     @property
     def planned_children(self) -> int:
-        """Every child the submission makes, submitted or not."""
-        return sum(s.children for s in array_shapes(self.image_count, self.images_per_job))
+        """Every child the submission makes, submitted or not (however they are grouped in
+        arrays: one per slice of the images)."""
+        if self.image_count <= 0 or self.images_per_job <= 0:
+            return 0
+        return math.ceil(self.image_count / self.images_per_job)
 
     @property
     def images_done(self) -> int:
@@ -236,11 +243,27 @@ def observed_rate(samples: Sequence[Sample]) -> float | None:
     return done / elapsed
 
 
+def pace_is_known(progress: Progress) -> bool:
+    """Whether the children finished so far tell the submission's pace: once at least as many
+    have finished as are starting or running now (and at least one).
+
+    Before that, the first wave is still running: the images done are the few of its quickest
+    children, while the time since the first child started is nearly all of a child's run, so
+    the rate since then is far too low and the ETA far too long (a child of 100 images that
+    took 5 minutes, out of 50 running, would say 0.33 images/s where the pace is about 17)."""
+    counts = progress.children_by_status()
+    finished = counts["SUCCEEDED"] + counts["FAILED"]
+    return finished >= max(1, counts["STARTING"] + counts["RUNNING"])
+
+
 def eta_seconds(progress: Progress, samples: Sequence[Sample]) -> float | None:
     """Seconds until every image left is done at the rate observed over ``samples``: 0 when
-    none is left, None while no rate is known (nothing done yet, or a single sample)."""
+    none is left; None while still estimating (see :func:`pace_is_known`) or while no rate is
+    known (nothing done yet, or a single sample)."""
     if progress.images_left == 0:
         return 0.0
+    if not pace_is_known(progress):
+        return None
     rate = observed_rate(samples)
     if not rate:
         return None

@@ -10,7 +10,8 @@ profile's job definition to its queue with it.
 
 S3 filter rules match a key's suffix case-sensitively and take one suffix per configuration,
 so each image suffix the handler takes gets one, lower and upper case (``.JPG`` from cameras).
-Pure: the profile comes in, documents and the aws CLI script go out.
+Pure: the profile comes in, documents and the aws CLI script go out, with the values that are
+the example profiles' placeholders (:func:`placeholders`), which the caller warns of.
 """
 
 from __future__ import annotations
@@ -33,6 +34,15 @@ POLICY_VERSION = "2012-10-17"
 _ARN = re.compile(r"^arn:(aws[a-z-]*):iam::(\d{12}):")
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
 NAME_CHARS = 64 - len("-s3-event-role")
+#: Account ids AWS's documentation uses in its examples (123456789012 is also the sandbox's):
+#: a profile that names one was copied from an example, not written for a real account.
+EXAMPLE_ACCOUNTS = frozenset(
+    {"123456789012", "111122223333", "444455556666", "777788889999", "000000000000"}
+)
+#: ``example-photos``, ``photos.example``: the example profiles' bucket names.
+_EXAMPLE_NAME = re.compile(r"(^|[-.])example([-.]|$)")
+#: The worker's package without what Python writes beside it (the machine's, not the runtime's).
+ZIP_EXCLUDES = ("*__pycache__*", "*.pyc")
 
 
 @dataclass(frozen=True)
@@ -48,6 +58,8 @@ class TriggerSetup:
     environment: dict[str, str]
     notification: dict[str, Any]
     role_policy: dict[str, Any]
+    #: The profile key the account id was taken from.
+    account_source: str = "iam.account_id"
 
     @property
     def function_arn(self) -> str:
@@ -139,10 +151,17 @@ class TriggerSetup:
             f"aws iam put-role-policy --role-name {q(self.role_name)} "
             f"--policy-name {q(role['InlinePolicies'][0]['PolicyName'])} "
             f"--policy-document {compact(self.role_policy)}",
+            f"aws iam wait role-exists --role-name {q(self.role_name)}",
             "",
             "# 2. The function: the worker's S3-event handler, zipped from a batchtui checkout "
             "(the runtime has boto3)",
-            "(cd worker_image && zip -qr ../s3-event.zip batchtui_worker)",
+            "# IAM is eventually consistent: for a few seconds after create-role, Lambda may "
+            "still refuse the role",
+            '# ("The role defined for the function cannot be assumed by Lambda"); run '
+            "create-function again then.",
+            "(cd worker_image && zip -qr ../s3-event.zip batchtui_worker -x "
+            + " ".join(q(p) for p in ZIP_EXCLUDES)
+            + ")",
             f"aws lambda create-function --region {q(self.region)} "
             f"--function-name {q(self.function_name)} --runtime {RUNTIME} "
             f"--handler {HANDLER} --role {q(self.role_arn)} --timeout {fn['Timeout']} "
@@ -160,6 +179,18 @@ class TriggerSetup:
             f"--notification-configuration {compact(self.notification)}",
         ]
         return "\n".join(lines)
+
+
+def placeholders(setup: TriggerSetup) -> list[str]:
+    """The values of ``setup`` that are examples' placeholders (an example account id, an
+    ``example`` bucket), each with the profile key it comes from: to replace before running
+    the commands, which would otherwise act on someone else's account or bucket, or fail."""
+    found = []
+    if setup.account_id in EXAMPLE_ACCOUNTS:
+        found.append(f"account id {setup.account_id} ({setup.account_source})")
+    if _EXAMPLE_NAME.search(setup.bucket):
+        found.append(f"bucket {setup.bucket} (data.bucket)")
+    return found
 
 
 def notification_configuration(function_arn: str, images_prefix: str) -> dict[str, Any]:
@@ -216,13 +247,19 @@ def trigger_setup(profile: Profile) -> TriggerSetup:
     """The trigger ``profile``'s account needs; :class:`~batchtui.errors.ProfileError` names
     each key the profile lacks for it, with its line."""
     arns = [
-        m
-        for ce in profile.compute_environments
-        for m in (_ARN.match(ce.instance_role), _ARN.match(ce.service_role))
+        (f"compute_environments[{i}].{key}", m)
+        for i, ce in enumerate(profile.compute_environments)
+        for key, m in (
+            ("instance_role", _ARN.match(ce.instance_role)),
+            ("service_role", _ARN.match(ce.service_role)),
+        )
         if m
     ]
-    account = profile.iam.account_id or next((m.group(2) for m in arns), "")
-    partition = next((m.group(1) for m in arns), "aws")
+    account, source = profile.iam.account_id, "iam.account_id"
+    if not account and arns:
+        source, first = arns[0]
+        account = first.group(2)
+    partition = next((m.group(1) for _, m in arns), "aws")
     data = profile.data
     require_access(
         profile.path,
@@ -260,4 +297,5 @@ def trigger_setup(profile: Profile) -> TriggerSetup:
         role_policy=function_policy(
             partition, profile.region, account, data.bucket, manifest_prefix, queue, job_definition
         ),
+        account_source=source,
     )

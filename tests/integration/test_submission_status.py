@@ -182,7 +182,7 @@ def test_status_counts_children_images_and_failures_mid_run_and_at_the_end(
     assert json.loads(out)["imagesDone"] == 5
 
 
-def test_an_unknown_submission_or_a_bad_id_exits_2_with_a_clear_message(
+def test_an_unknown_submission_exits_1_and_a_bad_id_2_with_a_clear_message(
     on_sandbox: Any,
     aws_client: Any,
     unique_name: Callable[[str], str],
@@ -192,8 +192,9 @@ def test_an_unknown_submission_or_a_bad_id_exits_2_with_a_clear_message(
     bucket = unique_name("status-empty")
     aws_client("s3").create_bucket(Bucket=bucket)
     profile = tagging_profile(tmp_path, bucket)
+    # Well-formed but in no bucket: it does not exist, as an unknown job or queue (exit 1).
     code, out, err = status(capsys, "00112233445566ff", "--profile", profile)
-    assert (code, out) == (2, "")
+    assert (code, out) == (1, "")
     assert f"no submission 00112233445566ff in s3://{bucket}/batchtui/submissions/" in err
     assert "Traceback" not in err
     code, out, err = status(capsys, "not-an-id", "--profile", profile)
@@ -201,7 +202,10 @@ def test_an_unknown_submission_or_a_bad_id_exits_2_with_a_clear_message(
     assert "submission 'not-an-id': not a submission id" in err
     missing = tagging_profile(tmp_path, unique_name("status-no-such-bucket"))
     code, _, err = status(capsys, "00112233445566ff", "--profile", missing)
-    assert code == 2 and "no submission 00112233445566ff" in err
+    assert code == 1 and "no submission 00112233445566ff" in err
+    # Malformed: bad input (exit 2), whatever the buckets.
+    code, _, err = status(capsys, "00112233445566f", "--profile", profile)
+    assert code == 2 and "not a submission id" in err and "Traceback" not in err
 
 
 def test_an_aws_failure_exits_1(

@@ -90,6 +90,8 @@ def test_the_table_shows_the_submission_its_estimate_and_jobs(
     assert "submission " in out and "7 in s3://" in out and "vCPU-hours" in out
     assert f"queue       {setup.queue}" in out
     assert "array-0000" in out and "summary" in out and "pending" in out
+    # 7 images at the profile's 100 a job: one slice, sent as a plain job (no array of one).
+    assert "100 per job: 1 single job, then 1 summary job" in out
 
 
 def test_submit_tags_every_image_once_and_a_rerun_submits_nothing(
@@ -109,6 +111,7 @@ def test_submit_tags_every_image_once_and_a_rerun_submits_nothing(
     assert len(manifest["Body"].read().splitlines()) == 7
     assert doc["report"] == f"s3://{setup.bucket}/batchtui/submissions/{sid}/report.json"
     assert f"writes {doc['report']}" in err
+    assert "wrote 1 manifest to" in err and f"{sid}: 2 jobs submitted;" in err
 
     ids = [j["jobId"] for j in doc["jobs"]]
     jobs = run_to_the_end(sandbox, batch, ids)
@@ -208,6 +211,40 @@ def test_a_profile_error_names_the_file_and_key(setup: Setup, submit: Run) -> No
     code, _, err = submit(setup, "--dry-run")
     assert code == 2
     assert f"{setup.profile}:" in err and "images_per_job" in err
+
+
+def test_the_profiles_array_size_caps_the_children_of_each_array(setup: Setup, submit: Run) -> None:
+    """7 images at 2 a job are 4 children: at workload.array_size 3, arrays of 3 and 1 (a plain
+    job); the estimate is made on those; the id differs from the same images at another size."""
+    text = setup.profile.read_text()
+    code, before, err = submit(setup, "--dry-run")
+    assert code == 0, err
+    setup.profile.write_text(text.replace("array_size = 200", "array_size = 3"))
+    code, doc, err = submit(setup, "--dry-run")
+    assert code == 0, err
+    assert [(j["step"], j["kind"], j.get("arraySize"), j.get("imageCount")) for j in doc["jobs"]] == [
+        ("array-0000", "array", 3, 6),
+        ("array-0001", "job", 1, 1),
+        ("summary", "summary", None, None),
+    ]  # fmt: skip
+    assert doc["estimate"]["jobs"] == 4
+    assert doc["submissionId"] != before["submissionId"]
+
+
+@pytest.mark.parametrize("size", [1, 10_001])
+def test_an_array_size_submit_cannot_make_names_the_profiles_line(
+    setup: Setup, submit: Run, size: int
+) -> None:
+    text = setup.profile.read_text()
+    setup.profile.write_text(text.replace("array_size = 200", f"array_size = {size}"))
+    line = 1 + text.splitlines().index("array_size = 200")
+    code, doc, err = submit(setup, "--dry-run")
+    assert (code, doc) == (2, {})
+    assert (
+        f"{setup.profile}:{line}: workload.array_size: {size:,}: submit makes array jobs of 2"
+        in err
+    )
+    assert "Traceback" not in err
 
 
 def test_read_only_refuses_before_any_request_and_without_a_terminal_nothing_is_sent(

@@ -33,7 +33,7 @@ from batchtui.submission import (
 )
 from batchtui.tui.screens.jobs import JobsScreen
 from batchtui.tui.screens.logs import LogsScreen
-from batchtui.tui.screens.submissions import SubmissionsScreen
+from batchtui.tui.screens.submissions import SUBMISSION_COLUMNS, SubmissionsScreen
 
 
 def _client(demo: Any, service: str) -> Any:
@@ -58,9 +58,12 @@ def photos(demo: Any) -> Iterator[str]:
     s3.delete_bucket(Bucket=BUCKET)
 
 
-def submit_by_hand(demo: Any, per_job: int, *, seconds: int, exit_code: int = 0) -> Layout:
+def submit_by_hand(
+    demo: Any, per_job: int, *, seconds: int, exit_code: int = 0, steps: int | None = None
+) -> Layout:
     """The bucket's 50 images at ``per_job`` a child on demo-main, each child running
-    ``seconds`` and exiting ``exit_code``; the journal written after every job."""
+    ``seconds`` and exiting ``exit_code``; the journal written after every job (only the first
+    ``steps`` of them submitted: a submission interrupted)."""
     s3, batch = _client(demo, "s3"), _client(demo, "batch")
     listing = s3.list_objects_v2(Bucket=BUCKET)["Contents"]
     layout, images = plan_submission(
@@ -73,7 +76,7 @@ def submit_by_hand(demo: Any, per_job: int, *, seconds: int, exit_code: int = 0)
     workload = [{"name": "SANDBOX_DURATION_SECONDS", "value": str(seconds)},
                 {"name": "SANDBOX_EXIT_CODE", "value": str(exit_code)}]  # fmt: skip
     journal = Journal(layout.submission_id)
-    for step in pending_steps(layout, journal):
+    for step in pending_steps(layout, journal)[:steps]:
         # The summary simulated like the children (the real one runs at the machine's pace).
         request = submit_request(layout, step, job_queue="demo-main", job_definition="demo-etl",
                                  job_ids=journal.job_ids, summary_command=("true",))  # fmt: skip
@@ -266,3 +269,48 @@ async def test_no_submission_says_how_to_make_one(demo, photos) -> None:
         assert "no submission yet: batchtui submit --profile P" in text  # first: never cut
         info = str(app.screen.query_one("#submissions-info", Label).content)
         assert info.endswith(f"read s3://{BUCKET}"), info
+
+
+async def test_at_80_columns_the_id_progress_images_and_eta_fit(demo, photos) -> None:
+    """80x24: the bucket and the children's counts make room (the lines under the table say
+    them); widened, the table has every column again."""
+    ok = submit_by_hand(demo, 10, seconds=60)  # 5 children of 10 images
+    demo.advance(150)
+    app = app_on(demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open(pilot)
+        table = screen.query_one("#submissions", DataTable)
+        assert [str(c.value) for c in table.columns] == ["id", "status", "progress", "images",
+                                                         "eta"]  # fmt: skip
+        assert table.virtual_size.width <= table.size.width, "no column is cut off"
+        lines = screen_text(app).splitlines()
+        [header] = [line for line in lines if "SUBMISSION" in line]
+        assert header.split() == ["SUBMISSION", "STATUS", "PROGRESS", "IMAGES", "DONE", "ETA"]
+        row = next(line for line in lines if line.lstrip().startswith(ok.submission_id))
+        progress = screen.watched[ok.submission_id].progress
+        assert f"{progress.images_done} of 50" in row
+        assert row.rstrip().endswith(_eta(screen, ok.submission_id)), row
+        assert f"1 submission in s3://{BUCKET}" in screen_text(app)
+
+        await pilot.resize_terminal(140, 40)
+        await settle(app, pilot)
+        assert [str(c.value) for c in table.columns] == [k for k, _ in SUBMISSION_COLUMNS]
+        assert _rows(app, "submissions") == [ok.submission_id]
+        assert "RUN/OK/FAIL" in screen_text(app) and BUCKET in screen_text(app)
+
+
+def _eta(screen: SubmissionsScreen, sid: str) -> str:
+    from batchtui.render.submission_status import eta_cell
+
+    return eta_cell(screen.watched[sid].progress, screen.samples[sid])
+
+
+async def test_a_submission_still_being_submitted_says_its_steps_left(demo, photos) -> None:
+    interrupted = submit_by_hand(demo, 10, seconds=60, steps=1)  # the array, not the summary
+    app = app_on(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(pilot)
+        assert screen.watched[interrupted.submission_id].progress.status == "SUBMITTING"
+        text = " ".join(screen_text(app).split())
+        assert "SUBMITTING" in text and "to submit: 1 step" in text
+        assert "1 steps" not in text

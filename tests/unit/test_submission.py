@@ -1,7 +1,8 @@
 """The submission core: its id, its arrays and manifests, the fan-in, the journal.
 
 Figures worked by hand: children = ceil(images / images per job); arrays = ceil(children /
-10,000), filled evenly; a job depends on 20 jobs at most.
+10,000), filled evenly, or, with the profile's array size, full arrays of that size and the rest
+last; a job depends on 20 jobs at most.
 """
 
 from __future__ import annotations
@@ -80,6 +81,80 @@ def test_array_sizes_spread_evenly() -> None:
     assert array_sizes(10_000) == [10_000]
     assert array_sizes(10_001) == [5_001, 5_000]
     assert array_sizes(25_000) == [8_334, 8_333, 8_333]
+
+
+# -- the profile's array size: the most children an array gets ------------------------------
+
+
+def test_25_slices_at_an_array_size_of_10_are_arrays_of_10_10_and_5() -> None:
+    lay = plan_layout(SID, "image-tagging", 250, SubmitOptions("photos", 10, array_size=10))
+    assert [(a.children, a.first_image, a.image_count, a.is_array) for a in lay.arrays] == [
+        (10, 0, 100, True), (10, 100, 100, True), (5, 200, 50, True),
+    ]  # fmt: skip
+    assert lay.array_size == 10
+    assert lay.summary_depends_on == ("array-0000", "array-0001", "array-0002")
+
+
+def test_a_last_slice_left_alone_is_a_plain_job() -> None:
+    """21 slices at 10: two arrays of 10, then one child, which AWS takes only as a plain job."""
+    lay = plan_layout(SID, "p", 205, SubmitOptions("photos", 10, array_size=10))
+    assert [(a.children, a.image_count, a.is_array) for a in lay.arrays] == [
+        (10, 100, True), (10, 100, True), (1, 5, False),
+    ]  # fmt: skip
+    assert submit_request(lay, "array-0002", job_queue="q", job_definition="d", job_ids={},
+                          summary_command=("x",)).get("arrayProperties") is None  # fmt: skip
+
+
+def test_array_sizes_fill_up_to_the_chosen_size() -> None:
+    assert array_sizes(0, 10) == []
+    assert array_sizes(25, 10) == [10, 10, 5]
+    assert array_sizes(20, 10) == [10, 10]
+    assert array_sizes(3, 2) == [2, 1]
+    assert array_sizes(10_001, 10_000) == [10_000, 1]  # chosen: unlike the even default
+
+
+@pytest.mark.parametrize("size", [-1, 0, 1, 10_001, 1_000_000])
+def test_an_array_size_aws_does_not_take_is_refused(size: int) -> None:
+    with pytest.raises(UsageError, match="children per array job must be 2 to 10,000"):
+        SubmitOptions("photos", 1, array_size=size)
+
+
+def test_the_array_size_is_in_the_id_only_when_chosen() -> None:
+    """A submission laid out by AWS's limit keeps its id (it still resumes); a chosen size,
+    10,000 included, lays the arrays out otherwise, so it is another submission."""
+    base = plan_submission(PROFILE, images(5), SubmitOptions("photos", 2))[0].submission_id
+    ten = plan_submission(PROFILE, images(5), SubmitOptions("photos", 2, array_size=10))[0]
+    most = plan_submission(PROFILE, images(5), SubmitOptions("photos", 2, array_size=10_000))[0]
+    assert base == "3f0e2fbeb59f122a"
+    assert len({base, ten.submission_id, most.submission_id}) == 3
+    again = plan_submission(PROFILE, images(5)[::-1], SubmitOptions("photos", 2, array_size=10))
+    assert again[0].submission_id == ten.submission_id
+
+
+def test_the_journal_carries_the_array_size_and_lays_the_arrays_out_again() -> None:
+    from batchtui.submission.journal import ImageCounts, read_image_counts
+    from batchtui.submission.progress import array_shapes
+
+    lay = plan_layout(SID, "p", 250, SubmitOptions("photos", 10, array_size=10))
+    journal = Journal(SID, {"array-0000": "j0"})
+    counts = read_image_counts(journal.to_json(lay))
+    assert counts == ImageCounts(250, 10, 10)
+    assert [(s.children, s.image_count) for s in array_shapes(*counts)] == [
+        (a.children, a.image_count) for a in lay.arrays
+    ]
+    default = plan_layout(SID, "p", 250, SubmitOptions("photos", 10))
+    assert '"arraySize"' not in journal.to_json(default)
+    assert read_image_counts(journal.to_json(default)) == ImageCounts(250, 10, None)
+
+
+def test_the_estimate_is_made_on_the_arrays_submitted() -> None:
+    from batchtui.profiles import load_profile
+    from batchtui.submission.estimate import workload_profile
+
+    profile = load_profile("sandbox")
+    lay = plan_layout(SID, "p", 250, SubmitOptions("photos", 10, array_size=10))
+    w = workload_profile(profile, lay).workload
+    assert (w.images, w.images_per_job, w.array_size, w.jobs) == (250, 10, 10, 25)
 
 
 # -- the fan-in to the summary: 20 dependencies at most --------------------------------------
@@ -255,6 +330,26 @@ def test_every_image_is_in_exactly_one_slice(count: int, per_job: int) -> None:
     assert position == count
     sizes = [a.children for a in lay.arrays]
     assert max(sizes) - min(sizes) <= 1
+
+
+@settings(deadline=None)  # thousands of arrays of 2 take a while on a loaded machine
+@given(
+    count=st.integers(min_value=1, max_value=50_000),
+    per_job=st.integers(min_value=1, max_value=50),
+    size=st.integers(min_value=2, max_value=10_000),
+)
+def test_with_an_array_size_every_array_is_full_but_the_last(
+    count: int, per_job: int, size: int
+) -> None:
+    lay = plan_layout(SID, "p", count, SubmitOptions("b", per_job, array_size=size))
+    position = 0
+    for array in lay.arrays:
+        assert array.first_image == position
+        position += array.image_count
+    assert position == count
+    *full, last = [a.children for a in lay.arrays]
+    assert full == [size] * len(full) and 1 <= last <= size
+    assert len(lay.arrays) == -(-lay.children // size)
 
 
 @settings(deadline=None)  # 9,000 arrays take a few hundred ms on a loaded machine

@@ -22,6 +22,7 @@ from batchtui.submission.progress import (
     array_shapes,
     eta_seconds,
     observed_rate,
+    pace_is_known,
     since_start,
 )
 
@@ -131,6 +132,36 @@ def test_eta_from_the_rate_since_the_first_child_started() -> None:
     assert observed_rate([Sample(5.0, 4), Sample(9.0, 2)]) is None
 
 
+def _wave(succeeded: int, running: int, at: float, failed: int = 0) -> Progress:
+    """100,000 images at 100 a child: 1,000 children in one array, the first started at 1,000 s
+    (``at``: seconds since)."""
+    shape = array_shapes(100_000, 100)[0]
+    counts = {"SUCCEEDED": succeeded, "FAILED": failed, "RUNNING": running}
+    counts["RUNNABLE"] = 1_000 - succeeded - failed - running
+    array = ArrayState(shape, "a", "tag-array-0000", "RUNNING", counts, started_at=1_000_000)
+    return Progress(SID, "photos", 100_000, 100, (array,), observed_at=1_000.0 + at)
+
+
+def test_no_eta_while_the_first_wave_runs_then_the_rate_of_the_finished_children() -> None:
+    # 50 children run at once, 300 s each. At 310 s one has finished: 100 images in 310 s
+    # would say 0.32 images/s, an ETA of 3 days. Estimating instead.
+    first = _wave(succeeded=1, running=49, at=310.0)
+    assert not pace_is_known(first)
+    assert observed_rate(since_start(first)) == 100 / 310
+    assert eta_seconds(first, since_start(first)) is None
+    # At 600 s the first wave (50) has finished and 50 run: 5,000 images in 600 s, 95,000 left.
+    second = _wave(succeeded=50, running=50, at=600.0)
+    assert pace_is_known(second)
+    assert eta_seconds(second, since_start(second)) == 95_000 / (5_000 / 600)  # 11,400 s
+    # Failed children are finished children too; STARTING ones run.
+    assert pace_is_known(_wave(succeeded=20, failed=30, running=50, at=600.0))
+    assert not pace_is_known(_wave(succeeded=0, running=0, at=5.0))  # none finished yet
+    waiting = _run(0, running=4)
+    assert not pace_is_known(waiting) and eta_seconds(waiting, since_start(waiting)) is None
+    assert pace_is_known(_run(2, running=2))  # as many finished as run
+    assert not pace_is_known(_run(1, running=2))
+
+
 def test_the_history_measures_the_last_window_once_it_spans_it() -> None:
     history = History(window=100.0)
     base = _run(1, running=1)
@@ -148,7 +179,7 @@ def test_the_history_measures_the_last_window_once_it_spans_it() -> None:
 def test_the_journal_says_the_image_counts() -> None:
     layout = plan_layout(SID, "p", 7, SubmitOptions("photos", 2))
     text = Journal(SID).recorded("array-0000", "a").to_json(layout)
-    assert read_image_counts(text) == (7, 2)
+    assert read_image_counts(text) == (7, 2, None)
     older = json.loads(text)
     del older["imageCount"]
     assert read_image_counts(json.dumps(older)) is None

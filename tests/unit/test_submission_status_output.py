@@ -9,7 +9,14 @@ import jsonschema
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from batchtui.render.submission_status import percent, progress_bar, progress_json, progress_table
+from batchtui.render.submission_status import (
+    eta_cell,
+    eta_text,
+    percent,
+    progress_bar,
+    progress_json,
+    progress_table,
+)
 from batchtui.submission.progress import (
     CHILD_STATUSES,
     ArrayState,
@@ -79,6 +86,25 @@ def test_the_json_is_camel_case_and_valid() -> None:
                                 "statusReason": "Essential container in task exited",
                                 "exitCode": 2, "stoppedAt": 1_050_000}]  # fmt: skip
     assert doc["arrays"][0]["statusSummary"] == {"SUCCEEDED": 2, "FAILED": 1, "RUNNING": 1}
+
+
+def test_while_the_first_wave_runs_the_eta_says_it_is_estimating() -> None:
+    shape = array_shapes(100_000, 100)[0]
+    counts = {"SUCCEEDED": 1, "STARTING": 9, "RUNNING": 40, "RUNNABLE": 950}
+    early = Progress(SID, "photos", 100_000, 100,
+                     (ArrayState(shape, "a0", "", "RUNNING", counts, started_at=1_000_000),),
+                     observed_at=1_310.0)  # fmt: skip
+    samples = since_start(early)
+    assert eta_text(early, samples) == "ETA estimating (1 child finished, 49 running)"
+    assert eta_cell(early, samples) == "estimating"
+    doc = progress_json(early, samples)
+    jsonschema.validate(doc, SCHEMA)
+    assert doc["etaSeconds"] is None and doc["imagesPerSecond"] == round(100 / 310, 6)
+    p = _mid_run()
+    assert eta_cell(p, since_start(p)) == "50s"
+    done = Progress(SID, "photos", 7, 2, (ArrayState(shape, "a0", "", "SUCCEEDED",
+                    {"SUCCEEDED": 1_000}),), observed_at=400.0)  # fmt: skip
+    assert eta_cell(done, since_start(done)) == "-"
 
 
 @settings(max_examples=100, deadline=None)  # a loaded machine: no timing in tests

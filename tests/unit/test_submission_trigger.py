@@ -5,6 +5,9 @@ from __future__ import annotations
 import itertools
 import json
 import shlex
+import shutil
+import subprocess
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -15,7 +18,12 @@ from hypothesis import strategies as st
 from batchtui.cli import main
 from batchtui.errors import ProfileError
 from batchtui.profiles import load_profile, parse_profile
-from batchtui.submission.trigger import IMAGE_SUFFIXES, notification_configuration, trigger_setup
+from batchtui.submission.trigger import (
+    IMAGE_SUFFIXES,
+    notification_configuration,
+    placeholders,
+    trigger_setup,
+)
 
 REPO = Path(__file__).parents[2]
 PROFILE = REPO / "profiles" / "image-tagging.toml"
@@ -92,17 +100,59 @@ def test_the_script_carries_the_same_documents() -> None:
     ]
     assert [c[1:3] for c in commands] == [
         ["iam", "create-role"], ["iam", "attach-role-policy"], ["iam", "put-role-policy"],
-        ["lambda", "create-function"], ["lambda", "add-permission"],
+        ["iam", "wait"], ["lambda", "create-function"], ["lambda", "add-permission"],
         ["s3api", "put-bucket-notification-configuration"],
     ]  # fmt: skip
+    # The role exists before the function names it; Lambda may still refuse it a few seconds.
+    assert commands[3] == ["aws", "iam", "wait", "role-exists", "--role-name", setup.role_name]
+    lines = setup.script().splitlines()
+    create = next(i for i, line in enumerate(lines) if "lambda create-function" in line)
+    assert any("Lambda may still refuse the role" in line for line in lines[:create])
 
     def option(command: list[str], name: str) -> str:
         return command[command.index(name) + 1]
 
     notify = commands[-1]
     assert json.loads(option(notify, "--notification-configuration")) == setup.notification
-    assert json.loads(option(commands[3], "--environment")) == {"Variables": setup.environment}
+    assert json.loads(option(commands[4], "--environment")) == {"Variables": setup.environment}
     assert json.loads(option(commands[2], "--policy-document")) == setup.role_policy
+
+
+@pytest.mark.skipif(shutil.which("zip") is None, reason="the zip command is not installed")
+def test_the_zip_command_leaves_out_what_python_wrote_beside_the_worker(tmp_path: Path) -> None:
+    setup = trigger_setup(load_profile(str(PROFILE)))
+    [command] = [line for line in setup.script().splitlines() if line.startswith("(cd ")]
+    package = tmp_path / "worker_image" / "batchtui_worker"
+    (package / "__pycache__").mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "s3_event.py").write_text("")
+    (package / "__pycache__" / "s3_event.cpython-312.pyc").write_bytes(b"x")
+    (package / "stray.pyc").write_bytes(b"x")
+    subprocess.run(["sh", "-c", command], cwd=tmp_path, check=True)
+    with zipfile.ZipFile(tmp_path / "s3-event.zip") as z:
+        assert sorted(z.namelist()) == [
+            "batchtui_worker/", "batchtui_worker/__init__.py", "batchtui_worker/s3_event.py",
+        ]  # fmt: skip
+
+
+def test_placeholders_of_the_example_profile_are_named_with_their_keys() -> None:
+    assert placeholders(trigger_setup(load_profile(str(PROFILE)))) == [
+        "account id 123456789012 (compute_environments[0].instance_role)",
+        "bucket example-image-tagging (data.bucket)",
+    ]
+    text = PROFILE.read_text().replace("[iam]\n", '[iam]\naccount_id = "210987654321"\n')
+    real = text.replace('"example-image-tagging"', '"acme-photos"')
+    assert placeholders(trigger_setup(parse_profile(real, "p.toml"))) == []
+    docs = text.replace('"210987654321"', '"111122223333"').replace(
+        '"example-image-tagging"', '"photos.example"'
+    )
+    assert placeholders(trigger_setup(parse_profile(docs, "p.toml"))) == [
+        "account id 111122223333 (iam.account_id)",
+        "bucket photos.example (data.bucket)",
+    ]
+    # "example" inside a word is not one.
+    counter = real.replace('"acme-photos"', '"counterexamples"')
+    assert placeholders(trigger_setup(parse_profile(counter, "p.toml"))) == []
 
 
 def test_a_profile_without_a_bucket_is_told_which_key_and_line() -> None:
@@ -125,6 +175,11 @@ def test_cli_prints_json_and_refuses_without_a_profile(capsys: pytest.CaptureFix
     out = capsys.readouterr()
     assert rc == 0
     assert json.loads(out.out) == trigger_setup(load_profile(str(PROFILE))).to_json()
+    assert out.err == (
+        f"submit --print-trigger: warning: {PROFILE} has placeholders to replace before running "
+        "these commands: account id 123456789012 (compute_environments[0].instance_role); "
+        "bucket example-image-tagging (data.bucket)\n"
+    )
     rc = main(["submit", "--print-trigger"])
     err = capsys.readouterr().err
     assert rc == 2 and "--print-trigger needs --profile NAME|PATH" in err

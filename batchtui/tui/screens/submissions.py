@@ -12,14 +12,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable, Label
 
 from batchtui.account.pacing import ACTIVE_CAP_S, Pace
-from batchtui.render.submission_status import eta_text, percent, progress_bar
+from batchtui.render.submission_status import eta_cell, eta_text, percent, progress_bar
 from batchtui.submission.progress import History, Progress, Sample
 from batchtui.tui import cells
 from batchtui.tui.freshness import read_ago, titled
@@ -27,28 +27,50 @@ from batchtui.tui.screens.base import BaseScreen
 from batchtui.tui.widgets.resource_table import ResourceTable
 from batchtui.tui.widgets.screen_footer import ScreenFooter
 from batchtui.tui.widgets.status_bar import StatusBar
+from batchtui.wording import count
 
 if TYPE_CHECKING:
     from batchtui.account.submissions import SubmissionsRead, Watched
 
 BAR = 20
+#: What is looked for first, first: the id, how far it has got and when it ends. A narrower
+#: terminal drops the last two (:func:`submission_columns`): the line under the table has the
+#: children's counts, the line at the bottom the buckets.
 SUBMISSION_COLUMNS = (
     ("id", "SUBMISSION"),
-    ("bucket", "BUCKET"),
     ("status", "STATUS"),
     ("progress", "PROGRESS"),
     ("images", "IMAGES DONE"),
-    ("children", "CHILDREN RUN/OK/FAIL"),
     ("eta", "ETA"),
+    ("children", "RUN/OK/FAIL"),
+    ("bucket", "BUCKET"),
 )
+#: Terminal widths from which every column fits, and the bucket's dropped: a job id is 36.
+WIDE, MEDIUM = 120, 100
+#: The job id after what a job is and how far it has got: 36 characters that an 80-column
+#: terminal would otherwise spend before them.
 JOB_COLUMNS = (
     ("what", "JOB"),
-    ("job_id", "JOB ID"),
     ("status", "STATUS"),
-    ("children", "CHILDREN RUN/OK/FAIL"),
     ("images", "IMAGES DONE"),
+    ("children", "RUN/OK/FAIL"),
+    ("job_id", "JOB ID"),
     ("reason", "STATUS REASON"),
 )
+
+
+def submission_columns(width: int) -> tuple[tuple[tuple[str, str], ...], int]:
+    """The submissions table's columns at ``width`` terminal columns, and its bars' cells:
+    every column from :data:`WIDE`; without the bucket from :data:`MEDIUM`; below, without
+    the children's counts either and with a shorter bar, so that the id, the status, the
+    progress, the images done and the ETA fit in 80 columns."""
+    if width >= WIDE:
+        return SUBMISSION_COLUMNS, BAR
+    dropped = ("bucket",) if width >= MEDIUM else ("bucket", "children")
+    bar = BAR if width >= MEDIUM else BAR // 2
+    return tuple(c for c in SUBMISSION_COLUMNS if c[0] not in dropped), bar
+
+
 #: Short names of the statuses a child is in before it runs, for the CHILDREN cells.
 WAITING = ("SUBMITTED", "PENDING", "RUNNABLE", "STARTING")
 
@@ -101,13 +123,11 @@ class SubmissionsScreen(BaseScreen):
         self.pace = Pace(0.0, 0.0)
         self.read_at: float | None = None
         self._read_since: float | None = None
+        self.bar = BAR
 
     def compose(self) -> ComposeResult:
         yield Label(Text("Submissions"), classes="section-title", id="submissions-title")
-        top = ResourceTable(id="submissions")
-        for key, label in SUBMISSION_COLUMNS:
-            top.add_column(label, key=key)
-        yield top
+        yield ResourceTable(id="submissions")  # its columns fit the width: on_resize
         yield Label("", id="submission-progress")
         yield Label(Text("Jobs"), classes="section-title", id="submission-jobs-title")
         jobs = ResourceTable(id="submission-jobs")
@@ -118,7 +138,21 @@ class SubmissionsScreen(BaseScreen):
         yield StatusBar()
         yield ScreenFooter()
 
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit(event.size.width)
+        if self.read_at is not None:
+            self._show()  # the rows again, in the columns and with the bar of this width
+
+    def _fit(self, width: int) -> None:
+        columns, self.bar = submission_columns(width)
+        table = self.query_one("#submissions", DataTable)
+        if [str(c.value) for c in table.columns] != [key for key, _ in columns]:
+            table.clear(columns=True)
+            for key, label in columns:
+                table.add_column(label, key=key)
+
     def on_mount(self) -> None:
+        self._fit(self.app.size.width)
         interval = self.batchtui.config.refresh_interval
         self.pace = Pace(interval, ACTIVE_CAP_S if interval > 0 else 0.0)
         self._info("reading…")
@@ -210,10 +244,10 @@ class SubmissionsScreen(BaseScreen):
             "bucket": p.bucket,
             "status": _status(p.status),
             # Text: a bar's brackets are never read as markup.
-            "progress": Text(f"{progress_bar(p.fraction, BAR)} {percent(p.fraction):>4}"),
+            "progress": Text(f"{progress_bar(p.fraction, self.bar)} {percent(p.fraction):>4}"),
             "images": f"{p.images_done:,} of {p.image_count:,}",
             "children": children_cell(p.children_by_status()),
-            "eta": _eta_cell(p, self.samples.get(sid, [])),
+            "eta": eta_cell(p, self.samples.get(sid, [])),
         }
 
     def selected(self) -> Watched | None:
@@ -246,7 +280,7 @@ class SubmissionsScreen(BaseScreen):
             f"{p.images_left:,} left   {eta_text(p, self.samples.get(p.submission_id, []))}"
         )
         if p.pending_steps:
-            text.append(f"   to submit: {len(p.pending_steps)} steps", style="yellow")
+            text.append(f"   to submit: {count(len(p.pending_steps), 'step')}", style="yellow")
         line.update(text)
         self.query_one("#submission-jobs-title", Label).update(
             Text(f"Jobs of {p.submission_id}: arrays, fan-ins, summary, failed children")
@@ -336,11 +370,6 @@ def _moved(before: Progress | None, after: Progress) -> bool:
         after.children_by_status(),
         after.status,
     )
-
-
-def _eta_cell(progress: Progress, samples: list[Sample]) -> str:
-    text = eta_text(progress, samples)
-    return text.split(" at ")[0].removeprefix("ETA ") if text.startswith("ETA ") else "-"
 
 
 def _job_rows(p: Progress) -> dict[str, dict[str, Any]]:
