@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import cast
 
-from batchtui.diagnose import policy_grants
+from batchtui import iam_policy
 from batchtui.diagnose.context import DESCRIBE_CES, Context, ev
 from batchtui.diagnose.facts import JobFacts, RolePolicy
 from batchtui.diagnose.findings import Evidence, Finding, Severity
@@ -128,7 +128,7 @@ def _instance_role(ctx: Context, ce: ComputeEnvironment) -> Problem | None:
         if not own or any(p.document is None for p in own):
             return None  # its own policies may grant ECS and could not be read: no claim
     documents = [p.document for p in role.policies if p.document is not None]
-    if policy_grants.allows(documents, REGISTER):
+    if iam_policy.allows(documents, REGISTER):
         return None
     if role.policies:
         instead = ", ".join(f"{p.name} ({p.kind})" for p in role.policies)
@@ -150,10 +150,10 @@ def _instance_role(ctx: Context, ce: ComputeEnvironment) -> Problem | None:
 
 def _grants_text(p: RolePolicy) -> str:
     """ "my-policy allows s3:GetObject, logs:*; not ecs:RegisterContainerInstance" """
-    allowed = policy_grants.allowed_actions(p.document or {})
+    allowed = iam_policy.allowed_actions(p.document or {})
     shown = ", ".join(allowed[:GRANTS_SHOWN]) or "nothing"
     more = f" and {len(allowed) - GRANTS_SHOWN} more" if len(allowed) > GRANTS_SHOWN else ""
-    denies = policy_grants.matches(p.document or {}, "Deny", REGISTER)
+    denies = iam_policy.matches(p.document or {}, "Deny", REGISTER)
     return f"{p.name} allows {shown}{more}; " + (
         f"denies {REGISTER}" if denies else f"not {REGISTER}"
     )

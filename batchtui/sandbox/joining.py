@@ -10,8 +10,8 @@ and may call it. The sandbox reads both from what the account holds (moto's EC2 
   ``ecs:RegisterContainerInstance`` and none that denies it. A profile without a role gives
   the agent no credentials at all, and a role with no policy grants nothing: neither joins.
 
-Policies are read as IAM reads actions (``*`` and ``?`` wildcards, case-insensitive, ``Action``
-and ``NotAction``, an explicit Deny wins); their resources and conditions are not evaluated.
+Policies are read as IAM reads actions (:mod:`batchtui.iam_policy`, as diagnose reads them);
+their resources and conditions are not evaluated.
 Where the account cannot say, the instance joins: a subnet id EC2 does not hold (scripts and
 tests name made-up ones), and an instance profile IAM does not hold (its compute environment is
 INVALID, so it launches nothing anyway).
@@ -19,11 +19,9 @@ INVALID, so it launches nothing anyway).
 
 from __future__ import annotations
 
-import json
-import re
-import urllib.parse
 from collections.abc import Sequence
 
+from batchtui import iam_policy
 from batchtui.sandbox import moto_glue
 
 #: The one action an ECS agent cannot join without.
@@ -59,41 +57,11 @@ def role_allows_ecs(instance_profile: str) -> bool:
         return False  # a profile without a role (or with one IAM no longer holds)
     attached, inline = found
     documents = [*attached.values(), *inline]
-    if any(_statements_match(doc, "Deny", REGISTER) for doc in documents):
+    if any(iam_policy.matches(doc, "Deny", REGISTER) for doc in documents):
         return False
     if any(arn.rpartition("/")[2] in ECS_INSTANCE_POLICIES for arn in attached):
         return True
-    return any(_statements_match(doc, "Allow", REGISTER) for doc in documents)
-
-
-def _statements_match(document: str, effect: str, action: str) -> bool:
-    """Whether a statement of the policy ``document`` with ``effect`` covers ``action``."""
-    try:
-        parsed = json.loads(document)
-    except ValueError:
-        try:  # some clients send the document URL-encoded
-            parsed = json.loads(urllib.parse.unquote(document))
-        except ValueError:
-            return False
-    statements = parsed.get("Statement", []) if isinstance(parsed, dict) else []
-    for st in statements if isinstance(statements, list) else [statements]:
-        if not isinstance(st, dict) or st.get("Effect") != effect:
-            continue
-        if "Action" in st and any(_covers(p, action) for p in _listed(st["Action"])):
-            return True
-        if "NotAction" in st and not any(_covers(p, action) for p in _listed(st["NotAction"])):
-            return True
-    return False
-
-
-def _listed(value: object) -> list[str]:
-    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
-
-
-def _covers(pattern: str, action: str) -> bool:
-    """An IAM action pattern (``ecs:*``, ``ecs:Register*``, ``*``) covers the action."""
-    regex = re.escape(pattern).replace(r"\*", ".*").replace(r"\?", ".")
-    return re.fullmatch(regex, action, flags=re.IGNORECASE) is not None
+    return any(iam_policy.matches(doc, "Allow", REGISTER) for doc in documents)
 
 
 def subnet_zones(region: str, subnet_ids: Sequence[str]) -> dict[str, str]:

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from test_diagnose import NOW_MS, codes, facts, first
 
+from batchtui import iam_policy as grants
 from batchtui.diagnose import InstanceRole, RolePolicy, Severity
-from batchtui.diagnose import policy_grants as grants
 
 REGISTER = "ecs:RegisterContainerInstance"
 CODE = "INSTANCE_ROLE_WITHOUT_ECS_POLICY"
