@@ -116,8 +116,9 @@ CODES: tuple[CodeDoc, ...] = (
     CodeDoc(
         "INSTANCE_ROLE_WITHOUT_ECS_POLICY",
         "warning; blocking once instances run without joining",
-        "the instance profile's role lacks AmazonEC2ContainerServiceforEC2Role and has no "
-        "policies of its own; what it has instead (or no policy at all) is named",
+        "the instance profile's role lacks AmazonEC2ContainerServiceforEC2Role and none of its "
+        "policies (their documents read) allows ecs:RegisterContainerInstance; every policy it "
+        "has is named, with what each allows",
         "attach AmazonEC2ContainerServiceforEC2Role",
     ),
     CodeDoc(

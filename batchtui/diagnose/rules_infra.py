@@ -123,10 +123,11 @@ def _instance_role(ctx: Context, ce: ComputeEnvironment) -> Problem | None:
     if _joined(ctx, ce) or attached & ECS_INSTANCE_POLICIES:
         return None
     who = role.role_name or role.name
-    if role.has_customer_policies or role.has_inline_policies:
-        own = [p for p in role.policies if p.kind != "AWS managed"]
-        if not own or any(p.document is None for p in own):
-            return None  # its own policies may grant ECS and could not be read: no claim
+    own = [p for p in role.policies if p.kind != "AWS managed"]
+    if (role.has_customer_policies or role.has_inline_policies) and not own:
+        return None  # it has policies of its own that were not read: no claim
+    if any(p.document is None for p in role.policies):
+        return None  # a policy that could not be read may grant ECS: no claim
     documents = [p.document for p in role.policies if p.document is not None]
     if iam_policy.allows(documents, REGISTER):
         return None

@@ -94,6 +94,8 @@ def test_a_deny_of_the_register_action_is_said() -> None:
         RolePolicy("AdministratorAccess", "AWS managed", doc(allow("*"))),
         # Its document could not be read: it may allow the action.
         RolePolicy("unreadable", "customer managed", None),
+        # An AWS managed one too (GetPolicy denied): AdministratorAccess reads the same.
+        RolePolicy("AdministratorAccess", "AWS managed", None),
     ],
 )  # fmt: skip
 def test_no_claim_when_a_policy_allows_the_action_or_cannot_be_read(policy: RolePolicy) -> None:
