@@ -58,6 +58,9 @@ class SandboxConfig:
     require_credentials: bool = False
     #: The demo account submits a few new jobs every simulated minute so it looks alive.
     demo_trickle: bool = True
+    #: A simulated minute in, the demo account's image tagger runs for real over its photos.
+    #: None: only when the clock runs in real time (a test on a manual clock asks for it).
+    demo_tags_photos: bool | None = None
 
     def __post_init__(self) -> None:
         if self.seed not in ("demo", "empty"):

@@ -113,3 +113,43 @@ def test_data_stores(aws_client: Any, demo_sandbox: Any) -> None:
     tagger = aws_client(demo_sandbox, "batch").describe_job_definitions(
         jobDefinitionName="demo-image-tagger")["jobDefinitions"][0]  # fmt: skip
     assert tagger["containerProperties"]["command"][:2] == ["python", "-m"]
+
+
+def test_a_minute_in_the_demo_tags_its_photos_with_the_real_worker() -> None:
+    """What `batchtui --sandbox` shows a minute after start (its clock runs in real time; here
+    a manual one is stepped): tag-new-photos runs the tagger as a process, every photo gets one
+    item in the labels table, and the job's log lines are the worker's own."""
+    import boto3
+
+    from batchtui.sandbox import Sandbox, SandboxConfig
+
+    config = SandboxConfig(seed="demo", manual_clock=True, random_seed=5, demo_trickle=False,
+                           spot_interruption_rate_per_hour=0.0, demo_tags_photos=True)  # fmt: skip
+    with Sandbox(config) as sb:
+        kw = {"endpoint_url": sb.url, "region_name": sb.region,
+              "aws_access_key_id": "testing", "aws_secret_access_key": "testing"}  # fmt: skip
+        batch, logs = boto3.client("batch", **kw), boto3.client("logs", **kw)
+        s3, ddb = boto3.client("s3", **kw), boto3.client("dynamodb", **kw)
+
+        def tagging() -> list[dict[str, Any]]:
+            return list(batch.list_jobs(jobQueue="demo-main", filters=[
+                {"name": "JOB_NAME", "values": ["tag-new-photos"]}])["jobSummaryList"])  # fmt: skip
+
+        assert tagging() == []  # not before its minute
+        for _ in range(40):
+            sb.advance(30)
+            assert sb.wait_for_workers(timeout=120)
+            found = tagging()
+            if found and found[0]["status"] in ("SUCCEEDED", "FAILED"):
+                break
+        assert [j["status"] for j in tagging()] == ["SUCCEEDED"]
+        job = batch.describe_jobs(jobs=[tagging()[0]["jobId"]])["jobs"][0]
+        photos = [o["Key"] for o in s3.list_objects_v2(Bucket="batchtui-demo-images",
+                                                       Prefix="photos/")["Contents"]]  # fmt: skip
+        items = ddb.scan(TableName="batchtui-demo-labels")["Items"]
+        assert sorted(item["image_key"]["S"] for item in items) == sorted(
+            f"s3://batchtui-demo-images/{key}" for key in photos
+        )
+        events = logs.get_log_events(logGroupName="/batchtui/demo/tagger",
+                                     logStreamName=job["container"]["logStreamName"])["events"]  # fmt: skip
+        assert any(e["message"].startswith("{") for e in events)  # the worker's JSON lines
