@@ -63,9 +63,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--yes", "-y", action="store_true", help="apply without asking")
     parser.add_argument(
         "--allow-delete", action="store_true",
-        help="delete compute environments a blue/green replacement took over (once drained) "
-        "and job queues the profile made and no longer names (disabled, then deleted once "
-        "they hold no SUBMITTED..RUNNING job)",
+        help="delete compute environments a blue/green replacement took over (once drained), "
+        "and the job queues and compute environments the profile made and no longer names "
+        "(disabled, then deleted once they hold no SUBMITTED..RUNNING job, or once drained)",
     )  # fmt: skip
     add_output_option(parser)
     iam.add_arguments(parser)  # IAM setup: --print-iam, --create-iam
@@ -129,7 +129,7 @@ def run(args: argparse.Namespace, ctx: CommandContext) -> int:
         ctx.note(f"apply: change set saved to {args.out}")
     if cs.empty:
         _emit_json(args, ctx, cs, document, {"status": "no-changes", "stepsDone": 0})
-        ctx.note("apply: no changes")
+        ctx.note("apply: no changes" + _skipped(cs))
         return 0
     if args.dry_run:
         _emit_json(args, ctx, cs, document, {"status": "dry-run", "stepsDone": 0})
@@ -166,9 +166,17 @@ def run(args: argparse.Namespace, ctx: CommandContext) -> int:
     done = len(result.done)
     ctx.note(
         f"apply: {done} step{'s' if done != 1 else ''} applied; the account matches profile "
-        f"{profile.name}"
+        f"{profile.name}" + _skipped(cs)
     )
     return 0
+
+
+def _skipped(cs: ChangeSet) -> str:
+    """What was not deleted for want of --allow-delete, for the closing line."""
+    names = [f"{s.resource} {s.name}" for s in cs.skipped if s.operation.startswith("Delete")]
+    if not names:
+        return ""
+    return f"; skipped (needs --allow-delete): deleting {', '.join(names)}"
 
 
 def _recommended(
@@ -276,6 +284,7 @@ def _read_plan_file(path: str) -> dict[str, Any]:
         )
     try:
         doc["parsedSteps"] = tuple(Step.from_json(s) for s in doc["steps"])
+        doc["parsedSkipped"] = tuple(Step.from_json(s) for s in doc.get("skipped", ()))
         about = doc["profile"]
         well_formed = (
             isinstance(about.get("name"), str)
@@ -307,4 +316,5 @@ def _saved_change_set(saved: dict[str, Any], path: str, now: dict[str, str]) -> 
         steps=saved["parsedSteps"],
         warnings=tuple(saved.get("warnings", ())),
         notes=tuple(saved.get("notes", ())),
+        skipped=saved["parsedSkipped"],
     )

@@ -67,6 +67,17 @@ def confirmation_line(steps: tuple[Step, ...]) -> str:
     return f"apply {len(steps)} step{'s' if len(steps) != 1 else ''}: " + ", ".join(parts)
 
 
+def _skipped_deletions(cs: ChangeSet) -> str:
+    """The deletions the dialog never sends (it does not delete): where they are done."""
+    names = [s.name for s in cs.skipped if s.operation.startswith("Delete")]
+    if not names:
+        return ""
+    return (
+        f"; not deleting {', '.join(names)} (the profile no longer names them): "
+        "`batchtui apply --allow-delete` does"
+    )
+
+
 @dataclass
 class ChangeSetRead(Message):
     change_set: ChangeSet
@@ -232,10 +243,19 @@ class ApplyScreen(ModalScreen[bool]):
             )
         elif cs.empty:
             self.phase = "empty"
-            question.update(Text("no changes: the account matches the profile.   n/esc: close"))
+            question.update(
+                Text(
+                    "no changes: the account matches the profile"
+                    + _skipped_deletions(cs)
+                    + ".   n/esc: close"
+                )
+            )
         else:
             self.phase = "review"
-            text = Text(f"{self.about}: " + confirmation_line(cs.steps), style="bold")
+            text = Text(
+                f"{self.about}: " + confirmation_line(cs.steps) + _skipped_deletions(cs),
+                style="bold",
+            )
             text.append("\ny/enter: apply   n/esc: cancel (nothing is sent)", style="")
             question.update(text)
             self.states = ["waiting"] * len(cs.steps)
