@@ -27,6 +27,9 @@ from batchtui.changes.in_place import (
     scaling_update,
     why_not_in_place,
 )
+from batchtui.changes.ownership import adopt as adopt_step
+from batchtui.changes.ownership import problem as ownership_problem
+from batchtui.changes.ownership import unmanaged
 from batchtui.changes.removals import (
     delete_compute_environment,
     disable_compute_environment,
@@ -62,7 +65,7 @@ class _Target:
 
 
 def compute_change_set(
-    desired: DesiredState, live: LiveState, *, allow_delete: bool = False
+    desired: DesiredState, live: LiveState, *, allow_delete: bool = False, adopt: bool = False
 ) -> ChangeSet:
     """The steps that make ``live`` match ``desired``, with Batch's rules checked first.
 
@@ -71,13 +74,22 @@ def compute_change_set(
     without active jobs); without it replaced compute environments are left DISABLED and out of
     every queue, removed queues and compute environments as they are: their steps are
     ``skipped`` and a note says so.
+
+    ``adopt``: resources under the profile's names that are not its own (no ``batchtui:profile``
+    tag) are tagged as its own first; without it they refuse the change set (:mod:`.ownership`).
     """
     steps: list[Step] = []
     skipped: list[Step] = []
     notes: list[str] = []
+    refused: list[str] = []  # problems: the change set is refused
+    for found in unmanaged(desired, live):
+        if adopt and not found.owner:
+            steps.append(adopt_step(found, desired.profile))
+        else:
+            refused.append(ownership_problem(found, desired.profile))
     steps += _job_definitions(desired, live)
     targets: dict[str, _Target] = {}
-    refused: list[str] = []  # scaling changes AWS would refuse now: the change set is refused
+    # Scaling changes AWS would refuse now go to ``refused`` too.
     for spec in desired.compute_environments:
         ce_steps, target, ce_notes = _compute_environment(spec, live, refused, desired.profile)
         steps += ce_steps

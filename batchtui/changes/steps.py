@@ -27,6 +27,8 @@ class StepKind(str, enum.Enum):
     #: Disable a replaced compute environment (it is already out of every queue).
     RETIRE = "retire"
     DELETE = "delete"
+    #: Tag a resource the profile names but did not make as the profile's (``--adopt``).
+    ADOPT = "adopt"
 
     @property
     def mark(self) -> str:

@@ -22,6 +22,7 @@ _WORDS = {
     StepKind.QUEUE_UPDATE: "queue update",
     StepKind.RETIRE: "to retire",
     StepKind.DELETE: "to delete",
+    StepKind.ADOPT: "to adopt",
 }
 
 

@@ -49,6 +49,7 @@ _VERBS = {
     "queue-update": "update",
     "retire": "disable",
     "delete": "delete",
+    "adopt": "adopt",
 }
 _RESOURCES = {
     "computeEnvironment": "CE",
