@@ -296,10 +296,15 @@ def _job_queue(
         )
     if not fields:
         return []
-    swapped = [o for o in live_order if o not in order]
+    leaving = [o for o in live_order if o not in order]
+    replaced = {ce.name for t in targets.values() for ce in t.retired}
+    swapped = [o for o in leaving if o in replaced]
+    dropped = [o for o in leaving if o not in replaced]
     why = "changed in place"
     if swapped:
         why += f"; {', '.join(swapped)} leaves the queue in the same request its successor joins"
+    if dropped:
+        why += f"; {', '.join(dropped)} leaves the queue: the profile does not list it there"
     return [
         Step(
             StepKind.QUEUE_UPDATE,

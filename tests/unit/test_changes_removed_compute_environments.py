@@ -76,6 +76,8 @@ def test_with_allow_delete_it_is_detached_disabled_then_deleted_and_a_rerun_is_e
     ]
     assert not cs.skipped and cs.ok
     detach, disable, delete = cs.steps
+    assert "gone leaves the queue: the profile does not list it there" in detach.why
+    assert "successor" not in detach.why
     assert detach.params["computeEnvironmentOrder"] == [{"order": 1, "computeEnvironment": "kept"}]
     assert dict(disable.params) == {
         "computeEnvironment": "gone",
