@@ -352,3 +352,26 @@ async def test_a_failed_step_is_named_and_a_again_continues(demo, tui_profile) -
         assert screen.phase == "applied", screen_text(app)
         queue = boto(demo, "batch").describe_job_queues(jobQueues=["tui-main"])["jobQueues"]
         assert [q["state"] for q in queue] == ["ENABLED"]
+
+
+async def test_a_queue_the_profile_did_not_make_refuses_a_and_says_how_to_adopt(demo) -> None:  # type: ignore[no-untyped-def]
+    """demo-main without its batchtui:profile tag, as if made by hand: a names it and sends
+    nothing (the dialog does not adopt; the CLI's --adopt does)."""
+    batch = boto(demo, "batch")
+    arn = batch.describe_job_queues(jobQueues=["demo-main"])["jobQueues"][0]["jobQueueArn"]
+    batch.untag_resource(resourceArn=arn, tagKeys=["batchtui:profile"])
+    app = app_on(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_plan(app, pilot, "sandbox")
+        await pilot.press("a")
+        await settle(app, pilot)
+        dialog = app.screen
+        assert isinstance(dialog, ApplyScreen) and dialog.phase == "forbidden"
+        question = " ".join(str(dialog.query_one("#apply-question", Static).content).split())
+        assert "the profile as written cannot be applied: jobQueue demo-main exists but is " \
+            "not managed by profile 'sandbox'" in question, question  # fmt: skip
+        assert "batchtui apply --adopt" in question and "Nothing is sent" in question
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert app.screen is dialog and dialog.phase == "forbidden"
+    assert mutations(app) == 0
