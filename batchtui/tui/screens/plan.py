@@ -171,8 +171,8 @@ class PlanScreen(BaseScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="plan")
     def plan_worker(self, name: str) -> None:
         from batchtui.account.plan_facts import make_plan  # the planner: see compose
-        from batchtui.planner import why_not_applicable
-        from batchtui.profiles import load_profile
+        from batchtui.planner import why_not_applicable  # the planner: see compose
+        from batchtui.profiles import load_profile  # with the planner: see compose
 
         plan = make_plan(name, self.batchtui.aws)
         profile = load_profile(name)
