@@ -133,6 +133,10 @@ class ComputeEnvironment:
     terminate_jobs_on_update: bool = False
     job_execution_timeout_minutes: int = 30
 
+    def tag(self, key: str) -> str:
+        """The value of tag ``key`` ("" when the compute environment has no such tag)."""
+        return next((v for k, v in self.tags if k == key), "")
+
     @classmethod
     def from_api(cls, d: dict[str, Any]) -> ComputeEnvironment:
         cr = d.get("computeResources") or {}

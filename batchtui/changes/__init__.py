@@ -4,7 +4,8 @@
 - :mod:`.requests` turns a profile's resources into Batch requests and comparable fields;
 - :mod:`.diff` computes the :class:`~.steps.ChangeSet`, with :mod:`.in_place` (scaling and
   infrastructure updates, and when AWS allows the latter), :mod:`.rules` (Batch's rules,
-  checked before the first request) and :mod:`.scaling` (the scaling rules);
+  checked before the first request), :mod:`.scaling` (the scaling rules) and :mod:`.removals`
+  (removing what the profile made and no longer names);
 - :mod:`.simulation` applies a change set to a live state, as Batch would;
 - :mod:`.fingerprints` tells whether a saved change set still fits the account.
 

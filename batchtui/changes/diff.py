@@ -8,10 +8,12 @@ environment is retired: disabled (it is already out of every queue), and deleted
 deletion is allowed, after it has drained. Queues the profile made and no longer names are
 disabled, then deleted only when deletion is allowed, once they hold no active job (the executor
 waits for them before the delete, which would terminate them), before any compute environment
-is retired (a removed queue may still list one).
+is retired (a removed queue may still list one). Compute environments the profile made and no
+longer names come last: out of the profile's queues by then (their updates drop them), disabled,
+and deleted once drained, only when deletion is allowed (:mod:`.removals`).
 
-Only what the profile names is managed, and the queues it made (``state.PROFILE_TAG``): other
-compute environments and queues are left alone, and so are the job definition's other revisions.
+Only what the profile names is managed, and what it made (``state.PROFILE_TAG``): other compute
+environments and queues are left alone, and so are the job definition's other revisions.
 """
 
 from __future__ import annotations
@@ -25,6 +27,16 @@ from batchtui.changes.in_place import (
     scaling_update,
     why_not_in_place,
 )
+from batchtui.changes.ownership import adopt as adopt_step
+from batchtui.changes.ownership import problem as ownership_problem
+from batchtui.changes.ownership import unmanaged
+from batchtui.changes.removals import (
+    delete_compute_environment,
+    disable_compute_environment,
+    remove_compute_environment,
+    remove_queue,
+    skipped_note,
+)
 from batchtui.changes.rules import check_rules
 from batchtui.changes.state import (
     DesiredState,
@@ -34,7 +46,7 @@ from batchtui.changes.state import (
     queue_order_names,
 )
 from batchtui.changes.steps import ChangeSet, FieldChange, Step, StepKind, Wait
-from batchtui.model import ComputeEnvironment, JobQueue
+from batchtui.model import ComputeEnvironment
 from batchtui.profiles import ComputeEnvironmentSpec, JobQueueSpec
 
 CE = "computeEnvironment"
@@ -53,22 +65,33 @@ class _Target:
 
 
 def compute_change_set(
-    desired: DesiredState, live: LiveState, *, allow_delete: bool = False
+    desired: DesiredState, live: LiveState, *, allow_delete: bool = False, adopt: bool = False
 ) -> ChangeSet:
     """The steps that make ``live`` match ``desired``, with Batch's rules checked first.
 
-    ``allow_delete``: delete replaced compute environments (after they drain) and the queues the
-    profile made and no longer names (disabled, then deleted once without active jobs); without
-    it replaced compute environments are left DISABLED and out of every queue, removed queues
-    as they are, and a note says so.
+    ``allow_delete``: delete replaced compute environments (after they drain) and the queues and
+    compute environments the profile made and no longer names (disabled, then deleted once
+    without active jobs); without it replaced compute environments are left DISABLED and out of
+    every queue, removed queues and compute environments as they are: their steps are
+    ``skipped`` and a note says so.
+
+    ``adopt``: resources under the profile's names that are not its own (no ``batchtui:profile``
+    tag) are tagged as its own first; without it they refuse the change set (:mod:`.ownership`).
     """
     steps: list[Step] = []
+    skipped: list[Step] = []
     notes: list[str] = []
+    refused: list[str] = []  # problems: the change set is refused
+    for found in unmanaged(desired, live):
+        if adopt and not found.owner:
+            steps.append(adopt_step(found, desired.profile))
+        else:
+            refused.append(ownership_problem(found, desired.profile))
     steps += _job_definitions(desired, live)
     targets: dict[str, _Target] = {}
-    refused: list[str] = []  # scaling changes AWS would refuse now: the change set is refused
+    # Scaling changes AWS would refuse now go to ``refused`` too.
     for spec in desired.compute_environments:
-        ce_steps, target, ce_notes = _compute_environment(spec, live, refused)
+        ce_steps, target, ce_notes = _compute_environment(spec, live, refused, desired.profile)
         steps += ce_steps
         notes += ce_notes
         targets[spec.name] = target
@@ -76,11 +99,12 @@ def compute_change_set(
         steps += _job_queue(qspec, live, targets, desired.profile)
     managed_queues = {q.name for q in desired.job_queues}
     for removed in live.removed_queues(desired):
-        remove, remove_notes = _remove_queue(removed, desired.profile, allow_delete)
-        steps += remove
-        notes += remove_notes
         if allow_delete:
+            steps += remove_queue(removed, desired.profile)
             managed_queues.add(removed.name)  # deleted before any compute environment retires
+        else:
+            skipped += remove_queue(removed, desired.profile)
+            notes.append(skipped_note(QUEUE, removed.name, desired.profile))
     for spec in desired.compute_environments:
         for old in targets[spec.name].retired:
             others = [q.name for q in live.queues_using(old.name) if q.name not in managed_queues]
@@ -93,8 +117,23 @@ def compute_change_set(
             retire, retire_notes = _retire(old, targets[spec.name].name, allow_delete)
             steps += retire
             notes += retire_notes
+    for old in live.removed_compute_environments(desired):
+        others = [q.name for q in live.queues_using(old.name) if q.name not in managed_queues]
+        if others:
+            notes.append(
+                f"{CE} {old.name}: made by profile {desired.profile}, which no longer names it, "
+                f"but left as it is: job queue {', '.join(others)} (not in the profile) still "
+                "uses it"
+            )
+        elif allow_delete:
+            steps += remove_compute_environment(old, desired.profile)
+        else:
+            skipped += remove_compute_environment(old, desired.profile)
+            notes.append(skipped_note(CE, old.name, desired.profile))
     problems, warnings = check_rules(desired, live, targets={k: t.name for k, t in targets.items()})
-    return ChangeSet(tuple(steps), tuple(refused + problems), tuple(warnings), tuple(notes))
+    return ChangeSet(
+        tuple(steps), tuple(refused + problems), tuple(warnings), tuple(notes), tuple(skipped)
+    )
 
 
 def _job_definitions(desired: DesiredState, live: LiveState) -> list[Step]:
@@ -135,13 +174,13 @@ def _jd_on_fargate(desired: DesiredState, any_fargate: bool) -> bool:
 
 
 def _compute_environment(
-    spec: ComputeEnvironmentSpec, live: LiveState, refused: list[str]
+    spec: ComputeEnvironmentSpec, live: LiveState, refused: list[str], profile: str
 ) -> tuple[list[Step], _Target, list[str]]:
     """Its steps, where its queues find it, and notes; a scaling change AWS would refuse now
     goes to ``refused`` (dropping it quietly would leave an apply that says it matches)."""
     generations = live.generations(spec.name)
     if not generations:
-        params = rq.create_compute_environment(spec, spec.name)
+        params = rq.create_compute_environment(spec, spec.name, profile)
         step = Step(
             StepKind.CREATE,
             CE,
@@ -174,7 +213,7 @@ def _compute_environment(
         return steps, _Target(current.name, tuple(c for c in generations if c != current)), []
     gen = max(generation_of(ce.name, spec.name) or 1 for ce in generations) + 1
     new_name = generation_name(spec.name, gen)
-    params = rq.create_compute_environment(spec, new_name)
+    params = rq.create_compute_environment(spec, new_name, profile)
     fields = tuple(FieldChange(k, old, new) for k, (old, new) in changes.items())
     # The new one is created with the profile's vCPUs: show where they differ from the old's.
     fields += tuple(
@@ -257,10 +296,15 @@ def _job_queue(
         )
     if not fields:
         return []
-    swapped = [o for o in live_order if o not in order]
+    leaving = [o for o in live_order if o not in order]
+    replaced = {ce.name for t in targets.values() for ce in t.retired}
+    swapped = [o for o in leaving if o in replaced]
+    dropped = [o for o in leaving if o not in replaced]
     why = "changed in place"
     if swapped:
         why += f"; {', '.join(swapped)} leaves the queue in the same request its successor joins"
+    if dropped:
+        why += f"; {', '.join(dropped)} leaves the queue: the profile does not list it there"
     return [
         Step(
             StepKind.QUEUE_UPDATE,
@@ -276,82 +320,20 @@ def _job_queue(
     ]
 
 
-def _remove_queue(q: JobQueue, profile: str, allow_delete: bool) -> tuple[list[Step], list[str]]:
-    """A queue the profile made and no longer names: disabled (no new job enters it), then
-    deleted once it holds no SUBMITTED..RUNNING job; without ``allow_delete``, left as it is."""
-    why = f"made by profile {profile}, which no longer names it"
-    if not allow_delete:
-        return [], [f"jobQueue {q.name}: would delete (needs --allow-delete): {why}"]
-    steps: list[Step] = []
-    if q.state != "DISABLED":
-        steps.append(
-            Step(
-                StepKind.RETIRE,
-                QUEUE,
-                q.name,
-                f"{why}; disabled first: no new job is submitted to it, its jobs carry on",
-                "UpdateJobQueue",
-                {"jobQueue": q.name, "state": "DISABLED"},
-                (FieldChange("state", q.state, "DISABLED"),),
-                Wait.VALID,
-            )
-        )
-    steps.append(
-        Step(
-            StepKind.DELETE,
-            QUEUE,
-            q.name,
-            f"{why}; deleted once DISABLED and without SUBMITTED..RUNNING jobs (deleting a "
-            "queue terminates its jobs): the delete waits for its running jobs to finish, and "
-            "stops, naming them, at jobs a DISABLED queue never places",
-            "DeleteJobQueue",
-            {"jobQueue": q.name},
-            (FieldChange("status", q.status, None),),
-            Wait.GONE,
-        )
-    )
-    return steps, []
-
-
 def _retire(
     old: ComputeEnvironment, successor: str, allow_delete: bool
 ) -> tuple[list[Step], list[str]]:
-    steps: list[Step] = []
     notes: list[str] = []
-    params: dict[str, object] = {"computeEnvironment": old.name}
-    fields: list[FieldChange] = []
-    if old.state != "DISABLED":
-        params["state"] = "DISABLED"
-        fields.append(FieldChange("state", old.state, "DISABLED"))
-    if not old.purchase_model.is_fargate and old.min_vcpus:
-        # Drained means scaled in to 0: with minvCpus above 0 it never would be.
-        params["computeResources"] = {"minvCpus": 0}
-        fields.append(FieldChange("minvCpus", old.min_vcpus, 0))
-    if fields:
-        steps.append(
-            Step(
-                StepKind.RETIRE,
-                CE,
-                old.name,
-                f"replaced by {successor} and out of every queue of the profile; disabled, its "
-                "running jobs finish (nothing is terminated)",
-                "UpdateComputeEnvironment",
-                params,
-                tuple(fields),
-                Wait.VALID,
-            )
-        )
+    steps = disable_compute_environment(
+        old,
+        f"replaced by {successor} and out of every queue of the profile; disabled, its "
+        "running jobs finish (nothing is terminated)",
+    )
     if allow_delete:
         steps.append(
-            Step(
-                StepKind.DELETE,
-                CE,
-                old.name,
+            delete_compute_environment(
+                old,
                 f"replaced by {successor}; deleted once DISABLED, out of every queue and drained",
-                "DeleteComputeEnvironment",
-                {"computeEnvironment": old.name},
-                (FieldChange("status", old.status, None),),
-                Wait.GONE,
             )
         )
     else:

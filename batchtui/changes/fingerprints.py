@@ -22,7 +22,7 @@ _MOVING = ("desired_vcpus", "status", "status_reason", "api")
 def fingerprint(desired: DesiredState, live: LiveState) -> dict[str, str]:
     """``{"computeEnvironment:demo-spot": digest, ...}`` of every live resource the desired
     state names (a compute environment's blue/green generations included) and of the queues
-    its profile made and no longer names; a resource that does not exist yet is ``"absent"``."""
+    and compute environments its profile made and no longer names; a resource that does not exist yet is ``"absent"``."""
     out: dict[str, str] = {}
     for spec in desired.compute_environments:
         generations = live.generations(spec.name)
@@ -35,6 +35,8 @@ def fingerprint(desired: DesiredState, live: LiveState) -> dict[str, str]:
         out[f"jobQueue:{q.name}"] = _digest(asdict(queue)) if queue else "absent"
     for removed in live.removed_queues(desired):  # what --allow-delete would delete
         out[f"jobQueue:{removed.name}"] = _digest(asdict(removed))
+    for gone in live.removed_compute_environments(desired):
+        out[f"computeEnvironment:{gone.name}"] = _digest(asdict(gone))
     for jd in desired.job_definitions:
         found = live.job_definition(jd.name)
         out[f"jobDefinition:{jd.name}"] = (

@@ -121,7 +121,11 @@ def launch_template(ref: str) -> dict[str, str]:
     return {"launchTemplateId": ref} if ref.startswith("lt-") else {"launchTemplateName": ref}
 
 
-def create_compute_environment(spec: ComputeEnvironmentSpec, name: str) -> dict[str, Any]:
+def create_compute_environment(
+    spec: ComputeEnvironmentSpec, name: str, profile: str = ""
+) -> dict[str, Any]:
+    """CreateComputeEnvironment, tagged with the ``profile`` that makes it (how a later apply
+    knows it is the profile's when the profile no longer names it)."""
     params: dict[str, Any] = {
         "computeEnvironmentName": name,
         "type": "MANAGED",
@@ -130,6 +134,8 @@ def create_compute_environment(spec: ComputeEnvironmentSpec, name: str) -> dict[
     }
     if spec.service_role:
         params["serviceRole"] = spec.service_role
+    if profile:
+        params["tags"] = {PROFILE_TAG: profile}
     return params
 
 

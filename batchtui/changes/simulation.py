@@ -64,6 +64,21 @@ def _apply(live: LiveState, step: Step) -> LiveState:
         return replace(
             live, job_queues=tuple(q for q in live.job_queues if q.name != p["jobQueue"])
         )
+    if op == "TagResource":
+        arn, tags = p["resourceArn"], dict(p["tags"])
+        return replace(
+            live,
+            compute_environments=tuple(
+                replace(ce, tags=tuple(sorted((dict(ce.tags) | tags).items())))
+                if ce.arn == arn
+                else ce
+                for ce in live.compute_environments
+            ),
+            job_queues=tuple(
+                replace(q, tags=tuple(sorted((dict(q.tags) | tags).items()))) if q.arn == arn else q
+                for q in live.job_queues
+            ),
+        )
     if op == "RegisterJobDefinition":
         old = live.job_definition(str(p["jobDefinitionName"]))
         revision = (old.revision if old else 0) + 1

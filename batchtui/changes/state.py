@@ -1,11 +1,10 @@
 """The two sides of a change set: the desired state (a profile's Batch setup) and the live
 state (what the account has), as values.
 
-A job queue batchtui creates is tagged ``batchtui:profile = <profile name>``
-(:data:`PROFILE_TAG`): a queue so tagged that its profile no longer names was removed from the
-profile, and ``--allow-delete`` deletes it. Queues without the tag (made by hand, by another
-tool, or named by the profile only after they existed) are never deleted, as compute
-environments the profile does not name are never touched.
+A job queue or compute environment batchtui creates is tagged ``batchtui:profile = <profile
+name>`` (:data:`PROFILE_TAG`): one so tagged that its profile no longer names was removed from
+the profile, and ``--allow-delete`` deletes it. Resources without the tag (made by hand, by
+another tool, or by a batchtui that did not tag them yet) are never deleted.
 
 A compute environment the profile names ``X`` is found in the account as ``X`` or as one of its
 blue/green generations ``X-2``, ``X-3``, ...: a replacement needs a new name (Batch names are
@@ -25,7 +24,8 @@ from batchtui.profiles import ComputeEnvironmentSpec, JobDefinitionSpec, JobQueu
 
 #: Statuses of a compute environment or queue that is going away (not a live resource).
 GONE_STATUSES = ("DELETING", "DELETED")
-#: The tag on the job queues batchtui creates: the name of the profile that made them.
+#: The tag on the job queues and compute environments batchtui creates: the name of the
+#: profile that made them.
 PROFILE_TAG = "batchtui:profile"
 
 
@@ -166,6 +166,24 @@ class LiveState:
                 and q.status not in GONE_STATUSES
             ),
             key=lambda q: q.name,
+        )
+
+    def removed_compute_environments(self, desired: DesiredState) -> list[ComputeEnvironment]:
+        """Compute environments the desired state's profile created (tagged with its name) that
+        are neither one it names nor a blue/green generation of one, by name; none going
+        away."""
+        if not desired.profile:
+            return []
+        named = [ce.name for ce in desired.compute_environments]
+        return sorted(
+            (
+                ce
+                for ce in self.compute_environments
+                if ce.tag(PROFILE_TAG) == desired.profile
+                and all(generation_of(ce.name, n) is None for n in named)
+                and ce.status not in GONE_STATUSES
+            ),
+            key=lambda ce: ce.name,
         )
 
     def queues_using(self, ce_name: str) -> list[JobQueue]:

@@ -27,6 +27,8 @@ class StepKind(str, enum.Enum):
     #: Disable a replaced compute environment (it is already out of every queue).
     RETIRE = "retire"
     DELETE = "delete"
+    #: Tag a resource the profile names but did not make as the profile's (``--adopt``).
+    ADOPT = "adopt"
 
     @property
     def mark(self) -> str:
@@ -119,12 +121,16 @@ class Step:
 @dataclass(frozen=True)
 class ChangeSet:
     """The ordered steps, the problems that forbid applying them (Batch's rules, checked before
-    the first request), warnings worth reading, and notes on what is left as it is."""
+    the first request), warnings worth reading, and notes on what is left as it is.
+
+    ``skipped``: the steps that remove what the profile made and no longer names, held back
+    because deleting was not allowed (``--allow-delete``): shown, never sent."""
 
     steps: tuple[Step, ...] = ()
     problems: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
     notes: tuple[str, ...] = field(default_factory=tuple)
+    skipped: tuple[Step, ...] = ()
 
     @property
     def empty(self) -> bool:

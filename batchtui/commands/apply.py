@@ -24,15 +24,19 @@ Compare a planning profile's compute environments, job queues and job definition
 account's, show the change set as a diff (+ create, ~ update in place, -/+ blue/green replace,
 - delete: field, old -> new, and why), ask, then apply it step by step, waiting for each
 resource to be VALID, and read the account again to verify it matches. Batch's rules are
-checked before any request. Nothing is deleted without --allow-delete, running jobs are never
-terminated unless the profile's update_policy says so. A failure names the step and AWS's
-message; running the same apply again continues from where it stopped.
-Exit codes: 0 applied or no changes, 1 AWS failed, 2 bad input or a change Batch's rules
-forbid (nothing sent), or no confirmation possible (no terminal and no --yes)."""
+checked before any request, and so is ownership: a queue or compute environment under the
+profile's names that no profile made is changed only once adopted (--adopt). Nothing is deleted
+without --allow-delete, running jobs are never terminated unless the profile's update_policy
+says so. A failure names the step and AWS's message; running the same apply again continues
+from where it stopped.
+Exit codes: 0 applied or no changes, 1 AWS failed, 2 bad input, a change Batch's rules forbid
+or a resource the profile does not manage (nothing sent), or no confirmation possible (no
+terminal and no --yes)."""
 
 
 class ChangeForbidden(UsageError):
-    """Batch's rules forbid the change set: nothing is sent (exit 2)."""
+    """Batch's rules forbid the change set, or it would change what the profile does not
+    manage: nothing is sent (exit 2)."""
 
     title = "Change forbidden"
     default_hint = "change the profile; see PROBLEMS above"
@@ -60,12 +64,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="apply the profile with `batchtui plan`'s recommended vCPU settings instead of "
         "its own (prices and quotas from the bundled snapshot, the profile's trials and seed)",
     )  # fmt: skip
+    parser.add_argument(
+        "--adopt", action="store_true",
+        help="adopt compute environments and job queues the account has under the profile's "
+        "names that no profile made (no batchtui:profile tag): tag them as the profile's first, "
+        "then change them as it says (without it, the change set is refused, naming them)",
+    )  # fmt: skip
     parser.add_argument("--yes", "-y", action="store_true", help="apply without asking")
     parser.add_argument(
         "--allow-delete", action="store_true",
-        help="delete compute environments a blue/green replacement took over (once drained) "
-        "and job queues the profile made and no longer names (disabled, then deleted once "
-        "they hold no SUBMITTED..RUNNING job)",
+        help="delete compute environments a blue/green replacement took over (once drained), "
+        "and the job queues and compute environments the profile made and no longer names "
+        "(disabled, then deleted once they hold no SUBMITTED..RUNNING job, or once drained)",
     )  # fmt: skip
     add_output_option(parser)
     iam.add_arguments(parser)  # IAM setup: --print-iam, --create-iam
@@ -108,7 +118,7 @@ def run(args: argparse.Namespace, ctx: CommandContext) -> int:
     if saved is not None:
         cs = _saved_change_set(saved, args.plan_file, now)
     else:
-        cs = compute_change_set(desired, live, allow_delete=args.allow_delete)
+        cs = compute_change_set(desired, live, allow_delete=args.allow_delete, adopt=args.adopt)
         if recommended_notes:
             cs = replace(cs, notes=(*recommended_notes, *cs.notes))
     about = {"name": profile.name, "path": profile.path, "region": profile.region}
@@ -123,13 +133,13 @@ def run(args: argparse.Namespace, ctx: CommandContext) -> int:
         print(render_change_set(cs, header, colour=_colour(ctx)), file=ctx.stdout, flush=True)
     if cs.problems:
         _emit_json(args, ctx, cs, document, {"status": "forbidden"})
-        raise ChangeForbidden("Batch's rules forbid this change: " + "; ".join(cs.problems))
+        raise ChangeForbidden("the change set is refused: " + "; ".join(cs.problems))
     if args.out:
         _save(args.out, cs, document)
         ctx.note(f"apply: change set saved to {args.out}")
     if cs.empty:
         _emit_json(args, ctx, cs, document, {"status": "no-changes", "stepsDone": 0})
-        ctx.note("apply: no changes")
+        ctx.note("apply: no changes" + _skipped(cs))
         return 0
     if args.dry_run:
         _emit_json(args, ctx, cs, document, {"status": "dry-run", "stepsDone": 0})
@@ -149,7 +159,7 @@ def run(args: argparse.Namespace, ctx: CommandContext) -> int:
         )  # fmt: skip
         raise
     after = compute_change_set(desired, read_live_state(aws, desired, quotas=False),
-                               allow_delete=args.allow_delete)  # fmt: skip
+                               allow_delete=args.allow_delete, adopt=args.adopt)  # fmt: skip
     verified = after.empty
     _emit_json(
         args, ctx, cs, document,
@@ -166,9 +176,17 @@ def run(args: argparse.Namespace, ctx: CommandContext) -> int:
     done = len(result.done)
     ctx.note(
         f"apply: {done} step{'s' if done != 1 else ''} applied; the account matches profile "
-        f"{profile.name}"
+        f"{profile.name}" + _skipped(cs)
     )
     return 0
+
+
+def _skipped(cs: ChangeSet) -> str:
+    """What was not deleted for want of --allow-delete, for the closing line."""
+    names = [f"{s.resource} {s.name}" for s in cs.skipped if s.operation.startswith("Delete")]
+    if not names:
+        return ""
+    return f"; skipped (needs --allow-delete): deleting {', '.join(names)}"
 
 
 def _recommended(
@@ -276,6 +294,7 @@ def _read_plan_file(path: str) -> dict[str, Any]:
         )
     try:
         doc["parsedSteps"] = tuple(Step.from_json(s) for s in doc["steps"])
+        doc["parsedSkipped"] = tuple(Step.from_json(s) for s in doc.get("skipped", ()))
         about = doc["profile"]
         well_formed = (
             isinstance(about.get("name"), str)
@@ -307,4 +326,5 @@ def _saved_change_set(saved: dict[str, Any], path: str, now: dict[str, str]) -> 
         steps=saved["parsedSteps"],
         warnings=tuple(saved.get("warnings", ())),
         notes=tuple(saved.get("notes", ())),
+        skipped=saved["parsedSkipped"],
     )

@@ -6,7 +6,7 @@ plan screen both call it and render the same :class:`Plan`.
 
 from batchtui.planner.facts import Facts
 from batchtui.planner.plan import run_plan
-from batchtui.planner.recommendation import scenario_settings
+from batchtui.planner.recommendation import scenario_settings, why_not_applicable
 from batchtui.planner.results import (
     CapacityLine,
     Plan,
@@ -32,4 +32,5 @@ __all__ = [
     "VcpuSetting",
     "run_plan",
     "scenario_settings",
+    "why_not_applicable",
 ]

@@ -116,3 +116,23 @@ def scenario_settings(profile: Profile, result: ScenarioResult) -> tuple[VcpuSet
             )
         )
     return tuple(settings)
+
+
+def why_not_applicable(profile: Profile, result: ScenarioResult) -> str:
+    """Why applying ``result``'s scenario to ``profile`` would be refused ('' when it would
+    not): its jobs could never start, or it runs on compute environments the profile does not
+    have (apply changes only what a profile names; Fargate scenarios usually need new ones)."""
+    if result.config.runnable_reason:
+        return f"its jobs could never start: {result.config.runnable_reason}"
+    known = {ce.name for ce in profile.compute_environments}
+    foreign = [
+        s.compute_environment
+        for s in scenario_settings(profile, result)
+        if s.compute_environment not in known
+    ]
+    if foreign:
+        return (
+            f"it runs on compute environment(s) {', '.join(foreign)}, which the profile does "
+            "not have (add them to the profile to apply it)"
+        )
+    return ""

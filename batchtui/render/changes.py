@@ -22,6 +22,7 @@ _WORDS = {
     StepKind.QUEUE_UPDATE: "queue update",
     StepKind.RETIRE: "to retire",
     StepKind.DELETE: "to delete",
+    StepKind.ADOPT: "to adopt",
 }
 
 
@@ -59,14 +60,24 @@ def step_lines(step: Step, *, colour: bool = False) -> list[str]:
 
 
 def summary_line(cs: ChangeSet) -> str:
+    """``3 steps: 2 to create, 1 queue update``; ``refused: ...`` when nothing is sent because
+    of a problem; and the deletions skipped for want of ``--allow-delete``."""
     if cs.problems:  # refused: whatever the steps, none is sent
         n = len(cs.problems)
         return f"refused: {n} problem{'s' if n != 1 else ''} below, nothing is sent"
     if cs.empty:
-        return "no changes"
-    counts = cs.counts()
-    parts = [f"{n} {_WORDS[StepKind(k)]}" for k, n in counts.items()]
-    return f"{len(cs.steps)} step{'s' if len(cs.steps) != 1 else ''}: " + ", ".join(parts)
+        line = "no changes"
+    else:
+        counts = cs.counts()
+        parts = [f"{n} {_WORDS[StepKind(k)]}" for k, n in counts.items()]
+        line = f"{len(cs.steps)} step{'s' if len(cs.steps) != 1 else ''}: " + ", ".join(parts)
+    deletions = sum(1 for s in cs.skipped if s.kind is StepKind.DELETE)
+    if deletions:
+        line += (
+            f"; skipped: {deletions} deletion{'s' if deletions != 1 else ''} of what the "
+            "profile no longer names (needs --allow-delete)"
+        )
+    return line
 
 
 def render_change_set(cs: ChangeSet, header: str, *, colour: bool = False) -> str:
@@ -75,6 +86,11 @@ def render_change_set(cs: ChangeSet, header: str, *, colour: bool = False) -> st
     for step in cs.steps:
         lines += step_lines(step, colour=colour)
         lines.append("")
+    if cs.skipped:
+        lines += ["SKIPPED (needs --allow-delete; not sent)", ""]
+        for step in cs.skipped:
+            lines += step_lines(step, colour=colour)
+            lines.append("")
     lines.append(summary_line(cs))
     for title, items in (
         ("PROBLEMS (Batch would refuse; nothing is sent)", cs.problems),
@@ -105,6 +121,7 @@ def change_set_document(
         "fingerprint": dict(fingerprint),
         "summary": summary_line(cs),
         "steps": [s.to_json() for s in cs.steps],
+        "skipped": [s.to_json() for s in cs.skipped],
         "problems": list(cs.problems),
         "warnings": list(cs.warnings),
         "notes": list(cs.notes),

@@ -174,7 +174,7 @@ def upload_trigger(sb: SeedTarget) -> None:
 
 def _ce(api: BatchApi, name: str, kind: str, types: list[str], max_v: int, subnets: list[str],
         sg: str, role: str, service_role: str, *, min_v: int = 0, state: str = "ENABLED",
-        strategy: str = "BEST_FIT_PROGRESSIVE") -> None:  # fmt: skip
+        strategy: str = "BEST_FIT_PROGRESSIVE", tags: dict[str, str] | None = None) -> None:  # fmt: skip
     api.compute_environments.create_compute_environment(
         {
             "computeEnvironmentName": name,
@@ -192,7 +192,7 @@ def _ce(api: BatchApi, name: str, kind: str, types: list[str], max_v: int, subne
                 "instanceRole": role,
                 "tags": {"project": "batchtui-demo"},
             },
-            "tags": {"project": "batchtui-demo"},
+            "tags": {"project": "batchtui-demo", **(tags or {})},
         }
     )
 
@@ -248,16 +248,20 @@ def _job_def(api: BatchApi, name: str, vcpus: str, memory: str, command: list[st
 def batch(sb: SeedTarget, api: BatchApi, subnets: list[str], sg: str, arns: dict[str, str]) -> None:
     svc = arns["AWSBatchServiceRole"]
     profile = arns["instance-profile"]
+    # What profiles/sandbox.toml names, as `batchtui apply --profile sandbox` would have made
+    # it: tagged as that profile's, so apply manages it without adopting it first.
+    ours = {"batchtui:profile": "sandbox"}
     _ce(api, "demo-spot", "SPOT", ["c5", "m5"], 256, subnets, sg, profile, svc,
-        strategy="SPOT_CAPACITY_OPTIMIZED")  # fmt: skip
-    _ce(api, "demo-ondemand", "EC2", ["m5", "r5"], 64, subnets, sg, profile, svc, min_v=2)
+        strategy="SPOT_CAPACITY_OPTIMIZED", tags=ours)  # fmt: skip
+    _ce(api, "demo-ondemand", "EC2", ["m5", "r5"], 64, subnets, sg, profile, svc, min_v=2,
+        tags=ours)  # fmt: skip
     _ce(api, "demo-spot-render", "SPOT", ["c5"], 256, subnets, sg, profile, svc,
         strategy="SPOT_CAPACITY_OPTIMIZED")  # fmt: skip
     _ce(api, "demo-gpu", "EC2", ["g4dn"], 32, subnets, sg, profile, svc, state="DISABLED")
     _ce(api, "demo-legacy", "EC2", ["m4"], 16, subnets, sg, BROKEN_PROFILE, svc)
     _fargate_ce(api, "demo-fargate-spot", "FARGATE_SPOT", 32, subnets, sg, svc)
     _fargate_ce(api, "demo-fargate", "FARGATE", 16, subnets, sg, svc)
-    _queue(api, "demo-main", 10, ["demo-spot", "demo-ondemand"])
+    _queue(api, "demo-main", 10, ["demo-spot", "demo-ondemand"], tags=ours)
     _queue(api, "demo-batch-low", 1, ["demo-ondemand"])
     capacity_wait = {
         "reason": "CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY",

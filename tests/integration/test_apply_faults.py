@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from faultproxy import FaultProxy, Rule, SimClock
 from test_apply_cli import Profile, names_with, sandbox_aws
+from test_apply_removed_compute_environments import add_extra
 
 from batchtui.cli import main
 
@@ -174,3 +175,25 @@ def test_a_blue_green_replacement_survives_a_failure_at_each_step(
         assert len(order) == 2 and order[0] == p.name("spot"), order
 
     assert fail_each_step(proxy, apply, make, check, "--allow-delete", between=between) == 8
+
+
+def test_removing_a_compute_environment_survives_a_failure_at_each_step(
+    sandbox: Any, proxy: FaultProxy, apply: Apply, batch: Any, tmp_path: pathlib.Path,
+    unique_name: Any, instance_profile: str,
+) -> None:  # fmt: skip
+    def make(tag: str) -> Profile:
+        p = Profile(tmp_path / f"{tag}.toml", unique_name(f"rm{tag}"), instance_profile)
+        remove = add_extra(p, instance_profile)
+        code, err = apply(p)
+        assert code == 0, err
+        remove()
+        return p
+
+    def check(p: Profile) -> None:
+        # A deletion whose answer was lost leaves it DELETING: it goes by itself.
+        sandbox.advance(600)
+        assert names_with(batch, p.prefix)["ce"] == [p.name("ondemand"), p.name("spot")]
+        assert queue_order(batch, p.name("main")) == [p.name("spot"), p.name("ondemand")]
+
+    # Detached by the queue's update, disabled, deleted: 3 requests, each failed both ways.
+    assert fail_each_step(proxy, apply, make, check, "--allow-delete") == 6

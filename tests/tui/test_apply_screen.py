@@ -1,6 +1,6 @@
-"""``a`` on the plan screen: the change set of the planned profile (with the scenario chosen with
-``s``, the recommended one by default) against the sandbox, a confirmation naming what changes,
-then each step's progress.
+"""``a`` on the plan screen: the change set of the planned profile (as written, the one
+``batchtui apply --profile P`` shows, or with the scenario chosen with ``s``) against the sandbox,
+a confirmation naming what changes, then each step's progress.
 
 Waits sleep on a simulated clock that also moves the sandbox's, so nothing waits for real."""
 
@@ -12,13 +12,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import SIZE, app_on, settle
+from conftest import SIZE, app_on, aws_on, settle
 from faultproxy import SimClock
-from screen_text import screen_text
+from screen_text import screen_text, toast_text
 from textual.widgets import Static
 
 from batchtui.aws.operations import mutating_operations
 from batchtui.aws.session import Aws, AwsTarget
+from batchtui.cli import main
 from batchtui.tui.app import BatchtuiApp, create_app
 from batchtui.tui.config import TuiConfig
 from batchtui.tui.screens.apply_changes import ApplyScreen, confirmation_line
@@ -129,15 +130,54 @@ async def choose(app: BatchtuiApp, pilot: Any, screen: PlanScreen, wanted: str) 
     raise AssertionError(f"s never chose {wanted!r}")
 
 
+async def test_the_first_a_applies_the_profile_as_written_like_the_cli(  # type: ignore[no-untyped-def]
+    demo, capsys
+) -> None:
+    """profiles/sandbox.toml's plan recommends Fargate Spot, which the profile cannot express:
+    the plan says so before a is pressed, and a applies the profile as written, the change set
+    ``batchtui apply --profile sandbox`` shows (the demo account matches it: no changes)."""
+    app = app_on(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_plan(app, pilot, "sandbox")
+        assert screen.plan is not None and screen.plan.recommendation.scenario == "fargate-spot"
+        assert screen.scenario_to_apply is None
+        text = screen_text(app)
+        assert "a applies: the profile as written" in text
+        said = " ".join(text.split())  # the pane's lines, as one wrapped paragraph
+        assert "a applies the profile as written" in said, said
+        assert "batchtui apply --profile sandbox" in said, said
+        assert "the recommended scenario 'fargate-spot' cannot be applied from this profile" in said
+        assert "sandbox-fargate-spot, which the profile does not have" in said, said
+        await pilot.press("a")
+        await settle(app, pilot)
+        dialog = app.screen
+        assert isinstance(dialog, ApplyScreen) and dialog.change_set is not None
+        assert dialog.phase == "empty", dialog.change_set.problems
+        assert "Apply profile sandbox as written" in screen_text(app)
+        tui_steps = [s.to_json() for s in dialog.change_set.steps]
+        await pilot.press("n")
+    assert mutations(app) == 0
+
+    capsys.readouterr()
+    code = main(
+        ["apply", "--profile", "sandbox", "--dry-run", "--output", "json"], aws=aws_on(demo)
+    )
+    doc = json.loads(capsys.readouterr().out)
+    assert code == 0 and doc["outcome"]["status"] == "no-changes", doc
+    assert doc["steps"] == tui_steps == []
+
+
 async def test_a_scenario_the_profile_cannot_express_is_refused_with_the_reason(demo) -> None:  # type: ignore[no-untyped-def]
     """profiles/sandbox.toml has EC2 and spot compute environments only: its plan's Fargate
     scenario would need one it does not have."""
     app = app_on(demo)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = await open_plan(app, pilot, "sandbox")
         assert "a Apply" in screen_text(app) and "s Scenario" in screen_text(app)  # the footer
         await choose(app, pilot, screen, "fargate")
         assert "a applies: 'fargate'" in screen_text(app)
+        toasts = " ".join(toast_text(app).split())
+        assert "a refuses it: it runs on compute environment(s) sandbox-fargate," in toasts, toasts
         await pilot.press("a")
         await settle(app, pilot)
         dialog = app.screen
@@ -163,7 +203,7 @@ async def test_a_chosen_scenario_is_the_one_applied(demo, tui_profile) -> None: 
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_plan(app, pilot, tui_profile)
         assert screen.plan is not None
-        assert screen.scenario_to_apply == screen.plan.recommendation.scenario  # by default
+        assert screen.scenario_to_apply is None  # by default: the profile as written
         assert screen.plan.recommendation.scenario != "spot 0%"
         await choose(app, pilot, screen, "spot 0%")
         assert "a applies: 'spot 0%' (chosen)" in screen_text(app)
@@ -312,3 +352,26 @@ async def test_a_failed_step_is_named_and_a_again_continues(demo, tui_profile) -
         assert screen.phase == "applied", screen_text(app)
         queue = boto(demo, "batch").describe_job_queues(jobQueues=["tui-main"])["jobQueues"]
         assert [q["state"] for q in queue] == ["ENABLED"]
+
+
+async def test_a_queue_the_profile_did_not_make_refuses_a_and_says_how_to_adopt(demo) -> None:  # type: ignore[no-untyped-def]
+    """demo-main without its batchtui:profile tag, as if made by hand: a names it and sends
+    nothing (the dialog does not adopt; the CLI's --adopt does)."""
+    batch = boto(demo, "batch")
+    arn = batch.describe_job_queues(jobQueues=["demo-main"])["jobQueues"][0]["jobQueueArn"]
+    batch.untag_resource(resourceArn=arn, tagKeys=["batchtui:profile"])
+    app = app_on(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_plan(app, pilot, "sandbox")
+        await pilot.press("a")
+        await settle(app, pilot)
+        dialog = app.screen
+        assert isinstance(dialog, ApplyScreen) and dialog.phase == "forbidden"
+        question = " ".join(str(dialog.query_one("#apply-question", Static).content).split())
+        assert "the profile as written cannot be applied: jobQueue demo-main exists but is " \
+            "not managed by profile 'sandbox'" in question, question  # fmt: skip
+        assert "batchtui apply --adopt" in question and "Nothing is sent" in question
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert app.screen is dialog and dialog.phase == "forbidden"
+    assert mutations(app) == 0

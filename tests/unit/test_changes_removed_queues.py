@@ -28,7 +28,7 @@ def desired(*queues: JobQueueSpec, profile: str = "p") -> DesiredState:
 
 def account(*extra: object) -> LiveState:
     spec = ce_spec()
-    return LiveState((live_ce(spec),), (queue("q", ("ce",), tags=OURS), *extra))  # type: ignore[arg-type]
+    return LiveState((live_ce(spec, tags=OURS),), (queue("q", ("ce",), tags=OURS), *extra))  # type: ignore[arg-type]
 
 
 def kinds(cs: object) -> list[tuple[StepKind, str, str]]:
@@ -89,10 +89,14 @@ def test_queues_the_profile_did_not_make_are_never_touched() -> None:
 def test_a_created_queue_carries_the_profile_tag_and_is_found_once_dropped() -> None:
     spec = ce_spec()
     both = desired(JobQueueSpec("q", 1, ("ce",)), JobQueueSpec("extra", 1, ("ce",)))
-    cs = compute_change_set(both, LiveState((live_ce(spec),), (queue("q", ("ce",), tags=OURS),)))
+    cs = compute_change_set(
+        both, LiveState((live_ce(spec, tags=OURS),), (queue("q", ("ce",), tags=OURS),))
+    )
     (create,) = cs.steps
     assert create.params["tags"] == {PROFILE_TAG: "p"}
-    live = simulate(LiveState((live_ce(spec),), (queue("q", ("ce",), tags=OURS),)), cs.steps)
+    live = simulate(
+        LiveState((live_ce(spec, tags=OURS),), (queue("q", ("ce",), tags=OURS),)), cs.steps
+    )
     assert live.job_queue("extra") is not None and live.job_queue("extra").tag(PROFILE_TAG) == "p"  # type: ignore[union-attr]
     dropped = compute_change_set(desired(), live, allow_delete=True)
     assert kinds(dropped)[-1] == (StepKind.DELETE, "jobQueue", "extra")
@@ -100,7 +104,7 @@ def test_a_created_queue_carries_the_profile_tag_and_is_found_once_dropped() -> 
 
 def test_a_removed_queue_is_deleted_before_a_replaced_ce_it_lists_retires() -> None:
     spec = ce_spec(allocation_strategy="BEST_FIT_PROGRESSIVE", instance_types=("c5",))
-    old = live_ce(spec, instance_types=("m5",), allocation_strategy="BEST_FIT")
+    old = live_ce(spec, instance_types=("m5",), allocation_strategy="BEST_FIT", tags=OURS)
     live = LiveState((old,), (queue("q", ("ce",), tags=OURS), queue("old", ("ce",), tags=OURS)))
     d = replace(desired(), compute_environments=(spec,))
     kept = compute_change_set(d, live)

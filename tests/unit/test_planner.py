@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from batchtui.model import PurchaseModel
-from batchtui.planner import Facts, Plan, run_plan
+from batchtui.planner import Facts, Plan, run_plan, why_not_applicable
 from batchtui.pricing import snapshot_price_book
 from batchtui.profiles import Profile, load_profile, parse_profile
 
@@ -331,3 +331,19 @@ def test_idle_cost_of_min_vcpus_is_the_cheapest_way_to_hold_them() -> None:
     double = plan_of(make_profile(od_min=4, vcpus=16, memory=30_000))
     (w,) = [w for w in double.warnings if w.code == "MIN_VCPUS_IDLE_COST"]
     assert f"${2 * expected:,.0f}/month" in w.message
+
+
+def test_a_scenario_on_compute_environments_the_profile_lacks_cannot_be_applied() -> None:
+    # profiles/sandbox.toml has EC2 compute environments only: its Fargate scenarios would need
+    # new ones (what apply refuses), its EC2 scenarios set the vCPUs of its own.
+    profile = load_profile("sandbox", cwd=REPO)
+    plan = plan_of(profile, trials=20)
+    refused = {s.name: why_not_applicable(profile, s) for s in plan.scenarios}
+    assert refused["fargate-spot"] == (
+        "it runs on compute environment(s) sandbox-fargate-spot, which the profile does not "
+        "have (add them to the profile to apply it)"
+    )
+    assert refused["fargate"].startswith("it runs on compute environment(s) sandbox-fargate,")
+    assert [n for n, why in refused.items() if not why] == [
+        s.name for s in plan.scenarios if not s.name.startswith("fargate")
+    ]

@@ -1,9 +1,10 @@
 """``a`` on the plan screen: the planned profile's change set against the account (the diff
 ``batchtui apply`` prints), a confirmation naming what will change, then each step's progress.
 
-The vCPU settings applied are those of the scenario chosen on the plan screen: the recommended
-one unless the user picked another (as ``batchtui apply --recommended`` applies the recommended
-one); the title and the confirmation name it. A scenario the profile cannot express (its compute
+What is applied is the profile as written (the change set ``batchtui apply --profile NAME``
+shows) unless a scenario of the plan was chosen on the plan screen: then its vCPU settings (as
+``batchtui apply --recommended`` applies the recommended one's); the title and the confirmation
+name it. A scenario the profile cannot express (its compute
 environments are not the profile's, e.g. Fargate ones) or whose jobs could never start is refused
 with the reason, like a change set Batch's rules forbid: shown, and it cannot be confirmed. A
 failed step is named with AWS's message and the steps done; ``a`` again continues from there (the
@@ -36,9 +37,6 @@ if TYPE_CHECKING:
     from batchtui.planner import Plan
     from batchtui.profiles import Profile
 
-NOTHING_RECOMMENDED = (
-    "no scenario of the plan meets the deadline and the budget: nothing to recommend"
-)
 #: How apply_change_set reports a step starting ("[2/3] ...") and ending ("[2/3] done: ...").
 _PROGRESS = re.compile(r"^\[(\d+)/\d+\] (done: )?")
 _STATE_STYLES = {"waiting": "dim", "doing": "bold yellow", "done": "green", "failed": "bold red"}
@@ -51,6 +49,7 @@ _VERBS = {
     "queue-update": "update",
     "retire": "disable",
     "delete": "delete",
+    "adopt": "adopt",
 }
 _RESOURCES = {
     "computeEnvironment": "CE",
@@ -67,6 +66,17 @@ def confirmation_line(steps: tuple[Step, ...]) -> str:
         for s in steps
     ]
     return f"apply {len(steps)} step{'s' if len(steps) != 1 else ''}: " + ", ".join(parts)
+
+
+def _skipped_deletions(cs: ChangeSet) -> str:
+    """The deletions the dialog never sends (it does not delete): where they are done."""
+    names = [s.name for s in cs.skipped if s.operation.startswith("Delete")]
+    if not names:
+        return ""
+    return (
+        f"; not deleting {', '.join(names)} (the profile no longer names them): "
+        "`batchtui apply --allow-delete` does"
+    )
 
 
 @dataclass
@@ -111,8 +121,8 @@ class ApplyScreen(ModalScreen[bool]):
         super().__init__()
         self.profile = profile
         self.plan = plan
-        #: The scenario whose settings are applied: the recommended one unless given.
-        self.scenario = scenario or plan.recommendation.scenario
+        #: The scenario whose settings are applied; None: the profile as written.
+        self.scenario = scenario
         self.change_set: ChangeSet | None = None
         self.desired: DesiredState | None = None
         #: "reading", "review", "forbidden", "empty", "applying", "applied", "failed".
@@ -126,14 +136,14 @@ class ApplyScreen(ModalScreen[bool]):
 
     @property
     def recommended(self) -> bool:
-        return self.scenario == self.plan.recommendation.scenario
+        return self.scenario is not None and self.scenario == self.plan.recommendation.scenario
 
     @property
     def about(self) -> str:
         """The scenario applied, in words: ``scenario 'spot 25%' (chosen; ...)``."""
         rec = self.plan.recommendation.scenario
         if self.scenario is None:
-            return "no recommended scenario"
+            return "the profile as written"
         if self.recommended:
             return f"the recommended scenario {self.scenario!r}"
         other = f"the plan recommends {rec!r}" if rec else "the plan recommends none"
@@ -142,7 +152,10 @@ class ApplyScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog danger apply", id="apply-dialog"):
             yield Label(
-                Text(f"Apply profile {self.profile} with {self.about}"),
+                Text(
+                    f"Apply profile {self.profile} "
+                    + ("as written" if self.scenario is None else f"with {self.about}")
+                ),
                 classes="dialog-title",
                 id="apply-title",
             )
@@ -181,7 +194,7 @@ class ApplyScreen(ModalScreen[bool]):
 
         rec = self.plan.recommendation
         if self.scenario is None:
-            return desired, [NOTHING_RECOMMENDED], []
+            return desired, [], []
         if self.recommended:
             settings = rec.settings
             notes = [f"recommended scenario {rec.scenario!r}: " + "; ".join(rec.reasons)]
@@ -231,10 +244,19 @@ class ApplyScreen(ModalScreen[bool]):
             )
         elif cs.empty:
             self.phase = "empty"
-            question.update(Text("no changes: the account matches the profile.   n/esc: close"))
+            question.update(
+                Text(
+                    "no changes: the account matches the profile"
+                    + _skipped_deletions(cs)
+                    + ".   n/esc: close"
+                )
+            )
         else:
             self.phase = "review"
-            text = Text(f"{self.about}: " + confirmation_line(cs.steps), style="bold")
+            text = Text(
+                f"{self.about}: " + confirmation_line(cs.steps) + _skipped_deletions(cs),
+                style="bold",
+            )
             text.append("\ny/enter: apply   n/esc: cancel (nothing is sent)", style="")
             question.update(text)
             self.states = ["waiting"] * len(cs.steps)

@@ -1,5 +1,11 @@
 """``:plan``: pick a planning profile, run the planner in a worker, read the plan and its charts;
-choose the scenario ``a`` applies (the recommended one unless another is chosen)."""
+choose what ``a`` applies.
+
+``a`` applies the profile as written unless a scenario is chosen with ``s``: the same change set
+as ``batchtui apply --profile NAME``, as ``terraform apply`` applies the configuration and not
+advice about it. The recommended scenario is the first ``s`` offers; when the profile cannot
+express it (it runs on compute environments the profile does not have, e.g. Fargate ones), the
+plan says so, and why, before anything is pressed."""
 
 from __future__ import annotations
 
@@ -53,9 +59,11 @@ def prose(lines: list[str]) -> RenderableType:
 
 
 class PlanReady(Message):
-    def __init__(self, plan: Plan) -> None:
+    def __init__(self, plan: Plan, refused: dict[str, str]) -> None:
         super().__init__()
         self.plan = plan
+        #: Why applying a scenario to the profile would be refused, by scenario name.
+        self.refused = refused
 
 
 class ProfileList(OptionList, inherit_bindings=False):
@@ -81,7 +89,8 @@ class PlanScreen(BaseScreen):
             "apply",
             "Apply",
             id="plan.apply",
-            tooltip="The planned profile's change set with the chosen scenario, then apply it",
+            tooltip="The planned profile's change set (as written, or with the scenario chosen "
+            "with s), then apply it",
             danger=True,
         ),
         Binding(
@@ -89,7 +98,8 @@ class PlanScreen(BaseScreen):
             "next_scenario",
             "Scenario",
             id="plan.scenario",
-            tooltip="Choose the scenario a applies: the next one of the plan's (recommended first)",
+            tooltip="Choose what a applies: the profile as written, the recommended scenario, "
+            "then the plan's others",
         ),
         Binding(
             "S",
@@ -106,8 +116,10 @@ class PlanScreen(BaseScreen):
         super().__init__()
         self.profile = profile
         self.plan: Plan | None = None
-        #: The scenario ``a`` applies; None: the plan's recommended one.
+        #: The scenario ``a`` applies; None: the profile as written.
         self.chosen: str | None = None
+        #: Why applying a scenario to the profile would be refused, by scenario name.
+        self.refused: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
         # The planner and the profiles load when this screen opens, never at start-up.
@@ -159,14 +171,20 @@ class PlanScreen(BaseScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="plan")
     def plan_worker(self, name: str) -> None:
         from batchtui.account.plan_facts import make_plan  # the planner: see compose
+        from batchtui.planner import why_not_applicable  # the planner: see compose
+        from batchtui.profiles import load_profile  # with the planner: see compose
 
-        self.post_message(PlanReady(make_plan(name, self.batchtui.aws)))
+        plan = make_plan(name, self.batchtui.aws)
+        profile = load_profile(name)
+        refused = {s.name: why for s in plan.scenarios if (why := why_not_applicable(profile, s))}
+        self.post_message(PlanReady(plan, refused))
 
     @on(PlanReady)
     def _ready(self, message: PlanReady) -> None:
         from batchtui.render.plan import render_plan_blocks  # needs the planner: see compose
 
         plan = self.plan = message.plan
+        self.refused = message.refused
         if self.chosen not in {s.name for s in plan.scenarios}:
             self.chosen = None  # another profile's, or gone from a re-plan
         # The plan's tables are wide: the profile list steps aside (p brings it back).
@@ -175,12 +193,13 @@ class PlanScreen(BaseScreen):
         # The planner's own text: every value enters as plain Text, never as markup. Prose
         # wraps to the pane; a table keeps its rows whole, wider than the pane if it must be.
         self._show_plan(
+            *self._what_a_applies(),
             *(
                 Static(Text("\n".join(lines), no_wrap=True), classes="plan-part plan-table")
                 if is_table
                 else Static(prose(lines), classes="plan-part plan-prose")
                 for is_table, lines in render_plan_blocks(plan)
-            )
+            ),
         )
         self.query_one("#plan-box").focus()
         self.call_after_refresh(self._draw_charts)  # once the pane has its new width
@@ -193,7 +212,7 @@ class PlanScreen(BaseScreen):
         if self.plan is not None and self.check_action("apply", ()) and self.key_for("plan.apply"):
             title.append("   a applies: ")
             if scenario is None:
-                title.append("no scenario (none is recommended)", style="bold")
+                title.append("the profile as written", style="bold")
             else:
                 recommended = scenario == self.plan.recommendation.scenario
                 title.append(repr(scenario), style="bold")
@@ -203,18 +222,38 @@ class PlanScreen(BaseScreen):
                 title.append(f"   {choose}: another scenario")
         self.query_one("#plan-title", Label).update(title)
 
+    def _what_a_applies(self) -> list[Widget]:
+        """Above the plan, before ``a`` is pressed: what it applies, and whether the
+        recommended scenario can be applied from this profile (and why not)."""
+        apply_key = self.key_for("plan.apply")
+        if self.plan is None or not apply_key or not self.check_action("apply", ()):
+            return []
+        choose = self.key_for("plan.scenario")
+        lines = [
+            f"{apply_key} applies the profile as written, the change set of `batchtui apply "
+            f"--profile {self.profile}`"
+            + (f"; {choose} chooses one of the plan's scenarios instead." if choose else ".")
+        ]
+        rec = self.plan.recommendation.scenario
+        if rec is not None and rec in self.refused:
+            lines.append(
+                f"{BULLET}the recommended scenario {rec!r} cannot be applied from this profile: "
+                f"{self.refused[rec]}"
+            )
+        return [Static(prose(lines), classes="plan-part plan-prose", id="plan-apply")]
+
     @property
     def scenario_to_apply(self) -> str | None:
-        if self.plan is None:
-            return None
-        return self.chosen or self.plan.recommendation.scenario
+        """The scenario ``a`` applies; None: the profile as written."""
+        return self.chosen if self.plan is not None else None
 
-    def _scenario_order(self) -> list[str]:
-        """The plan's scenarios, the recommended one first, then in the table's order."""
+    def _scenario_order(self) -> list[str | None]:
+        """What ``s`` steps through: the profile as written, the recommended scenario, then the
+        plan's others in the table's order."""
         assert self.plan is not None
         rec = self.plan.recommendation.scenario
         names = [s.name for s in self.plan.scenarios]
-        return ([rec] if rec else []) + [n for n in names if n != rec]
+        return [None, *([rec] if rec else []), *(n for n in names if n != rec)]
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Choosing what a applies means nothing where there is no a (read-only mode).
@@ -234,22 +273,27 @@ class PlanScreen(BaseScreen):
             self.notify(f"plan a profile first ({key}), then choose a scenario", severity="warning")
             return
         order = self._scenario_order()
-        if not order:
-            return
         current = self.scenario_to_apply
-        at = order.index(current) if current in order else -by
+        at = order.index(current) if current in order else 0
         self.chosen = order[(at + by) % len(order)]
         self._show_title()
+        if self.chosen is None:
+            self.notify("a applies the profile as written", timeout=4)
+            return
         result = self.plan.scenario(self.chosen)
         recommended = self.chosen == self.plan.recommendation.scenario
-        why = result.config.runnable_reason or (
-            "" if result.feasible else "does not meet the deadline and the budget"
+        refused = self.refused.get(self.chosen, "")
+        why = (
+            f"a refuses it: {refused}"
+            if refused
+            else ("" if result.feasible else "does not meet the deadline and the budget")
         )
         self.notify(
             f"a applies scenario {self.chosen!r}"
             + (" (the recommended one)" if recommended else "")
             + f": ${result.cost_mean:,.2f}, {result.p_deadline:.0%} by the deadline"
             + (f"; {why}" if why else ""),
+            severity="warning" if refused else "information",
             timeout=4,
         )
 
@@ -285,9 +329,8 @@ class PlanScreen(BaseScreen):
         self.call_after_refresh(self._draw_charts)  # the pane is narrower beside the list
 
     def action_apply(self) -> None:
-        """The change set of the planned profile, with the chosen scenario's settings (the
-        recommended one by default), against the account; confirmed in the dialog, which then
-        applies it."""
+        """The change set of the planned profile (as written, or with the chosen scenario's
+        settings) against the account; confirmed in the dialog, which then applies it."""
         if self.plan is None or not self.connected:
             key = self.key_for("plan.run") or "enter"
             self.notify(f"plan a profile first ({key}), then apply it", severity="warning")
