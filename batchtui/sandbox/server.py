@@ -207,11 +207,14 @@ class FrontApp:
         method = environ.get("REQUEST_METHOD", "GET")
         if control.is_control(path):
             return _send(start_response, self._control(method, path, body))
+        # The path as sent: a label's encoded slashes (an ARN in /v1/tags/{resourceArn}) stay
+        # inside its one segment, as the operation's URI template reads them.
+        raw_path = str(environ.get("RAW_URI") or environ.get("REQUEST_URI") or "").split("?")[0]
         fault = self.faults.fault_for(
             RequestLine(
                 service=sig.service,
                 method=method,
-                path=path,
+                path=raw_path or path,
                 query_string=environ.get("QUERY_STRING", ""),
                 headers={"x-amz-target": environ.get("HTTP_X_AMZ_TARGET", ""),
                          "content-type": environ.get("CONTENT_TYPE", "")},

@@ -44,16 +44,26 @@ def test_resources_the_profile_did_not_make_are_adopted_only_with_adopt(
     ce = batch.describe_compute_environments(computeEnvironments=[ondemand])
     assert ce["computeEnvironments"][0]["computeResources"]["maxvCpus"] == 64  # nothing sent
 
-    # The scaling update after the adoptions fails: the next run has only it left to do.
+    # The second adoption fails: the compute environment is adopted, the queue is not yet.
+    sandbox_faults.inject_fault("batch", "TagResource", nth=2, code="ClientException", status=400)
+    code, doc, err = run_apply(sandbox, capsys, p, "--adopt")
+    assert code == 1, err
+    assert [(s["kind"], s["name"]) for s in doc["steps"]] == [
+        ("adopt", ondemand), ("adopt", main), ("scaling-update", ondemand),
+    ]  # fmt: skip
+    assert f"step 2 of 3 failed: ~ jobQueue {main} (adopt)" in err, err
+    sandbox_faults.clear_faults()
+
+    # Then the scaling update after the adoption fails: the next run has only it left to do.
     sandbox_faults.inject_fault(
         "batch", "UpdateComputeEnvironment", code="ClientException", status=400
     )
     code, doc, err = run_apply(sandbox, capsys, p, "--adopt")
     assert code == 1, err
     assert [(s["kind"], s["name"]) for s in doc["steps"]] == [
-        ("adopt", ondemand), ("adopt", main), ("scaling-update", ondemand),
+        ("adopt", main), ("scaling-update", ondemand),
     ]  # fmt: skip
-    assert f"step 3 of 3 failed: ~ computeEnvironment {ondemand} (scaling-update)" in err, err
+    assert f"step 2 of 2 failed: ~ computeEnvironment {ondemand} (scaling-update)" in err, err
 
     sandbox_faults.clear_faults()
     code, doc, err = run_apply(sandbox, capsys, p)  # adopted: no --adopt needed any more

@@ -199,3 +199,20 @@ def test_rest_operations_are_told_apart_by_their_request_uri(
     assert s3.get_object(Bucket=bucket, Key="images/a.png")["Body"].read() == b"png"
     (fault,) = control.faults()
     assert (fault["calls"], fault["injected"]) == (2, 1)
+
+
+def test_an_arn_in_the_request_uri_is_one_label(
+    sandbox: Any, control: SandboxControl, unique_name: Callable[[str], str]
+) -> None:
+    """TagResource's URI is /v1/tags/{resourceArn}: botocore sends the ARN's slashes encoded."""
+    batch = _batch(sandbox)
+    arn = _create_ce(batch, unique_name("fault-ce"))["computeEnvironmentArn"]
+    assert "/" in arn
+    control.inject_fault("batch", "TagResource", code="ClientException", status=400)
+    with pytest.raises(ClientError) as failed:
+        batch.tag_resource(resourceArn=arn, tags={"batchtui:profile": "p"})
+    assert failed.value.response["Error"]["Code"] == "ClientException"
+    batch.tag_resource(resourceArn=arn, tags={"batchtui:profile": "p"})
+    assert batch.list_tags_for_resource(resourceArn=arn)["tags"] == {"batchtui:profile": "p"}
+    (fault,) = control.faults()
+    assert (fault["calls"], fault["injected"]) == (2, 1)
