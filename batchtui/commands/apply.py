@@ -39,7 +39,7 @@ class ChangeForbidden(UsageError):
     manage: nothing is sent (exit 2)."""
 
     title = "Change forbidden"
-    default_hint = "change the profile; see PROBLEMS above"
+    default_hint = "see PROBLEMS above: each says what to change"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

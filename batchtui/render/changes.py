@@ -93,7 +93,7 @@ def render_change_set(cs: ChangeSet, header: str, *, colour: bool = False) -> st
             lines.append("")
     lines.append(summary_line(cs))
     for title, items in (
-        ("PROBLEMS (Batch would refuse; nothing is sent)", cs.problems),
+        ("PROBLEMS (nothing is sent; each says what to change)", cs.problems),
         ("WARNINGS", cs.warnings),
         ("NOTES", cs.notes),
     ):
