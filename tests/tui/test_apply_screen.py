@@ -156,6 +156,12 @@ async def test_the_first_a_applies_the_profile_as_written_like_the_cli(  # type:
         assert "Apply profile sandbox as written" in screen_text(app)
         tui_steps = [s.to_json() for s in dialog.change_set.steps]
         await pilot.press("n")
+        await settle(app, pilot)
+        # With a scenario chosen, the line above the plan says so instead.
+        await choose(app, pilot, screen, "spot 0%")
+        said = " ".join(screen_text(app).split())
+        assert "a applies the profile with scenario 'spot 0%''s vCPU settings" in said, said
+        assert "a applies the profile as written" not in said, said
     assert mutations(app) == 0
 
     capsys.readouterr()

@@ -225,22 +225,36 @@ class PlanScreen(BaseScreen):
     def _what_a_applies(self) -> list[Widget]:
         """Above the plan, before ``a`` is pressed: what it applies, and whether the
         recommended scenario can be applied from this profile (and why not)."""
+        lines = self._what_a_applies_lines()
+        if not lines:
+            return []
+        return [Static(prose(lines), classes="plan-part plan-prose", id="plan-apply")]
+
+    def _what_a_applies_lines(self) -> list[str]:
         apply_key = self.key_for("plan.apply")
         if self.plan is None or not apply_key or not self.check_action("apply", ()):
             return []
         choose = self.key_for("plan.scenario")
-        lines = [
-            f"{apply_key} applies the profile as written, the change set of `batchtui apply "
-            f"--profile {self.profile}`"
-            + (f"; {choose} chooses one of the plan's scenarios instead." if choose else ".")
-        ]
+        scenario = self.scenario_to_apply
+        if scenario is None:
+            lines = [
+                f"{apply_key} applies the profile as written, the change set of `batchtui apply "
+                f"--profile {self.profile}`"
+                + (f"; {choose} chooses one of the plan's scenarios instead." if choose else ".")
+            ]
+        else:
+            lines = [
+                f"{apply_key} applies the profile with scenario {scenario!r}'s vCPU settings"
+                + (f"; {choose} chooses another (the profile as written among them)." if choose
+                   else ".")
+            ]  # fmt: skip
         rec = self.plan.recommendation.scenario
         if rec is not None and rec in self.refused:
             lines.append(
                 f"{BULLET}the recommended scenario {rec!r} cannot be applied from this profile: "
                 f"{self.refused[rec]}"
             )
-        return [Static(prose(lines), classes="plan-part plan-prose", id="plan-apply")]
+        return lines
 
     @property
     def scenario_to_apply(self) -> str | None:
@@ -277,6 +291,8 @@ class PlanScreen(BaseScreen):
         at = order.index(current) if current in order else 0
         self.chosen = order[(at + by) % len(order)]
         self._show_title()
+        for shown in self.query("#plan-apply").results(Static):
+            shown.update(prose(self._what_a_applies_lines()))
         if self.chosen is None:
             self.notify("a applies the profile as written", timeout=4)
             return
