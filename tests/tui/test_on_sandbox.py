@@ -138,8 +138,15 @@ async def test_plan_screen_runs_the_planner(demo) -> None:
         await pilot.press("colon", *"plan sandbox", "enter")
         await settle(app, pilot)
         assert isinstance(app.screen, PlanScreen) and app.screen.plan is not None
-        text = screen_text(app)
-        assert "RECOMMENDATION" in text and "SCENARIOS" in text
+        assert "RECOMMENDATION" in screen_text(app)
+        seen = ""
+        for _ in range(6):  # the scenarios' table is further down the plan: page to it
+            seen += screen_text(app)
+            if "SCENARIOS" in seen:
+                break
+            await pilot.press("pagedown")
+            await pilot.pause()
+        assert "SCENARIOS" in seen
 
 
 def _submit(demo: Any, **body: Any) -> str:
