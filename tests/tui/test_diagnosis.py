@@ -4,7 +4,7 @@ first, their evidence folded under them, and the key that makes the fix."""
 from __future__ import annotations
 
 import account
-from conftest import SIZE, settle
+from conftest import SIZE, batch_client, settle
 from screen_text import screen_text, toast_text
 from textual.widgets import Input, Static
 
@@ -259,3 +259,44 @@ def test_progress_words() -> None:
     assert progress_text(0, 2000) == "listing the queue's stuck jobs: 2,000 so far…"
     assert progress_text(3000, 10000) == "reading 3,000 of 10,000 jobs…"
     assert progress_text(10000, 10000).startswith("read 10,000 jobs; reading the queue's")
+
+
+def pane_text(screen: DiagnosisScreen) -> str:
+    return str(screen.query_one("#finding-whole", Static).content)
+
+
+async def test_the_whole_finding_pane_follows_a_new_diagnosis(make_app, demo) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await select_job(app, pilot, "demo-batch-low", "simulate-72-cores")
+        screen = await diagnose(app, pilot)
+        assert "press s to scale" in pane_text(screen)
+        await pilot.press("s")
+        assert isinstance(app.screen, ScaleScreen)
+        await pilot.click("#apply")  # the maxvCpus the fix names
+        await settle(app, pilot)
+        assert app.screen is screen
+        assert (
+            account.compute_environment(demo, "demo-ondemand")["computeResources"]["maxvCpus"] == 96
+        )
+        first = screen.diagnosis.findings[0]
+        assert first.code != TOO_BIG and first.severity is not Severity.BLOCKING, first
+        # The list and the pane under it say the same: the fix it made is no longer offered.
+        assert first.title in pane_text(screen) and "press s to scale" not in pane_text(screen)
+        assert screen.query_one(FindingTree).cursor_node.data is first
+
+
+async def test_r_shows_the_new_first_finding_in_the_whole_finding_pane(make_app, demo) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await select_job(app, pilot, "demo-batch-low", "simulate-72-cores")
+        screen = await diagnose(app, pilot)
+        assert TOO_BIG in pane_text(screen)
+        batch_client(demo).update_compute_environment(  # another operator makes the fix
+            computeEnvironment="demo-ondemand", computeResources={"maxvCpus": 96}
+        )
+        await pilot.press("r")
+        await settle(app, pilot)
+        first = screen.diagnosis.findings[0]
+        assert first.code != TOO_BIG, first
+        assert first.title in pane_text(screen) and TOO_BIG not in pane_text(screen)

@@ -197,10 +197,16 @@ class DiagnosisScreen(BaseScreen):
         self.batchtui.mark_fresh()
         self.query_one("#diagnosis-summary", Static).update(summary(message.diagnosis))
         self.query_one(FindingTree).show(message.diagnosis, self.action_keys())
+        # The pane follows the new list now, not when (or whether) a highlight message comes.
+        self.show_whole()
         self.refresh_bindings()
 
     @on(Tree.NodeHighlighted, "#findings")
     def _highlighted(self, event: Tree.NodeHighlighted[Finding]) -> None:
+        self.show_whole()
+
+    def show_whole(self) -> None:
+        """The highlighted finding of the list as it is now, whole (nothing when none is)."""
         finding = self.highlighted()
         shown = whole(finding, action_line(finding, self.action_keys())) if finding else Text()
         self.query_one("#finding-whole", Static).update(shown)

@@ -73,7 +73,9 @@ class FindingTree(Tree[Finding], inherit_bindings=False):
         self.auto_expand = False
 
     def show(self, diagnosis: Diagnosis, keys: Keys) -> None:
-        """Replace the tree with ``diagnosis``'s findings, the most severe one unfolded."""
+        """Replace the tree with ``diagnosis``'s findings, the most severe one unfolded and
+        under the cursor. When the cursor was on the first line already, Tree posts no
+        NodeHighlighted: the caller shows the new cursor node itself."""
         self.clear()
         if not diagnosis.findings:
             self.root.add_leaf(
