@@ -4,6 +4,7 @@ first, their evidence folded under them, and the key that makes the fix."""
 from __future__ import annotations
 
 import account
+import pytest
 from conftest import SIZE, batch_client, settle
 from screen_text import screen_text, toast_text
 from textual.widgets import Input, Static
@@ -300,3 +301,38 @@ async def test_r_shows_the_new_first_finding_in_the_whole_finding_pane(make_app,
         first = screen.diagnosis.findings[0]
         assert first.code != TOO_BIG, first
         assert first.title in pane_text(screen) and TOO_BIG not in pane_text(screen)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 35)])
+async def test_a_job_behind_a_blocked_head_offers_the_heads_fix_beside_cancelling_it(
+    make_app, size
+) -> None:
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await select_queue(app, pilot, "demo-batch-low")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        table = app.screen.query_one(JobTable)
+        behind = next(
+            i
+            for i, j in enumerate(table.rows)
+            if j.status == "RUNNABLE" and j.job_name != "simulate-72-cores"
+        )
+        table.move_to(behind)
+        await pilot.pause()
+        screen = await diagnose(app, pilot)
+        (finding,) = screen.diagnosis.findings
+        assert finding.code == "HEAD_OF_QUEUE_BLOCKED"
+        assert "raise maxvCpus of demo-ondemand to at least 96" in finding.fix
+        assert "s Scale CE" in footer(app) and "^d Cancel head" in footer(app)
+        scale = "action: press s to scale compute environment demo-ondemand (asks first)"
+        cancel = f"action: press ^d to cancel job {finding.target} (asks first)"
+        assert scale in pane_text(screen) and cancel in pane_text(screen)
+        await pilot.press("s")
+        assert isinstance(app.screen, ScaleScreen) and app.screen.ce.name == "demo-ondemand"
+        assert app.screen.query_one("#max", Input).value == "96"  # the number the fix names
+        await pilot.press("escape")
+        await pilot.press("ctrl+d")
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "Cancel job simulate-72-cores" in screen_text(app)
+        await pilot.press("n")

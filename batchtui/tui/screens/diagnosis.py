@@ -26,7 +26,7 @@ from batchtui.tui.messages import ActionDone
 from batchtui.tui.reasons import Keys
 from batchtui.tui.screens import account_actions, job_actions
 from batchtui.tui.screens.base import BaseScreen
-from batchtui.tui.widgets.finding_tree import FindingTree, action_line, badge
+from batchtui.tui.widgets.finding_tree import FindingTree, Fix, action_lines, badge, fixes
 from batchtui.tui.widgets.screen_footer import ScreenFooter
 from batchtui.tui.widgets.status_bar import StatusBar
 from batchtui.wording import count
@@ -76,12 +76,12 @@ def summary(diagnosis: Diagnosis) -> Text:
     return out
 
 
-def whole(f: Finding, action: Text | None) -> Text:
-    """A finding's title, fix and action, to be wrapped rather than cut."""
+def whole(f: Finding, actions: list[Text]) -> Text:
+    """A finding's title, fix and actions, to be wrapped rather than cut."""
     out = Text.assemble(badge(f.severity), " ", (f.code, "bold"), "\n", f.title, "\n")
     out.append("fix: ", style="bold green")
     out.append(f.fix)
-    if action is not None:
+    for action in actions:
         out.append("\n")
         out.append_text(action)
     return out
@@ -93,6 +93,8 @@ ACTIONS = {"scale": Action.SCALE, "enable": Action.ENABLE, "cancel": Action.CANC
 
 class DiagnosisScreen(BaseScreen):
     HELP_NAME = "Diagnosis"
+    # The fixes first: at 80 columns fold/unfold (also on ? and in the palette) gives way.
+    FOOTER_ORDER = ("scale", "enable", "cancel")
     AUTO_FOCUS = "#findings"
     BINDINGS = [
         ActionBinding(
@@ -208,7 +210,7 @@ class DiagnosisScreen(BaseScreen):
     def show_whole(self) -> None:
         """The highlighted finding of the list as it is now, whole (nothing when none is)."""
         finding = self.highlighted()
-        shown = whole(finding, action_line(finding, self.action_keys())) if finding else Text()
+        shown = whole(finding, action_lines(finding, self.action_keys())) if finding else Text()
         self.query_one("#finding-whole", Static).update(shown)
 
     # -- acting on a finding ---------------------------------------------------------------
@@ -228,13 +230,21 @@ class DiagnosisScreen(BaseScreen):
             node = node.parent  # an evidence or fix line: its finding
         return node.data if node is not None else None
 
-    def actionable(self, action: Action) -> Finding | None:
-        """The finding the key of ``action`` acts on: the highlighted one when it has that
-        action, else the most severe one that has it."""
+    def actionable(self, action: Action) -> tuple[Finding, Fix] | None:
+        """The finding the key of ``action`` acts on and its fix: the highlighted one when it
+        has that fix (its own, or its cause's), else the most severe one that has it."""
         findings = self.diagnosis.findings if self.diagnosis else ()
         mine = self.highlighted()
         candidates = [mine] if mine is not None else []
-        return next((f for f in (*candidates, *findings) if f.action is action), None)
+        return next(
+            (
+                (f, fix)
+                for f in (*candidates, *findings)
+                for fix in fixes(f)
+                if fix.action is action
+            ),
+            None,
+        )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         allowed = super().check_action(action, parameters)
@@ -244,34 +254,38 @@ class DiagnosisScreen(BaseScreen):
         return self.actionable(ACTIONS[action]) is not None
 
     def action_scale(self) -> None:
-        finding = self.actionable(Action.SCALE)
-        ce = self._ce(finding.target) if finding else None
+        found = self.actionable(Action.SCALE)
+        if found is None:
+            return
+        finding, fix = found
+        ce = self._ce(fix.target)
         if ce is not None:
             # The dialog opens with the maxvCpus the fix names: one key to accept it.
-            wanted = finding.max_vcpus if finding is not None else None
-            account_actions.scale_compute_environment(self, ce, max_vcpus=wanted)
+            account_actions.scale_compute_environment(self, ce, max_vcpus=finding.max_vcpus)
 
     def action_enable(self) -> None:
-        finding = self.actionable(Action.ENABLE)
-        if finding is None or self.facts is None:
+        found = self.actionable(Action.ENABLE)
+        if found is None or self.facts is None:
             return
+        _, fix = found
         # A queue and a compute environment may share a name: the code says which it is.
         queue = self.facts.queue
-        if finding.code == "JOB_QUEUE_DISABLED" and queue is not None:
+        if fix.code == "JOB_QUEUE_DISABLED" and queue is not None:
             if queue.state == "DISABLED":  # the toggle never disables from here
                 account_actions.toggle_job_queue(self, queue)
             return
-        ce = self._ce(finding.target)
+        ce = self._ce(fix.target)
         if ce is not None and ce.state == "DISABLED":
             account_actions.toggle_compute_environment(self, ce)
 
     def action_cancel(self) -> None:
-        finding = self.actionable(Action.CANCEL)
-        if finding is None or self.facts is None:
+        found = self.actionable(Action.CANCEL)
+        if found is None or self.facts is None:
             return
-        head = self.facts.related_jobs.get(finding.target)
+        _, fix = found
+        head = self.facts.related_jobs.get(fix.target)
         if head is None:
-            self.notify(f"job {finding.target} is no longer known: r diagnoses again")
+            self.notify(f"job {fix.target} is no longer known: r diagnoses again")
             return
         job_actions.stop_job(self, JobSummary(head.job_id, head.job_name, head.status))
 

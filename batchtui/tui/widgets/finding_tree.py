@@ -9,6 +9,8 @@ move them.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import Tree
@@ -36,24 +38,50 @@ def finding_line(f: Finding) -> Text:
     return Text.assemble(badge(f.severity), " ", (f"{jobs:>8}", "cyan"), "  ", (f.title, "bold"))
 
 
-def _enabled_kind(f: Finding) -> str:
-    return "job queue" if f.code == "JOB_QUEUE_DISABLED" else "compute environment"
+@dataclass(frozen=True)
+class Fix:
+    """A fix batchtui makes for a finding: the action, the resource it acts on, and the code of
+    the finding whose fix it is (the finding's own, or its cause's)."""
+
+    action: Action
+    target: str
+    code: str
 
 
-def action_line(f: Finding, keys: Keys) -> Text | None:
-    """The key that makes the fix on the diagnosis screen (the user's keymap); None when there
-    is no such action, or it is not offered (read-only mode)."""
-    if f.action is None:
-        return None
-    key = {Action.SCALE: keys.scale, Action.ENABLE: keys.enable, Action.CANCEL: keys.stop}[f.action]
-    if not key:
-        return None
-    what = {
-        Action.SCALE: f"scale compute environment {f.target}",
-        Action.ENABLE: f"enable {_enabled_kind(f)} {f.target}",
-        Action.CANCEL: f"cancel job {f.target}",
-    }[f.action]
-    return Text.assemble("action: press ", (key, "bold reverse"), f" to {what} (asks first)")
+def fixes(f: Finding) -> list[Fix]:
+    """The fixes batchtui makes for ``f``, in the order its fix text names them: a blocked
+    head's own cause first (scale the CE it names), then cancelling the head."""
+    out = []
+    if f.cause_action is not None and f.cause_target and f.cause_action is not f.action:
+        out.append(Fix(f.cause_action, f.cause_target, f.cause[0] if f.cause else f.code))
+    if f.action is not None:
+        out.append(Fix(f.action, f.target, f.code))
+    return out
+
+
+def _enabled_kind(fix: Fix) -> str:
+    return "job queue" if fix.code == "JOB_QUEUE_DISABLED" else "compute environment"
+
+
+def action_lines(f: Finding, keys: Keys) -> list[Text]:
+    """The keys that make the fixes on the diagnosis screen (the user's keymap); none where
+    batchtui makes no fix, or where it is not offered (read-only mode)."""
+    out = []
+    for fix in fixes(f):
+        key = {Action.SCALE: keys.scale, Action.ENABLE: keys.enable, Action.CANCEL: keys.stop}[
+            fix.action
+        ]
+        if not key:
+            continue
+        what = {
+            Action.SCALE: f"scale compute environment {fix.target}",
+            Action.ENABLE: f"enable {_enabled_kind(fix)} {fix.target}",
+            Action.CANCEL: f"cancel job {fix.target}",
+        }[fix.action]
+        out.append(
+            Text.assemble("action: press ", (key, "bold reverse"), f" to {what} (asks first)")
+        )
+    return out
 
 
 class FindingTree(Tree[Finding], inherit_bindings=False):
@@ -97,7 +125,6 @@ class FindingTree(Tree[Finding], inherit_bindings=False):
                 node.add_leaf(
                     Text.assemble(("jobs: ", "dim"), shown, f" and {more} more" if more > 0 else "")
                 )
-            action = action_line(f, keys)
-            if action is not None:
+            for action in action_lines(f, keys):
                 node.add_leaf(action)
         self.move_cursor(self.root.children[0] if self.root.children else None)
