@@ -3,6 +3,8 @@ first, their evidence folded under them, and the key that makes the fix."""
 
 from __future__ import annotations
 
+import re
+
 import account
 import pytest
 from conftest import SIZE, batch_client, settle
@@ -15,6 +17,7 @@ from batchtui.tui.screens.dialogs import ConfirmScreen, ScaleScreen
 from batchtui.tui.screens.job_detail import JobDetailScreen
 from batchtui.tui.screens.jobs import JobsScreen
 from batchtui.tui.screens.overview import OverviewScreen
+from batchtui.tui.widgets.finding_pane import FindingPane
 from batchtui.tui.widgets.finding_tree import FindingTree
 from batchtui.tui.widgets.job_table import JobTable
 
@@ -67,12 +70,13 @@ async def test_d_on_the_stuck_job_puts_its_cause_first_with_the_evidence(make_ap
         assert "BLOCKING" in text and first.title[:40] in text and TOO_BIG in text
         assert first.evidence and all(e.value[:40] in text for e in first.evidence)
         assert "fix: " in text
-        whole = str(screen.query_one("#finding-whole", Static).content)
+        whole = str(screen.query_one("#finding-text", Static).content)
         assert first.title in whole and first.fix in whole  # a tree line cuts them, not this
         assert "diagnosing…" not in text and "1 job examined (1 RUNNABLE): BLOCKED" in text
-        await pilot.press("enter")  # folds it: its evidence is no longer shown
+        await pilot.press("enter")  # folds it: its evidence is no longer listed (the pane has it)
         assert not node.is_expanded
-        assert first.evidence[0].value[:40] not in screen_text(app)
+        assert first.evidence[0].value[:40] not in list_text(app)
+        assert first.evidence[0].value in pane_text(screen)
         await pilot.press("space")
         assert node.is_expanded
         await pilot.press("q")
@@ -137,6 +141,13 @@ async def test_read_only_diagnoses_but_names_no_key_that_changes_the_account(mak
         screen = await diagnose(app, pilot)
         assert "DISABLED" in screen.diagnosis.findings[0].title
         assert "action: press" not in screen_text(app)
+
+
+def list_text(app) -> str:
+    """The findings list as shown: the lines between the summary and the pane's top border."""
+    lines = screen_text(app).splitlines()
+    border = next(i for i, line in enumerate(lines) if line.startswith("────"))
+    return "\n".join(lines[3:border])
 
 
 def footer(app) -> str:
@@ -263,7 +274,7 @@ def test_progress_words() -> None:
 
 
 def pane_text(screen: DiagnosisScreen) -> str:
-    return str(screen.query_one("#finding-whole", Static).content)
+    return str(screen.query_one("#finding-text", Static).content)
 
 
 async def test_the_whole_finding_pane_follows_a_new_diagnosis(make_app, demo) -> None:
@@ -336,3 +347,39 @@ async def test_a_job_behind_a_blocked_head_offers_the_heads_fix_beside_cancellin
         assert isinstance(app.screen, ConfirmScreen)
         assert "Cancel job simulate-72-cores" in screen_text(app)
         await pilot.press("n")
+
+
+def tree_labels(tree: FindingTree) -> str:
+    """Every line of the tree, whole (as the tree holds it, before the screen's edge)."""
+    nodes = [*tree.root.children, *(leaf for node in tree.root.children for leaf in node.children)]
+    return "\n".join(node.label.plain for node in nodes)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 35)])
+async def test_no_number_is_cut_and_the_pane_shows_the_finding_whole(make_app, size) -> None:
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await select_job(app, pilot, "demo-genomics", "assemble-genome")
+        screen = await diagnose(app, pilot)
+        first = screen.diagnosis.findings[0]
+        assert "it needs 900000 MiB" in first.title
+        listed = list_text(app)
+        assert "900000" in listed or "it needs …" in listed
+        whole_lines = tree_labels(screen.query_one(FindingTree))
+        for number in re.findall(r"\d+", listed):  # each shown number is a whole one
+            assert re.search(rf"(?<!\d){number}(?!\d)", whole_lines), (number, listed)
+        shown = pane_text(screen)
+        assert first.title in shown and first.fix in shown
+        for e in first.evidence:
+            assert e.value in shown and f"read from {e.call} {e.field}" in shown
+        # Right goes into the pane, which scrolls to its end where it is taller than its room;
+        # left comes back to the list.
+        await pilot.press("right")
+        pane = screen.query_one(FindingPane)
+        assert app.focused is pane
+        await pilot.press("end")
+        await pilot.pause()
+        assert pane.scroll_y == pane.max_scroll_y
+        assert first.fix.split()[-1] in screen_text(app)
+        await pilot.press("left")
+        assert app.focused is screen.query_one(FindingTree)

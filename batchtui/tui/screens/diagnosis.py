@@ -3,7 +3,9 @@
 The facts are gathered in a thread worker (read calls only, so read-only mode diagnoses too)
 and the rules of :mod:`batchtui.diagnose` run there as well; the screen shows the findings
 most severe first, each one's evidence and fix folded under it, and how far the reading has
-got on a big queue. Where batchtui can make a finding's fix (scale or enable a compute
+got on a big queue. A list line ends at a word where the screen's edge would cut it; the pane
+under the list shows the highlighted finding whole and scrolls (right goes into it, left comes
+back). Where batchtui can make a finding's fix (scale or enable a compute
 environment, enable the queue, cancel a blocking head job) its key does it from here, through
 the same confirmations as the overview and the jobs list; read-only mode offers none of them.
 """
@@ -15,6 +17,7 @@ import time
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Label, Static, Tree
 
@@ -26,7 +29,8 @@ from batchtui.tui.messages import ActionDone
 from batchtui.tui.reasons import Keys
 from batchtui.tui.screens import account_actions, job_actions
 from batchtui.tui.screens.base import BaseScreen
-from batchtui.tui.widgets.finding_tree import FindingTree, Fix, action_lines, badge, fixes
+from batchtui.tui.widgets.finding_pane import FindingPane, whole
+from batchtui.tui.widgets.finding_tree import FindingTree, Fix, action_lines, fixes, jobs_line
 from batchtui.tui.widgets.screen_footer import ScreenFooter
 from batchtui.tui.widgets.status_bar import StatusBar
 from batchtui.wording import count
@@ -76,17 +80,6 @@ def summary(diagnosis: Diagnosis) -> Text:
     return out
 
 
-def whole(f: Finding, actions: list[Text]) -> Text:
-    """A finding's title, fix and actions, to be wrapped rather than cut."""
-    out = Text.assemble(badge(f.severity), " ", (f.code, "bold"), "\n", f.title, "\n")
-    out.append("fix: ", style="bold green")
-    out.append(f.fix)
-    for action in actions:
-        out.append("\n")
-        out.append_text(action)
-    return out
-
-
 #: The screen's actions and the fix each makes.
 ACTIONS = {"scale": Action.SCALE, "enable": Action.ENABLE, "cancel": Action.CANCEL}
 
@@ -121,6 +114,13 @@ class DiagnosisScreen(BaseScreen):
             tooltip="The blocked job at the head of the queue; asks first",
             danger=True,
         ),
+        Binding(
+            "right",
+            "read_finding",
+            "Whole finding",
+            id="diagnosis.read",
+            tooltip="Into the pane under the list: the highlighted finding whole; left comes back",
+        ),
     ]
 
     def __init__(self, *, job_id: str = "", job_name: str = "", queue: str = "") -> None:
@@ -142,8 +142,8 @@ class DiagnosisScreen(BaseScreen):
         yield Label(Text(f"Diagnosis of {self.subject}"), classes="section-title")
         yield Static(Text("diagnosing…", style="italic"), id="diagnosis-summary")
         yield FindingTree(id="findings")
-        # A tree line is cut at the screen's edge: the highlighted finding is shown whole here.
-        yield Static(id="finding-whole")
+        # A tree line ends at the screen's edge: the highlighted finding is shown whole here.
+        yield FindingPane(id="finding-whole")
         yield StatusBar()
         yield ScreenFooter()
 
@@ -210,8 +210,14 @@ class DiagnosisScreen(BaseScreen):
     def show_whole(self) -> None:
         """The highlighted finding of the list as it is now, whole (nothing when none is)."""
         finding = self.highlighted()
-        shown = whole(finding, action_lines(finding, self.action_keys())) if finding else Text()
-        self.query_one("#finding-whole", Static).update(shown)
+        shown = Text()
+        if finding is not None and self.diagnosis is not None:
+            jobs = jobs_line(finding, self.diagnosis)
+            shown = whole(finding, jobs, action_lines(finding, self.action_keys()))
+        self.query_one(FindingPane).show(shown)
+
+    def action_read_finding(self) -> None:
+        self.query_one(FindingPane).focus()
 
     # -- acting on a finding ---------------------------------------------------------------
     def action_keys(self) -> Keys:

@@ -2,21 +2,25 @@
 
 Each finding's line says its severity, its title and how many jobs it holds back; enter or
 space unfolds the code, the evidence (with the API call and field it was read from), the fix,
-and, where batchtui can make the fix, the key that does it on the diagnosis screen. Tree's own
-keys have no binding ids, so they are declared again here (``findings.*``) and the keymap can
-move them.
+and, where batchtui can make the fix, the keys that do it on the diagnosis screen. A line too
+long for the tree ends at a word with " …" (never inside a number); the pane under the tree
+shows the finding whole. Tree's own keys have no binding ids, so they are declared again here
+(``findings.*``) and the keymap can move them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import Tree
+from textual.widgets.tree import TreeNode
 
 from batchtui.diagnose import Action, Diagnosis, Finding, Severity
 from batchtui.render.diagnosis import JOBS_SHOWN
+from batchtui.tui.cells import fit_words
 from batchtui.tui.reasons import Keys
 from batchtui.wording import count
 
@@ -84,6 +88,15 @@ def action_lines(f: Finding, keys: Keys) -> list[Text]:
     return out
 
 
+def jobs_line(f: Finding, diagnosis: Diagnosis) -> Text | None:
+    """The jobs a finding holds back, where the diagnosis examined more than one."""
+    if not f.job_ids or diagnosis.jobs_examined <= 1:
+        return None
+    shown = ", ".join(f.job_ids[:JOBS_SHOWN])
+    more = len(f.job_ids) - JOBS_SHOWN
+    return Text.assemble(("jobs: ", "dim"), shown, f" and {more} more" if more > 0 else "")
+
+
 class FindingTree(Tree[Finding], inherit_bindings=False):
     BINDINGS = [
         Binding("enter,space", "toggle_node", "Fold/unfold", id="findings.toggle"),
@@ -99,6 +112,15 @@ class FindingTree(Tree[Finding], inherit_bindings=False):
         super().__init__("findings", id=id)
         self.show_root = False
         self.auto_expand = False
+
+    def render_label(self, node: TreeNode[Finding], base_style: Style, style: Style) -> Text:
+        # Tree crops a line at its edge, inside a number as soon as inside a word ("it needs
+        # 9000" of 900000 MiB): the line ends at a word instead; the pane shows the finding whole.
+        label = super().render_label(node, base_style, style)
+        depth = 0
+        while node.parent is not None and node.parent is not self.root:
+            node, depth = node.parent, depth + 1
+        return fit_words(label, self.scrollable_content_region.width - depth * self.guide_depth)
 
     def show(self, diagnosis: Diagnosis, keys: Keys) -> None:
         """Replace the tree with ``diagnosis``'s findings, the most severe one unfolded and
@@ -119,12 +141,9 @@ class FindingTree(Tree[Finding], inherit_bindings=False):
                     )
                 )
             node.add_leaf(Text.assemble(("fix: ", "bold green"), f.fix))
-            if f.job_ids and diagnosis.jobs_examined > 1:
-                shown = ", ".join(f.job_ids[:JOBS_SHOWN])
-                more = len(f.job_ids) - JOBS_SHOWN
-                node.add_leaf(
-                    Text.assemble(("jobs: ", "dim"), shown, f" and {more} more" if more > 0 else "")
-                )
+            jobs = jobs_line(f, diagnosis)
+            if jobs is not None:
+                node.add_leaf(jobs)
             for action in action_lines(f, keys):
                 node.add_leaf(action)
         self.move_cursor(self.root.children[0] if self.root.children else None)
