@@ -60,12 +60,16 @@ class Finding:
     #: What batchtui can do about it, and on which resource (a CE, a queue or a job name/id).
     action: Action | None = None
     target: str = ""
-    #: The maxvCpus the fix asks the target compute environment for, where it names one (the
-    #: TUI's scale dialog opens with it).
+    #: The maxvCpus the fix asks a compute environment for, where it names one (the TUI's
+    #: scale dialog opens with it): the target's, or the cause target's.
     max_vcpus: int | None = None
     #: The :attr:`key` of the finding that explains this one (a blocked head's own cause, a
     #: blocked dependency's cause): :func:`group` puts that cause first.
     cause: tuple[str, str, str] | None = None
+    #: What batchtui can do about that cause, and on which resource, where the fix names it
+    #: beside :attr:`action` (a blocked head: scale the CE its cause names, or cancel the head).
+    cause_action: Action | None = None
+    cause_target: str = ""
 
     @property
     def key(self) -> tuple[str, str, str]:

@@ -186,6 +186,8 @@ def head_of_queue(
         f"fix the head's cause ({cause.code}): {cause.fix}; or cancel job {name}, which releases "
         f"the {count(behind, 'job')} queued behind it (array children counted one by one)",
         (job.job_id,), Action.CANCEL, head.job_id, cause=cause.key,
+        # The fix leads with the cause's own fix: the TUI offers that one too.
+        max_vcpus=cause.max_vcpus, cause_action=cause.action, cause_target=cause.target,
     )  # fmt: skip
 
 

@@ -146,3 +146,35 @@ def wrap_starts(text: str, width: int) -> list[int]:
             used = 0
         used += cells
     return starts
+
+
+def fit_words(text: Text, width: int) -> Text:
+    """``text`` in ``width`` cells: whole when it fits, else ended at a word with "…".
+
+    A line Textual crops at the screen's edge can end inside a number ("it needs 9000" of
+    900000 MiB); this one ends at the last space that leaves room for " …", so a word (a
+    number, an id) is shown whole or not at all, and the ellipsis stands apart from it (never
+    read as more digits). Only a first word wider than the row is cut inside, by cells (there is
+    no word boundary to end at). A width under one cell leaves ``text`` as it is (the row is not
+    laid out yet).
+    """
+    if width < 1 or text.cell_len <= width:
+        return text
+    plain = text.plain
+    cut = 0
+    for i, char in enumerate(plain):
+        if char != " ":
+            continue
+        kept = plain[:i].rstrip()
+        if not kept:
+            continue  # leading spaces: no word ends here
+        if text_cells(kept) + 2 > width:
+            break
+        cut = len(kept)
+    if cut == 0:
+        out = text.copy()
+        out.truncate(width, overflow="ellipsis")
+        return out
+    out = text[:cut]
+    out.append(" …", style="dim")
+    return out

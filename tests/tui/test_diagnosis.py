@@ -3,8 +3,11 @@ first, their evidence folded under them, and the key that makes the fix."""
 
 from __future__ import annotations
 
+import re
+
 import account
-from conftest import SIZE, settle
+import pytest
+from conftest import SIZE, batch_client, settle
 from screen_text import screen_text, toast_text
 from textual.widgets import Input, Static
 
@@ -14,6 +17,7 @@ from batchtui.tui.screens.dialogs import ConfirmScreen, ScaleScreen
 from batchtui.tui.screens.job_detail import JobDetailScreen
 from batchtui.tui.screens.jobs import JobsScreen
 from batchtui.tui.screens.overview import OverviewScreen
+from batchtui.tui.widgets.finding_pane import FindingPane
 from batchtui.tui.widgets.finding_tree import FindingTree
 from batchtui.tui.widgets.job_table import JobTable
 
@@ -66,12 +70,13 @@ async def test_d_on_the_stuck_job_puts_its_cause_first_with_the_evidence(make_ap
         assert "BLOCKING" in text and first.title[:40] in text and TOO_BIG in text
         assert first.evidence and all(e.value[:40] in text for e in first.evidence)
         assert "fix: " in text
-        whole = str(screen.query_one("#finding-whole", Static).content)
+        whole = str(screen.query_one("#finding-text", Static).content)
         assert first.title in whole and first.fix in whole  # a tree line cuts them, not this
         assert "diagnosing…" not in text and "1 job examined (1 RUNNABLE): BLOCKED" in text
-        await pilot.press("enter")  # folds it: its evidence is no longer shown
+        await pilot.press("enter")  # folds it: its evidence is no longer listed (the pane has it)
         assert not node.is_expanded
-        assert first.evidence[0].value[:40] not in screen_text(app)
+        assert first.evidence[0].value[:40] not in list_text(app)
+        assert first.evidence[0].value in pane_text(screen)
         await pilot.press("space")
         assert node.is_expanded
         await pilot.press("q")
@@ -136,6 +141,13 @@ async def test_read_only_diagnoses_but_names_no_key_that_changes_the_account(mak
         screen = await diagnose(app, pilot)
         assert "DISABLED" in screen.diagnosis.findings[0].title
         assert "action: press" not in screen_text(app)
+
+
+def list_text(app) -> str:
+    """The findings list as shown: the lines between the summary and the pane's top border."""
+    lines = screen_text(app).splitlines()
+    border = next(i for i, line in enumerate(lines) if line.startswith("────"))
+    return "\n".join(lines[3:border])
 
 
 def footer(app) -> str:
@@ -259,3 +271,115 @@ def test_progress_words() -> None:
     assert progress_text(0, 2000) == "listing the queue's stuck jobs: 2,000 so far…"
     assert progress_text(3000, 10000) == "reading 3,000 of 10,000 jobs…"
     assert progress_text(10000, 10000).startswith("read 10,000 jobs; reading the queue's")
+
+
+def pane_text(screen: DiagnosisScreen) -> str:
+    return str(screen.query_one("#finding-text", Static).content)
+
+
+async def test_the_whole_finding_pane_follows_a_new_diagnosis(make_app, demo) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await select_job(app, pilot, "demo-batch-low", "simulate-72-cores")
+        screen = await diagnose(app, pilot)
+        assert "press s to scale" in pane_text(screen)
+        await pilot.press("s")
+        assert isinstance(app.screen, ScaleScreen)
+        await pilot.click("#apply")  # the maxvCpus the fix names
+        await settle(app, pilot)
+        assert app.screen is screen
+        assert (
+            account.compute_environment(demo, "demo-ondemand")["computeResources"]["maxvCpus"] == 96
+        )
+        first = screen.diagnosis.findings[0]
+        assert first.code != TOO_BIG and first.severity is not Severity.BLOCKING, first
+        # The list and the pane under it say the same: the fix it made is no longer offered.
+        assert first.title in pane_text(screen) and "press s to scale" not in pane_text(screen)
+        assert screen.query_one(FindingTree).cursor_node.data is first
+
+
+async def test_r_shows_the_new_first_finding_in_the_whole_finding_pane(make_app, demo) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await select_job(app, pilot, "demo-batch-low", "simulate-72-cores")
+        screen = await diagnose(app, pilot)
+        assert TOO_BIG in pane_text(screen)
+        batch_client(demo).update_compute_environment(  # another operator makes the fix
+            computeEnvironment="demo-ondemand", computeResources={"maxvCpus": 96}
+        )
+        await pilot.press("r")
+        await settle(app, pilot)
+        first = screen.diagnosis.findings[0]
+        assert first.code != TOO_BIG, first
+        assert first.title in pane_text(screen) and TOO_BIG not in pane_text(screen)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 35)])
+async def test_a_job_behind_a_blocked_head_offers_the_heads_fix_beside_cancelling_it(
+    make_app, size
+) -> None:
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await select_queue(app, pilot, "demo-batch-low")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        table = app.screen.query_one(JobTable)
+        behind = next(
+            i
+            for i, j in enumerate(table.rows)
+            if j.status == "RUNNABLE" and j.job_name != "simulate-72-cores"
+        )
+        table.move_to(behind)
+        await pilot.pause()
+        screen = await diagnose(app, pilot)
+        (finding,) = screen.diagnosis.findings
+        assert finding.code == "HEAD_OF_QUEUE_BLOCKED"
+        assert "raise maxvCpus of demo-ondemand to at least 96" in finding.fix
+        assert "s Scale CE" in footer(app) and "^d Cancel head" in footer(app)
+        scale = "action: press s to scale compute environment demo-ondemand (asks first)"
+        cancel = f"action: press ^d to cancel job {finding.target} (asks first)"
+        assert scale in pane_text(screen) and cancel in pane_text(screen)
+        await pilot.press("s")
+        assert isinstance(app.screen, ScaleScreen) and app.screen.ce.name == "demo-ondemand"
+        assert app.screen.query_one("#max", Input).value == "96"  # the number the fix names
+        await pilot.press("escape")
+        await pilot.press("ctrl+d")
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "Cancel job simulate-72-cores" in screen_text(app)
+        await pilot.press("n")
+
+
+def tree_labels(tree: FindingTree) -> str:
+    """Every line of the tree, whole (as the tree holds it, before the screen's edge)."""
+    nodes = [*tree.root.children, *(leaf for node in tree.root.children for leaf in node.children)]
+    return "\n".join(node.label.plain for node in nodes)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 35)])
+async def test_no_number_is_cut_and_the_pane_shows_the_finding_whole(make_app, size) -> None:
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await select_job(app, pilot, "demo-genomics", "assemble-genome")
+        screen = await diagnose(app, pilot)
+        first = screen.diagnosis.findings[0]
+        assert "it needs 900000 MiB" in first.title
+        listed = list_text(app)
+        assert "900000" in listed or "it needs …" in listed
+        whole_lines = tree_labels(screen.query_one(FindingTree))
+        for number in re.findall(r"\d+", listed):  # each shown number is a whole one
+            assert re.search(rf"(?<!\d){number}(?!\d)", whole_lines), (number, listed)
+        shown = pane_text(screen)
+        assert first.title in shown and first.fix in shown
+        for e in first.evidence:
+            assert e.value in shown and f"read from {e.call} {e.field}" in shown
+        # Right goes into the pane, which scrolls to its end where it is taller than its room;
+        # left comes back to the list.
+        await pilot.press("right")
+        pane = screen.query_one(FindingPane)
+        assert app.focused is pane
+        await pilot.press("end")
+        await pilot.pause()
+        assert pane.scroll_y == pane.max_scroll_y
+        assert first.fix.split()[-1] in screen_text(app)
+        await pilot.press("left")
+        assert app.focused is screen.query_one(FindingTree)

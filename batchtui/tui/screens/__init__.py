@@ -22,6 +22,7 @@ from batchtui.tui.screens.logs import LogsScreen
 from batchtui.tui.screens.overview import OverviewScreen
 from batchtui.tui.screens.plan import PlanScreen, ProfileList
 from batchtui.tui.screens.submissions import SubmissionsScreen
+from batchtui.tui.widgets.finding_pane import FindingPane
 from batchtui.tui.widgets.finding_tree import FindingTree
 from batchtui.tui.widgets.job_table import JobTable
 from batchtui.tui.widgets.log_view import LogView
@@ -46,6 +47,7 @@ BINDING_OWNERS: tuple[type, ...] = (
     ProfileList,
     DiagnosisScreen,
     FindingTree,
+    FindingPane,
     HelpScreen,
     ConfirmScreen,
     ScaleScreen,

@@ -3,7 +3,9 @@
 The facts are gathered in a thread worker (read calls only, so read-only mode diagnoses too)
 and the rules of :mod:`batchtui.diagnose` run there as well; the screen shows the findings
 most severe first, each one's evidence and fix folded under it, and how far the reading has
-got on a big queue. Where batchtui can make a finding's fix (scale or enable a compute
+got on a big queue. A list line ends at a word where the screen's edge would cut it; the pane
+under the list shows the highlighted finding whole and scrolls (right goes into it, left comes
+back). Where batchtui can make a finding's fix (scale or enable a compute
 environment, enable the queue, cancel a blocking head job) its key does it from here, through
 the same confirmations as the overview and the jobs list; read-only mode offers none of them.
 """
@@ -15,6 +17,7 @@ import time
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Label, Static, Tree
 
@@ -26,7 +29,8 @@ from batchtui.tui.messages import ActionDone
 from batchtui.tui.reasons import Keys
 from batchtui.tui.screens import account_actions, job_actions
 from batchtui.tui.screens.base import BaseScreen
-from batchtui.tui.widgets.finding_tree import FindingTree, action_line, badge
+from batchtui.tui.widgets.finding_pane import FindingPane, whole
+from batchtui.tui.widgets.finding_tree import FindingTree, Fix, action_lines, fixes, jobs_line
 from batchtui.tui.widgets.screen_footer import ScreenFooter
 from batchtui.tui.widgets.status_bar import StatusBar
 from batchtui.wording import count
@@ -76,23 +80,14 @@ def summary(diagnosis: Diagnosis) -> Text:
     return out
 
 
-def whole(f: Finding, action: Text | None) -> Text:
-    """A finding's title, fix and action, to be wrapped rather than cut."""
-    out = Text.assemble(badge(f.severity), " ", (f.code, "bold"), "\n", f.title, "\n")
-    out.append("fix: ", style="bold green")
-    out.append(f.fix)
-    if action is not None:
-        out.append("\n")
-        out.append_text(action)
-    return out
-
-
 #: The screen's actions and the fix each makes.
 ACTIONS = {"scale": Action.SCALE, "enable": Action.ENABLE, "cancel": Action.CANCEL}
 
 
 class DiagnosisScreen(BaseScreen):
     HELP_NAME = "Diagnosis"
+    # The fixes first: at 80 columns fold/unfold (also on ? and in the palette) gives way.
+    FOOTER_ORDER = ("scale", "enable", "cancel")
     AUTO_FOCUS = "#findings"
     BINDINGS = [
         ActionBinding(
@@ -119,6 +114,13 @@ class DiagnosisScreen(BaseScreen):
             tooltip="The blocked job at the head of the queue; asks first",
             danger=True,
         ),
+        Binding(
+            "right",
+            "read_finding",
+            "Whole finding",
+            id="diagnosis.read",
+            tooltip="Into the pane under the list: the highlighted finding whole; left comes back",
+        ),
     ]
 
     def __init__(self, *, job_id: str = "", job_name: str = "", queue: str = "") -> None:
@@ -140,8 +142,8 @@ class DiagnosisScreen(BaseScreen):
         yield Label(Text(f"Diagnosis of {self.subject}"), classes="section-title")
         yield Static(Text("diagnosing…", style="italic"), id="diagnosis-summary")
         yield FindingTree(id="findings")
-        # A tree line is cut at the screen's edge: the highlighted finding is shown whole here.
-        yield Static(id="finding-whole")
+        # A tree line ends at the screen's edge: the highlighted finding is shown whole here.
+        yield FindingPane(id="finding-whole")
         yield StatusBar()
         yield ScreenFooter()
 
@@ -197,13 +199,25 @@ class DiagnosisScreen(BaseScreen):
         self.batchtui.mark_fresh()
         self.query_one("#diagnosis-summary", Static).update(summary(message.diagnosis))
         self.query_one(FindingTree).show(message.diagnosis, self.action_keys())
+        # The pane follows the new list now, not when (or whether) a highlight message comes.
+        self.show_whole()
         self.refresh_bindings()
 
     @on(Tree.NodeHighlighted, "#findings")
     def _highlighted(self, event: Tree.NodeHighlighted[Finding]) -> None:
+        self.show_whole()
+
+    def show_whole(self) -> None:
+        """The highlighted finding of the list as it is now, whole (nothing when none is)."""
         finding = self.highlighted()
-        shown = whole(finding, action_line(finding, self.action_keys())) if finding else Text()
-        self.query_one("#finding-whole", Static).update(shown)
+        shown = Text()
+        if finding is not None and self.diagnosis is not None:
+            jobs = jobs_line(finding, self.diagnosis)
+            shown = whole(finding, jobs, action_lines(finding, self.action_keys()))
+        self.query_one(FindingPane).show(shown)
+
+    def action_read_finding(self) -> None:
+        self.query_one(FindingPane).focus()
 
     # -- acting on a finding ---------------------------------------------------------------
     def action_keys(self) -> Keys:
@@ -222,13 +236,21 @@ class DiagnosisScreen(BaseScreen):
             node = node.parent  # an evidence or fix line: its finding
         return node.data if node is not None else None
 
-    def actionable(self, action: Action) -> Finding | None:
-        """The finding the key of ``action`` acts on: the highlighted one when it has that
-        action, else the most severe one that has it."""
+    def actionable(self, action: Action) -> tuple[Finding, Fix] | None:
+        """The finding the key of ``action`` acts on and its fix: the highlighted one when it
+        has that fix (its own, or its cause's), else the most severe one that has it."""
         findings = self.diagnosis.findings if self.diagnosis else ()
         mine = self.highlighted()
         candidates = [mine] if mine is not None else []
-        return next((f for f in (*candidates, *findings) if f.action is action), None)
+        return next(
+            (
+                (f, fix)
+                for f in (*candidates, *findings)
+                for fix in fixes(f)
+                if fix.action is action
+            ),
+            None,
+        )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         allowed = super().check_action(action, parameters)
@@ -238,34 +260,38 @@ class DiagnosisScreen(BaseScreen):
         return self.actionable(ACTIONS[action]) is not None
 
     def action_scale(self) -> None:
-        finding = self.actionable(Action.SCALE)
-        ce = self._ce(finding.target) if finding else None
+        found = self.actionable(Action.SCALE)
+        if found is None:
+            return
+        finding, fix = found
+        ce = self._ce(fix.target)
         if ce is not None:
             # The dialog opens with the maxvCpus the fix names: one key to accept it.
-            wanted = finding.max_vcpus if finding is not None else None
-            account_actions.scale_compute_environment(self, ce, max_vcpus=wanted)
+            account_actions.scale_compute_environment(self, ce, max_vcpus=finding.max_vcpus)
 
     def action_enable(self) -> None:
-        finding = self.actionable(Action.ENABLE)
-        if finding is None or self.facts is None:
+        found = self.actionable(Action.ENABLE)
+        if found is None or self.facts is None:
             return
+        _, fix = found
         # A queue and a compute environment may share a name: the code says which it is.
         queue = self.facts.queue
-        if finding.code == "JOB_QUEUE_DISABLED" and queue is not None:
+        if fix.code == "JOB_QUEUE_DISABLED" and queue is not None:
             if queue.state == "DISABLED":  # the toggle never disables from here
                 account_actions.toggle_job_queue(self, queue)
             return
-        ce = self._ce(finding.target)
+        ce = self._ce(fix.target)
         if ce is not None and ce.state == "DISABLED":
             account_actions.toggle_compute_environment(self, ce)
 
     def action_cancel(self) -> None:
-        finding = self.actionable(Action.CANCEL)
-        if finding is None or self.facts is None:
+        found = self.actionable(Action.CANCEL)
+        if found is None or self.facts is None:
             return
-        head = self.facts.related_jobs.get(finding.target)
+        _, fix = found
+        head = self.facts.related_jobs.get(fix.target)
         if head is None:
-            self.notify(f"job {finding.target} is no longer known: r diagnoses again")
+            self.notify(f"job {fix.target} is no longer known: r diagnoses again")
             return
         job_actions.stop_job(self, JobSummary(head.job_id, head.job_name, head.status))
 
