@@ -3,7 +3,8 @@
 Its arrays' children by status, the images done (counted from the children that succeeded: see
 :mod:`batchtui.submission.progress`), the failed children with their reasons, a progress bar and
 an ETA from the rate since the first child started, once as many children have finished as run
-at once (before, it says it is estimating). Read calls only: the journal from S3, then
+at once (before, it says it is estimating); while children wait and none runs, it says what
+they wait for and gives no ETA. Read calls only: the journal from S3, then
 DescribeJobs by 100 and one ListJobs page per array with failed children
 (:mod:`batchtui.aws.submissions`).
 
