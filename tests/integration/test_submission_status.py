@@ -15,6 +15,7 @@ from typing import Any
 import jsonschema
 import pytest
 
+from batchtui.aws.session import Aws, AwsTarget
 from batchtui.cli import main
 from batchtui.profiles import load_profile
 from batchtui.sandbox.images import sample_images
@@ -209,6 +210,38 @@ def test_an_unknown_submission_exits_1_and_a_bad_id_2_with_a_clear_message(
     # Malformed: bad input (exit 2), whatever the buckets.
     code, _, err = status(capsys, "00112233445566f", "--profile", profile)
     assert code == 2 and "not a submission id" in err and "Traceback" not in err
+
+    assert "--sandbox" not in err  # a served sandbox or AWS: nothing of the in-process one
+
+
+def test_on_an_in_process_sandbox_not_found_says_each_command_has_its_own(
+    on_sandbox: Any,
+    aws_client: Any,
+    unique_name: Callable[[str], str],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`batchtui --sandbox submit` then `batchtui --sandbox submit --status ID`: two sandboxes.
+    The clients of an in-process sandbox are given, as --sandbox makes them (starting one
+    more sandbox would say nothing more)."""
+    bucket = unique_name("status-fresh")
+    aws_client("s3").create_bucket(Bucket=bucket)
+    profile = tagging_profile(tmp_path, bucket)
+    sandbox = on_sandbox
+    aws = Aws(AwsTarget(region=sandbox.region, endpoint_url=sandbox.url, sandbox=True,
+                        credentials=("testing", "testing")))  # fmt: skip
+    code = main(["--sandbox", "submit", "--status", "00112233445566ff", "--profile", profile],
+                aws=aws)  # fmt: skip
+    out, err = capsys.readouterr()
+    assert (code, out) == (1, "")
+    assert err == (
+        f"batchtui: no submission 00112233445566ff in s3://{bucket}/batchtui/submissions/ "
+        "(each --sandbox command starts a fresh sandbox, so a submission made by another "
+        "command is not in it: run `batchtui sandbox serve` in another terminal, paste the "
+        "export line it prints (AWS_ENDPOINT_URL and the keys; --endpoint-url URL works too "
+        "with those keys), then run `batchtui submit` and `batchtui submit --status` without "
+        "--sandbox)\n"
+    )
 
 
 def test_an_aws_failure_exits_1(
