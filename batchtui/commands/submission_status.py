@@ -30,7 +30,7 @@ FRESH_SANDBOX_HINT = (
     "each --sandbox command starts a fresh sandbox, so a submission made by another command is "
     "not in it: run `batchtui sandbox serve` in another terminal, paste the export line it "
     "prints (AWS_ENDPOINT_URL and the keys; --endpoint-url URL works too with those keys), then "
-    "run `batchtui submit` and `batchtui submit --status` without --sandbox"
+    "run `batchtui submit` and `batchtui submit --status ID --profile P` without --sandbox"
 )
 
 

@@ -239,8 +239,8 @@ def test_on_an_in_process_sandbox_not_found_says_each_command_has_its_own(
         "(each --sandbox command starts a fresh sandbox, so a submission made by another "
         "command is not in it: run `batchtui sandbox serve` in another terminal, paste the "
         "export line it prints (AWS_ENDPOINT_URL and the keys; --endpoint-url URL works too "
-        "with those keys), then run `batchtui submit` and `batchtui submit --status` without "
-        "--sandbox)\n"
+        "with those keys), then run `batchtui submit` and `batchtui submit --status ID "
+        "--profile P` without --sandbox)\n"
     )
 
 
