@@ -138,16 +138,22 @@ class CommandContext:
             self._aws = Aws(target, retry=retry_policy())
         return self._aws
 
+    @staticmethod
+    def sandbox_config(**overrides: Any) -> Any:
+        """The in-process sandbox's settings (``--sandbox``, the TUI's and every command's)."""
+        from batchtui.sandbox.config import SandboxConfig  # a dataclass: no moto
+
+        # In-process, nothing but batchtui needs the sandbox: it takes only this run's keys.
+        settings: dict[str, Any] = {
+            "seed": "demo", "speed": 60.0, "require_credentials": True, **overrides
+        }  # fmt: skip
+        return SandboxConfig(**settings)
+
     def start_sandbox(self, **overrides: Any) -> Any:
         if self._sandbox is None:
-            from batchtui.sandbox import Sandbox, SandboxConfig
+            from batchtui.sandbox import Sandbox
 
-            # In-process, nothing but batchtui needs the sandbox: it takes only this run's keys.
-            settings: dict[str, Any] = {
-                "seed": "demo", "speed": 60.0, "require_credentials": True, **overrides
-            }  # fmt: skip
-            config = SandboxConfig(**settings)
-            self._sandbox = Sandbox(config)
+            self._sandbox = Sandbox(self.sandbox_config(**overrides))
             self._sandbox.start()
         return self._sandbox
 

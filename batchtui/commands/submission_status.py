@@ -3,7 +3,8 @@
 Its arrays' children by status, the images done (counted from the children that succeeded: see
 :mod:`batchtui.submission.progress`), the failed children with their reasons, a progress bar and
 an ETA from the rate since the first child started, once as many children have finished as run
-at once (before, it says it is estimating). Read calls only: the journal from S3, then
+at once (before, it says it is estimating); while children wait and none runs, it says what
+they wait for and gives no ETA. Read calls only: the journal from S3, then
 DescribeJobs by 100 and one ListJobs page per array with failed children
 (:mod:`batchtui.aws.submissions`).
 
@@ -17,10 +18,19 @@ import argparse
 import contextlib
 
 from batchtui.commands import CommandContext, add_output_option
+from batchtui.errors import NotFound
 
 STATUS_HELP = (
     "show how far submission SUBMISSION has got (its id, as `batchtui submit` printed it) "
     "instead of submitting"
+)
+
+#: Why --sandbox never finds a submission made by another command, and what shares one sandbox.
+FRESH_SANDBOX_HINT = (
+    "each --sandbox command starts a fresh sandbox, so a submission made by another command is "
+    "not in it: run `batchtui sandbox serve` in another terminal, paste the export line it "
+    "prints (AWS_ENDPOINT_URL and the keys; --endpoint-url URL works too with those keys), then "
+    "run `batchtui submit` and `batchtui submit --status ID --profile P` without --sandbox"
 )
 
 
@@ -48,7 +58,12 @@ def run(args: argparse.Namespace, ctx: object) -> int:
     sid = check_submission_id(args.status)
     aws = ctx.aws()
     buckets = image_buckets(getattr(args, "profile", None), sandbox=aws.target.sandbox)
-    found = find_submission(aws, buckets, sid)
+    try:
+        found = find_submission(aws, buckets, sid)
+    except NotFound as e:
+        if ctx.wants_sandbox:
+            raise NotFound(e.message, hint=FRESH_SANDBOX_HINT) from None
+        raise
     progress = read_progress(aws, found)
     samples = since_start(progress)
     if getattr(args, "output", "table") == "json":

@@ -78,6 +78,7 @@ def submit(args: argparse.Namespace, ctx: CommandContext) -> int:
         write_manifests,
     )
     from batchtui.profiles import load_profile
+    from batchtui.render.submission import confirmation
     from batchtui.submission import MANIFEST_PREFIX, SubmitOptions, plan_submission, profile_ref
     from batchtui.submission.location import parse_images_url
 
@@ -138,7 +139,7 @@ def submit(args: argparse.Namespace, ctx: CommandContext) -> int:
         _emit_json(args, ctx, report("dry-run"))
         return 0
     if not args.yes and not ctx.confirm(
-        f"Submit {_these_jobs(len(state.pending))}? Only 'yes' submits: ", refusing="not submitting"
+        f"{confirmation(layout, state.pending)} Only 'yes' submits: ", refusing="not submitting"
     ):
         _emit_json(args, ctx, report("cancelled"))
         ctx.note("submit: cancelled, nothing was sent")
@@ -192,10 +193,6 @@ def _array_size(profile: Profile, content: bytes) -> int | None:
         f"{MAX_ARRAY_SIZE:,} children, as AWS Batch takes (set it in that range, or remove it "
         f"for arrays of up to {MAX_ARRAY_SIZE:,})"
     ])  # fmt: skip
-
-
-def _these_jobs(n: int) -> str:
-    return "this job" if n == 1 else f"these {count(n, 'job')}"
 
 
 def _estimate(profile: Profile, layout: Layout, ctx: CommandContext) -> Plan:

@@ -138,6 +138,27 @@ def jobs_wording(layout: Layout) -> str:
     return f"{jobs}, then {', '.join([*waits, '1 summary job'])}"
 
 
+def confirmation(layout: Layout, pending: Sequence[str]) -> str:
+    """The question before submitting ``pending`` steps, counting what the summary above it
+    counts (array children as jobs) and the SubmitJob calls besides:
+    ``Submit 1 array job of 4 children and 1 summary job (2 SubmitJob calls)?``."""
+    steps = set(pending)
+    slices = [a for a in layout.arrays if array_step(a.index) in steps]
+    arrays = [a for a in slices if a.is_array]
+    parts = []
+    if arrays:
+        children = sum(a.children for a in arrays)
+        parts.append(f"{count(len(arrays), 'array job')} of {count(children, 'child', 'children')}")
+    singles = len(slices) - len(arrays)
+    fan_ins = sum(1 for f in layout.fan_ins if f.step in steps)
+    summary = int(SUMMARY_STEP in steps)
+    for n, noun in ((singles, "single job"), (fan_ins, "fan-in job"), (summary, "summary job")):
+        if n:
+            parts.append(count(n, noun))
+    what = parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
+    return f"Submit {what} ({count(len(pending), 'SubmitJob call')})?"
+
+
 def _needs(layout: Layout, step: str) -> str:
     if step == SUMMARY_STEP:
         deps = layout.summary_depends_on

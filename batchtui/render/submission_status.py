@@ -14,6 +14,7 @@ from batchtui.submission.progress import (
     eta_seconds,
     observed_rate,
     pace_is_known,
+    waiting_children,
 )
 from batchtui.wording import count
 
@@ -46,6 +47,9 @@ def eta_text(progress: Progress, samples: Sequence[Sample]) -> str:
         return "finished"
     if progress.images_left == 0:
         return "no image left to run"
+    waiting = waiting_children(progress)
+    if waiting:
+        return f"{waiting_for(waiting)}: {waiting_counts(waiting)}, none running"
     if not pace_is_known(progress):
         counts = progress.children_by_status()
         finished = counts["SUCCEEDED"] + counts["FAILED"]
@@ -60,11 +64,28 @@ def eta_text(progress: Progress, samples: Sequence[Sample]) -> str:
     return f"ETA {duration(eta)} at {rate:.2f} images/s"
 
 
+def waiting_for(waiting: dict[str, int]) -> str:
+    """What children that do not run wait for: capacity while one is RUNNABLE (the queue
+    cannot place it), else to start (PENDING on a dependency, SUBMITTED, or STARTING)."""
+    return "waiting for capacity" if waiting.get("RUNNABLE") else "waiting to start"
+
+
+def waiting_counts(waiting: dict[str, int]) -> str:
+    """``23 children RUNNABLE`` or ``1 child PENDING, 22 RUNNABLE``: the noun once."""
+    (status, n), *rest = waiting.items()
+    return ", ".join(
+        [f"{count(n, 'child', 'children')} {status}", *(f"{m:,} {s}" for s, m in rest)]
+    )
+
+
 def eta_cell(progress: Progress, samples: Sequence[Sample]) -> str:
-    """The ETA in a table's cell: ``4m10s``, ``estimating``, or ``-`` (none to give)."""
+    """The ETA in a table's cell: ``4m10s``, ``estimating``, ``waiting`` (children wait and
+    none runs), or ``-`` (none to give)."""
     text = eta_text(progress, samples)
     if text.startswith("ETA estimating"):
         return "estimating"
+    if text.startswith("waiting"):
+        return "waiting"
     if text.startswith("ETA ") and " at " in text:
         return text.removeprefix("ETA ").split(" at ")[0]
     return "-"
@@ -112,7 +133,8 @@ def progress_table(progress: Progress, samples: Sequence[Sample]) -> str:
 def progress_json(progress: Progress, samples: Sequence[Sample]) -> dict[str, Any]:
     """The document ``--status --output json`` prints, in AWS's camelCase."""
     p = progress
-    rate = observed_rate(samples)
+    # While children wait and none runs, the rate since the start only falls: no rate.
+    rate = None if waiting_children(p) else observed_rate(samples)
     eta = eta_seconds(p, samples)
     return {
         "schemaVersion": SUBMISSION_STATUS_SCHEMA_VERSION,

@@ -62,6 +62,15 @@ class SandboxConfig:
     #: None: only when the clock runs in real time (a test on a manual clock asks for it).
     demo_tags_photos: bool | None = None
 
+    @property
+    def tags_photos(self) -> bool:
+        """Whether the demo seed runs the real image tagger a simulated minute in:
+        ``demo_tags_photos``, or when it is None, whether the clock runs by itself (the TUI's
+        ``--sandbox``, the CLI's and ``sandbox serve`` alike; a test's manual clock asks)."""
+        if self.demo_tags_photos is None:
+            return not self.manual_clock
+        return self.demo_tags_photos
+
     def __post_init__(self) -> None:
         if self.seed not in ("demo", "empty"):
             raise ValueError(f"seed must be 'demo' or 'empty', not {self.seed!r}")

@@ -395,8 +395,7 @@ def seed_demo(sb: SeedTarget) -> None:
         active_jobs(sb, api)
         if sb.config.demo_trickle:
             scheduler.call_at(scheduler.now + 30, lambda s: trickle(s, api))
-        tags_photos = sb.config.demo_tags_photos
-        if not sb.config.manual_clock if tags_photos is None else tags_photos:
+        if sb.config.tags_photos:
             # A minute in, the image tagger runs for real over the photos: the labels table
             # fills and its logs are the worker's own. (Tests step a manual clock: no process,
             # unless one asks for it.)

@@ -256,13 +256,32 @@ def pace_is_known(progress: Progress) -> bool:
     return finished >= max(1, counts["STARTING"] + counts["RUNNING"])
 
 
+#: Statuses of a child that has not run yet, in lifecycle order.
+WAITING = ("SUBMITTED", "PENDING", "RUNNABLE", "STARTING")
+
+
+def waiting_children(progress: Progress) -> dict[str, int]:
+    """The children waiting to run, per status (only the statuses some child is in), when none
+    is RUNNING; empty while a child runs or none waits.
+
+    While children wait and none runs, no rate is honest: the rate since the first child
+    started falls on every read although nothing has slowed down (the children wait for
+    capacity, which comes in steps), so an ETA from it climbs until the children run, and then
+    they finish in a fraction of it."""
+    counts = progress.children_by_status()
+    if counts["RUNNING"]:
+        return {}
+    return {status: counts[status] for status in WAITING if counts[status]}
+
+
 def eta_seconds(progress: Progress, samples: Sequence[Sample]) -> float | None:
     """Seconds until every image left is done at the rate observed over ``samples``: 0 when
-    none is left; None while still estimating (see :func:`pace_is_known`) or while no rate is
-    known (nothing done yet, or a single sample)."""
+    none is left; None while children wait and none runs (see :func:`waiting_children`),
+    while still estimating (see :func:`pace_is_known`) or while no rate is known (nothing done
+    yet, or a single sample)."""
     if progress.images_left == 0:
         return 0.0
-    if not pace_is_known(progress):
+    if waiting_children(progress) or not pace_is_known(progress):
         return None
     rate = observed_rate(samples)
     if not rate:

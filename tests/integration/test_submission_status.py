@@ -15,6 +15,7 @@ from typing import Any
 import jsonschema
 import pytest
 
+from batchtui.aws.session import Aws, AwsTarget
 from batchtui.cli import main
 from batchtui.profiles import load_profile
 from batchtui.sandbox.images import sample_images
@@ -154,8 +155,11 @@ def test_status_counts_children_images_and_failures_mid_run_and_at_the_end(
     assert failure["jobId"] == f"{array_id}:2" and failure["arrayIndex"] == 2
     assert failure["exitCode"] == 2
     assert failure["statusReason"]
-    assert doc["imagesPerSecond"] is not None and doc["imagesPerSecond"] > 0
-    assert doc["etaSeconds"] == pytest.approx(1 / doc["imagesPerSecond"], rel=1e-3)
+    # Child 3 waits for the capacity child 2 held (the clock stands still between steps) and
+    # none runs: no rate, no ETA.
+    assert doc["childrenByStatus"]["RUNNING"] == 0
+    assert doc["childrenByStatus"]["RUNNABLE"] + doc["childrenByStatus"]["STARTING"] == 1
+    assert doc["imagesPerSecond"] is None and doc["etaSeconds"] is None
 
     step_until(on_sandbox, lambda: children(aws_client, array_id, "SUCCEEDED") == [0, 1, 3])
     step_until(on_sandbox, lambda: json.loads(status(capsys, sid, "-p", profile, "-o", "json")[1])
@@ -206,6 +210,38 @@ def test_an_unknown_submission_exits_1_and_a_bad_id_2_with_a_clear_message(
     # Malformed: bad input (exit 2), whatever the buckets.
     code, _, err = status(capsys, "00112233445566f", "--profile", profile)
     assert code == 2 and "not a submission id" in err and "Traceback" not in err
+
+    assert "--sandbox" not in err  # a served sandbox or AWS: nothing of the in-process one
+
+
+def test_on_an_in_process_sandbox_not_found_says_each_command_has_its_own(
+    on_sandbox: Any,
+    aws_client: Any,
+    unique_name: Callable[[str], str],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`batchtui --sandbox submit` then `batchtui --sandbox submit --status ID`: two sandboxes.
+    The clients of an in-process sandbox are given, as --sandbox makes them (starting one
+    more sandbox would say nothing more)."""
+    bucket = unique_name("status-fresh")
+    aws_client("s3").create_bucket(Bucket=bucket)
+    profile = tagging_profile(tmp_path, bucket)
+    sandbox = on_sandbox
+    aws = Aws(AwsTarget(region=sandbox.region, endpoint_url=sandbox.url, sandbox=True,
+                        credentials=("testing", "testing")))  # fmt: skip
+    code = main(["--sandbox", "submit", "--status", "00112233445566ff", "--profile", profile],
+                aws=aws)  # fmt: skip
+    out, err = capsys.readouterr()
+    assert (code, out) == (1, "")
+    assert err == (
+        f"batchtui: no submission 00112233445566ff in s3://{bucket}/batchtui/submissions/ "
+        "(each --sandbox command starts a fresh sandbox, so a submission made by another "
+        "command is not in it: run `batchtui sandbox serve` in another terminal, paste the "
+        "export line it prints (AWS_ENDPOINT_URL and the keys; --endpoint-url URL works too "
+        "with those keys), then run `batchtui submit` and `batchtui submit --status ID "
+        "--profile P` without --sandbox)\n"
+    )
 
 
 def test_an_aws_failure_exits_1(

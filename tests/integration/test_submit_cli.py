@@ -4,9 +4,11 @@ journal is there or lost."""
 
 from __future__ import annotations
 
+import io
 import json
 import pathlib
 import random
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -92,6 +94,29 @@ def test_the_table_shows_the_submission_its_estimate_and_jobs(
     assert "array-0000" in out and "summary" in out and "pending" in out
     # 7 images at the profile's 100 a job: one slice, sent as a plain job (no array of one).
     assert "100 per job: 1 single job, then 1 summary job" in out
+
+
+class _Terminal(io.StringIO):
+    """A terminal the user answers on: what ``confirm`` reads."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_the_question_counts_the_children_the_summary_counts(
+    setup: Setup, submit: Run, aws_client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The summary says 4 jobs in 1 array job: the question says the same 4, and the 2
+    SubmitJob calls; any answer but yes sends nothing."""
+    monkeypatch.setattr(sys, "stdin", _Terminal("no\n"))
+    code, doc, err = submit(setup)
+    assert code == 0, err
+    assert doc["status"] == "cancelled"
+    assert (
+        "Submit 1 array job of 4 children and 1 summary job (2 SubmitJob calls)? "
+        "Only 'yes' submits: "
+    ) in err
+    assert jobs_named(aws_client("batch"), setup.queue, "sandbox-") == []
 
 
 def test_submit_tags_every_image_once_and_a_rerun_submits_nothing(

@@ -246,7 +246,8 @@ async def test_a_failed_read_says_so_marks_the_data_stale_and_waits_its_turn(dem
 
 
 def test_snapshot_submissions_mid_run(demo, photos, snap_compare) -> None:
-    """Two submissions part-way: one running (its bar, its ETA), one whose children failed."""
+    """Two submissions part-way: one running (its bar; its last child waits for capacity and
+    none runs, so no ETA), one whose children failed."""
     submit_by_hand(demo, 10, seconds=60)
     submit_by_hand(demo, 25, seconds=30, exit_code=3)
     demo.advance(150)

@@ -24,6 +24,7 @@ from batchtui.submission.progress import (
     observed_rate,
     pace_is_known,
     since_start,
+    waiting_children,
 )
 
 SID = "0123456789abcdef"
@@ -201,3 +202,15 @@ def test_the_history_keeps_the_window_and_nothing_older(steps: list[tuple[int, i
         assert all(a.at < b.at for a, b in itertools.pairwise(samples))
         if samples[0].at != 1_000.0:  # not the run since its start: the window's
             assert samples[0].at <= at - 100.0 < samples[1].at
+
+
+def test_children_that_wait_while_none_runs_give_no_eta() -> None:
+    # Three children done at 0.06 images/s, one waiting: no ETA until it runs.
+    waiting = _run(3, last_child_status="RUNNABLE")
+    assert waiting_children(waiting) == {"RUNNABLE": 1}
+    assert pace_is_known(waiting) and observed_rate(since_start(waiting)) == 0.06
+    assert eta_seconds(waiting, since_start(waiting)) is None
+    running = _run(3, running=1, last_child_status="RUNNING")
+    assert waiting_children(running) == {}
+    assert eta_seconds(running, since_start(running)) == 1 / 0.06
+    assert waiting_children(_run(4)) == {}  # none waits

@@ -125,3 +125,39 @@ def test_any_reading_renders_a_valid_document(images: int, per_job: int, data) -
     jsonschema.validate(doc, SCHEMA)
     assert 0 <= doc["imagesDone"] + doc["imagesFailed"] <= images
     assert sum(doc["childrenByStatus"].values()) == doc["children"]
+
+
+def _after_a_wave(at: float, **counts: int) -> Progress:
+    """50 children of 10 images; the first started at 1,000 s, read ``at`` seconds later."""
+    shape = array_shapes(500, 10)[0]
+    array = ArrayState(shape, "a0", "", "RUNNING", counts, started_at=1_000_000)
+    return Progress(SID, "photos", 500, 10, (array,), observed_at=1_000.0 + at)
+
+
+def test_while_children_wait_and_none_runs_there_is_no_rate_and_no_eta() -> None:
+    # The first wave of 27 finished; 23 wait for capacity. The rate since the start falls on
+    # every read (270 images in 100 s, then in 400 s, then in 1,800 s): no ETA from it.
+    for at in (100.0, 400.0, 1_800.0):
+        p = _after_a_wave(at, SUCCEEDED=27, RUNNABLE=23)
+        samples = since_start(p)
+        assert eta_text(p, samples) == "waiting for capacity: 23 children RUNNABLE, none running"
+        assert eta_cell(p, samples) == "waiting"
+        doc = progress_json(p, samples)
+        jsonschema.validate(doc, SCHEMA)
+        assert doc["etaSeconds"] is None and doc["imagesPerSecond"] is None
+        assert "Progress   waiting for capacity: 23 children RUNNABLE" in progress_table(p, samples)
+    mixed = _after_a_wave(60.0, SUCCEEDED=25, PENDING=1, RUNNABLE=22, STARTING=2)
+    assert eta_text(mixed, since_start(mixed)) == (
+        "waiting for capacity: 1 child PENDING, 22 RUNNABLE, 2 STARTING, none running"
+    )
+    starting = _after_a_wave(60.0, SUCCEEDED=47, STARTING=3)
+    assert eta_text(starting, since_start(starting)) == (
+        "waiting to start: 3 children STARTING, none running"
+    )
+    # Once a child runs, the rate counts again: estimating until the wave's pace is known.
+    running = _after_a_wave(1_800.0, SUCCEEDED=20, RUNNING=23, RUNNABLE=7)
+    assert eta_text(running, since_start(running)) == (
+        "ETA estimating (20 children finished, 23 running)"
+    )
+    paced = _after_a_wave(1_800.0, SUCCEEDED=27, RUNNING=20, RUNNABLE=3)
+    assert eta_text(paced, since_start(paced)) == "ETA 25m33s at 0.15 images/s"
