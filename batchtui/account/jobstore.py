@@ -80,6 +80,10 @@ class JobIndex:
     def counts(self) -> Counter[str]:
         return Counter(self._counts)
 
+    def newest_created_ms(self) -> int:
+        """The newest createdAt listed (epoch ms); 0 when no job is."""
+        return max((j.created_at for j in self._jobs.values()), default=0)
+
     def active_ids(self) -> set[str]:
         return {j.job_id for j in self._jobs.values() if j.status in ACTIVE_STATUSES}
 

@@ -272,9 +272,25 @@ def queue_front(aws: Aws, queue: str) -> QueueFront | None:
 
 
 def refresh_active(
-    aws: Aws, queue: str, previously_active: set[str], *, array_job_id: str | None = None
+    aws: Aws,
+    queue: str,
+    previously_active: set[str],
+    *,
+    array_job_id: str | None = None,
+    newest_created_ms: int | None = None,
 ) -> ActiveRefresh:
-    """Re-list the active statuses; DescribeJobs (by 100) only the jobs that left them."""
+    """Re-list the active statuses; DescribeJobs (by 100) only the jobs that left them.
+
+    With ``newest_created_ms`` (the newest createdAt listed so far), also list the jobs created
+    since, whatever their status (one ListJobs with an AFTER_CREATED_AT filter): a job made and
+    finished between two refreshes was never active in a listing, and would otherwise show only
+    when the finished statuses are listed again."""
+    created: list[JobSummary] = []
+    if newest_created_ms is not None and not array_job_id:
+        # From the millisecond before: a job created in the same millisecond is not missed.
+        after = max(0, newest_created_ms - 1)
+        for page in batch.iter_jobs_created_after(aws, queue, after):
+            created += [JobSummary.from_api(d) for d in page]
     by_status: dict[str, list[JobSummary]] = {}
     for status in ACTIVE_STATUSES:
         by_status[status] = [
@@ -285,7 +301,11 @@ def refresh_active(
     still = {j.job_id for jobs in by_status.values() for j in jobs}
     left = sorted(previously_active - still)
     described = batch.describe_jobs(aws, left) if left else []
-    return ActiveRefresh(by_status, [job.summary() for job in described], tuple(described))
+    # The ones still active are in by_status; the ones that left are described (newer).
+    finished = [j for j in created if j.status not in ACTIVE_STATUSES and j.job_id not in left]
+    return ActiveRefresh(
+        by_status, [job.summary() for job in described], tuple(described), tuple(finished)
+    )
 
 
 def describe_attempts(aws: Aws, job_ids: Sequence[str]) -> list[Job]:

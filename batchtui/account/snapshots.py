@@ -99,6 +99,9 @@ class ActiveRefresh:
     moved: list[JobSummary]
     #: The DescribeJobs records of the moved jobs: their attempts, at no further call.
     described: tuple[Job, ...] = ()
+    #: Jobs created since the newest one listed before and already past the active statuses
+    #: (made and finished between two refreshes).
+    created_finished: tuple[JobSummary, ...] = ()
 
 
 @dataclass(frozen=True)

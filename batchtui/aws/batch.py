@@ -81,6 +81,25 @@ def iter_job_pages(
             return
 
 
+def iter_jobs_created_after(aws: Aws, queue: str, after_ms: int) -> Iterator[list[dict[str, Any]]]:
+    """Pages of raw ListJobs summaries of every job of ``queue`` created after ``after_ms``
+    (epoch milliseconds), whatever its status: with a filter, ListJobs ignores jobStatus."""
+    token: str | None = None
+    while True:
+        params: dict[str, Any] = {
+            "jobQueue": queue,
+            "maxResults": LIST_PAGE,
+            "filters": [{"name": "AFTER_CREATED_AT", "values": [str(after_ms)]}],
+        }
+        if token:
+            params["nextToken"] = token
+        page = aws.call("batch", "ListJobs", **params)
+        yield page.get("jobSummaryList", [])
+        token = page.get("nextToken")
+        if not token:
+            return
+
+
 def list_jobs(
     aws: Aws,
     queue: str,

@@ -301,7 +301,10 @@ async def test_refresh_is_incremental_and_keeps_the_selection(make_app, demo) ->
         selected = table.current.job_id
         active = [i for status in ACTIVE for i in account.job_ids(demo, "demo-main", status)]
         fresh = account.submit(demo, "fresh-one", containerOverrides=account.sleeping(3600))
+        # Made and finished between two refreshes: never in an active status when listed.
+        quick = account.submit(demo, "quick-one", containerOverrides=account.sleeping(30))
         demo.advance(600)  # jobs finish, new ones arrive
+        assert account.job(demo, quick)["status"] == "SUCCEEDED"
         left = [i for i in active if account.job(demo, i)["status"] not in ACTIVE]
         assert left
         listed, described = (
@@ -309,7 +312,8 @@ async def test_refresh_is_incremental_and_keeps_the_selection(make_app, demo) ->
         )
         screen.reload(full=False)
         await settle(app, pilot)
-        assert app.aws.counter.get("batch", "ListJobs") - listed == len(ACTIVE)
+        # Each active status, and the jobs created since the newest listed (any status).
+        assert app.aws.counter.get("batch", "ListJobs") - listed == len(ACTIVE) + 1
         # Only the jobs that left the active statuses are described, 100 ids a call.
         assert app.aws.counter.get("batch", "DescribeJobs") - described == math.ceil(
             len(left) / 100
@@ -317,6 +321,7 @@ async def test_refresh_is_incremental_and_keeps_the_selection(make_app, demo) ->
         for job_id in left:
             assert screen.index.get(job_id).status == account.job(demo, job_id)["status"]
         assert screen.index.get(fresh) is not None
+        assert screen.index.get(quick).status == "SUCCEEDED"
         assert table.current.job_id == selected
 
 

@@ -296,7 +296,13 @@ class JobsScreen(BaseScreen):
         from batchtui.account.loaders import refresh_active
 
         result = refresh_active(
-            self.aws, self.queue, previously_active, array_job_id=self.array_job_id
+            self.aws,
+            self.queue,
+            previously_active,
+            array_job_id=self.array_job_id,
+            # Every job created up to the newest listed is known (the listing covered every
+            # status, each refresh since every job created after it): list those created since.
+            newest_created_ms=self.index.newest_created_ms(),
         )
         self.post_message(JobsRefreshed(self.key, result))
 
@@ -336,6 +342,7 @@ class JobsScreen(BaseScreen):
         for status, jobs in message.refresh.by_status.items():
             self.index.replace(status, jobs)
         self.index.put(message.refresh.moved)
+        self.index.put(message.refresh.created_finished)
         # The jobs that left the active statuses were described: their attempts come free.
         self.attempts.learn(message.refresh.moved, message.refresh.described)
         self._read_done(changed=self.index.version != before)
