@@ -109,7 +109,9 @@ def _own(ctx: Context, job: JobFacts) -> list[Finding]:
     """The job's own causes: the time limit first (it says when), STARTING last."""
     key = ("shape", _shape(job))
     if key not in ctx.memo:
-        ctx.memo[key] = [f for rule in SHAPE_RULES if (f := rule(ctx, job)) is not None]
+        ctx.memo[key] = _one_per_code(
+            [f for rule in SHAPE_RULES if (f := rule(ctx, job)) is not None]
+        )
     shaped = cast("list[Finding]", ctx.memo[key])
     out = [replace(f, job_ids=(job.job_id,)) for f in shaped]
     for rule, at in ((order.time_limit, 0), (order.starting_long, len(out) + 1)):
@@ -117,6 +119,22 @@ def _own(ctx: Context, job: JobFacts) -> list[Finding]:
         if found is not None:
             out.insert(at, found)
     return out
+
+
+def _one_per_code(found: list[Finding]) -> list[Finding]:
+    """One job's findings with one per code: two rules that name the same cause (the pool's
+    vCPU quota, and launches failing on it) are one finding, the first rule's words with the
+    evidence of both."""
+    out: dict[str, Finding] = {}
+    for f in found:
+        if f.code in out:
+            first = out[f.code]
+            out[f.code] = replace(
+                first, evidence=tuple(dict.fromkeys((*first.evidence, *f.evidence)))
+            )
+        else:
+            out[f.code] = f
+    return list(out.values())
 
 
 def _waiting(ctx: Context, job: JobFacts, mine: list[Finding]) -> Waiting:

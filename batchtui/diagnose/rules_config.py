@@ -275,6 +275,17 @@ def not_offered(ctx: Context, job: JobFacts) -> Finding | None:
     )  # fmt: skip
 
 
+def _holders(ctx: Context, ce: ComputeEnvironment) -> str:
+    """ ": demo-spot (80 vCPUs), demo-etl (16 vCPUs)": the compute environments of the pool
+    that hold vCPUs (their desiredvCpus), most first; "" when none does."""
+    held = sorted(
+        (c for c in ctx.facts.compute_environments
+         if c.purchase_model == ce.purchase_model and c.desired_vcpus > 0),
+        key=lambda c: (-c.desired_vcpus, c.name),
+    )  # fmt: skip
+    return (": " + ", ".join(f"{c.name} ({c.desired_vcpus} vCPUs)" for c in held)) if held else ""
+
+
 def vcpu_quota(ctx: Context, job: JobFacts) -> Finding | None:
     """The account's vCPU quota of the pool leaves no room for the smallest fitting instance:
     blocking when it never can (quota below one instance) or when AWS says CAPACITY."""
@@ -318,5 +329,5 @@ def vcpu_quota(ctx: Context, job: JobFacts) -> Finding | None:
         "VCPU_QUOTA_EXHAUSTED", BLOCKING, title, tuple(dict.fromkeys(evidence)),
         f"request a higher {pool} vCPU quota in Service Quotas (ec2 "
         f"{'L-34B43A08' if ces[0].purchase_model.is_spot else 'L-1216C47A'}), or lower maxvCpus "
-        "of the compute environments that hold it", (job.job_id,),
+        f"of the compute environments that hold it{_holders(ctx, ces[0])}", (job.job_id,),
     )  # fmt: skip
