@@ -114,10 +114,12 @@ def _own(ctx: Context, job: JobFacts) -> list[Finding]:
         )
     shaped = cast("list[Finding]", ctx.memo[key])
     out = [replace(f, job_ids=(job.job_id,)) for f in shaped]
-    for rule, at in ((order.time_limit, 0), (order.starting_long, len(out) + 1)):
-        found = rule(ctx, job)
-        if found is not None:
-            out.insert(at, found)
+    limit = order.time_limit(ctx, job, out)
+    late = order.starting_long(ctx, job)
+    if late is not None:
+        out.append(late)
+    if limit is not None:
+        out.insert(0, limit)
     return out
 
 

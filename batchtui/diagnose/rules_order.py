@@ -20,9 +20,11 @@ def _clock(ms: int) -> str:
     return dt.datetime.fromtimestamp(ms / 1000, tz=dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def time_limit(ctx: Context, job: JobFacts) -> Finding | None:
+def time_limit(ctx: Context, job: JobFacts, causes: Sequence[Finding] = ()) -> Finding | None:
     """A jobStateTimeLimitAction of the queue matches the job's reason: it will be cancelled.
-    Blocking (and first) when that is soon; a warning while it is further off."""
+    Blocking (and first) when that is soon; a warning while it is further off. Its fix names
+    the cause to fix in time: the first blocking one of ``causes`` (the job's own findings),
+    else AWS's reason (the report may show it above or below, by severity)."""
     q = ctx.facts.queue
     if q is None or job.status != "RUNNABLE" or not job.status_reason:
         return None
@@ -42,10 +44,19 @@ def time_limit(ctx: Context, job: JobFacts) -> Finding | None:
                 f"{reason} -> {action.get('action', 'CANCEL')} after {action.get('maxTimeSeconds')} s"),
              ev(DESCRIBE_JOBS, "jobs[].statusReason", job.status_reason),
              ev(QUEUE_SNAPSHOT, "frontOfQueue.jobs[].earliestTimeAtPosition", _clock(ctx.since_ms(job)))),
-            "fix the cause below before then, or raise maxTimeSeconds of the queue's action",
+            f"fix {_cause_of(job, causes)} before then, or raise maxTimeSeconds of the queue's "
+            "action",
             (job.job_id,),
         )  # fmt: skip
     return None
+
+
+def _cause_of(job: JobFacts, causes: Sequence[Finding]) -> str:
+    """ "its cause (VCPU_QUOTA_EXHAUSTED)", or the reason AWS gives when no rule found one."""
+    cause = next((f for f in causes if f.severity is Severity.BLOCKING), None)
+    if cause is not None:
+        return f"its cause ({cause.code})"
+    return f"what AWS's reason {reason_code(job.status_reason)} names"
 
 
 def consumable(ctx: Context, job: JobFacts) -> Finding | None:
