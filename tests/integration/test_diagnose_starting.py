@@ -125,3 +125,28 @@ def test_a_job_that_waited_runnable_is_not_starting_for_long_until_its_task_is(
     )
     assert "ecs:DescribeTasks tasks[].createdAt" in evidence(f)
     assert "ecs:DescribeTasks tasks[].pullStartedAt" in evidence(f)
+
+
+def test_a_denied_task_read_is_a_cannot_tell_and_no_starting_claim(
+    slow_pull: Any, instance_profile: str, aws_client: Any, diagnose_on: Callable[[Any], Run]
+) -> None:
+    from batchtui.sandbox.control_client import SandboxControl
+
+    batch = aws_client(slow_pull, "batch")
+    q = _queue(batch, "ce-denied-tasks", instance_profile)
+    job = submit(batch, q, q)
+    slow_pull.advance(slow_pull.config.scale_up_seconds + 900)
+    assert _statuses(batch, [job]) == {"STARTING"}
+    faults = SandboxControl.of(slow_pull)
+    faults.clear_faults()
+    faults.inject_fault("ecs", "DescribeTasks", times=10, code="AccessDeniedException",
+                        message="not allowed", status=400)  # fmt: skip
+    try:
+        rc, doc = diagnose_on(slow_pull)(job)
+    finally:
+        faults.clear_faults()
+    codes = [f["code"] for f in doc["findings"]]
+    assert rc == 0 and "STARTING_TOO_LONG" not in codes, doc
+    (cannot,) = [f for f in doc["findings"] if f["code"] == "CANNOT_TELL"]
+    assert cannot["title"].startswith("cannot tell how long the STARTING jobs have been starting")
+    assert "ecs:DescribeTasks" in cannot["title"]
