@@ -149,7 +149,9 @@ def _waiting(ctx: Context, job: JobFacts, mine: list[Finding]) -> Waiting:
     if job.runnable_children:
         what = f"room for its {job.runnable_children} RUNNABLE array children"
         return Waiting(job.job_id, position, what)
-    full = _no_room(ctx, job) if position in (None, 1) else None
+    # Only the head: a job further back waits for its turn first, and raising maxvCpus for it
+    # would not start it now.
+    full = _no_room(ctx, job) if position == 1 else None
     if full is not None:
         ce, it = full
         what = (
