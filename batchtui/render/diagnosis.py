@@ -46,6 +46,7 @@ def to_document(diagnosis: Diagnosis, subject: dict[str, str]) -> dict[str, Any]
                 "fix": f.fix,
                 "action": f.action.value if f.action else None,
                 "target": f.target or None,
+                "maxVcpus": f.max_vcpus,
                 "jobIds": list(f.job_ids),
             }
             for f in diagnosis.findings

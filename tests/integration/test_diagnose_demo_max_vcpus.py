@@ -42,6 +42,7 @@ def test_the_recommended_max_vcpus_places_the_demo_head(
     f = first(doc)
     assert (rc, f["code"]) == (3, MAX_RESOURCE)
     wanted = held + 96
+    assert f["maxVcpus"] == wanted and f["action"] == "scale" and f["target"] == "demo-ondemand"
     assert f["fix"].startswith(
         f"raise maxvCpus of demo-ondemand to at least {wanted} (the {held} vCPUs it holds now "
         "+ a 96-vCPU m5.24xlarge)"
@@ -76,6 +77,7 @@ def test_a_max_that_leaves_no_room_beside_other_jobs_is_not_plain_waiting(
     assert f["title"].startswith("waiting for room under maxvCpus 96 of demo-ondemand"), f
     assert f"instances running other jobs hold {held}" in f["title"]
     assert f"raise maxvCpus of demo-ondemand to {held + 96}" in f["fix"]
+    assert f["maxVcpus"] == held + 96
     batch.update_compute_environment(
         computeEnvironment="demo-ondemand", computeResources={"maxvCpus": held + 96}
     )
