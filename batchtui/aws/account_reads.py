@@ -23,6 +23,7 @@ from batchtui.diagnose import (
     ScalingActivity,
     ServiceRole,
     Subnet,
+    TaskTimes,
 )
 from batchtui.diagnose.rules_infra import ECS_INSTANCE_POLICIES
 from batchtui.errors import AwsError, NotFound
@@ -142,6 +143,38 @@ def container_instances(aws: Aws, ces: Sequence[ComputeEnvironment]) -> dict[str
                         vcpus += int(r.get("integerValue", 0)) // 1024
         out[ce.name] = (len(arns), vcpus)
     return out
+
+
+#: DescribeTasks takes at most this many tasks a call.
+TASKS_PER_CALL = 100
+
+
+def task_times(aws: Aws, task_arns: Iterable[str]) -> dict[str, TaskTimes]:
+    """By task ARN: when each ECS task was created and pulled its image. One DescribeTasks call
+    per cluster and 100 tasks, the cluster read from the ARN (``task/<cluster>/<id>``); a task
+    of an ARN that names no cluster is not read."""
+    by_cluster: dict[str, list[str]] = {}
+    for arn in dict.fromkeys(task_arns):
+        parts = arn.rpartition(":")[2].split("/")
+        if len(parts) == 3 and parts[0] == "task":
+            by_cluster.setdefault(parts[1], []).append(arn)
+    out: dict[str, TaskTimes] = {}
+    for cluster, arns in by_cluster.items():
+        for i in range(0, len(arns), TASKS_PER_CALL):
+            page = aws.call(
+                "ecs", "DescribeTasks", cluster=cluster, tasks=arns[i : i + TASKS_PER_CALL]
+            )
+            for t in page.get("tasks") or ():
+                created = _ms(t.get("createdAt"))
+                if created is not None:
+                    out[str(t.get("taskArn", ""))] = TaskTimes(
+                        created, _ms(t.get("pullStartedAt")), _ms(t.get("pullStoppedAt"))
+                    )
+    return out
+
+
+def _ms(when: Any) -> int | None:
+    return int(when.timestamp() * 1000) if isinstance(when, dt.datetime) else None
 
 
 def _ce_of_group(group: str, ces: Sequence[ComputeEnvironment]) -> ComputeEnvironment | None:

@@ -5,7 +5,7 @@ page per status), DescribeJobs batches of 100, and a fixed number of account rea
 the compute environments, GetJobQueueSnapshot, instance types and offerings, quotas, subnets and
 routes, roles, scaling activity and the Spot Fleet requests' history, spot prices, per consumable resource the jobs need its
 DescribeConsumableResource and one page of the jobs holding it, and per compute environment of
-the queue its ECS container instances). A read that is denied or that the endpoint does not support becomes an
+the queue its ECS container instances, and DescribeTasks of the STARTING jobs' tasks, 100 a call). A read that is denied or that the endpoint does not support becomes an
 :class:`~batchtui.diagnose.Unknown` ("cannot tell ..."), never a failure of the diagnosis;
 only the reads without which there is nothing to diagnose (the job, the queue) fail it.
 """
@@ -33,6 +33,7 @@ from batchtui.aws.account_reads import (
     spot_fleet_requests,
     spot_prices,
     subnets,
+    task_times,
 )
 from batchtui.aws.quotas import vcpu_quotas
 from batchtui.aws.session import Aws
@@ -124,6 +125,7 @@ def gather_for_queue(
 
 def _gather(aws: Aws, queue: JobQueue, jobs: list[JobFacts], now: float) -> BatchFacts:
     read = Reads(aws)
+    jobs = _with_task_times(aws, read, jobs)
     ces = tuple(batch.describe_compute_environments(aws))
     mine = _queue_ces(queue, ces)
     clock, usage = [now], dict[str, float]()
@@ -204,6 +206,19 @@ def _gather(aws: Aws, queue: JobQueue, jobs: list[JobFacts], now: float) -> Batc
         consumables=held or {},
         unknowns=tuple(read.unknowns),
     )
+
+
+def _with_task_times(aws: Aws, read: Reads, jobs: list[JobFacts]) -> list[JobFacts]:
+    """The STARTING jobs with their ECS tasks' creation and image pull times: DescribeJobs has
+    no time for entering STARTING, the task's createdAt is it."""
+    arns = [j.task_arn for j in jobs if j.status == "STARTING" and j.task_arn]
+    if not arns:
+        return jobs
+    times = read("how long the STARTING jobs have been starting", "ecs:DescribeTasks",
+                 lambda: task_times(aws, arns))  # fmt: skip
+    if not times:
+        return jobs
+    return [times[j.task_arn].on(j) if j.task_arn in times else j for j in jobs]
 
 
 def _queue_ces(queue: JobQueue, ces: Iterable[ComputeEnvironment]) -> list[ComputeEnvironment]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import time
 from collections.abc import Callable
 
@@ -28,8 +29,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--queue", "-q", metavar="Q", help="diagnose every stuck job of this queue")
     parser.add_argument(
         "--dwell",
-        type=float,
-        default=300.0,
+        default="300",
         metavar="SECONDS",
         help="a CAPACITY reason younger than this while instances launch is transient (300)",
     )
@@ -44,8 +44,7 @@ def run(args: argparse.Namespace, ctx: CommandContext) -> int:
 
     if (args.job_id is None) == (args.queue is None):
         raise UsageError("give a JOB_ID or --queue Q (one of them)")
-    if args.dwell < 0:
-        raise UsageError(f"--dwell {args.dwell:g}: must be 0 or more seconds")
+    dwell = _dwell(args.dwell)
     aws = ctx.aws()
     now = _now(ctx)
     if args.job_id is not None:
@@ -56,7 +55,7 @@ def run(args: argparse.Namespace, ctx: CommandContext) -> int:
         facts = gather_for_queue(aws, args.queue, now, _progress(ctx))
         subject = {"jobQueue": facts.queue.name if facts.queue else args.queue}
         label = f"queue {subject['jobQueue']}"
-    diagnosis = diagnose(facts, Settings(dwell_seconds=args.dwell))
+    diagnosis = diagnose(facts, Settings(dwell_seconds=dwell))
     if args.output == "json":
         print(to_json(to_document(diagnosis, subject)), file=ctx.stdout)
     else:
@@ -68,6 +67,18 @@ def run(args: argparse.Namespace, ctx: CommandContext) -> int:
             hint=f"{report} on stdout has the evidence and the fix of each",
         )
     return 0
+
+
+def _dwell(text: str) -> float:
+    """--dwell's seconds; read here, not by argparse, so that bad input is one line naming it
+    (argparse would print its usage block)."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise UsageError(f"--dwell {text}: not a number of seconds") from None
+    if not math.isfinite(seconds) or seconds < 0:
+        raise UsageError(f"--dwell {text}: must be 0 or more seconds")
+    return seconds
 
 
 def _now(ctx: CommandContext) -> float:

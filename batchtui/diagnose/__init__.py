@@ -19,6 +19,7 @@ from batchtui.diagnose.facts import (
     ScalingActivity,
     ServiceRole,
     Subnet,
+    TaskTimes,
     Unknown,
 )
 from batchtui.diagnose.findings import (
@@ -50,6 +51,7 @@ __all__ = [
     "Settings",
     "Severity",
     "Subnet",
+    "TaskTimes",
     "Unknown",
     "Waiting",
     "diagnose",

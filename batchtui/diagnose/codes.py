@@ -66,8 +66,9 @@ CODES: tuple[CodeDoc, ...] = (
         "MISCONFIGURATION:COMPUTE_ENVIRONMENT_MAX_RESOURCE",
         "blocking",
         "maxvCpus of every compute environment that fits the job is below its smallest "
-        "instance type that does",
-        "raise maxvCpus to the figure named (`s`), or ask for fewer vCPUs",
+        "instance type that does, or below that instance plus the vCPUs its minvCpus keeps",
+        "raise maxvCpus to the figure named (`s`): the vCPUs the compute environment holds "
+        "now plus that instance; or ask for fewer vCPUs",
     ),
     CodeDoc(
         "VCPU_QUOTA_EXHAUSTED",
@@ -206,8 +207,11 @@ CODES: tuple[CodeDoc, ...] = (
     CodeDoc(
         "STARTING_TOO_LONG",
         "warning",
-        "STARTING for over 10 minutes: pulling its image (named, with how long) is slow or failing",
-        "check that the image exists and the instances reach its registry",
+        "STARTING for over 10 minutes, counted from its ECS task's createdAt (DescribeTasks): "
+        "pulling its image (named, with how long) is slow or failing, or the image is pulled "
+        "and the container does not start; no claim without the task's times",
+        "check that the image exists and the instances reach its registry; a pulled image: "
+        "the task's containers[].reason",
     ),
     CodeDoc(
         "CANNOT_TELL",
@@ -246,10 +250,12 @@ CODES: tuple[CodeDoc, ...] = (
     CodeDoc(
         "WAITING",
         "info",
-        "nothing blocks it: a RUNNABLE job waits for its turn, for room, or for launching "
-        "instances (its place and an estimate in `waiting`); a PENDING array job waits "
-        "for its children (their statuses named), a PENDING job for the jobs it depends on",
-        "nothing",
+        "nothing blocks it: a RUNNABLE job waits for its turn, for room, for launching "
+        "instances, or for room under maxvCpus for a new instance while other jobs' instances "
+        "hold the rest (what it needs and what is held named) (its place and an estimate in "
+        "`waiting`); a PENDING array job waits for its children (their statuses named), a "
+        "PENDING job for the jobs it depends on",
+        "nothing (no room under maxvCpus: raising it to the figure named, `s`, starts it now)",
     ),
 )
 

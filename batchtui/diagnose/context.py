@@ -54,6 +54,18 @@ def job_evidence(job: JobFacts) -> Evidence:
     )
 
 
+def room_needed(ce: ComputeEnvironment, it: InstanceType) -> tuple[int, str]:
+    """The smallest maxvCpus with which ``ce`` can launch one more ``it`` now, and how it is
+    counted: Batch launches an instance only while desiredvCpus plus its vCPUs stays within
+    maxvCpus, and the vCPUs the CE holds (desiredvCpus: instances running other jobs, or kept
+    by minvCpus) are not given back to make room."""
+    held = max(ce.desired_vcpus, ce.min_vcpus)
+    instance = f"a {it.vcpus}-vCPU {it.name}"
+    if not held:
+        return it.vcpus, instance
+    return held + it.vcpus, f"the {held} vCPUs it holds now + {instance}"
+
+
 class Context:
     """One diagnosis's facts, settings and memoised answers."""
 

@@ -17,9 +17,19 @@ from typing import cast
 from batchtui.diagnose import rules_config as config
 from batchtui.diagnose import rules_infra as infra
 from batchtui.diagnose import rules_order as order
-from batchtui.diagnose.context import DESCRIBE_JOBS, QUEUE_SNAPSHOT, Context, Settings, ev
+from batchtui.diagnose.context import (
+    DESCRIBE_CES,
+    DESCRIBE_JOBS,
+    INSTANCE_TYPES,
+    QUEUE_SNAPSHOT,
+    Context,
+    Settings,
+    ev,
+    room_needed,
+)
 from batchtui.diagnose.facts import BatchFacts, JobFacts
-from batchtui.diagnose.findings import Diagnosis, Finding, Severity, Waiting, group
+from batchtui.diagnose.findings import Action, Diagnosis, Finding, Severity, Waiting, group
+from batchtui.model import ComputeEnvironment, InstanceType
 
 Rule = Callable[[Context, JobFacts], "Finding | None"]
 
@@ -82,7 +92,7 @@ def diagnose(facts: BatchFacts, settings: Settings | None = None) -> Diagnosis:
             w = _waiting(ctx, job, mine)
             waiting.append(w)
             if not mine:  # an info finding already says what it waits for
-                mine.append(_waiting_finding(w, job))
+                mine.append(_waiting_finding(ctx, w, job))
         findings += mine
     findings += _unknowns(ctx)
     listed = Counter(j.status_listed for j in subjects.values())
@@ -99,14 +109,34 @@ def _own(ctx: Context, job: JobFacts) -> list[Finding]:
     """The job's own causes: the time limit first (it says when), STARTING last."""
     key = ("shape", _shape(job))
     if key not in ctx.memo:
-        ctx.memo[key] = [f for rule in SHAPE_RULES if (f := rule(ctx, job)) is not None]
+        ctx.memo[key] = _one_per_code(
+            [f for rule in SHAPE_RULES if (f := rule(ctx, job)) is not None]
+        )
     shaped = cast("list[Finding]", ctx.memo[key])
     out = [replace(f, job_ids=(job.job_id,)) for f in shaped]
-    for rule, at in ((order.time_limit, 0), (order.starting_long, len(out) + 1)):
-        found = rule(ctx, job)
-        if found is not None:
-            out.insert(at, found)
+    limit = order.time_limit(ctx, job, out)
+    late = order.starting_long(ctx, job)
+    if late is not None:
+        out.append(late)
+    if limit is not None:
+        out.insert(0, limit)
     return out
+
+
+def _one_per_code(found: list[Finding]) -> list[Finding]:
+    """One job's findings with one per code: two rules that name the same cause (the pool's
+    vCPU quota, and launches failing on it) are one finding, the first rule's words with the
+    evidence of both."""
+    out: dict[str, Finding] = {}
+    for f in found:
+        if f.code in out:
+            first = out[f.code]
+            out[f.code] = replace(
+                first, evidence=tuple(dict.fromkeys((*first.evidence, *f.evidence)))
+            )
+        else:
+            out[f.code] = f
+    return list(out.values())
 
 
 def _waiting(ctx: Context, job: JobFacts, mine: list[Finding]) -> Waiting:
@@ -119,6 +149,16 @@ def _waiting(ctx: Context, job: JobFacts, mine: list[Finding]) -> Waiting:
     if job.runnable_children:
         what = f"room for its {job.runnable_children} RUNNABLE array children"
         return Waiting(job.job_id, position, what)
+    # Only the head: a job further back waits for its turn first, and raising maxvCpus for it
+    # would not start it now.
+    full = _no_room(ctx, job) if position == 1 else None
+    if full is not None:
+        ce, it = full
+        what = (
+            f"room under maxvCpus {ce.max_vcpus} of {ce.name} for a new {it.name}: it needs "
+            f"{it.vcpus} vCPUs, and instances running other jobs hold {ce.desired_vcpus}"
+        )
+        return Waiting(job.job_id, position, what)
     launching = [ce.name for ce in ctx.ces or () if ctx.launching(ce)]
     if launching:
         eta = ctx.now_ms + int(ctx.settings.boot_seconds * 1000)
@@ -126,6 +166,27 @@ def _waiting(ctx: Context, job: JobFacts, mine: list[Finding]) -> Waiting:
     if position is not None and position > 1:
         return Waiting(job.job_id, position, f"its turn: {position - 1} jobs ahead of it")
     return Waiting(job.job_id, position, "room on running instances, or instances to launch")
+
+
+def _no_room(ctx: Context, job: JobFacts) -> tuple[ComputeEnvironment, InstanceType] | None:
+    """The compute environment (the first in the queue's order) and instance type the job
+    waits on when no compute environment that fits it has room under its maxvCpus for a new
+    instance that fits it, and none is launching one that big: it can only start once other
+    jobs finish and their instances go (AWS Batch meanwhile places the smaller jobs behind it
+    in the room they free). None when one of them has room, or a fact is missing."""
+    ces = ctx.usable_fitting_ces(job.request)
+    found: list[tuple[ComputeEnvironment, InstanceType]] = []
+    for ce in ces:
+        it = ctx.smallest(ce, job.request)
+        if ce.purchase_model.is_fargate or it is None:
+            return None
+        if ce.desired_vcpus + it.vcpus <= ce.max_vcpus:
+            return None
+        registered = ctx.facts.container_instances.get(ce.name)
+        if registered is None or ce.desired_vcpus - registered[1] >= it.vcpus:
+            return None  # its instance may be the one launching
+        found.append((ce, it))
+    return found[0] if found else None
 
 
 def _children(job: JobFacts) -> str:
@@ -145,7 +206,7 @@ def _pending_for(ctx: Context, job: JobFacts) -> str:
     return "AWS Batch to move it to RUNNABLE (it depends on no unfinished job)"
 
 
-def _waiting_finding(w: Waiting, job: JobFacts) -> Finding:
+def _waiting_finding(ctx: Context, w: Waiting, job: JobFacts) -> Finding:
     name = job.job_name or job.job_id
     if w.status == "PENDING":
         if job.array_size and not job.depends_on:
@@ -159,9 +220,23 @@ def _waiting_finding(w: Waiting, job: JobFacts) -> Finding:
         return Finding("WAITING", Severity.INFO, f"PENDING: waiting for {w.waits_for}",
                        (evidence,), fix, (job.job_id,))  # fmt: skip
     what = w.waits_for.split(":", 1)[0] if w.waits_for.startswith("its turn") else w.waits_for
+    place = (ev(QUEUE_SNAPSHOT, "frontOfQueue.jobs[]", f"{name}: {w.place}"),)
+    full = _no_room(ctx, job) if w.waits_for.startswith("room under maxvCpus") else None
+    if full is not None:
+        ce, it = full
+        need, counted = room_needed(ce, it)
+        return Finding(
+            "WAITING", Severity.INFO, f"waiting for {what}",
+            (*place,
+             ev(DESCRIBE_CES, "computeEnvironments[].computeResources.desiredvCpus / maxvCpus",
+                f"{ce.name}: {ce.desired_vcpus} / {ce.max_vcpus}"),
+             ev(INSTANCE_TYPES, "InstanceTypes[].VCpuInfo.DefaultVCpus", f"{it.name}: {it.vcpus}")),
+            "nothing to fix if the other jobs end soon, but smaller jobs behind it take the room "
+            f"they free first; to start it now, raise maxvCpus of {ce.name} to {need} ({counted})",
+            (job.job_id,), Action.SCALE, ce.name, max_vcpus=need,
+        )  # fmt: skip
     return Finding(
-        "WAITING", Severity.INFO, f"waiting for {what}",
-        (ev(QUEUE_SNAPSHOT, "frontOfQueue.jobs[]", f"{name}: {w.place}"),),
+        "WAITING", Severity.INFO, f"waiting for {what}", place,
         "nothing to fix: it starts when capacity frees up or launches", (job.job_id,),
     )  # fmt: skip
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from batchtui.model import (
@@ -39,8 +39,14 @@ class JobFacts:
     image: str = ""
     share_identifier: str = ""
     consumable_resources: tuple[tuple[str, int], ...] = ()
-    #: When the job entered STARTING, when a read says so (ECS task creation); None: unknown.
+    #: When the job entered STARTING, when a read says so (its ECS task's createdAt); None:
+    #: unknown (DescribeJobs has no such time).
     starting_since_ms: int | None = None
+    #: Its ECS task's image pull (pullStartedAt, pullStoppedAt), when DescribeTasks says.
+    pull_started_ms: int | None = None
+    pull_stopped_ms: int | None = None
+    #: The ECS task of its current attempt (container.taskArn), "" before it has one.
+    task_arn: str = ""
     #: An array job's children that are RUNNABLE (from its statusSummary); 0 for other jobs.
     runnable_children: int = 0
     #: The status AWS lists the job under, when it differs from ``status`` (an array parent
@@ -85,6 +91,7 @@ class JobFacts:
             num_nodes=int(nodes["numNodes"]) if nodes.get("numNodes") else None,
             depends_on=tuple(str(x.get("jobId", "")) for x in d.get("dependsOn") or ()),
             image=str(container.get("image", "") or ""),
+            task_arn=str((d.get("container") or {}).get("taskArn", "") or ""),
             share_identifier=str(d.get("shareIdentifier", "") or ""),
             consumable_resources=tuple(
                 (str(c.get("consumableResource", "")).rpartition("/")[2], int(c.get("quantity", 0)))
@@ -110,6 +117,21 @@ def _resources(container: Mapping[str, Any]) -> tuple[float, int, int]:
         elif kind == "GPU":
             gpus = int(float(value))
     return vcpus or 1.0, memory or 2048, gpus
+
+
+@dataclass(frozen=True)
+class TaskTimes:
+    """When an ECS task was created and its image pull started and stopped (epoch ms; None:
+    not yet), as DescribeTasks says."""
+
+    created_ms: int
+    pull_started_ms: int | None = None
+    pull_stopped_ms: int | None = None
+
+    def on(self, job: JobFacts) -> JobFacts:
+        """``job`` with these times as its STARTING evidence."""
+        return replace(job, starting_since_ms=self.created_ms,
+                       pull_started_ms=self.pull_started_ms, pull_stopped_ms=self.pull_stopped_ms)  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from batchtui.diagnose.context import (
     Context,
     ev,
     job_evidence,
+    room_needed,
 )
 from batchtui.diagnose.facts import JobFacts
 from batchtui.diagnose.findings import Action, Finding, Severity
@@ -204,26 +205,42 @@ def _too_big(ctx: Context, job: JobFacts) -> Finding | None:
 
 
 def max_vcpus_too_low(ctx: Context, job: JobFacts) -> Finding | None:
-    """Every compute environment that fits the job has maxvCpus below its smallest instance."""
+    """No compute environment that fits the job can ever launch an instance for it: its
+    maxvCpus is below the smallest instance that fits, or below that instance plus the vCPUs
+    its minvCpus keeps running. The fix names the smallest maxvCpus that places the job now:
+    the vCPUs the CE holds (desiredvCpus) plus that instance."""
     if job.status != "RUNNABLE":
         return None
     fitting = [ce for ce in ctx.fitting_ces(job.request) if not ce.purchase_model.is_fargate]
     if not fitting or len(fitting) != len(ctx.fitting_ces(job.request)):
         return None
     pairs = [(ce, ctx.smallest(ce, job.request)) for ce in fitting]
-    if any(it is not None and it.vcpus <= ce.max_vcpus for ce, it in pairs):
+    if any(it is not None and ce.min_vcpus + it.vcpus <= ce.max_vcpus for ce, it in pairs):
         return None
-    ce, it = max(pairs, key=lambda p: p[0].max_vcpus)
-    assert it is not None
-    need = it.vcpus
+    known = [(ce, it) for ce, it in pairs if it is not None]
+    if not known:
+        return None
+    ce, it = min(known, key=lambda p: room_needed(*p)[0])
+    need, counted = room_needed(ce, it)
+    if it.vcpus > ce.max_vcpus:
+        title = (
+            f"maxvCpus {ce.max_vcpus} of {ce.name} is below the {it.vcpus} vCPUs of {it.name}, "
+            f"the smallest instance type that fits the job's {job.request.vcpus:g} vCPUs"
+        )
+    else:
+        title = (
+            f"maxvCpus {ce.max_vcpus} of {ce.name} leaves no room for {it.name} ({it.vcpus} "
+            f"vCPUs), the smallest instance type that fits the job's {job.request.vcpus:g} "
+            f"vCPUs: its minvCpus keeps {ce.min_vcpus} vCPUs running"
+        )
     return Finding(
-        "MISCONFIGURATION:COMPUTE_ENVIRONMENT_MAX_RESOURCE", BLOCKING,
-        f"maxvCpus {ce.max_vcpus} of {ce.name} is below the {need} vCPUs of {it.name}, the "
-        f"smallest instance type that fits the job's {job.request.vcpus:g} vCPUs",
+        "MISCONFIGURATION:COMPUTE_ENVIRONMENT_MAX_RESOURCE", BLOCKING, title,
         (job_evidence(job),
          *(ev(DESCRIBE_CES, "computeEnvironments[].computeResources.maxvCpus", f"{c.name}: {c.max_vcpus}") for c in fitting),
+         ev(DESCRIBE_CES, "computeEnvironments[].computeResources.desiredvCpus", f"{ce.name}: {ce.desired_vcpus}"),
          ev(INSTANCE_TYPES, "InstanceTypes[].VCpuInfo.DefaultVCpus", f"{it.name}: {it.vcpus}")),
-        f"raise maxvCpus of {ce.name} to at least {need}, or submit the job with fewer vCPUs",
+        f"raise maxvCpus of {ce.name} to at least {need} ({counted}), or submit the job with "
+        "fewer vCPUs",
         (job.job_id,), Action.SCALE, ce.name, max_vcpus=need,
     )  # fmt: skip
 
@@ -256,6 +273,17 @@ def not_offered(ctx: Context, job: JobFacts) -> Finding | None:
         "add subnets in zones that offer these types, or allow other instance types",
         (job.job_id,),
     )  # fmt: skip
+
+
+def _holders(ctx: Context, ce: ComputeEnvironment) -> str:
+    """ ": demo-spot (80 vCPUs), demo-etl (16 vCPUs)": the compute environments of the pool
+    that hold vCPUs (their desiredvCpus), most first; "" when none does."""
+    held = sorted(
+        (c for c in ctx.facts.compute_environments
+         if c.purchase_model == ce.purchase_model and c.desired_vcpus > 0),
+        key=lambda c: (-c.desired_vcpus, c.name),
+    )  # fmt: skip
+    return (": " + ", ".join(f"{c.name} ({c.desired_vcpus} vCPUs)" for c in held)) if held else ""
 
 
 def vcpu_quota(ctx: Context, job: JobFacts) -> Finding | None:
@@ -301,5 +329,5 @@ def vcpu_quota(ctx: Context, job: JobFacts) -> Finding | None:
         "VCPU_QUOTA_EXHAUSTED", BLOCKING, title, tuple(dict.fromkeys(evidence)),
         f"request a higher {pool} vCPU quota in Service Quotas (ec2 "
         f"{'L-34B43A08' if ces[0].purchase_model.is_spot else 'L-1216C47A'}), or lower maxvCpus "
-        "of the compute environments that hold it", (job.job_id,),
+        f"of the compute environments that hold it{_holders(ctx, ces[0])}", (job.job_id,),
     )  # fmt: skip

@@ -20,9 +20,11 @@ def _clock(ms: int) -> str:
     return dt.datetime.fromtimestamp(ms / 1000, tz=dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def time_limit(ctx: Context, job: JobFacts) -> Finding | None:
+def time_limit(ctx: Context, job: JobFacts, causes: Sequence[Finding] = ()) -> Finding | None:
     """A jobStateTimeLimitAction of the queue matches the job's reason: it will be cancelled.
-    Blocking (and first) when that is soon; a warning while it is further off."""
+    Blocking (and first) when that is soon; a warning while it is further off. Its fix names
+    the cause to fix in time: the first blocking one of ``causes`` (the job's own findings),
+    else AWS's reason (the report may show it above or below, by severity)."""
     q = ctx.facts.queue
     if q is None or job.status != "RUNNABLE" or not job.status_reason:
         return None
@@ -42,10 +44,19 @@ def time_limit(ctx: Context, job: JobFacts) -> Finding | None:
                 f"{reason} -> {action.get('action', 'CANCEL')} after {action.get('maxTimeSeconds')} s"),
              ev(DESCRIBE_JOBS, "jobs[].statusReason", job.status_reason),
              ev(QUEUE_SNAPSHOT, "frontOfQueue.jobs[].earliestTimeAtPosition", _clock(ctx.since_ms(job)))),
-            "fix the cause below before then, or raise maxTimeSeconds of the queue's action",
+            f"fix {_cause_of(job, causes)} before then, or raise maxTimeSeconds of the queue's "
+            "action",
             (job.job_id,),
         )  # fmt: skip
     return None
+
+
+def _cause_of(job: JobFacts, causes: Sequence[Finding]) -> str:
+    """ "its cause (VCPU_QUOTA_EXHAUSTED)", or the reason AWS gives when no rule found one."""
+    cause = next((f for f in causes if f.severity is Severity.BLOCKING), None)
+    if cause is not None:
+        return f"its cause ({cause.code})"
+    return f"what AWS's reason {reason_code(job.status_reason)} names"
 
 
 def consumable(ctx: Context, job: JobFacts) -> Finding | None:
@@ -94,21 +105,34 @@ def _holder(h: ConsumableHolder) -> str:
 
 
 def starting_long(ctx: Context, job: JobFacts) -> Finding | None:
-    """STARTING for longer than usual: the image pull, usually."""
-    if job.status != "STARTING":
+    """STARTING for longer than usual, counted from its ECS task's creation (DescribeJobs has
+    no time for entering STARTING, and createdAt counts the time it waited RUNNABLE too): the
+    image pull, usually. No claim without the task's time."""
+    if job.status != "STARTING" or job.starting_since_ms is None:
         return None
-    since = job.starting_since_ms or job.created_at_ms
-    age = (ctx.now_ms - since) / 1000
+    age = (ctx.now_ms - job.starting_since_ms) / 1000
     if age < ctx.settings.starting_seconds:
         return None
-    word = "for" if job.starting_since_ms else "since it was created,"
+    image = job.image or "(unknown)"
+    fix = ("check the image exists and the instance can reach its registry (ECR endpoints or "
+           "NAT); large images pull faster from ECR in the same region")  # fmt: skip
+    if job.pull_stopped_ms is not None:
+        pulled = (ctx.now_ms - job.pull_stopped_ms) / 1000
+        what = f"image {image} was pulled {duration(pulled)} ago, but its container has not started"
+        fix = ("read the task's stoppedReason and containers[].reason (ecs:DescribeTasks) and "
+               "the instance's ECS agent log: the container fails to start")  # fmt: skip
+    elif job.pull_started_ms is not None:
+        pulling = (ctx.now_ms - job.pull_started_ms) / 1000
+        what = f"pulling image {image} for {duration(pulling)} is slow or failing"
+    else:
+        what = f"its ECS task has not begun pulling image {image}"
+    times = [("createdAt", job.starting_since_ms), ("pullStartedAt", job.pull_started_ms),
+             ("pullStoppedAt", job.pull_stopped_ms)]  # fmt: skip
     return Finding(
-        "STARTING_TOO_LONG", Severity.WARNING,
-        f"STARTING {word} {duration(age)}: pulling image {job.image or '(unknown)'} is slow or failing",
+        "STARTING_TOO_LONG", Severity.WARNING, f"STARTING for {duration(age)}: {what}",
         (ev(DESCRIBE_JOBS, "jobs[].container.image", job.image or "-"),
-         ev(DESCRIBE_JOBS, "jobs[].createdAt", _clock(job.created_at_ms))),
-        "check the image exists and the instance can reach its registry (ECR endpoints or NAT); "
-        "large images pull faster from ECR in the same region", (job.job_id,),
+         *(ev("ecs:DescribeTasks", f"tasks[].{name}", _clock(ms)) for name, ms in times if ms is not None)),
+        fix, (job.job_id,),
     )  # fmt: skip
 
 

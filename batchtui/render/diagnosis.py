@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from batchtui.diagnose import DEFAULT_ACTION_KEYS, Diagnosis, Finding, Severity, Waiting
@@ -45,6 +46,7 @@ def to_document(diagnosis: Diagnosis, subject: dict[str, str]) -> dict[str, Any]
                 "fix": f.fix,
                 "action": f.action.value if f.action else None,
                 "target": f.target or None,
+                "maxVcpus": f.max_vcpus,
                 "jobIds": list(f.job_ids),
             }
             for f in diagnosis.findings
@@ -73,12 +75,19 @@ def jobs_examined_in(f: Finding, diagnosis: Diagnosis) -> str:
 
 def blocked_line(diagnosis: Diagnosis, subject: str) -> str:
     """ "queue q: blocked by CODE (1 of the 4 jobs examined); ...": the blocking causes in the
-    report's order, for stderr."""
-    causes = []
+    report's order, for stderr, each code once (findings of one code on several targets name
+    them: "CODE on ce-a, ce-b")."""
+    by_code: dict[str, list[Finding]] = {}
     for f in diagnosis.findings:
         if f.severity is Severity.BLOCKING:
-            jobs = jobs_examined_in(f, diagnosis)
-            causes.append(f.code + (f" ({jobs})" if jobs else ""))
+            by_code.setdefault(f.code, []).append(f)
+    causes = []
+    for code, found in by_code.items():
+        targets = list(dict.fromkeys(f.target for f in found if f.target))
+        on = f" on {', '.join(targets)}" if len(found) > 1 and targets else ""
+        jobs = tuple(dict.fromkeys(j for f in found for j in f.job_ids))
+        examined = jobs_examined_in(replace(found[0], job_ids=jobs), diagnosis)
+        causes.append(code + on + (f" ({examined})" if examined else ""))
     return f"{subject}: blocked by " + "; ".join(causes)
 
 

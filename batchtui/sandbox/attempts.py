@@ -79,6 +79,7 @@ class Attempts:
         job.task_arn = (
             f"arn:aws:ecs:{self.store.region}:{self.store.account}:task/{cluster}/{task_id}"
         )
+        job.task_created_at = self.now
         target = log_target(job.container, job.job_def.name, task_id)
         job.log_stream = target[1] if target else ""
         if job.parent is not None and job.parent.status == "SUBMITTED":
@@ -219,6 +220,7 @@ class Attempts:
         att = Attempt()
         att.container_instance_arn = job.container_instance_arn
         att.task_arn = job.task_arn
+        att.task_created_at = job.task_created_at
         att.log_stream = job.log_stream
         att.exit_code = exit_code
         att.started_at = job.started_at if job.status == "RUNNING" else None

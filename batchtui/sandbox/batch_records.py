@@ -245,11 +245,13 @@ class Attempt:
         "status_reason",
         "stopped_at",
         "task_arn",
+        "task_created_at",
     )
 
     def __init__(self) -> None:
         self.container_instance_arn = ""
         self.task_arn = ""
+        self.task_created_at: float | None = None  # when its ECS task was created (STARTING)
         self.log_stream = ""
         self.exit_code: int | None = None
         self.reason: str | None = None
@@ -305,6 +307,7 @@ class Job:
         "stopped_at",
         "tags",
         "task_arn",
+        "task_created_at",
         "timeout",
         "waiting_on",
     )
@@ -351,6 +354,8 @@ class Job:
         self.instance_id: str | None = None  # where the current attempt is placed (EC2)
         self.fargate_ce: str | None = None  # or the Fargate CE whose capacity its task holds
         self.task_arn = ""
+        #: When the current attempt's ECS task was created: the job entered STARTING.
+        self.task_created_at: float | None = None
         self.container_instance_arn = ""
         self.log_stream = ""
         self.is_cancelled = False

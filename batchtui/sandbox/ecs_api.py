@@ -6,7 +6,10 @@ memory the ECS agent leaves to tasks, less what the tasks placed on it hold. Far
 have tasks but no container instances.
 
 ListContainerInstances and DescribeContainerInstances of a CE's cluster are answered here, from
-the scheduler's instances. The clusters themselves are kept in moto's ECS backend (counts brought
+the scheduler's instances, and DescribeTasks from its jobs: a job's task is created as the job
+enters STARTING (``createdAt``), its image pull starts then and stops as it turns RUNNING
+(``pullStartedAt`` / ``pullStoppedAt``; the sandbox's STARTING is all image pull), and it stops
+with the attempt. The clusters themselves are kept in moto's ECS backend (counts brought
 up to date before each ListClusters / DescribeClusters), so moto answers those, for CE clusters
 and clusters made through moto alike. Every other ECS action goes to moto (the handler returns
 None).
@@ -19,7 +22,7 @@ from typing import Any
 from batchtui.capacity import schedulable_memory_mib
 from batchtui.sandbox import moto_glue
 from batchtui.sandbox.batch_errors import BatchApiError
-from batchtui.sandbox.batch_records import ComputeEnvironmentRecord, Instance
+from batchtui.sandbox.batch_records import Attempt, ComputeEnvironmentRecord, Instance, Job
 from batchtui.sandbox.batch_store import BatchStore
 from batchtui.sandbox.scheduler import Scheduler
 from batchtui.sandbox.server import ServiceRequest, ServiceResponse
@@ -91,7 +94,7 @@ class EcsApi:
     def __call__(self, request: ServiceRequest) -> ServiceResponse | None:
         op = request.target
         if request.region != self.region or op not in ("ListClusters", "DescribeClusters", "ListContainerInstances",
-                      "DescribeContainerInstances"):  # fmt: skip
+                      "DescribeContainerInstances", "DescribeTasks"):  # fmt: skip
             return None
         try:
             body = request.json()
@@ -110,6 +113,8 @@ class EcsApi:
             try:
                 if op == "ListContainerInstances":
                     out = self.list_container_instances(ce, body)
+                elif op == "DescribeTasks":
+                    out = self.describe_tasks(ce, body)
                 else:
                     out = self.describe_container_instances(ce, body)
             except BatchApiError as e:
@@ -204,6 +209,61 @@ class EcsApi:
             "attachments": [],
             "tags": [],
         }
+
+    def describe_tasks(self, ce: ComputeEnvironmentRecord, body: dict[str, Any]) -> dict[str, Any]:
+        """The tasks of the CE's jobs: each job's current attempt, and its finished ones."""
+        refs = body.get("tasks")
+        if not isinstance(refs, list) or not refs or len(refs) > 100:
+            raise BatchApiError("tasks must list 1 to 100 tasks.")
+        wanted = {str(r).rsplit("/", 1)[-1] for r in refs}
+        found: dict[str, dict[str, Any]] = {}
+        for job in self.store.jobs.values():
+            if job.task_arn and job.task_arn.rsplit("/", 1)[-1] in wanted:
+                found.setdefault(job.task_arn.rsplit("/", 1)[-1], self._task(ce, job, None))
+            for att in job.attempts:
+                if att.task_arn and att.task_arn.rsplit("/", 1)[-1] in wanted:
+                    found[att.task_arn.rsplit("/", 1)[-1]] = self._task(ce, job, att)
+        tasks = [
+            found[r] for r in dict.fromkeys(str(r).rsplit("/", 1)[-1] for r in refs) if r in found
+        ]
+        failures = [{"arn": str(r), "reason": "MISSING"} for r in refs
+                    if str(r).rsplit("/", 1)[-1] not in found]  # fmt: skip
+        return {"tasks": tasks, "failures": failures}
+
+    def _task(self, ce: ComputeEnvironmentRecord, job: Job, att: Attempt | None) -> dict[str, Any]:
+        """One task as ECS describes it; ``att`` is a finished attempt (None: the current one,
+        which may have finished too)."""
+        live = att is None and job.status in ("STARTING", "RUNNING")
+        arn = att.task_arn if att is not None else job.task_arn
+        created = att.task_created_at if att is not None else job.task_created_at
+        started = att.started_at if att is not None else job.started_at
+        stopped = att.stopped_at if att is not None else job.stopped_at
+        instance = att.container_instance_arn if att is not None else job.container_instance_arn
+        if live and job.status == "STARTING":
+            started = None  # a started_at left from an earlier attempt is not this task's
+        created = created if created is not None else started
+        out: dict[str, Any] = {
+            "taskArn": arn,
+            "clusterArn": ce.ecs_cluster_arn,
+            "launchType": "FARGATE" if ce.purchase.is_fargate else "EC2",
+            "lastStatus": ("PENDING" if job.status == "STARTING" else "RUNNING") if live else "STOPPED",
+            "desiredStatus": "RUNNING" if live else "STOPPED",
+            "startedBy": "AWS Batch",
+            "containers": [{"name": "default", "image": str(job.container.get("image", "")),
+                            "lastStatus": "PENDING" if live and started is None else
+                            ("RUNNING" if live else "STOPPED")}],
+        }  # fmt: skip
+        if instance:
+            out["containerInstanceArn"] = instance
+        if created is not None:
+            out["createdAt"] = created
+            out["pullStartedAt"] = created
+        if started is not None:
+            out["pullStoppedAt"] = started
+            out["startedAt"] = started
+        if not live and stopped is not None:
+            out["stoppedAt"] = stopped
+        return out
 
 
 def handler(sandbox: Any) -> EcsApi:

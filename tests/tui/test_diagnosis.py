@@ -208,11 +208,13 @@ async def test_s_on_the_diagnosis_scales_the_compute_environment_it_names(make_a
         await pilot.press("s")
         assert isinstance(app.screen, ScaleScreen)
         assert "demo-ondemand" in screen_text(app)
-        # It opens with the maxvCpus the fix names (m5.24xlarge's 96), the rest as they are.
+        # It opens with the maxvCpus the fix names (the vCPUs the CE holds + m5.24xlarge's
+        # 96), the rest as they are.
         ce = app.screen.ce
         fields = {i.id: i.value for i in app.screen.query(Input)}
+        assert ce.desired_vcpus > 0
         assert fields == {"min": str(ce.min_vcpus), "desired": str(ce.desired_vcpus),
-                          "max": "96"}, fields  # fmt: skip
+                          "max": str(ce.desired_vcpus + 96)}, fields  # fmt: skip
         assert ce.max_vcpus == 64
 
 

@@ -367,10 +367,19 @@ def test_consumable_in_use_waits_and_too_small_blocks() -> None:
 
 
 def test_starting_for_long_names_the_image() -> None:
-    s = job(status="STARTING", image="huge:latest", created_at_ms=NOW_MS - 601_000)
+    s = job(status="STARTING", image="huge:latest", starting_since_ms=NOW_MS - 601_000,
+            pull_started_ms=NOW_MS - 601_000)  # fmt: skip
     f = first(facts(s))
     assert f.code == "STARTING_TOO_LONG" and "huge:latest" in f.title
-    assert codes(facts(replace(s, created_at_ms=NOW_MS - 599_000))) == []
+    assert codes(facts(replace(s, starting_since_ms=NOW_MS - 599_000))) == []
+
+
+def test_starting_is_counted_from_the_task_and_never_from_created_at() -> None:
+    """A job that waited an hour RUNNABLE and just left it: no task time, no claim; its task
+    created a minute ago, no claim either."""
+    waited = job(status="STARTING", image="app:1", created_at_ms=NOW_MS - 3_600_000)
+    assert codes(facts(waited)) == []
+    assert codes(facts(replace(waited, starting_since_ms=NOW_MS - 60_000))) == []
 
 
 # -- AWS's own reason and the dwell time --------------------------------------------------
