@@ -285,14 +285,14 @@ async def test_the_whole_finding_pane_follows_a_new_diagnosis(make_app, demo) ->
         await select_job(app, pilot, "demo-batch-low", "simulate-72-cores")
         screen = await diagnose(app, pilot)
         assert "press s to scale" in pane_text(screen)
+        named = screen.diagnosis.findings[0].max_vcpus
         await pilot.press("s")
         assert isinstance(app.screen, ScaleScreen)
         await pilot.click("#apply")  # the maxvCpus the fix names
         await settle(app, pilot)
         assert app.screen is screen
-        assert (
-            account.compute_environment(demo, "demo-ondemand")["computeResources"]["maxvCpus"] == 96
-        )
+        ce = account.compute_environment(demo, "demo-ondemand")
+        assert named is not None and ce["computeResources"]["maxvCpus"] == named
         first = screen.diagnosis.findings[0]
         assert first.code != TOO_BIG and first.severity is not Severity.BLOCKING, first
         # The list and the pane under it say the same: the fix it made is no longer offered.
@@ -306,8 +306,9 @@ async def test_r_shows_the_new_first_finding_in_the_whole_finding_pane(make_app,
         await select_job(app, pilot, "demo-batch-low", "simulate-72-cores")
         screen = await diagnose(app, pilot)
         assert TOO_BIG in pane_text(screen)
+        named = screen.diagnosis.findings[0].max_vcpus
         batch_client(demo).update_compute_environment(  # another operator makes the fix
-            computeEnvironment="demo-ondemand", computeResources={"maxvCpus": 96}
+            computeEnvironment="demo-ondemand", computeResources={"maxvCpus": named}
         )
         await pilot.press("r")
         await settle(app, pilot)
@@ -336,14 +337,16 @@ async def test_a_job_behind_a_blocked_head_offers_the_heads_fix_beside_cancellin
         screen = await diagnose(app, pilot)
         (finding,) = screen.diagnosis.findings
         assert finding.code == "HEAD_OF_QUEUE_BLOCKED"
-        assert "raise maxvCpus of demo-ondemand to at least 96" in finding.fix
+        named = finding.max_vcpus  # what the head holds now + its 96-vCPU instance
+        assert named is not None and named > 96
+        assert f"raise maxvCpus of demo-ondemand to at least {named}" in finding.fix
         assert "s Scale CE" in footer(app) and "^d Cancel head" in footer(app)
         scale = "action: press s to scale compute environment demo-ondemand (asks first)"
         cancel = f"action: press ^d to cancel job {finding.target} (asks first)"
         assert scale in pane_text(screen) and cancel in pane_text(screen)
         await pilot.press("s")
         assert isinstance(app.screen, ScaleScreen) and app.screen.ce.name == "demo-ondemand"
-        assert app.screen.query_one("#max", Input).value == "96"  # the number the fix names
+        assert app.screen.query_one("#max", Input).value == str(named)  # the fix's number
         await pilot.press("escape")
         await pilot.press("ctrl+d")
         assert isinstance(app.screen, ConfirmScreen)
