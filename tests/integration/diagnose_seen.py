@@ -108,7 +108,7 @@ def seen_on(screen: Any) -> Seen:
         line=str(top.label),
         folded=tuple(str(child.label) for child in top.children),
         expanded=top.is_expanded,
-        whole=str(screen.query_one("#finding-whole", Static).content),
+        whole=str(screen.query_one("#finding-text", Static).content),
         summary=str(screen.query_one("#diagnosis-summary", Static).content),
         codes=tuple(f.code for f in screen.diagnosis.findings),
     )
