@@ -175,22 +175,28 @@ class JobTable(ScrollView, can_focus=True, inherit_bindings=False):
     def current(self) -> JobSummary | None:
         return self._rows[self.cursor] if 0 <= self.cursor < len(self._rows) else None
 
-    def set_rows(self, rows: Sequence[JobSummary], *, keep: str | None = None) -> None:
+    def set_rows(
+        self, rows: Sequence[JobSummary], *, keep: str | None = None, new_list: bool = False
+    ) -> None:
         """Show new rows; the cursor stays on job ``keep`` (by id) at the same screen line.
 
         Without ``keep``, the job the user last moved to stays selected; until they move, the
-        cursor stays on the first row while pages arrive."""
+        cursor stays on the first row while pages arrive. ``new_list``: other rows than before
+        (another status tab), not the same rows refreshed: when the kept job is not among them
+        the list opens at its top, so no row above the viewport hides unseen."""
         keep = keep if keep is not None else self._pinned
         screen_line = self.cursor - int(self.scroll_y)
         self._rows = rows
         self._row_of = {}
         self.virtual_size = Size(self.row_width, len(rows) + 1)
         new_cursor = min(self.cursor, max(0, len(rows) - 1))
-        if keep is not None:
-            found = self.index_of(keep)
-            if found is not None:
-                new_cursor = found
-                self.scroll_to(y=max(0, found - screen_line), animate=False, immediate=True)
+        found = self.index_of(keep) if keep is not None else None
+        if found is not None:
+            new_cursor = found
+            self.scroll_to(y=max(0, found - screen_line), animate=False, immediate=True)
+        elif new_list:
+            new_cursor = 0
+            self.scroll_to(y=0, animate=False, immediate=True)
         self.cursor = new_cursor
         self.refresh()
 
