@@ -14,7 +14,7 @@ from batchtui.errors import UsageError
 
 if TYPE_CHECKING:
     from batchtui.aws.logs import JobLogs, LogSelection
-    from batchtui.follow import LogEvent
+    from batchtui.follow import LogEvent, LogTarget
 
 NAME = "logs"
 HELP = "Read and follow a job's CloudWatch logs (every attempt, array child and node)"
@@ -293,9 +293,7 @@ def run(args: argparse.Namespace, ctx: CommandContext) -> int:
         return 0
 
     _check_has_logs(job_logs)
-    partial = _partial_note(selection, job_logs)
-    if partial:
-        note(partial)
+    with_lines: set[int | None] = set()  # the children (or nodes) that had a line
     for events in read_events(
         aws,
         job_logs.targets,
@@ -304,7 +302,11 @@ def run(args: argparse.Namespace, ctx: CommandContext) -> int:
         filter_pattern=args.filter_pattern,
         on_notice=note,
     ):
+        with_lines.update(_unit_of(e.target) for e in events)
         printer.print_events(events)
+    partial = _partial_note(selection, job_logs, len(with_lines))
+    if partial:
+        note(partial)
     if job_logs.note:
         note(job_logs.note)
     if not job_logs.finished:
@@ -337,14 +339,29 @@ def _units_reached(selection: LogSelection, job_logs: JobLogs) -> tuple[str, int
     return None
 
 
-def _partial_note(selection: LogSelection, job_logs: JobLogs) -> str:
-    """ "lines of 3 of 18 children ..." when --child all / --node all reaches only some of them
-    (the others have not started): never a silently shorter log."""
+def _unit_of(target: LogTarget | None) -> int | None:
+    """The array child or node an event's stream belongs to."""
+    if target is None:
+        return None
+    return target.child if target.child is not None else target.node
+
+
+def _partial_note(selection: LogSelection, job_logs: JobLogs, with_lines: int) -> str:
+    """ "showing the lines of 3 of 39 children: ..." when --child all / --node all found lines
+    of only some of them (after reading: a child may have a stream and no line in it, or a
+    stream past the log group's retention): never a silently shorter log."""
     reached = _units_reached(selection, job_logs)
-    if reached is None or reached[1] >= reached[2]:
+    if reached is None or with_lines >= reached[2]:
         return ""
-    what, shown, total = reached
-    return f"showing the lines of {shown} of {total} {what}: the others have no log stream yet"
+    what, _streams, total = reached
+    if job_logs.finished:
+        why = (
+            f"{total - with_lines} had none (no log stream, past the log group's retention, "
+            "or nothing written)"
+        )
+    else:
+        why = "the others have no log stream yet, or no line so far"
+    return f"showing the lines of {with_lines} of {total} {what}: {why}"
 
 
 def _follow_note(selection: LogSelection, job_logs: JobLogs) -> str:

@@ -45,7 +45,7 @@ from batchtui.tui.messages import AccountLoaded, Connected
 from batchtui.tui.navigation import VIEWS, Navigation
 from batchtui.tui.palette import PaletteCommands, screen_actions
 from batchtui.tui.screens.base import type_into_focused_input
-from batchtui.tui.screens.dialogs import CommandLineScreen, ErrorScreen
+from batchtui.tui.screens.dialogs import CommandLineScreen, ConfirmScreen, ErrorScreen
 from batchtui.tui.screens.help import HelpScreen
 from batchtui.tui.widgets.status_bar import StatusBar
 
@@ -89,8 +89,11 @@ class BatchtuiApp(App[int], inherit_bindings=False):
         where: str = "",
         sandbox_expected: bool = False,
         where_label: str = "",
+        owns_sandbox: bool = False,
     ) -> None:
         super().__init__()
+        #: The sandbox runs in this process (``--sandbox``): quitting loses its state.
+        self.owns_sandbox = owns_sandbox
         #: Shown in the status bar instead of the connected endpoint, when given: the snapshot
         #: tests' sandbox listens on a free port, which must not change the picture.
         self.where_label = where_label
@@ -405,11 +408,20 @@ class BatchtuiApp(App[int], inherit_bindings=False):
             return
         view.open(self, arg)
 
-    def back_to_overview(self) -> Screen[Any]:
-        """Pop every screen above the overview (k9s: a ``:`` jump replaces the view)."""
-        while len(self.screen_stack) > 2:
-            self.pop_screen()
-        return self.screen
+    def leave(self) -> None:
+        """``q`` on the overview: quit, after a y/n when the app runs its own sandbox (its
+        state, the jobs submitted and the changes applied, is lost). ``n``, ``q`` and ``esc``
+        keep batchtui open, so pressing q to go back never quits past the question;
+        ``ctrl+c`` and ``ctrl+q`` quit without asking (the deliberate way out, as in k9s)."""
+        if not self.owns_sandbox:
+            self.exit()
+            return
+        question = "quit batchtui? the sandbox's state is lost (y/n)"
+        self.push_screen(ConfirmScreen("Quit", question), self._leave_answered)
+
+    def _leave_answered(self, yes: bool | None) -> None:
+        if yes:
+            self.exit()
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
@@ -459,6 +471,7 @@ def create_app(
     where: str = "",
     sandbox_expected: bool = False,
     where_label: str = "",
+    owns_sandbox: bool = False,
 ) -> BatchtuiApp:
     """Build the app: given a connected ``aws`` (tests) or a ``connect`` callable run in a worker."""
     return BatchtuiApp(
@@ -471,6 +484,7 @@ def create_app(
         where=where,
         sandbox_expected=sandbox_expected,
         where_label=where_label,
+        owns_sandbox=owns_sandbox,
     )
 
 
@@ -491,6 +505,7 @@ def run(args: argparse.Namespace) -> int:
         read_only=bool(getattr(args, "read_only", False)),
         where=where,
         sandbox_expected=sandbox_expected,
+        owns_sandbox=sandbox_expected,
     )
     try:
         app.run()

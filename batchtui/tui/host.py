@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from textual.screen import Screen
-
     from batchtui.account.refresh import RefreshSchedule
     from batchtui.account.snapshots import AccountSnapshot
     from batchtui.aws.session import Aws
@@ -90,4 +88,5 @@ class Host(Protocol):
 
     def calls_per_minute(self) -> int: ...
 
-    def back_to_overview(self) -> Screen[Any]: ...
+    def leave(self) -> None:
+        """Quit batchtui; asks first when the sandbox it runs in-process would be lost."""

@@ -3,14 +3,21 @@
 The only module that knows every screen class: screens ask :class:`Navigation` (through the
 app's ``navigate``) to open a queue's jobs or a job's detail, so they never import each other,
 and the app imports this module instead of the screens.
+
+The screen stack is the view history (k9s' back): a ``:`` jump opens its view on top of the
+screen the user is on, so ``q``/``esc`` return there. A jump to a view already open further back
+returns to it instead (the screens above it close), so the history never holds a view twice and
+stays as short as the views visited.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any, cast
 
 from textual.app import App
+from textual.screen import Screen
 
 from batchtui.model import JobSummary
 from batchtui.tui import views
@@ -54,9 +61,29 @@ class Navigation:
         self.app.push_screen(DiagnosisScreen(job_id=job_id, job_name=job_name, queue=queue))
 
 
+def jump(
+    app: App[Any], shows: Callable[[Screen[Any]], bool], make: Callable[[], Screen[Any]]
+) -> Screen[Any]:
+    """Show the view ``shows`` recognises: the one further back in the history if there is
+    one (the screens above it close), else ``make()``'s on top of the current screen."""
+    stack = app.screen_stack
+    found = next((i for i in range(len(stack) - 1, 0, -1) if shows(stack[i])), None)
+    if found is None:
+        screen = make()
+        app.push_screen(screen)
+        return screen
+    while len(app.screen_stack) > found + 1:
+        app.pop_screen()
+    return app.screen
+
+
+def _overview(app: App[Any]) -> Screen[Any]:
+    return jump(app, lambda s: isinstance(s, OverviewScreen), OverviewScreen)
+
+
 def _open_overview_table(which: str) -> Callable[[App[Any], str], None]:
     def open_(app: App[Any], arg: str) -> None:
-        screen = cast(Host, app).back_to_overview()
+        screen = _overview(app)
         if isinstance(screen, OverviewScreen):
             screen.focus_table(which)
 
@@ -76,17 +103,24 @@ def _open_compute_environments(app: App[Any], arg: str) -> None:
             severity="warning",
         )
         return
-    host.back_to_overview()
-    app.push_screen(ComputeEnvironmentScreen(arg))
+    jump(
+        app,
+        lambda s: isinstance(s, ComputeEnvironmentScreen) and s.ce_name == arg,
+        partial(ComputeEnvironmentScreen, arg),
+    )
 
 
 def _open_jobs(app: App[Any], arg: str) -> None:
     host = cast(Host, app)
-    screen = host.back_to_overview()
     queue = arg
-    if not queue and isinstance(screen, OverviewScreen):
-        selected = screen.selected_queue()
-        queue = selected.name if selected else ""
+    if not queue:  # the queue selected on the overview (the one under the jobs shown)
+        shown = app.screen
+        if isinstance(shown, JobsScreen) and not shown.array_job_id:
+            queue = shown.queue
+        else:
+            overview = next((s for s in app.screen_stack if isinstance(s, OverviewScreen)), None)
+            selected = overview.selected_queue() if overview else None
+            queue = selected.name if selected else ""
     if not queue:
         app.notify(
             "no job queue yet: wait for the overview, or type :jobs QUEUE", severity="warning"
@@ -96,19 +130,25 @@ def _open_jobs(app: App[Any], arg: str) -> None:
     if known and queue not in known:
         app.notify(f"no job queue {queue!r}; queues: {', '.join(known)}", severity="warning")
         return
-    app.push_screen(JobsScreen(queue))
+    jump(
+        app,
+        lambda s: isinstance(s, JobsScreen) and not s.array_job_id and s.queue == queue,
+        partial(JobsScreen, queue),
+    )
 
 
 def _open_plan(app: App[Any], arg: str) -> None:
-    cast(Host, app).back_to_overview()
-    app.push_screen(PlanScreen(arg))
+    jump(app, lambda s: isinstance(s, PlanScreen) and s.profile == arg, partial(PlanScreen, arg))
 
 
 def _open_submissions(app: App[Any], arg: str) -> None:
     """``:submissions``: every planning profile's image bucket; ``:submissions NAME`` one
     profile's, ``:submissions s3://BUCKET`` that bucket's."""
-    cast(Host, app).back_to_overview()
-    app.push_screen(SubmissionsScreen(arg))
+    jump(
+        app,
+        lambda s: isinstance(s, SubmissionsScreen) and s.where == arg,
+        partial(SubmissionsScreen, arg),
+    )
 
 
 VIEWS = views.ViewRegistry(

@@ -174,20 +174,24 @@ def app_on(
     config: TuiConfig | None = None,
     clock: Callable[[], float] = lambda: 1000.0,
     where_label: str = "",
+    owns_sandbox: bool = False,
 ) -> BatchtuiApp:
-    """The app connected to ``sb``; its refresh timer off and its clock fixed."""
+    """The app connected to ``sb``; its refresh timer off and its clock fixed. ``owns_sandbox``:
+    as ``batchtui --sandbox`` runs it (quitting loses the sandbox, so q asks first)."""
     return create_app(
         aws_on(sb, read_only=read_only),
         sandbox=sb,
         config=config or TuiConfig(refresh_interval=0),
         clock=clock,
         where_label=where_label,
+        owns_sandbox=owns_sandbox,
     )
 
 
 @pytest.fixture
 def make_app(demo: Any) -> Callable[..., BatchtuiApp]:
-    """``make_app(read_only=..., config=..., clock=..., where_label=...)``: the app on ``demo``."""
+    """``make_app(read_only=..., config=..., clock=..., where_label=..., owns_sandbox=...)``:
+    the app on ``demo``."""
 
     def make(
         *,
@@ -195,9 +199,15 @@ def make_app(demo: Any) -> Callable[..., BatchtuiApp]:
         config: TuiConfig | None = None,
         clock: Callable[[], float] = lambda: 1000.0,
         where_label: str = "",
+        owns_sandbox: bool = False,
     ) -> BatchtuiApp:
         return app_on(
-            demo, read_only=read_only, config=config, clock=clock, where_label=where_label
+            demo,
+            read_only=read_only,
+            config=config,
+            clock=clock,
+            where_label=where_label,
+            owns_sandbox=owns_sandbox,
         )
 
     return make

@@ -218,7 +218,8 @@ async def test_colon_jumps_to_views(make_app) -> None:
         assert isinstance(app.screen, JobsScreen)
         await pilot.press("colon", *"jobs missing", "enter")
         await settle(app, pilot)
-        assert isinstance(app.screen, OverviewScreen)
+        # No such queue: a warning, and the view stays where it was (a typo loses no place).
+        assert isinstance(app.screen, JobsScreen) and app.screen.queue == "demo-main"
 
 
 async def test_palette_offers_the_screens_actions_and_views(make_app) -> None:

@@ -211,7 +211,7 @@ async def test_logs_switch_attempts_and_array_children(demo) -> None:
 
         logs = await _open_logs_of(pilot, "fan-out-three")
         assert {label.split()[1] for label in _labels(logs)} == {"0", "1", "2"}  # child N …
-        assert "children: all" in screen_text(app)
+        assert "from 3 of 3 children" in screen_text(app)
         await pilot.press("c")
         await pilot.pause()
         assert "0..2 or all" in screen_text(app)

@@ -156,10 +156,10 @@ class BaseScreen(Screen[Any], inherit_bindings=False):
             self.dismiss()
 
     def action_close(self) -> None:
-        """q: back, like escape; on the first screen, leave batchtui (less and tig do; no
-        question asked: quitting loses nothing, and every change to AWS confirms itself)."""
+        """q: back, like escape; on the first screen, leave batchtui (less and tig do). The app
+        asks first only when leaving loses something: its own in-process sandbox's state."""
         if self.is_top:
-            self.app.exit()
+            self.batchtui.leave()
         else:
             self.dismiss()
 

@@ -350,12 +350,14 @@ class JobsScreen(BaseScreen):
         if self.index.version != before:
             self.rebuild()
 
-    def rebuild(self) -> None:
-        """Re-select the rows (filter, status, sort) and hand them to the table."""
+    def rebuild(self, *, new_list: bool = False) -> None:
+        """Re-select the rows (filter, status, sort) and hand them to the table; ``new_list``
+        when the status tab changed (the table opens at the top unless the job under the
+        cursor is in the new list)."""
         self._last_rebuild = time.monotonic()
         table = self.query_one(JobTable)
         table.now_ms = self._server_now_ms()
-        table.set_rows(self.index.select(self.query_state))
+        table.set_rows(self.index.select(self.query_state), new_list=new_list)
         self._show_counts()
         self._show_head()
         self.call_after_refresh(self.read_attempts)
@@ -455,16 +457,16 @@ class JobsScreen(BaseScreen):
         line = reason_line(job, name, head_id, blocker.meaning if blocker else "")
         self.query_one("#job-reason", Label).update(line, layout=False)
 
-    def _query(self, **changes: Any) -> None:
+    def _query(self, *, new_list: bool = False, **changes: Any) -> None:
         self.query_state = replace(self.query_state, **changes)
-        self.rebuild()
+        self.rebuild(new_list=new_list)
         self.query_one(JobTable).pin()
 
     # -- keys ---------------------------------------------------------------------------------
 
     def action_status(self, i: int) -> None:
         self.tab = TABS[i]
-        self._query(statuses=() if self.tab == "ALL" else (self.tab,))
+        self._query(statuses=() if self.tab == "ALL" else (self.tab,), new_list=True)
 
     def action_tab(self, step: int) -> None:
         self.action_status((TABS.index(self.tab) + step) % len(TABS))

@@ -196,6 +196,8 @@ class LogsScreen(BaseScreen):
         self.selection = selection or LogSelection(child="all" if array_size else None)
         self.buffer = LogBuffer(held_lines)
         self.generation = 0
+        #: The array children whose lines were read (merged children: "from 3 of 39 children").
+        self.children_with_lines: set[int] = set()
         self.status = ""
         self.notice = ""
         self.max_attempts = 1  # what the retry strategy allows
@@ -251,6 +253,7 @@ class LogsScreen(BaseScreen):
         self._stop = threading.Event()
         self.generation += 1
         self._targets.clear()
+        self.children_with_lines.clear()
         self._paging, self._older = False, ""
         if from_start is None:  # `r`: from the start again if that is what is held
             from_start = self.from_start and not self.buffer.dropped
@@ -327,6 +330,9 @@ class LogsScreen(BaseScreen):
             if not view.labels:
                 view.labels = True
                 view.relayout()
+        self.children_with_lines.update(
+            e.target.child for e in batch.events if e.target and e.target.child is not None
+        )
         added = self.buffer.extend(batch.events)
         if self.buffer.refused and not self._stop.is_set():
             # The held lines are not the newest (read from the start, or paged back): lines
@@ -453,7 +459,18 @@ class LogsScreen(BaseScreen):
                 text.append(" (the log goes on)", style="yellow")
         else:
             text.append(f"{len(buf):,} lines", style="bold")
-        text.append(f"   {selection_label(self.selection, self.attempts_made)}")
+        if self.selection.child == "all" and self.array_size:
+            # Merged children: how many of them the lines come from (the others wrote none,
+            # or not yet); the attempts only when one is chosen, so the line fits 80 columns.
+            size, shown = self.array_size, len(self.children_with_lines)
+            style = "bold" if shown >= size else "bold yellow"
+            text.append(f" from {shown} of {size} children", style=style)
+            if self.selection.attempt is not None:
+                text.append(
+                    f"   {selection_label(replace(self.selection, child=None), self.attempts_made)}"
+                )
+        else:
+            text.append(f"   {selection_label(self.selection, self.attempts_made)}")
         if self.status:
             text.append(f"   job {self.status}")
         if self.buffer.refused:

@@ -40,16 +40,36 @@ COLUMNS: tuple[tuple[str, int], ...] = (
     ("JOB ID", 40),  # a UUID, and ":NN" for an array child
 )
 REASON_MIN = 30  # the line under the table shows the current job's reason whole
+NAME_MIN = COLUMNS[0][1]
+#: The widest NAME column: batchtui's own names (``<profile>-<submission id>-array-0003``)
+#: differ at their end, so the column grows to the longest name listed, up to a third of the
+#: viewport and this; a longer name is cut in its middle, keeping the end.
+NAME_MAX = 40
 FIXED_WIDTH = sum(w for _, w in COLUMNS) + len(COLUMNS) - 1
-#: The NAME column (and the space after it) stays in place when the table scrolls sideways.
-NAME_WIDTH = COLUMNS[0][1] + 1
 WAITING_STATUSES = ("SUBMITTED", "PENDING", "RUNNABLE")
 
 
-def column_widths(width: int) -> tuple[int, ...]:
-    """Every column's width for a viewport ``width``: the status reason gets the slack."""
-    reason = max(REASON_MIN, width - FIXED_WIDTH)
-    return tuple(w or reason for _, w in COLUMNS)
+def name_width(width: int, longest: int) -> int:
+    """The NAME column's width for a viewport ``width`` and the longest name listed."""
+    return max(NAME_MIN, min(longest, NAME_MAX, width // 3))
+
+
+def column_widths(width: int, longest_name: int = 0) -> tuple[int, ...]:
+    """Every column's width for a viewport ``width``: NAME as wide as the longest name
+    (within :func:`name_width`'s bounds), the status reason gets the slack."""
+    name = name_width(width, longest_name)
+    reason = max(REASON_MIN, width - FIXED_WIDTH - (name - NAME_MIN))
+    return (name, *(w or reason for _, w in COLUMNS[1:]))
+
+
+def fit_name(name: str, width: int) -> str:
+    """``name`` in ``width`` columns, cut in its middle: the end, where the names of one
+    submission's jobs differ, stays ("sandbox-54ff…f86c9-array-0003")."""
+    if len(name) <= width:
+        return name.ljust(width)
+    tail = (width - 1) * 3 // 5
+    head = width - 1 - tail
+    return name[:head] + "…" + name[len(name) - tail :]
 
 
 STATUS_STYLES = {
@@ -161,6 +181,7 @@ class JobTable(ScrollView, can_focus=True, inherit_bindings=False):
         #: The endpoint's clock (epoch ms) when the rows were read: what DURATION counts to.
         self.now_ms: int | None = None
         self._widths = column_widths(0)
+        self._longest_name = 0  # of the rows listed: NAME's width follows it
         self._pinned: str | None = None  # the job the user chose (by id)
         self.empty_text = "no jobs"
         self.rendered_rows = 0  # rows rendered (cache misses): the benchmark reads it
@@ -175,22 +196,29 @@ class JobTable(ScrollView, can_focus=True, inherit_bindings=False):
     def current(self) -> JobSummary | None:
         return self._rows[self.cursor] if 0 <= self.cursor < len(self._rows) else None
 
-    def set_rows(self, rows: Sequence[JobSummary], *, keep: str | None = None) -> None:
+    def set_rows(
+        self, rows: Sequence[JobSummary], *, keep: str | None = None, new_list: bool = False
+    ) -> None:
         """Show new rows; the cursor stays on job ``keep`` (by id) at the same screen line.
 
         Without ``keep``, the job the user last moved to stays selected; until they move, the
-        cursor stays on the first row while pages arrive."""
+        cursor stays on the first row while pages arrive. ``new_list``: other rows than before
+        (another status tab), not the same rows refreshed: when the kept job is not among them
+        the list opens at its top, so no row above the viewport hides unseen."""
         keep = keep if keep is not None else self._pinned
         screen_line = self.cursor - int(self.scroll_y)
         self._rows = rows
         self._row_of = {}
-        self.virtual_size = Size(self.row_width, len(rows) + 1)
+        self._longest_name = self._name_length(rows)
+        self._lay_out()
         new_cursor = min(self.cursor, max(0, len(rows) - 1))
-        if keep is not None:
-            found = self.index_of(keep)
-            if found is not None:
-                new_cursor = found
-                self.scroll_to(y=max(0, found - screen_line), animate=False, immediate=True)
+        found = self.index_of(keep) if keep is not None else None
+        if found is not None:
+            new_cursor = found
+            self.scroll_to(y=max(0, found - screen_line), animate=False, immediate=True)
+        elif new_list:
+            new_cursor = 0
+            self.scroll_to(y=0, animate=False, immediate=True)
         self.cursor = new_cursor
         self.refresh()
 
@@ -210,18 +238,37 @@ class JobTable(ScrollView, can_focus=True, inherit_bindings=False):
         return self._row_of.get(job_id)
 
     @property
+    def name_column(self) -> int:
+        """The NAME column's width now (it follows the longest name listed)."""
+        return self._widths[0]
+
+    @property
     def row_width(self) -> int:
         return sum(self._widths) + len(self._widths) - 1
 
-    def on_resize(self) -> None:
+    @staticmethod
+    def _name_length(rows: Sequence[JobSummary]) -> int:
+        """The longest name of ``rows``, counted only up to NAME_MAX (the widest column)."""
+        longest = 0
+        for job in rows:
+            longest = max(longest, len(job.job_name))
+            if longest >= NAME_MAX:
+                break
+        return longest
+
+    def _lay_out(self) -> None:
         # The vertical scrollbar's width is kept free even before it shows: it appears once
         # the rows arrive, after this resize, and would cut the last column.
-        widths = column_widths(self.size.width - self.styles.scrollbar_size_vertical)
+        width = self.size.width - self.styles.scrollbar_size_vertical
+        widths = column_widths(width, self._longest_name)
         if widths != self._widths:
             self._widths = widths
             self._cache.clear()
-            self.virtual_size = Size(self.row_width, len(self._rows) + 1)
             self.refresh()
+        self.virtual_size = Size(self.row_width, len(self._rows) + 1)
+
+    def on_resize(self) -> None:
+        self._lay_out()
         self.post_message(self.WindowMoved())  # more rows may show
 
     # -- cursor -------------------------------------------------------------------------------
@@ -287,10 +334,11 @@ class JobTable(ScrollView, can_focus=True, inherit_bindings=False):
                     return Strip([Segment(f" {self.empty_text}", style)]).crop(0, width)
                 return Strip.blank(width, self.rich_style)
             strip = self._row(self._rows[index], index == self.cursor)
-        if scroll_x and width > NAME_WIDTH:
+        fixed = self._widths[0] + 1  # the NAME column and the space after it
+        if scroll_x and width > fixed:
             # DataTable's fixed_columns: the name stays, the rest scrolls under it.
-            name = strip.crop(0, NAME_WIDTH)
-            rest = strip.crop(NAME_WIDTH + scroll_x, scroll_x + width)
+            name = strip.crop(0, fixed)
+            rest = strip.crop(fixed + scroll_x, scroll_x + width)
             strip = Strip.join([name, rest])
             return strip.crop_extend(0, width, self.rich_style)
         return strip.crop_extend(scroll_x, scroll_x + width, self.rich_style)
@@ -315,7 +363,7 @@ class JobTable(ScrollView, can_focus=True, inherit_bindings=False):
             style = base
             if i == 1:
                 style = base + STATUS_STYLES.get(job.status, Style())
-            segments.append(Segment(_fit(cell, width), style))
+            segments.append(Segment(fit_name(cell, width) if i == 0 else _fit(cell, width), style))
             if i < len(COLUMNS) - 1:
                 segments.append(Segment(" ", base))
         strip = Strip(segments, self.row_width)
