@@ -65,35 +65,28 @@ def iter_job_pages(
     array_job_id: str | None = None,
 ) -> Iterator[list[dict[str, Any]]]:
     """Pages of raw ListJobs summaries for one status, 1,000 a page."""
-    token: str | None = None
-    while True:
-        params: dict[str, Any] = {"jobStatus": status, "maxResults": LIST_PAGE}
-        if array_job_id:
-            params["arrayJobId"] = array_job_id
-        else:
-            params["jobQueue"] = queue
-        if token:
-            params["nextToken"] = token
-        page = aws.call("batch", "ListJobs", **params)
-        yield page.get("jobSummaryList", [])
-        token = page.get("nextToken")
-        if not token:
-            return
+    where = {"arrayJobId": array_job_id} if array_job_id else {"jobQueue": queue}
+    return _list_job_pages(aws, {"jobStatus": status, **where})
 
 
 def iter_jobs_created_after(aws: Aws, queue: str, after_ms: int) -> Iterator[list[dict[str, Any]]]:
     """Pages of raw ListJobs summaries of every job of ``queue`` created after ``after_ms``
     (epoch milliseconds), whatever its status: with a filter, ListJobs ignores jobStatus."""
+    after = {"name": "AFTER_CREATED_AT", "values": [str(after_ms)]}
+    return _list_job_pages(aws, {"jobQueue": queue, "filters": [after]})
+
+
+def _list_job_pages(aws: Aws, params: dict[str, Any]) -> Iterator[list[dict[str, Any]]]:
+    """Every page of ListJobs with ``params``, 1,000 a page."""
     token: str | None = None
     while True:
-        params: dict[str, Any] = {
-            "jobQueue": queue,
-            "maxResults": LIST_PAGE,
-            "filters": [{"name": "AFTER_CREATED_AT", "values": [str(after_ms)]}],
-        }
-        if token:
-            params["nextToken"] = token
-        page = aws.call("batch", "ListJobs", **params)
+        page = aws.call(
+            "batch",
+            "ListJobs",
+            **params,
+            maxResults=LIST_PAGE,
+            **({"nextToken": token} if token else {}),
+        )
         yield page.get("jobSummaryList", [])
         token = page.get("nextToken")
         if not token:
