@@ -176,7 +176,9 @@ def run(args: argparse.Namespace, ctx: CommandContext) -> int:
     done = len(result.done)
     ctx.note(
         f"apply: {done} step{'s' if done != 1 else ''} applied; the account matches profile "
-        f"{profile.name}" + _skipped(cs)
+        f"{profile.name}"
+        + (" with the plan's recommended vCPU settings" if args.recommended else "")
+        + _skipped(cs)
     )
     return 0
 

@@ -59,6 +59,12 @@ def step_lines(step: Step, *, colour: bool = False) -> list[str]:
     return lines
 
 
+def _counted(n: int, words: str) -> str:
+    """``2 scaling updates``, ``1 new revision``, ``3 to create`` (a verb takes no plural)."""
+    plural = n != 1 and not words.startswith("to ")
+    return f"{n} {words}{'s' if plural else ''}"
+
+
 def summary_line(cs: ChangeSet) -> str:
     """``3 steps: 2 to create, 1 queue update``; ``refused: ...`` when nothing is sent because
     of a problem; and the deletions skipped for want of ``--allow-delete``."""
@@ -69,7 +75,7 @@ def summary_line(cs: ChangeSet) -> str:
         line = "no changes"
     else:
         counts = cs.counts()
-        parts = [f"{n} {_WORDS[StepKind(k)]}" for k, n in counts.items()]
+        parts = [_counted(n, _WORDS[StepKind(k)]) for k, n in counts.items()]
         line = f"{len(cs.steps)} step{'s' if len(cs.steps) != 1 else ''}: " + ", ".join(parts)
     deletions = sum(1 for s in cs.skipped if s.kind is StepKind.DELETE)
     if deletions:

@@ -160,7 +160,7 @@ async def test_the_first_a_applies_the_profile_as_written_like_the_cli(  # type:
         # With a scenario chosen, the line above the plan says so instead.
         await choose(app, pilot, screen, "spot 0%")
         said = " ".join(screen_text(app).split())
-        assert "a applies the profile with scenario 'spot 0%''s vCPU settings" in said, said
+        assert "a applies the profile with the vCPU settings of scenario 'spot 0%'" in said, said
         assert "a applies the profile as written" not in said, said
     assert mutations(app) == 0
 
@@ -233,6 +233,8 @@ async def test_a_chosen_scenario_is_the_one_applied(demo, tui_profile) -> None: 
         await pilot.press("y")
         await settle(app, pilot)
         assert dialog.phase == "applied", screen_text(app)
+        done = str(dialog.query_one("#apply-question", Static).content)
+        assert "the account matches profile tui with scenario 'spot 0%'" in done, done
 
     batch = boto(demo, "batch")
     ces = batch.describe_compute_environments(computeEnvironments=["tui-spot", "tui-ondemand"])

@@ -92,3 +92,12 @@ def test_an_untagged_blue_green_generation_needs_adopting_too() -> None:
     )
     (problem,) = compute_change_set(desired(), live).problems
     assert problem.startswith("computeEnvironment ce-2 exists but is not managed"), problem
+
+
+def test_the_summary_counts_each_kind_in_the_right_number() -> None:
+    from batchtui.render.changes import _counted
+
+    assert _counted(2, "scaling update") == "2 scaling updates"
+    assert _counted(1, "scaling update") == "1 scaling update"
+    assert _counted(3, "new revision") == "3 new revisions"
+    assert _counted(3, "to create") == "3 to create"

@@ -351,8 +351,9 @@ class ApplyScreen(ModalScreen[bool]):
             question.update(
                 Text(
                     f"{len(self.states)} step{'s' if len(self.states) != 1 else ''} applied; "
-                    "the account matches profile "
-                    f"{self.profile}.   n/esc: close",
+                    f"the account matches profile {self.profile}"
+                    + ("" if self.scenario is None else f" with scenario {self.scenario!r}")
+                    + ".   n/esc: close",
                     style="bold green",
                 )
             )

@@ -244,7 +244,7 @@ class PlanScreen(BaseScreen):
             ]
         else:
             lines = [
-                f"{apply_key} applies the profile with scenario {scenario!r}'s vCPU settings"
+                f"{apply_key} applies the profile with the vCPU settings of scenario {scenario!r}"
                 + (f"; {choose} chooses another (the profile as written among them)." if choose
                    else ".")
             ]  # fmt: skip
