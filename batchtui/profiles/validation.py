@@ -144,16 +144,18 @@ def check_table(
     out: dict[str, Any] = {}
     ok = True
     prefix = f"{key}." if key else ""
+    suggested: set[str] = set()  # a missing key a misspelt one is taken for: said once, there
     for name in data:
         if name not in schema:
             close = difflib.get_close_matches(name, list(schema), n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
+            suggested.update(c for c in close if c not in data)
             problems.add(f"{prefix}{name}", f"unknown key{hint}")
             ok = False
     for name, spec in schema.items():
         full = f"{prefix}{name}"
         if name not in data:
-            if spec.required:
+            if spec.required and name not in suggested:
                 problems.add(full, "required key is missing")
                 ok = False
             out[name] = spec.default

@@ -95,6 +95,15 @@ def test_unknown_key_is_an_error_with_a_did_you_mean() -> None:
     ]
 
 
+def test_a_misspelt_required_key_is_said_once_where_it_is_misspelt() -> None:
+    """Not also as the required key missing: the did-you-mean names it."""
+    text = MINIMAL.replace("max_vcpus = 16", "max_vpcus = 64")
+    assert problems(text) == [
+        "profiles/x.toml:19: compute_environments[1].max_vpcus: unknown key; did you mean "
+        "'max_vcpus'?"
+    ]
+
+
 def test_every_problem_is_reported_in_line_order() -> None:
     text = MINIMAL.replace('purchase_model = "SPOT"', 'purchase_model = "SPOTT"').replace(
         "images = 1000", "images = -5"
