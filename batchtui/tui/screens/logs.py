@@ -157,7 +157,11 @@ class LogsScreen(BaseScreen):
     AUTO_FOCUS = "#log"
     BINDINGS = [
         Binding(
-            "f", "toggle_follow", "Follow", id="logs.follow", tooltip="Stick to the newest line"
+            "f",
+            "toggle_follow",
+            "Follow/pause",
+            id="logs.follow",
+            tooltip="Follow the newest lines, or pause where you are",
         ),
         Binding("w", "toggle_wrap", "Wrap", id="logs.wrap"),
         Binding("t", "toggle_timestamps", "Timestamps", id="logs.timestamps"),
