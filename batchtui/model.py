@@ -105,6 +105,20 @@ SPOT_STANDARD_QUOTA = (
 )
 
 
+#: Allocation strategies under which AWS performs a compute environment's infrastructure
+#: updates (BEST_FIT is not one).
+UPDATABLE_STRATEGIES: tuple[str, ...] = (
+    "BEST_FIT_PROGRESSIVE",
+    "SPOT_CAPACITY_OPTIMIZED",
+    "SPOT_PRICE_CAPACITY_OPTIMIZED",
+)
+
+
+def is_service_linked(service_role: str) -> bool:
+    """Batch's service-linked role: no serviceRole given, or AWSServiceRoleForBatch itself."""
+    return not service_role or service_role.rsplit("/", 1)[-1] == "AWSServiceRoleForBatch"
+
+
 @dataclass(frozen=True)
 class ComputeEnvironment:
     name: str
@@ -136,6 +150,14 @@ class ComputeEnvironment:
     def tag(self, key: str) -> str:
         """The value of tag ``key`` ("" when the compute environment has no such tag)."""
         return next((v for k, v in self.tags if k == key), "")
+
+    @property
+    def updatable_in_place(self) -> bool:
+        """AWS performs infrastructure updates of it (instanceRole, instance types, subnets...):
+        it uses the service-linked role and an updatable allocation strategy. Otherwise only
+        its vCPUs, state and a few fields change in place; the rest needs a new one."""
+        strategy = self.allocation_strategy or "BEST_FIT"
+        return is_service_linked(self.service_role) and strategy in UPDATABLE_STRATEGIES
 
     @classmethod
     def from_api(cls, d: dict[str, Any]) -> ComputeEnvironment:

@@ -10,9 +10,8 @@ from typing import Any
 
 from batchtui.changes import requests as rq
 from batchtui.changes.scaling import check_scaling
-from batchtui.changes.state import is_service_linked
 from batchtui.changes.steps import FieldChange, Step, StepKind, Wait
-from batchtui.model import ComputeEnvironment
+from batchtui.model import UPDATABLE_STRATEGIES, ComputeEnvironment, is_service_linked
 from batchtui.profiles import ComputeEnvironmentSpec
 
 CE = "computeEnvironment"
@@ -35,13 +34,13 @@ def why_not_in_place(
             "service-linked role, and it uses a regular service role"
         )
     strategy = ce.allocation_strategy or "BEST_FIT"
-    if strategy not in rq.UPDATABLE_STRATEGIES:
+    if strategy not in UPDATABLE_STRATEGIES:
         return (
             f"infrastructure updates ({', '.join(changes)}) need allocationStrategy "
-            f"{', '.join(rq.UPDATABLE_STRATEGIES[:-1])} or {rq.UPDATABLE_STRATEGIES[-1]}, and "
+            f"{', '.join(UPDATABLE_STRATEGIES[:-1])} or {UPDATABLE_STRATEGIES[-1]}, and "
             f"it uses {strategy}"
         )
-    if spec.allocation_strategy not in rq.UPDATABLE_STRATEGIES:
+    if spec.allocation_strategy not in UPDATABLE_STRATEGIES:
         return f"allocationStrategy cannot be updated to {spec.allocation_strategy}"
     return None
 

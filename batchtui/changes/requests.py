@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from batchtui.changes.state import PROFILE_TAG, is_service_linked, short_name
-from batchtui.model import ComputeEnvironment, JobDefinition
+from batchtui.changes.state import PROFILE_TAG, short_name
+from batchtui.model import ComputeEnvironment, JobDefinition, is_service_linked
 from batchtui.profiles import ComputeEnvironmentSpec, JobDefinitionSpec, JobQueueSpec
 
 #: computeResources fields an infrastructure update changes (AWS: "Perform infrastructure
@@ -26,12 +26,6 @@ INFRASTRUCTURE_FIELDS = (
     "launchTemplate",
 )
 SCALING_FIELDS = ("minvCpus", "maxvCpus", "desiredvCpus")
-#: Allocation strategies under which AWS allows infrastructure updates (BEST_FIT is not one).
-UPDATABLE_STRATEGIES = (
-    "BEST_FIT_PROGRESSIVE",
-    "SPOT_CAPACITY_OPTIMIZED",
-    "SPOT_PRICE_CAPACITY_OPTIMIZED",
-)
 #: What a Fargate compute environment may change in place besides maxvCpus.
 FARGATE_UPDATABLE = ("subnets", "securityGroupIds")
 

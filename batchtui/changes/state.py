@@ -19,7 +19,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
-from batchtui.model import ComputeEnvironment, JobDefinition, JobQueue, PurchaseModel
+from batchtui.model import (
+    ComputeEnvironment,
+    JobDefinition,
+    JobQueue,
+    PurchaseModel,
+)
 from batchtui.profiles import ComputeEnvironmentSpec, JobDefinitionSpec, JobQueueSpec, Profile
 
 #: Statuses of a compute environment or queue that is going away (not a live resource).
@@ -216,8 +221,3 @@ def short_name(ref: str) -> str:
 def queue_order_names(q: JobQueue) -> tuple[str, ...]:
     """The queue's compute environments by name, in its order."""
     return tuple(short_name(o.compute_environment) for o in q.compute_environment_order)
-
-
-def is_service_linked(service_role: str) -> bool:
-    """Batch's service-linked role: no serviceRole given, or AWSServiceRoleForBatch itself."""
-    return not service_role or short_name(service_role) == "AWSServiceRoleForBatch"

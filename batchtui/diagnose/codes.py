@@ -45,8 +45,10 @@ CODES: tuple[CodeDoc, ...] = (
         "blocking",
         "every ENABLED compute environment of the queue is INVALID (its statusReason shown)",
         "the fix for that reason: an existing instance profile (not a role) as "
-        "instanceRole, MIME multi-part user data in the launch template, a Kubernetes "
-        "version AWS Batch supports; then update the compute environment",
+        "instanceRole (where AWS refuses to change instanceRole in place: a regular service "
+        "role or BEST_FIT, make the missing instance profile again), MIME multi-part user "
+        "data in the launch template, a Kubernetes version AWS Batch supports; then update "
+        "the compute environment",
     ),
     CodeDoc(
         "MISCONFIGURATION:JOB_RESOURCE_REQUIREMENT",

@@ -21,7 +21,7 @@ from batchtui.diagnose.context import (
 from batchtui.diagnose.facts import JobFacts
 from batchtui.diagnose.findings import Action, Finding, Severity
 from batchtui.diagnose.meaning import meaning_of, places_nothing
-from batchtui.model import ComputeEnvironment
+from batchtui.model import ComputeEnvironment, is_service_linked
 
 BLOCKING = Severity.BLOCKING
 
@@ -70,10 +70,24 @@ def all_disabled(ctx: Context, job: JobFacts) -> Finding | None:
     )  # fmt: skip
 
 
-def _invalid_fix(reason: str) -> str:
-    low = reason.lower()
+def _invalid_fix(ce: ComputeEnvironment) -> str:
+    low = ce.status_reason.lower()
     if "instance profile" in low or "instancerole" in low or "iam" in low:
-        return "point instanceRole at an existing instance profile (not a role), then update the compute environment"
+        if ce.updatable_in_place:
+            return "point instanceRole at an existing instance profile (not a role), then update the compute environment"
+        why = (
+            "it uses a regular service role"
+            if not is_service_linked(ce.service_role)
+            else f"its allocationStrategy is {ce.allocation_strategy or 'BEST_FIT'}"
+        )
+        profile = ce.instance_role.rsplit("/", 1)[-1] or "its instance profile"
+        return (
+            f"create the instance profile {profile} (with a role that has "
+            "AmazonEC2ContainerServiceforEC2Role), then update the compute environment; AWS "
+            f"refuses to change its instanceRole in place ({why}), so pointing it at another "
+            "instance profile means a new compute environment swapped into the queue "
+            "(batchtui apply does that blue/green)"
+        )  # fmt: skip
     if "user data" in low or "launch template" in low:
         return "fix the launch template (MIME multi-part user data), then update the compute environment"
     if "kubernetes" in low or "eks" in low:
@@ -99,7 +113,7 @@ def invalid_ces(ctx: Context, job: JobFacts) -> Finding | None:
     return Finding(
         "ACTION_REQUIRED", BLOCKING,
         f"compute environment {first.name} is INVALID: {first.status_reason or 'no reason given'}",
-        evidence, _invalid_fix(first.status_reason), (job.job_id,), target=first.name,
+        evidence, _invalid_fix(first), (job.job_id,), target=first.name,
     )  # fmt: skip
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from batchtui.capacity import expand_instance_types, is_known_instance_type
-from batchtui.model import InstanceType, PurchaseModel
+from batchtui.model import UPDATABLE_STRATEGIES, InstanceType, PurchaseModel, is_service_linked
 from batchtui.sandbox import batch_views as views
 from batchtui.sandbox import eks, fargate, moto_glue
 from batchtui.sandbox.batch_errors import (
@@ -30,12 +30,6 @@ from batchtui.sandbox.scheduler import Scheduler
 from batchtui.sandbox.tokens import described
 
 SCALING_KEYS = {"minvCpus", "maxvCpus", "desiredvCpus"}
-#: Allocation strategies under which AWS performs infrastructure updates.
-UPDATABLE_STRATEGIES = (
-    "BEST_FIT_PROGRESSIVE",
-    "SPOT_CAPACITY_OPTIMIZED",
-    "SPOT_PRICE_CAPACITY_OPTIMIZED",
-)
 #: What a Fargate compute environment changes in place besides maxvCpus.
 FARGATE_UPDATABLE = {"subnets", "securityGroupIds"}
 #: AWS's refusal of an infrastructure update it cannot do, in the words of its documentation
@@ -173,7 +167,7 @@ class ComputeEnvironmentOperations:
     ) -> None:
         """AWS's conditions for an infrastructure update (and for changing the service role)."""
         role = body.get("serviceRole")
-        if role and _is_service_linked(role) != _is_service_linked(ce.service_role):
+        if role and is_service_linked(role) != is_service_linked(ce.service_role):
             raise BatchApiError(
                 "A compute environment's service role cannot change between the "
                 "AWSServiceRoleForBatch service-linked role and a regular IAM role."
@@ -188,7 +182,7 @@ class ComputeEnvironmentOperations:
                 )
             return
         what = []
-        if not _is_service_linked(ce.service_role):
+        if not is_service_linked(ce.service_role):
             what.append("a regular service role")
         if ce.allocation_strategy not in UPDATABLE_STRATEGIES:
             what.append(f"allocationStrategy {ce.allocation_strategy}")
@@ -252,6 +246,13 @@ class ComputeEnvironmentOperations:
             else:
                 ce.status, ce.status_reason = "UPDATING", "Compute environment is being updated"
                 self.scheduler.set_valid_later("ce", ce.name)
+        elif ce.status == "INVALID" and not ce.purchase.is_fargate:
+            # Any update re-evaluates an INVALID compute environment: an instance profile made
+            # again since makes it VALID, without an infrastructure update.
+            role = str(ce.compute_resources.get("instanceRole", ""))
+            if role and moto_glue.instance_profile_exists(role):
+                ce.status, ce.status_reason = "UPDATING", "Compute environment is being updated"
+                self.scheduler.set_valid_later("ce", ce.name)
         self.scheduler.compute_environment_changed(ce, floor=desired or 0)
         return {"computeEnvironmentName": ce.name, "computeEnvironmentArn": ce.arn}
 
@@ -264,10 +265,6 @@ class ComputeEnvironmentOperations:
                 raise BatchApiError("Cannot delete, found existing JobQueue relationship.")
         self.scheduler.delete_compute_environment(ce)
         return {}
-
-
-def _is_service_linked(role: str) -> bool:
-    return not role or role.rsplit("/", 1)[-1] == "AWSServiceRoleForBatch"
 
 
 def _update_policy(policy: Any, current: dict[str, Any]) -> dict[str, Any]:

@@ -10,10 +10,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from batchtui.changes import DesiredState, LiveState, compute_change_set, simulate
-from batchtui.changes.requests import UPDATABLE_STRATEGIES
-from batchtui.changes.state import is_service_linked, queue_order_names
+from batchtui.changes.state import queue_order_names
 from batchtui.changes.steps import StepKind
-from batchtui.model import ComputeEnvironmentOrder, JobQueue, PurchaseModel
+from batchtui.model import (
+    UPDATABLE_STRATEGIES,
+    ComputeEnvironmentOrder,
+    JobQueue,
+    PurchaseModel,
+    is_service_linked,
+)
 from batchtui.profiles import ComputeEnvironmentSpec, JobQueueSpec
 
 ROLE = "arn:aws:iam::123456789012:instance-profile/ecsInstanceRole"
