@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -14,7 +15,7 @@ from batchtui.errors import UsageError
 
 if TYPE_CHECKING:
     from batchtui.aws.apply import Waiter
-    from batchtui.changes import ChangeSet, DesiredState
+    from batchtui.changes import ChangeSet, DesiredState, Step
     from batchtui.profiles import Profile
 
 NAME = "apply"
@@ -116,7 +117,8 @@ def run(args: argparse.Namespace, ctx: CommandContext) -> int:
     live = read_live_state(aws, desired)
     now = fingerprint(desired, live)
     if saved is not None:
-        cs = _saved_change_set(saved, args.plan_file, now)
+        fresh = compute_change_set(desired, live, allow_delete=args.allow_delete, adopt=args.adopt)
+        cs = _saved_change_set(saved, args.plan_file, now, fresh)
     else:
         cs = compute_change_set(desired, live, allow_delete=args.allow_delete, adopt=args.adopt)
         if recommended_notes:
@@ -221,6 +223,24 @@ def _profile_of(saved: dict[str, Any] | None) -> dict[str, Any]:
     return dict(saved["profile"]) if saved is not None else {}
 
 
+def _values_moved(saved: Sequence[Step], fresh: Sequence[Step]) -> list[str]:
+    """``demo-ondemand maxvCpus: 64 when reviewed, 96 now``: the fields a saved step changes
+    whose value in the account is no longer the one the review showed."""
+    from batchtui.render.changes import value_text
+
+    now = {(s.resource, s.name, c.field): c.old for s in fresh for c in s.changes}
+    out = []
+    for step in saved:
+        for c in step.changes:
+            key = (step.resource, step.name, c.field)
+            if key in now and now[key] != c.old:
+                out.append(
+                    f"{step.name} {c.field}: {value_text(c.old)} when reviewed, "
+                    f"{value_text(now[key])} now"
+                )
+    return out
+
+
 def _colour(ctx: CommandContext) -> bool:
     if os.environ.get("NO_COLOR"):
         return False
@@ -314,14 +334,26 @@ def _read_plan_file(path: str) -> dict[str, Any]:
     return doc
 
 
-def _saved_change_set(saved: dict[str, Any], path: str, now: dict[str, str]) -> ChangeSet:
+def _saved_change_set(
+    saved: dict[str, Any], path: str, now: dict[str, str], fresh: ChangeSet
+) -> ChangeSet:
+    """The saved change set, unless the account moved since (``fresh``: the change set the
+    account needs now, to say what moved)."""
     from batchtui.changes import ChangeSet, changed_since
 
     stale = changed_since(saved["fingerprint"], now)
     if stale:
+        if fresh.empty and not fresh.problems:
+            raise UsageError(
+                f"--plan-file {path} is stale: the account already matches the profile "
+                "(was this change set applied already?): " + "; ".join(stale),
+                hint="nothing is left to apply; batchtui apply --profile P --dry-run shows it",
+            )
+        moved = _values_moved(saved["parsedSteps"], fresh.steps)
         raise UsageError(
             f"--plan-file {path} is stale: the account changed since it was made: "
-            + "; ".join(stale),
+            + "; ".join(stale)
+            + (f" ({'; '.join(moved)})" if moved else ""),
             hint="review a new one: batchtui apply --profile P --dry-run --out PLAN.json",
         )
     return ChangeSet(

@@ -243,16 +243,20 @@ def test_a_saved_plan_applies_as_reviewed_and_a_stale_one_is_refused(
                                      computeResources={"maxvCpus": 80})  # fmt: skip
     code, doc, err = apply(profile, "--plan-file", str(plan), "--yes")
     assert code == 2 and doc == {}
+    ondemand = profile.name("ondemand")
     assert (
-        f"is stale: the account changed since it was made: computeEnvironment {profile.name('ondemand')} (changed since)"
-        in err
-    )
-    assert ce_of(batch, profile.name("ondemand"))["computeResources"]["maxvCpus"] == 80
+        f"is stale: the account changed since it was made: computeEnvironment {ondemand} "
+        f"(changed since) ({ondemand} maxvCpus: 64 when reviewed, 80 now)"
+    ) in err, err
+    assert ce_of(batch, ondemand)["computeResources"]["maxvCpus"] == 80
     code, reviewed, err = apply(profile, "--dry-run", "--out", str(plan))
     code, applied, err = apply(profile, "--plan-file", str(plan), "--yes")
     assert code == 0, err
     assert applied["steps"] == reviewed["steps"]
-    assert ce_of(batch, profile.name("ondemand"))["computeResources"]["maxvCpus"] == 96
+    assert ce_of(batch, ondemand)["computeResources"]["maxvCpus"] == 96
+    # The same file again: the account moved, by this very change set.
+    code, doc, err = apply(profile, "--plan-file", str(plan), "--yes")
+    assert code == 2 and "the account already matches the profile (was this change set " in err
 
 
 def test_without_a_terminal_and_without_yes_nothing_is_sent(
