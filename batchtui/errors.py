@@ -67,7 +67,7 @@ class BlockingProblems(BatchtuiError):
 
     exit_code = ExitCode.BLOCKED
     title = "Blocking problems"
-    default_hint = "see the warnings above"
+    default_hint = "the report on stdout says what blocks"
 
 
 class AwsError(BatchtuiError):

@@ -75,12 +75,17 @@ def run(args: argparse.Namespace, ctx: CommandContext) -> int:
             print(cost_vs_makespan_chart(plan, 100, 24), file=ctx.stdout)
             print("", file=ctx.stdout)
             print(vcpus_over_time_chart(plan, 100, 20), file=ctx.stdout)
+    where = "in the JSON document on stdout" if args.output == "json" else "on stdout"
     if plan.blocking:
         raise BlockingProblems(
-            "blocking problems: " + blocking_summary(plan.blocking), hint="see WARNINGS"
+            "blocking problems: " + blocking_summary(plan.blocking),
+            hint=f"the plan's warnings {where} say each one and its fix",
         )
     if plan.recommendation.scenario is None:
-        raise BlockingProblems("no scenario meets the deadline and the budget")
+        raise BlockingProblems(
+            "no scenario meets the deadline and the budget",
+            hint=f"the plan's scenarios {where} show each one's cost and chance of the deadline",
+        )
     return 0
 
 

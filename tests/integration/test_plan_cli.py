@@ -129,7 +129,11 @@ def test_blocking_summary_names_each_code_once_with_what_it_is_about(
     assert code == 3
     assert err.strip() == (
         "batchtui: blocking problems: DESIRED_OUTSIDE_RANGE (tagging-spot, tagging-on-demand) "
-        "(see WARNINGS)"
+        "(the plan's warnings on stdout say each one and its fix)"
+    )
+    code, _, err = run(capsys, "plan", "--profile", str(path), "--trials", "20", "--output", "json")
+    assert code == 3 and err.strip().endswith(
+        "(the plan's warnings in the JSON document on stdout say each one and its fix)"
     )
 
 
