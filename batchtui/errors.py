@@ -49,13 +49,15 @@ class UsageError(BatchtuiError):
 
     exit_code = ExitCode.USAGE
     title = "Bad input"
-    default_hint = "see --help"
+    default_hint: str | None = "see --help"
 
 
 class ProfileError(UsageError):
     """A planning profile failed validation; ``problems`` holds every problem found."""
 
     title = "Invalid profile"
+    #: Each problem names its file, line and key and what is wrong: --help adds nothing.
+    default_hint = None
 
     def __init__(self, problems: list[str]) -> None:
         self.problems = list(problems)
