@@ -57,11 +57,12 @@ class ProfileError(UsageError):
 
     title = "Invalid profile"
     #: Each problem names its file, line and key and what is wrong: --help adds nothing.
-    default_hint = None
+    default_hint = "fix it in the profile and run again"
 
-    def __init__(self, problems: list[str]) -> None:
+    def __init__(self, problems: list[str], *, hint: str | None = None) -> None:
         self.problems = list(problems)
-        super().__init__("\n".join(self.problems) if self.problems else "invalid profile")
+        text = "\n".join(self.problems) if self.problems else "invalid profile"
+        super().__init__(text, hint=hint)
 
 
 class BlockingProblems(BatchtuiError):

@@ -23,6 +23,10 @@ else:  # pragma: no cover
 PROFILE_DIRS = (Path(__file__).parent.parent / "data" / "profiles",)
 
 
+#: What to do when no profile is found where --profile points.
+FIND_A_PROFILE = "give a path to a .toml file, or the NAME of profiles/NAME.toml"
+
+
 def resolve_profile_path(name_or_path: str, cwd: Path | None = None) -> Path:
     """A path as given, else ``profiles/NAME.toml`` under cwd, else the bundled copy."""
     candidate = Path(name_or_path)
@@ -30,8 +34,10 @@ def resolve_profile_path(name_or_path: str, cwd: Path | None = None) -> Path:
         if candidate.is_file():
             return candidate
         if candidate.is_dir():
-            raise ProfileError([f"{name_or_path}: is a directory, not a profile file"])
-        raise ProfileError([f"{name_or_path}: no such profile file"])
+            raise ProfileError(
+                [f"{name_or_path}: is a directory, not a profile file"], hint=FIND_A_PROFILE
+            )
+        raise ProfileError([f"{name_or_path}: no such profile file"], hint=FIND_A_PROFILE)
     folders = ((cwd or Path.cwd()) / "profiles", *PROFILE_DIRS)
     for folder in folders:
         path = folder / f"{name_or_path}.toml"
@@ -41,7 +47,9 @@ def resolve_profile_path(name_or_path: str, cwd: Path | None = None) -> Path:
     close = difflib.get_close_matches(name_or_path, known, n=1)
     hint = f"; did you mean {close[0]!r}?" if close else ""
     return_msg = f"{name_or_path}: no profile of that name in ./profiles or the bundled profiles"
-    raise ProfileError([f"{return_msg} (known: {', '.join(known) or 'none'}){hint}"])
+    raise ProfileError(
+        [f"{return_msg} (known: {', '.join(known) or 'none'}){hint}"], hint=FIND_A_PROFILE
+    )
 
 
 def load_profile(name_or_path: str, cwd: Path | None = None) -> Profile:

@@ -140,19 +140,21 @@ def test_blocking_summary_names_each_code_once_with_what_it_is_about(
 def test_a_profile_error_is_one_line_naming_file_line_and_key(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """No "(see --help)" after it: the line says what is wrong and where, --help adds nothing."""
+    """Not "(see --help)" after it: the line says what is wrong and where, --help adds nothing."""
     path = tmp_path / "negative.toml"
     path.write_text((PROFILES / "new-account.toml").read_text().replace(
         "max_vcpus = ", "max_vcpus = -", 1))  # fmt: skip
     code, _, err = run(capsys, "plan", "--profile", str(path))
     (line,) = err.strip().splitlines()
     assert code == 2 and line.startswith(f"batchtui: {path}:"), line
-    assert line.endswith("compute_environments[0].max_vcpus: must be >= 0 (got -256)"), line
+    assert line.endswith(
+        "compute_environments[0].max_vcpus: must be >= 0 (got -256) "
+        "(fix it in the profile and run again)"
+    ), line
     code, _, err = run(capsys, "plan", "--profile", str(tmp_path / "missing.toml"))
-    assert (code, err.strip()) == (
-        2,
-        f"batchtui: {tmp_path / 'missing.toml'}: no such profile file",
-    )
+    missing = f"batchtui: {tmp_path / 'missing.toml'}: no such profile file"
+    todo = "give a path to a .toml file, or the NAME of profiles/NAME.toml"
+    assert (code, err.strip()) == (2, f"{missing} ({todo})")
 
 
 def test_bad_trials_is_usage(capsys: pytest.CaptureFixture[str]) -> None:
