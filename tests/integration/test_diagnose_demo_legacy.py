@@ -4,6 +4,7 @@ instance profile again and update the compute environment, which re-evaluates it
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -42,15 +43,28 @@ def test_the_fix_for_a_deleted_instance_profile_is_one_aws_takes(
             computeEnvironment="demo-legacy",
             computeResources={"instanceRole": "ecsInstanceRole"},
         )
-    iam.create_role(RoleName="legacy-instances", AssumeRolePolicyDocument=json.dumps(
-        {"Version": "2012-10-17", "Statement": []}))  # fmt: skip
-    iam.attach_role_policy(RoleName="legacy-instances", PolicyArn=ECS_INSTANCE_POLICY)
-    iam.create_instance_profile(InstanceProfileName="batch-instance-profile-deleted")
-    iam.add_role_to_instance_profile(
-        InstanceProfileName="batch-instance-profile-deleted", RoleName="legacy-instances"
-    )
-    batch.update_compute_environment(computeEnvironment="demo-legacy", state="ENABLED")
-    demo.advance(900)
-    ce = batch.describe_compute_environments(computeEnvironments=["demo-legacy"])
-    assert ce["computeEnvironments"][0]["status"] == "VALID"
-    assert batch.describe_jobs(jobs=[job["jobId"]])["jobs"][0]["status"] == "SUCCEEDED"
+    # moto's IAM belongs to the process, not to one sandbox: every demo account made after
+    # this test would find the profile and start with demo-legacy VALID. It goes at the end.
+    profile, role = "batch-instance-profile-deleted", "legacy-instances"
+    try:
+        iam.create_role(RoleName=role, AssumeRolePolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": []}))  # fmt: skip
+        iam.attach_role_policy(RoleName=role, PolicyArn=ECS_INSTANCE_POLICY)
+        iam.create_instance_profile(InstanceProfileName=profile)
+        iam.add_role_to_instance_profile(InstanceProfileName=profile, RoleName=role)
+        batch.update_compute_environment(computeEnvironment="demo-legacy", state="ENABLED")
+        demo.advance(900)
+        ce = batch.describe_compute_environments(computeEnvironments=["demo-legacy"])
+        assert ce["computeEnvironments"][0]["status"] == "VALID"
+        assert batch.describe_jobs(jobs=[job["jobId"]])["jobs"][0]["status"] == "SUCCEEDED"
+    finally:
+        for undo in (
+            lambda: iam.remove_role_from_instance_profile(
+                InstanceProfileName=profile, RoleName=role
+            ),
+            lambda: iam.delete_instance_profile(InstanceProfileName=profile),
+            lambda: iam.detach_role_policy(RoleName=role, PolicyArn=ECS_INSTANCE_POLICY),
+            lambda: iam.delete_role(RoleName=role),
+        ):
+            with contextlib.suppress(iam.exceptions.ClientError):  # not made: failed before
+                undo()
