@@ -147,9 +147,9 @@ def test_a_minute_in_the_demo_tags_its_photos_with_the_real_worker() -> None:
         photos = [o["Key"] for o in s3.list_objects_v2(Bucket="batchtui-demo-images",
                                                        Prefix="photos/")["Contents"]]  # fmt: skip
         items = ddb.scan(TableName="batchtui-demo-labels")["Items"]
-        assert sorted(item["image_key"]["S"] for item in items) == sorted(
-            f"s3://batchtui-demo-images/{key}" for key in photos
-        )
+        # The table is moto's, the process's: another demo test's run may have written it too.
+        labelled = {item["image_key"]["S"] for item in items}
+        assert {f"s3://batchtui-demo-images/{key}" for key in photos} <= labelled
         events = logs.get_log_events(logGroupName="/batchtui/demo/tagger",
                                      logStreamName=job["container"]["logStreamName"])["events"]  # fmt: skip
         assert any(e["message"].startswith("{") for e in events)  # the worker's JSON lines
